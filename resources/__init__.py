@@ -1,0 +1,1 @@
+"""Bundled data of Skill Studio (read with importlib.resources)."""

@@ -1,0 +1,1 @@
+"""PySide6 desktop interface over skill_studio.core."""
