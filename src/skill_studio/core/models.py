@@ -314,6 +314,8 @@ class Listing:
     skipped_plugins: tuple[SkippedPlugin, ...] = ()
     unavailable_plugins: tuple[UnavailablePlugin, ...] = ()
     warnings: tuple[str, ...] = ()
+    trees: dict[tuple[str, str], RepoTree] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    """Trees the listing was read from, keyed by (``owner/repo``, commit); used to download skills."""
 
     @property
     def name(self) -> str:

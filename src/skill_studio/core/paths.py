@@ -1,0 +1,83 @@
+"""Every on-disk location of Skill Studio, in one place (R-DATA-1).
+
+``SKILL_STUDIO_HOME`` relocates everything (portable installs, tests): data, config and cache then
+live in ``$SKILL_STUDIO_HOME/{data,config,cache}``. Otherwise ``platformdirs`` gives the per-OS user
+folders for the app name ``skill-studio``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from skill_studio.core.models import Destination
+
+APP_NAME = "skill-studio"
+HOME_ENV = "SKILL_STUDIO_HOME"
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    """Resolved folders.
+
+    Attributes:
+        data: database, installed skills, snapshots, backups.
+        config: user settings that are not in the database (none yet; kept for Qt settings).
+        cache: per-registry listing cache (safe to delete).
+    """
+
+    data: Path
+    config: Path
+    cache: Path
+
+    @classmethod
+    def from_env(cls) -> AppPaths:
+        """Folders from ``SKILL_STUDIO_HOME`` when set, else from ``platformdirs``."""
+        home = os.environ.get(HOME_ENV, "").strip()
+        if home:
+            base = Path(home).expanduser().resolve()
+            return cls(base / "data", base / "config", base / "cache")
+        return cls(
+            Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+            Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+            Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
+        )
+
+    @property
+    def database(self) -> Path:
+        """SQLite database file."""
+        return self.data / "skill-studio.db"
+
+    def skills_dir(self, destination: Destination) -> Path:
+        """Folder holding the installed skills of a destination (one sub-folder per local name)."""
+        return self.data / "skills" / destination.value
+
+    @property
+    def snapshots(self) -> Path:
+        """Content-addressed snapshot store: ``snapshots/<hash>/`` holds the files."""
+        return self.data / "snapshots"
+
+    @property
+    def backups(self) -> Path:
+        """Previous versions kept for rollback and customized backups."""
+        return self.data / "backups"
+
+    @property
+    def staging(self) -> Path:
+        """Temporary folders of in-flight installs; same filesystem as the skills, so rename is atomic."""
+        return self.data / ".staging"
+
+    @property
+    def workspace_default(self) -> Path:
+        """Default agent workspace (R-IMP-6)."""
+        return self.data / "workspace"
+
+    def ensure(self) -> AppPaths:
+        """Create every folder; returns self."""
+        for p in (self.data, self.config, self.cache, self.snapshots, self.backups, self.staging,
+                  self.skills_dir(Destination.SETTINGS), self.skills_dir(Destination.LIBRARY)):
+            p.mkdir(parents=True, exist_ok=True)
+        return self

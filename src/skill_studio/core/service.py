@@ -1,0 +1,413 @@
+"""``SkillStudio``: the core's single entry point, shared by the GUI and the CLI.
+
+It wires the folders, the database, the installer and GitHub clients together (the composition
+root of the core) and offers every user-level operation: registries, listings, install states,
+imports. Both faces call these methods; neither talks to the store or to GitHub directly.
+
+Thread-safety: methods may be called from worker threads; the store serialises database access and
+GitHub clients are thread-safe. Listing results are immutable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import semver
+
+from skill_studio.core.catalog import parse_catalog
+from skill_studio.core.discovery import discover
+from skill_studio.core.errors import CatalogError, InstallError, NotFoundError, RegistryError
+from skill_studio.core.github import GitHubClient
+from skill_studio.core.installer import Installer, check_local_name
+from skill_studio.core.models import (
+    CatalogSkill,
+    Destination,
+    ImportOptions,
+    InstalledSkill,
+    InstallState,
+    Listing,
+    Registry,
+    RegistrySource,
+    RepoTree,
+)
+from skill_studio.core.paths import AppPaths
+from skill_studio.core.sources import parse_registry_source
+from skill_studio.core.store import Store
+
+log = logging.getLogger(__name__)
+
+ClientFactory = Callable[[str], GitHubClient]
+Progress = Callable[[int, int], None]
+
+DEFAULT_VERSION = "1.0.0"
+"""Recorded at import when neither the frontmatter nor the plugin declares a version (R-FM-1)."""
+
+
+def parse_version(text: str | None) -> semver.Version | None:
+    """Lenient semver parse: ``v1.2`` → 1.2.0; None when not a version (never raises)."""
+    if not text:
+        return None
+    t = str(text).strip().lstrip("vV")
+    try:
+        return semver.Version.parse(t, optional_minor_and_patch=True)
+    except (ValueError, TypeError):
+        return None
+
+
+def is_newer(candidate: str | None, installed: str | None) -> bool:
+    """True when ``candidate`` is a greater semver than ``installed``; unparseable → False (R-UPD-1)."""
+    a, b = parse_version(candidate), parse_version(installed)
+    return a is not None and b is not None and a > b
+
+
+def upstream_identity(tree: RepoTree, folder: str) -> str:
+    """Identity of a skill folder's upstream content, from the tree alone (no download).
+
+    SHA-256 over the sorted ``(relative path, git blob SHA)`` pairs of the regular files below
+    ``folder``: equal iff the files an import would copy are byte-identical.
+    """
+    h = hashlib.sha256()
+    for rel, sha in sorted(skill_files(tree, folder).items()):
+        h.update(f"{rel}\0{sha}\n".encode())
+    return h.hexdigest()
+
+
+def skill_files(tree: RepoTree, folder: str) -> dict[str, str]:
+    """``{path relative to folder: blob sha}`` of the regular files an import copies (symlinks and
+    submodules are never followed, R-DIS-5)."""
+    prefix = f"{folder}/" if folder else ""
+    return {e.path[len(prefix):]: e.sha for e in tree.entries if e.is_file and e.path.startswith(prefix)}
+
+
+@dataclass(frozen=True)
+class SkillState:
+    """Install state of one catalog skill in one destination.
+
+    Attributes:
+        state: the badge (R-UI-2).
+        installed: the matching installed skill, or None.
+        changed_upstream: content differs upstream with no greater version.
+    """
+
+    state: InstallState
+    installed: InstalledSkill | None = None
+    changed_upstream: bool = False
+
+
+class SkillStudio:
+    """The core facade.
+
+    Args:
+        paths: app folders (default: from ``SKILL_STUDIO_HOME`` / platformdirs).
+        client_factory: ``host → GitHubClient``; default ``GitHubClient.for_host``.
+
+    Usage::
+
+        with SkillStudio.open() as studio:
+            reg = studio.add_registry("anthropics/skills")
+            listing = studio.list_registry(reg)
+            studio.import_skill(listing, listing.skills[0], Destination.LIBRARY)
+    """
+
+    def __init__(self, paths: AppPaths | None = None, client_factory: ClientFactory | None = None) -> None:
+        self.paths = (paths or AppPaths.from_env()).ensure()
+        self.store = Store(self.paths.database, self.paths.skills_dir)
+        self.installer = Installer(self.paths, self.store)
+        self._client_factory = client_factory or GitHubClient.for_host
+        self._clients: dict[str, GitHubClient] = {}
+        self._clients_lock = threading.Lock()
+        self.startup_messages: list[str] = self.installer.recover()
+        self.seed_default_registries()
+
+    @classmethod
+    def open(cls) -> SkillStudio:
+        """Open with default folders and GitHub clients."""
+        return cls()
+
+    def close(self) -> None:
+        """Close GitHub clients and the database."""
+        with self._clients_lock:
+            for c in self._clients.values():
+                c.close()
+            self._clients.clear()
+        self.store.close()
+
+    def __enter__(self) -> SkillStudio:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def client(self, host: str) -> GitHubClient:
+        """The shared GitHub client of a host (one connection pool per host)."""
+        with self._clients_lock:
+            if host not in self._clients:
+                self._clients[host] = self._client_factory(host)
+            return self._clients[host]
+
+    # -- registries ----------------------------------------------------------------------------
+
+    @staticmethod
+    def default_registry_specs() -> list[dict[str, Any]]:
+        """Entries of ``resources/default_registries.json``: ``[{"url", "name"}]``."""
+        text = resources.files("skill_studio.resources").joinpath("default_registries.json").read_text("utf-8")
+        return list(json.loads(text)["registries"])
+
+    def seed_default_registries(self) -> None:
+        """Add the default registry on first run (R-REG-3); later runs leave the list alone."""
+        if self.store.get_setting("seeded_default_registries") == "1":
+            return
+        for spec in self.default_registry_specs():
+            src = parse_registry_source(spec["url"])
+            if not any(r.source == src for r in self.store.registries()):
+                self.store.add_registry(spec.get("name") or src.slug, src, is_default=True)
+        self.store.set_setting("seeded_default_registries", "1")
+
+    def registries(self, *, enabled_only: bool = False) -> list[Registry]:
+        """Configured registries, default first."""
+        regs = self.store.registries()
+        return [r for r in regs if r.enabled] if enabled_only else regs
+
+    def find_registry(self, key: str) -> Registry:
+        """A registry by display name, ``owner/repo``, or URL (case-insensitive names).
+
+        Raises:
+            RegistryError: none matches, or the key is ambiguous.
+        """
+        regs = self.store.registries()
+        k = key.strip()
+        matches = [r for r in regs if r.name == k] or [r for r in regs if r.name.lower() == k.lower()]
+        if not matches:
+            matches = [r for r in regs if r.source.slug.lower() == k.lower()]
+        if not matches:
+            try:
+                src = parse_registry_source(k)
+            except RegistryError:
+                src = None
+            except Exception:  # RegistrySourceError: the key is simply not a URL
+                src = None
+            if src is not None:
+                matches = [r for r in regs if (r.source.host, r.source.slug.lower(), r.source.subpath)
+                           == (src.host, src.slug.lower(), src.subpath)]
+        if not matches:
+            names = ", ".join(r.name for r in regs) or "none"
+            raise RegistryError(f"No registry named {key!r}. Configured: {names}.")
+        if len(matches) > 1:
+            raise RegistryError(f"{key!r} matches several registries; use the URL instead.")
+        return matches[0]
+
+    def fetch_catalog_name(self, source: RegistrySource) -> str:
+        """Fetch and parse the catalog at the current commit; its ``name`` or ``owner/repo`` (R-REG-2).
+
+        Raises:
+            CatalogError: missing or invalid catalog; RemoteError subclasses on network failure.
+        """
+        client = self.client(source.host)
+        commit = client.resolve_commit(source.owner, source.repo, source.ref)
+        data = self._read_catalog(client, source, commit)
+        catalog = parse_catalog(data, source.catalog_path, source.subpath)
+        return catalog.name or source.slug
+
+    def add_registry(self, url: str) -> Registry:
+        """Validate ``url``, fetch its catalog, and add it named after the catalog (R-REG-1/2).
+
+        Raises:
+            RegistrySourceError: not an accepted URL form.
+            RegistryError: already configured.
+            CatalogError, RemoteError: the catalog could not be fetched or parsed.
+        """
+        source = parse_registry_source(url)
+        for r in self.store.registries():
+            if (r.source.host, r.source.slug.lower(), r.source.subpath) == (source.host, source.slug.lower(), source.subpath):
+                raise RegistryError(f"{url} is already configured as {r.name!r}.")
+        name = self.fetch_catalog_name(source)
+        return self.store.add_registry(name, source)
+
+    def remove_registry(self, key: str) -> Registry:
+        """Remove a registry; the default cannot be removed (R-REG-3). Returns the removed one."""
+        reg = self.find_registry(key)
+        self.store.remove_registry(reg.id)
+        return reg
+
+    def set_registry_enabled(self, key: str, enabled: bool) -> Registry:
+        """Enable or disable a registry (kept in the list either way, R-REG-3)."""
+        reg = self.find_registry(key)
+        self.store.update_registry(reg.id, enabled=enabled)
+        return self.find_registry(reg.source.url) if reg.name != key else self.find_registry(reg.name)
+
+    # -- listings ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _read_catalog(client: GitHubClient, source: RegistrySource, commit: str) -> bytes:
+        try:
+            return client.contents(source.owner, source.repo, source.catalog_path, commit)
+        except NotFoundError:
+            raise CatalogError(
+                f"{source.slug} has no {source.catalog_path} at {commit[:12]}: it is not a plugin marketplace.") from None
+
+    def list_registry(self, registry: Registry | RegistrySource, progress: Progress | None = None) -> Listing:
+        """Everything a registry lists, pinned to one commit (R-DIS-1..6).
+
+        Args:
+            registry: a configured registry or a bare source.
+            progress: optional ``progress(done, total)`` over file fetches.
+
+        Returns:
+            The Listing; ``listing.trees`` holds the tree for imports.
+
+        Raises:
+            CatalogError: missing/invalid catalog (R-CAT-1).
+            RemoteError subclasses: GitHub unreachable, not found, rate limited.
+        """
+        source = registry.source if isinstance(registry, Registry) else registry
+        client = self.client(source.host)
+        commit = client.resolve_commit(source.owner, source.repo, source.ref)
+        tree = client.tree(source.owner, source.repo, commit)
+        catalog_entry = tree.by_path().get(source.catalog_path)
+        if catalog_entry is None or not catalog_entry.is_file:
+            raise CatalogError(
+                f"{source.slug} has no {source.catalog_path} at {commit[:12]}: it is not a plugin marketplace.")
+        data = client.fetch_blobs(tree, [source.catalog_path]).get(source.catalog_path, b"")
+        catalog = parse_catalog(data, source.catalog_path, source.subpath)
+
+        def fetch(paths: Iterable[str]) -> dict[str, bytes]:
+            return client.fetch_blobs(tree, list(paths), progress=progress)
+
+        listing = discover(source, tree, catalog, fetch)
+        listing.trees[(f"{tree.owner}/{tree.repo}", tree.commit)] = tree
+        return listing
+
+    # -- install state -------------------------------------------------------------------------
+
+    @staticmethod
+    def _matches(installed: InstalledSkill, skill: CatalogSkill) -> bool:
+        return (installed.origin == "marketplace" and installed.repo == skill.repo
+                and installed.source_path == skill.path and installed.qualified_name == skill.qualified_name)
+
+    def installed_for(self, skill: CatalogSkill, destination: Destination,
+                      installed: Iterable[InstalledSkill] | None = None) -> InstalledSkill | None:
+        """The installed copy of a catalog skill in a destination (matched by repository, folder and
+        qualified name, so a renamed local copy still matches), or None."""
+        pool = installed if installed is not None else self.store.skills(destination)
+        for s in pool:
+            if s.destination is destination and self._matches(s, skill):
+                return s
+        return None
+
+    def skill_state(self, listing: Listing, skill: CatalogSkill, destination: Destination,
+                    installed: Iterable[InstalledSkill] | None = None) -> SkillState:
+        """Install state of ``skill`` in ``destination`` (R-UI-2, R-UPD-1/2).
+
+        customized wins over update available: a customized skill is never replaced silently.
+        """
+        inst = self.installed_for(skill, destination, installed)
+        if inst is None:
+            return SkillState(InstallState.NOT_INSTALLED)
+        if self.installer.is_customized(inst):
+            return SkillState(InstallState.CUSTOMIZED, inst)
+        tree = listing.trees.get((skill.repo, skill.commit))
+        changed = tree is not None and inst.upstream_hash is not None and upstream_identity(tree, skill.path) != inst.upstream_hash
+        newer = is_newer(skill.version or DEFAULT_VERSION, inst.version)
+        if newer or changed:
+            return SkillState(InstallState.UPDATE_AVAILABLE, inst, changed_upstream=changed and not newer)
+        return SkillState(InstallState.UP_TO_DATE, inst)
+
+    def states(self, listing: Listing) -> dict[tuple[str, str], dict[Destination, SkillState]]:
+        """States of every listed skill in both destinations, keyed by (qualified_name, path)."""
+        installed = self.store.skills()
+        out: dict[tuple[str, str], dict[Destination, SkillState]] = {}
+        for s in listing.skills:
+            out[(s.qualified_name, s.path)] = {d: self.skill_state(listing, s, d, installed) for d in Destination}
+        return out
+
+    def installed(self, destination: Destination | None = None) -> list[InstalledSkill]:
+        """Installed skills, optionally of one destination."""
+        return self.store.skills(destination)
+
+    def is_customized(self, skill: InstalledSkill) -> bool:
+        """True when the installed folder differs from its import snapshot (R-UPD-2)."""
+        return self.installer.is_customized(skill)
+
+    # -- import --------------------------------------------------------------------------------
+
+    def download_skill(self, listing: Listing, skill: CatalogSkill, progress: Progress | None = None) -> dict[str, bytes]:
+        """Every file of the skill folder at the listing's commit: ``{relative path: bytes}``."""
+        tree = listing.trees.get((skill.repo, skill.commit))
+        if tree is None:
+            raise InstallError(f"{skill.qualified_name}: the listing has no file tree for {skill.repo}@{skill.commit[:12]}.")
+        rel_to_sha = skill_files(tree, skill.path)
+        prefix = f"{skill.path}/" if skill.path else ""
+        client = self.client(listing.source.host)
+        blobs = client.fetch_blobs(tree, [prefix + rel for rel in rel_to_sha], skip_missing=False, progress=progress)
+        return {p[len(prefix):]: data for p, data in blobs.items()}
+
+    def import_skill(self, listing: Listing, skill: CatalogSkill, destination: Destination,
+                     options: ImportOptions | None = None, progress: Progress | None = None) -> InstalledSkill:
+        """Import a catalog skill into a destination (R-IMP-1..5).
+
+        Args:
+            listing: the listing the skill came from (gives the pinned tree).
+            skill: the skill to import.
+            destination: Settings → Skills or the Skill Library.
+            options: the confirmed metadata and collision choices.
+            progress: optional ``progress(done, total)`` over downloaded files.
+
+        Returns:
+            The installed skill.
+
+        Raises:
+            CollisionError: the local name is taken and ``options.replace`` is False (R-IMP-2).
+            InstallError: invalid local name, no description, customized copy without ``force``.
+            RemoteError subclasses: download failures; nothing is written then.
+        """
+        opts = options or ImportOptions()
+        local_name = check_local_name(opts.local_name or skill.local_name)
+        description = opts.description if opts.description is not None else skill.description
+        if not description or not description.strip():
+            raise InstallError(f"{skill.qualified_name} has no description; give one to import it (R-FM-1).")
+        if len(description) > 1024:
+            raise InstallError(f"{skill.qualified_name}: the description is over 1024 characters.")
+        files = self.download_skill(listing, skill, progress)
+        tree = listing.trees[(skill.repo, skill.commit)]
+        meta = skill.metadata
+        registry_name = listing.name
+        purpose = opts.purpose or (meta.purpose if meta else None)
+        if destination is Destination.LIBRARY and purpose == "skill-builder":
+            purpose = None
+        row = {
+            "name": skill.name,
+            "description": description.strip(),
+            "version": opts.version or skill.version or DEFAULT_VERSION,
+            "registry": registry_name,
+            "registry_source": listing.source.url,
+            "qualified_name": skill.qualified_name,
+            "plugin": skill.plugin,
+            "repo": skill.repo,
+            "source_path": skill.path,
+            "commit_sha": skill.commit,
+            "origin": "marketplace",
+            "purpose": purpose if destination is Destination.LIBRARY else "skill-builder",
+            "slot": opts.slot if destination is Destination.SETTINGS else None,
+            "model": opts.model if opts.model is not None else (meta.model if meta else None),
+            "active": 1,
+            "metadata_json": json.dumps(meta.fields if meta else {}, default=str),
+            "upstream_hash": upstream_identity(tree, skill.path),
+        }
+        return self.installer.install(files, destination, local_name, row, replace=opts.replace,
+                                      force=opts.force, kind="import")
+
+    def remove_skill(self, destination: Destination, local_name: str) -> None:
+        """Uninstall a skill (row and folder)."""
+        self.installer.remove(destination, local_name)
+
+    def skills_root(self, destination: Destination) -> Path:
+        """Folder holding a destination's skills."""
+        return self.paths.skills_dir(destination)

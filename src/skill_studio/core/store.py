@@ -1,0 +1,339 @@
+"""The SQLite store: the one module that owns all SQL (R-DATA-1).
+
+Schema version lives in ``PRAGMA user_version``; ``MIGRATIONS[i]`` upgrades version ``i`` to
+``i + 1``. A database newer than this code is refused rather than damaged. WAL journal mode and a
+busy timeout let the CLI and the GUI write at the same time; every write runs in a transaction.
+
+Thread-safety: a ``Store`` holds one connection guarded by a lock; share it between threads or open
+one per process.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from skill_studio.core.errors import RegistryError, SkillStudioError
+from skill_studio.core.models import Destination, InstalledSkill, Registry, RegistrySource
+
+BUSY_TIMEOUT_MS = 10_000
+
+MIGRATIONS: list[str] = [
+    # 0 -> 1: first schema
+    """
+    CREATE TABLE registries (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        url         TEXT NOT NULL,
+        host        TEXT NOT NULL,
+        owner       TEXT NOT NULL,
+        repo        TEXT NOT NULL,
+        ref         TEXT,
+        subpath     TEXT NOT NULL DEFAULT '',
+        enabled     INTEGER NOT NULL DEFAULT 1,
+        is_default  INTEGER NOT NULL DEFAULT 0,
+        position    INTEGER NOT NULL DEFAULT 0,
+        added_at    TEXT NOT NULL,
+        UNIQUE (host, owner, repo, subpath)
+    );
+    CREATE TABLE skills (
+        id              INTEGER PRIMARY KEY,
+        local_name      TEXT NOT NULL,
+        destination     TEXT NOT NULL CHECK (destination IN ('settings', 'library')),
+        name            TEXT NOT NULL,
+        description     TEXT,
+        version         TEXT NOT NULL,
+        registry        TEXT,
+        registry_source TEXT,
+        qualified_name  TEXT,
+        plugin          TEXT,
+        repo            TEXT,
+        source_path     TEXT,
+        commit_sha      TEXT,
+        origin          TEXT NOT NULL DEFAULT 'marketplace',
+        snapshot_hash   TEXT NOT NULL,
+        upstream_hash   TEXT,
+        purpose         TEXT,
+        slot            TEXT,
+        model           TEXT,
+        active          INTEGER NOT NULL DEFAULT 1,
+        metadata_json   TEXT NOT NULL DEFAULT '{}',
+        installed_at    TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        UNIQUE (destination, local_name)
+    );
+    CREATE TABLE history (
+        id             INTEGER PRIMARY KEY,
+        destination    TEXT NOT NULL,
+        local_name     TEXT NOT NULL,
+        kind           TEXT NOT NULL,
+        row_json       TEXT NOT NULL,
+        backup_path    TEXT NOT NULL,
+        created_at     TEXT NOT NULL
+    );
+    CREATE INDEX history_skill ON history (destination, local_name, id);
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_SKILL_COLUMNS = (
+    "local_name", "destination", "name", "description", "version", "registry", "registry_source",
+    "qualified_name", "plugin", "repo", "source_path", "commit_sha", "origin", "snapshot_hash",
+    "upstream_hash", "purpose", "slot", "model", "active", "metadata_json", "installed_at", "updated_at",
+)
+
+
+def utcnow() -> str:
+    """Current UTC time as ISO-8601 with seconds (``2026-11-23T14:35:00Z``)."""
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+class DatabaseError(SkillStudioError):
+    """Raised when the database cannot be opened or is newer than this version of the app."""
+
+
+class Store:
+    """Access to the app database.
+
+    Args:
+        path: database file; created with the current schema when absent.
+        skills_root: function mapping a destination to its skills folder, used to fill
+            ``InstalledSkill.path``.
+
+    Raises:
+        DatabaseError: the file is newer than this code or not a database.
+    """
+
+    def __init__(self, path: Path, skills_root: Any) -> None:
+        self.path = Path(path)
+        self._skills_root = skills_root
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
+                                       check_same_thread=False)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise DatabaseError(f"Cannot open the database {self.path}: {exc}.") from exc
+
+    def close(self) -> None:
+        """Close the connection."""
+        with self._lock:
+            self._db.close()
+
+    # -- schema --------------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise DatabaseError(
+                f"The database {self.path} was written by a newer Skill Studio (schema {version} > {SCHEMA_VERSION}); "
+                "update the app.")
+        while version < SCHEMA_VERSION:
+            with self.transaction() as db:
+                for statement in _split_sql(MIGRATIONS[version]):
+                    db.execute(statement)
+                db.execute(f"PRAGMA user_version = {version + 1}")
+            version += 1
+
+    @property
+    def schema_version(self) -> int:
+        """``PRAGMA user_version`` of the open database."""
+        with self._lock:
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on error); serialises writers across processes."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            else:
+                self._db.execute("COMMIT")
+
+    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        """A setting's value or ``default``."""
+        rows = self._query("SELECT value FROM settings WHERE key = ?", (key,))
+        return rows[0]["value"] if rows else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Store a setting (upsert)."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO settings (key, value) VALUES (?, ?) "
+                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, value))
+
+    # -- registries ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _registry(row: sqlite3.Row) -> Registry:
+        src = RegistrySource(row["host"], row["owner"], row["repo"], row["ref"], row["subpath"])
+        return Registry(row["id"], row["name"], src, bool(row["enabled"]), bool(row["is_default"]))
+
+    def registries(self) -> list[Registry]:
+        """Every configured registry, default first, then in the order added."""
+        rows = self._query("SELECT * FROM registries ORDER BY is_default DESC, position, id")
+        return [self._registry(r) for r in rows]
+
+    def registry_count(self) -> int:
+        """Number of configured registries."""
+        return int(self._query("SELECT COUNT(*) AS n FROM registries")[0]["n"])
+
+    def add_registry(self, name: str, source: RegistrySource, *, is_default: bool = False, enabled: bool = True) -> Registry:
+        """Insert a registry.
+
+        Raises:
+            RegistryError: the same host/owner/repo/subpath is already configured (R-REG-2).
+        """
+        try:
+            with self.transaction() as db:
+                pos = db.execute("SELECT COALESCE(MAX(position), 0) + 1 FROM registries").fetchone()[0]
+                cur = db.execute(
+                    "INSERT INTO registries (name, url, host, owner, repo, ref, subpath, enabled, is_default, position, added_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (name, source.url, source.host, source.owner, source.repo, source.ref, source.subpath,
+                     int(enabled), int(is_default), pos, utcnow()))
+                rid = cur.lastrowid
+        except sqlite3.IntegrityError:
+            raise RegistryError(f"The registry {source.url} is already configured.") from None
+        return self._registry(self._query("SELECT * FROM registries WHERE id = ?", (rid,))[0])
+
+    def update_registry(self, registry_id: int, *, name: str | None = None, enabled: bool | None = None) -> None:
+        """Change a registry's display name and/or enabled flag."""
+        with self.transaction() as db:
+            if name is not None:
+                db.execute("UPDATE registries SET name = ? WHERE id = ?", (name, registry_id))
+            if enabled is not None:
+                db.execute("UPDATE registries SET enabled = ? WHERE id = ?", (int(enabled), registry_id))
+
+    def remove_registry(self, registry_id: int) -> None:
+        """Delete a registry row.
+
+        Raises:
+            RegistryError: it is the default registry (R-REG-3).
+        """
+        with self.transaction() as db:
+            row = db.execute("SELECT is_default, name FROM registries WHERE id = ?", (registry_id,)).fetchone()
+            if row is None:
+                raise RegistryError("No such registry.")
+            if row["is_default"]:
+                raise RegistryError(f"{row['name']} is the default registry and cannot be removed; disable it instead.")
+            db.execute("DELETE FROM registries WHERE id = ?", (registry_id,))
+
+    # -- skills --------------------------------------------------------------------------------
+
+    def _skill(self, row: sqlite3.Row) -> InstalledSkill:
+        dest = Destination(row["destination"])
+        return InstalledSkill(
+            id=row["id"], local_name=row["local_name"], destination=dest,
+            path=str(Path(self._skills_root(dest)) / row["local_name"]),
+            name=row["name"], description=row["description"], version=row["version"],
+            registry=row["registry"], registry_source=row["registry_source"],
+            qualified_name=row["qualified_name"], plugin=row["plugin"], repo=row["repo"],
+            source_path=row["source_path"], commit=row["commit_sha"], origin=row["origin"],
+            snapshot_hash=row["snapshot_hash"], upstream_hash=row["upstream_hash"],
+            purpose=row["purpose"], slot=row["slot"], model=row["model"], active=bool(row["active"]),
+            installed_at=row["installed_at"], updated_at=row["updated_at"],
+        )
+
+    def skills(self, destination: Destination | None = None) -> list[InstalledSkill]:
+        """Installed skills, optionally of one destination, ordered by destination and local name."""
+        if destination is None:
+            rows = self._query("SELECT * FROM skills ORDER BY destination, local_name")
+        else:
+            rows = self._query("SELECT * FROM skills WHERE destination = ? ORDER BY local_name", (destination.value,))
+        return [self._skill(r) for r in rows]
+
+    def skill(self, destination: Destination, local_name: str) -> InstalledSkill | None:
+        """The installed skill with that local name in that destination, or None."""
+        rows = self._query("SELECT * FROM skills WHERE destination = ? AND local_name = ?",
+                           (destination.value, local_name))
+        return self._skill(rows[0]) if rows else None
+
+    def skill_row(self, destination: Destination, local_name: str) -> dict[str, Any] | None:
+        """The raw row as a dict (used for history and rollback)."""
+        rows = self._query("SELECT * FROM skills WHERE destination = ? AND local_name = ?",
+                           (destination.value, local_name))
+        return dict(rows[0]) if rows else None
+
+    def skill_metadata(self, destination: Destination, local_name: str) -> dict[str, Any]:
+        """The frontmatter fields recorded at import (``{}`` when none)."""
+        row = self.skill_row(destination, local_name)
+        return json.loads(row["metadata_json"]) if row else {}
+
+    @staticmethod
+    def upsert_skill_tx(db: sqlite3.Connection, values: dict[str, Any]) -> None:
+        """Insert or replace the row keyed by (destination, local_name) inside a transaction."""
+        cols = [c for c in _SKILL_COLUMNS if c in values]
+        placeholders = ", ".join("?" for _ in cols)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in cols if c not in ("destination", "local_name", "installed_at"))
+        db.execute(
+            f"INSERT INTO skills ({', '.join(cols)}) VALUES ({placeholders}) "
+            f"ON CONFLICT (destination, local_name) DO UPDATE SET {updates}",
+            tuple(values[c] for c in cols))
+
+    def delete_skill_tx(self, db: sqlite3.Connection, destination: Destination, local_name: str) -> None:
+        """Delete a skill row inside a transaction."""
+        db.execute("DELETE FROM skills WHERE destination = ? AND local_name = ?", (destination.value, local_name))
+
+    def set_skill_fields(self, destination: Destination, local_name: str, **fields: Any) -> None:
+        """Update some columns of one skill row (e.g. ``active=1``)."""
+        if not fields:
+            return
+        bad = set(fields) - set(_SKILL_COLUMNS)
+        if bad:
+            raise ValueError(f"unknown skill columns: {sorted(bad)}")
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        with self.transaction() as db:
+            db.execute(f"UPDATE skills SET {sets} WHERE destination = ? AND local_name = ?",
+                       (*fields.values(), destination.value, local_name))
+
+    # -- history -------------------------------------------------------------------------------
+
+    @staticmethod
+    def add_history_tx(db: sqlite3.Connection, destination: Destination, local_name: str, kind: str,
+                       row: dict[str, Any], backup_path: str) -> int:
+        """Record a previous version (row + backup folder) inside a transaction; returns its id."""
+        cur = db.execute(
+            "INSERT INTO history (destination, local_name, kind, row_json, backup_path, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (destination.value, local_name, kind, json.dumps(row), backup_path, utcnow()))
+        return int(cur.lastrowid or 0)
+
+    def history(self, destination: Destination, local_name: str) -> list[dict[str, Any]]:
+        """Previous versions of a skill, newest first: ``[{id, kind, row, backup_path, created_at}]``."""
+        rows = self._query("SELECT * FROM history WHERE destination = ? AND local_name = ? ORDER BY id DESC",
+                           (destination.value, local_name))
+        return [{"id": r["id"], "kind": r["kind"], "row": json.loads(r["row_json"]),
+                 "backup_path": r["backup_path"], "created_at": r["created_at"]} for r in rows]
+
+    @staticmethod
+    def delete_history_tx(db: sqlite3.Connection, history_id: int) -> None:
+        """Remove one history entry inside a transaction."""
+        db.execute("DELETE FROM history WHERE id = ?", (history_id,))
+
+
+def _split_sql(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
