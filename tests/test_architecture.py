@@ -1,0 +1,31 @@
+"""Layering: skill_studio.core never imports PySide6 (DESIGN.md, "Two layers, one direction")."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+CORE = Path(__file__).resolve().parents[1] / "src" / "skill_studio" / "core"
+
+
+def test_core_imports_without_pyside6() -> None:
+    modules = sorted(f"skill_studio.core.{p.stem}" for p in CORE.glob("*.py") if p.stem != "__init__")
+    assert "skill_studio.core.service" in modules
+    code = (
+        "import sys\n"
+        "sys.modules['PySide6'] = None\n"
+        f"for m in {modules!r}:\n"
+        "    __import__(m)\n"
+        "assert not any(k.startswith('PySide6.') for k in sys.modules), 'PySide6 imported'\n"
+        "print('ok')\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "ok"
+
+
+def test_no_pyside6_text_in_core_sources() -> None:
+    offenders = [p.name for p in CORE.glob("*.py") if "PySide6" in p.read_text() and "import" in p.read_text()
+                 and any(line.lstrip().startswith(("import PySide6", "from PySide6")) for line in p.read_text().splitlines())]
+    assert offenders == []
