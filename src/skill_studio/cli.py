@@ -8,6 +8,7 @@ Exit codes: 0 success, 1 user error (bad input, collision, unknown name), 2 netw
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
 import os
@@ -24,6 +25,10 @@ from skill_studio.core.service import SkillStudio
 EXIT_OK, EXIT_USER, EXIT_REMOTE = 0, 1, 2
 
 Handler = Callable[[argparse.Namespace, SkillStudio], int]
+
+EXTENSIONS: tuple[str, ...] = ()
+"""Modules that add subcommands: each has ``register(subparsers)`` adding parsers whose ``func``
+is a ``Handler``. Keeps each area's commands (updates, skills, auth, …) in its own module."""
 
 
 def _out(text: str = "") -> None:
@@ -276,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
     ls.add_argument("--to", choices=[d.value for d in Destination], help="only this destination")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_list)
+
+    for module_name in EXTENSIONS:
+        importlib.import_module(module_name).register(sub)
     return p
 
 
