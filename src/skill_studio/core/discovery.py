@@ -1,0 +1,443 @@
+"""(catalog, git tree) → :class:`Listing`: the skills a registry offers at one commit (R-DIS-1..6).
+
+Discovery is pure: the tree is given, and file contents come from an injected batch reader
+(:data:`FetchMany`), so this module does no network I/O itself and never imports Qt. It reads in
+two batches so the network layer can parallelise each one:
+
+1. every plugin's ``.claude-plugin/plugin.json`` (name, version, ``skills``);
+2. every candidate ``SKILL.md``.
+
+Enumeration uses only the tree of one commit (R-DIS-1, R-DIS-6); symlinks (mode ``120000``) and
+submodules (``commit`` entries) are never followed (R-DIS-5).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import posixpath
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .catalog import SourceError, normalize_relative_path, normalize_skills_field
+from .errors import FrontmatterError
+from .frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
+from .models import (
+    Catalog,
+    CatalogSkill,
+    Exclusion,
+    Listing,
+    PluginEntry,
+    RegistrySource,
+    RepoTree,
+    SkillMetadata,
+    TreeEntry,
+    join_path,
+)
+
+log = logging.getLogger(__name__)
+
+__all__ = ["FetchMany", "PLUGIN_JSON", "SKILL_MD", "discover"]
+
+FetchMany = Callable[[Sequence[str]], Mapping[str, bytes]]
+"""Batch file reader: repository paths → their bytes at the listing's commit.
+
+Paths that cannot be read are simply absent from the result (never an exception for one file).
+"""
+
+SKILL_MD = "SKILL.md"
+PLUGIN_JSON = ".claude-plugin/plugin.json"
+
+_FILE_SUFFIXES = frozenset(
+    {".md", ".markdown", ".txt", ".json", ".yaml", ".yml", ".toml", ".py", ".sh", ".js", ".ts", ".html"}
+)
+"""Symlinks with these suffixes inside a scanned folder are taken for files, not skill folders."""
+
+
+# --------------------------------------------------------------------------------------------
+# Tree index
+
+
+class _TreeIndex:
+    """Directory view of a flat git tree: folders (explicit or implied by deeper paths)."""
+
+    def __init__(self, tree: RepoTree) -> None:
+        self.entries: dict[str, TreeEntry] = {}
+        self.children: dict[str, set[str]] = {"": set()}
+        for entry in tree.entries:
+            path = entry.path.strip("/")
+            if path:
+                self.entries[path] = entry
+        for path, entry in self.entries.items():
+            if entry.type == "tree":
+                self.children.setdefault(path, set())
+            child = path
+            while child:
+                parent, _, base = child.rpartition("/")
+                siblings = self.children.setdefault(parent, set())
+                if base in siblings:
+                    break  # its ancestors are registered already
+                siblings.add(base)
+                child = parent
+
+    def is_dir(self, path: str) -> bool:
+        """True for a folder (a ``tree`` entry, or implied by a deeper path)."""
+        if path == "":
+            return True
+        entry = self.entries.get(path)
+        if entry is not None:
+            return entry.type == "tree"
+        return path in self.children
+
+    def is_file(self, path: str) -> bool:
+        """True for a regular file (blob, not a symlink)."""
+        entry = self.entries.get(path)
+        return entry is not None and entry.is_file
+
+    def unfollowed(self, path: str) -> str | None:
+        """``"a symlink"`` / ``"a submodule"`` when ``path`` is one, else None."""
+        entry = self.entries.get(path)
+        if entry is None:
+            return None
+        if entry.type == "commit" or entry.mode == "160000":
+            return "a submodule"
+        if entry.is_symlink:
+            return "a symlink"
+        return None
+
+    def child_names(self, path: str) -> list[str]:
+        """Names directly inside folder ``path``, sorted."""
+        return sorted(self.children.get(path, ()))
+
+
+# --------------------------------------------------------------------------------------------
+# Per-plugin scan
+
+
+@dataclass
+class _Found:
+    """What one rule found for a plugin: skill folders (ordered) and unfollowed links."""
+
+    folders: list[str] = field(default_factory=list)
+    excluded: list[Exclusion] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.folders or self.excluded)
+
+    def add_folder(self, folder: str) -> None:
+        if folder not in self.folders:
+            self.folders.append(folder)
+
+
+def _link_exclusion(path: str, kind: str, what: str) -> Exclusion:
+    return Exclusion(path, f"{path}: {what} is {kind}; symlinks and submodules are never followed")
+
+
+def _check_skill_folder(index: _TreeIndex, folder: str, found: _Found) -> bool:
+    """Record ``folder`` when it holds a SKILL.md; return True when it did (even if excluded)."""
+    skill_md = join_path(folder, SKILL_MD)
+    if index.is_file(skill_md):
+        found.add_folder(folder)
+        return True
+    kind = index.unfollowed(skill_md)
+    if kind:
+        found.excluded.append(_link_exclusion(folder, kind, "its SKILL.md"))
+        return True
+    return False
+
+
+def _scan_container(index: _TreeIndex, folder: str, found: _Found) -> bool:
+    """Every ``<dir>/SKILL.md`` directly inside ``folder`` (R-DIS-1a/b); True when any was seen.
+
+    A submodule directly inside ``folder``, or a symlink whose name does not look like a file
+    (no suffix from ``_FILE_SUFFIXES``), may be a skill folder that is not followed: it is recorded
+    as an exclusion so the author can see why it is missing (R-DIS-4, R-DIS-5).
+    """
+    seen = False
+    for name in index.child_names(folder):
+        child = join_path(folder, name)
+        if index.is_dir(child):
+            seen = _check_skill_folder(index, child, found) or seen
+            continue
+        kind = index.unfollowed(child)
+        if kind == "a submodule" or (kind and posixpath.splitext(name)[1].lower() not in _FILE_SUFFIXES):
+            found.excluded.append(_link_exclusion(child, kind, "this skill folder"))
+            seen = True
+    return seen
+
+
+def _scan_listed(index: _TreeIndex, base: str, listed: str, found: _Found) -> bool:
+    """Apply one listed ``skills`` path relative to ``base``; True when it matched anything."""
+    target = join_path(base, listed)
+    kind = index.unfollowed(target)
+    if kind:
+        found.excluded.append(_link_exclusion(target, kind, "this listed skill path"))
+        return True
+    if index.is_dir(target):
+        if _check_skill_folder(index, target, found):
+            return True
+        return _scan_container(index, target, found)
+    if posixpath.basename(target) == SKILL_MD and index.is_file(target):
+        # Lenient: a listed path naming the SKILL.md file itself means its folder.
+        found.add_folder(posixpath.dirname(target))
+        return True
+    return False
+
+
+def _plugin_label(plugin: PluginEntry) -> str:
+    return f"plugin {plugin.name!r}" if plugin.name else f"plugins[{plugin.index}]"
+
+
+def _find_skill_folders(
+    index: _TreeIndex,
+    plugin: PluginEntry,
+    skills: tuple[str, ...] | None,
+    marketplace_root: str,
+    warnings: list[str],
+) -> _Found:
+    """Apply R-DIS-1 (a), (b), (c) in order; the first rule that finds anything wins."""
+    root = plugin.path or ""
+    label = _plugin_label(plugin)
+
+    if skills:  # (a) listed paths replace the default scan
+        found = _Found()
+        for listed in skills:
+            try:
+                relative = normalize_relative_path(listed, "skills path")
+            except SourceError as err:
+                warnings.append(f"{label}: {err.reason}: ignored")
+                continue
+            if _scan_listed(index, root, relative, found):
+                continue
+            if marketplace_root != root and _scan_listed(index, marketplace_root, relative, found):
+                continue
+            warnings.append(f"{label}: the skills path {listed!r} matches nothing")
+        if found:
+            return found
+
+    found = _Found()  # (b) skills/<dir>/SKILL.md, one level deep
+    skills_dir = join_path(root, "skills")
+    kind = index.unfollowed(skills_dir)
+    if kind:
+        found.excluded.append(_link_exclusion(skills_dir, kind, "the skills folder"))
+        return found
+    if index.is_dir(skills_dir):
+        _scan_container(index, skills_dir, found)
+        if found:
+            return found
+
+    found = _Found()  # (c) a single SKILL.md at the plugin root
+    _check_skill_folder(index, root, found)
+    return found
+
+
+# --------------------------------------------------------------------------------------------
+# plugin.json
+
+
+@dataclass(frozen=True)
+class _PluginInfo:
+    name: str | None = None
+    version: str | None = None
+    skills: tuple[str, ...] | None = None
+
+
+def _read_plugin_json(data: bytes, path: str, warnings: list[str]) -> _PluginInfo:
+    """Name, version and ``skills`` from a plugin.json; unusable files warn and give nothing."""
+    try:
+        doc = json.loads(bytes(data).decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as err:
+        reason = "not UTF-8" if isinstance(err, UnicodeDecodeError) else "not valid JSON"
+        warnings.append(f"{path}: {reason}: ignored")
+        return _PluginInfo()
+    if not isinstance(doc, dict):
+        warnings.append(f"{path}: not a JSON object: ignored")
+        return _PluginInfo()
+    name = doc.get("name")
+    if name is not None and not (isinstance(name, str) and name.strip()):
+        warnings.append(f"{path}: 'name' is not a non-empty string: ignored")
+        name = None
+    version = doc.get("version")
+    if isinstance(version, (int, float)) and not isinstance(version, bool):
+        version = str(version)
+    elif version is not None and not isinstance(version, str):
+        warnings.append(f"{path}: 'version' is not a string: ignored")
+        version = None
+    skills, skills_warnings = normalize_skills_field(doc.get("skills"))
+    warnings.extend(f"{path}: {w}" for w in skills_warnings)
+    return _PluginInfo(name=name, version=(version.strip() or None) if version else None, skills=skills)
+
+
+# --------------------------------------------------------------------------------------------
+# Entry point
+
+
+def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: FetchMany) -> Listing:
+    """List the skills a registry offers at ``tree.commit`` (R-DIS-1..6, R-FM-1..2).
+
+    For each plugin of ``catalog.plugins`` (catalog order):
+
+    * plugin name: ``{path}/.claude-plugin/plugin.json`` → ``name``, else the catalog entry's
+      ``name``, else None (R-DIS-2); plugin version: plugin.json ``version``, then the entry's;
+    * skill folders by R-DIS-1: (a) the entry's ``skills`` (else plugin.json's), each listed path
+      tried relative to the plugin, then to the marketplace root — a folder holding SKILL.md is a
+      skill, otherwise every ``<dir>/SKILL.md`` directly inside it; (b) every
+      ``skills/<dir>/SKILL.md``; (c) ``SKILL.md`` at the plugin root. The first rule that finds
+      anything wins. Only regular files count: symlinks and submodules become exclusions (R-DIS-5);
+    * each SKILL.md is parsed with :func:`parse_skill_md`; a :class:`FrontmatterError` excludes the
+      skill with its message (R-FM-2). Skill version: frontmatter version, else the plugin version,
+      else None (the import applies ``1.0.0``). Qualified name ``plugin:skill`` or ``skill``
+      (R-DIS-3). A name differing from its folder name adds a warning to the skill.
+
+    Plugins yielding no skills are skipped (debug log) and are not in ``skipped_plugins``
+    (R-DIS-4). A folder listed by two plugins appears under both qualified names; identical
+    (qualified name, folder) pairs are listed once. Within a plugin, skills follow the ``skills``
+    list order, else folder path order.
+
+    Args:
+        source: the registry; ``source.subpath`` is the marketplace root for listed paths.
+        tree: the full recursive tree at the listing's commit (truncation already completed).
+        catalog: the parsed catalog (plugin paths repository-relative).
+        fetch: batch reader; called at most twice (all plugin.json files, then all SKILL.md files),
+            never with an empty batch.
+
+    Returns:
+        A :class:`Listing` with ``commit=tree.commit``, the skills, the exclusions,
+        ``skipped_plugins=catalog.skipped`` and registry warnings (catalog warnings, unusable
+        plugin.json files, unmatched ``skills`` paths, plugin folders that are links).
+
+    Raises:
+        Nothing of its own: bad files become warnings or exclusions. Whatever ``fetch`` raises
+        (e.g. :class:`~skill_studio.core.errors.NetworkError`) propagates unchanged.
+    """
+    index = _TreeIndex(tree)
+    warnings: list[str] = list(catalog.warnings)
+    marketplace_root = source.subpath.strip("/")
+
+    # Batch 1: plugin.json of every plugin.
+    plugins = [p for p in catalog.plugins if p.path is not None]
+    manifest_paths: list[str] = []
+    for plugin in plugins:
+        manifest = join_path(plugin.path or "", PLUGIN_JSON)
+        if index.is_file(manifest):
+            if manifest not in manifest_paths:
+                manifest_paths.append(manifest)
+        elif index.unfollowed(manifest):
+            warnings.append(f"{manifest}: {index.unfollowed(manifest)}, not followed: ignored")
+    manifests = dict(fetch(manifest_paths)) if manifest_paths else {}
+    infos: dict[str, _PluginInfo] = {}
+    for manifest in manifest_paths:
+        if manifest in manifests:
+            infos[manifest] = _read_plugin_json(manifests[manifest], manifest, warnings)
+        else:
+            warnings.append(f"{manifest}: could not be read: ignored")
+
+    # Skill folders of every plugin.
+    plans: list[tuple[PluginEntry, str | None, str | None, _Found]] = []
+    excluded: list[Exclusion] = []
+    for plugin in plugins:
+        path = plugin.path or ""
+        label = _plugin_label(plugin)
+        kind = index.unfollowed(path)
+        if kind:
+            warnings.append(f"{label}: its folder {path!r} is {kind}, not followed")
+            log.debug("%s: folder %r is %s; no skills", label, path, kind)
+            continue
+        if not index.is_dir(path):
+            log.debug("%s: folder %r is not in the tree; no skills", label, path)
+            continue
+        info = infos.get(join_path(path, PLUGIN_JSON), _PluginInfo())
+        skills = plugin.skills if plugin.skills is not None else info.skills
+        found = _find_skill_folders(index, plugin, skills, marketplace_root, warnings)
+        excluded.extend(found.excluded)
+        if not found.folders:
+            log.debug("%s: no skills found under %r; skipped", label, path)
+            continue
+        plugin_name = info.name or plugin.name
+        plugin_version = info.version or plugin.version
+        plans.append((plugin, plugin_name, plugin_version, found))
+
+    # Batch 2: every SKILL.md.
+    skill_md_paths: list[str] = []
+    oversize: dict[str, int] = {}
+    for _, _, _, found in plans:
+        for folder in found.folders:
+            skill_md = join_path(folder, SKILL_MD)
+            entry = index.entries[skill_md]
+            if entry.size is not None and entry.size > MAX_SKILL_MD_BYTES:
+                oversize[skill_md] = entry.size
+            elif skill_md not in skill_md_paths:
+                skill_md_paths.append(skill_md)
+    contents = dict(fetch(skill_md_paths)) if skill_md_paths else {}
+
+    parsed: dict[str, tuple[SkillMetadata, str] | FrontmatterError] = {}
+    for skill_md in skill_md_paths:
+        data = contents.get(skill_md)
+        if data is None:
+            parsed[skill_md] = FrontmatterError(f"{skill_md}: could not be read")
+            continue
+        try:
+            meta = parse_skill_md(data, skill_md)
+        except FrontmatterError as err:
+            parsed[skill_md] = err
+            continue
+        text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else str(data)
+        parsed[skill_md] = (meta, text.removeprefix("\ufeff"))
+    for skill_md, size in oversize.items():
+        parsed[skill_md] = FrontmatterError(
+            f"{skill_md}: too large to list ({size} bytes; the limit is {MAX_SKILL_MD_BYTES} bytes)"
+        )
+
+    skills: list[CatalogSkill] = []
+    seen: set[tuple[str, str]] = set()
+    for plugin, plugin_name, plugin_version, found in plans:
+        for folder in found.folders:
+            result = parsed[join_path(folder, SKILL_MD)]
+            if isinstance(result, FrontmatterError):
+                excluded.append(Exclusion(folder, str(result)))
+                continue
+            meta, text = result
+            qualified = f"{plugin_name}:{meta.name}" if plugin_name else meta.name
+            if (qualified, folder) in seen:
+                continue
+            seen.add((qualified, folder))
+            folder_name = posixpath.basename(folder) if folder else tree.repo
+            skill_warnings = list(meta.warnings)
+            if meta.name != folder_name:
+                skill_warnings.append(f"the name {meta.name!r} differs from its folder name {folder_name!r}")
+            skills.append(
+                CatalogSkill(
+                    qualified_name=qualified,
+                    name=meta.name,
+                    local_name=meta.local_name,
+                    name_valid=meta.name_valid,
+                    plugin=plugin_name,
+                    path=folder,
+                    version=meta.version or plugin_version,
+                    description=meta.description,
+                    repo=f"{tree.owner}/{tree.repo}",
+                    commit=tree.commit,
+                    metadata=meta,
+                    skill_md=text,
+                    warnings=tuple(skill_warnings),
+                )
+            )
+
+    unique_excluded = list(dict.fromkeys(excluded))
+    log.debug(
+        "%s@%s: %d skill(s), %d excluded, %d plugin(s) skipped",
+        source.slug,
+        tree.commit[:12],
+        len(skills),
+        len(unique_excluded),
+        len(catalog.skipped),
+    )
+    return Listing(
+        source=source,
+        commit=tree.commit,
+        catalog=catalog,
+        skills=tuple(skills),
+        excluded=tuple(unique_excluded),
+        skipped_plugins=catalog.skipped,
+        warnings=tuple(dict.fromkeys(warnings)),
+    )

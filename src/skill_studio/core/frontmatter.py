@@ -1,0 +1,423 @@
+"""SKILL.md → :class:`SkillMetadata` (R-FM-1, R-FM-2).
+
+A SKILL.md starts with a YAML frontmatter block between two ``---`` lines, followed by Markdown.
+This module splits the block off, parses it with a *safe* YAML loader hardened against alias bombs
+and deep nesting, and validates it against the Agent Skills rules as relaxed by the spec:
+
+* ``name`` is required; a name that breaks the Agent Skills rule is listed with a warning and a
+  proposed local name; only a name with no usable character is refused.
+* ``description`` is required to import, not to list (warning when missing or over 1024 chars).
+* version: ``metadata.version``, else top-level ``version``; numbers keep their written form
+  (``1.10`` stays ``"1.10"``).
+
+Everything here is pure: no I/O, no logging side effects beyond ``logging``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import logging
+import math
+import re
+from typing import Any
+
+import yaml
+
+from .errors import FrontmatterError
+from .models import SkillMetadata
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "MAX_DESCRIPTION_CHARS",
+    "MAX_NAME_CHARS",
+    "MAX_SKILL_MD_BYTES",
+    "MAX_YAML_ALIASES",
+    "MAX_YAML_NODES",
+    "NAME_RE",
+    "is_valid_skill_name",
+    "parse_skill_md",
+    "propose_local_name",
+    "split_frontmatter",
+]
+
+MAX_SKILL_MD_BYTES = 1024 * 1024
+"""Largest SKILL.md parsed for a listing (1 MiB). Larger files raise :class:`FrontmatterError`."""
+
+MAX_NAME_CHARS = 64
+"""Agent Skills limit on ``name`` (and on a proposed local name)."""
+
+MAX_DESCRIPTION_CHARS = 1024
+"""Agent Skills limit on ``description``; longer ones are listed with a warning."""
+
+MAX_YAML_ALIASES = 32
+"""Most YAML aliases (``*anchor``) accepted in one frontmatter block (alias-bomb guard)."""
+
+MAX_YAML_NODES = 100_000
+"""Most values in the frontmatter once aliases are expanded (alias-bomb guard)."""
+
+_MAX_DEPTH = 64
+"""Deepest nesting of mappings/sequences accepted in the frontmatter."""
+
+NAME_RE = re.compile(r"(?=[a-z0-9-]{1,64}\Z)[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+"""Agent Skills name rule: 1–64 chars of ``a-z0-9-``, no leading/trailing ``-``, no ``--``.
+
+Use with ``NAME_RE.match(name)`` (the pattern is anchored at both ends).
+"""
+
+_OTHER_RUN = re.compile(r"[^a-z0-9]+")
+_BOUNDARY = re.compile(r"-{3,}[ \t]*\Z")
+
+
+def is_valid_skill_name(name: str) -> bool:
+    """Tell whether ``name`` follows the Agent Skills naming rule (R-FM-1).
+
+    Args:
+        name: a frontmatter ``name``.
+
+    Returns:
+        True for 1–64 chars of ``a-z``, ``0-9`` and ``-``, without a leading or trailing hyphen
+        and without ``--``; False otherwise (also for non-strings).
+    """
+    return isinstance(name, str) and NAME_RE.match(name) is not None
+
+
+def propose_local_name(name: str) -> str | None:
+    """Derive a folder-safe local name from a skill name (R-FM-1).
+
+    The name is lower-cased, every run of characters other than ``a-z``/``0-9`` (hyphens included)
+    becomes one ``-``, leading/trailing hyphens are trimmed, and the result is cut to 64 characters
+    (trailing hyphens trimmed again after the cut). The result always satisfies
+    :func:`is_valid_skill_name`. A valid name is returned unchanged.
+
+    Args:
+        name: the frontmatter ``name``, e.g. ``"Writing Hookify Rules"``.
+
+    Returns:
+        The proposal, e.g. ``"writing-hookify-rules"``; None when ``name`` has no ``a-z``/``0-9``
+        character at all (such a skill is excluded).
+    """
+    if not isinstance(name, str):
+        return None
+    proposal = _OTHER_RUN.sub("-", name.lower()).strip("-")
+    proposal = proposal[:MAX_NAME_CHARS].rstrip("-")
+    return proposal or None
+
+
+# --------------------------------------------------------------------------------------------
+# Splitting
+
+
+def split_frontmatter(text: str, path: str) -> tuple[str, str, int]:
+    """Split a SKILL.md text into its frontmatter block and body (R-FM-2).
+
+    The file must open with a line of three or more hyphens (blank lines before it are tolerated,
+    as python-frontmatter does) and the block ends at the next such line.
+
+    Args:
+        text: the decoded SKILL.md (a leading BOM is ignored).
+        path: repository path of the file, for messages.
+
+    Returns:
+        ``(yaml_text, body, first_line)`` where ``first_line`` is the 1-based line number of the
+        first YAML line in the file.
+
+    Raises:
+        FrontmatterError: no frontmatter block, or an opening ``---`` without a closing one.
+    """
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    lines = text.splitlines(keepends=True)
+    i = 0
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    if i >= len(lines) or not _BOUNDARY.match(lines[i].rstrip("\r\n")):
+        raise FrontmatterError(f"{path}: no frontmatter (the file must start with a '---' line)")
+    start = i + 1
+    for j in range(start, len(lines)):
+        if _BOUNDARY.match(lines[j].rstrip("\r\n")):
+            return "".join(lines[start:j]), "".join(lines[j + 1 :]), start + 1
+    raise FrontmatterError(f"{path}: unterminated frontmatter (no closing '---' line)")
+
+
+# --------------------------------------------------------------------------------------------
+# Safe YAML
+
+
+class _TooManyAliases(Exception):
+    pass
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader (plain data only) with a cap on alias use."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._alias_count = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # noqa: D102 - PyYAML hook
+        if self.check_event(yaml.AliasEvent):
+            self._alias_count += 1
+            if self._alias_count > MAX_YAML_ALIASES:
+                raise _TooManyAliases
+        return super().compose_node(parent, index)
+
+
+class _Unsafe(Exception):
+    """Raised by :func:`_to_json` for values that cannot become JSON (cycles, size)."""
+
+
+def _to_json(value: Any, budget: list[int], stack: set[int], depth: int = 0) -> Any:
+    """Copy ``value`` into JSON-serialisable data, expanding shared references within a budget."""
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise _Unsafe(f"frontmatter too large once aliases are expanded (over {MAX_YAML_NODES} values)")
+    if depth > _MAX_DEPTH:
+        raise _Unsafe(f"frontmatter nested too deeply (over {_MAX_DEPTH} levels)")
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value if -(2**63) <= value < 2**63 else _int_text(value)  # keep it storable
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
+        return value.isoformat()
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, (dict, list, tuple, set, frozenset)):
+        if id(value) in stack:
+            raise _Unsafe("frontmatter refers to itself (recursive alias)")
+        stack.add(id(value))
+        try:
+            if isinstance(value, dict):
+                return {_key_text(k): _to_json(v, budget, stack, depth + 1) for k, v in value.items()}
+            items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
+            return [_to_json(v, budget, stack, depth + 1) for v in items]
+        finally:
+            stack.discard(id(value))
+    return str(value)
+
+
+def _key_text(key: Any) -> str:
+    """Mapping key as JSON text: strings unchanged, scalars as YAML would write them."""
+    if isinstance(key, str):
+        return key
+    if key is None:
+        return "null"
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    if isinstance(key, (_dt.date, _dt.datetime)):
+        return key.isoformat()
+    if isinstance(key, int):
+        return _int_text(key)
+    return str(key)
+
+
+def _int_text(value: int) -> str:
+    """Decimal text of an int, or hex when it is too long for Python's str() limit."""
+    try:
+        return str(value)
+    except ValueError:
+        return hex(value)
+
+
+def _load_yaml(block: str, path: str, first_line: int) -> tuple[Any, yaml.Node | None]:
+    """Parse the YAML block safely; return (JSON-safe data, root node)."""
+    loader = _SafeLoader(block)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except _TooManyAliases:
+        raise FrontmatterError(
+            f"{path}: invalid frontmatter: more than {MAX_YAML_ALIASES} YAML aliases"
+        ) from None
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        where = f" at line {mark.line + first_line}, column {mark.column + 1}" if mark else ""
+        problem = err.problem or err.context or "syntax error"
+        raise FrontmatterError(f"{path}: invalid YAML in frontmatter{where}: {problem}") from None
+    except RecursionError:
+        raise FrontmatterError(f"{path}: invalid frontmatter: nested too deeply") from None
+    except Exception as err:  # YAMLError, ValueError from bad dates, ... — untrusted input
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise FrontmatterError(f"{path}: invalid YAML in frontmatter: {reason}") from None
+    finally:
+        loader.dispose()
+    try:
+        return _to_json(data, [MAX_YAML_NODES], set()), node
+    except _Unsafe as err:
+        raise FrontmatterError(f"{path}: invalid frontmatter: {err}") from None
+    except RecursionError:
+        raise FrontmatterError(f"{path}: invalid frontmatter: nested too deeply") from None
+
+
+def _scalar_node(node: yaml.Node | None, *keys: str) -> yaml.ScalarNode | None:
+    """Follow plain string keys through mapping nodes; return the scalar node at the end."""
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        found = None
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.value == key:
+                found = v
+        node = found
+    return node if isinstance(node, yaml.ScalarNode) else None
+
+
+def _scalar_text(value: Any, node: yaml.ScalarNode | None) -> str | None:
+    """A scalar as text: strings unchanged, numbers as written in the file; else None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)):
+        if node is not None and node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float"):
+            return node.value
+        return _int_text(value) if isinstance(value, int) else str(value)
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Public entry point
+
+
+def parse_skill_md(data: bytes | str, path: str) -> SkillMetadata:
+    """Parse and validate a SKILL.md for the listing (R-FM-1, R-FM-2).
+
+    Args:
+        data: the file's bytes (UTF-8; a BOM is tolerated) or already-decoded text.
+        path: repository path of the SKILL.md, used in every message.
+
+    Returns:
+        :class:`SkillMetadata` with ``name``, ``name_valid``, ``local_name`` (per
+        :func:`propose_local_name`), ``description`` (str or None), ``version`` (``metadata.version``,
+        else ``version``, as text, or None), ``model`` and ``purpose`` (str or None), ``fields`` (the
+        whole frontmatter as JSON-serialisable data: dates become ISO strings, non-string keys
+        become text), ``body`` (the Markdown after the block) and ``warnings`` (invalid name with
+        the proposed local name, missing description, description over 1024 chars, unusable
+        optional fields). The folder-name check is done by discovery, which knows the folder.
+
+    Raises:
+        FrontmatterError: naming ``path`` and the reason: larger than :data:`MAX_SKILL_MD_BYTES`,
+            not UTF-8, no frontmatter block, unterminated frontmatter, invalid YAML (with line and
+            column), alias bomb or excessive nesting, frontmatter not a mapping, missing or empty
+            ``name`` ("no name"), ``name`` not text, or a name with no usable character.
+    """
+    if isinstance(data, str):
+        try:
+            size = len(data.encode("utf-8"))
+        except UnicodeEncodeError:
+            raise FrontmatterError(f"{path}: not UTF-8 text (unpaired surrogate)") from None
+        text = data
+    else:
+        size = len(data)
+        text = ""
+    if size > MAX_SKILL_MD_BYTES:
+        raise FrontmatterError(
+            f"{path}: too large to list ({size} bytes; the limit is {MAX_SKILL_MD_BYTES} bytes)"
+        )
+    if not isinstance(data, str):
+        try:
+            text = bytes(data).decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise FrontmatterError(f"{path}: not UTF-8 text (invalid byte at offset {err.start})") from None
+
+    block, body, first_line = split_frontmatter(text, path)
+    fields, root = _load_yaml(block, path, first_line)
+    if fields is None:
+        raise FrontmatterError(f"{path}: empty frontmatter (no name)")
+    if not isinstance(fields, dict):
+        raise FrontmatterError(
+            f"{path}: frontmatter is a {_kind(fields)}, expected a mapping of keys to values"
+        )
+
+    warnings: list[str] = []
+
+    raw_name = fields.get("name")
+    if raw_name is None or (isinstance(raw_name, str) and not raw_name.strip()):
+        raise FrontmatterError(f"{path}: no name (the frontmatter 'name' is missing or empty)")
+    name = _scalar_text(raw_name, _scalar_node(root, "name"))
+    if name is None:
+        raise FrontmatterError(f"{path}: the frontmatter 'name' is a {_kind(raw_name)}, expected text")
+    name = name.strip()  # a block scalar ends with a newline
+    local_name = propose_local_name(name)
+    if local_name is None:
+        raise FrontmatterError(f"{path}: the name {name!r} has no usable character (a-z, 0-9)")
+    name_valid = is_valid_skill_name(name)
+    if not name_valid:
+        warnings.append(
+            f"the name {name!r} breaks the Agent Skills naming rule (1-64 chars of a-z, 0-9 and '-'); "
+            f"proposed local name: {local_name!r}"
+        )
+
+    raw_description = fields.get("description")
+    description = _scalar_text(raw_description, _scalar_node(root, "description"))
+    if raw_description is not None and description is None:
+        warnings.append(f"the description is a {_kind(raw_description)}, expected text: ignored")
+    if description is not None:
+        description = description.strip() or None  # block scalars end with a newline
+    if description is None:
+        warnings.append("no description: the import will ask for one")
+    elif len(description) > MAX_DESCRIPTION_CHARS:
+        warnings.append(
+            f"the description is {len(description)} characters long (the limit is {MAX_DESCRIPTION_CHARS})"
+        )
+
+    version = _version(fields, root, warnings)
+    model = _optional_text(fields, "model", warnings)
+    purpose = _optional_text(fields, "purpose", warnings)
+
+    return SkillMetadata(
+        name=name,
+        name_valid=name_valid,
+        local_name=local_name,
+        description=description,
+        version=version,
+        model=model,
+        purpose=purpose,
+        fields=fields,
+        body=body,
+        warnings=tuple(warnings),
+    )
+
+
+def _version(fields: dict[str, Any], root: yaml.Node | None, warnings: list[str]) -> str | None:
+    """``metadata.version``, else top-level ``version``, as written (R-FM-1)."""
+    metadata = fields.get("metadata")
+    candidates = []
+    if isinstance(metadata, dict) and metadata.get("version") is not None:
+        candidates.append(("metadata.version", metadata["version"], _scalar_node(root, "metadata", "version")))
+    if fields.get("version") is not None:
+        candidates.append(("version", fields["version"], _scalar_node(root, "version")))
+    for label, value, node in candidates:
+        text = _scalar_text(value, node)
+        if text is not None and text.strip():
+            return text.strip()
+        warnings.append(f"'{label}' is not a usable version ({value!r}): ignored")
+    return None
+
+
+def _optional_text(fields: dict[str, Any], key: str, warnings: list[str]) -> str | None:
+    value = fields.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    warnings.append(f"'{key}' is a {_kind(value)}, expected text: ignored")
+    return None
+
+
+def _kind(value: Any) -> str:
+    """Short JSON-ish type name for messages."""
+    if isinstance(value, dict):
+        return "mapping"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if value is None:
+        return "null"
+    return type(value).__name__
