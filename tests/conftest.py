@@ -34,3 +34,37 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("SKILL_STUDIO_GITHUB_API", raising=False)
     monkeypatch.delenv("SKILL_STUDIO_DEBUG", raising=False)
     return home
+
+
+@pytest.fixture(scope="session")
+def fixture_github():
+    """A fake GitHub serving every shared marketplace and external fixture (session-wide, read-only).
+
+    Tests must not push to it or inject faults; use ``github`` for that.
+    """
+    from fake_github import FakeGitHub
+
+    require_shared()
+    with FakeGitHub() as gh:
+        gh.add_fixtures(SHARED / "fixtures")
+        yield gh
+
+
+@pytest.fixture
+def github():
+    """A fresh, empty fake GitHub for one test (push repos, inject faults freely)."""
+    from fake_github import FakeGitHub
+
+    with FakeGitHub() as gh:
+        yield gh
+
+
+@pytest.fixture
+def use_github(monkeypatch: pytest.MonkeyPatch):
+    """``use_github(server)`` points SKILL_STUDIO_GITHUB_API at a fake server for this test."""
+
+    def point(server) -> str:
+        monkeypatch.setenv("SKILL_STUDIO_GITHUB_API", server.base_url)
+        return server.base_url
+
+    return point

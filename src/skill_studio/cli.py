@@ -130,6 +130,7 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
             listing = studio.list_registry(reg)
         except RemoteError as err:
             failed = True
+            sys.stderr.write(f"skill-studio: {reg.name}: {err}\n")
             results.append({"name": reg.name, "source": reg.source.url, "commit": None, "skills": [], "excluded": [],
                             "skipped_plugins": [], "unavailable_plugins": [], "warnings": [], "errors": [str(err)]})
             continue
@@ -144,8 +145,9 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
             if r["commit"]:
                 head += f" @ {r['commit'][:12]}"
             _out(head)
-            for e in r["errors"]:
-                _out(f"  error: {e}")
+            if r["errors"]:
+                _out("  could not be listed (see the error above)")
+                continue
             if r["skills"]:
                 rows = [[s["qualified_name"], s["local_name"], s["version"] or "-",
                          s["state"]["library"].replace("_", " "), s["state"]["settings"].replace("_", " "),
