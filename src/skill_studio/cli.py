@@ -323,6 +323,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("skill-studio: interrupted\n")
         return 130
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except Exception as err:  # a bug: one line, and the traceback only on request
         if os.environ.get("SKILL_STUDIO_DEBUG"):
             raise
