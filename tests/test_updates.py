@@ -212,6 +212,12 @@ def test_same_skill_in_both_destinations_is_evaluated_independently(studio, gh, 
     assert studio.store.skill(SET, "alpha").version == "1.0.0"
     assert (settings_alpha / "SKILL.md").read_text().endswith("mine\n")
     assert sorted(downloads) == ["alpha", "beta"], "a folder updated in two destinations is downloaded once"
+    # the GUI's confirmation dialog: upgrade the customized one from the same report
+    upd.apply_updates(studio, report, report.skipped_customized, force=True)
+    assert report.skipped_customized == [] and ("settings", "alpha") in [i.key for i in report.applied]
+    assert report.pending == [] and studio.store.skill(SET, "alpha").version == "1.1.0"
+    assert upd.rollback_skill(studio, SET, "alpha").version == "1.0.0"
+    assert (settings_alpha / "SKILL.md").read_text().endswith("mine\n")
 
 
 def test_disabled_or_removed_registry_is_not_checked(studio, gh) -> None:

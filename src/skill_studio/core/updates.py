@@ -619,6 +619,8 @@ def apply_updates(studio: SkillStudio, report: UpdateReport, items: Iterable[Upd
                 report.failed.append(FailedUpdate(item, str(err), remote=isinstance(err, RemoteError)))
             else:
                 report.applied.append(item)
+                report.skipped_customized[:] = [i for i in report.skipped_customized if i.key != item.key]
+                report.failed[:] = [f for f in report.failed if f.item.key != item.key]
         if progress:
             progress(n, len(todo))
     return report
