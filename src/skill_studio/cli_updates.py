@@ -1,0 +1,280 @@
+"""CLI commands for updates (R-UPD-1..5, R-CLI-1): ``update``, ``rollback``, ``diff``, ``config``.
+
+::
+
+    skill-studio update --check [--to DEST] [--json]     report what is available; install nothing
+    skill-studio update NAME… [--to DEST] [--force]      update these skills (both destinations
+                                                         unless --to); customized ones need --force
+    skill-studio update --all [--to DEST] [--force]      update everything; customized skills are
+                                                         skipped (reported) unless --force
+    skill-studio update [--to DEST]                      follow the update mode: auto applies the
+                                                         updates of non-customized skills, manual
+                                                         (the default) only reports, like --check
+    skill-studio rollback NAME [--to DEST]               restore the previous version (files + row)
+    skill-studio diff NAME [--to DEST]                   unified diff of local edits vs the snapshot
+    skill-studio config get update_mode
+    skill-studio config set update_mode auto|manual
+
+Exit codes: 0 done (updates being available is not an error), 1 a named skill cannot be updated as
+asked (not installed, customized without --force, removed upstream, not checked), 2 a registry could
+not be checked or a download failed. Every check's outcome is recorded for the GUI (R-UPD-5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from skill_studio.cli import EXIT_OK, EXIT_REMOTE, EXIT_USER, _json, _out, _table
+from skill_studio.core import updates as upd
+from skill_studio.core.errors import UserError
+from skill_studio.core.models import Destination
+from skill_studio.core.service import SkillStudio
+
+DESTS = [d.value for d in Destination]
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(f"skill-studio: {text}\n")
+
+
+def _destinations(args: argparse.Namespace) -> list[Destination]:
+    return [Destination(args.to)] if args.to else list(Destination)
+
+
+def _resolve_one(studio: SkillStudio, name: str, to: str | None) -> Destination:
+    """The destination a single-skill command acts on: ``--to``, or the only one holding ``name``."""
+    if to:
+        return Destination(to)
+    found = [d for d in Destination if studio.store.skill(d, name) is not None]
+    if not found:
+        raise UserError(f"No skill named {name!r} is installed; 'skill-studio list' shows the local names.")
+    if len(found) > 1:
+        raise UserError(f"{name!r} is installed in both destinations; choose one with --to settings|library.")
+    return found[0]
+
+
+# -- update ------------------------------------------------------------------------------------
+
+_STATUS_TEXT = {
+    "applied": "updated",
+    "failed": "update failed",
+    "customized": "update available — customized",
+    "removed_upstream": "removed upstream",
+}
+
+
+def _print_report(report: upd.UpdateReport, dests: list[Destination]) -> None:
+    regs = ", ".join(report.registries) or "none"
+    _out(f"Checked {report.checked} skill{'s' if report.checked != 1 else ''} against "
+         f"{len(report.registries)} registr{'ies' if len(report.registries) != 1 else 'y'} ({regs}).")
+    if report.errors:
+        names = ", ".join(e.registry for e in report.errors)
+        _out(f"Could not check {names} (see the error above); their skills are not included.")
+    failures = {f.item.key: f.message for f in report.failed}
+    if not any(report.items_by_destination[d] for d in dests):
+        _out("No updates" + (f" in {dests[0].label}." if len(dests) == 1 else "."))
+    for dest in dests:
+        items = report.items_by_destination[dest]
+        if not items:
+            continue
+        _out(f"{dest.label}:")
+        rows = []
+        for i in items:
+            st = report.status_of(i)
+            text = _STATUS_TEXT.get(st) or ("update available" if i.kind is upd.UpdateKind.VERSION else "changed upstream")
+            if st == "failed":
+                text += f": {failures[i.key]}"
+            available = i.available_version or "-"
+            if i.kind is upd.UpdateKind.CHANGED_UPSTREAM:
+                available += " (changed)"
+            rows.append([f"  {i.local_name}", i.qualified_name, i.registry, i.installed_version, available, text])
+        _table(rows, ["  LOCAL NAME", "SKILL", "REGISTRY", "INSTALLED", "AVAILABLE", "STATUS"])
+    for u in report.unchecked:
+        if u.destination in dests:
+            _out(f"not checked: {u.local_name} ({u.destination.label}): {u.reason}.")
+
+
+def cmd_update(args: argparse.Namespace, studio: SkillStudio) -> int:
+    if args.check and (args.names or args.all or args.force):
+        raise UserError("--check only reports; it takes no NAME, --all or --force.")
+    if args.names and args.all:
+        raise UserError("Give skill names or --all, not both.")
+    dests = _destinations(args)
+    names = list(dict.fromkeys(args.names or []))
+    for name in names:  # every named skill must be an installed marketplace skill
+        rows = [s for d in dests if (s := studio.store.skill(d, name)) is not None]
+        where = f" in {dests[0].label}" if args.to else ""
+        if not rows:
+            raise UserError(f"No skill named {name!r} is installed{where}; 'skill-studio list' shows the local names.")
+        if all(s.origin != "marketplace" for s in rows):
+            raise UserError(f"{name!r} was not imported from a marketplace ({rows[0].origin}); it has no updates.")
+    mode = upd.get_update_mode(studio)
+    if args.check:
+        apply = False
+    elif names or args.all:
+        apply = True
+    else:
+        apply = mode is upd.UpdateMode.AUTO
+    report = upd.check_updates(studio, destinations=dests if args.to else None, local_names=names or None)
+    report.mode = mode
+    for e in report.errors:
+        _err(f"{e.registry}: {e.message}")
+    code = EXIT_REMOTE if report.errors else EXIT_OK
+    if apply:
+        upd.apply_updates(studio, report, force=args.force)
+    if names:  # say what happened to each named skill that was not updated
+        refused = False
+        for name in names:
+            for d in dests:
+                inst = studio.store.skill(d, name)
+                if inst is None or inst.origin != "marketplace":
+                    continue
+                item = next((i for i in report.items if i.key == (d.value, name)), None)
+                unchecked = next((u for u in report.unchecked if (u.destination, u.local_name) == (d, name)), None)
+                if unchecked is not None:
+                    _err(f"{name} ({d.label}) was not checked: {unchecked.reason}.")
+                    refused = True
+                elif item is None:
+                    reg = upd.registry_of(inst, studio.registries())
+                    if reg is not None and reg.name in report.registries:
+                        _out(f"{name} ({d.label}) is up to date.")
+                elif item.kind is upd.UpdateKind.REMOVED_UPSTREAM:
+                    _err(f"{name} ({d.label}) is no longer listed by {item.registry}; nothing to update to.")
+                    refused = True
+                elif item in report.skipped_customized:
+                    _err(f"{name} ({d.label}) has local edits (customized); re-run with --force to update it. "
+                         "Your version is kept as a backup ('skill-studio rollback' restores it).")
+                    refused = True
+        if refused and code == EXIT_OK:
+            code = EXIT_USER
+    if report.failed:
+        for f in report.failed:
+            _err(f"{f.item.local_name} ({f.item.destination.label}): {f.message}")
+        code = EXIT_REMOTE if any(f.remote for f in report.failed) else max(code, EXIT_USER)
+    if args.json:
+        data = report.to_json()
+        data["action"] = "apply" if apply else "check"
+        _json(data)
+        return code
+    _print_report(report, dests)
+    pending = [i for i in report.pending if i.destination in dests and i.key not in {f.item.key for f in report.failed}]
+    if not apply and pending:
+        how = "the update mode is manual" if not args.check else "--check"
+        _out(f"Nothing was changed ({how}); apply with 'skill-studio update NAME…' or 'skill-studio update --all'"
+             " (customized skills need --force).")
+    elif apply and report.skipped_customized and not names:
+        _out("Customized skills were left untouched; update them by name with --force "
+             "(your version is kept as a backup).")
+    return code
+
+
+# -- rollback / diff ---------------------------------------------------------------------------
+
+def cmd_rollback(args: argparse.Namespace, studio: SkillStudio) -> int:
+    dest = _resolve_one(studio, args.name, args.to)
+    before = studio.store.skill(dest, args.name)
+    restored = upd.rollback_skill(studio, dest, args.name)
+    if args.json:
+        _json({"local_name": restored.local_name, "destination": dest.value, "version": restored.version,
+               "previous_version": before.version if before else None, "commit": restored.commit,
+               "customized": studio.is_customized(restored)})
+    else:
+        _out(f"Rolled back {restored.local_name} in {dest.label} to {restored.version}"
+             + (" (with your local edits)" if studio.is_customized(restored) else "") + ".")
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace, studio: SkillStudio) -> int:
+    dest = _resolve_one(studio, args.name, args.to)
+    text = upd.diff_skill(studio, dest, args.name, context=args.context)
+    if text:
+        sys.stdout.write(text)
+    else:
+        _out(f"{args.name} ({dest.label}) has no local edits.")
+    return EXIT_OK
+
+
+# -- config ------------------------------------------------------------------------------------
+
+CONFIG_KEYS: dict[str, tuple[Callable[[SkillStudio], str], Callable[[SkillStudio, str], str], str]] = {
+    "update_mode": (lambda s: upd.get_update_mode(s).value,
+                    lambda s, v: upd.set_update_mode(s, v).value,
+                    "manual (report updates) or auto (apply updates to non-customized skills)"),
+}
+"""``key → (get, set, help)``; other command modules may add keys."""
+
+
+def _config_key(key: str) -> tuple[Any, Any, str]:
+    k = key.replace("-", "_")
+    if k not in CONFIG_KEYS:
+        raise UserError(f"Unknown setting {key!r}; known: {', '.join(sorted(CONFIG_KEYS))}.")
+    return CONFIG_KEYS[k]
+
+
+def cmd_config_get(args: argparse.Namespace, studio: SkillStudio) -> int:
+    get, _, _ = _config_key(args.key)
+    _out(get(studio))
+    return EXIT_OK
+
+
+def cmd_config_set(args: argparse.Namespace, studio: SkillStudio) -> int:
+    _, put, _ = _config_key(args.key)
+    value = put(studio, args.value)
+    _out(f"{args.key.replace('-', '_')} = {value}")
+    return EXIT_OK
+
+
+def cmd_config_list(args: argparse.Namespace, studio: SkillStudio) -> int:
+    values = {k: get(studio) for k, (get, _, _) in sorted(CONFIG_KEYS.items())}
+    if args.json:
+        _json(values)
+    else:
+        _table([[k, v, CONFIG_KEYS[k][2]] for k, v in values.items()], ["KEY", "VALUE", "MEANING"])
+    return EXIT_OK
+
+
+# -- registration ------------------------------------------------------------------------------
+
+def register(sub: Any) -> None:
+    """Add ``update``, ``rollback``, ``diff`` and ``config`` to the ``skill-studio`` parser."""
+    u = sub.add_parser(
+        "update", help="check for and apply skill updates",
+        description="Check installed skills against their registries and update them. Without NAME, "
+                    "--all or --check it follows the update mode ('skill-studio config get update_mode'): "
+                    "auto applies the updates of non-customized skills, manual only reports.")
+    u.add_argument("names", nargs="*", metavar="NAME", help="local names of the skills to update")
+    u.add_argument("--all", action="store_true", help="update every skill with an update (customized ones need --force)")
+    u.add_argument("--check", action="store_true", help="only report what is available")
+    u.add_argument("--to", choices=DESTS, help="only this destination")
+    u.add_argument("--force", action="store_true",
+                   help="also update customized skills (your version is kept as a backup)")
+    u.add_argument("--json", action="store_true")
+    u.set_defaults(func=cmd_update)
+
+    r = sub.add_parser("rollback", help="restore a skill's previous version (files and metadata)")
+    r.add_argument("name", metavar="NAME")
+    r.add_argument("--to", choices=DESTS, help="destination (needed when installed in both)")
+    r.add_argument("--json", action="store_true")
+    r.set_defaults(func=cmd_rollback)
+
+    d = sub.add_parser("diff", help="show local edits of a skill as a unified diff against its import snapshot")
+    d.add_argument("name", metavar="NAME")
+    d.add_argument("--to", choices=DESTS, help="destination (needed when installed in both)")
+    d.add_argument("-U", "--context", type=int, default=3, metavar="N", help="lines of context (default 3)")
+    d.set_defaults(func=cmd_diff)
+
+    c = sub.add_parser("config", help="get or set settings (update_mode)")
+    csub = c.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    g = csub.add_parser("get", help="print a setting")
+    g.add_argument("key", metavar="KEY")
+    g.set_defaults(func=cmd_config_get)
+    s = csub.add_parser("set", help="change a setting")
+    s.add_argument("key", metavar="KEY")
+    s.add_argument("value", metavar="VALUE")
+    s.set_defaults(func=cmd_config_set)
+    ls = csub.add_parser("list", help="print every setting")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=cmd_config_list)

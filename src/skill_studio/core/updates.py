@@ -1,0 +1,861 @@
+"""Update checks, auto/manual modes, customized upgrades, rollback and local diffs (R-UPD-1..5).
+
+The check compares every installed marketplace skill with the catalog of the registry it came from,
+listing each enabled registry once (one pinned commit, R-DIS-6) through ``SkillStudio.list_registry``.
+Each destination is evaluated on its own: the same skill installed in both destinations yields two
+independent items (R-UPD-1).
+
+Rules, in the order they are applied to one installed skill:
+
+1. its registry is disabled or no longer configured → not checked (listed in ``report.unchecked``);
+2. the registry could not be listed → a ``RegistryCheckError`` in ``report.errors`` (R-UPD-5);
+3. the catalog no longer lists it → ``UpdateKind.REMOVED_UPSTREAM`` (reported, never an update);
+4. the catalog version is a greater semver than the installed one → ``UpdateKind.VERSION``;
+5. else the upstream folder's content differs from what was imported → ``UpdateKind.CHANGED_UPSTREAM``
+   ("changed upstream"; an unparseable version never yields an update on its own, R-UPD-1);
+6. else it is up to date (no item).
+
+Every item also says whether the installed copy is *customized* (its folder differs from its import
+snapshot, R-UPD-2). Customized skills are never auto-updated (R-UPD-3); upgrading one needs
+``force=True`` (the GUI's confirmation, the CLI's ``--force``) and the installer keeps the local
+version as a backup first (R-UPD-4). Every update keeps the previous version: ``rollback_skill``
+restores it, files and database row, in one step.
+
+Usage from a GUI worker thread (no Qt here; progress goes through plain callables)::
+
+    report = run_startup_check(studio, progress=lambda done, total: ...)   # applies in auto mode
+    json.dumps(report.to_json())                                          # serialisable
+    for dest, items in report.by_destination(report.pending).items(): ...
+    apply_updates(studio, report, [item], force=True)                     # after the user confirms
+    last = last_check(studio)   # persisted outcome: errors stay until dismissed or a clean check
+
+Thread-safety: the functions only use the ``SkillStudio`` facade, which may be called from worker
+threads; a report is a plain object owned by its caller.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+from skill_studio.core.errors import InstallError, RemoteError, SkillStudioError, UserError
+from skill_studio.core.installer import read_folder
+from skill_studio.core.models import CatalogSkill, Destination, InstalledSkill, Listing, Registry
+from skill_studio.core.service import DEFAULT_VERSION, SkillStudio, is_newer, upstream_identity
+from skill_studio.core.sources import parse_registry_source
+from skill_studio.core.store import utcnow
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: counts of registries (check) or skills (apply)."""
+Status = Callable[[str], None]
+"""``status(sentence)``: what is being done now, for a progress label."""
+
+UPDATE_MODE_KEY = "update_mode"
+"""Settings key of the update mode (``"manual"`` or ``"auto"``; default manual, R-UPD-3)."""
+LAST_CHECK_KEY = "last_update_check"
+"""Settings key holding the JSON outcome of the last check (see ``LastCheck``, R-UPD-5)."""
+
+
+class UpdateMode(str, Enum):
+    """What the startup check does with the updates it finds (R-UPD-3)."""
+
+    MANUAL = "manual"
+    """Report what is available; apply nothing."""
+    AUTO = "auto"
+    """Apply updates to non-customized skills and report what changed."""
+
+
+class UpdateKind(str, Enum):
+    """Why an installed skill is reported by a check (R-UPD-1)."""
+
+    VERSION = "version"
+    """The catalog lists a greater semver than the installed one."""
+    CHANGED_UPSTREAM = "changed_upstream"
+    """Same (or not greater, or unparseable) version, but the upstream folder's content changed."""
+    REMOVED_UPSTREAM = "removed_upstream"
+    """The catalog no longer lists the skill; nothing to update to."""
+
+
+@dataclass(frozen=True)
+class UpdateItem:
+    """One installed skill a check reports, in one destination.
+
+    Attributes:
+        destination: where the installed copy lives.
+        local_name: its folder name / database key in that destination.
+        qualified_name: catalog name (``plugin:skill``) as installed.
+        registry: display name of the registry checked.
+        registry_source: URL of that registry.
+        installed_version: version recorded for the installed copy.
+        available_version: the catalog's effective version (R-FM-1), or None when removed upstream.
+        installed_commit: commit SHA the installed copy came from, or None.
+        available_commit: commit SHA of the listing, or None when removed upstream.
+        kind: why it is reported.
+        customized: the installed folder differs from its import snapshot (R-UPD-2).
+        installed: the installed skill at check time (not serialised).
+        skill: the catalog skill to update to, or None when removed upstream (not serialised).
+        listing: the listing it came from, holding the pinned tree for the download (not serialised).
+    """
+
+    destination: Destination
+    local_name: str
+    qualified_name: str
+    registry: str
+    registry_source: str
+    installed_version: str
+    available_version: str | None
+    installed_commit: str | None
+    available_commit: str | None
+    kind: UpdateKind
+    customized: bool
+    installed: InstalledSkill = field(compare=False, repr=False)
+    skill: CatalogSkill | None = field(default=None, compare=False, repr=False)
+    listing: Listing | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(destination value, local_name)``: unique within a report; use it to select items."""
+        return (self.destination.value, self.local_name)
+
+    @property
+    def is_update(self) -> bool:
+        """True for VERSION and CHANGED_UPSTREAM (a removed skill has nothing to update to)."""
+        return self.kind is not UpdateKind.REMOVED_UPSTREAM
+
+    @property
+    def label(self) -> str:
+        """Badge text: ``"update available"``, ``"changed upstream"``, ``"update available — customized"``
+        or ``"removed upstream"`` (R-UPD-3 wording)."""
+        if self.kind is UpdateKind.REMOVED_UPSTREAM:
+            return "removed upstream"
+        if self.customized:
+            return "update available — customized"
+        return "update available" if self.kind is UpdateKind.VERSION else "changed upstream"
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-serialisable form (runtime references dropped)."""
+        return {
+            "destination": self.destination.value, "local_name": self.local_name,
+            "qualified_name": self.qualified_name, "registry": self.registry,
+            "registry_source": self.registry_source, "installed_version": self.installed_version,
+            "available_version": self.available_version, "installed_commit": self.installed_commit,
+            "available_commit": self.available_commit, "kind": self.kind.value, "customized": self.customized,
+            "label": self.label,
+        }
+
+
+@dataclass(frozen=True)
+class RegistryCheckError:
+    """A registry whose catalog could not be listed during a check (R-UPD-5).
+
+    Attributes:
+        registry: display name.
+        source: registry URL.
+        message: the user-facing reason (``str`` of the typed error: network, auth, rate limit, bad catalog).
+        error: the error class name (``"RateLimitError"``, ``"CatalogError"``, …).
+    """
+
+    registry: str
+    source: str
+    message: str
+    error: str
+
+    def to_json(self) -> dict[str, str]:
+        """JSON-serialisable form."""
+        return {"registry": self.registry, "source": self.source, "message": self.message, "error": self.error}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RegistryCheckError:
+        """Inverse of ``to_json`` (missing keys become empty strings)."""
+        return cls(str(data.get("registry", "")), str(data.get("source", "")), str(data.get("message", "")),
+                   str(data.get("error", "")))
+
+
+@dataclass(frozen=True)
+class UncheckedSkill:
+    """An installed marketplace skill a check did not evaluate, and why (registry disabled or gone)."""
+
+    destination: Destination
+    local_name: str
+    registry: str | None
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-serialisable form."""
+        return {"destination": self.destination.value, "local_name": self.local_name, "registry": self.registry,
+                "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class FailedUpdate:
+    """An update that was attempted and did not happen (nothing was changed for that skill).
+
+    Attributes:
+        item: the update.
+        message: the user-facing reason.
+        remote: True when the cause was remote (download failed), False for a local refusal.
+    """
+
+    item: UpdateItem
+    message: str
+    remote: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-serialisable form."""
+        return {**self.item.to_json(), "message": self.message, "remote": self.remote}
+
+
+@dataclass
+class UpdateReport:
+    """Outcome of a check, and of the updates applied from it.
+
+    Attributes:
+        checked_at: ISO-8601 UTC time of the check.
+        items: every reported skill (updates, customized updates, removed upstream), both destinations.
+        errors: registries that could not be listed (R-UPD-5).
+        unchecked: installed skills not evaluated (registry disabled or removed).
+        checked: number of installed skills compared with a catalog.
+        registries: display names of the registries listed successfully.
+        mode: the mode the report was produced under (``run_startup_check``), or None.
+        applied: items updated, with ``installed`` the new row (``apply_updates``).
+        skipped_customized: updates not applied because the skill is customized (R-UPD-3).
+        failed: updates attempted that failed.
+    """
+
+    checked_at: str
+    items: list[UpdateItem] = field(default_factory=list)
+    errors: list[RegistryCheckError] = field(default_factory=list)
+    unchecked: list[UncheckedSkill] = field(default_factory=list)
+    checked: int = 0
+    registries: list[str] = field(default_factory=list)
+    mode: UpdateMode | None = None
+    applied: list[UpdateItem] = field(default_factory=list)
+    skipped_customized: list[UpdateItem] = field(default_factory=list)
+    failed: list[FailedUpdate] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every registry checked could be listed."""
+        return not self.errors
+
+    @property
+    def updates(self) -> list[UpdateItem]:
+        """Items that are updates (VERSION or CHANGED_UPSTREAM), customized or not."""
+        return [i for i in self.items if i.is_update]
+
+    @property
+    def pending(self) -> list[UpdateItem]:
+        """Updates not applied (yet): what a manual-mode notification lists."""
+        done = {i.key for i in self.applied}
+        return [i for i in self.updates if i.key not in done]
+
+    def status_of(self, item: UpdateItem) -> str:
+        """``"applied"``, ``"failed"``, ``"customized"`` (update available — customized),
+        ``"removed_upstream"`` or ``"available"``."""
+        if any(a.key == item.key for a in self.applied):
+            return "applied"
+        if any(f.item.key == item.key for f in self.failed):
+            return "failed"
+        if item.kind is UpdateKind.REMOVED_UPSTREAM:
+            return "removed_upstream"
+        return "customized" if item.customized else "available"
+
+    @staticmethod
+    def by_destination(items: Iterable[UpdateItem]) -> dict[Destination, list[UpdateItem]]:
+        """Items grouped by destination (both keys always present, items sorted by local name)."""
+        out: dict[Destination, list[UpdateItem]] = {d: [] for d in Destination}
+        for i in sorted(items, key=lambda i: i.local_name):
+            out[i.destination].append(i)
+        return out
+
+    @property
+    def items_by_destination(self) -> dict[Destination, list[UpdateItem]]:
+        """``by_destination(self.items)``."""
+        return self.by_destination(self.items)
+
+    def summary_lines(self) -> list[str]:
+        """Notification text, one line per destination with something to say (R-UPD-3), then one
+        line per registry error. Empty when everything is up to date and nothing failed."""
+        lines: list[str] = []
+        for dest, items in self.items_by_destination.items():
+            parts: list[str] = []
+            groups: dict[str, list[str]] = {}
+            for i in items:
+                st = self.status_of(i)
+                text = i.local_name
+                if st == "applied":
+                    new = next(a for a in self.applied if a.key == i.key).available_version
+                    text += f" {i.installed_version} → {new}" if i.kind is UpdateKind.VERSION else " (changed upstream)"
+                elif st == "available" and i.kind is UpdateKind.VERSION:
+                    text += f" {i.installed_version} → {i.available_version}"
+                elif st == "available":
+                    text += " (changed upstream)"
+                groups.setdefault(st, []).append(text)
+            for st, title in (("applied", "updated"), ("available", "update available"),
+                              ("customized", "update available — customized"), ("failed", "update failed"),
+                              ("removed_upstream", "removed upstream")):
+                if groups.get(st):
+                    parts.append(f"{title}: {', '.join(groups[st])}")
+            if parts:
+                lines.append(f"{dest.label}: " + "; ".join(parts))
+        for e in self.errors:
+            lines.append(f"Could not check {e.registry}: {e.message}")
+        return lines
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-serialisable form: ``{checked_at, mode, ok, checked, registries, destinations: {settings:
+        [item + status], library: [...]}, applied, skipped_customized, failed, errors, unchecked}``."""
+        failures = {f.item.key: f for f in self.failed}
+
+        def item_json(i: UpdateItem) -> dict[str, Any]:
+            d = {**i.to_json(), "status": self.status_of(i)}
+            if i.key in failures:
+                d["message"] = failures[i.key].message
+            return d
+
+        return {
+            "checked_at": self.checked_at,
+            "mode": self.mode.value if self.mode else None,
+            "ok": self.ok,
+            "checked": self.checked,
+            "registries": list(self.registries),
+            "destinations": {d.value: [item_json(i) for i in items] for d, items in self.items_by_destination.items()},
+            "applied": [i.to_json() for i in self.applied],
+            "skipped_customized": [i.to_json() for i in self.skipped_customized],
+            "failed": [f.to_json() for f in self.failed],
+            "errors": [e.to_json() for e in self.errors],
+            "unchecked": [u.to_json() for u in self.unchecked],
+        }
+
+
+# -- mode --------------------------------------------------------------------------------------
+
+def get_update_mode(studio: SkillStudio) -> UpdateMode:
+    """The configured update mode; ``MANUAL`` when unset or unreadable (R-UPD-3)."""
+    value = studio.store.get_setting(UPDATE_MODE_KEY, UpdateMode.MANUAL.value)
+    try:
+        return UpdateMode(value)
+    except ValueError:
+        return UpdateMode.MANUAL
+
+
+def set_update_mode(studio: SkillStudio, mode: UpdateMode | str) -> UpdateMode:
+    """Store the update mode.
+
+    Raises:
+        UserError: ``mode`` is not ``"manual"`` or ``"auto"``.
+    """
+    try:
+        m = UpdateMode(mode.strip().lower() if isinstance(mode, str) else mode)
+    except ValueError:
+        raise UserError(f"{mode!r} is not an update mode; use 'manual' or 'auto'.") from None
+    studio.store.set_setting(UPDATE_MODE_KEY, m.value)
+    return m
+
+
+# -- check -------------------------------------------------------------------------------------
+
+def _registry_key(reg: Registry) -> tuple[str, str, str]:
+    return (reg.source.host.lower(), reg.source.slug.lower(), reg.source.subpath)
+
+
+def registry_of(skill: InstalledSkill, registries: Sequence[Registry]) -> Registry | None:
+    """The configured registry an installed skill was imported from, or None.
+
+    Matched by the recorded registry URL (host, ``owner/repo``, sub-folder), else by display name.
+    """
+    if skill.registry_source:
+        try:
+            src = parse_registry_source(skill.registry_source)
+        except SkillStudioError:
+            src = None
+        if src is not None:
+            key = (src.host.lower(), src.slug.lower(), src.subpath)
+            for r in registries:
+                if _registry_key(r) == key:
+                    return r
+    for r in registries:
+        if skill.registry and r.name == skill.registry:
+            return r
+    return None
+
+
+def find_catalog_skill(listing: Listing, installed: InstalledSkill) -> CatalogSkill | None:
+    """The listed skill an installed copy corresponds to, or None when the catalog dropped it.
+
+    Exact match on (repository, folder, qualified name) first; then, when exactly one listed skill
+    matches, the same qualified name in another folder (moved), or the same folder under another
+    qualified name (plugin renamed).
+    """
+    same_repo = [s for s in listing.skills if s.repo == installed.repo]
+    for s in same_repo:
+        if s.path == installed.source_path and s.qualified_name == installed.qualified_name:
+            return s
+    for attr, value in (("qualified_name", installed.qualified_name), ("path", installed.source_path)):
+        cands = [s for s in same_repo if getattr(s, attr) == value]
+        if len(cands) == 1:
+            return cands[0]
+    return None
+
+
+def evaluate(studio: SkillStudio, listing: Listing, installed: InstalledSkill) -> UpdateItem | None:
+    """Compare one installed skill with a listing (rules 3–6 of the module docstring).
+
+    Returns:
+        The item to report, or None when the skill is up to date.
+    """
+    skill = find_catalog_skill(listing, installed)
+    customized = studio.is_customized(installed)
+    base = dict(destination=installed.destination, local_name=installed.local_name,
+                qualified_name=installed.qualified_name or installed.name, registry=listing.name,
+                registry_source=listing.source.url, installed_version=installed.version,
+                installed_commit=installed.commit, customized=customized, installed=installed)
+    if skill is None:
+        return UpdateItem(**base, available_version=None, available_commit=None,  # type: ignore[arg-type]
+                          kind=UpdateKind.REMOVED_UPSTREAM, listing=listing)
+    available = skill.version or DEFAULT_VERSION
+    tree = listing.trees.get((skill.repo, skill.commit))
+    changed = (tree is not None and installed.upstream_hash is not None
+               and upstream_identity(tree, skill.path) != installed.upstream_hash)
+    if is_newer(available, installed.version):
+        kind = UpdateKind.VERSION
+    elif changed:
+        kind = UpdateKind.CHANGED_UPSTREAM
+    else:
+        return None
+    return UpdateItem(**base, available_version=available, available_commit=skill.commit,  # type: ignore[arg-type]
+                      kind=kind, skill=skill, listing=listing)
+
+
+def check_updates(studio: SkillStudio, *, registries: Iterable[Registry] | None = None,
+                  destinations: Iterable[Destination] | None = None, local_names: Iterable[str] | None = None,
+                  progress: Progress | None = None, status: Status | None = None,
+                  record: bool = True) -> UpdateReport:
+    """Check installed marketplace skills for updates (R-UPD-1/2), each destination independently.
+
+    Each enabled registry that installed skills came from is listed once (one pinned commit); a
+    registry that fails is recorded in ``report.errors`` and the others are still checked. Nothing
+    is installed. Safe to call from a worker thread.
+
+    Args:
+        studio: the core facade.
+        registries: only check skills from these registries (default: every enabled one).
+        destinations: only these destinations (default: both).
+        local_names: only installed skills with these local names (default: all).
+        progress: ``progress(done, total)`` over the registries to list.
+        status: ``status(sentence)`` before each registry is listed.
+        record: store the outcome as the last check (``last_check``) for the GUI's persistent error.
+
+    Returns:
+        The report (see ``UpdateReport``); JSON via ``report.to_json()``.
+
+    Raises:
+        Nothing for remote failures (they are in ``report.errors``); database errors propagate.
+    """
+    all_regs = studio.registries()
+    wanted_regs = None if registries is None else {_registry_key(r) for r in registries}
+    dests = set(destinations) if destinations is not None else set(Destination)
+    names = set(local_names) if local_names is not None else None
+    report = UpdateReport(checked_at=utcnow())
+    groups: dict[tuple[str, str, str], tuple[Registry, list[InstalledSkill]]] = {}
+    for s in studio.installed():
+        if s.origin != "marketplace" or s.destination not in dests or (names is not None and s.local_name not in names):
+            continue
+        reg = registry_of(s, all_regs)
+        if reg is None:
+            report.unchecked.append(UncheckedSkill(s.destination, s.local_name, s.registry,
+                                                   f"its registry {s.registry or s.registry_source} is no longer configured"))
+            continue
+        if wanted_regs is not None and _registry_key(reg) not in wanted_regs:
+            continue
+        if not reg.enabled:
+            report.unchecked.append(UncheckedSkill(s.destination, s.local_name, reg.name,
+                                                   f"its registry {reg.name} is disabled"))
+            continue
+        groups.setdefault(_registry_key(reg), (reg, []))[1].append(s)
+    total = len(groups)
+    if progress:
+        progress(0, total)
+    for done, (reg, skills) in enumerate(groups.values(), start=1):
+        if status:
+            status(f"Checking {reg.name} for updates…")
+        try:
+            listing = studio.list_registry(reg)
+        except SkillStudioError as err:
+            log.info("update check of %s failed: %s", reg.name, err)
+            report.errors.append(RegistryCheckError(reg.name, reg.source.url, str(err), type(err).__name__))
+        else:
+            report.registries.append(reg.name)
+            for s in skills:
+                report.checked += 1
+                item = evaluate(studio, listing, s)
+                if item is not None:
+                    report.items.append(item)
+        if progress:
+            progress(done, total)
+    if record:
+        record_check(studio, report,
+                     partial=registries is not None or destinations is not None or local_names is not None)
+    return report
+
+
+# -- apply -------------------------------------------------------------------------------------
+
+def apply_update(studio: SkillStudio, listing: Listing, skill: CatalogSkill, installed: InstalledSkill, *,
+                 force: bool = False, progress: Progress | None = None,
+                 files: dict[str, bytes] | None = None) -> InstalledSkill:
+    """Replace an installed skill with the listed version, keeping where and how it is installed.
+
+    Local name, destination, purpose, slot, active flag and model stay as installed; name,
+    description, version, commit, metadata and the upstream identity come from the catalog. The
+    previous folder and row are kept as a history entry, so ``rollback_skill`` restores them (R-UPD-4).
+
+    Args:
+        listing: the listing ``skill`` came from (its pinned tree is downloaded).
+        skill: the catalog skill to install.
+        installed: the installed copy to replace.
+        force: replace it even when customized (the user confirmed; the local version is backed up).
+        progress: ``progress(done, total)`` over downloaded files.
+        files: the skill's files when already downloaded (``{relative path: bytes}``).
+
+    Returns:
+        The updated installed skill.
+
+    Raises:
+        InstallError: the skill is customized and ``force`` is False, or it is no longer installed.
+        RemoteError subclasses: the download failed; nothing was changed.
+    """
+    current = studio.store.skill(installed.destination, installed.local_name)
+    if current is None:
+        raise InstallError(f"{installed.local_name!r} is no longer installed in {installed.destination.label}.")
+    if not force and studio.is_customized(current):
+        raise InstallError(
+            f"{current.local_name!r} in {current.destination.label} has local edits (customized); updating it "
+            "needs confirmation (--force). Your version will be kept as a backup.")
+    if files is None:
+        files = studio.download_skill(listing, skill, progress)
+    tree = listing.trees[(skill.repo, skill.commit)]
+    meta = skill.metadata
+    description = (skill.description or "").strip()
+    if not description or len(description) > 1024:
+        description = current.description or description[:1024]
+    row = {
+        "name": skill.name,
+        "description": description,
+        "version": skill.version or DEFAULT_VERSION,
+        "registry": listing.name,
+        "registry_source": listing.source.url,
+        "qualified_name": skill.qualified_name,
+        "plugin": skill.plugin,
+        "repo": skill.repo,
+        "source_path": skill.path,
+        "commit_sha": skill.commit,
+        "origin": "marketplace",
+        "purpose": current.purpose,
+        "slot": current.slot,
+        "model": current.model,
+        "active": int(current.active),
+        "metadata_json": json.dumps(meta.fields if meta else {}, default=str),
+        "upstream_hash": upstream_identity(tree, skill.path),
+    }
+    return studio.installer.install(files, current.destination, current.local_name, row, replace=True,
+                                    force=force, kind="update")
+
+
+def apply_updates(studio: SkillStudio, report: UpdateReport, items: Iterable[UpdateItem] | None = None, *,
+                  force: bool = False, progress: Progress | None = None,
+                  status: Status | None = None) -> UpdateReport:
+    """Apply updates from a report, recording the outcome in it (R-UPD-3/4).
+
+    Customized skills are skipped (``report.skipped_customized``) unless ``force`` is True; removed
+    skills are not updates and are ignored. A failure of one skill does not stop the others and
+    changes nothing for that skill (``report.failed``). A skill folder listed in both destinations is
+    downloaded once.
+
+    Args:
+        report: the check report (its items carry the listings to download from).
+        items: the updates to apply (default: every update in the report).
+        force: also upgrade customized skills (the user confirmed; local versions are backed up).
+        progress: ``progress(done, total)`` over the items to apply.
+        status: ``status(sentence)`` before each skill.
+
+    Returns:
+        ``report``, with ``applied``/``skipped_customized``/``failed`` extended.
+    """
+    todo = [i for i in (report.updates if items is None else items) if i.is_update]
+    done_keys = {i.key for i in report.applied}
+    todo = [i for i in todo if i.key not in done_keys]
+    cache: dict[tuple[str, str, str], dict[str, bytes]] = {}
+    if progress:
+        progress(0, len(todo))
+    for n, item in enumerate(todo, start=1):
+        if item.skill is None or item.listing is None:  # not produced by check_updates
+            report.failed.append(FailedUpdate(item, f"{item.local_name}: nothing to update to."))
+            continue
+        current = studio.store.skill(item.destination, item.local_name)
+        if not force and (current is None or studio.is_customized(current)):
+            if current is None:
+                report.failed.append(FailedUpdate(
+                    item, f"{item.local_name!r} is no longer installed in {item.destination.label}."))
+            elif item.key not in {i.key for i in report.skipped_customized}:
+                report.skipped_customized.append(item)
+        else:
+            if status:
+                status(f"Updating {item.local_name} in {item.destination.label}…")
+            key = (item.skill.repo, item.skill.commit, item.skill.path)
+            try:
+                if key not in cache:
+                    cache[key] = studio.download_skill(item.listing, item.skill)
+                apply_update(studio, item.listing, item.skill, item.installed, force=force, files=cache[key])
+            except SkillStudioError as err:
+                report.failed.append(FailedUpdate(item, str(err), remote=isinstance(err, RemoteError)))
+            else:
+                report.applied.append(item)
+                report.skipped_customized[:] = [i for i in report.skipped_customized if i.key != item.key]
+                report.failed[:] = [f for f in report.failed if f.item.key != item.key]
+        if progress:
+            progress(n, len(todo))
+    return report
+
+
+def run_startup_check(studio: SkillStudio, mode: UpdateMode | str | None = None, *,
+                      progress: Progress | None = None, status: Status | None = None) -> UpdateReport:
+    """The startup check (R-UPD-1/3/5): check every enabled registry, and in auto mode apply the
+    updates of non-customized skills. Customized ones stay in ``skipped_customized`` ("update
+    available — customized"). The outcome is recorded as the last check. Call from a worker thread.
+
+    Args:
+        mode: ``UpdateMode`` or its value; default: the configured mode (``get_update_mode``).
+        progress: ``progress(done, total)``, first over registries, then over updates applied.
+        status: ``status(sentence)`` for a progress label.
+
+    Returns:
+        The report, ``report.mode`` set.
+    """
+    m = UpdateMode(mode) if mode is not None else get_update_mode(studio)
+    report = check_updates(studio, progress=progress, status=status, record=False)
+    report.mode = m
+    if m is UpdateMode.AUTO:
+        apply_updates(studio, report, progress=progress, status=status)
+    record_check(studio, report)
+    return report
+
+
+# -- persisted outcome (R-UPD-5) ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LastCheck:
+    """The last recorded check, as the GUI needs it after a restart (R-UPD-5).
+
+    Attributes:
+        checked_at: ISO-8601 UTC time.
+        errors: registries that failed in the last check (kept until a check of that registry
+            succeeds).
+        dismissed: the user dismissed the error notification.
+        available: number of updates pending after that check.
+        mode: the mode of that check, or None.
+    """
+
+    checked_at: str
+    errors: tuple[RegistryCheckError, ...]
+    dismissed: bool
+    available: int
+    mode: str | None
+
+    @property
+    def active_errors(self) -> tuple[RegistryCheckError, ...]:
+        """Errors the persistent notification should show (none once dismissed)."""
+        return () if self.dismissed else self.errors
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON-serialisable form (what is stored under ``last_update_check``)."""
+        return {"checked_at": self.checked_at, "ok": not self.errors, "errors": [e.to_json() for e in self.errors],
+                "dismissed": self.dismissed, "available": self.available, "mode": self.mode}
+
+
+def record_check(studio: SkillStudio, report: UpdateReport, *, partial: bool = False) -> LastCheck:
+    """Store a check's outcome under the ``last_update_check`` setting.
+
+    A full check replaces the previous outcome (a successful one clears the error, R-UPD-5). A
+    ``partial`` check (some registries only) replaces the errors of the registries it listed or
+    tried, and keeps the others. New errors un-dismiss the notification.
+    """
+    prev = last_check(studio)
+    errors = list(report.errors)
+    dismissed = False
+    if partial and prev is not None:
+        touched = set(report.registries) | {e.registry for e in report.errors}
+        kept = [e for e in prev.errors if e.registry not in touched]
+        errors = kept + errors
+        dismissed = prev.dismissed and not report.errors
+    rec = LastCheck(report.checked_at, tuple(errors), dismissed, len(report.pending),
+                    report.mode.value if report.mode else None)
+    studio.store.set_setting(LAST_CHECK_KEY, json.dumps(rec.to_json()))
+    return rec
+
+
+def last_check(studio: SkillStudio) -> LastCheck | None:
+    """The last recorded check, or None when no check was recorded (or the record is unreadable)."""
+    raw = studio.store.get_setting(LAST_CHECK_KEY)
+    if not raw:
+        return None
+    try:
+        d = json.loads(raw)
+        return LastCheck(str(d["checked_at"]), tuple(RegistryCheckError.from_json(e) for e in d.get("errors", [])),
+                         bool(d.get("dismissed", False)), int(d.get("available", 0)), d.get("mode"))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        log.warning("ignoring unreadable %s setting", LAST_CHECK_KEY)
+        return None
+
+
+def dismiss_check_errors(studio: SkillStudio) -> None:
+    """The user dismissed the check-error notification: hide it until a check fails again."""
+    prev = last_check(studio)
+    if prev is not None and not prev.dismissed:
+        rec = LastCheck(prev.checked_at, prev.errors, True, prev.available, prev.mode)
+        studio.store.set_setting(LAST_CHECK_KEY, json.dumps(rec.to_json()))
+
+
+# -- rollback and local edits ------------------------------------------------------------------
+
+def _installed(studio: SkillStudio, destination: Destination, local_name: str) -> InstalledSkill:
+    s = studio.store.skill(destination, local_name)
+    if s is None:
+        raise InstallError(f"No skill named {local_name!r} is installed in {destination.label}.")
+    return s
+
+
+def rollback_skill(studio: SkillStudio, destination: Destination, local_name: str) -> InstalledSkill:
+    """Restore the previous version of a skill (files and database row) in one step (R-UPD-4).
+
+    After an update of a customized skill this brings the user's edited folder back byte for byte.
+    The replaced version becomes a history entry itself, so a rollback can be undone by another.
+
+    Raises:
+        InstallError: not installed, no previous version, or its backup is missing.
+    """
+    _installed(studio, destination, local_name)
+    return studio.installer.rollback(destination, local_name)
+
+
+def skill_history(studio: SkillStudio, destination: Destination, local_name: str) -> list[dict[str, Any]]:
+    """Previous versions of a skill, newest first: ``[{kind, version, created_at, backup_path}]``
+    (``kind`` is what replaced it: ``"update"``, ``"import"``, ``"rollback"``)."""
+    return [{"kind": h["kind"], "version": h["row"].get("version"), "created_at": h["created_at"],
+             "backup_path": h["backup_path"]} for h in studio.store.history(destination, local_name)]
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file that differs between a skill's import snapshot and its folder.
+
+    Attributes:
+        path: POSIX path relative to the skill folder.
+        status: ``"added"``, ``"removed"`` or ``"modified"``.
+        binary: either side is not UTF-8 text (or contains NUL bytes).
+    """
+
+    path: str
+    status: str
+    binary: bool
+
+
+def _text(data: bytes | None) -> str | None:
+    if data is None:
+        return ""
+    if b"\0" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _snapshot_and_current(studio: SkillStudio, skill: InstalledSkill) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    base = studio.installer.snapshot_files(skill.snapshot_hash)
+    if not base and not (studio.paths.snapshots / skill.snapshot_hash).is_dir():
+        raise InstallError(f"The import snapshot of {skill.local_name!r} ({skill.snapshot_hash[:12]}) is missing; "
+                           "cannot compare with it.")
+    return base, read_folder(Path(skill.path))
+
+
+def local_changes(studio: SkillStudio, destination: Destination, local_name: str) -> list[FileChange]:
+    """Files edited, added or removed since the skill was imported or last updated (R-UPD-2), by path.
+
+    Raises:
+        InstallError: not installed, or its snapshot is missing.
+    """
+    base, cur = _snapshot_and_current(studio, _installed(studio, destination, local_name))
+    out = []
+    for rel in sorted(set(base) | set(cur)):
+        a, b = base.get(rel), cur.get(rel)
+        if a == b:
+            continue
+        status = "added" if a is None else "removed" if b is None else "modified"
+        out.append(FileChange(rel, status, _text(a) is None or _text(b) is None))
+    return out
+
+
+def _split(text: str) -> list[str]:
+    """Lines split on ``\\n`` only (``str.splitlines`` also splits on form feeds and the like)."""
+    parts = text.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def _diff_lines(lines: Iterable[str]) -> list[str]:
+    out = []
+    for line in lines:
+        if line.endswith("\n"):
+            out.append(line)
+        else:  # like git and GNU diff: mark a last line without a newline
+            out.append(line + "\n")
+            if line[:1] in (" ", "-", "+"):
+                out.append("\\ No newline at end of file\n")
+    return out
+
+
+def diff_skill(studio: SkillStudio, destination: Destination, local_name: str, *, context: int = 3) -> str:
+    """Unified diff of a skill's local edits: import snapshot (``a/``) against its folder (``b/``).
+
+    Paths are relative to the skill folder (``a/SKILL.md``, ``b/SKILL.md``); an added file diffs
+    from ``/dev/null``, a removed one to ``/dev/null``; binary files get one
+    ``Binary files a/x and b/x differ`` line. Apply it in the skill folder with ``patch -p1``.
+
+    Args:
+        context: lines of context around each change.
+
+    Returns:
+        The diff text; ``""`` when the skill is not customized.
+
+    Raises:
+        InstallError: not installed, or its snapshot is missing.
+    """
+    skill = _installed(studio, destination, local_name)
+    base, cur = _snapshot_and_current(studio, skill)
+    chunks: list[str] = []
+    for rel in sorted(set(base) | set(cur)):
+        a, b = base.get(rel), cur.get(rel)
+        if a == b:
+            continue
+        a_label = "/dev/null" if a is None else f"a/{rel}"
+        b_label = "/dev/null" if b is None else f"b/{rel}"
+        ta, tb = _text(a), _text(b)
+        if ta is None or tb is None:
+            chunks.append(f"Binary files {a_label} and {b_label} differ\n")
+            continue
+        lines = _diff_lines(difflib.unified_diff(_split(ta), _split(tb), a_label, b_label, n=context))
+        if not lines:  # an empty file added or removed: no hunk to show
+            lines = [f"Empty file {b_label} added\n" if a is None else f"Empty file {a_label} removed\n"]
+        chunks.extend(lines)
+    return "".join(chunks)
