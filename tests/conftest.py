@@ -9,7 +9,11 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+SHARED = next(
+    (p / "shared" for p in Path(__file__).resolve().parents[2:4] if (p / "shared" / "fixtures").is_dir()),
+    Path(__file__).resolve().parents[2] / "shared",
+)
+"""``../shared`` beside the checkout (``/work/main``), or one level higher for a worktree (``/work/wt/x``)."""
 MARKETPLACES = SHARED / "fixtures" / "marketplaces"
 EXTERNAL = SHARED / "fixtures" / "external"
 
