@@ -447,6 +447,7 @@ def discover_plugins(
                 metadata=meta,
                 skill_md=text,
                 warnings=tuple(skill_warnings),
+                plugin_index=plugin.index,
             )))
     return PluginDiscovery(tuple(pairs), tuple(dict.fromkeys(excluded)), tuple(dict.fromkeys(warnings)))
 

@@ -270,6 +270,8 @@ class CatalogSkill:
         metadata: the parsed frontmatter.
         skill_md: the SKILL.md text.
         warnings: non-fatal deviations.
+        plugin_index: position of the plugin's entry in the catalog's ``plugins`` array (orders a
+            listing that merges local and external plugins, issue 9), or None when unknown.
     """
 
     qualified_name: str
@@ -285,6 +287,7 @@ class CatalogSkill:
     metadata: SkillMetadata = field(compare=False, hash=False, repr=False)
     skill_md: str = field(default="", compare=False, hash=False, repr=False)
     warnings: tuple[str, ...] = ()
+    plugin_index: int | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
