@@ -9,11 +9,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-SHARED = next(
-    (p / "shared" for p in Path(__file__).resolve().parents[2:4] if (p / "shared" / "fixtures").is_dir()),
-    Path(__file__).resolve().parents[2] / "shared",
-)
-"""``../shared`` beside the checkout (``/work/main``), or one level higher for a worktree (``/work/wt/x``)."""
+SHARED = Path(__file__).resolve().parents[2] / "shared"
 MARKETPLACES = SHARED / "fixtures" / "marketplaces"
 EXTERNAL = SHARED / "fixtures" / "external"
 

@@ -57,10 +57,10 @@ def test_browse_matches_expected_external(folder: Path, fx, capsys) -> None:
     """By default object sources on GitHub are resolved (issue 9): expected-external.json."""
     reg, _, _ = _browse(capsys, folder)
     expected = json.loads((folder / "expected-external.json").read_text())
-    got = sorted((s["qualified_name"], s["name"], s["local_name"], s["plugin"], s["path"], s["repo"], s["version"])
-                 for s in reg["skills"])
-    want = sorted((s["qualified"], s["name"], s["local_name"], s["plugin"], s["path"], s["repo"], s["version"])
-                  for s in expected["skills"])
+    got = sorted((s["qualified_name"], s["name"], s["local_name"], s["name_valid"], s["plugin"], s["path"], s["repo"],
+                  s["version"], s["description"]) for s in reg["skills"])
+    want = sorted((s["qualified"], s["name"], s["local_name"], s["name_valid"], s["plugin"], s["path"], s["repo"],
+                   s["version"], s["description"]) for s in expected["skills"])
     assert got == want
     assert sorted(e["path"] for e in reg["excluded"]) == sorted(e["path"] for e in expected["excluded"])
     assert sorted(_canon(p["source"]) for p in reg["skipped_plugins"]) == sorted(

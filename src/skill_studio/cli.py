@@ -187,7 +187,7 @@ def cmd_import(args: argparse.Namespace, studio: SkillStudio) -> int:
         hint = f" Did you mean: {', '.join(near[:5])}?" if near else " Run 'skill-studio browse' to see the names."
         raise UserError(f"{reg.name} lists no skill {wanted!r}.{hint}")
     if len(matches) > 1:
-        paths = ", ".join(s.path for s in matches)
+        paths = ", ".join(f"{s.repo}@{s.commit[:12]}:{s.path or '/'}" for s in matches)
         raise UserError(f"{wanted!r} is listed more than once ({paths}); this is ambiguous.")
     skill = matches[0]
     dest = Destination(args.to)

@@ -476,7 +476,7 @@ def resolve_external(
         return _merge(listing, skipped, finished, unavailable)
 
     if not targets:
-        return merged()
+        return listing if skipped == listing.skipped_plugins else replace(listing, skipped_plugins=skipped)
 
     # Phase 1: resolve each distinct (host, repo, ref) to a commit; a full sha needs no request.
     refs: dict[tuple[str, str, str | None], list[int]] = {}
