@@ -425,3 +425,22 @@ def test_official_directory_lists_resolvable_skills_and_explains_the_rest(fx) ->
     assert {s.repo for s in listing.skills} >= {"obra/superpowers", "UI5/plugins-coding-agents"}
     for s in listing.skills:
         assert (s.repo, s.commit) in listing.trees
+
+
+def test_entry_pointing_back_at_the_registry_reuses_its_tree_and_is_listed_once(github, use_github) -> None:
+    """Same qualified name, repository, commit and folder as a local skill: listed once, no new tree."""
+    github.add_repo_from_dir("acme", "self", {
+        ".claude-plugin/marketplace.json": json.dumps({"name": "self", "plugins": [
+            {"name": "p", "source": "./p"},
+            {"name": "p", "source": {"source": "git-subdir", "url": "https://github.com/acme/self", "path": "p"}},
+            {"name": "q", "source": {"source": "github", "repo": "acme/self", "path": "p"}},
+        ]}),
+        "p/skills/s/SKILL.md": _skill("s"),
+    })
+    use_github(github)
+    with SkillStudio() as studio:
+        github.reset_counters()
+        listing = studio.list_registry(parse_registry_source("acme/self"))
+    assert _names(listing) == ["p:s", "q:s"]
+    assert {s.repo for s in listing.skills} == {"acme/self"}
+    assert github.count("/git/trees/") == 1

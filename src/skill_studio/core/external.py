@@ -478,6 +478,9 @@ def resolve_external(
     if not targets:
         return listing if skipped == listing.skipped_plugins else replace(listing, skipped_plugins=skipped)
 
+    # Trees the listing already holds (e.g. an entry pointing back at the registry itself).
+    known_trees = {(slug.lower(), commit.lower()): tree for (slug, commit), tree in listing.trees.items()}
+
     # Phase 1: resolve each distinct (host, repo, ref) to a commit; a full sha needs no request.
     refs: dict[tuple[str, str, str | None], list[int]] = {}
     commits: dict[int, str] = {}
@@ -525,6 +528,8 @@ def resolve_external(
                 client = client_for(group.host)
                 try:
                     tree = cache.get_tree(group.host, f"{group.owner}/{group.repo}", group.commit) if cache else None
+                    if tree is None and group.host == registry_host:
+                        tree = known_trees.get((f"{group.owner}/{group.repo}".lower(), group.commit))
                     if tree is None:
                         tree = client.tree(group.owner, group.repo, group.commit)
                         if cache is not None:
