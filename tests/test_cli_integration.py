@@ -30,8 +30,7 @@ def fx(fixture_github, use_github):
     return fixture_github
 
 
-@pytest.mark.parametrize("folder", marketplace_fixtures(), ids=lambda p: p.name)
-def test_browse_matches_expected(folder: Path, fx, capsys) -> None:
+def _browse(capsys: pytest.CaptureFixture[str], folder: Path, *flags: str) -> tuple[dict, dict, dict]:
     meta = json.loads((folder / "meta.json").read_text())
     expected = json.loads((folder / "expected.json").read_text())
     slug = f"{meta['owner']}/{meta['repo']}"
@@ -39,22 +38,52 @@ def test_browse_matches_expected(folder: Path, fx, capsys) -> None:
         code, out, err = run(capsys, "registry", "add", slug)
         assert code == 0, err
         assert f"Added registry {expected['registry_name']!r}" in out
-    code, out, err = run(capsys, "browse", slug, "--json")
+    code, out, err = run(capsys, "browse", slug, "--json", *flags)
     assert code == 0, err
     (reg,) = json.loads(out)["registries"]
     assert reg["name"] == expected["registry_name"]
     assert reg["commit"] == meta["commit"]
     assert reg["errors"] == []
+    assert all(s["state"] == {"settings": "not_installed", "library": "not_installed"} for s in reg["skills"])
+    return reg, meta, expected
+
+
+def _canon(src: object) -> str:
+    return json.dumps(src, sort_keys=True)
+
+
+@pytest.mark.parametrize("folder", marketplace_fixtures(), ids=lambda p: p.name)
+def test_browse_matches_expected_external(folder: Path, fx, capsys) -> None:
+    """By default object sources on GitHub are resolved (issue 9): expected-external.json."""
+    reg, _, _ = _browse(capsys, folder)
+    expected = json.loads((folder / "expected-external.json").read_text())
+    got = sorted((s["qualified_name"], s["name"], s["local_name"], s["name_valid"], s["plugin"], s["path"], s["repo"],
+                  s["version"], s["description"]) for s in reg["skills"])
+    want = sorted((s["qualified"], s["name"], s["local_name"], s["name_valid"], s["plugin"], s["path"], s["repo"],
+                   s["version"], s["description"]) for s in expected["skills"])
+    assert got == want
+    assert sorted(e["path"] for e in reg["excluded"]) == sorted(e["path"] for e in expected["excluded"])
+    assert sorted(_canon(p["source"]) for p in reg["skipped_plugins"]) == sorted(
+        _canon(p["source"]) for p in expected["skipped_plugins"])
+    assert sorted((p["name"], _canon(p["source"])) for p in reg["unavailable_plugins"]) == sorted(
+        (p["name"], _canon(p["source"])) for p in expected["unavailable_plugins"])
+    assert all(p["reason"] for p in reg["unavailable_plugins"])
+
+
+@pytest.mark.parametrize("folder", [p for p in marketplace_fixtures() if p.name in (
+    "anthropics__skills", "obra__superpowers-marketplace", "netresearch__claude-code-marketplace")],
+    ids=lambda p: p.name)
+def test_browse_no_external_matches_expected(folder: Path, fx, capsys) -> None:
+    """``--no-external`` keeps R-CAT-2's original behaviour: object sources skipped (expected.json)."""
+    reg, _, expected = _browse(capsys, folder, "--no-external")
     got = sorted((s["qualified_name"], s["name"], s["local_name"], s["plugin"], s["path"], s["version"])
                  for s in reg["skills"])
     want = sorted((s["qualified"], s["name"], s["local_name"], s["plugin"], s["path"], s["version"])
                   for s in expected["skills"])
     assert got == want
-    assert sorted(e["path"] for e in reg["excluded"]) == sorted(e["path"] for e in expected["excluded"])
-    canon = lambda src: json.dumps(src, sort_keys=True)  # noqa: E731
-    assert sorted(canon(p["source"]) for p in reg["skipped_plugins"]) == sorted(
-        canon(p["source"]) for p in expected["skipped_plugins"])
-    assert all(s["state"] == {"settings": "not_installed", "library": "not_installed"} for s in reg["skills"])
+    assert sorted(_canon(p["source"]) for p in reg["skipped_plugins"]) == sorted(
+        _canon(p["source"]) for p in expected["skipped_plugins"])
+    assert reg["unavailable_plugins"] == []
 
 
 def test_import_writes_whole_folder_and_row_then_refuses_collision(fx, capsys, isolated_home: Path) -> None:

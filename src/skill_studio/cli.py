@@ -127,7 +127,7 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
     failed = False
     for reg in regs:
         try:
-            listing = studio.list_registry(reg)
+            listing = studio.list_registry(reg, external=not args.no_external)
         except RemoteError as err:
             failed = True
             sys.stderr.write(f"skill-studio: {reg.name}: {err}\n")
@@ -164,8 +164,10 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
             if args.details:
                 for e in r["excluded"]:
                     _out(f"  excluded {e['path']}: {e['reason']}")
-                for p in r["skipped_plugins"] + r["unavailable_plugins"]:
+                for p in r["skipped_plugins"]:
                     _out(f"  skipped {p['name'] or json.dumps(p['source'])}: {p['reason']}")
+                for p in r["unavailable_plugins"]:
+                    _out(f"  unavailable {p['name'] or json.dumps(p['source'])}: {p['reason']}")
                 for w in r["warnings"]:
                     _out(f"  warning: {w}")
     return EXIT_REMOTE if failed else EXIT_OK
@@ -185,7 +187,7 @@ def cmd_import(args: argparse.Namespace, studio: SkillStudio) -> int:
         hint = f" Did you mean: {', '.join(near[:5])}?" if near else " Run 'skill-studio browse' to see the names."
         raise UserError(f"{reg.name} lists no skill {wanted!r}.{hint}")
     if len(matches) > 1:
-        paths = ", ".join(s.path for s in matches)
+        paths = ", ".join(f"{s.repo}@{s.commit[:12]}:{s.path or '/'}" for s in matches)
         raise UserError(f"{wanted!r} is listed more than once ({paths}); this is ambiguous.")
     skill = matches[0]
     dest = Destination(args.to)
@@ -264,6 +266,9 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("registry", nargs="?", metavar="REGISTRY", help="display name or owner/repo")
     b.add_argument("--json", action="store_true")
     b.add_argument("--details", action="store_true", help="print excluded skills and skipped plugins with reasons")
+    b.add_argument("--no-external", action="store_true",
+                   help="list only plugins inside the registry's repository; plugins whose source is "
+                        "another repository are skipped instead of resolved")
     b.set_defaults(func=cmd_browse)
 
     i = sub.add_parser("import", help="import a skill into Settings → Skills or the Skill Library")

@@ -188,8 +188,9 @@ def parse_catalog(data: bytes, path: str, subpath: str = "") -> Catalog:
 
     Returns:
         A :class:`Catalog`. ``plugins`` holds, in catalog order, the entries whose string source
-        resolved to a folder; ``skipped`` holds the others with a reason: ``"external source
-        {kind}"`` for object sources (``github``, ``url``, ``git-subdir``, ``npm``, ...; ``unknown``
+        resolved to a folder; ``external`` the entries with an object source (``path`` None), for
+        :func:`skill_studio.core.external.resolve_external`; ``skipped`` holds every entry not in
+        ``plugins`` with a reason: ``"external source {kind}"`` for object sources (``github``, ``url``, ``git-subdir``, ``npm``, ...; ``unknown``
         when the object has no kind), ``"path escapes the registry: ..."`` for ``..``/absolute/
         backslash paths, entries that are not objects, entries without ``source``. ``warnings``
         holds schema deviations: missing ``name``/``owner``, duplicate plugin names, lenient
@@ -249,6 +250,7 @@ def parse_catalog(data: bytes, path: str, subpath: str = "") -> Catalog:
         warnings.append("'metadata' has a 'pluginroot'-like key; the key is camelCase 'pluginRoot': ignored")
 
     plugins: list[PluginEntry] = []
+    external: list[PluginEntry] = []
     skipped: list[SkippedPlugin] = []
     for index, entry in enumerate(raw_plugins):
         where = f"plugins[{index}]"
@@ -264,47 +266,27 @@ def parse_catalog(data: bytes, path: str, subpath: str = "") -> Catalog:
 
         source = entry.get("source")
         if source is None:
-            skipped.append(SkippedPlugin(entry_name, None, "no 'source'"))
+            skipped.append(SkippedPlugin(entry_name, None, "no 'source'", index=index))
             continue
         if isinstance(source, dict):
             kind = source.get("source")
             kind_text = kind if isinstance(kind, str) and kind else "unknown"
-            skipped.append(SkippedPlugin(entry_name, source, f"external source {kind_text}"))
+            skipped.append(SkippedPlugin(entry_name, source, f"external source {kind_text}", index=index))
+            # Kept whole so ``external.resolve_external`` can list it (issue 9).
+            external.append(_plugin_entry(index, entry_name, entry, None, label, warnings))
             continue
         if not isinstance(source, str):
-            skipped.append(
-                SkippedPlugin(entry_name, source, f"'source' is {_a(source)}, expected a path or an object")
-            )
+            skipped.append(SkippedPlugin(
+                entry_name, source, f"'source' is {_a(source)}, expected a path or an object", index=index))
             continue
         try:
             relative = resolve_source(source, plugin_root)
         except SourceError as err:
             prefix = "path escapes the registry" if err.escapes else "unusable source"
-            skipped.append(SkippedPlugin(entry_name, source, f"{prefix}: {err.reason}"))
+            skipped.append(SkippedPlugin(entry_name, source, f"{prefix}: {err.reason}", index=index))
             continue
         warnings.extend(f"{label}: {w}" for w in source_warnings(source))
-
-        field_warnings: list[str] = []
-        skills, skills_warnings = normalize_skills_field(entry.get("skills"))
-        field_warnings.extend(skills_warnings)
-        strict = entry.get("strict", True)
-        if not isinstance(strict, bool):
-            field_warnings.append(f"'strict' is {_a(strict)}, expected true or false: read as true")
-            strict = True
-        plugin = PluginEntry(
-            index=index,
-            name=entry_name,
-            source=source,
-            path=join_path(subpath, relative),
-            description=_text(entry, "description", field_warnings, ""),
-            version=_version(entry, field_warnings, ""),
-            category=_text(entry, "category", field_warnings, ""),
-            skills=skills,
-            strict=strict,
-            raw=entry,
-        )
-        warnings.extend(f"{label}: {w}" for w in field_warnings)
-        plugins.append(plugin)
+        plugins.append(_plugin_entry(index, entry_name, entry, join_path(subpath, relative), label, warnings))
 
     names = Counter(
         e.get("name") for e in raw_plugins if isinstance(e, dict) and isinstance(e.get("name"), str)
@@ -324,6 +306,7 @@ def parse_catalog(data: bytes, path: str, subpath: str = "") -> Catalog:
         skipped=tuple(skipped),
         warnings=tuple(warnings),
         raw=doc,
+        external=tuple(external),
     )
     log.debug(
         "%s: %d plugin(s) resolved, %d skipped, %d warning(s)",
@@ -337,6 +320,32 @@ def parse_catalog(data: bytes, path: str, subpath: str = "") -> Catalog:
 
 # --------------------------------------------------------------------------------------------
 # Helpers
+
+
+def _plugin_entry(index: int, name: str | None, entry: dict[str, Any], path: str | None, label: str,
+                  warnings: list[str]) -> PluginEntry:
+    """A :class:`PluginEntry` from a catalog entry; malformed optional fields warn (``label: ...``)."""
+    field_warnings: list[str] = []
+    skills, skills_warnings = normalize_skills_field(entry.get("skills"))
+    field_warnings.extend(skills_warnings)
+    strict = entry.get("strict", True)
+    if not isinstance(strict, bool):
+        field_warnings.append(f"'strict' is {_a(strict)}, expected true or false: read as true")
+        strict = True
+    plugin = PluginEntry(
+        index=index,
+        name=name,
+        source=entry.get("source"),
+        path=path,
+        description=_text(entry, "description", field_warnings, ""),
+        version=_version(entry, field_warnings, ""),
+        category=_text(entry, "category", field_warnings, ""),
+        skills=skills,
+        strict=strict,
+        raw=entry,
+    )
+    warnings.extend(f"{label}: {w}" for w in field_warnings)
+    return plugin
 
 
 def _text(obj: dict[str, Any], key: str, warnings: list[str], prefix: str) -> str | None:

@@ -37,7 +37,7 @@ from .models import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FetchMany", "PLUGIN_JSON", "SKILL_MD", "discover"]
+__all__ = ["FetchMany", "PLUGIN_JSON", "PluginDiscovery", "SKILL_MD", "discover", "discover_plugins"]
 
 FetchMany = Callable[[Sequence[str]], Mapping[str, bytes]]
 """Batch file reader: repository paths → their bytes at the listing's commit.
@@ -272,15 +272,45 @@ def _read_plugin_json(data: bytes, path: str, warnings: list[str]) -> _PluginInf
 # Entry point
 
 
-def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: FetchMany) -> Listing:
-    """List the skills a registry offers at ``tree.commit`` (R-DIS-1..6, R-FM-1..2).
+@dataclass(frozen=True)
+class PluginDiscovery:
+    """What :func:`discover_plugins` found in one tree.
 
-    For each plugin of ``catalog.plugins`` (catalog order):
+    Attributes:
+        found: ``(plugin entry, skill)`` pairs in catalog order (within a plugin: the ``skills``
+            list order, else folder path order); identical (qualified name, folder) pairs once.
+        excluded: skills found but not listed, with reasons (R-DIS-4).
+        warnings: unusable plugin.json files, unmatched ``skills`` paths, plugin folders that are
+            links.
+    """
+
+    found: tuple[tuple[PluginEntry, CatalogSkill], ...]
+    excluded: tuple[Exclusion, ...]
+    warnings: tuple[str, ...]
+
+    @property
+    def skills(self) -> tuple[CatalogSkill, ...]:
+        """The skills of :attr:`found`, in order."""
+        return tuple(skill for _, skill in self.found)
+
+
+def discover_plugins(
+    tree: RepoTree,
+    plugins: Sequence[PluginEntry],
+    fetch: FetchMany,
+    marketplace_root: str = "",
+) -> PluginDiscovery:
+    """Find the skills of ``plugins``, each a folder of ``tree`` (R-DIS-1..6, R-FM-1..2).
+
+    This is the per-tree core of :func:`discover`; it also serves plugins whose source points at
+    another repository (issue 9: ``plugin.path`` is then a folder of that repository's tree).
+
+    For each plugin with a ``path`` (catalog order):
 
     * plugin name: ``{path}/.claude-plugin/plugin.json`` → ``name``, else the catalog entry's
       ``name``, else None (R-DIS-2); plugin version: plugin.json ``version``, then the entry's;
     * skill folders by R-DIS-1: (a) the entry's ``skills`` (else plugin.json's), each listed path
-      tried relative to the plugin, then to the marketplace root — a folder holding SKILL.md is a
+      tried relative to the plugin, then to ``marketplace_root`` — a folder holding SKILL.md is a
       skill, otherwise every ``<dir>/SKILL.md`` directly inside it; (b) every
       ``skills/<dir>/SKILL.md``; (c) ``SKILL.md`` at the plugin root. The first rule that finds
       anything wins. Only regular files count: symlinks and submodules become exclusions (R-DIS-5);
@@ -289,33 +319,31 @@ def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: Fe
       else None (the import applies ``1.0.0``). Qualified name ``plugin:skill`` or ``skill``
       (R-DIS-3). A name differing from its folder name adds a warning to the skill.
 
-    Plugins yielding no skills are skipped (debug log) and are not in ``skipped_plugins``
-    (R-DIS-4). A folder listed by two plugins appears under both qualified names; identical
-    (qualified name, folder) pairs are listed once. Within a plugin, skills follow the ``skills``
-    list order, else folder path order.
+    Plugins yielding no skills are skipped (debug log). A folder listed by two plugins appears
+    under both qualified names; identical (qualified name, folder) pairs are listed once.
 
     Args:
-        source: the registry; ``source.subpath`` is the marketplace root for listed paths.
-        tree: the full recursive tree at the listing's commit (truncation already completed).
-        catalog: the parsed catalog (plugin paths repository-relative).
-        fetch: batch reader; called at most twice (all plugin.json files, then all SKILL.md files),
-            never with an empty batch.
+        tree: the full recursive tree of one commit (truncation already completed); every skill
+            gets ``repo=tree.owner/tree.repo`` and ``commit=tree.commit`` (R-DIS-6).
+        plugins: catalog entries whose ``path`` is a folder of ``tree`` (entries with ``path``
+            None are ignored).
+        fetch: batch reader of ``tree``'s files; called at most twice (all plugin.json files, then
+            all SKILL.md files), never with an empty batch.
+        marketplace_root: folder that listed ``skills`` paths fall back to ("" = the root).
 
     Returns:
-        A :class:`Listing` with ``commit=tree.commit``, the skills, the exclusions,
-        ``skipped_plugins=catalog.skipped`` and registry warnings (catalog warnings, unusable
-        plugin.json files, unmatched ``skills`` paths, plugin folders that are links).
+        A :class:`PluginDiscovery`.
 
     Raises:
         Nothing of its own: bad files become warnings or exclusions. Whatever ``fetch`` raises
         (e.g. :class:`~skill_studio.core.errors.NetworkError`) propagates unchanged.
     """
     index = _TreeIndex(tree)
-    warnings: list[str] = list(catalog.warnings)
-    marketplace_root = source.subpath.strip("/")
+    warnings: list[str] = []
+    marketplace_root = marketplace_root.strip("/")
 
     # Batch 1: plugin.json of every plugin.
-    plugins = [p for p in catalog.plugins if p.path is not None]
+    plugins = [p for p in plugins if p.path is not None]
     manifest_paths: list[str] = []
     for plugin in plugins:
         manifest = join_path(plugin.path or "", PLUGIN_JSON)
@@ -388,7 +416,7 @@ def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: Fe
             f"{skill_md}: too large to list ({size} bytes; the limit is {MAX_SKILL_MD_BYTES} bytes)"
         )
 
-    skills: list[CatalogSkill] = []
+    pairs: list[tuple[PluginEntry, CatalogSkill]] = []
     seen: set[tuple[str, str]] = set()
     for plugin, plugin_name, plugin_version, found in plans:
         for folder in found.folders:
@@ -405,39 +433,63 @@ def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: Fe
             skill_warnings = list(meta.warnings)
             if meta.name != folder_name:
                 skill_warnings.append(f"the name {meta.name!r} differs from its folder name {folder_name!r}")
-            skills.append(
-                CatalogSkill(
-                    qualified_name=qualified,
-                    name=meta.name,
-                    local_name=meta.local_name,
-                    name_valid=meta.name_valid,
-                    plugin=plugin_name,
-                    path=folder,
-                    version=meta.version or plugin_version,
-                    description=meta.description,
-                    repo=f"{tree.owner}/{tree.repo}",
-                    commit=tree.commit,
-                    metadata=meta,
-                    skill_md=text,
-                    warnings=tuple(skill_warnings),
-                )
-            )
+            pairs.append((plugin, CatalogSkill(
+                qualified_name=qualified,
+                name=meta.name,
+                local_name=meta.local_name,
+                name_valid=meta.name_valid,
+                plugin=plugin_name,
+                path=folder,
+                version=meta.version or plugin_version,
+                description=meta.description,
+                repo=f"{tree.owner}/{tree.repo}",
+                commit=tree.commit,
+                metadata=meta,
+                skill_md=text,
+                warnings=tuple(skill_warnings),
+                plugin_index=plugin.index,
+            )))
+    return PluginDiscovery(tuple(pairs), tuple(dict.fromkeys(excluded)), tuple(dict.fromkeys(warnings)))
 
-    unique_excluded = list(dict.fromkeys(excluded))
+
+def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: FetchMany) -> Listing:
+    """List the skills a registry offers at ``tree.commit`` (R-DIS-1..6, R-FM-1..2).
+
+    Runs :func:`discover_plugins` over ``catalog.plugins`` with the registry's ``subpath`` as the
+    marketplace root (see there for the rules). Object sources stay in ``skipped_plugins``; see
+    :func:`skill_studio.core.external.resolve_external` to list them (issue 9).
+
+    Args:
+        source: the registry; ``source.subpath`` is the marketplace root for listed paths.
+        tree: the full recursive tree at the listing's commit (truncation already completed).
+        catalog: the parsed catalog (plugin paths repository-relative).
+        fetch: batch reader; called at most twice (all plugin.json files, then all SKILL.md files),
+            never with an empty batch.
+
+    Returns:
+        A :class:`Listing` with ``commit=tree.commit``, the skills in catalog order, the
+        exclusions, ``skipped_plugins=catalog.skipped`` and registry warnings (catalog warnings,
+        then those of :func:`discover_plugins`).
+
+    Raises:
+        Nothing of its own: bad files become warnings or exclusions. Whatever ``fetch`` raises
+        (e.g. :class:`~skill_studio.core.errors.NetworkError`) propagates unchanged.
+    """
+    result = discover_plugins(tree, catalog.plugins, fetch, source.subpath)
     log.debug(
         "%s@%s: %d skill(s), %d excluded, %d plugin(s) skipped",
         source.slug,
         tree.commit[:12],
-        len(skills),
-        len(unique_excluded),
+        len(result.found),
+        len(result.excluded),
         len(catalog.skipped),
     )
     return Listing(
         source=source,
         commit=tree.commit,
         catalog=catalog,
-        skills=tuple(skills),
-        excluded=tuple(unique_excluded),
+        skills=result.skills,
+        excluded=result.excluded,
         skipped_plugins=catalog.skipped,
-        warnings=tuple(dict.fromkeys(warnings)),
+        warnings=tuple(dict.fromkeys((*catalog.warnings, *result.warnings))),
     )

@@ -170,11 +170,13 @@ class SkippedPlugin:
         name: the entry's ``name`` or None.
         source: the raw ``source`` value.
         reason: a sentence saying why (e.g. ``"external source github"``).
+        index: position of the entry in the catalog's ``plugins`` array, or None when unknown.
     """
 
     name: str | None
     source: Any
     reason: str
+    index: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -202,9 +204,11 @@ class Catalog:
         owner: the ``owner`` object as written, or None.
         plugin_root: ``metadata.pluginRoot`` as written, or None.
         plugins: the entries whose ``source`` resolved to a folder of this repository.
-        skipped: the entries that were not resolved, with reasons.
+        skipped: the entries that were not resolved, with reasons (object sources included).
         warnings: deviations from the schema that did not stop loading.
         raw: the whole document (unknown keys kept).
+        external: the entries with an object ``source`` (``path`` None), in catalog order; each is
+            also in ``skipped`` until ``external.resolve_external`` resolves it (issue 9).
     """
 
     path: str
@@ -217,6 +221,7 @@ class Catalog:
     skipped: tuple[SkippedPlugin, ...] = ()
     warnings: tuple[str, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    external: tuple[PluginEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -265,6 +270,8 @@ class CatalogSkill:
         metadata: the parsed frontmatter.
         skill_md: the SKILL.md text.
         warnings: non-fatal deviations.
+        plugin_index: position of the plugin's entry in the catalog's ``plugins`` array (orders a
+            listing that merges local and external plugins, issue 9), or None when unknown.
     """
 
     qualified_name: str
@@ -280,15 +287,24 @@ class CatalogSkill:
     metadata: SkillMetadata = field(compare=False, hash=False, repr=False)
     skill_md: str = field(default="", compare=False, hash=False, repr=False)
     warnings: tuple[str, ...] = ()
+    plugin_index: int | None = field(default=None, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
 class UnavailablePlugin:
-    """An external plugin whose target could not be listed (issue 9)."""
+    """An external plugin whose target could not be listed (issue 9).
+
+    Attributes:
+        name: the catalog entry's ``name`` or None.
+        source: the raw ``source`` object.
+        reason: a sentence saying why (missing or private repository, unknown ref, commit gone...).
+        index: position of the entry in the catalog's ``plugins`` array, or None when unknown.
+    """
 
     name: str | None
     source: Any
     reason: str
+    index: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -316,6 +332,12 @@ class Listing:
     warnings: tuple[str, ...] = ()
     trees: dict[tuple[str, str], RepoTree] = field(default_factory=dict, compare=False, hash=False, repr=False)
     """Trees the listing was read from, keyed by (``owner/repo``, commit); used to download skills."""
+    tree_hosts: dict[tuple[str, str], str] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    """Web host of each tree in ``trees`` that is not on ``source.host`` (external plugins, issue 9)."""
+
+    def host_of(self, skill: CatalogSkill) -> str:
+        """Web host the skill's files are read from: its tree's host, else the registry's."""
+        return self.tree_hosts.get((skill.repo, skill.commit), self.source.host)
 
     @property
     def name(self) -> str:

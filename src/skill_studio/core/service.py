@@ -25,6 +25,7 @@ import semver
 from skill_studio.core.catalog import parse_catalog
 from skill_studio.core.discovery import discover
 from skill_studio.core.errors import CatalogError, InstallError, NotFoundError, RegistryError
+from skill_studio.core.external import ExternalCache, resolve_external
 from skill_studio.core.github import GitHubClient
 from skill_studio.core.installer import Installer, check_local_name
 from skill_studio.core.models import (
@@ -124,6 +125,8 @@ class SkillStudio:
         self._client_factory = client_factory or GitHubClient.for_host
         self._clients: dict[str, GitHubClient] = {}
         self._clients_lock = threading.Lock()
+        self.external_cache = ExternalCache()
+        """Trees and blobs of external plugin targets by SHA (issue 9); replaceable by a disk cache."""
         self.startup_messages: list[str] = self.installer.recover()
         self.seed_default_registries()
 
@@ -253,15 +256,20 @@ class SkillStudio:
             raise CatalogError(
                 f"{source.slug} has no {source.catalog_path} at {commit[:12]}: it is not a plugin marketplace.") from None
 
-    def list_registry(self, registry: Registry | RegistrySource, progress: Progress | None = None) -> Listing:
+    def list_registry(self, registry: Registry | RegistrySource, progress: Progress | None = None,
+                      external: bool = True) -> Listing:
         """Everything a registry lists, pinned to one commit (R-DIS-1..6).
 
         Args:
             registry: a configured registry or a bare source.
-            progress: optional ``progress(done, total)`` over file fetches.
+            progress: optional ``progress(done, total)``: first over the registry's file fetches,
+                then (``external``) over its external plugins.
+            external: also list plugins whose source is another GitHub repository (issue 9, see
+                :meth:`resolve_external`); False leaves them in ``skipped_plugins`` — the GUI lists
+                local plugins first that way, then calls :meth:`resolve_external`.
 
         Returns:
-            The Listing; ``listing.trees`` holds the tree for imports.
+            The Listing; ``listing.trees`` holds every tree for imports.
 
         Raises:
             CatalogError: missing/invalid catalog (R-CAT-1).
@@ -283,7 +291,33 @@ class SkillStudio:
 
         listing = discover(source, tree, catalog, fetch)
         listing.trees[(f"{tree.owner}/{tree.repo}", tree.commit)] = tree
+        if external:
+            listing = self.resolve_external(listing, progress)
         return listing
+
+    def resolve_external(self, listing: Listing, progress: Progress | None = None,
+                         on_update: Callable[[Listing], None] | None = None) -> Listing:
+        """Add the skills of the listing's external plugins (issue 9; rules in ``core.external``).
+
+        Each distinct (repository, ref) is resolved once and each distinct (repository, commit)
+        listed once, at most 8 at a time; trees and blobs are cached by SHA for this session.
+
+        Args:
+            listing: from :meth:`list_registry` with ``external=False`` (an already resolved
+                listing is returned unchanged).
+            progress: optional ``progress(done, total)`` over the external plugins.
+            on_update: optional callable receiving the merged listing each time a target
+                finishes (progressive display); called on the calling thread.
+
+        Returns:
+            A new Listing with the external skills merged in catalog order, unreachable targets
+            in ``unavailable_plugins`` with their reasons, and their trees in ``trees``.
+
+        Raises:
+            Nothing for a failing target: it becomes an unavailable plugin.
+        """
+        return resolve_external(listing, self.client, cache=self.external_cache, progress=progress,
+                                on_update=on_update)
 
     # -- install state -------------------------------------------------------------------------
 
@@ -345,7 +379,7 @@ class SkillStudio:
             raise InstallError(f"{skill.qualified_name}: the listing has no file tree for {skill.repo}@{skill.commit[:12]}.")
         rel_to_sha = skill_files(tree, skill.path)
         prefix = f"{skill.path}/" if skill.path else ""
-        client = self.client(listing.source.host)
+        client = self.client(listing.host_of(skill))
         blobs = client.fetch_blobs(tree, [prefix + rel for rel in rel_to_sha], skip_missing=False, progress=progress)
         return {p[len(prefix):]: data for p, data in blobs.items()}
 
