@@ -178,7 +178,7 @@ def splice_block(text: str, block: str | None, *, file_label: str = "CLAUDE.md")
     Only the characters from the begin marker to the end marker are replaced; everything before and
     after stays identical. Without markers the block is appended after a blank line (``text`` stays
     a prefix of the result). Removing the block also drops the line break and blank line that
-    appending added.
+    appending added (a file that lacked a final line break keeps the one added before the block).
 
     Raises:
         WorkspaceError: a begin marker without an end marker after it (the block's extent is unknown,
