@@ -320,6 +320,12 @@ def test_installs_made_elsewhere_reach_the_workspace(studio: SkillStudio) -> Non
     assert "side" in workspace_skills(studio) and "side" in claude_md_listing(studio)
     studio.installer.remove(Destination.SETTINGS, "side")
     assert "side" not in workspace_skills(studio)
+    # an install that ignores the slot rule cannot leave two active skills in one slot
+    studio.installer.install(files, Destination.SETTINGS, "side", {"name": "side", "description": "x", "version": "1",
+                                                                    "origin": "marketplace", "slot": "research",
+                                                                    "active": 1})
+    assert states(studio)["side"][0] is False and states(studio)["research"][0] is True
+    assert "side" not in workspace_skills(studio)
 
 
 # -- workspace path ----------------------------------------------------------------------------

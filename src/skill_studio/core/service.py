@@ -415,7 +415,11 @@ class SkillStudio:
                                       force=opts.force, kind="import")
 
     def remove_skill(self, destination: Destination, local_name: str) -> None:
-        """Uninstall a skill (row and folder)."""
+        """Uninstall a skill (row and folder); a Settings removal also updates the agent workspace.
+
+        Raises:
+            InstallError: not installed, or a bundled skill (R-IMP-4: deactivate it instead).
+        """
         self.installer.remove(destination, local_name)
 
     def skills_root(self, destination: Destination) -> Path:

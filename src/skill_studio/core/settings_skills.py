@@ -290,7 +290,7 @@ class SettingsSkills:
                                                force=force, kind=kind)
         if activate and not installed.active:
             off = self._set(local_name, active=True)
-            notes = [f"Activated {local_name!r} in the {slot} slot."]
+            notes = [f"Activated {local_name!r}" + (f" in the {slot} slot." if slot else ".")]
             notes += [f"Deactivated {s.local_name!r}: it held the {slot} slot." for s in off]
             installed = self.get(local_name)
         _, sync_msgs = self._sync_quietly()
@@ -467,5 +467,12 @@ class SettingsSkills:
             self._quiet.on = previous
 
     def _on_installer_change(self, destination: Destination, local_name: str) -> None:
-        if destination is SETTINGS and not getattr(self._quiet, "on", False):
+        """Installer hook: keep the slot rule for installs made elsewhere (e.g. updates), then sync."""
+        if destination is not SETTINGS:
+            return
+        skill = self.store.skill(SETTINGS, local_name)
+        if skill is not None and skill.active and self.slot_holder(skill.slot, exclude=local_name) is not None:
+            log.warning("%s was installed active into the held %s slot; it is kept inactive", local_name, skill.slot)
+            self.store.set_skill_fields(SETTINGS, local_name, active=0)
+        if not getattr(self._quiet, "on", False):
             self._sync_quietly()
