@@ -99,8 +99,11 @@ def test_import_writes_whole_folder_and_row_then_refuses_collision(fx, capsys, i
     assert set(files) == want
     assert files["SKILL.md"] == (folder / "files" / "skills/pdf/SKILL.md").read_bytes()
 
-    code, out, err = run(capsys, "list", "--json")
+    code, out, err = run(capsys, "list", "--to", "library", "--json")
     (row,) = json.loads(out)
+    code, out, err = run(capsys, "list", "--json")  # plus the bundled Settings skills, untouched
+    assert sorted((r["destination"], r["origin"]) for r in json.loads(out)) == [
+        ("library", "marketplace"), ("settings", "bundled"), ("settings", "bundled"), ("settings", "bundled")]
     assert row == {**row, "local_name": "pdf", "destination": "library", "version": "1.0.0",
                    "registry": "anthropic-agent-skills", "qualified_name": "document-skills:pdf",
                    "path": str(target), "customized": False}

@@ -26,7 +26,7 @@ EXIT_OK, EXIT_USER, EXIT_REMOTE = 0, 1, 2
 
 Handler = Callable[[argparse.Namespace, SkillStudio], int]
 
-EXTENSIONS: tuple[str, ...] = ("skill_studio.cli_updates",)
+EXTENSIONS: tuple[str, ...] = ("skill_studio.cli_updates", "skill_studio.cli_skills")
 """Modules that add subcommands: each has ``register(subparsers)`` adding parsers whose ``func``
 is a ``Handler``. Keeps each area's commands (updates, skills, auth, …) in its own module."""
 

@@ -27,7 +27,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -134,6 +134,17 @@ class Installer:
     def __init__(self, paths: AppPaths, store: Store) -> None:
         self.paths = paths
         self.store = store
+        self.on_change: list[Callable[[Destination, str], None]] = []
+        """Listeners called as ``listener(destination, local_name)`` after every committed install,
+        removal or rollback (e.g. the agent-workspace sync, R-IMP-6). A listener's exception is
+        logged and never undoes the committed change."""
+
+    def _changed(self, destination: Destination, local_name: str) -> None:
+        for listener in list(self.on_change):
+            try:
+                listener(destination, local_name)
+            except Exception:  # the change is committed; a listener must not turn it into a failure
+                log.exception("change listener failed after %s/%s", destination.value, local_name)
 
     # -- snapshots -----------------------------------------------------------------------------
 
@@ -251,6 +262,7 @@ class Installer:
         _rmtree(op)
         result = self.store.skill(destination, local_name)
         assert result is not None
+        self._changed(destination, local_name)
         return result
 
     @staticmethod
@@ -298,11 +310,14 @@ class Installer:
         """Uninstall: delete the row and the folder (folder moved away first, so a crash leaves no half).
 
         Raises:
-            InstallError: not installed.
+            InstallError: not installed, or a bundled skill (those can be deactivated, never removed,
+                R-IMP-4).
         """
         existing = self.store.skill(destination, local_name)
         if existing is None:
             raise InstallError(f"No skill named {local_name!r} is installed in {destination.label}.")
+        if existing.bundled:
+            raise InstallError(f"{local_name!r} is a bundled skill and cannot be removed; deactivate it instead.")
         final = Path(existing.path)
         trash = self.paths.staging / f"rm-{uuid.uuid4().hex}"
         if final.exists():
@@ -315,6 +330,7 @@ class Installer:
                 os.rename(trash, final)
             raise
         _rmtree(trash)
+        self._changed(destination, local_name)
 
     def rollback(self, destination: Destination, local_name: str) -> InstalledSkill:
         """Restore the previous version (files and database row) in one step (R-UPD-4).
@@ -357,6 +373,7 @@ class Installer:
             if moved_current and swap.exists():
                 os.rename(swap, final)
             raise
+        self._changed(destination, local_name)
         result = self.store.skill(destination, local_name)
         if result is None:
             raise InstallError(f"The previous version of {local_name!r} could not be restored.")

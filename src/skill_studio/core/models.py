@@ -387,6 +387,8 @@ class InstalledSkill:
         purpose, slot, model: destination metadata.
         active: Settings skills only (R-IMP-4).
         installed_at, updated_at: ISO-8601 UTC strings.
+        messages: sentences for the user about the operation that returned this value (e.g. "arrived
+            inactive: the research slot is held by 'research'"); empty when read from the store.
     """
 
     id: int
@@ -412,6 +414,12 @@ class InstalledSkill:
     active: bool
     installed_at: str
     updated_at: str
+    messages: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def bundled(self) -> bool:
+        """True for a skill shipped in ``resources/bundled-skills`` (cannot be removed, R-IMP-4)."""
+        return self.origin == "bundled"
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from skill_studio.core.models import (
     RepoTree,
 )
 from skill_studio.core.paths import AppPaths
+from skill_studio.core.settings_skills import SettingsSkills, frontmatter_slot
 from skill_studio.core.sources import parse_registry_source
 from skill_studio.core.store import Store
 
@@ -129,6 +130,9 @@ class SkillStudio:
         """Trees and blobs of external plugin targets by SHA (issue 9); replaceable by a disk cache."""
         self.startup_messages: list[str] = self.installer.recover()
         self.seed_default_registries()
+        self.settings_skills = SettingsSkills(self.paths, self.store, self.installer)
+        """Settings → Skills: bundled skills, uploads, active flags and slots, the agent workspace."""
+        self.startup_messages += self.settings_skills.startup()
 
     @classmethod
     def open(cls) -> SkillStudio:
@@ -395,10 +399,13 @@ class SkillStudio:
             progress: optional ``progress(done, total)`` over downloaded files.
 
         Returns:
-            The installed skill.
+            The installed skill. Into Settings → Skills, its ``messages`` say when it arrived inactive
+            because its slot (``options.slot``, else the frontmatter ``slot``) is held by another
+            active skill (R-IMP-4); the agent workspace is synced after (R-IMP-6).
 
         Raises:
-            CollisionError: the local name is taken and ``options.replace`` is False (R-IMP-2).
+            CollisionError: the local name is taken and ``options.replace`` is False (R-IMP-2), or it
+                is a bundled skill's name in Settings → Skills.
             InstallError: invalid local name, no description, customized copy without ``force``.
             RemoteError subclasses: download failures; nothing is written then.
         """
@@ -429,17 +436,24 @@ class SkillStudio:
             "commit_sha": skill.commit,
             "origin": "marketplace",
             "purpose": purpose if destination is Destination.LIBRARY else "skill-builder",
-            "slot": opts.slot if destination is Destination.SETTINGS else None,
+            "slot": (opts.slot or frontmatter_slot(meta)) if destination is Destination.SETTINGS else None,
             "model": opts.model if opts.model is not None else (meta.model if meta else None),
             "active": 1,
             "metadata_json": json.dumps(meta.fields if meta else {}, default=str),
             "upstream_hash": upstream_identity(tree, skill.path),
         }
+        if destination is Destination.SETTINGS:  # slot rule + workspace sync (R-IMP-4, R-IMP-6)
+            return self.settings_skills.install(files, local_name, row, slot=row["slot"], replace=opts.replace,
+                                                force=opts.force, kind="import")
         return self.installer.install(files, destination, local_name, row, replace=opts.replace,
                                       force=opts.force, kind="import")
 
     def remove_skill(self, destination: Destination, local_name: str) -> None:
-        """Uninstall a skill (row and folder)."""
+        """Uninstall a skill (row and folder); a Settings removal also updates the agent workspace.
+
+        Raises:
+            InstallError: not installed, or a bundled skill (R-IMP-4: deactivate it instead).
+        """
         self.installer.remove(destination, local_name)
 
     def skills_root(self, destination: Destination) -> Path:

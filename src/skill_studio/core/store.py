@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from types import EllipsisType
 from typing import Any
 
 from skill_studio.core.errors import RegistryError, SkillStudioError
@@ -310,6 +311,41 @@ class Store:
         with self.transaction() as db:
             db.execute(f"UPDATE skills SET {sets} WHERE destination = ? AND local_name = ?",
                        (*fields.values(), destination.value, local_name))
+
+    def set_skill_activation(self, destination: Destination, local_name: str, *, active: bool | None = None,
+                             slot: str | None | EllipsisType = ...) -> list[str]:
+        """Change a skill's ``active`` flag and/or ``slot`` in one transaction, keeping at most one
+        active skill per slot (R-IMP-4).
+
+        Args:
+            destination, local_name: the skill.
+            active: new flag, or None to keep it.
+            slot: new slot (None clears it), or ``...`` to keep it.
+
+        Returns:
+            Local names of the other skills of that destination that were deactivated because the
+            skill is (now) active in their slot; ``[]`` when none.
+
+        Raises:
+            KeyError: no such skill.
+        """
+        with self.transaction() as db:
+            row = db.execute("SELECT active, slot FROM skills WHERE destination = ? AND local_name = ?",
+                             (destination.value, local_name)).fetchone()
+            if row is None:
+                raise KeyError(local_name)
+            new_active = bool(row["active"]) if active is None else bool(active)
+            new_slot = row["slot"] if slot is ... else slot
+            db.execute("UPDATE skills SET active = ?, slot = ? WHERE destination = ? AND local_name = ?",
+                       (int(new_active), new_slot, destination.value, local_name))
+            if not (new_active and new_slot):
+                return []
+            others = [r["local_name"] for r in db.execute(
+                "SELECT local_name FROM skills WHERE destination = ? AND slot = ? AND active = 1 AND local_name <> ? "
+                "ORDER BY local_name", (destination.value, new_slot, local_name))]
+            db.execute("UPDATE skills SET active = 0 WHERE destination = ? AND slot = ? AND local_name <> ?",
+                       (destination.value, new_slot, local_name))
+            return others
 
     # -- history -------------------------------------------------------------------------------
 
