@@ -39,8 +39,8 @@ from skill_studio.core.models import (
     RepoTree,
 )
 from skill_studio.core.paths import AppPaths
+from skill_studio.core.recovery import open_store
 from skill_studio.core.sources import parse_registry_source
-from skill_studio.core.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +109,10 @@ class SkillStudio:
         paths: app folders (default: from ``SKILL_STUDIO_HOME`` / platformdirs).
         client_factory: ``host → GitHubClient``; default ``GitHubClient.for_host``.
 
+    Attributes:
+        startup_messages: sentences the user must see after opening (a damaged database rebuilt,
+            interrupted installs undone); the CLI prints them on stderr (R-DATA-1).
+
     Usage::
 
         with SkillStudio.open() as studio:
@@ -119,12 +123,13 @@ class SkillStudio:
 
     def __init__(self, paths: AppPaths | None = None, client_factory: ClientFactory | None = None) -> None:
         self.paths = (paths or AppPaths.from_env()).ensure()
-        self.store = Store(self.paths.database, self.paths.skills_dir)
+        # A damaged database is moved aside and rebuilt from the folders on disk (R-DATA-1).
+        self.store, db_messages = open_store(self.paths)
         self.installer = Installer(self.paths, self.store)
         self._client_factory = client_factory or GitHubClient.for_host
         self._clients: dict[str, GitHubClient] = {}
         self._clients_lock = threading.Lock()
-        self.startup_messages: list[str] = self.installer.recover()
+        self.startup_messages: list[str] = db_messages + self.installer.recover()
         self.seed_default_registries()
 
     @classmethod
@@ -168,7 +173,10 @@ class SkillStudio:
         for spec in self.default_registry_specs():
             src = parse_registry_source(spec["url"])
             if not any(r.source == src for r in self.store.registries()):
-                self.store.add_registry(spec.get("name") or src.slug, src, is_default=True)
+                try:
+                    self.store.add_registry(spec.get("name") or src.slug, src, is_default=True)
+                except RegistryError:  # another process seeded it in the meantime
+                    pass
         self.store.set_setting("seeded_default_registries", "1")
 
     def registries(self, *, enabled_only: bool = False) -> list[Registry]:
