@@ -50,6 +50,11 @@ Progress = Callable[[int, int], None]
 DEFAULT_VERSION = "1.0.0"
 """Recorded at import when neither the frontmatter nor the plugin declares a version (R-FM-1)."""
 
+MAX_IMPORT_FILE_BYTES = 50 * 1024 * 1024
+MAX_IMPORT_TOTAL_BYTES = 200 * 1024 * 1024
+MAX_IMPORT_FILES = 10_000
+"""Size-bomb guards of an import, checked on the tree before anything is downloaded (R-DATA-2)."""
+
 
 def parse_version(text: str | None) -> semver.Version | None:
     """Lenient semver parse: ``v1.2`` → 1.2.0; None when not a version (never raises)."""
@@ -85,6 +90,29 @@ def skill_files(tree: RepoTree, folder: str) -> dict[str, str]:
     submodules are never followed, R-DIS-5)."""
     prefix = f"{folder}/" if folder else ""
     return {e.path[len(prefix):]: e.sha for e in tree.entries if e.is_file and e.path.startswith(prefix)}
+
+
+def check_import_size(skill: CatalogSkill, tree: RepoTree, prefix: str, rel_to_sha: dict[str, str]) -> None:
+    """Refuse a skill folder too big to import, from the sizes in the tree (R-DATA-2).
+
+    Raises:
+        InstallError: more than ``MAX_IMPORT_FILES`` files, one file over ``MAX_IMPORT_FILE_BYTES``,
+            or over ``MAX_IMPORT_TOTAL_BYTES`` in all; the message names the file or the folder.
+    """
+    if len(rel_to_sha) > MAX_IMPORT_FILES:
+        raise InstallError(f"{skill.qualified_name}: {skill.path or '/'} holds {len(rel_to_sha)} files; "
+                           f"an import takes at most {MAX_IMPORT_FILES} (R-DATA-2).")
+    index = tree.by_path()
+    total = 0
+    for rel in sorted(rel_to_sha):
+        size = index[prefix + rel].size or 0
+        if size > MAX_IMPORT_FILE_BYTES:
+            raise InstallError(f"{skill.qualified_name}: {prefix + rel} is {size} bytes; files over "
+                               f"{MAX_IMPORT_FILE_BYTES} bytes are not imported (R-DATA-2).")
+        total += size
+    if total > MAX_IMPORT_TOTAL_BYTES:
+        raise InstallError(f"{skill.qualified_name}: {skill.path or '/'} holds {total} bytes; an import takes "
+                           f"at most {MAX_IMPORT_TOTAL_BYTES} bytes (R-DATA-2).")
 
 
 @dataclass(frozen=True)
@@ -353,6 +381,7 @@ class SkillStudio:
             raise InstallError(f"{skill.qualified_name}: the listing has no file tree for {skill.repo}@{skill.commit[:12]}.")
         rel_to_sha = skill_files(tree, skill.path)
         prefix = f"{skill.path}/" if skill.path else ""
+        check_import_size(skill, tree, prefix, rel_to_sha)
         client = self.client(listing.source.host)
         blobs = client.fetch_blobs(tree, [prefix + rel for rel in rel_to_sha], skip_missing=False, progress=progress)
         return {p[len(prefix):]: data for p, data in blobs.items()}
