@@ -257,3 +257,26 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 @pytest.mark.slow
 def test_sigkill_loses_nothing_20_times(scenario: str, rep: int, world: Path, github: FakeGitHub) -> None:
     run_scenario(scenario, github, world)
+
+
+def test_recovery_leaves_an_operation_of_another_process_alone(tmp_path: Path) -> None:
+    """``recover()`` at one process's start must not undo what another process is installing right now:
+    it skips while any operation holds the staging lock, and cleans up once the lock is free."""
+    from skill_studio.core.installer import Installer
+    from skill_studio.core.paths import AppPaths
+    from skill_studio.core.store import Store
+
+    paths = AppPaths(tmp_path / "d", tmp_path / "c", tmp_path / "k").ensure()
+    store = Store(paths.database, paths.skills_dir)
+    running, starting = Installer(paths, store), Installer(paths, store)
+    op = paths.staging / "op-live"
+    with running._staging_guard():  # a separate open file description: the same as another process
+        (op / "new").mkdir(parents=True)
+        (op / "intent.json").write_text(json.dumps({"kind": "install", "destination": "library",
+                                                    "local_name": "x", "final": str(tmp_path / "x"),
+                                                    "backup": None, "snapshot_hash": "0" * 64}))
+        assert starting.recover() == []
+        assert (op / "new").is_dir()
+    assert starting.recover() == ["An interrupted install of x was undone."]
+    assert not op.exists()
+    store.close()
