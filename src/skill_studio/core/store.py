@@ -4,6 +4,11 @@ Schema version lives in ``PRAGMA user_version``; ``MIGRATIONS[i]`` upgrades vers
 ``i + 1``. A database newer than this code is refused rather than damaged. WAL journal mode and a
 busy timeout let the CLI and the GUI write at the same time; every write runs in a transaction.
 
+A damaged file (not a database, "malformed", failing ``PRAGMA quick_check`` at open) raises
+``CorruptDatabaseError``; ``recovery.open_store`` then moves it aside and rebuilds, using ``salvage``
+to read what is still readable. A locked, newer or migration-failing database is never treated as
+damaged.
+
 Thread-safety: a ``Store`` holds one connection guarded by a lock; share it between threads or open
 one per process.
 """
