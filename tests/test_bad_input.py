@@ -46,6 +46,7 @@ class Env:
     gh: FakeGitHub
     home: Path
     capsys: pytest.CaptureFixture[str]
+    good_commit: str = ""
 
     def run(self, *args: str) -> tuple[int, str, str]:
         code = main(list(args))
@@ -61,7 +62,7 @@ class Env:
 def env(github: FakeGitHub, use_github, isolated_home: Path, capsys) -> Env:
     """A store holding one installed skill (good-market notes:tidy-notes in the Skill Library)."""
     e = Env(github, isolated_home, capsys)
-    e.serve("good")
+    e.good_commit = e.serve("good")
     use_github(github)
     code, out, err = e.run("registry", "add", "corpus/good")
     assert code == 0, err
@@ -350,8 +351,7 @@ def test_html_instead_of_json(env: Env, pattern: str, command: tuple[str, ...], 
             else:
                 studio.add_registry(command[2])
         code, _, err = env.run(*command)
-        commit = env.gh._repo("corpus", "good").branches["main"][:12]
-        assert (code, one_line(err)) == (2, want.format(base=env.gh.base_url, commit=commit))
+        assert (code, one_line(err)) == (2, want.format(base=env.gh.base_url, commit=env.good_commit[:12]))
     assert diff(before, fingerprint(env.home)) == []
 
 

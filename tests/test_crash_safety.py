@@ -280,3 +280,28 @@ def test_recovery_leaves_an_operation_of_another_process_alone(tmp_path: Path) -
     assert starting.recover() == ["An interrupted install of x was undone."]
     assert not op.exists()
     store.close()
+
+
+def test_a_failed_database_write_leaves_no_trace_of_a_fresh_install(tmp_path: Path, monkeypatch) -> None:
+    """Before: the new folder stayed in place without a row, and every later import collided with it."""
+    from skill_studio.core.installer import Installer
+    from skill_studio.core.models import Destination
+    from skill_studio.core.paths import AppPaths
+    from skill_studio.core.store import Store
+
+    paths = AppPaths(tmp_path / "d", tmp_path / "c", tmp_path / "k").ensure()
+    store = Store(paths.database, paths.skills_dir)
+    inst = Installer(paths, store)
+    row = {"name": "tidy-notes", "description": "d", "version": "1.0.0"}
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Store, "upsert_skill_tx", staticmethod(boom))
+    with pytest.raises(OSError, match="disk full"):
+        inst.install(V1_FILES, Destination.SETTINGS, "tidy-notes", row)
+    assert not (paths.skills_dir(Destination.SETTINGS) / "tidy-notes").exists()
+    assert os.listdir(paths.staging) == []
+    monkeypatch.undo()
+    assert inst.install(V1_FILES, Destination.SETTINGS, "tidy-notes", row).version == "1.0.0"
+    store.close()

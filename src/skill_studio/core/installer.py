@@ -222,13 +222,13 @@ class Installer:
             return digest
         with self._staging_guard():
             tmp = self.paths.staging / f"snap-{uuid.uuid4().hex}"
-            write_folder(tmp, files)
-            _crash_point("snapshot-after-write")
             try:
+                write_folder(tmp, files)
+                _crash_point("snapshot-after-write")
                 os.rename(tmp, target)
             except OSError:
                 _rmtree(tmp)
-                if not target.is_dir():
+                if not target.is_dir():  # another process stored the same snapshot first: fine
                     raise
         return digest
 
@@ -306,21 +306,21 @@ class Installer:
         with self._staging_guard():
             op = self.paths.staging / f"op-{uuid.uuid4().hex}"
             new = op / "new"
-            write_folder(new, files)
-            backup: Path | None = None
-            if final.exists():
-                backup = self._backup_path(destination, local_name)
-            intent = {"kind": "install", "destination": destination.value, "local_name": local_name,
-                      "final": str(final), "backup": str(backup) if backup else None, "snapshot_hash": snapshot}
-            _write_durably(op / "intent.json", json.dumps(intent))
-            _crash_point("install-after-staging")
+            backup: Path | None = self._backup_path(destination, local_name) if final.exists() else None
+            moved_in = False
             try:
+                write_folder(new, files)
+                intent = {"kind": "install", "destination": destination.value, "local_name": local_name,
+                          "final": str(final), "backup": str(backup) if backup else None, "snapshot_hash": snapshot}
+                _write_durably(op / "intent.json", json.dumps(intent))
+                _crash_point("install-after-staging")
                 if backup is not None:
                     backup.parent.mkdir(parents=True, exist_ok=True)
                     os.rename(final, backup)
                     _crash_point("install-after-backup")
                 final.parent.mkdir(parents=True, exist_ok=True)
                 os.rename(new, final)
+                moved_in = True
                 _crash_point("install-after-swap")
                 with self.store.transaction() as db:
                     if backup is not None:
@@ -328,6 +328,8 @@ class Installer:
                         self.store.add_history_tx(db, destination, local_name, kind, hist_row, str(backup))
                     self.store.upsert_skill_tx(db, values)
             except BaseException:
+                if backup is None and moved_in:
+                    _rmtree(final)  # a fresh install whose row was never written
                 self._roll_back(final, backup)
                 _rmtree(op)
                 raise
