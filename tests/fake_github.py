@@ -16,6 +16,8 @@ Usage::
         client.get("/repos/anthropics/skills/commits/HEAD").json()["sha"] == sha
         gh.fail("/git/blobs/", 500, times=2)       # the next two blob requests answer 500
         gh.count("/git/trees/")                    # requests whose path contains the text
+        gh.corrupt_blob(sha)                       # that blob's bytes no longer match its SHA
+        gh.wait_for_request("/git/blobs/")         # block until such a request has arrived
         client.close()
 
 Endpoints (GET and HEAD; every path below is under ``base_url``, i.e. after ``api_prefix``):
@@ -532,6 +534,9 @@ class FakeGitHub:
         self._next_repo_id = 1000
         self._faults: list[_Fault] = []
         self._records: list[RequestRecord] = []
+        self._arrivals: list[str] = []
+        self._arrived = threading.Condition(self._lock)
+        self._corrupt: dict[str, bytes] = {}
         self._valid_tokens: set[str] | None = None
         self._rl_used = 0
         self._rl_reset = int(time.time()) + 3600
@@ -813,10 +818,32 @@ class FakeGitHub:
             return sum(1 for rec in self._records if pattern.search(rec.path))
 
     def reset_counters(self) -> None:
-        """Forget recorded requests and restart the rate-limit counter."""
+        """Forget recorded requests (and arrivals) and restart the rate-limit counter."""
         with self._lock:
             self._records.clear()
+            self._arrivals.clear()
             self._rl_used = 0
+
+    def arrived(self, pattern: Pattern = "") -> int:
+        """How many requests matching ``pattern`` have *arrived*, answered or not.
+
+        Unlike :meth:`count` (which records a request once its answer is sent), a request counts
+        here as soon as its handler starts, so a request held by :meth:`hang` is visible at once.
+        """
+        with self._lock:
+            return sum(1 for p in self._arrivals if _Fault("", pattern, None).matches(p))
+
+    def wait_for_request(self, pattern: Pattern, timeout: float = 10.0, n: int = 1) -> bool:
+        """Block until ``n`` requests matching ``pattern`` have arrived (see :meth:`arrived`);
+        returns False on timeout. For tests that must act while a request is in flight."""
+        deadline = time.monotonic() + timeout
+        with self._arrived:
+            while self.arrived(pattern) < n:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._arrived.wait(left)
+            return True
 
     # -- fault injection --------------------------------------------------------------------------
     def _add_fault(self, fault: _Fault) -> None:
@@ -881,10 +908,19 @@ class FakeGitHub:
         """Close the connection without answering matching requests (a connection error)."""
         self._add_fault(_Fault("drop", pattern, times))
 
+    def corrupt_blob(self, sha: str, data: bytes = b"tampered in transit\n") -> None:
+        """Serve ``data`` instead of the real bytes of blob ``sha`` on ``/git/blobs/{sha}`` (raw and
+        JSON forms), while trees keep listing the real SHA: a blob whose bytes do not match its git
+        SHA. Lasts until :meth:`clear_faults`."""
+        with self._lock:
+            self._corrupt[sha.lower()] = bytes(data)
+
     def clear_faults(self) -> None:
-        """Remove every fault set by fail/rate_limit/throttle/hang/serve_html/drop_connections."""
+        """Remove every fault set by fail/rate_limit/throttle/hang/serve_html/drop_connections/
+        corrupt_blob."""
         with self._lock:
             self._faults.clear()
+            self._corrupt.clear()
 
     def _take_faults(self, path: str) -> tuple[_Fault | None, _Fault | None]:
         """First matching hang, and first matching other fault; consumes one use of each."""
@@ -911,6 +947,9 @@ class FakeGitHub:
         raw_path = h.path
         headers = {k.lower(): v for k, v in h.headers.items()}
         started = time.time()
+        with self._arrived:
+            self._arrivals.append(raw_path)
+            self._arrived.notify_all()
         if self.latency > 0 and self._stopping.wait(self.latency):
             self._abandon(h, raw_path, headers, started)
             return
@@ -1198,6 +1237,8 @@ class FakeGitHub:
     def _blob(self, r: _Repo, sha: str, raw: bool) -> _Response:
         r.ensure_loaded()
         data = r.blob_bytes(sha)
+        with self._lock:
+            data = self._corrupt.get(sha, data)
         if raw:
             return _Response(200, data, "application/vnd.github.raw", [], None)
         return self._json({

@@ -270,8 +270,8 @@ def test_non_object_entries_and_missing_source_are_skipped() -> None:
     assert [p.name for p in cat.plugins] == ["ok"]
     assert cat.plugins[0].index == 3
     reasons = [s.reason for s in cat.skipped]
-    assert "plugins[0] is a string, expected an object" in reasons
-    assert "plugins[1] is a number, expected an object" in reasons
+    assert f"plugins[0] is a string, expected an object (in {CAT})" in reasons
+    assert f"plugins[1] is a number, expected an object (in {CAT})" in reasons
     assert [s.name for s in cat.skipped][2] == "nosrc"
     assert "source" in reasons[2]
 

@@ -192,7 +192,8 @@ def parse_catalog(data: bytes, path: str, subpath: str = "") -> Catalog:
         :func:`skill_studio.core.external.resolve_external`; ``skipped`` holds every entry not in
         ``plugins`` with a reason: ``"external source {kind}"`` for object sources (``github``, ``url``, ``git-subdir``, ``npm``, ...; ``unknown``
         when the object has no kind), ``"path escapes the registry: ..."`` for ``..``/absolute/
-        backslash paths, entries that are not objects, entries without ``source``. ``warnings``
+        backslash paths, entries that are not objects, entries without ``source``. Reasons for bad
+        input end with ``(in <path>, plugins[i].source)``, naming the file and the field. ``warnings``
         holds schema deviations: missing ``name``/``owner``, duplicate plugin names, lenient
         sources, malformed optional fields.
 
@@ -255,7 +256,7 @@ def parse_catalog(data: bytes, path: str, subpath: str = "") -> Catalog:
     for index, entry in enumerate(raw_plugins):
         where = f"plugins[{index}]"
         if not isinstance(entry, dict):
-            skipped.append(SkippedPlugin(None, None, f"{where} is {_a(entry)}, expected an object"))
+            skipped.append(SkippedPlugin(None, None, f"{where} is {_a(entry)}, expected an object (in {path})"))
             continue
         entry_warnings: list[str] = []
         entry_name = _text(entry, "name", entry_warnings, "")
@@ -266,7 +267,7 @@ def parse_catalog(data: bytes, path: str, subpath: str = "") -> Catalog:
 
         source = entry.get("source")
         if source is None:
-            skipped.append(SkippedPlugin(entry_name, None, "no 'source'", index=index))
+            skipped.append(SkippedPlugin(entry_name, None, f"no 'source' (in {path}, {where})", index=index))
             continue
         if isinstance(source, dict):
             kind = source.get("source")
@@ -276,14 +277,18 @@ def parse_catalog(data: bytes, path: str, subpath: str = "") -> Catalog:
             external.append(_plugin_entry(index, entry_name, entry, None, label, warnings))
             continue
         if not isinstance(source, str):
-            skipped.append(SkippedPlugin(
-                entry_name, source, f"'source' is {_a(source)}, expected a path or an object", index=index))
+            skipped.append(
+                SkippedPlugin(entry_name, source,
+                              f"'source' is {_a(source)}, expected a path or an object (in {path}, {where}.source)",
+                              index=index)
+            )
             continue
         try:
             relative = resolve_source(source, plugin_root)
         except SourceError as err:
             prefix = "path escapes the registry" if err.escapes else "unusable source"
-            skipped.append(SkippedPlugin(entry_name, source, f"{prefix}: {err.reason}", index=index))
+            skipped.append(SkippedPlugin(entry_name, source, f"{prefix}: {err.reason} (in {path}, {where}.source)",
+                                         index=index))
             continue
         warnings.extend(f"{label}: {w}" for w in source_warnings(source))
         plugins.append(_plugin_entry(index, entry_name, entry, join_path(subpath, relative), label, warnings))

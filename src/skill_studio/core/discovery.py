@@ -109,6 +109,24 @@ class _TreeIndex:
         """Names directly inside folder ``path``, sorted."""
         return sorted(self.children.get(path, ()))
 
+    def links_below(self, folder: str) -> list[tuple[str, str]]:
+        """``(path, "a symlink" | "a submodule")`` for every link anywhere below ``folder``, sorted.
+
+        An import copies regular files only (R-DIS-5, R-DATA-2); these are what it leaves out.
+        """
+        found: list[tuple[str, str]] = []
+        stack = [folder]
+        while stack:
+            current = stack.pop()
+            for name in self.child_names(current):
+                child = join_path(current, name)
+                kind = self.unfollowed(child)
+                if kind:
+                    found.append((child, kind))
+                elif self.is_dir(child):
+                    stack.append(child)
+        return sorted(found)
+
 
 # --------------------------------------------------------------------------------------------
 # Per-plugin scan
@@ -317,7 +335,8 @@ def discover_plugins(
     * each SKILL.md is parsed with :func:`parse_skill_md`; a :class:`FrontmatterError` excludes the
       skill with its message (R-FM-2). Skill version: frontmatter version, else the plugin version,
       else None (the import applies ``1.0.0``). Qualified name ``plugin:skill`` or ``skill``
-      (R-DIS-3). A name differing from its folder name adds a warning to the skill.
+      (R-DIS-3). A name differing from its folder name adds a warning to the skill, and so does
+      every symlink or submodule inside its folder (an import leaves them out).
 
     Plugins yielding no skills are skipped (debug log). A folder listed by two plugins appears
     under both qualified names; identical (qualified name, folder) pairs are listed once.
@@ -433,6 +452,8 @@ def discover_plugins(
             skill_warnings = list(meta.warnings)
             if meta.name != folder_name:
                 skill_warnings.append(f"the name {meta.name!r} differs from its folder name {folder_name!r}")
+            skill_warnings.extend(f"{link}: {kind}, not copied on import (links are never followed)"
+                                  for link, kind in index.links_below(folder))
             pairs.append((plugin, CatalogSkill(
                 qualified_name=qualified,
                 name=meta.name,

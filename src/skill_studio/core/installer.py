@@ -15,7 +15,19 @@ Install protocol (crash-safe at every step; see ``recover``)::
     6. delete .staging/<op>/
 
 A crash before 5 commits is rolled back by ``recover()`` at the next start (the previous folder is
-moved back); a crash after it is rolled forward (only the staging folder is removed).
+moved back); a crash after it is rolled forward (only the staging folder is removed). Removals
+(``.staging/rm-*``) and rollbacks (``.staging/rb-*``) follow the same pattern: an ``intent.json``
+first, then renames, then one transaction; ``recover()`` undoes them unless the transaction committed.
+
+Several processes (the GUI and a CLI) may share the data folder. Every operation that has folders in
+``.staging`` holds a *shared* ``flock`` on ``.staging.lock`` for its duration; ``recover()`` only runs
+when it can take the lock *exclusively*, so it never touches the temporary folders of an operation
+still running in another process (the OS drops the lock of a killed process). On platforms without
+``fcntl`` (Windows) the lock is a no-op.
+
+Test-only fault injection: when the environment variable ``SKILL_STUDIO_TEST_CRASH_AT`` names one of
+``CRASH_POINTS``, the process kills itself with SIGKILL at that step (see ``_crash_point``). It exists
+for the crash-safety tests and is never set by the app.
 """
 
 from __future__ import annotations
@@ -26,8 +38,10 @@ import logging
 import os
 import re
 import shutil
+import signal
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -36,7 +50,49 @@ from skill_studio.core.models import Destination, InstalledSkill
 from skill_studio.core.paths import AppPaths
 from skill_studio.core.store import Store, utcnow
 
+try:  # POSIX
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no cross-process staging lock
+    fcntl = None  # type: ignore[assignment]
+
 log = logging.getLogger(__name__)
+
+CRASH_ENV = "SKILL_STUDIO_TEST_CRASH_AT"
+"""TEST-ONLY: name of a crash point at which the process SIGKILLs itself (never set by the app)."""
+
+CRASH_POINTS = (
+    "snapshot-after-write",      # snapshot files written to .staging/snap-*, not yet renamed
+    "install-after-staging",     # new folder + intent.json written; nothing visible changed
+    "install-after-backup",      # installed folder moved to backups/; final place empty
+    "install-after-swap",        # new folder in place; database not yet updated
+    "install-after-commit",      # database committed; .staging/op-* not yet deleted
+    "remove-after-move",         # folder moved to .staging/rm-*; row not yet deleted
+    "rollback-after-move-current",  # current folder moved aside; backup not yet restored
+    "rollback-after-restore",    # backup restored in place; database not yet updated
+)
+"""Steps named by ``SKILL_STUDIO_TEST_CRASH_AT`` (test-only, see ``_crash_point``)."""
+
+
+def _crash_point(name: str) -> None:
+    """TEST-ONLY fault injection: SIGKILL this process when ``SKILL_STUDIO_TEST_CRASH_AT == name``.
+
+    Used by the crash-safety tests to die between two steps of the install protocol exactly as a
+    power cut or ``kill -9`` would (no ``finally`` blocks, no atexit). A no-op unless the variable
+    is set; the app never sets it.
+    """
+    if name in CRASH_POINTS and os.environ.get(CRASH_ENV) == name:
+        sig = getattr(signal, "SIGKILL", None)
+        if sig is None:  # pragma: no cover - Windows
+            os._exit(137)
+        os.kill(os.getpid(), sig)
+
+
+def _write_durably(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` and fsync it (an intent must exist before the renames it describes)."""
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
 
 LOCAL_NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$")
 """A local name is a safe folder name on every OS: lower-case letters, digits, ``.``, ``_``, ``-``."""
@@ -146,6 +202,27 @@ class Installer:
             except Exception:  # the change is committed; a listener must not turn it into a failure
                 log.exception("change listener failed after %s/%s", destination.value, local_name)
 
+    # -- cross-process staging lock ------------------------------------------------------------
+
+    @property
+    def _lock_path(self) -> Path:
+        return self.paths.staging.with_name(".staging.lock")
+
+    @contextmanager
+    def _staging_guard(self) -> Iterator[None]:
+        """Hold a shared lock on the staging folder while this operation has folders in it, so that
+        ``recover()`` in another process leaves them alone. Blocks while a recovery runs."""
+        if fcntl is None:  # pragma: no cover - Windows
+            yield
+            return
+        self.paths.staging.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
     # -- snapshots -----------------------------------------------------------------------------
 
     def save_snapshot(self, files: Files) -> str:
@@ -154,14 +231,16 @@ class Installer:
         target = self.paths.snapshots / digest
         if target.is_dir():
             return digest
-        tmp = self.paths.staging / f"snap-{uuid.uuid4().hex}"
-        write_folder(tmp, files)
-        try:
-            os.rename(tmp, target)
-        except OSError:
-            _rmtree(tmp)
-            if not target.is_dir():
-                raise
+        with self._staging_guard():
+            tmp = self.paths.staging / f"snap-{uuid.uuid4().hex}"
+            try:
+                write_folder(tmp, files)
+                _crash_point("snapshot-after-write")
+                os.rename(tmp, target)
+            except OSError:
+                _rmtree(tmp)
+                if not target.is_dir():  # another process stored the same snapshot first: fine
+                    raise
         return digest
 
     def snapshot_files(self, digest: str) -> dict[str, bytes]:
@@ -227,15 +306,6 @@ class Installer:
 
         snapshot = self.save_snapshot(files)
         upstream = content_hash(upstream_files) if upstream_files is not None else snapshot
-        op = self.paths.staging / f"op-{uuid.uuid4().hex}"
-        new = op / "new"
-        write_folder(new, files)
-        backup: Path | None = None
-        if final.exists():
-            backup = self.paths.backups / destination.value / local_name / f"{utcnow().replace(':', '')}-{uuid.uuid4().hex[:6]}"
-        intent = {"destination": destination.value, "local_name": local_name, "final": str(final),
-                  "backup": str(backup) if backup else None, "snapshot_hash": snapshot}
-        (op / "intent.json").write_text(json.dumps(intent))
         previous_row = self.store.skill_row(destination, local_name)
         now = utcnow()
         values = dict(row)
@@ -244,26 +314,46 @@ class Installer:
         values.setdefault("installed_at", now)
         if previous_row is not None and kind == "update":
             values["installed_at"] = previous_row["installed_at"]
-        try:
-            if backup is not None:
-                backup.parent.mkdir(parents=True, exist_ok=True)
-                os.rename(final, backup)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.rename(new, final)
-            with self.store.transaction() as db:
+        with self._staging_guard():
+            op = self.paths.staging / f"op-{uuid.uuid4().hex}"
+            new = op / "new"
+            backup: Path | None = self._backup_path(destination, local_name) if final.exists() else None
+            moved_in = False
+            try:
+                write_folder(new, files)
+                intent = {"kind": "install", "destination": destination.value, "local_name": local_name,
+                          "final": str(final), "backup": str(backup) if backup else None, "snapshot_hash": snapshot}
+                _write_durably(op / "intent.json", json.dumps(intent))
+                _crash_point("install-after-staging")
                 if backup is not None:
-                    hist_row = previous_row or {"local_name": local_name, "destination": destination.value}
-                    self.store.add_history_tx(db, destination, local_name, kind, hist_row, str(backup))
-                self.store.upsert_skill_tx(db, values)
-        except BaseException:
-            self._roll_back(final, backup)
+                    backup.parent.mkdir(parents=True, exist_ok=True)
+                    os.rename(final, backup)
+                    _crash_point("install-after-backup")
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(new, final)
+                moved_in = True
+                _crash_point("install-after-swap")
+                with self.store.transaction() as db:
+                    if backup is not None:
+                        hist_row = previous_row or {"local_name": local_name, "destination": destination.value}
+                        self.store.add_history_tx(db, destination, local_name, kind, hist_row, str(backup))
+                    self.store.upsert_skill_tx(db, values)
+            except BaseException:
+                if backup is None and moved_in:
+                    _rmtree(final)  # a fresh install whose row was never written
+                self._roll_back(final, backup)
+                _rmtree(op)
+                raise
+            _crash_point("install-after-commit")
             _rmtree(op)
-            raise
-        _rmtree(op)
         result = self.store.skill(destination, local_name)
         assert result is not None
         self._changed(destination, local_name)
         return result
+
+    def _backup_path(self, destination: Destination, local_name: str) -> Path:
+        """A new, unique folder path under ``backups/<dest>/<name>/`` (not created)."""
+        return self.paths.backups / destination.value / local_name / f"{utcnow().replace(':', '')}-{uuid.uuid4().hex[:6]}"
 
     @staticmethod
     def _roll_back(final: Path, backup: Path | None) -> None:
@@ -272,37 +362,94 @@ class Installer:
             os.rename(backup, final)
 
     def recover(self) -> list[str]:
-        """Finish or undo installs interrupted by a crash, and delete leftover temporary folders.
+        """Finish or undo operations interrupted by a crash, and delete leftover temporary folders.
+
+        Each ``.staging/<op>/intent.json`` is judged against the database: an install whose
+        transaction did not commit has its previous folder moved back (or its new folder removed when
+        there was none); an uncommitted removal has its folder moved back; an uncommitted rollback has
+        both folders moved back. Committed operations only lose their staging folder. Folders without
+        an intent (half-written snapshots, staging copies) are deleted.
+
+        Does nothing while another process has an operation in flight (it holds the staging lock):
+        that process's folders are not leftovers; a later start cleans up whatever remains.
 
         Returns:
-            One sentence per repaired install (empty when there was nothing to do).
+            One sentence per repaired operation (empty when there was nothing to do).
         """
         messages: list[str] = []
         staging = self.paths.staging
         if not staging.is_dir():
             return messages
-        for op in sorted(staging.iterdir()):
-            intent_file = op / "intent.json"
-            if intent_file.is_file():
-                try:
-                    intent = json.loads(intent_file.read_text())
-                    dest = Destination(intent["destination"])
-                    row = self.store.skill(dest, intent["local_name"])
-                    committed = row is not None and row.snapshot_hash == intent["snapshot_hash"] and (
-                        intent["backup"] is None or any(h["backup_path"] == intent["backup"]
-                                                        for h in self.store.history(dest, intent["local_name"])))
-                    if not committed:
+        fd = None
+        if fcntl is not None:
+            fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                log.info("another Skill Studio process is installing; leaving %s alone", staging)
+                return messages
+        try:
+            for op in sorted(staging.iterdir()):
+                intent_file = op / "intent.json"
+                if intent_file.is_file():
+                    try:
+                        intent = json.loads(intent_file.read_text(encoding="utf-8"))
+                        dest = Destination(intent["destination"])
+                        name = str(intent["local_name"])
                         final = Path(intent["final"])
-                        backup = Path(intent["backup"]) if intent["backup"] else None
-                        if backup is not None and backup.exists():
-                            self._roll_back(final, backup)
-                        elif row is None and final.exists():
-                            _rmtree(final)
-                        messages.append(f"An interrupted install of {intent['local_name']} was undone.")
-                except (OSError, ValueError, KeyError) as exc:
-                    log.warning("could not read interrupted install %s: %s", op, exc)
-            _rmtree(op)
+                    except (OSError, ValueError, KeyError, TypeError) as exc:
+                        # Written before any rename: an unreadable intent means nothing was moved yet.
+                        log.warning("ignoring unreadable intent %s: %s", intent_file, exc)
+                    else:
+                        try:
+                            message = self._recover_one(op, intent, dest, name, final)
+                        except OSError as exc:
+                            log.warning("could not repair interrupted operation %s: %s", op, exc)
+                            messages.append(f"An interrupted change to {name} could not be repaired yet "
+                                            f"({exc}); it will be retried at the next start.")
+                            continue
+                        if message:
+                            messages.append(message)
+                _rmtree(op)
+        finally:
+            if fd is not None:
+                os.close(fd)
         return messages
+
+    def _recover_one(self, op: Path, intent: dict[str, Any], dest: Destination, name: str, final: Path) -> str | None:
+        """Repair one interrupted operation; returns a sentence for the user, or None if it had committed."""
+        kind = intent.get("kind", "install")
+        row = self.store.skill(dest, name)
+        if kind == "remove":
+            old = op / "old"
+            if row is None:  # the row was deleted: the removal committed
+                return None
+            if old.exists() and not final.exists():
+                final.parent.mkdir(parents=True, exist_ok=True)
+                os.rename(old, final)
+            return f"An interrupted removal of {name} was undone."
+        if kind == "rollback":
+            backup, swap = Path(intent["backup"]), Path(intent["swap"])
+            # The commit deletes the history entry (its id may be reused by the new one, so match the path).
+            if not any(h["id"] == intent.get("history_id") and h["backup_path"] == str(backup)
+                       for h in self.store.history(dest, name)):
+                return None
+            if final.exists() and not backup.exists():
+                os.rename(final, backup)
+            if swap.exists() and not final.exists():
+                os.rename(swap, final)
+            return f"An interrupted rollback of {name} was undone."
+        backup = Path(intent["backup"]) if intent.get("backup") else None
+        committed = row is not None and row.snapshot_hash == intent["snapshot_hash"] and (
+            backup is None or any(h["backup_path"] == str(backup) for h in self.store.history(dest, name)))
+        if committed:
+            return None
+        if backup is not None and backup.exists():
+            self._roll_back(final, backup)
+        elif row is None and final.exists():
+            _rmtree(final)
+        return f"An interrupted install of {name} was undone."
 
     # -- remove / rollback ---------------------------------------------------------------------
 
@@ -319,17 +466,24 @@ class Installer:
         if existing.bundled:
             raise InstallError(f"{local_name!r} is a bundled skill and cannot be removed; deactivate it instead.")
         final = Path(existing.path)
-        trash = self.paths.staging / f"rm-{uuid.uuid4().hex}"
-        if final.exists():
-            os.rename(final, trash)
-        try:
-            with self.store.transaction() as db:
-                self.store.delete_skill_tx(db, destination, local_name)
-        except BaseException:
-            if trash.exists():
-                os.rename(trash, final)
-            raise
-        _rmtree(trash)
+        with self._staging_guard():
+            op = self.paths.staging / f"rm-{uuid.uuid4().hex}"
+            op.mkdir(parents=True)
+            _write_durably(op / "intent.json", json.dumps(
+                {"kind": "remove", "destination": destination.value, "local_name": local_name, "final": str(final)}))
+            trash = op / "old"
+            if final.exists():
+                os.rename(final, trash)
+                _crash_point("remove-after-move")
+            try:
+                with self.store.transaction() as db:
+                    self.store.delete_skill_tx(db, destination, local_name)
+            except BaseException:
+                if trash.exists():
+                    os.rename(trash, final)
+                _rmtree(op)
+                raise
+            _rmtree(op)
         self._changed(destination, local_name)
 
     def rollback(self, destination: Destination, local_name: str) -> InstalledSkill:
@@ -349,30 +503,40 @@ class Installer:
             raise InstallError(f"The backup of {local_name!r} at {backup} is missing; cannot roll back.")
         final = self.folder_of(destination, local_name)
         current_row = self.store.skill_row(destination, local_name)
-        swap = self.paths.backups / destination.value / local_name / f"{utcnow().replace(':', '')}-{uuid.uuid4().hex[:6]}"
+        swap = self._backup_path(destination, local_name)
         swap.parent.mkdir(parents=True, exist_ok=True)
         moved_current = False
-        try:
-            if final.exists():
-                os.rename(final, swap)
-                moved_current = True
-            os.rename(backup, final)
-            with self.store.transaction() as db:
-                self.store.delete_history_tx(db, entry["id"])
-                if current_row is not None:
-                    self.store.add_history_tx(db, destination, local_name, "rollback", current_row, str(swap))
-                restored = dict(entry["row"])
-                restored.pop("id", None)
-                if "snapshot_hash" in restored:
-                    self.store.upsert_skill_tx(db, restored)
-                else:
-                    self.store.delete_skill_tx(db, destination, local_name)
-        except BaseException:
-            if final.exists() and not backup.exists():
-                os.rename(final, backup)
-            if moved_current and swap.exists():
-                os.rename(swap, final)
-            raise
+        with self._staging_guard():
+            op = self.paths.staging / f"rb-{uuid.uuid4().hex}"
+            op.mkdir(parents=True)
+            _write_durably(op / "intent.json", json.dumps(
+                {"kind": "rollback", "destination": destination.value, "local_name": local_name,
+                 "final": str(final), "backup": str(backup), "swap": str(swap), "history_id": entry["id"]}))
+            try:
+                if final.exists():
+                    os.rename(final, swap)
+                    moved_current = True
+                    _crash_point("rollback-after-move-current")
+                os.rename(backup, final)
+                _crash_point("rollback-after-restore")
+                with self.store.transaction() as db:
+                    self.store.delete_history_tx(db, entry["id"])
+                    if current_row is not None:
+                        self.store.add_history_tx(db, destination, local_name, "rollback", current_row, str(swap))
+                    restored = dict(entry["row"])
+                    restored.pop("id", None)
+                    if "snapshot_hash" in restored:
+                        self.store.upsert_skill_tx(db, restored)
+                    else:
+                        self.store.delete_skill_tx(db, destination, local_name)
+            except BaseException:
+                if final.exists() and not backup.exists():
+                    os.rename(final, backup)
+                if moved_current and swap.exists():
+                    os.rename(swap, final)
+                _rmtree(op)
+                raise
+            _rmtree(op)
         self._changed(destination, local_name)
         result = self.store.skill(destination, local_name)
         if result is None:

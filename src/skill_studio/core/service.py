@@ -41,8 +41,8 @@ from skill_studio.core.models import (
 )
 from skill_studio.core.paths import AppPaths
 from skill_studio.core.settings_skills import SettingsSkills, frontmatter_slot
+from skill_studio.core.recovery import open_store
 from skill_studio.core.sources import parse_registry_source
-from skill_studio.core.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +51,11 @@ Progress = Callable[[int, int], None]
 
 DEFAULT_VERSION = "1.0.0"
 """Recorded at import when neither the frontmatter nor the plugin declares a version (R-FM-1)."""
+
+MAX_IMPORT_FILE_BYTES = 50 * 1024 * 1024
+MAX_IMPORT_TOTAL_BYTES = 200 * 1024 * 1024
+MAX_IMPORT_FILES = 10_000
+"""Size-bomb guards of an import, checked on the tree before anything is downloaded (R-DATA-2)."""
 
 
 def parse_version(text: str | None) -> semver.Version | None:
@@ -89,6 +94,29 @@ def skill_files(tree: RepoTree, folder: str) -> dict[str, str]:
     return {e.path[len(prefix):]: e.sha for e in tree.entries if e.is_file and e.path.startswith(prefix)}
 
 
+def check_import_size(skill: CatalogSkill, tree: RepoTree, prefix: str, rel_to_sha: dict[str, str]) -> None:
+    """Refuse a skill folder too big to import, from the sizes in the tree (R-DATA-2).
+
+    Raises:
+        InstallError: more than ``MAX_IMPORT_FILES`` files, one file over ``MAX_IMPORT_FILE_BYTES``,
+            or over ``MAX_IMPORT_TOTAL_BYTES`` in all; the message names the file or the folder.
+    """
+    if len(rel_to_sha) > MAX_IMPORT_FILES:
+        raise InstallError(f"{skill.qualified_name}: {skill.path or '/'} holds {len(rel_to_sha)} files; "
+                           f"an import takes at most {MAX_IMPORT_FILES} (R-DATA-2).")
+    index = tree.by_path()
+    total = 0
+    for rel in sorted(rel_to_sha):
+        size = index[prefix + rel].size or 0
+        if size > MAX_IMPORT_FILE_BYTES:
+            raise InstallError(f"{skill.qualified_name}: {prefix + rel} is {size} bytes; files over "
+                               f"{MAX_IMPORT_FILE_BYTES} bytes are not imported (R-DATA-2).")
+        total += size
+    if total > MAX_IMPORT_TOTAL_BYTES:
+        raise InstallError(f"{skill.qualified_name}: {skill.path or '/'} holds {total} bytes; an import takes "
+                           f"at most {MAX_IMPORT_TOTAL_BYTES} bytes (R-DATA-2).")
+
+
 @dataclass(frozen=True)
 class SkillState:
     """Install state of one catalog skill in one destination.
@@ -111,6 +139,10 @@ class SkillStudio:
         paths: app folders (default: from ``SKILL_STUDIO_HOME`` / platformdirs).
         client_factory: ``host → GitHubClient``; default ``GitHubClient.for_host``.
 
+    Attributes:
+        startup_messages: sentences the user must see after opening (a damaged database rebuilt,
+            interrupted installs undone); the CLI prints them on stderr (R-DATA-1).
+
     Usage::
 
         with SkillStudio.open() as studio:
@@ -121,14 +153,15 @@ class SkillStudio:
 
     def __init__(self, paths: AppPaths | None = None, client_factory: ClientFactory | None = None) -> None:
         self.paths = (paths or AppPaths.from_env()).ensure()
-        self.store = Store(self.paths.database, self.paths.skills_dir)
+        # A damaged database is moved aside and rebuilt from the folders on disk (R-DATA-1).
+        self.store, db_messages = open_store(self.paths)
         self.installer = Installer(self.paths, self.store)
         self._client_factory = client_factory or GitHubClient.for_host
         self._clients: dict[str, GitHubClient] = {}
         self._clients_lock = threading.Lock()
         self.external_cache = ExternalCache()
         """Trees and blobs of external plugin targets by SHA (issue 9); replaceable by a disk cache."""
-        self.startup_messages: list[str] = self.installer.recover()
+        self.startup_messages: list[str] = db_messages + self.installer.recover()
         self.seed_default_registries()
         self.settings_skills = SettingsSkills(self.paths, self.store, self.installer)
         """Settings → Skills: bundled skills, uploads, active flags and slots, the agent workspace."""
@@ -175,7 +208,10 @@ class SkillStudio:
         for spec in self.default_registry_specs():
             src = parse_registry_source(spec["url"])
             if not any(r.source == src for r in self.store.registries()):
-                self.store.add_registry(spec.get("name") or src.slug, src, is_default=True)
+                try:
+                    self.store.add_registry(spec.get("name") or src.slug, src, is_default=True)
+                except RegistryError:  # another process seeded it in the meantime
+                    pass
         self.store.set_setting("seeded_default_registries", "1")
 
     def registries(self, *, enabled_only: bool = False) -> list[Registry]:
@@ -383,6 +419,7 @@ class SkillStudio:
             raise InstallError(f"{skill.qualified_name}: the listing has no file tree for {skill.repo}@{skill.commit[:12]}.")
         rel_to_sha = skill_files(tree, skill.path)
         prefix = f"{skill.path}/" if skill.path else ""
+        check_import_size(skill, tree, prefix, rel_to_sha)
         client = self.client(listing.host_of(skill))
         blobs = client.fetch_blobs(tree, [prefix + rel for rel in rel_to_sha], skip_missing=False, progress=progress)
         return {p[len(prefix):]: data for p, data in blobs.items()}

@@ -92,12 +92,16 @@ def parse_registry_source(text: str) -> RegistrySource:
         owner, repo = _check_owner_repo(text, parts[0], parts[1])
         return RegistrySource(DEFAULT_HOST, owner, repo, ref, "")
 
-    split = urlsplit(raw)
+    try:
+        split = urlsplit(raw)
+        port = split.port  # ValueError for a non-numeric or out-of-range port
+    except ValueError as exc:
+        raise _refuse(text, f"not a URL: {exc}") from None
     if split.scheme not in ("https", "http"):
         raise _refuse(text, f"scheme {split.scheme!r} is not https")
     host = (split.hostname or "").lower()
-    if split.port:
-        host = f"{host}:{split.port}"
+    if port:
+        host = f"{host}:{port}"
     if not host or not _HOST_RE.match(host) or split.username or split.password:
         raise _refuse(text, "no usable host")
     if split.query or split.fragment:

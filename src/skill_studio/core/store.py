@@ -4,6 +4,11 @@ Schema version lives in ``PRAGMA user_version``; ``MIGRATIONS[i]`` upgrades vers
 ``i + 1``. A database newer than this code is refused rather than damaged. WAL journal mode and a
 busy timeout let the CLI and the GUI write at the same time; every write runs in a transaction.
 
+A damaged file (not a database, "malformed", failing ``PRAGMA quick_check`` at open) raises
+``CorruptDatabaseError``; ``recovery.open_store`` then moves it aside and rebuilds, using ``salvage``
+to read what is still readable. A locked, newer or migration-failing database is never treated as
+damaged.
+
 Thread-safety: a ``Store`` holds one connection guarded by a lock; share it between threads or open
 one per process.
 """
@@ -104,6 +109,17 @@ class DatabaseError(SkillStudioError):
     """Raised when the database cannot be opened or is newer than this version of the app."""
 
 
+class CorruptDatabaseError(DatabaseError):
+    """Raised when the database file is damaged: not a database, malformed, or failing
+    ``PRAGMA quick_check``. ``SkillStudio`` then moves it aside and rebuilds (R-DATA-1)."""
+
+
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    """True for errors meaning a damaged file (not for locks, full disks or a failing migration)."""
+    text = str(exc).lower()
+    return type(exc) is sqlite3.DatabaseError or "malformed" in text or "not a database" in text
+
+
 class Store:
     """Access to the app database.
 
@@ -113,7 +129,8 @@ class Store:
             ``InstalledSkill.path``.
 
     Raises:
-        DatabaseError: the file is newer than this code or not a database.
+        CorruptDatabaseError: the file is damaged (not a database, malformed, fails ``quick_check``).
+        DatabaseError: the file is newer than this code, or cannot be opened (locked, unreadable).
     """
 
     def __init__(self, path: Path, skills_root: Any) -> None:
@@ -123,13 +140,25 @@ class Store:
         try:
             self._db = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                                        check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise DatabaseError(f"Cannot open the database {self.path}: {exc}.") from exc
+        try:
             self._db.row_factory = sqlite3.Row
             self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA foreign_keys = ON")
             self._migrate()
+            problems = [r[0] for r in self._db.execute("PRAGMA quick_check").fetchall()]
+            if problems != ["ok"]:
+                raise sqlite3.DatabaseError("database disk image is malformed: " + "; ".join(problems[:3]))
         except sqlite3.DatabaseError as exc:
+            self._db.close()
+            if _is_corruption(exc):
+                raise CorruptDatabaseError(f"The database {self.path} is damaged: {exc}.") from exc
             raise DatabaseError(f"Cannot open the database {self.path}: {exc}.") from exc
+        except DatabaseError:
+            self._db.close()
+            raise
 
     def close(self) -> None:
         """Close the connection."""
@@ -139,17 +168,23 @@ class Store:
     # -- schema --------------------------------------------------------------------------------
 
     def _migrate(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise DatabaseError(
-                f"The database {self.path} was written by a newer Skill Studio (schema {version} > {SCHEMA_VERSION}); "
-                "update the app.")
-        while version < SCHEMA_VERSION:
+        """Apply ``MIGRATIONS[v:]`` one transaction each. The version is re-read inside the write
+        transaction, so two processes opening a new database at once do not both migrate it."""
+        while True:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise DatabaseError(
+                    f"The database {self.path} was written by a newer Skill Studio (schema {version} > "
+                    f"{SCHEMA_VERSION}); update the app.")
+            if version == SCHEMA_VERSION:
+                return
             with self.transaction() as db:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version >= SCHEMA_VERSION:
+                    continue
                 for statement in _split_sql(MIGRATIONS[version]):
                     db.execute(statement)
                 db.execute(f"PRAGMA user_version = {version + 1}")
-            version += 1
 
     @property
     def schema_version(self) -> int:
@@ -161,7 +196,14 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on error); serialises writers across processes."""
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                raise DatabaseError(
+                    f"The database {self.path} stayed locked for {BUSY_TIMEOUT_MS // 1000} s by another Skill Studio "
+                    "process; try again.") from exc
             try:
                 yield self._db
             except BaseException:
@@ -369,6 +411,34 @@ class Store:
     def delete_history_tx(db: sqlite3.Connection, history_id: int) -> None:
         """Remove one history entry inside a transaction."""
         db.execute("DELETE FROM history WHERE id = ?", (history_id,))
+
+
+def salvage(path: Path) -> dict[str, list[dict[str, Any]]]:
+    """Best effort: the rows still readable in a damaged database file (R-DATA-1).
+
+    Opens ``path`` read-only and reads each table with a full scan (damaged indexes are bypassed);
+    a table that cannot be read is left out. Never raises.
+
+    Returns:
+        ``{"registries": [...], "skills": [...], "settings": [...], "history": [...]}``: lists of
+        column dicts.
+    """
+    out: dict[str, list[dict[str, Any]]] = {}
+    try:
+        db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=1)
+    except sqlite3.Error:
+        return out
+    try:
+        db.row_factory = sqlite3.Row
+        for table in ("registries", "skills", "settings", "history"):
+            try:
+                rows = db.execute(f"SELECT * FROM {table} NOT INDEXED").fetchall()  # noqa: S608 - fixed names
+            except sqlite3.Error:
+                continue
+            out[table] = [dict(r) for r in rows]
+    finally:
+        db.close()
+    return out
 
 
 def _split_sql(script: str) -> list[str]:

@@ -1,0 +1,378 @@
+"""Bad input gets a clear, typed error and never changes the store (issue 7; R-CAT-1/3, R-FM-2, R-DATA-2).
+
+Every case of ``tests/corpus`` is served by the fake GitHub server and driven end to end through the
+CLI (exit code + the one-line message on stderr) and through ``SkillStudio`` (the exact error type and
+message). Before each case a good skill is installed, and the whole store — database rows, installed
+folders, snapshots, backups, staging — is fingerprinted before and after: a bad catalog, a bad SKILL.md,
+a link in a tree, a tampered blob or a captive portal must leave it byte-for-byte unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fake_github import FakeGitHub, git_blob_sha
+from storecheck import assert_consistent, diff, fingerprint
+
+from skill_studio.cli import main
+from skill_studio.core import service as service_module
+from skill_studio.core.catalog import parse_catalog
+from skill_studio.core.errors import (
+    CatalogError,
+    FrontmatterError,
+    GitHubError,
+    InstallError,
+    IntegrityError,
+)
+from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
+from skill_studio.core.installer import read_folder
+from skill_studio.core.models import Destination
+from skill_studio.core.service import SkillStudio
+
+pytestmark = pytest.mark.integration
+
+CORPUS = Path(__file__).parent / "corpus"
+CATALOG = ".claude-plugin/marketplace.json"
+TIDY = "plugins/notes/skills/tidy-notes"
+
+
+@dataclass
+class Env:
+    gh: FakeGitHub
+    home: Path
+    capsys: pytest.CaptureFixture[str]
+    good_commit: str = ""
+
+    def run(self, *args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out, err = self.capsys.readouterr()
+        assert "Traceback" not in err
+        return code, out, err
+
+    def serve(self, case: str, repo: str | None = None, **kwargs: object) -> str:
+        return self.gh.add_repo_from_dir("corpus", repo or case, CORPUS / case, **kwargs)
+
+
+@pytest.fixture
+def env(github: FakeGitHub, use_github, isolated_home: Path, capsys) -> Env:
+    """A store holding one installed skill (good-market notes:tidy-notes in the Skill Library)."""
+    e = Env(github, isolated_home, capsys)
+    e.good_commit = e.serve("good")
+    use_github(github)
+    code, out, err = e.run("registry", "add", "corpus/good")
+    assert code == 0, err
+    code, out, err = e.run("import", "good-market", "notes:tidy-notes", "--to", "library")
+    assert code == 0, err
+    return e
+
+
+def one_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("skill-studio: ")
+    return lines[0][len("skill-studio: "):]
+
+
+# ---------------------------------------------------------------- catalog: fatal (R-CAT-1)
+
+FATAL = {
+    "catalog-not-json": f"{CATALOG}: not valid JSON: Expecting value at line 5, column 1",
+    "catalog-not-object": f"{CATALOG}: the top level is an array, expected an object",
+    "catalog-plugins-missing": f"{CATALOG}: no 'plugins' array",
+    "catalog-plugins-not-list": f"{CATALOG}: 'plugins' is an object, expected an array",
+    "catalog-plugins-null": f"{CATALOG}: 'plugins' is a null, expected an array",
+    "catalog-not-utf8": f"{CATALOG}: not UTF-8 text (invalid byte at offset 13)",
+}
+
+
+@pytest.mark.parametrize("case", sorted(FATAL))
+def test_fatal_catalog_refused_on_add(env: Env, case: str) -> None:
+    env.serve(case)
+    before = fingerprint(env.home)
+    code, _, err = env.run("registry", "add", f"corpus/{case}")
+    assert code == 2
+    assert one_line(err) == FATAL[case]
+    with SkillStudio() as studio, pytest.raises(CatalogError) as info:
+        studio.add_registry(f"corpus/{case}")
+    assert str(info.value) == FATAL[case]
+    assert diff(before, fingerprint(env.home)) == []
+
+
+@pytest.mark.parametrize("case", sorted(FATAL))
+def test_catalog_broken_upstream_fails_browse_and_import(env: Env, case: str) -> None:
+    """A configured registry whose catalog breaks later: browse and import fail with the reason,
+    never an empty result, and the installed skill is untouched."""
+    env.gh.push("corpus", "good", CORPUS / case)
+    before = fingerprint(env.home)
+    code, out, err = env.run("browse", "good-market", "--json")
+    assert code == 2
+    assert one_line(err) == f"good-market: {FATAL[case]}"
+    assert json.loads(out)["registries"][0]["errors"] == [FATAL[case]]
+    code, _, err = env.run("import", "good-market", "notes:tidy-notes", "--to", "settings")
+    assert (code, one_line(err)) == (2, FATAL[case])
+    with SkillStudio() as studio, pytest.raises(CatalogError, match=f"^{re.escape(FATAL[case])}$"):
+        studio.list_registry(studio.find_registry("good-market"))
+    assert diff(before, fingerprint(env.home)) == []
+
+
+def test_missing_catalog_is_not_a_marketplace(env: Env) -> None:
+    sha = env.serve("catalog-missing")
+    before = fingerprint(env.home)
+    want = f"corpus/catalog-missing has no {CATALOG} at {sha[:12]}: it is not a plugin marketplace."
+    code, _, err = env.run("registry", "add", "corpus/catalog-missing")
+    assert (code, one_line(err)) == (2, want)
+    with SkillStudio() as studio, pytest.raises(CatalogError, match=f"^{re.escape(want)}$"):
+        studio.add_registry("corpus/catalog-missing")
+    assert diff(before, fingerprint(env.home)) == []
+
+
+# ---------------------------------------------------------------- catalog: per-entry (R-CAT-2/3)
+
+SKIPPED = {
+    "catalog-entries-not-objects": [
+        (None, f"plugins[0] is a number, expected an object (in {CATALOG})"),
+        (None, f"plugins[1] is a string, expected an object (in {CATALOG})"),
+        (None, f"plugins[2] is a null, expected an object (in {CATALOG})"),
+        (None, f"plugins[3] is an array, expected an object (in {CATALOG})"),
+        ("no-source", f"no 'source' (in {CATALOG}, plugins[4])"),
+        ("numeric-source", f"'source' is a number, expected a path or an object (in {CATALOG}, plugins[5].source)"),
+    ],
+    "sources-escape": [
+        ("dotdot", f"path escapes the registry: source '../outside' has a '..' segment (in {CATALOG}, plugins[0].source)"),
+        ("dotdot-inner", "path escapes the registry: source './plugins/../../outside' has a '..' segment "
+                         f"(in {CATALOG}, plugins[1].source)"),
+        ("absolute", f"path escapes the registry: source '/etc' is an absolute path (in {CATALOG}, plugins[2].source)"),
+        ("drive", "path escapes the registry: source 'C:/Windows' is an absolute (drive) path "
+                  f"(in {CATALOG}, plugins[3].source)"),
+        ("backslash", "path escapes the registry: source './plugins\\\\good' contains a backslash "
+                      f"(in {CATALOG}, plugins[4].source)"),
+    ],
+    "plugin-root-escape": [
+        ("evil", "path escapes the registry: pluginRoot '../../outside' has a '..' segment (used for source 'evil') "
+                 f"(in {CATALOG}, plugins[0].source)"),
+    ],
+}
+
+
+@pytest.mark.parametrize("case", sorted(SKIPPED))
+def test_bad_entries_are_skipped_with_file_and_field_and_the_rest_loads(env: Env, case: str) -> None:
+    env.serve(case)
+    code, out, err = env.run("registry", "add", f"corpus/{case}")
+    assert code == 0, err
+    name = json.loads((CORPUS / case / CATALOG).read_text())["name"]
+    before = fingerprint(env.home)
+    code, out, err = env.run("browse", name, "--json")
+    assert code == 0, err
+    (reg,) = json.loads(out)["registries"]
+    assert [(p["name"], p["reason"]) for p in reg["skipped_plugins"]] == SKIPPED[case]
+    assert [s["qualified_name"] for s in reg["skills"]] == ["good:good-skill"]
+    assert all(s["path"] == "plugins/good/skills/good-skill" for s in reg["skills"])
+    code, out, err = env.run("browse", name, "--details")
+    for plugin, reason in SKIPPED[case]:
+        assert f": {reason}" in out
+    # the catalog parser agrees, and every resolved path stays inside the registry
+    cat = parse_catalog((CORPUS / case / CATALOG).read_bytes(), CATALOG)
+    assert [(s.name, s.reason) for s in cat.skipped] == SKIPPED[case]
+    assert all(p.path is not None and ".." not in p.path.split("/") and not p.path.startswith("/")
+               for p in cat.plugins)
+    assert diff(before, fingerprint(env.home)) == []
+
+
+# ---------------------------------------------------------------- SKILL.md (R-FM-1/2)
+
+FM = "plugins/fm/skills"
+EXCLUDED = {
+    "no-frontmatter": "no frontmatter (the file must start with a '---' line)",
+    "unterminated": "unterminated frontmatter (no closing '---' line)",
+    "invalid-yaml": "invalid YAML in frontmatter at line 4, column 1: expected ',' or ']', but got '<stream end>'",
+    "alias-bomb": "invalid frontmatter: more than 32 YAML aliases",
+    "not-utf8": "not UTF-8 text (invalid byte at offset 50)",
+    "punctuation-name": "the name '!!! --- ???' has no usable character (a-z, 0-9)",
+    "huge": None,  # depends on the generated size; checked below
+}
+HUGE_BYTES = 20 * 1024 * 1024
+
+
+def frontmatter_repo(env: Env) -> bytes:
+    """Serve corpus/frontmatter with a 20 MB SKILL.md for ``huge``; returns that file's bytes."""
+    files = {p.relative_to(CORPUS / "frontmatter").as_posix(): p.read_bytes()
+             for p in (CORPUS / "frontmatter").rglob("*") if p.is_file()}
+    head = files[f"{FM}/huge/SKILL.md"]
+    huge = head + b"x" * (HUGE_BYTES - len(head))
+    files[f"{FM}/huge/SKILL.md"] = huge
+    env.gh.add_repo_from_dir("corpus", "frontmatter", files)
+    return huge
+
+
+@pytest.mark.parametrize("case", sorted(EXCLUDED))
+def test_bad_skill_md_is_excluded_naming_file_and_reason(env: Env, case: str) -> None:
+    huge = frontmatter_repo(env)
+    code, out, err = env.run("registry", "add", "corpus/frontmatter")
+    assert code == 0, err
+    path = f"{FM}/{case}/SKILL.md"
+    data = huge if case == "huge" else (CORPUS / "frontmatter" / path).read_bytes()
+    reason = EXCLUDED[case] or f"too large to list ({HUGE_BYTES} bytes; the limit is {MAX_SKILL_MD_BYTES} bytes)"
+    want = f"{path}: {reason}"
+    with pytest.raises(FrontmatterError) as info:
+        parse_skill_md(data, path)
+    assert str(info.value) == want
+
+    env.gh.reset_counters()
+    before = fingerprint(env.home)
+    code, out, err = env.run("browse", "frontmatter-cases", "--json")
+    assert code == 0, err
+    (reg,) = json.loads(out)["registries"]
+    excluded = {e["path"]: e["reason"] for e in reg["excluded"]}
+    assert excluded[f"{FM}/{case}"] == want
+    assert [s["qualified_name"] for s in reg["skills"]] == ["fm:good-skill"]
+    if case == "huge":  # refused from the tree's size: the 20 MB were never downloaded
+        assert env.gh.count(git_blob_sha(huge)) == 0
+    code, _, err = env.run("import", "frontmatter-cases", f"fm:{case}", "--to", "library")
+    assert code == 1 and "lists no skill" in one_line(err)
+    assert diff(before, fingerprint(env.home)) == []
+
+
+# ---------------------------------------------------------------- links (R-DIS-5, R-DATA-2)
+
+LINK_REASON = "symlinks and submodules are never followed"
+
+
+def test_symlinks_and_submodules_are_never_followed(env: Env, tmp_path: Path) -> None:
+    src = tmp_path / "links"
+    shutil.copytree(CORPUS / "links", src)
+    skills = src / "plugins" / "lk" / "skills"
+    (skills / "linked-folder").symlink_to("../../../elsewhere/target-skill")
+    (skills / "linked-md").mkdir()
+    (skills / "linked-md" / "SKILL.md").symlink_to("../../../../elsewhere/target-skill/SKILL.md")
+    (skills / "has-links" / "evil").symlink_to("/etc/passwd")
+    (skills / "has-links" / "up").symlink_to("../../../..")
+    (src / "plugins" / "alias").symlink_to("lk")
+    env.gh.add_repo_from_dir("corpus", "links", src, submodules={
+        "plugins/lk/skills/vendored": "a" * 40, "plugins/lk/skills/has-links/sub": "b" * 40})
+    assert env.run("registry", "add", "corpus/links")[0] == 0
+    before = fingerprint(env.home)
+
+    code, out, err = env.run("browse", "links", "--json")
+    assert code == 0, err
+    (reg,) = json.loads(out)["registries"]
+    excluded = {e["path"]: e["reason"] for e in reg["excluded"]}
+    assert excluded == {
+        "plugins/lk/skills/linked-folder": f"plugins/lk/skills/linked-folder: this skill folder is a symlink; {LINK_REASON}",
+        "plugins/lk/skills/linked-md": f"plugins/lk/skills/linked-md: its SKILL.md is a symlink; {LINK_REASON}",
+        "plugins/lk/skills/vendored": f"plugins/lk/skills/vendored: this skill folder is a submodule; {LINK_REASON}",
+    }
+    assert "plugin 'aliased': its folder 'plugins/alias' is a symlink, not followed" in reg["warnings"]
+    (skill,) = reg["skills"]
+    assert skill["qualified_name"] == "lk:has-links"
+    assert [w for w in skill["warnings"] if "not copied" in w] == [
+        "plugins/lk/skills/has-links/evil: a symlink, not copied on import (links are never followed)",
+        "plugins/lk/skills/has-links/sub: a submodule, not copied on import (links are never followed)",
+        "plugins/lk/skills/has-links/up: a symlink, not copied on import (links are never followed)",
+    ]
+    assert diff(before, fingerprint(env.home)) == []
+
+    code, out, err = env.run("import", "links", "lk:has-links", "--to", "library")
+    assert code == 0, err
+    folder = env.home / "data" / "skills" / "library" / "has-links"
+    assert read_folder(folder) == {"SKILL.md": (src / "plugins/lk/skills/has-links/SKILL.md").read_bytes(),
+                                   "ok.md": b"A regular file.\n"}
+    assert not any(p.is_symlink() for p in (env.home / "data").rglob("*"))
+    assert_consistent(env.home)
+
+
+# ---------------------------------------------------------------- integrity and protocol (R-DATA-2)
+
+
+def test_tampered_blob_fails_import_with_integrity_error(env: Env) -> None:
+    guide = (CORPUS / "good" / TIDY / "references/guide.md").read_bytes()
+    sha = git_blob_sha(guide)
+    env.gh.corrupt_blob(sha)
+    before = fingerprint(env.home)
+    want = (f"Downloaded {TIDY}/references/guide.md in corpus/good does not match its git SHA {sha[:12]}; "
+            "refusing to use it.")
+    code, _, err = env.run("import", "good-market", "notes:tidy-notes", "--to", "settings")
+    assert (code, one_line(err)) == (2, want)
+    code, _, err = env.run("import", "good-market", "notes:tidy-notes", "--to", "library", "--as", "tidy-copy")
+    assert (code, one_line(err)) == (2, want)
+    with SkillStudio() as studio:
+        listing = studio.list_registry(studio.find_registry("good-market"))
+        (skill,) = listing.skills
+        with pytest.raises(IntegrityError, match=f"^{re.escape(want)}$"):
+            studio.import_skill(listing, skill, Destination.SETTINGS)
+    assert diff(before, fingerprint(env.home)) == []
+    env.gh.clear_faults()
+    assert env.run("import", "good-market", "notes:tidy-notes", "--to", "settings")[0] == 0
+
+
+def test_tampered_skill_md_fails_the_listing_naming_the_file(env: Env) -> None:
+    sha = git_blob_sha((CORPUS / "good" / TIDY / "SKILL.md").read_bytes())
+    env.gh.corrupt_blob(sha, b"---\nname: evil\ndescription: swapped\n---\n")
+    before = fingerprint(env.home)
+    want = f"Downloaded {TIDY}/SKILL.md in corpus/good does not match its git SHA {sha[:12]}; refusing to use it."
+    code, _, err = env.run("browse", "good-market")
+    assert (code, one_line(err)) == (2, f"good-market: {want}")
+    assert diff(before, fingerprint(env.home)) == []
+
+
+@pytest.mark.parametrize(("pattern", "command", "want"), [
+    ("/commits/", ("browse", "good-market"),
+     "good-market: {base} answered an HTML page instead of JSON for corpus/good@default branch "
+     "(a proxy or captive portal?)."),
+    ("/git/trees/", ("browse", "good-market"),
+     "good-market: {base} answered an HTML page instead of JSON for the file tree of corpus/good@{commit} "
+     "(a proxy or captive portal?)."),
+    ("/commits/", ("registry", "add", "corpus/sources-escape"),
+     "{base} answered an HTML page instead of JSON for corpus/sources-escape@default branch "
+     "(a proxy or captive portal?)."),
+    ("/git/blobs/", ("import", "good-market", "notes:tidy-notes", "--to", "settings"), None),
+])
+def test_html_instead_of_json(env: Env, pattern: str, command: tuple[str, ...], want: str | None) -> None:
+    env.serve("sources-escape")
+    before = fingerprint(env.home)
+    if pattern == "/git/blobs/":
+        # the listing reads SKILL.md first; only the import's downloads see the portal
+        with SkillStudio() as studio:
+            listing = studio.list_registry(studio.find_registry("good-market"))
+            env.gh.serve_html(pattern)
+            with pytest.raises(IntegrityError, match=r"does not match its git SHA"):
+                studio.import_skill(listing, listing.skills[0], Destination.SETTINGS)
+        code, _, err = env.run(*command)
+        assert code == 2 and "does not match its git SHA" in one_line(err)
+    else:
+        env.gh.serve_html(pattern)
+        with SkillStudio() as studio, pytest.raises(GitHubError, match="an HTML page instead of JSON"):
+            if command[0] == "browse":
+                studio.list_registry(studio.find_registry("good-market"))
+            else:
+                studio.add_registry(command[2])
+        code, _, err = env.run(*command)
+        assert (code, one_line(err)) == (2, want.format(base=env.gh.base_url, commit=env.good_commit[:12]))
+    assert diff(before, fingerprint(env.home)) == []
+
+
+def test_oversized_skill_folder_is_refused_before_download(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {p.relative_to(CORPUS / "good").as_posix(): p.read_bytes() for p in (CORPUS / "good").rglob("*")
+             if p.is_file()}
+    blob = b"\0" * (2 * 1024 * 1024)
+    files[f"{TIDY}/assets/model.bin"] = blob
+    env.gh.push("corpus", "good", files)
+    monkeypatch.setattr(service_module, "MAX_IMPORT_FILE_BYTES", 1024 * 1024)
+    before = fingerprint(env.home)
+    env.gh.reset_counters()
+    code, _, err = env.run("import", "good-market", "notes:tidy-notes", "--to", "settings")
+    assert code == 1
+    assert one_line(err) == (f"notes:tidy-notes: {TIDY}/assets/model.bin is {len(blob)} bytes; files over "
+                             f"{1024 * 1024} bytes are not imported (R-DATA-2).")
+    assert env.gh.count(git_blob_sha(blob)) == 0
+    monkeypatch.setattr(service_module, "MAX_IMPORT_FILE_BYTES", 50 * 1024 * 1024)
+    monkeypatch.setattr(service_module, "MAX_IMPORT_TOTAL_BYTES", 1024 * 1024)
+    with SkillStudio() as studio:
+        listing = studio.list_registry(studio.find_registry("good-market"))
+        with pytest.raises(InstallError, match=r"^notes:tidy-notes: plugins/notes/skills/tidy-notes holds \d+ bytes"):
+            studio.import_skill(listing, listing.skills[0], Destination.SETTINGS)
+    assert diff(before, fingerprint(env.home)) == []
