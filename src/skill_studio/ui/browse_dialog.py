@@ -1,0 +1,1015 @@
+"""The browse dialog (R-UI-1..3): one tab per enabled registry, install-state badges for the
+destination it was opened for, search, details with the rendered SKILL.md and the reasons skills
+are missing, multi-select import through a metadata editor (R-IMP-2/3, R-UPD-4).
+
+Everything slow (listing a registry, computing install states, downloading and installing) runs in
+:class:`~skill_studio.ui.workers.BackgroundOp`; the dialog only reacts to results.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QItemSelection, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skill_studio.core.errors import InstallError, SkillStudioError
+from skill_studio.core.installer import check_local_name
+from skill_studio.core.models import (
+    CatalogSkill,
+    Destination,
+    ImportOptions,
+    InstalledSkill,
+    InstallState,
+    Listing,
+    Registry,
+)
+from skill_studio.core.service import DEFAULT_VERSION, SkillStudio
+from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
+from skill_studio.ui.widgets import (
+    BadgeDelegate,
+    BusyView,
+    CollapsibleSection,
+    ErrorView,
+    MarkdownView,
+    button,
+    setup_table,
+)
+from skill_studio.ui.workers import BackgroundOp, describe_error
+
+LIBRARY_PURPOSES = ("domain", "platform", "source", "data-engineering")
+"""Purposes of Skill Library skills (R-IMP-4)."""
+
+SETTINGS_SLOTS = ("research", "validate")
+"""Known purpose slots of Settings → Skills (free text is allowed too)."""
+
+MODELS = ("sonnet", "opus", "haiku", "inherit")
+"""Suggestions for the ``model`` field; free text is allowed."""
+
+MAX_DESCRIPTION = 1024
+
+
+# -- background work (no widgets below this line until the classes) ---------------------------------
+
+@dataclass(frozen=True)
+class TabData:
+    """What a registry tab shows, computed off the GUI thread.
+
+    Attributes:
+        listing: the registry listing (pinned to one commit).
+        rows: one row per listed skill with its install state in the destination.
+        customized: ``{local name: customized?}`` of every skill installed in the destination.
+    """
+
+    listing: Listing
+    rows: list[CatalogRow]
+    customized: dict[str, bool]
+
+
+def compute_rows(studio: SkillStudio, listing: Listing, destination: Destination) -> TabData:
+    """Install states of a listing's skills in ``destination`` (disk work: hashes installed folders).
+
+    Runs on a worker thread. A skill that is not installed but whose proposed local name is used by
+    another installed skill is flagged ``name_taken`` (R-IMP-2: the dialog shows the collision).
+    """
+    installed = studio.installed(destination)
+    customized = {s.local_name: studio.is_customized(s) for s in installed}
+    rows = []
+    for s in listing.skills:
+        st = studio.skill_state(listing, s, destination, installed)
+        rows.append(CatalogRow(s, st.state, st.installed,
+                               name_taken=st.installed is None and s.local_name in customized))
+    return TabData(listing, rows, customized)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """Outcome of one import: the installed skill, or the reason it failed."""
+
+    skill: CatalogSkill
+    installed: InstalledSkill | None
+    error: str | None
+
+
+def import_all(studio: SkillStudio, listing: Listing, destination: Destination,
+               plans: list[tuple[CatalogSkill, ImportOptions]], progress: Callable[[int, int], None]) -> list[ImportResult]:
+    """Import each planned skill in turn (worker thread); one failure does not stop the others.
+
+    ``progress(done, total)`` runs over ``100 × len(plans)`` units, file downloads included.
+    """
+    out: list[ImportResult] = []
+    n = len(plans)
+    for i, (skill, opts) in enumerate(plans):
+        def files(done: int, total: int, i: int = i) -> None:
+            progress(i * 100 + (done * 90 // total if total else 0), n * 100)
+
+        try:
+            inst = studio.import_skill(listing, skill, destination, opts, progress=files)
+            out.append(ImportResult(skill, inst, None))
+        except SkillStudioError as err:
+            out.append(ImportResult(skill, None, str(err)))
+        progress((i + 1) * 100, n * 100)
+    return out
+
+
+# -- metadata editor --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Conflict:
+    """Why a local name cannot be used as is.
+
+    Attributes:
+        installed: the skill installed under that name in the destination, or None.
+        customized: that installed copy has local edits (R-UPD-2/4).
+        planned: another skill of the same import batch will take that name.
+    """
+
+    installed: InstalledSkill | None
+    customized: bool = False
+    planned: bool = False
+
+
+NameLookup = Callable[[str], "Conflict | None"]
+
+
+class MetadataEditor(QDialog):
+    """Confirm a skill's metadata before importing it (R-IMP-3), and any collision (R-IMP-2/R-UPD-4).
+
+    Prefilled from the frontmatter: local name, description, version, purpose (Skill Library) or
+    slot (Settings → Skills), model. A local name already installed in the destination shows the
+    installed skill and must either be renamed (*Rename* proposes a free name) or explicitly
+    replaced (*Replace* check box; for a customized copy the text says the local version is kept as
+    a backup). *Import* stays disabled until the form is valid.
+
+    Result: ``Accepted`` → import with :meth:`options`; :attr:`SKIPPED` → skip this skill;
+    ``Rejected`` → cancel the whole batch.
+    """
+
+    SKIPPED = 2
+
+    def __init__(self, skill: CatalogSkill, registry_name: str, destination: Destination, lookup: NameLookup,
+                 position: tuple[int, int] = (1, 1), parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("metadataEditor")
+        self.skill = skill
+        self.destination = destination
+        self._lookup = lookup
+        self._conflict: Conflict | None = None
+        index, count = position
+        self.setWindowTitle(f"Import {skill.qualified_name}" + (f" ({index} of {count})" if count > 1 else ""))
+        self.setMinimumWidth(620)
+
+        head = QLabel(f"Import <b>{html.escape(skill.qualified_name)}</b>")
+        head.setObjectName("dialogTitle")
+        sub = QLabel(f"from {html.escape(registry_name)} into <b>{destination.label}</b>"
+                     + (f" — skill {index} of {count}" if count > 1 else ""))
+        sub.setObjectName("pageSubtitle")
+        sub.setWordWrap(True)
+
+        meta = skill.metadata
+        self.name_edit = QLineEdit(skill.local_name)
+        self.name_edit.setPlaceholderText("folder name: a-z, 0-9, '-'")
+        self.name_message = QLabel("")
+        self.name_message.setObjectName("fieldError")
+        self.name_message.setWordWrap(True)
+
+        self.conflict_box = QFrame()
+        self.conflict_box.setObjectName("conflictBox")
+        self.conflict_text = QLabel("")
+        self.conflict_text.setWordWrap(True)
+        self.replace_check = QCheckBox("Replace it")
+        self.rename_button = QPushButton("Rename")
+        self.rename_button.setToolTip("Use a free local name instead")
+        self.rename_button.clicked.connect(self.rename_to_free_name)
+        cl = QVBoxLayout(self.conflict_box)
+        cl.setContentsMargins(10, 8, 10, 8)
+        cl.addWidget(self.conflict_text)
+        crow = QHBoxLayout()
+        crow.addWidget(self.replace_check, 1)
+        crow.addWidget(self.rename_button)
+        cl.addLayout(crow)
+        self.conflict_box.setVisible(False)
+
+        self.description_edit = QPlainTextEdit(skill.description or "")
+        self.description_edit.setTabChangesFocus(True)
+        self.description_edit.setPlaceholderText("Required: what the skill does and when to use it")
+        fm = self.description_edit.fontMetrics()
+        self.description_edit.setFixedHeight(fm.lineSpacing() * 5 + 14)
+        self.description_count = QLabel("")
+        self.description_count.setObjectName("hint")
+
+        self.version_edit = QLineEdit(skill.version or "")
+        self.version_edit.setPlaceholderText(DEFAULT_VERSION)
+
+        if destination is Destination.LIBRARY:
+            self.purpose_combo = QComboBox()
+            self.purpose_combo.addItems(LIBRARY_PURPOSES)
+            wanted = (meta.purpose if meta else None) or "domain"
+            self.purpose_combo.setCurrentIndex(max(0, self.purpose_combo.findText(wanted)))
+            purpose_label, purpose_widget = "Purpose", self.purpose_combo
+            self.slot_combo = None
+        else:
+            self.slot_combo = QComboBox()
+            self.slot_combo.setEditable(True)
+            self.slot_combo.addItems(("",) + SETTINGS_SLOTS)
+            slot = meta.fields.get("slot") if meta else None
+            self.slot_combo.setCurrentText(slot if isinstance(slot, str) else "")
+            self.slot_combo.lineEdit().setPlaceholderText("none (or research, validate, …)")
+            purpose_label, purpose_widget = "Slot", self.slot_combo
+            self.purpose_combo = None
+
+        self.model_combo = QComboBox()
+        self.model_combo.setEditable(True)
+        self.model_combo.addItems(("",) + MODELS)
+        self.model_combo.setCurrentText((meta.model if meta else None) or "")
+        self.model_combo.lineEdit().setPlaceholderText("default model")
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        name_col = QVBoxLayout()
+        name_col.setSpacing(3)
+        name_col.addWidget(self.name_edit)
+        name_col.addWidget(self.name_message)
+        form.addRow("Local name", name_col)
+        form.addRow("", self.conflict_box)
+        desc_col = QVBoxLayout()
+        desc_col.setSpacing(2)
+        desc_col.addWidget(self.description_edit)
+        desc_col.addWidget(self.description_count, 0, Qt.AlignmentFlag.AlignRight)
+        form.addRow("Description", desc_col)
+        form.addRow("Version", self.version_edit)
+        form.addRow(purpose_label, purpose_widget)
+        form.addRow("Model", self.model_combo)
+
+        self.import_button = button("Import", self.accept, primary=True)
+        self.import_button.setDefault(True)
+        self.skip_button = button("Skip", lambda: self.done(self.SKIPPED), tip="Do not import this skill; go on with the next")
+        self.skip_button.setVisible(count > 1)
+        self.cancel_button = button("Cancel", self.reject,
+                                    tip="Cancel the import" + (" of every selected skill" if count > 1 else ""))
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.skip_button)
+        buttons.addWidget(self.import_button)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(18, 16, 18, 14)
+        lay.addWidget(head)
+        lay.addWidget(sub)
+        lay.addSpacing(8)
+        lay.addLayout(form)
+        lay.addSpacing(6)
+        lay.addLayout(buttons)
+
+        self.name_edit.textChanged.connect(self.validate)
+        self.description_edit.textChanged.connect(self.validate)
+        self.replace_check.toggled.connect(self.validate)
+        self.validate()
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def local_name(self) -> str:
+        """The local name typed (trimmed)."""
+        return self.name_edit.text().strip()
+
+    def description(self) -> str:
+        """The description typed (trimmed)."""
+        return self.description_edit.toPlainText().strip()
+
+    def conflict(self) -> Conflict | None:
+        """The collision of the current local name, or None."""
+        return self._conflict
+
+    def validate(self) -> bool:
+        """Refresh messages and the *Import* button; returns whether the form can be accepted."""
+        name = self.local_name()
+        ok = True
+        message = ""
+        try:
+            check_local_name(name)
+        except InstallError:
+            ok = False
+            message = ("A local name is required." if not name else
+                       "Use 1–64 characters: a-z, 0-9, '-', '_' or '.', starting and ending with a letter or digit.")
+        previous = self._conflict
+        self._conflict = self._lookup(name) if ok else None
+        if previous != self._conflict and (previous is None or self._conflict is None
+                                           or previous.installed != self._conflict.installed):
+            self.replace_check.setChecked(False)
+        self._show_conflict(name)
+        if self._conflict is not None:
+            if self._conflict.planned:
+                ok = False
+            elif not self.replace_check.isChecked():
+                ok = False
+        self.name_message.setText(message)
+        self.name_message.setVisible(bool(message))
+        desc = self.description()
+        if not desc:
+            self.description_count.setText("A description is required to import.")
+            self.description_count.setProperty("error", True)
+            ok = False
+        elif len(desc) > MAX_DESCRIPTION:
+            self.description_count.setText(f"{len(desc)} / {MAX_DESCRIPTION} characters — too long")
+            self.description_count.setProperty("error", True)
+            ok = False
+        else:
+            self.description_count.setText(f"{len(desc)} / {MAX_DESCRIPTION}")
+            self.description_count.setProperty("error", False)
+        self.description_count.style().unpolish(self.description_count)
+        self.description_count.style().polish(self.description_count)
+        self.import_button.setEnabled(ok)
+        return ok
+
+    def _show_conflict(self, name: str) -> None:
+        c = self._conflict
+        self.conflict_box.setVisible(c is not None)
+        if c is None:
+            return
+        where = self.destination.label
+        if c.planned:
+            self.conflict_text.setText(f"Another selected skill is being imported as <b>{html.escape(name)}</b>. "
+                                       "Choose a different local name.")
+            self.replace_check.setVisible(False)
+            self.conflict_box.setProperty("severity", "error")
+        else:
+            inst = c.installed
+            assert inst is not None
+            src = f"{inst.qualified_name} {inst.version} from {inst.registry}" if inst.qualified_name else inst.origin
+            text = (f"<b>{html.escape(name)}</b> is already in the {where} "
+                    f"({html.escape(src)}).")
+            if c.customized:
+                text += (" It has <b>local edits</b>: replacing it keeps your edited version as a backup "
+                         "you can restore.")
+                self.replace_check.setText("Replace it, keeping a backup")
+            else:
+                text += " Rename this import, or replace the installed skill."
+                self.replace_check.setText("Replace it")
+            self.conflict_text.setText(text)
+            self.replace_check.setVisible(True)
+            self.conflict_box.setProperty("severity", "warning")
+        self.conflict_box.style().unpolish(self.conflict_box)
+        self.conflict_box.style().polish(self.conflict_box)
+
+    def rename_to_free_name(self) -> None:
+        """Put the first free ``name-2``, ``name-3``, … in the local name field."""
+        base = self.local_name() or self.skill.local_name
+        for n in range(2, 1000):
+            suffix = f"-{n}"
+            candidate = base[: 64 - len(suffix)].rstrip("-._") + suffix
+            if self._lookup(candidate) is None:
+                self.name_edit.setText(candidate)
+                self.name_edit.setFocus()
+                self.name_edit.selectAll()
+                return
+
+    def options(self) -> ImportOptions:
+        """What to pass to ``SkillStudio.import_skill``."""
+        c = self._conflict
+        replace = c is not None and not c.planned and self.replace_check.isChecked()
+        model = self.model_combo.currentText().strip() or None
+        return ImportOptions(
+            local_name=self.local_name(),
+            description=self.description(),
+            version=self.version_edit.text().strip() or None,
+            purpose=self.purpose_combo.currentText() if self.purpose_combo is not None else None,
+            slot=(self.slot_combo.currentText().strip() or None) if self.slot_combo is not None else None,
+            model=model,
+            replace=replace,
+            force=replace and c is not None and c.customized,
+        )
+
+    def accept(self) -> None:
+        if self.validate():
+            super().accept()
+
+
+# -- details pane -----------------------------------------------------------------------------------
+
+class DetailsPane(QWidget):
+    """The selected skill: name, version, path and commit, warnings, rendered SKILL.md; and, per
+    registry, a collapsible list of excluded skills and skipped plugins with reasons (R-DIS-4)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailsPane")
+        self.title = QLabel("")
+        self.title.setObjectName("detailsTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.meta = QLabel("")
+        self.meta.setObjectName("detailsMeta")
+        self.meta.setWordWrap(True)
+        self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.warnings = QLabel("")
+        self.warnings.setObjectName("warningBox")
+        self.warnings.setWordWrap(True)
+        self.warnings.setVisible(False)
+        self.body = MarkdownView()
+        self.body.setObjectName("skillMarkdown")
+        self.excluded_view = QTextBrowser()
+        self.excluded_view.setObjectName("excludedList")
+        self.excluded_view.setOpenLinks(False)
+        self.excluded_view.setMaximumHeight(170)
+        self.excluded = CollapsibleSection("Nothing excluded", self.excluded_view)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 4, 4, 0)
+        lay.setSpacing(6)
+        lay.addWidget(self.title)
+        lay.addWidget(self.meta)
+        lay.addWidget(self.warnings)
+        lay.addWidget(self.body, 1)
+        lay.addWidget(self.excluded)
+        self.show_skill(None)
+
+    def show_skill(self, row: CatalogRow | None) -> None:
+        """Show a skill, or the hint to select one."""
+        if row is None:
+            self.title.setText("No skill selected")
+            self.meta.setText("Select a skill to read its SKILL.md. Select several (Ctrl/Shift-click) to import them together.")
+            self.warnings.setVisible(False)
+            self.body.set_markdown("")
+            return
+        s = row.skill
+        self.title.setText(s.qualified_name)
+        parts = [f"<b>version</b> {html.escape(s.version or '— (' + DEFAULT_VERSION + ' on import)')}",
+                 f"<b>local name</b> {html.escape(s.local_name)}"]
+        if row.installed is not None:
+            parts.append(f"<b>installed as</b> {html.escape(row.installed.local_name)} {html.escape(row.installed.version)}")
+        lines = [" · ".join(parts),
+                 f"<b>path</b> <code>{html.escape(s.path or '(registry root)')}/SKILL.md</code>",
+                 f"<b>commit</b> <code>{html.escape(s.commit[:12])}</code> in {html.escape(s.repo)}"]
+        if s.description:
+            lines.append(f"<span style='color:#3d4b57'>{html.escape(s.description)}</span>")
+        self.meta.setText("<br>".join(lines))
+        if s.warnings:
+            self.warnings.setText("<b>Warnings</b><br>" + "<br>".join(f"• {html.escape(w)}" for w in s.warnings))
+            self.warnings.setVisible(True)
+        else:
+            self.warnings.setVisible(False)
+        body = s.metadata.body if s.metadata is not None else s.skill_md
+        self.body.set_markdown(body.strip() or "*(The SKILL.md has no body.)*")
+
+    def show_listing(self, listing: Listing) -> None:
+        """Fill the excluded/skipped section of a registry."""
+        items: list[str] = []
+        for e in listing.excluded:
+            items.append(f"<li><b>excluded</b> <code>{html.escape(e.path)}</code> — {html.escape(e.reason)}</li>")
+        for p in (*listing.skipped_plugins, *listing.unavailable_plugins):
+            name = p.name or str(p.source)
+            items.append(f"<li><b>skipped plugin</b> {html.escape(name)} — {html.escape(p.reason)}</li>")
+        for w in listing.warnings:
+            items.append(f"<li><b>registry warning</b> {html.escape(w)}</li>")
+        n_ex = len(listing.excluded)
+        n_sk = len(listing.skipped_plugins) + len(listing.unavailable_plugins)
+        if not items:
+            self.excluded.set_title("Nothing excluded: every skill found is listed")
+            self.excluded.button.setEnabled(False)
+            self.excluded_view.setHtml("")
+            return
+        bits = []
+        if n_ex:
+            bits.append(f"{n_ex} excluded skill{'s' if n_ex != 1 else ''}")
+        if n_sk:
+            bits.append(f"{n_sk} skipped plugin{'s' if n_sk != 1 else ''}")
+        if listing.warnings:
+            bits.append(f"{len(listing.warnings)} registry warning{'s' if len(listing.warnings) != 1 else ''}")
+        self.excluded.set_title("Not listed: " + ", ".join(bits) + " — why?")
+        self.excluded.button.setEnabled(True)
+        self.excluded_view.setHtml("<ul style='margin-left:-20px'>" + "".join(items) + "</ul>")
+
+
+# -- one registry tab ---------------------------------------------------------------------------------
+
+class RegistryTab(QWidget):
+    """One registry in the browse dialog: busy → content or error with Retry (R-UI-1).
+
+    Signals:
+        status_changed(): loading started/finished/failed (the dialog updates the tab label).
+        selection_changed(): the selected rows changed.
+    """
+
+    LOADING, ERROR, CONTENT = range(3)
+
+    status_changed = Signal()
+    selection_changed = Signal()
+
+    def __init__(self, studio: SkillStudio, registry: Registry, destination: Destination,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.studio = studio
+        self.registry = registry
+        self.destination = destination
+        self.data: TabData | None = None
+        self.error: str | None = None
+        self._generation = 0
+
+        self.stack = QStackedWidget()
+        self.busy = BusyView(f"Loading {registry.name}…")
+        self.error_view = ErrorView()
+        self.error_view.retry.connect(self.load)
+
+        self.model = CatalogTableModel(self)
+        self.proxy = SearchFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setObjectName("catalogTable")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        setup_table(self.table, CatalogTableModel.DESCRIPTION)
+        self.table.setItemDelegateForColumn(CatalogTableModel.STATE, BadgeDelegate(self.table))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(CatalogTableModel.WARNINGS, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(CatalogTableModel.WARNINGS, 30)
+        header.setMinimumSectionSize(28)
+        self.table.sortByColumn(CatalogTableModel.NAME, Qt.SortOrder.AscendingOrder)
+        self.table.selectionModel().selectionChanged.connect(self._selection)
+        self.table.selectionModel().currentRowChanged.connect(self._current)
+        self.summary = QLabel("")
+        self.summary.setObjectName("hint")
+
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.setSpacing(4)
+        ll.addWidget(self.table, 1)
+        ll.addWidget(self.summary)
+        self.details = DetailsPane()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+
+        self.stack.addWidget(self.busy)
+        self.stack.addWidget(self.error_view)
+        self.stack.addWidget(self.splitter)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 4)
+        lay.addWidget(self.stack)
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def is_loading(self) -> bool:
+        """True while the listing is being fetched."""
+        return self.stack.currentIndex() == self.LOADING
+
+    def is_loaded(self) -> bool:
+        """True when the table shows a listing."""
+        return self.stack.currentIndex() == self.CONTENT and self.data is not None
+
+    def load(self) -> None:
+        """Fetch the registry listing and install states in the background."""
+        self._generation += 1
+        gen = self._generation
+        self.error = None
+        self.busy.reset(f"Loading {self.registry.name}…")
+        self.stack.setCurrentIndex(self.LOADING)
+        self.status_changed.emit()
+        studio, reg, dest = self.studio, self.registry, self.destination
+
+        def op(progress: Callable[[int, int], None]) -> TabData:
+            return compute_rows(studio, studio.list_registry(reg, progress), dest)
+
+        BackgroundOp(self, op, lambda data: self._loaded(gen, data)) \
+            .failure(lambda err: self._failed(gen, err)) \
+            .with_progress(lambda d, t: self._progress(gen, d, t)) \
+            .run_in_background()
+
+    def _progress(self, gen: int, done: int, total: int) -> None:
+        if gen == self._generation:
+            self.busy.set_progress(done, total, "files")
+
+    def _loaded(self, gen: int, data: TabData) -> None:
+        if gen != self._generation:
+            return
+        self.show_data(data)
+        self.stack.setCurrentIndex(self.CONTENT)
+        self.status_changed.emit()
+
+    def _failed(self, gen: int, err: BaseException) -> None:
+        if gen != self._generation:
+            return
+        self.error = describe_error(err)
+        self.error_view.show_error(f"Could not load {self.registry.name}", self.error)
+        self.stack.setCurrentIndex(self.ERROR)
+        self.status_changed.emit()
+
+    def show_data(self, data: TabData) -> None:
+        """Put a computed listing into the table (keeps the selection by qualified name)."""
+        selected = {r.skill.qualified_name for r in self.selected_rows()}
+        first = self.data is None
+        self.data = data
+        self.model.set_rows(data.rows)
+        self.details.show_listing(data.listing)
+        if first:
+            self._size_columns()
+        if selected:
+            self.select(sorted(selected))
+        else:
+            self.details.show_skill(None)
+        self.update_summary()
+
+    def refresh_states(self, done: Callable[[], None] | None = None) -> None:
+        """Recompute install states for the current listing (after an import), in the background."""
+        if self.data is None:
+            return
+        listing, studio, dest = self.data.listing, self.studio, self.destination
+
+        def applied(data: TabData) -> None:
+            self.show_data(data)
+            if done is not None:
+                done()
+
+        BackgroundOp(self, lambda progress: compute_rows(studio, listing, dest), applied) \
+            .failure(lambda err: self.summary.setText(describe_error(err))) \
+            .run_in_background()
+
+    def _size_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        fm = self.table.fontMetrics()
+        names = [r.skill.qualified_name for r in self.model.rows()]
+        name_w = max([fm.horizontalAdvance(n) for n in names] + [120]) + 24
+        header.resizeSection(CatalogTableModel.NAME, min(name_w, 300))
+        ver = [r.skill.version or "—" for r in self.model.rows()]
+        header.resizeSection(CatalogTableModel.VERSION,
+                             min(max([fm.horizontalAdvance(v) for v in ver] + [fm.horizontalAdvance("Version")]) + 24, 110))
+        self.table.resizeColumnToContents(CatalogTableModel.STATE)
+        header.resizeSection(CatalogTableModel.STATE, max(header.sectionSize(CatalogTableModel.STATE), 118))
+
+    # -- filter, selection -----------------------------------------------------------------------
+
+    def set_filter_text(self, text: str) -> None:
+        """Filter the table on name and description."""
+        self.proxy.set_filter_text(text)
+        self.update_summary()
+
+    def update_summary(self) -> None:
+        """The line under the table: counts, commit."""
+        if self.data is None:
+            self.summary.setText("")
+            return
+        listing = self.data.listing
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        count = f"{total} skill{'s' if total != 1 else ''}" if shown == total else f"Showing {shown} of {total} skills"
+        self.summary.setText(f"{count} · commit {listing.commit[:12]} of {listing.source.slug}")
+
+    def selected_rows(self) -> list[CatalogRow]:
+        """Rows selected in the table, in view order."""
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.proxy.index(r, 0).data(ROW_ROLE) for r in rows]
+
+    def select(self, qualified_names: list[str]) -> int:
+        """Select the visible rows with these qualified names; returns how many were selected."""
+        sel = QItemSelection()
+        first: QModelIndex | None = None
+        for name in qualified_names:
+            src = self.model.find(name)
+            if src < 0:
+                continue
+            idx = self.proxy.mapFromSource(self.model.index(src, 0))
+            if not idx.isValid():
+                continue
+            sel.select(idx, idx.siblingAtColumn(self.model.columnCount() - 1))
+            first = first or idx
+        sm = self.table.selectionModel()
+        sm.clearSelection()
+        if first is not None:
+            sm.select(sel, sm.SelectionFlag.Select | sm.SelectionFlag.Rows)
+            sm.setCurrentIndex(first, sm.SelectionFlag.NoUpdate)
+            self.table.scrollTo(first)
+            self.details.show_skill(first.data(ROW_ROLE))
+        return len(self.selected_rows())
+
+    def _selection(self, *_: object) -> None:
+        self.selection_changed.emit()
+
+    def _current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.details.show_skill(current.data(ROW_ROLE) if current.isValid() else None)
+
+    def conflict_for(self, name: str, planned: set[str]) -> Conflict | None:
+        """Collision of a local name in the destination (R-IMP-2); a quick database query."""
+        if name in planned:
+            return Conflict(None, planned=True)
+        inst = self.studio.store.skill(self.destination, name)
+        if inst is None:
+            return None
+        known = self.data.customized.get(name) if self.data is not None else None
+        customized = known if known is not None else self.studio.is_customized(inst)
+        return Conflict(inst, customized=customized)
+
+
+# -- the dialog -----------------------------------------------------------------------------------------
+
+class BrowseDialog(QDialog):
+    """Browse the enabled registries and import skills into one destination (R-UI-1..3).
+
+    Args:
+        studio: the core facade.
+        destination: where imports go: the page the dialog was opened from.
+        settings: remembers the dialog geometry (optional).
+        parent: the main window.
+
+    Signals:
+        imported(Destination, list[InstalledSkill], list[str]): an import batch finished, with the
+            installed skills and one message per failed skill.
+        states_known(Destination, dict[str, InstallState]): install states of installed skills
+            learned from a listing (local name → state), for the dashboard badges.
+    """
+
+    imported = Signal(object, object, object)
+    states_known = Signal(object, object)
+
+    def __init__(self, studio: SkillStudio, destination: Destination, settings: QSettings | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("browseDialog")
+        self.studio = studio
+        self.destination = destination
+        self.settings = settings
+        self.tabs_by_id: dict[int, RegistryTab] = {}
+        self.editor: MetadataEditor | None = None
+        self._queue: list[CatalogRow] = []
+        self._plans: list[tuple[CatalogSkill, ImportOptions]] = []
+        self._batch_tab: RegistryTab | None = None
+        self._batch_total = 0
+        self._importing = False
+        self.setWindowTitle(f"Import from marketplace — {destination.label}")
+        self.setSizeGripEnabled(True)
+
+        target = QLabel(f"Importing into <b>{destination.label}</b>")
+        target.setObjectName("destinationLabel")
+        self.search = QLineEdit()
+        self.search.setObjectName("searchBox")
+        self.search.setPlaceholderText("Filter by name or description")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(320)
+        self.search.textChanged.connect(self._filter)
+        find = QAction(self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        self.addAction(find)
+        top = QHBoxLayout()
+        top.addWidget(target)
+        top.addStretch(1)
+        top.addWidget(self.search)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("registryTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.currentChanged.connect(self._update_buttons)
+        self.empty = QLabel("No registry is enabled. Add or enable one in Settings → Marketplace.")
+        self.empty.setObjectName("emptyState")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.body = QStackedWidget()
+        self.body.addWidget(self.tabs)
+        self.body.addWidget(self.empty)
+
+        self.status = QLabel("")
+        self.status.setObjectName("hint")
+        self.status.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setFixedWidth(220)
+        self.progress.setVisible(False)
+        self.import_button = button("Import…", self.import_selected, primary=True,
+                                    tip=f"Import the selected skills into {destination.label}")
+        self.close_button = button("Close", self.close)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.progress)
+        bottom.addWidget(self.close_button)
+        bottom.addWidget(self.import_button)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 12, 14, 12)
+        lay.addLayout(top)
+        lay.addWidget(self.body, 1)
+        lay.addLayout(bottom)
+
+        self.resize(1200, 760)
+        if settings is not None and settings.value("browse/geometry") is not None:
+            self.restoreGeometry(settings.value("browse/geometry"))
+        self.sync_registries()
+        self._update_buttons()
+
+    # -- tabs ------------------------------------------------------------------------------------
+
+    def tabs_list(self) -> list[RegistryTab]:
+        """The registry tabs in display order."""
+        return [self.tabs.widget(i) for i in range(self.tabs.count())]  # type: ignore[misc]
+
+    def current_tab(self) -> RegistryTab | None:
+        """The tab shown, or None when there is none."""
+        w = self.tabs.currentWidget()
+        return w if isinstance(w, RegistryTab) else None
+
+    def tab_for(self, name: str) -> RegistryTab | None:
+        """The tab of a registry by display name."""
+        return next((t for t in self.tabs_list() if t.registry.name == name), None)
+
+    def sync_registries(self) -> None:
+        """Match the tabs to the enabled registries (R-REG-3): a disabled or removed registry's tab
+        goes away at once, a newly enabled one appears and loads."""
+        enabled = self.studio.registries(enabled_only=True)
+        wanted = {r.id: r for r in enabled}
+        for rid in [rid for rid in self.tabs_by_id if rid not in wanted]:
+            tab = self.tabs_by_id.pop(rid)
+            self.tabs.removeTab(self.tabs.indexOf(tab))
+            tab.deleteLater()
+        for pos, reg in enumerate(enabled):
+            tab = self.tabs_by_id.get(reg.id)
+            if tab is None:
+                tab = RegistryTab(self.studio, reg, self.destination)
+                tab.status_changed.connect(lambda t=tab: self._tab_status(t))
+                tab.selection_changed.connect(self._update_buttons)
+                self.tabs_by_id[reg.id] = tab
+                self.tabs.insertTab(pos, tab, reg.name)
+                tab.set_filter_text(self.search.text())
+                tab.load()
+            else:
+                tab.registry = reg
+                self._tab_status(tab)
+        self.body.setCurrentWidget(self.tabs if enabled else self.empty)
+        self._update_buttons()
+
+    def _tab_status(self, tab: RegistryTab) -> None:
+        i = self.tabs.indexOf(tab)
+        if i < 0:
+            return
+        name = tab.registry.name
+        if tab.is_loading():
+            self.tabs.setTabText(i, f"{name} …")
+            self.tabs.setTabIcon(i, self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
+            self.tabs.setTabToolTip(i, f"Loading {tab.registry.source.url}")
+        elif tab.error is not None:
+            self.tabs.setTabText(i, name)
+            self.tabs.setTabIcon(i, self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
+            self.tabs.setTabToolTip(i, tab.error)
+        else:
+            n = tab.model.rowCount()
+            self.tabs.setTabText(i, f"{name} ({n})")
+            self.tabs.setTabIcon(i, self.style().standardIcon(QStyle.StandardPixmap.SP_DirIcon))
+            self.tabs.setTabToolTip(i, tab.registry.source.url)
+            if tab.data is not None:
+                self._announce_states(tab.data)
+        self._update_buttons()
+
+    def _announce_states(self, data: TabData) -> None:
+        states = {r.installed.local_name: r.state for r in data.rows if r.installed is not None}
+        if states:
+            self.states_known.emit(self.destination, states)
+
+    def _filter(self, text: str) -> None:
+        for tab in self.tabs_list():
+            tab.set_filter_text(text)
+
+    def _update_buttons(self, *_: object) -> None:
+        tab = self.current_tab()
+        n = len(tab.selected_rows()) if tab is not None and tab.is_loaded() else 0
+        busy = self._importing or self.editor is not None
+        self.import_button.setEnabled(n > 0 and not busy)
+        self.import_button.setText(f"Import {n} skills…" if n > 1 else "Import…")
+        if not busy and not self.progress.isVisible():
+            if n:
+                self.status.setText(f"{n} selected")
+            elif tab is not None and tab.is_loaded():
+                self.status.setText("Select skills to import (Ctrl/Shift-click selects several).")
+
+    # -- import ------------------------------------------------------------------------------------
+
+    def import_selected(self) -> None:
+        """Start importing the selected skills of the current tab: one metadata editor per skill."""
+        tab = self.current_tab()
+        if tab is None or not tab.is_loaded() or self._importing or self.editor is not None:
+            return
+        rows = tab.selected_rows()
+        if not rows:
+            return
+        self._batch_tab = tab
+        self._queue = list(rows)
+        self._batch_total = len(rows)
+        self._plans = []
+        self._next_editor()
+
+    def _planned_names(self) -> set[str]:
+        return {opts.local_name for _, opts in self._plans if opts.local_name}
+
+    def _next_editor(self) -> None:
+        tab = self._batch_tab
+        if tab is None:
+            return
+        if not self._queue:
+            self.editor = None
+            if self._plans:
+                self._run_imports(tab, list(self._plans))
+            else:
+                self.status.setText("Nothing imported.")
+            self._update_buttons()
+            return
+        row = self._queue.pop(0)
+        position = (self._batch_total - len(self._queue), self._batch_total)
+        planned = self._planned_names()
+        editor = MetadataEditor(row.skill, tab.data.listing.name if tab.data else tab.registry.name,
+                                self.destination, lambda name: tab.conflict_for(name, planned), position, self)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.finished.connect(lambda result, e=editor: self._editor_done(e, result))
+        self.editor = editor
+        self._update_buttons()
+        editor.open()
+
+    def _editor_done(self, editor: MetadataEditor, result: int) -> None:
+        if editor is not self.editor:
+            return
+        if int(result) == QDialog.DialogCode.Accepted.value:
+            self._plans.append((editor.skill, editor.options()))
+        elif result != MetadataEditor.SKIPPED:
+            self._queue.clear()
+            self._plans.clear()
+            self.editor = None
+            self.status.setText("Import cancelled.")
+            self._update_buttons()
+            return
+        self._next_editor()
+
+    def _run_imports(self, tab: RegistryTab, plans: list[tuple[CatalogSkill, ImportOptions]]) -> None:
+        assert tab.data is not None
+        self._importing = True
+        listing, dest, studio = tab.data.listing, self.destination, self.studio
+        self.progress.setRange(0, 100 * len(plans))
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        what = plans[0][1].local_name if len(plans) == 1 else f"{len(plans)} skills"
+        self.status.setText(f"Importing {what} into {dest.label}…")
+        self._update_buttons()
+        BackgroundOp(self, lambda progress: import_all(studio, listing, dest, plans, progress),
+                     lambda results: self._imported(tab, results)) \
+            .with_progress(lambda d, t: self.progress.setValue(d)) \
+            .failure(self._import_failed) \
+            .run_in_background()
+
+    def _imported(self, tab: RegistryTab, results: list[ImportResult]) -> None:
+        self._importing = False
+        self.progress.setVisible(False)
+        ok = [r.installed for r in results if r.installed is not None]
+        errors = [f"{r.skill.qualified_name}: {r.error}" for r in results if r.error]
+        parts = []
+        if ok:
+            names = ", ".join(s.local_name for s in ok)
+            parts.append(f"Imported {names} into {self.destination.label}.")
+        if errors:
+            parts.append(f"{len(errors)} failed: " + " ".join(errors))
+        self.status.setText(" ".join(parts))
+        self.imported.emit(self.destination, ok, errors)
+        if tab is not None and tab.data is not None:
+            tab.refresh_states(lambda: self._tab_status(tab))
+        self._update_buttons()
+
+    def _import_failed(self, err: BaseException) -> None:
+        self._importing = False
+        self.progress.setVisible(False)
+        self.status.setText(f"Import failed: {describe_error(err)}")
+        self.imported.emit(self.destination, [], [describe_error(err)])
+        self._update_buttons()
+
+    # -- lifetime -----------------------------------------------------------------------------------
+
+    def _remember(self) -> None:
+        if self.settings is not None:
+            self.settings.setValue("browse/geometry", self.saveGeometry())
+
+    def done(self, result: int) -> None:  # Escape and Close both end here
+        self._remember()
+        super().done(result)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self._remember()
+        super().closeEvent(event)
