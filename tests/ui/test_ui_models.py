@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from uitools import _gui_app, none_refcount  # noqa: F401 - fixture
+from uitools import *  # noqa: F403 - GUI fixtures and helpers
 
 from skill_studio.core.models import (
     CatalogSkill,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtWidgets import QVBoxLayout, QWidget
-from uitools import _gui_app  # noqa: F401 - fixture
+from uitools import *  # noqa: F403 - GUI fixtures and helpers
 
 from skill_studio.ui.notifications import Level, NotificationArea
 

@@ -19,7 +19,10 @@ from skill_studio.ui.app import prepare_application
 from skill_studio.ui.browse_dialog import BrowseDialog, RegistryTab
 from skill_studio.ui.main_window import MainWindow
 
-pytestmark = pytest.mark.gui
+__all__ = [  # test modules do ``from uitools import *`` to get the fixtures and helpers
+    "_gui_app", "studio", "make_window", "window",
+    "assert_no_background_work", "wait_loaded", "tab_of", "shown_names", "none_refcount",
+]
 
 WORKER_GRACE_MS = 5000
 
@@ -60,7 +63,6 @@ def make_window(qtbot) -> Iterator[Callable[[SkillStudio], MainWindow]]:
 
     def make(studio: SkillStudio) -> MainWindow:
         w = MainWindow(studio)
-        w.resize(1200, 760)
         w.show()
         made.append(w)
         qtbot.waitUntil(lambda: not w.library._loading and not w.settings_skills._loading)

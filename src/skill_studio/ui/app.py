@@ -28,6 +28,20 @@ SHUTDOWN_WAIT_MS = 5000
 """How long quitting waits for background work (e.g. a slow download) before closing the database."""
 
 
+def binding_problem() -> str | None:
+    """A sentence when the installed Qt binding is known to crash this interpreter, else None.
+
+    PySide6 6.12.0 drops a reference to ``None`` on every call of a method returning nothing when
+    running on CPython < 3.12, so a session aborts ("none_dealloc") after a few thousand calls.
+    """
+    import PySide6
+
+    if sys.version_info < (3, 12) and PySide6.__version__ == "6.12.0":
+        return (f"PySide6 {PySide6.__version__} crashes on Python {sys.version_info.major}.{sys.version_info.minor} "
+                "after a while; install another version: pip install 'PySide6-Essentials!=6.12.0'.")
+    return None
+
+
 def prepare_application(app: QApplication) -> None:
     """Names, style, stylesheet and icon of the application (shared by ``run_gui``, tests, screenshots)."""
     QCoreApplication.setApplicationName("Skill Studio")
@@ -52,6 +66,9 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
         The process exit code: 0 after a normal quit, 1 when the data folder cannot be opened
         (the reason is shown in a message box first).
     """
+    problem = binding_problem()
+    if problem:
+        sys.stderr.write(f"skill-studio: warning: {problem}\n")
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv if argv is not None else sys.argv))
     prepare_application(app)

@@ -528,6 +528,8 @@ class RegistryTab(QWidget):
         self.registry = registry
         self.destination = destination
         self.data: TabData | None = None
+        self.customized: dict[str, bool] = {}
+        """``{local name: customized?}`` of the destination's skills, as of the last check."""
         self.error: str | None = None
         self._generation = 0
 
@@ -628,6 +630,7 @@ class RegistryTab(QWidget):
         selected = {r.skill.qualified_name for r in self.selected_rows()}
         first = self.data is None
         self.data = data
+        self.customized = dict(data.customized)
         self.model.set_rows(data.rows)
         self.details.show_listing(data.listing)
         if first:
@@ -722,8 +725,8 @@ class RegistryTab(QWidget):
         inst = self.studio.store.skill(self.destination, name)
         if inst is None:
             return None
-        known = self.data.customized.get(name) if self.data is not None else None
-        customized = known if known is not None else self.studio.is_customized(inst)
+        known = self.customized.get(name)
+        customized = known if known is not None else self.studio.is_customized(inst)  # installed meanwhile
         return Conflict(inst, customized=customized)
 
 
@@ -795,8 +798,12 @@ class BrowseDialog(QDialog):
         self.body.addWidget(self.empty)
 
         self.status = QLabel("")
-        self.status.setObjectName("hint")
+        self.status.setObjectName("dialogStatus")
         self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.setVisible(False)
+        self.hint = QLabel("")
+        self.hint.setObjectName("hint")
         self.progress = QProgressBar()
         self.progress.setFixedWidth(220)
         self.progress.setVisible(False)
@@ -804,7 +811,7 @@ class BrowseDialog(QDialog):
                                     tip=f"Import the selected skills into {destination.label}")
         self.close_button = button("Close", self.close)
         bottom = QHBoxLayout()
-        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.hint, 1)
         bottom.addWidget(self.progress)
         bottom.addWidget(self.close_button)
         bottom.addWidget(self.import_button)
@@ -813,6 +820,7 @@ class BrowseDialog(QDialog):
         lay.setContentsMargins(14, 12, 14, 12)
         lay.addLayout(top)
         lay.addWidget(self.body, 1)
+        lay.addWidget(self.status)
         lay.addLayout(bottom)
 
         self.resize(1200, 760)
@@ -898,11 +906,20 @@ class BrowseDialog(QDialog):
         busy = self._importing or self.editor is not None
         self.import_button.setEnabled(n > 0 and not busy)
         self.import_button.setText(f"Import {n} skills…" if n > 1 else "Import…")
-        if not busy and not self.progress.isVisible():
-            if n:
-                self.status.setText(f"{n} selected")
-            elif tab is not None and tab.is_loaded():
-                self.status.setText("Select skills to import (Ctrl/Shift-click selects several).")
+        if n:
+            self.hint.setText(f"{n} selected")
+        elif tab is not None and tab.is_loaded():
+            self.hint.setText("Select skills to import (Ctrl/Shift-click selects several).")
+        else:
+            self.hint.setText("")
+
+    def set_status(self, text: str, kind: str = "info") -> None:
+        """Show a message above the buttons (import results, cancellation); "" hides it."""
+        self.status.setText(text)
+        self.status.setProperty("kind", kind)
+        self.status.setVisible(bool(text))
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
 
     # -- import ------------------------------------------------------------------------------------
 
@@ -918,7 +935,27 @@ class BrowseDialog(QDialog):
         self._queue = list(rows)
         self._batch_total = len(rows)
         self._plans = []
-        self._next_editor()
+        self._importing = True  # until the editors open: blocks a second click
+        self._update_buttons()
+        studio, dest = self.studio, self.destination
+
+        def check(progress: Callable[[int, int], None]) -> dict[str, bool]:
+            return {s.local_name: studio.is_customized(s) for s in studio.installed(dest)}
+
+        def checked(customized: dict[str, bool]) -> None:
+            tab.customized = customized
+            self._next_editor()
+
+        def failed(err: BaseException) -> None:
+            self._queue.clear()
+            self.set_status(f"Could not check the installed skills: {describe_error(err)}", "error")
+
+        # Local edits may have happened since the listing loaded (R-UPD-4): re-check them first.
+        BackgroundOp(self, check, checked).failure(failed).finally_(self._checked).run_in_background()
+
+    def _checked(self) -> None:
+        self._importing = False
+        self._update_buttons()
 
     def _planned_names(self) -> set[str]:
         return {opts.local_name for _, opts in self._plans if opts.local_name}
@@ -932,7 +969,7 @@ class BrowseDialog(QDialog):
             if self._plans:
                 self._run_imports(tab, list(self._plans))
             else:
-                self.status.setText("Nothing imported.")
+                self.set_status("Nothing imported.")
             self._update_buttons()
             return
         row = self._queue.pop(0)
@@ -955,7 +992,7 @@ class BrowseDialog(QDialog):
             self._queue.clear()
             self._plans.clear()
             self.editor = None
-            self.status.setText("Import cancelled.")
+            self.set_status("Import cancelled.")
             self._update_buttons()
             return
         self._next_editor()
@@ -968,7 +1005,7 @@ class BrowseDialog(QDialog):
         self.progress.setValue(0)
         self.progress.setVisible(True)
         what = plans[0][1].local_name if len(plans) == 1 else f"{len(plans)} skills"
-        self.status.setText(f"Importing {what} into {dest.label}…")
+        self.set_status(f"Importing {what} into {dest.label}…")
         self._update_buttons()
         BackgroundOp(self, lambda progress: import_all(studio, listing, dest, plans, progress),
                      lambda results: self._imported(tab, results)) \
@@ -987,7 +1024,7 @@ class BrowseDialog(QDialog):
             parts.append(f"Imported {names} into {self.destination.label}.")
         if errors:
             parts.append(f"{len(errors)} failed: " + " ".join(errors))
-        self.status.setText(" ".join(parts))
+        self.set_status(" ".join(parts), "error" if errors else "ok")
         self.imported.emit(self.destination, ok, errors)
         if tab is not None and tab.data is not None:
             tab.refresh_states(lambda: self._tab_status(tab))
@@ -996,7 +1033,7 @@ class BrowseDialog(QDialog):
     def _import_failed(self, err: BaseException) -> None:
         self._importing = False
         self.progress.setVisible(False)
-        self.status.setText(f"Import failed: {describe_error(err)}")
+        self.set_status(f"Import failed: {describe_error(err)}", "error")
         self.imported.emit(self.destination, [], [describe_error(err)])
         self._update_buttons()
 
