@@ -9,9 +9,7 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-SHARED = Path(os.environ.get("SKILL_STUDIO_SHARED") or Path(__file__).resolve().parents[2] / "shared")
-"""The shared fixtures folder: ``../shared`` beside the repository, or ``$SKILL_STUDIO_SHARED``
-(for checkouts that do not sit beside it, e.g. git worktrees)."""
+SHARED = Path(__file__).resolve().parents[2] / "shared"
 MARKETPLACES = SHARED / "fixtures" / "marketplaces"
 EXTERNAL = SHARED / "fixtures" / "external"
 
