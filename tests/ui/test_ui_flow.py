@@ -329,3 +329,44 @@ def test_window_geometry_last_page_and_update_mode_are_remembered(qtbot, studio:
     assert again.current_page() == "settings/general"
     assert (again.width(), again.height()) == size
     assert again.general.mode() == "auto"
+
+
+def test_details_list_skipped_plugins_with_reasons(qtbot, window: MainWindow) -> None:
+    assert "superpowers-marketplace" in add_registry(qtbot, window, "obra/superpowers-marketplace")
+    dialog = window.open_browse(Destination.LIBRARY)
+    wait_loaded(qtbot, dialog)
+    tab = tab_of(dialog, "superpowers-marketplace")
+    dialog.tabs.setCurrentWidget(tab)
+    assert tab.model.rowCount() == 0
+    section = tab.details.excluded
+    assert "10 skipped plugins" in section.button.text()
+    assert section.is_expanded()  # nothing to browse: the reasons are shown straight away
+    text = tab.details.excluded_view.toPlainText()
+    assert text.count("skipped plugin") == 10 and "external source url" in text
+    default = tab_of(dialog, DEFAULT)
+    assert not default.details.excluded.button.isEnabled()  # nothing excluded there
+    dialog.close()
+
+
+def test_closing_the_dialog_during_an_import_lets_it_finish(qtbot, github, use_github, make_window) -> None:
+    github.add_fixture(MARKETPLACES / "anthropics__skills")
+    use_github(github)
+    s = SkillStudio()
+    try:
+        win = make_window(s)
+        dialog = win.open_browse(Destination.LIBRARY)
+        wait_loaded(qtbot, dialog)
+        editor = open_editor_for(qtbot, dialog, DEFAULT, "example-skills:internal-comms")
+        github.hang("/git/blobs/", 0.6, times=1)  # a slow download
+        editor.import_button.click()
+        qtbot.waitUntil(lambda: dialog._importing)
+        dialog.close()
+        assert not dialog.isVisible() and dialog.busy()  # hidden, still working
+        qtbot.waitUntil(lambda: win.library.model.find("internal-comms") >= 0, timeout=15000)
+        assert any("internal-comms" in n.text for n in win.notifications.notifications())
+        import shiboken6
+
+        qtbot.waitUntil(lambda: not shiboken6.isValid(dialog))  # then really closed
+    finally:
+        assert_no_background_work()
+        s.close()

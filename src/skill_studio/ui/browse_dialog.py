@@ -463,6 +463,10 @@ class DetailsPane(QWidget):
                  f"<b>local name</b> {html.escape(s.local_name)}"]
         if row.installed is not None:
             parts.append(f"<b>installed as</b> {html.escape(row.installed.local_name)} {html.escape(row.installed.version)}")
+        purpose = s.metadata.purpose if s.metadata is not None else None
+        if purpose:
+            where = Destination.LIBRARY if purpose in LIBRARY_PURPOSES else Destination.SETTINGS
+            parts.append(f"<b>purpose</b> {html.escape(purpose)} (suggests {where.label})")
         lines = [" · ".join(parts),
                  f"<b>path</b> <code>{html.escape(s.path or '(registry root)')}/SKILL.md</code>",
                  f"<b>commit</b> <code>{html.escape(s.commit[:12])}</code> in {html.escape(s.repo)}"]
@@ -491,6 +495,7 @@ class DetailsPane(QWidget):
         n_sk = len(listing.skipped_plugins) + len(listing.unavailable_plugins)
         if not items:
             self.excluded.set_title("Nothing excluded: every skill found is listed")
+            self.excluded.set_expanded(False)
             self.excluded.button.setEnabled(False)
             self.excluded_view.setHtml("")
             return
@@ -503,6 +508,8 @@ class DetailsPane(QWidget):
             bits.append(f"{len(listing.warnings)} registry warning{'s' if len(listing.warnings) != 1 else ''}")
         self.excluded.set_title("Not listed: " + ", ".join(bits) + " — why?")
         self.excluded.button.setEnabled(True)
+        if not listing.skills:  # nothing to browse: the reasons are the news
+            self.excluded.set_expanded(True)
         self.excluded_view.setHtml("<ul style='margin-left:-20px'>" + "".join(items) + "</ul>")
 
 
@@ -514,12 +521,14 @@ class RegistryTab(QWidget):
     Signals:
         status_changed(): loading started/finished/failed (the dialog updates the tab label).
         selection_changed(): the selected rows changed.
+        activated(): a row was double-clicked (the dialog imports the selection).
     """
 
     LOADING, ERROR, CONTENT = range(3)
 
     status_changed = Signal()
     selection_changed = Signal()
+    activated = Signal()
 
     def __init__(self, studio: SkillStudio, registry: Registry, destination: Destination,
                  parent: QWidget | None = None) -> None:
@@ -553,6 +562,7 @@ class RegistryTab(QWidget):
         header.setMinimumSectionSize(28)
         self.table.sortByColumn(CatalogTableModel.NAME, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._selection)
+        self.table.doubleClicked.connect(lambda _index: self.activated.emit())
         self.table.selectionModel().currentRowChanged.connect(self._current)
         self.summary = QLabel("")
         self.summary.setObjectName("hint")
@@ -764,7 +774,9 @@ class BrowseDialog(QDialog):
         self._plans: list[tuple[CatalogSkill, ImportOptions]] = []
         self._batch_tab: RegistryTab | None = None
         self._batch_total = 0
+        self._checking = False
         self._importing = False
+        self._close_requested = False
         self.setWindowTitle(f"Import from marketplace — {destination.label}")
         self.setSizeGripEnabled(True)
 
@@ -859,6 +871,7 @@ class BrowseDialog(QDialog):
                 tab = RegistryTab(self.studio, reg, self.destination)
                 tab.status_changed.connect(lambda t=tab: self._tab_status(t))
                 tab.selection_changed.connect(self._update_buttons)
+                tab.activated.connect(self.import_selected)
                 self.tabs_by_id[reg.id] = tab
                 self.tabs.insertTab(pos, tab, reg.name)
                 tab.set_filter_text(self.search.text())
@@ -903,7 +916,7 @@ class BrowseDialog(QDialog):
     def _update_buttons(self, *_: object) -> None:
         tab = self.current_tab()
         n = len(tab.selected_rows()) if tab is not None and tab.is_loaded() else 0
-        busy = self._importing or self.editor is not None
+        busy = self.busy()
         self.import_button.setEnabled(n > 0 and not busy)
         self.import_button.setText(f"Import {n} skills…" if n > 1 else "Import…")
         if n:
@@ -926,7 +939,7 @@ class BrowseDialog(QDialog):
     def import_selected(self) -> None:
         """Start importing the selected skills of the current tab: one metadata editor per skill."""
         tab = self.current_tab()
-        if tab is None or not tab.is_loaded() or self._importing or self.editor is not None:
+        if tab is None or not tab.is_loaded() or self.busy():
             return
         rows = tab.selected_rows()
         if not rows:
@@ -935,7 +948,7 @@ class BrowseDialog(QDialog):
         self._queue = list(rows)
         self._batch_total = len(rows)
         self._plans = []
-        self._importing = True  # until the editors open: blocks a second click
+        self._checking = True  # until the editors open: blocks a second click
         self._update_buttons()
         studio, dest = self.studio, self.destination
 
@@ -944,6 +957,9 @@ class BrowseDialog(QDialog):
 
         def checked(customized: dict[str, bool]) -> None:
             tab.customized = customized
+            if self._close_requested:  # closed while checking: import nothing
+                self._queue.clear()
+                return
             self._next_editor()
 
         def failed(err: BaseException) -> None:
@@ -954,8 +970,13 @@ class BrowseDialog(QDialog):
         BackgroundOp(self, check, checked).failure(failed).finally_(self._checked).run_in_background()
 
     def _checked(self) -> None:
-        self._importing = False
+        self._checking = False
         self._update_buttons()
+        self._finish_close_if_requested()
+
+    def busy(self) -> bool:
+        """True from *Import…* until the batch is done (checking, editing, importing)."""
+        return self._checking or self._importing or self.editor is not None
 
     def _planned_names(self) -> set[str]:
         return {opts.local_name for _, opts in self._plans if opts.local_name}
@@ -1029,6 +1050,7 @@ class BrowseDialog(QDialog):
         if tab is not None and tab.data is not None:
             tab.refresh_states(lambda: self._tab_status(tab))
         self._update_buttons()
+        self._finish_close_if_requested()
 
     def _import_failed(self, err: BaseException) -> None:
         self._importing = False
@@ -1036,6 +1058,7 @@ class BrowseDialog(QDialog):
         self.set_status(f"Import failed: {describe_error(err)}", "error")
         self.imported.emit(self.destination, [], [describe_error(err)])
         self._update_buttons()
+        self._finish_close_if_requested()
 
     # -- lifetime -----------------------------------------------------------------------------------
 
@@ -1043,10 +1066,33 @@ class BrowseDialog(QDialog):
         if self.settings is not None:
             self.settings.setValue("browse/geometry", self.saveGeometry())
 
-    def done(self, result: int) -> None:  # Escape and Close both end here
+    def _defer_close(self) -> bool:
+        """Closing while a batch is being checked or imported hides the dialog and lets the batch
+        finish (the dashboard still updates); the dialog closes for real afterwards."""
+        if not (self._checking or self._importing):
+            return False
+        self._close_requested = True
+        self.hide()
+        return True
+
+    def _finish_close_if_requested(self) -> None:
+        if self._close_requested and not (self._checking or self._importing):
+            self._close_requested = False
+            self.close()
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt override
+        self._close_requested = False  # reopened before a deferred close happened
+        super().showEvent(event)
+
+    def done(self, result: int) -> None:  # Escape ends here
         self._remember()
+        if self._defer_close():
+            return
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         self._remember()
+        if self._defer_close():
+            event.ignore()
+            return
         super().closeEvent(event)

@@ -129,6 +129,7 @@ class MainWindow(QMainWindow):
             page.open_requested.connect(self.open_editor)
         self.marketplace.registries_changed.connect(self._registries_changed)
 
+        self.setMinimumSize(860, 560)
         self.resize(1180, 760)
         geo = self.settings.value("main/geometry")
         if geo is not None:

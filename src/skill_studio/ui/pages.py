@@ -248,7 +248,6 @@ class SettingsSkillsPage(InstalledSkillsPage):
         super().__init__(studio, Destination.SETTINGS, "Skills",
                          "Skills used by the Skill Builder agents. At most one active skill per purpose slot.",
                          "Import…", parent)
-        self.reveal_button.setVisible(False)
 
 
 class MarketplacePage(QWidget):

@@ -92,7 +92,7 @@ class BadgeDelegate(QStyledItemDelegate):
         if self.show_text and text:
             left = option.rect.left() + 6
             if style is not None:
-                left = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget).left() + 1
+                left = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget).left() + 3
             text_rect = QRect(left, option.rect.top(), self._text_width(option, index), option.rect.height())
             selected = bool(option.state & QStyle.StateFlag.State_Selected)
             painter.setPen(option.palette.highlightedText().color() if selected else option.palette.text().color())
