@@ -296,7 +296,7 @@ def test_ui_stays_responsive_while_github_is_slow(qtbot, github, use_github, mak
         started = time.monotonic()
         dialog = win.open_browse(Destination.LIBRARY)
         tab = tab_of(dialog, DEFAULT)
-        assert tab.is_loading() and tab.busy.isVisible()
+        assert tab.is_loading() and tab.busy_view.isVisible()
         wait_loaded(qtbot, dialog, timeout=20000)
         elapsed = time.monotonic() - started
         timer.stop()
@@ -367,6 +367,35 @@ def test_closing_the_dialog_during_an_import_lets_it_finish(qtbot, github, use_g
         import shiboken6
 
         qtbot.waitUntil(lambda: not shiboken6.isValid(dialog))  # then really closed
+    finally:
+        assert_no_background_work()
+        s.close()
+
+
+def test_reopening_uses_the_session_listing_and_reload_fetches_again(qtbot, github, use_github, make_window) -> None:
+    github.add_fixture(MARKETPLACES / "anthropics__skills")
+    use_github(github)
+    s = SkillStudio()
+    try:
+        win = make_window(s)
+        dialog = win.open_browse(Destination.LIBRARY)
+        wait_loaded(qtbot, dialog)
+        first = github.request_count
+        assert first > 0
+        dialog.close()
+        qtbot.waitUntil(lambda: Destination.LIBRARY not in win.browse_dialogs
+                        or not __import__("shiboken6").isValid(win.browse_dialogs[Destination.LIBRARY]))
+        again = win.open_browse(Destination.LIBRARY)
+        wait_loaded(qtbot, again)
+        settings_dialog = win.open_browse(Destination.SETTINGS)
+        wait_loaded(qtbot, settings_dialog)
+        assert github.request_count == first  # no GitHub request spent on reopening
+        assert tab_of(again, DEFAULT).model.rowCount() == 17
+        again.reload_button.click()
+        wait_loaded(qtbot, again)
+        assert github.request_count > first
+        again.close()
+        settings_dialog.close()
     finally:
         assert_no_background_work()
         s.close()

@@ -137,6 +137,32 @@ def import_all(studio: SkillStudio, listing: Listing, destination: Destination,
     return out
 
 
+class ListingCache:
+    """Listings fetched during this session, per registry, shared by every browse dialog of a
+    window: reopening the dialog or switching destination does not spend GitHub requests again
+    (60 per hour without a token). *Reload* and *Retry* fetch anew. GUI thread only.
+    """
+
+    def __init__(self) -> None:
+        self._listings: dict[tuple[int, str], Listing] = {}
+
+    @staticmethod
+    def _key(registry: Registry) -> tuple[int, str]:
+        return (registry.id, registry.source.url)
+
+    def get(self, registry: Registry) -> Listing | None:
+        """The cached listing of a registry, or None."""
+        return self._listings.get(self._key(registry))
+
+    def put(self, registry: Registry, listing: Listing) -> None:
+        """Remember a registry's listing."""
+        self._listings[self._key(registry)] = listing
+
+    def drop(self, registry: Registry) -> None:
+        """Forget a registry's listing."""
+        self._listings.pop(self._key(registry), None)
+
+
 # -- metadata editor --------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -531,11 +557,12 @@ class RegistryTab(QWidget):
     activated = Signal()
 
     def __init__(self, studio: SkillStudio, registry: Registry, destination: Destination,
-                 parent: QWidget | None = None) -> None:
+                 cache: ListingCache | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.studio = studio
         self.registry = registry
         self.destination = destination
+        self.cache = cache if cache is not None else ListingCache()
         self.data: TabData | None = None
         self.customized: dict[str, bool] = {}
         """``{local name: customized?}`` of the destination's skills, as of the last check."""
@@ -543,9 +570,9 @@ class RegistryTab(QWidget):
         self._generation = 0
 
         self.stack = QStackedWidget()
-        self.busy = BusyView(f"Loading {registry.name}…")
+        self.busy_view = BusyView(f"Loading {registry.name}…")
         self.error_view = ErrorView()
-        self.error_view.retry.connect(self.load)
+        self.error_view.retry.connect(lambda: self.load(force=True))
 
         self.model = CatalogTableModel(self)
         self.proxy = SearchFilterProxy(self)
@@ -581,7 +608,7 @@ class RegistryTab(QWidget):
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
 
-        self.stack.addWidget(self.busy)
+        self.stack.addWidget(self.busy_view)
         self.stack.addWidget(self.error_view)
         self.stack.addWidget(self.splitter)
         lay = QVBoxLayout(self)
@@ -598,18 +625,21 @@ class RegistryTab(QWidget):
         """True when the table shows a listing."""
         return self.stack.currentIndex() == self.CONTENT and self.data is not None
 
-    def load(self) -> None:
-        """Fetch the registry listing and install states in the background."""
+    def load(self, force: bool = False) -> None:
+        """Show the registry's skills: the session's cached listing, or (``force``, or none cached)
+        a fresh one fetched in the background; install states are always recomputed."""
         self._generation += 1
         gen = self._generation
         self.error = None
-        self.busy.reset(f"Loading {self.registry.name}…")
+        cached = None if force else self.cache.get(self.registry)
+        self.busy_view.reset(f"Loading {self.registry.name}…" if cached is None else f"Reading {self.registry.name}…")
         self.stack.setCurrentIndex(self.LOADING)
         self.status_changed.emit()
         studio, reg, dest = self.studio, self.registry, self.destination
 
         def op(progress: Callable[[int, int], None]) -> TabData:
-            return compute_rows(studio, studio.list_registry(reg, progress), dest)
+            listing = cached if cached is not None else studio.list_registry(reg, progress)
+            return compute_rows(studio, listing, dest)
 
         BackgroundOp(self, op, lambda data: self._loaded(gen, data)) \
             .failure(lambda err: self._failed(gen, err)) \
@@ -618,11 +648,12 @@ class RegistryTab(QWidget):
 
     def _progress(self, gen: int, done: int, total: int) -> None:
         if gen == self._generation:
-            self.busy.set_progress(done, total, "files")
+            self.busy_view.set_progress(done, total, "files")
 
     def _loaded(self, gen: int, data: TabData) -> None:
         if gen != self._generation:
             return
+        self.cache.put(self.registry, data.listing)
         self.show_data(data)
         self.stack.setCurrentIndex(self.CONTENT)
         self.status_changed.emit()
@@ -762,12 +793,13 @@ class BrowseDialog(QDialog):
     states_known = Signal(object, object)
 
     def __init__(self, studio: SkillStudio, destination: Destination, settings: QSettings | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, cache: ListingCache | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("browseDialog")
         self.studio = studio
         self.destination = destination
         self.settings = settings
+        self.cache = cache if cache is not None else ListingCache()
         self.tabs_by_id: dict[int, RegistryTab] = {}
         self.editor: MetadataEditor | None = None
         self._queue: list[CatalogRow] = []
@@ -792,10 +824,13 @@ class BrowseDialog(QDialog):
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
         self.addAction(find)
+        self.reload_button = button("Reload", self.reload_current,
+                                    tip="Fetch the current registry from GitHub again")
         top = QHBoxLayout()
         top.addWidget(target)
         top.addStretch(1)
         top.addWidget(self.search)
+        top.addWidget(self.reload_button)
 
         self.tabs = QTabWidget()
         self.tabs.setObjectName("registryTabs")
@@ -868,7 +903,7 @@ class BrowseDialog(QDialog):
         for pos, reg in enumerate(enabled):
             tab = self.tabs_by_id.get(reg.id)
             if tab is None:
-                tab = RegistryTab(self.studio, reg, self.destination)
+                tab = RegistryTab(self.studio, reg, self.destination, self.cache)
                 tab.status_changed.connect(lambda t=tab: self._tab_status(t))
                 tab.selection_changed.connect(self._update_buttons)
                 tab.activated.connect(self.import_selected)
@@ -909,6 +944,12 @@ class BrowseDialog(QDialog):
         if states:
             self.states_known.emit(self.destination, states)
 
+    def reload_current(self) -> None:
+        """Fetch the current tab's registry again (drops the session cache for it)."""
+        tab = self.current_tab()
+        if tab is not None and not tab.is_loading() and not self.busy():
+            tab.load(force=True)
+
     def _filter(self, text: str) -> None:
         for tab in self.tabs_list():
             tab.set_filter_text(text)
@@ -918,6 +959,7 @@ class BrowseDialog(QDialog):
         n = len(tab.selected_rows()) if tab is not None and tab.is_loaded() else 0
         busy = self.busy()
         self.import_button.setEnabled(n > 0 and not busy)
+        self.reload_button.setEnabled(tab is not None and not tab.is_loading() and not busy)
         self.import_button.setText(f"Import {n} skills…" if n > 1 else "Import…")
         if n:
             self.hint.setText(f"{n} selected")

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from skill_studio.core.models import Destination, InstalledSkill, InstallState
 from skill_studio.core.service import SkillStudio
-from skill_studio.ui.browse_dialog import BrowseDialog
+from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
 from skill_studio.ui.notifications import Level, NotificationArea
 from skill_studio.ui.pages import (
     GeneralPage,
@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self.studio = studio
         self.settings = settings if settings is not None else open_settings(studio)
         self.browse_dialogs: dict[Destination, BrowseDialog] = {}
+        self.listings = ListingCache()
         self.editors: dict[tuple[Destination, str], SkillEditor] = {}
         self.setWindowTitle("Skill Studio")
 
@@ -173,7 +174,7 @@ class MainWindow(QMainWindow):
             dialog.raise_()
             dialog.activateWindow()
             return dialog
-        dialog = BrowseDialog(self.studio, destination, self.settings, self)
+        dialog = BrowseDialog(self.studio, destination, self.settings, self, self.listings)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.imported.connect(self._imported)
         dialog.states_known.connect(self._states_known)
