@@ -218,15 +218,18 @@ def main() -> int:
             editor_window.editor.document().setModified(False)
             editor_window.close()
 
-            # Error state: the registry is rate limited; the tab says why and offers Retry.
+            # Error state: the user reloads a registry while GitHub's rate limit is exhausted; the tab
+            # says why and offers Retry.
             gh.rate_limit(int(time.time()) + 1800, pattern="/repos/anthropics/knowledge-work-plugins")
             window.notifications.clear()
             dialog = window.open_browse(Destination.LIBRARY)
             dialog.resize(*SIZE)
-            wait_until(lambda: all(t.is_loaded() or t.error for t in dialog.tabs_list()), what="browse tabs (error)")
+            wait_until(lambda: all(t.is_loaded() or t.error for t in dialog.tabs_list()), what="browse tabs")
             bad = dialog.tab_for("knowledge-work-plugins")
-            assert bad is not None and bad.error, "expected the rate-limited tab to fail"
+            assert bad is not None
             dialog.tabs.setCurrentWidget(bad)
+            dialog.reload_current()
+            wait_until(lambda: bad.error is not None, what="the rate-limited reload to fail")
             save(dialog, "error-state.png")
             gh.clear_faults()
             dialog.close()
