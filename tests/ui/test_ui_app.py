@@ -127,3 +127,18 @@ def test_long_session_repaints_and_filtering_keep_none_references(qtbot, window:
         window.marketplace.table.viewport().grab()
     assert none_refcount() >= before - 30
     dialog.close()
+
+
+def test_a_failed_dashboard_refresh_posts_a_persistent_error(qtbot, window: MainWindow, studio: SkillStudio,
+                                                              monkeypatch) -> None:
+    from skill_studio.core.store import DatabaseError
+
+    def broken(destination=None):
+        raise DatabaseError("skill-studio.db: database disk image is malformed")
+
+    monkeypatch.setattr(studio, "installed", broken)
+    window.library.refresh_button.click()
+    qtbot.waitUntil(lambda: bool(window.notifications.notifications()))
+    (note,) = window.notifications.notifications()
+    assert note.persistent and note.level.value == "error" and "malformed" in note.text
+    assert window.library.refresh_button.isEnabled()  # the user can try again

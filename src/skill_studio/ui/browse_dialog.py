@@ -348,7 +348,9 @@ class MetadataEditor(QDialog):
         self._conflict = self._lookup(name) if ok else None
         if previous != self._conflict and (previous is None or self._conflict is None
                                            or previous.installed != self._conflict.installed):
+            blocked = self.replace_check.blockSignals(True)  # a new collision needs a new confirmation
             self.replace_check.setChecked(False)
+            self.replace_check.blockSignals(blocked)
         self._show_conflict(name)
         if self._conflict is not None:
             if self._conflict.planned:

@@ -128,6 +128,8 @@ class MainWindow(QMainWindow):
         for page in (self.library, self.settings_skills):
             page.import_requested.connect(self.open_browse)
             page.open_requested.connect(self.open_editor)
+            page.failed.connect(lambda title, text, d=page.destination: self.notifications.post(
+                Level.ERROR, title, text, persistent=True, key=f"read-{d.value}"))
         self.marketplace.registries_changed.connect(self._registries_changed)
 
         self.setMinimumSize(860, 560)

@@ -54,11 +54,13 @@ class InstalledSkillsPage(QWidget):
         import_requested(Destination): the user wants to browse the marketplace for this destination.
         open_requested(InstalledSkill): open the skill in the editor.
         refreshed(): the table was reloaded.
+        failed(str, str): reading the installed skills failed: (title, reason) for a notification.
     """
 
     import_requested = Signal(object)
     open_requested = Signal(object)
     refreshed = Signal()
+    failed = Signal(str, str)
 
     EMPTY_TITLE = ""
     EMPTY_TEXT = ""
@@ -160,7 +162,7 @@ class InstalledSkillsPage(QWidget):
         self.refreshed.emit()
 
     def _failed(self, err: BaseException) -> None:
-        QMessageBox.warning(self, "Could not read installed skills", describe_error(err))
+        self.failed.emit(f"Could not read the skills of {self.destination.label}", describe_error(err))
 
     def _finished(self) -> None:
         self._loading = False
