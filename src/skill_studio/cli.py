@@ -297,6 +297,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI.
 
+    With no arguments at all, opens the desktop app instead (``skill_studio.ui.app.run_gui``).
+
     Args:
         argv: arguments without the program name (default ``sys.argv[1:]``).
 
@@ -305,8 +307,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     logging.basicConfig(level=logging.DEBUG if os.environ.get("SKILL_STUDIO_DEBUG") else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list:  # no arguments: the desktop app (Qt is imported only here)
+        from skill_studio.ui.app import run_gui
+
+        return run_gui(sys.argv[:1] or ["skill-studio"])
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(args_list)
     func: Handler | None = getattr(args, "func", None)
     if func is None:
         parser.print_help()

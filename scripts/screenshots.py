@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""Regenerate docs/screenshots/*.png from the fake GitHub server (what a user sees).
+
+Usage::
+
+    .venv/bin/python scripts/screenshots.py [--shared ../shared] [--out docs/screenshots]
+
+Starts ``tests/fake_github.py`` with the shared marketplace fixtures (``../shared`` beside the
+repository, ``$SKILL_STUDIO_SHARED``, or ``--shared``) plus a small "acme/data-skills" marketplace
+built here (so one installed skill can show *update available*), points a temporary
+``SKILL_STUDIO_HOME`` at it, drives the real windows offscreen at 1280×800 and saves:
+
+- ``main-window.png``      Skill Library dashboard with badges and a notification
+- ``marketplace.png``      Settings → Marketplace after adding a registry
+- ``browse-dialog.png``    browse dialog loaded with a real fixture, a skill selected
+- ``metadata-editor.png``  the metadata editor showing a local-name collision
+- ``error-state.png``      a registry tab that failed (rate limit) with Retry
+- ``skill-editor.png``     the SKILL.md editor with its rendered preview
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+SIZE = (1280, 800)
+
+ACME = {
+    ".claude-plugin/marketplace.json": """{
+  "name": "acme-data-skills",
+  "owner": {"name": "Acme Data Platform"},
+  "plugins": [{"name": "warehouse", "source": "./plugins/warehouse", "description": "Warehouse modelling"}]
+}
+""",
+    "plugins/warehouse/skills/dbt-modeling/SKILL.md": """---
+name: dbt-modeling
+description: Model warehouse tables with dbt - staging, intermediate and mart layers, tests and docs.
+metadata:
+  version: {version}
+---
+# dbt modeling
+
+Use this skill when the user builds or reviews dbt models.
+
+## Layers
+1. **staging**: one model per source table, renamed and typed.
+2. **intermediate**: joins and business logic.
+3. **marts**: wide tables for analysts.
+
+## Checks
+- every model has a `unique` and `not_null` test on its key
+- sources declare freshness
+""",
+    "plugins/warehouse/skills/sql-style/SKILL.md": """---
+name: sql-style
+description: House SQL style - lower-case keywords, trailing commas, CTEs over sub-queries.
+metadata:
+  version: 2.0.1
+---
+# SQL style
+
+Write SQL the way the team reads it.
+""",
+}
+
+
+def acme_files(version: str) -> dict[str, str]:
+    return {k: v.replace("{version}", version) for k, v in ACME.items()}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--shared", type=Path,
+                    default=Path(os.environ.get("SKILL_STUDIO_SHARED") or ROOT.parent / "shared"))
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = ap.parse_args()
+    fixtures = args.shared / "fixtures"
+    if not (fixtures / "marketplaces").is_dir():
+        sys.exit(f"shared fixtures not found at {fixtures} (use --shared)")
+    args.out.mkdir(parents=True, exist_ok=True)
+    home = tempfile.mkdtemp(prefix="skill-studio-shots-")
+    os.environ["SKILL_STUDIO_HOME"] = home
+    os.environ.pop("GITHUB_TOKEN", None)
+
+    from fake_github import FakeGitHub
+    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from skill_studio.core.models import Destination, ImportOptions
+    from skill_studio.core.service import SkillStudio
+    from skill_studio.ui.app import prepare_application
+    from skill_studio.ui.browse_dialog import BrowseDialog
+    from skill_studio.ui.main_window import MainWindow
+    from skill_studio.ui.notifications import Level
+
+    app = QApplication([sys.argv[0]])
+    prepare_application(app)
+
+    def wait_until(cond: Callable[[], bool], timeout: float = 30.0, what: str = "") -> None:
+        end = time.monotonic() + timeout
+        while not cond():
+            if time.monotonic() > end:
+                raise SystemExit(f"timed out waiting for {what}")
+            QCoreApplication.processEvents()
+            time.sleep(0.01)
+
+    def settle(seconds: float = 0.3) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            QCoreApplication.processEvents()
+            time.sleep(0.01)
+
+    def save(widget: QWidget, name: str) -> None:
+        settle()
+        path = args.out / name
+        widget.grab().save(str(path))
+        print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+
+    with FakeGitHub() as gh:
+        gh.add_fixtures(fixtures)
+        gh.add_repo_from_dir("acme", "data-skills", acme_files("1.0.0"))
+        os.environ["SKILL_STUDIO_GITHUB_API"] = gh.base_url
+        studio = SkillStudio()
+        try:
+            # A populated library: real fixture skills, one customized, one with an update upstream.
+            acme = studio.add_registry("acme/data-skills")
+            listing = studio.list_registry(acme)
+            dbt = next(s for s in listing.skills if s.name == "dbt-modeling")
+            studio.import_skill(listing, dbt, Destination.LIBRARY, ImportOptions(purpose="data-engineering"))
+            default = studio.registries()[0]
+            listing = studio.list_registry(default)
+            for name in ("pdf", "xlsx", "doc-coauthoring"):
+                skill = next(s for s in listing.skills if s.name == name)
+                studio.import_skill(listing, skill, Destination.LIBRARY)
+            pdf = studio.store.skill(Destination.LIBRARY, "pdf")
+            assert pdf is not None
+            md = Path(pdf.path) / "SKILL.md"
+            md.write_text(md.read_text(encoding="utf-8") + "\n## Team notes\n\nPrefer pdfplumber for tables.\n",
+                          encoding="utf-8")
+            gh.push("acme", "data-skills", acme_files("1.1.0"), message="dbt-modeling 1.1.0")
+
+            settings = QSettings(str(Path(home) / "shots.ini"), QSettings.Format.IniFormat)
+            window = MainWindow(studio, settings)
+            window.resize(*SIZE)
+            window.show()
+
+            # Settings → Marketplace: add a registry through the UI.
+            window.show_page("settings/marketplace")
+            page = window.marketplace
+            page.url_edit.setText("https://github.com/anthropics/knowledge-work-plugins")
+            page.add_registry()
+            wait_until(lambda: not page._adding, what="registry add")
+            save(window, "marketplace.png")
+
+            # Browse: learn states (acme shows an update), then screenshot the default registry tab.
+            window.show_page("library")
+            dialog: BrowseDialog = window.open_browse(Destination.LIBRARY)
+            dialog.resize(*SIZE)
+            wait_until(lambda: all(t.is_loaded() or t.error for t in dialog.tabs_list()), what="browse tabs")
+            wait_until(lambda: "dbt-modeling" in window.library.updates, what="update state")
+            tab = dialog.tab_for("knowledge-work-plugins")
+            assert tab is not None
+            dialog.tabs.setCurrentWidget(tab)
+            dialog.search.setText("data")
+            names = [r.skill.qualified_name for r in tab.model.rows()]
+            target = next(n for n in names if n.endswith(":sql-queries")) if any(
+                n.endswith(":sql-queries") for n in names) else tab.proxy.index(0, 0).data()
+            tab.select([target])
+            save(dialog, "browse-dialog.png")
+
+            # Metadata editor with a collision: pdf is installed (and customized).
+            dialog.search.setText("")
+            main_tab = dialog.tab_for("anthropic-agent-skills")
+            assert main_tab is not None
+            dialog.tabs.setCurrentWidget(main_tab)
+            main_tab.select(["document-skills:pdf"])
+            dialog.import_selected()
+            wait_until(lambda: dialog.editor is not None and dialog.editor.isVisible(), what="metadata editor")
+            editor = dialog.editor
+            assert editor is not None
+            editor.adjustSize()
+            editor.resize(max(editor.width(), 640), editor.sizeHint().height())
+            save(editor, "metadata-editor.png")
+            editor.reject()
+            dialog.close()
+            settle()
+
+            # The dashboard with badges and a notification.
+            window.library.refresh()
+            wait_until(lambda: window.library.model.rowCount() == 4, what="library rows")
+            window.notifications.post(Level.SUCCESS, "Imported into Skill Library", "pdf, xlsx, doc-coauthoring, dbt-modeling",
+                                      actions=[("Open", lambda: None)])
+            window.notifications.post(Level.INFO, "1 update available in the Skill Library",
+                                      "dbt-modeling 1.0.0 → 1.1.0 (acme-data-skills).", actions=[("Review…", lambda: None)],
+                                      persistent=True, key="updates")
+            window.library.select("pdf")
+            save(window, "main-window.png")
+
+            # The SKILL.md editor.
+            editor_window = window.open_editor(pdf)
+            editor_window.resize(*SIZE)
+            editor_window.editor.moveCursor(editor_window.editor.textCursor().MoveOperation.End)
+            editor_window.editor.insertPlainText("\nAlso check form fields with pypdf.\n")
+            editor_window.render_preview()
+            editor_window.preview.verticalScrollBar().setValue(0)
+            editor_window.editor.verticalScrollBar().setValue(0)
+            save(editor_window, "skill-editor.png")
+            editor_window.editor.document().setModified(False)
+            editor_window.close()
+
+            # Error state: the user reloads a registry while GitHub's rate limit is exhausted; the tab
+            # says why and offers Retry.
+            gh.rate_limit(int(time.time()) + 1800, pattern="/repos/anthropics/knowledge-work-plugins")
+            window.notifications.clear()
+            dialog = window.open_browse(Destination.LIBRARY)
+            dialog.resize(*SIZE)
+            wait_until(lambda: all(t.is_loaded() or t.error for t in dialog.tabs_list()), what="browse tabs")
+            bad = dialog.tab_for("knowledge-work-plugins")
+            assert bad is not None
+            dialog.tabs.setCurrentWidget(bad)
+            dialog.reload_current()
+            wait_until(lambda: bad.error is not None, what="the rate-limited reload to fail")
+            save(dialog, "error-state.png")
+            gh.clear_faults()
+            dialog.close()
+            window.close()
+            settle()
+        finally:
+            from PySide6.QtCore import QThreadPool
+
+            QThreadPool.globalInstance().waitForDone(10000)
+            studio.close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

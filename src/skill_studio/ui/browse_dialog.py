@@ -1,0 +1,847 @@
+"""The browse dialog (R-UI-1..3): one tab per enabled registry, install-state badges for the
+destination it was opened for, search, details with the rendered SKILL.md and the reasons skills
+are missing, multi-select import through a metadata editor (R-IMP-2/3, R-UPD-4).
+
+Everything slow (listing a registry, computing install states, downloading and installing) runs in
+:class:`~skill_studio.ui.workers.BackgroundOp`; the dialog only reacts to results.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import QItemSelection, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skill_studio.core.errors import SkillStudioError
+from skill_studio.core.models import (
+    CatalogSkill,
+    Destination,
+    ImportOptions,
+    InstalledSkill,
+    Listing,
+    Registry,
+)
+from skill_studio.core.service import DEFAULT_VERSION, SkillStudio
+from skill_studio.ui.metadata_editor import LIBRARY_PURPOSES, Conflict, MetadataEditor
+from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
+from skill_studio.ui.widgets import (
+    BadgeDelegate,
+    BusyView,
+    CollapsibleSection,
+    ErrorView,
+    MarkdownView,
+    button,
+    setup_table,
+)
+from skill_studio.ui.workers import BackgroundOp, describe_error
+
+# -- background work (no widgets below this line until the classes) ---------------------------------
+
+@dataclass(frozen=True)
+class TabData:
+    """What a registry tab shows, computed off the GUI thread.
+
+    Attributes:
+        listing: the registry listing (pinned to one commit).
+        rows: one row per listed skill with its install state in the destination.
+        customized: ``{local name: customized?}`` of every skill installed in the destination.
+    """
+
+    listing: Listing
+    rows: list[CatalogRow]
+    customized: dict[str, bool]
+
+
+def compute_rows(studio: SkillStudio, listing: Listing, destination: Destination) -> TabData:
+    """Install states of a listing's skills in ``destination`` (disk work: hashes installed folders).
+
+    Runs on a worker thread. A skill that is not installed but whose proposed local name is used by
+    another installed skill is flagged ``name_taken`` (R-IMP-2: the dialog shows the collision).
+    """
+    installed = studio.installed(destination)
+    customized = {s.local_name: studio.is_customized(s) for s in installed}
+    rows = []
+    for s in listing.skills:
+        st = studio.skill_state(listing, s, destination, installed)
+        rows.append(CatalogRow(s, st.state, st.installed,
+                               name_taken=st.installed is None and s.local_name in customized))
+    return TabData(listing, rows, customized)
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """Outcome of one import: the installed skill, or the reason it failed."""
+
+    skill: CatalogSkill
+    installed: InstalledSkill | None
+    error: str | None
+
+
+def import_all(studio: SkillStudio, listing: Listing, destination: Destination,
+               plans: list[tuple[CatalogSkill, ImportOptions]], progress: Callable[[int, int], None]) -> list[ImportResult]:
+    """Import each planned skill in turn (worker thread); one failure does not stop the others.
+
+    ``progress(done, total)`` runs over ``100 × len(plans)`` units, file downloads included.
+    """
+    out: list[ImportResult] = []
+    n = len(plans)
+    for i, (skill, opts) in enumerate(plans):
+        def files(done: int, total: int, i: int = i) -> None:
+            progress(i * 100 + (done * 90 // total if total else 0), n * 100)
+
+        try:
+            inst = studio.import_skill(listing, skill, destination, opts, progress=files)
+            out.append(ImportResult(skill, inst, None))
+        except SkillStudioError as err:
+            out.append(ImportResult(skill, None, str(err)))
+        progress((i + 1) * 100, n * 100)
+    return out
+
+
+class ListingCache:
+    """Listings fetched during this session, per registry, shared by every browse dialog of a
+    window: reopening the dialog or switching destination does not spend GitHub requests again
+    (60 per hour without a token). *Reload* and *Retry* fetch anew. GUI thread only.
+    """
+
+    def __init__(self) -> None:
+        self._listings: dict[tuple[int, str], Listing] = {}
+
+    @staticmethod
+    def _key(registry: Registry) -> tuple[int, str]:
+        return (registry.id, registry.source.url)
+
+    def get(self, registry: Registry) -> Listing | None:
+        """The cached listing of a registry, or None."""
+        return self._listings.get(self._key(registry))
+
+    def put(self, registry: Registry, listing: Listing) -> None:
+        """Remember a registry's listing."""
+        self._listings[self._key(registry)] = listing
+
+    def drop(self, registry: Registry) -> None:
+        """Forget a registry's listing."""
+        self._listings.pop(self._key(registry), None)
+
+
+# -- details pane -----------------------------------------------------------------------------------
+
+class DetailsPane(QWidget):
+    """The selected skill: name, version, path and commit, warnings, rendered SKILL.md; and, per
+    registry, a collapsible list of excluded skills and skipped plugins with reasons (R-DIS-4)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("detailsPane")
+        self.title = QLabel("")
+        self.title.setObjectName("detailsTitle")
+        self.title.setWordWrap(True)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.meta = QLabel("")
+        self.meta.setObjectName("detailsMeta")
+        self.meta.setWordWrap(True)
+        self.meta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.warnings = QLabel("")
+        self.warnings.setObjectName("warningBox")
+        self.warnings.setWordWrap(True)
+        self.warnings.setVisible(False)
+        self.body = MarkdownView()
+        self.body.setObjectName("skillMarkdown")
+        self.excluded_view = QTextBrowser()
+        self.excluded_view.setObjectName("excludedList")
+        self.excluded_view.setOpenLinks(False)
+        self.excluded_view.setMaximumHeight(170)
+        self.excluded = CollapsibleSection("Nothing excluded", self.excluded_view)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 4, 4, 0)
+        lay.setSpacing(6)
+        lay.addWidget(self.title)
+        lay.addWidget(self.meta)
+        lay.addWidget(self.warnings)
+        lay.addWidget(self.body, 1)
+        lay.addWidget(self.excluded)
+        self.show_skill(None)
+
+    def show_skill(self, row: CatalogRow | None) -> None:
+        """Show a skill, or the hint to select one."""
+        if row is None:
+            self.title.setText("No skill selected")
+            self.meta.setText("Select a skill to read its SKILL.md. Select several (Ctrl/Shift-click) to import them together.")
+            self.warnings.setVisible(False)
+            self.body.set_markdown("")
+            return
+        s = row.skill
+        self.title.setText(s.qualified_name)
+        parts = [f"<b>version</b> {html.escape(s.version or '— (' + DEFAULT_VERSION + ' on import)')}",
+                 f"<b>local name</b> {html.escape(s.local_name)}"]
+        if row.installed is not None:
+            parts.append(f"<b>installed as</b> {html.escape(row.installed.local_name)} {html.escape(row.installed.version)}")
+        purpose = s.metadata.purpose if s.metadata is not None else None
+        if purpose:
+            where = Destination.LIBRARY if purpose in LIBRARY_PURPOSES else Destination.SETTINGS
+            parts.append(f"<b>purpose</b> {html.escape(purpose)} (suggests {where.label})")
+        lines = [" · ".join(parts),
+                 f"<b>path</b> <code>{html.escape(s.path or '(registry root)')}/SKILL.md</code>",
+                 f"<b>commit</b> <code>{html.escape(s.commit[:12])}</code> in {html.escape(s.repo)}"]
+        if s.description:
+            lines.append(f"<span style='color:#3d4b57'>{html.escape(s.description)}</span>")
+        self.meta.setText("<br>".join(lines))
+        if s.warnings:
+            self.warnings.setText("<b>Warnings</b><br>" + "<br>".join(f"• {html.escape(w)}" for w in s.warnings))
+            self.warnings.setVisible(True)
+        else:
+            self.warnings.setVisible(False)
+        body = s.metadata.body if s.metadata is not None else s.skill_md
+        self.body.set_markdown(body.strip() or "*(The SKILL.md has no body.)*")
+
+    def show_listing(self, listing: Listing) -> None:
+        """Fill the excluded/skipped section of a registry."""
+        items: list[str] = []
+        for e in listing.excluded:
+            items.append(f"<li><b>excluded</b> <code>{html.escape(e.path)}</code> — {html.escape(e.reason)}</li>")
+        for p in (*listing.skipped_plugins, *listing.unavailable_plugins):
+            name = p.name or str(p.source)
+            items.append(f"<li><b>skipped plugin</b> {html.escape(name)} — {html.escape(p.reason)}</li>")
+        for w in listing.warnings:
+            items.append(f"<li><b>registry warning</b> {html.escape(w)}</li>")
+        n_ex = len(listing.excluded)
+        n_sk = len(listing.skipped_plugins) + len(listing.unavailable_plugins)
+        if not items:
+            self.excluded.set_title("Nothing excluded: every skill found is listed")
+            self.excluded.set_expanded(False)
+            self.excluded.button.setEnabled(False)
+            self.excluded_view.setHtml("")
+            return
+        bits = []
+        if n_ex:
+            bits.append(f"{n_ex} excluded skill{'s' if n_ex != 1 else ''}")
+        if n_sk:
+            bits.append(f"{n_sk} skipped plugin{'s' if n_sk != 1 else ''}")
+        if listing.warnings:
+            bits.append(f"{len(listing.warnings)} registry warning{'s' if len(listing.warnings) != 1 else ''}")
+        self.excluded.set_title("Not listed: " + ", ".join(bits) + " — why?")
+        self.excluded.button.setEnabled(True)
+        if not listing.skills:  # nothing to browse: the reasons are the news
+            self.excluded.set_expanded(True)
+        self.excluded_view.setHtml("<ul style='margin-left:-20px'>" + "".join(items) + "</ul>")
+
+
+# -- one registry tab ---------------------------------------------------------------------------------
+
+class RegistryTab(QWidget):
+    """One registry in the browse dialog: busy → content or error with Retry (R-UI-1).
+
+    Signals:
+        status_changed(): loading started/finished/failed (the dialog updates the tab label).
+        selection_changed(): the selected rows changed.
+        activated(): a row was double-clicked (the dialog imports the selection).
+    """
+
+    LOADING, ERROR, CONTENT = range(3)
+
+    status_changed = Signal()
+    selection_changed = Signal()
+    activated = Signal()
+
+    def __init__(self, studio: SkillStudio, registry: Registry, destination: Destination,
+                 cache: ListingCache | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.studio = studio
+        self.registry = registry
+        self.destination = destination
+        self.cache = cache if cache is not None else ListingCache()
+        self.data: TabData | None = None
+        self.customized: dict[str, bool] = {}
+        """``{local name: customized?}`` of the destination's skills, as of the last check."""
+        self.error: str | None = None
+        self._generation = 0
+
+        self.stack = QStackedWidget()
+        self.busy_view = BusyView(f"Loading {registry.name}…")
+        self.error_view = ErrorView()
+        self.error_view.retry.connect(lambda: self.load(force=True))
+
+        self.model = CatalogTableModel(self)
+        self.proxy = SearchFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setObjectName("catalogTable")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        setup_table(self.table, CatalogTableModel.DESCRIPTION)
+        self.table.setItemDelegateForColumn(CatalogTableModel.STATE, BadgeDelegate(self.table))
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(CatalogTableModel.WARNINGS, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(CatalogTableModel.WARNINGS, 30)
+        header.setMinimumSectionSize(28)
+        self.table.sortByColumn(CatalogTableModel.NAME, Qt.SortOrder.AscendingOrder)
+        self.table.selectionModel().selectionChanged.connect(self._selection)
+        self.table.doubleClicked.connect(lambda _index: self.activated.emit())
+        self.table.selectionModel().currentRowChanged.connect(self._current)
+        self.summary = QLabel("")
+        self.summary.setObjectName("hint")
+
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.setSpacing(4)
+        ll.addWidget(self.table, 1)
+        ll.addWidget(self.summary)
+        self.details = DetailsPane()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.details)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+
+        self.stack.addWidget(self.busy_view)
+        self.stack.addWidget(self.error_view)
+        self.stack.addWidget(self.splitter)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 4)
+        lay.addWidget(self.stack)
+
+    # -- loading -------------------------------------------------------------------------------
+
+    def is_loading(self) -> bool:
+        """True while the listing is being fetched."""
+        return self.stack.currentIndex() == self.LOADING
+
+    def is_loaded(self) -> bool:
+        """True when the table shows a listing."""
+        return self.stack.currentIndex() == self.CONTENT and self.data is not None
+
+    def load(self, force: bool = False) -> None:
+        """Show the registry's skills: the session's cached listing, or (``force``, or none cached)
+        a fresh one fetched in the background; install states are always recomputed."""
+        self._generation += 1
+        gen = self._generation
+        self.error = None
+        cached = None if force else self.cache.get(self.registry)
+        self.busy_view.reset(f"Loading {self.registry.name}…" if cached is None else f"Reading {self.registry.name}…")
+        self.stack.setCurrentIndex(self.LOADING)
+        self.status_changed.emit()
+        studio, reg, dest = self.studio, self.registry, self.destination
+
+        def op(progress: Callable[[int, int], None]) -> TabData:
+            listing = cached if cached is not None else studio.list_registry(reg, progress)
+            return compute_rows(studio, listing, dest)
+
+        BackgroundOp(self, op, lambda data: self._loaded(gen, data)) \
+            .failure(lambda err: self._failed(gen, err)) \
+            .with_progress(lambda d, t: self._progress(gen, d, t)) \
+            .run_in_background()
+
+    def _progress(self, gen: int, done: int, total: int) -> None:
+        if gen == self._generation:
+            self.busy_view.set_progress(done, total, "files")
+
+    def _loaded(self, gen: int, data: TabData) -> None:
+        if gen != self._generation:
+            return
+        self.cache.put(self.registry, data.listing)
+        self.show_data(data)
+        self.stack.setCurrentIndex(self.CONTENT)
+        self.status_changed.emit()
+
+    def _failed(self, gen: int, err: BaseException) -> None:
+        if gen != self._generation:
+            return
+        self.error = describe_error(err)
+        self.error_view.show_error(f"Could not load {self.registry.name}", self.error)
+        self.stack.setCurrentIndex(self.ERROR)
+        self.status_changed.emit()
+
+    def show_data(self, data: TabData) -> None:
+        """Put a computed listing into the table (keeps the selection by qualified name)."""
+        selected = {r.skill.qualified_name for r in self.selected_rows()}
+        first = self.data is None
+        self.data = data
+        self.customized = dict(data.customized)
+        self.model.set_rows(data.rows)
+        self.details.show_listing(data.listing)
+        if first:
+            self._size_columns()
+        if selected:
+            self.select(sorted(selected))
+        else:
+            self.details.show_skill(None)
+        self.update_summary()
+
+    def refresh_states(self, done: Callable[[], None] | None = None) -> None:
+        """Recompute install states for the current listing (after an import), in the background."""
+        if self.data is None:
+            return
+        listing, studio, dest = self.data.listing, self.studio, self.destination
+
+        def applied(data: TabData) -> None:
+            self.show_data(data)
+            if done is not None:
+                done()
+
+        BackgroundOp(self, lambda progress: compute_rows(studio, listing, dest), applied) \
+            .failure(lambda err: self.summary.setText(describe_error(err))) \
+            .run_in_background()
+
+    def _size_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        fm = self.table.fontMetrics()
+        names = [r.skill.qualified_name for r in self.model.rows()]
+        name_w = max([fm.horizontalAdvance(n) for n in names] + [120]) + 24
+        header.resizeSection(CatalogTableModel.NAME, min(name_w, 300))
+        ver = [r.skill.version or "—" for r in self.model.rows()]
+        header.resizeSection(CatalogTableModel.VERSION,
+                             min(max([fm.horizontalAdvance(v) for v in ver] + [fm.horizontalAdvance("Version")]) + 24, 110))
+        self.table.resizeColumnToContents(CatalogTableModel.STATE)
+        header.resizeSection(CatalogTableModel.STATE, max(header.sectionSize(CatalogTableModel.STATE), 118))
+
+    # -- filter, selection -----------------------------------------------------------------------
+
+    def set_filter_text(self, text: str) -> None:
+        """Filter the table on name and description."""
+        self.proxy.set_filter_text(text)
+        self.update_summary()
+
+    def update_summary(self) -> None:
+        """The line under the table: counts, commit."""
+        if self.data is None:
+            self.summary.setText("")
+            return
+        listing = self.data.listing
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        count = f"{total} skill{'s' if total != 1 else ''}" if shown == total else f"Showing {shown} of {total} skills"
+        self.summary.setText(f"{count} · commit {listing.commit[:12]} of {listing.source.slug}")
+
+    def selected_rows(self) -> list[CatalogRow]:
+        """Rows selected in the table, in view order."""
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.proxy.index(r, 0).data(ROW_ROLE) for r in rows]
+
+    def select(self, qualified_names: list[str]) -> int:
+        """Select the visible rows with these qualified names; returns how many were selected."""
+        sel = QItemSelection()
+        first: QModelIndex | None = None
+        for name in qualified_names:
+            src = self.model.find(name)
+            if src < 0:
+                continue
+            idx = self.proxy.mapFromSource(self.model.index(src, 0))
+            if not idx.isValid():
+                continue
+            sel.select(idx, idx.siblingAtColumn(self.model.columnCount() - 1))
+            first = first or idx
+        sm = self.table.selectionModel()
+        sm.clearSelection()
+        if first is not None:
+            sm.select(sel, sm.SelectionFlag.Select | sm.SelectionFlag.Rows)
+            sm.setCurrentIndex(first, sm.SelectionFlag.NoUpdate)
+            self.table.scrollTo(first)
+            self.details.show_skill(first.data(ROW_ROLE))
+        return len(self.selected_rows())
+
+    def _selection(self, *_: object) -> None:
+        self.selection_changed.emit()
+
+    def _current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.details.show_skill(current.data(ROW_ROLE) if current.isValid() else None)
+
+    def conflict_for(self, name: str, planned: set[str]) -> Conflict | None:
+        """Collision of a local name in the destination (R-IMP-2); a quick database query."""
+        if name in planned:
+            return Conflict(None, planned=True)
+        inst = self.studio.store.skill(self.destination, name)
+        if inst is None:
+            return None
+        known = self.customized.get(name)
+        customized = known if known is not None else self.studio.is_customized(inst)  # installed meanwhile
+        return Conflict(inst, customized=customized)
+
+
+# -- the dialog -----------------------------------------------------------------------------------------
+
+class BrowseDialog(QDialog):
+    """Browse the enabled registries and import skills into one destination (R-UI-1..3).
+
+    Args:
+        studio: the core facade.
+        destination: where imports go: the page the dialog was opened from.
+        settings: remembers the dialog geometry (optional).
+        parent: the main window.
+
+    Signals:
+        imported(Destination, list[InstalledSkill], list[str]): an import batch finished, with the
+            installed skills and one message per failed skill.
+        states_known(Destination, dict[str, InstallState]): install states of installed skills
+            learned from a listing (local name → state), for the dashboard badges.
+    """
+
+    imported = Signal(object, object, object)
+    states_known = Signal(object, object)
+
+    def __init__(self, studio: SkillStudio, destination: Destination, settings: QSettings | None = None,
+                 parent: QWidget | None = None, cache: ListingCache | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("browseDialog")
+        self.studio = studio
+        self.destination = destination
+        self.settings = settings
+        self.cache = cache if cache is not None else ListingCache()
+        self.tabs_by_id: dict[int, RegistryTab] = {}
+        self.editor: MetadataEditor | None = None
+        self._queue: list[CatalogRow] = []
+        self._plans: list[tuple[CatalogSkill, ImportOptions]] = []
+        self._batch_tab: RegistryTab | None = None
+        self._batch_total = 0
+        self._checking = False
+        self._importing = False
+        self._close_requested = False
+        self.setWindowTitle(f"Import from marketplace — {destination.label}")
+        self.setSizeGripEnabled(True)
+
+        target = QLabel(f"Importing into <b>{destination.label}</b>")
+        target.setObjectName("destinationLabel")
+        self.search = QLineEdit()
+        self.search.setObjectName("searchBox")
+        self.search.setPlaceholderText("Filter by name or description")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(320)
+        self.search.textChanged.connect(self._filter)
+        find = QAction(self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        self.addAction(find)
+        self.reload_button = button("Reload", self.reload_current,
+                                    tip="Fetch the current registry from GitHub again")
+        top = QHBoxLayout()
+        top.addWidget(target)
+        top.addStretch(1)
+        top.addWidget(self.search)
+        top.addWidget(self.reload_button)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("registryTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.currentChanged.connect(self._update_buttons)
+        self.empty = QLabel("No registry is enabled. Add or enable one in Settings → Marketplace.")
+        self.empty.setObjectName("emptyState")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.body = QStackedWidget()
+        self.body.addWidget(self.tabs)
+        self.body.addWidget(self.empty)
+
+        self.status = QLabel("")
+        self.status.setObjectName("dialogStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.setVisible(False)
+        self.hint = QLabel("")
+        self.hint.setObjectName("hint")
+        self.progress = QProgressBar()
+        self.progress.setFixedWidth(220)
+        self.progress.setVisible(False)
+        self.import_button = button("Import…", self.import_selected, primary=True,
+                                    tip=f"Import the selected skills into {destination.label}")
+        self.close_button = button("Close", self.close)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.hint, 1)
+        bottom.addWidget(self.progress)
+        bottom.addWidget(self.close_button)
+        bottom.addWidget(self.import_button)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 12, 14, 12)
+        lay.addLayout(top)
+        lay.addWidget(self.body, 1)
+        lay.addWidget(self.status)
+        lay.addLayout(bottom)
+
+        self.resize(1200, 760)
+        if settings is not None and settings.value("browse/geometry") is not None:
+            self.restoreGeometry(settings.value("browse/geometry"))
+        self.sync_registries()
+        self._update_buttons()
+
+    # -- tabs ------------------------------------------------------------------------------------
+
+    def tabs_list(self) -> list[RegistryTab]:
+        """The registry tabs in display order."""
+        return [self.tabs.widget(i) for i in range(self.tabs.count())]  # type: ignore[misc]
+
+    def current_tab(self) -> RegistryTab | None:
+        """The tab shown, or None when there is none."""
+        w = self.tabs.currentWidget()
+        return w if isinstance(w, RegistryTab) else None
+
+    def tab_for(self, name: str) -> RegistryTab | None:
+        """The tab of a registry by display name."""
+        return next((t for t in self.tabs_list() if t.registry.name == name), None)
+
+    def sync_registries(self) -> None:
+        """Match the tabs to the enabled registries (R-REG-3): a disabled or removed registry's tab
+        goes away at once, a newly enabled one appears and loads."""
+        enabled = self.studio.registries(enabled_only=True)
+        wanted = {r.id: r for r in enabled}
+        for rid in [rid for rid in self.tabs_by_id if rid not in wanted]:
+            tab = self.tabs_by_id.pop(rid)
+            self.tabs.removeTab(self.tabs.indexOf(tab))
+            tab.deleteLater()
+        for pos, reg in enumerate(enabled):
+            tab = self.tabs_by_id.get(reg.id)
+            if tab is None:
+                tab = RegistryTab(self.studio, reg, self.destination, self.cache)
+                tab.status_changed.connect(lambda t=tab: self._tab_status(t))
+                tab.selection_changed.connect(self._update_buttons)
+                tab.activated.connect(self.import_selected)
+                self.tabs_by_id[reg.id] = tab
+                self.tabs.insertTab(pos, tab, reg.name)
+                tab.set_filter_text(self.search.text())
+                tab.load()
+            else:
+                tab.registry = reg
+                self._tab_status(tab)
+        self.body.setCurrentWidget(self.tabs if enabled else self.empty)
+        self._update_buttons()
+
+    def _tab_status(self, tab: RegistryTab) -> None:
+        i = self.tabs.indexOf(tab)
+        if i < 0:
+            return
+        name = tab.registry.name
+        if tab.is_loading():
+            self.tabs.setTabText(i, f"{name} …")
+            self.tabs.setTabIcon(i, self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
+            self.tabs.setTabToolTip(i, f"Loading {tab.registry.source.url}")
+        elif tab.error is not None:
+            self.tabs.setTabText(i, name)
+            self.tabs.setTabIcon(i, self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
+            self.tabs.setTabToolTip(i, tab.error)
+        else:
+            n = tab.model.rowCount()
+            self.tabs.setTabText(i, f"{name} ({n})")
+            self.tabs.setTabIcon(i, self.style().standardIcon(QStyle.StandardPixmap.SP_DirIcon))
+            self.tabs.setTabToolTip(i, tab.registry.source.url)
+            if tab.data is not None:
+                self._announce_states(tab.data)
+        self._update_buttons()
+
+    def _announce_states(self, data: TabData) -> None:
+        states = {r.installed.local_name: r.state for r in data.rows if r.installed is not None}
+        if states:
+            self.states_known.emit(self.destination, states)
+
+    def reload_current(self) -> None:
+        """Fetch the current tab's registry again (drops the session cache for it)."""
+        tab = self.current_tab()
+        if tab is not None and not tab.is_loading() and not self.busy():
+            tab.load(force=True)
+
+    def _filter(self, text: str) -> None:
+        for tab in self.tabs_list():
+            tab.set_filter_text(text)
+
+    def _update_buttons(self, *_: object) -> None:
+        tab = self.current_tab()
+        n = len(tab.selected_rows()) if tab is not None and tab.is_loaded() else 0
+        busy = self.busy()
+        self.import_button.setEnabled(n > 0 and not busy)
+        self.reload_button.setEnabled(tab is not None and not tab.is_loading() and not busy)
+        self.import_button.setText(f"Import {n} skills…" if n > 1 else "Import…")
+        if n:
+            self.hint.setText(f"{n} selected")
+        elif tab is not None and tab.is_loaded():
+            self.hint.setText("Select skills to import (Ctrl/Shift-click selects several).")
+        else:
+            self.hint.setText("")
+
+    def set_status(self, text: str, kind: str = "info") -> None:
+        """Show a message above the buttons (import results, cancellation); "" hides it."""
+        self.status.setText(text)
+        self.status.setProperty("kind", kind)
+        self.status.setVisible(bool(text))
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+
+    # -- import ------------------------------------------------------------------------------------
+
+    def import_selected(self) -> None:
+        """Start importing the selected skills of the current tab: one metadata editor per skill."""
+        tab = self.current_tab()
+        if tab is None or not tab.is_loaded() or self.busy():
+            return
+        rows = tab.selected_rows()
+        if not rows:
+            return
+        self._batch_tab = tab
+        self._queue = list(rows)
+        self._batch_total = len(rows)
+        self._plans = []
+        self._checking = True  # until the editors open: blocks a second click
+        self._update_buttons()
+        studio, dest = self.studio, self.destination
+
+        def check(progress: Callable[[int, int], None]) -> dict[str, bool]:
+            return {s.local_name: studio.is_customized(s) for s in studio.installed(dest)}
+
+        def checked(customized: dict[str, bool]) -> None:
+            tab.customized = customized
+            if self._close_requested:  # closed while checking: import nothing
+                self._queue.clear()
+                return
+            self._next_editor()
+
+        def failed(err: BaseException) -> None:
+            self._queue.clear()
+            self.set_status(f"Could not check the installed skills: {describe_error(err)}", "error")
+
+        # Local edits may have happened since the listing loaded (R-UPD-4): re-check them first.
+        BackgroundOp(self, check, checked).failure(failed).finally_(self._checked).run_in_background()
+
+    def _checked(self) -> None:
+        self._checking = False
+        self._update_buttons()
+        self._finish_close_if_requested()
+
+    def busy(self) -> bool:
+        """True from *Import…* until the batch is done (checking, editing, importing)."""
+        return self._checking or self._importing or self.editor is not None
+
+    def _planned_names(self) -> set[str]:
+        return {opts.local_name for _, opts in self._plans if opts.local_name}
+
+    def _next_editor(self) -> None:
+        tab = self._batch_tab
+        if tab is None:
+            return
+        if not self._queue:
+            self.editor = None
+            if self._plans:
+                self._run_imports(tab, list(self._plans))
+            else:
+                self.set_status("Nothing imported.")
+            self._update_buttons()
+            return
+        row = self._queue.pop(0)
+        position = (self._batch_total - len(self._queue), self._batch_total)
+        planned = self._planned_names()
+        editor = MetadataEditor(row.skill, tab.data.listing.name if tab.data else tab.registry.name,
+                                self.destination, lambda name: tab.conflict_for(name, planned), position, self)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.finished.connect(lambda result, e=editor: self._editor_done(e, result))
+        self.editor = editor
+        self._update_buttons()
+        editor.open()
+
+    def _editor_done(self, editor: MetadataEditor, result: int) -> None:
+        if editor is not self.editor:
+            return
+        if int(result) == QDialog.DialogCode.Accepted.value:
+            self._plans.append((editor.skill, editor.options()))
+        elif result != MetadataEditor.SKIPPED:
+            self._queue.clear()
+            self._plans.clear()
+            self.editor = None
+            self.set_status("Import cancelled.")
+            self._update_buttons()
+            return
+        self._next_editor()
+
+    def _run_imports(self, tab: RegistryTab, plans: list[tuple[CatalogSkill, ImportOptions]]) -> None:
+        assert tab.data is not None
+        self._importing = True
+        listing, dest, studio = tab.data.listing, self.destination, self.studio
+        self.progress.setRange(0, 100 * len(plans))
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        what = plans[0][1].local_name if len(plans) == 1 else f"{len(plans)} skills"
+        self.set_status(f"Importing {what} into {dest.label}…")
+        self._update_buttons()
+        BackgroundOp(self, lambda progress: import_all(studio, listing, dest, plans, progress),
+                     lambda results: self._imported(tab, results)) \
+            .with_progress(lambda d, t: self.progress.setValue(d)) \
+            .failure(self._import_failed) \
+            .run_in_background()
+
+    def _imported(self, tab: RegistryTab, results: list[ImportResult]) -> None:
+        self._importing = False
+        self.progress.setVisible(False)
+        ok = [r.installed for r in results if r.installed is not None]
+        errors = [f"{r.skill.qualified_name}: {r.error}" for r in results if r.error]
+        parts = []
+        if ok:
+            names = ", ".join(s.local_name for s in ok)
+            parts.append(f"Imported {names} into {self.destination.label}.")
+        if errors:
+            parts.append(f"{len(errors)} failed: " + " ".join(errors))
+        self.set_status(" ".join(parts), "error" if errors else "ok")
+        self.imported.emit(self.destination, ok, errors)
+        if tab is not None and tab.data is not None:
+            tab.refresh_states(lambda: self._tab_status(tab))
+        self._update_buttons()
+        self._finish_close_if_requested()
+
+    def _import_failed(self, err: BaseException) -> None:
+        self._importing = False
+        self.progress.setVisible(False)
+        self.set_status(f"Import failed: {describe_error(err)}", "error")
+        self.imported.emit(self.destination, [], [describe_error(err)])
+        self._update_buttons()
+        self._finish_close_if_requested()
+
+    # -- lifetime -----------------------------------------------------------------------------------
+
+    def _remember(self) -> None:
+        if self.settings is not None:
+            self.settings.setValue("browse/geometry", self.saveGeometry())
+
+    def _defer_close(self) -> bool:
+        """Closing while a batch is being checked or imported hides the dialog and lets the batch
+        finish (the dashboard still updates); the dialog closes for real afterwards."""
+        if not (self._checking or self._importing):
+            return False
+        self._close_requested = True
+        self.hide()
+        return True
+
+    def _finish_close_if_requested(self) -> None:
+        if self._close_requested and not (self._checking or self._importing):
+            self._close_requested = False
+            self.close()
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt override
+        self._close_requested = False  # reopened before a deferred close happened
+        super().showEvent(event)
+
+    def done(self, result: int) -> None:  # Escape ends here
+        self._remember()
+        if self._defer_close():
+            return
+        super().done(result)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self._remember()
+        if self._defer_close():
+            event.ignore()
+            return
+        super().closeEvent(event)

@@ -1,0 +1,242 @@
+"""The main window: navigation, the pages, the notification area, and the dialogs they open.
+
+Layout: a navigation list on the left (*Skill Library*; *Settings*: *Skills*, *Marketplace*,
+*General*), the notification area above the current page on the right. Window geometry and the last
+page are remembered in the UI's INI file (``pages.open_settings``).
+"""
+
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skill_studio.core.models import Destination, InstalledSkill, InstallState
+from skill_studio.core.service import SkillStudio
+from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
+from skill_studio.ui.notifications import Level, NotificationArea
+from skill_studio.ui.pages import (
+    GeneralPage,
+    InstalledSkillsPage,
+    LibraryPage,
+    MarketplacePage,
+    SettingsSkillsPage,
+    open_settings,
+)
+from skill_studio.ui.skill_editor import SkillEditor
+
+PAGE_KEYS = ("library", "settings/skills", "settings/marketplace", "settings/general")
+"""Page identifiers, in stack order; the last one shown is remembered under ``main/page``."""
+
+_NAV = (("library", "Skill Library"), (None, "SETTINGS"), ("settings/skills", "Skills"),
+        ("settings/marketplace", "Marketplace"), ("settings/general", "General"))
+
+
+class MainWindow(QMainWindow):
+    """Skill Studio's main window.
+
+    Args:
+        studio: the core facade (created once by ``app.run_gui``, the composition root).
+        settings: UI settings (default: the INI file under the config folder).
+
+    Attributes:
+        notifications: the notification area later work posts into (``post``/``dismiss``).
+        library, settings_skills, marketplace, general: the pages.
+    """
+
+    def __init__(self, studio: SkillStudio, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.studio = studio
+        self.settings = settings if settings is not None else open_settings(studio)
+        self.browse_dialogs: dict[Destination, BrowseDialog] = {}
+        self.listings = ListingCache()
+        self.editors: dict[tuple[Destination, str], SkillEditor] = {}
+        self.setWindowTitle("Skill Studio")
+
+        self.library = LibraryPage(studio)
+        self.settings_skills = SettingsSkillsPage(studio)
+        self.marketplace = MarketplacePage(studio)
+        self.general = GeneralPage(studio)
+        self.pages: dict[str, QWidget] = {"library": self.library, "settings/skills": self.settings_skills,
+                                          "settings/marketplace": self.marketplace, "settings/general": self.general}
+        self.stack = QStackedWidget()
+        for key in PAGE_KEYS:
+            self.stack.addWidget(self.pages[key])
+
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(200)
+        self.nav.setIconSize(QSize(18, 18))
+        self._nav_keys: list[str | None] = []
+        for key, label in _NAV:
+            self._nav_keys.append(key)
+            item = QListWidgetItem(label)
+            item.setSizeHint(QSize(0, 28 if key is None else 34))
+            if key is None:
+                item.setFlags(Qt.ItemFlag.NoItemFlags)
+                item.setData(Qt.ItemDataRole.AccessibleTextRole, "Settings")
+                f = item.font()
+                f.setPointSizeF(f.pointSizeF() * 0.85)
+                f.setBold(True)
+                item.setFont(f)
+            else:
+                if key.startswith("settings/"):
+                    item.setText("   " + label)
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self._nav_changed)
+
+        self.notifications = NotificationArea()
+        right = QWidget()
+        right.setObjectName("content")
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.setSpacing(0)
+        note_wrap = QWidget()
+        nl = QVBoxLayout(note_wrap)
+        nl.setContentsMargins(22, 12, 22, 0)
+        nl.addWidget(self.notifications)
+        self._note_wrap = note_wrap
+        note_wrap.setVisible(False)
+        self.notifications.posted.connect(lambda _n: note_wrap.setVisible(True))
+        self.notifications.dismissed.connect(lambda _k: note_wrap.setVisible(bool(self.notifications.notifications())))
+        rl.addWidget(note_wrap)
+        rl.addWidget(self.stack, 1)
+
+        central = QWidget()
+        cl = QHBoxLayout(central)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.setSpacing(0)
+        cl.addWidget(self.nav)
+        cl.addWidget(right, 1)
+        self.setCentralWidget(central)
+
+        quit_action = QAction("Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        self.addAction(quit_action)
+
+        for page in (self.library, self.settings_skills):
+            page.import_requested.connect(self.open_browse)
+            page.open_requested.connect(self.open_editor)
+            page.failed.connect(lambda title, text, d=page.destination: self.notifications.post(
+                Level.ERROR, title, text, persistent=True, key=f"read-{d.value}"))
+        self.marketplace.registries_changed.connect(self._registries_changed)
+
+        self.setMinimumSize(860, 560)
+        self.resize(1180, 760)
+        geo = self.settings.value("main/geometry")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        self.show_page(str(self.settings.value("main/page", "library")))
+
+        for msg in studio.startup_messages:
+            self.notifications.post(Level.WARNING, "Recovered from an interrupted operation", msg, persistent=True)
+        self.library.refresh()
+        self.settings_skills.refresh()
+
+    # -- pages ---------------------------------------------------------------------------------
+
+    def current_page(self) -> str:
+        """Key of the page shown (one of ``PAGE_KEYS``)."""
+        return PAGE_KEYS[self.stack.currentIndex()]
+
+    def show_page(self, key: str) -> None:
+        """Show a page by key (unknown keys show the Skill Library)."""
+        if key not in PAGE_KEYS:
+            key = "library"
+        self.nav.setCurrentRow(self._nav_keys.index(key))
+        self.stack.setCurrentWidget(self.pages[key])
+
+    def _nav_changed(self, row: int) -> None:
+        key = self._nav_keys[row] if 0 <= row < len(self._nav_keys) else None
+        if key is not None:
+            self.stack.setCurrentWidget(self.pages[key])
+
+    def page_for(self, destination: Destination) -> InstalledSkillsPage:
+        """The installed-skills page of a destination."""
+        return self.library if destination is Destination.LIBRARY else self.settings_skills
+
+    # -- dialogs -------------------------------------------------------------------------------
+
+    def open_browse(self, destination: Destination = Destination.LIBRARY) -> BrowseDialog:
+        """Open (or raise) the browse dialog importing into ``destination`` (R-UI-1)."""
+        dialog = self.browse_dialogs.get(destination)
+        if dialog is not None and shiboken6.isValid(dialog):
+            dialog.show()
+            dialog.raise_()
+            dialog.activateWindow()
+            return dialog
+        dialog = BrowseDialog(self.studio, destination, self.settings, self, self.listings)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.imported.connect(self._imported)
+        dialog.states_known.connect(self._states_known)
+        self.browse_dialogs[destination] = dialog
+        dialog.show()
+        return dialog
+
+    def open_editor(self, skill: InstalledSkill) -> SkillEditor:
+        """Open (or raise) the SKILL.md editor of an installed skill."""
+        key = (skill.destination, skill.local_name)
+        editor = self.editors.get(key)
+        if editor is not None and shiboken6.isValid(editor):
+            editor.show()
+            editor.raise_()
+            editor.activateWindow()
+            return editor
+        editor = SkillEditor(skill, self.settings, self)
+        editor.saved.connect(lambda s: self.page_for(s.destination).refresh())
+        editor.destroyed.connect(lambda *_, k=key: self.editors.pop(k, None))
+        self.editors[key] = editor
+        editor.show()
+        return editor
+
+    # -- events from pages and dialogs -------------------------------------------------------------
+
+    def _registries_changed(self) -> None:
+        for dialog in list(self.browse_dialogs.values()):
+            if shiboken6.isValid(dialog):
+                dialog.sync_registries()
+
+    def _states_known(self, destination: Destination, states: dict[str, InstallState]) -> None:
+        self.page_for(destination).apply_states(states)
+
+    def _imported(self, destination: Destination, installed: list[InstalledSkill], errors: list[str]) -> None:
+        page = self.page_for(destination)
+        page.updates.difference_update(s.local_name for s in installed)
+        page.refresh()
+        if installed:
+            names = ", ".join(s.local_name for s in installed)
+            actions = []
+            if len(installed) == 1:
+                skill = installed[0]
+                actions.append(("Open", lambda s=skill: self.open_editor(s)))
+            self.notifications.post(Level.SUCCESS, f"Imported into {destination.label}", names, actions=actions,
+                                    key=f"imported-{destination.value}")
+        if errors:
+            self.notifications.post(Level.ERROR, f"Some skills could not be imported into {destination.label}",
+                                    "\n".join(errors), persistent=True, key=f"import-errors-{destination.value}")
+
+    # -- lifetime ------------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        for editor in list(self.editors.values()):
+            if shiboken6.isValid(editor) and not editor.close():
+                event.ignore()
+                return
+        for dialog in list(self.browse_dialogs.values()):
+            if shiboken6.isValid(dialog):
+                dialog.close()
+        self.settings.setValue("main/geometry", self.saveGeometry())
+        self.settings.setValue("main/page", self.current_page())
+        self.settings.sync()
+        super().closeEvent(event)

@@ -1,0 +1,423 @@
+"""Item models of the UI: catalog skills, installed skills, registries; and the search filter.
+
+Every model follows one shape (after vorta): named column constants, ``set_rows()`` that replaces the
+whole content with a model reset, narrow ``dataChanged`` for small updates, and custom roles:
+
+- ``SORT_ROLE``: a value that sorts correctly (numbers for versions and states, folded text);
+- ``ROW_ROLE``: the row's dataclass, so views and dialogs never parse display strings;
+- ``BADGES_ROLE``: a list of :class:`Badge` drawn as pills by ``widgets.BadgeDelegate``;
+- ``SEARCH_ROLE``: the lower-cased text the filter matches (name and description).
+
+The models hold data only; they never call the core. Tested without a window (pytest-qt's
+``qtmodeltester``).
+
+Custom roles the UI reads back from Python (``index.data(role)``) always answer a real value, never
+None: PySide6 6.12.0 on Python < 3.12 drops a reference to ``None`` each time an *invalid* QVariant
+is converted to Python, and enough of those (a few thousand repaints) abort the interpreter
+(``none_dealloc``). Qt's own calls into ``data()`` are not affected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import QApplication, QStyle
+
+from skill_studio.core.models import CatalogSkill, InstalledSkill, InstallState, Registry
+
+SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 2
+BADGES_ROLE = int(Qt.ItemDataRole.UserRole) + 3
+SEARCH_ROLE = int(Qt.ItemDataRole.UserRole) + 4
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class BadgeKind(str, Enum):
+    """Colour family of a badge (see ``widgets.BADGE_COLORS``)."""
+
+    NEUTRAL = "neutral"
+    OK = "ok"
+    INFO = "info"
+    WARN = "warn"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A short status pill: ``text`` drawn in the colours of ``kind``."""
+
+    text: str
+    kind: BadgeKind = BadgeKind.NEUTRAL
+
+
+STATE_BADGES: dict[InstallState, Badge] = {
+    InstallState.NOT_INSTALLED: Badge("not installed", BadgeKind.NEUTRAL),
+    InstallState.UP_TO_DATE: Badge("up to date", BadgeKind.OK),
+    InstallState.UPDATE_AVAILABLE: Badge("update available", BadgeKind.INFO),
+    InstallState.CUSTOMIZED: Badge("customized", BadgeKind.WARN),
+}
+"""Install-state badge per state (R-UI-2)."""
+
+STATE_ORDER = {InstallState.NOT_INSTALLED: 0, InstallState.UP_TO_DATE: 1,
+               InstallState.UPDATE_AVAILABLE: 2, InstallState.CUSTOMIZED: 3}
+
+
+def _fold(text: str | None) -> str:
+    return (text or "").casefold()
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def version_key(version: str | None) -> str:
+    """Sort text for version strings: numeric parts compare as numbers (``1.10`` after ``1.2``),
+    text parts after numbers, a missing version last. A string, because the proxy compares
+    ``SORT_ROLE`` values as QVariants."""
+    if not version or not version.strip():
+        return "\uffff"
+    parts = []
+    for chunk in version.strip().lstrip("vV").replace("-", ".").replace("+", ".").split("."):
+        parts.append(f"0{int(chunk):012d}" if chunk.isdigit() and len(chunk) <= 12 else f"1{chunk.casefold()}")
+    return ".".join(parts)
+
+
+class _TableModel(QAbstractTableModel):
+    """Shared plumbing: a list of row dataclasses and a header per column."""
+
+    HEADERS: tuple[str, ...] = ()
+    HEADER_TIPS: dict[int, str] = {}
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.HEADERS[section]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.HEADER_TIPS.get(section)
+        return None
+
+    def rows(self) -> list[Any]:
+        """The current rows (a copy)."""
+        return list(self._rows)
+
+    def row_at(self, row: int) -> Any:
+        """The row dataclass at a source row number."""
+        return self._rows[row]
+
+    def set_rows(self, rows: list[Any]) -> None:
+        """Replace every row (model reset)."""
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def replace_row(self, row: int, value: Any) -> None:
+        """Replace one row and signal the change for that row only."""
+        self._rows[row] = value
+        self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
+
+
+# -- catalog (browse dialog) -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CatalogRow:
+    """One skill of a registry listing, with its install state in the dialog's destination.
+
+    Attributes:
+        skill: the catalog skill.
+        state: install state in the destination (R-UI-2).
+        installed: the matching installed copy, or None.
+        name_taken: True when the skill is not installed but its proposed local name is already
+            used in the destination by another skill (an import would collide, R-IMP-2).
+    """
+
+    skill: CatalogSkill
+    state: InstallState = InstallState.NOT_INSTALLED
+    installed: InstalledSkill | None = None
+    name_taken: bool = False
+
+    def badges(self) -> list[Badge]:
+        """The badges of the state column."""
+        out = [STATE_BADGES[self.state]]
+        if self.name_taken:
+            out.append(Badge("name taken", BadgeKind.WARN))
+        return out
+
+
+class CatalogTableModel(_TableModel):
+    """Skills of one registry listing (browse dialog, R-UI-2)."""
+
+    NAME, VERSION, STATE, WARNINGS, DESCRIPTION = range(5)
+    HEADERS = ("Skill", "Version", "Status", "", "Description")
+    HEADER_TIPS = {WARNINGS: "Warnings: the skill deviates from the Agent Skills rules (see details)"}
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row: CatalogRow = self._rows[index.row()]
+        s, col = row.skill, index.column()
+        if role == ROW_ROLE:
+            return row
+        if role == SEARCH_ROLE:
+            return f"{_fold(s.qualified_name)}\n{_fold(s.description)}"
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == self.NAME:
+                return s.qualified_name
+            if col == self.VERSION:
+                return s.version or "—"
+            if col == self.STATE:
+                return ", ".join(b.text for b in row.badges())
+            if col == self.DESCRIPTION:
+                return _one_line(s.description) or "(no description)"
+            return None
+        if role == BADGES_ROLE:  # always a list: see the module note on invalid QVariants
+            return row.badges() if col == self.STATE else []
+        if role == SORT_ROLE:
+            if col == self.NAME:
+                return _fold(s.qualified_name)
+            if col == self.VERSION:
+                return version_key(s.version)
+            if col == self.STATE:
+                return STATE_ORDER[row.state] * 2 + int(row.name_taken)
+            if col == self.WARNINGS:
+                return len(s.warnings)
+            return _fold(s.description)
+        if role == Qt.ItemDataRole.DecorationRole and col == self.WARNINGS and s.warnings:
+            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.WARNINGS and s.warnings:
+                return "\n".join(f"• {w}" for w in s.warnings)
+            if col == self.DESCRIPTION and s.description:
+                return _wrap_tip(s.description)
+            if col == self.NAME:
+                return f"{s.qualified_name}\n{s.path or '(registry root)'}"
+            if col == self.STATE and row.installed is not None:
+                return f"Installed as {row.installed.local_name!r}, version {row.installed.version}"
+            if col == self.STATE and row.name_taken:
+                return f"Another skill is installed as {s.local_name!r}; importing asks you to rename or replace."
+        if role == Qt.ItemDataRole.ForegroundRole and col == self.DESCRIPTION and not s.description:
+            return QApplication.palette().placeholderText()
+        return None
+
+    def find(self, qualified_name: str) -> int:
+        """Source row of a qualified name, or -1."""
+        for i, r in enumerate(self._rows):
+            if r.skill.qualified_name == qualified_name:
+                return i
+        return -1
+
+
+def _wrap_tip(text: str, width: int = 80) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(_one_line(text), width)[:12])
+
+
+# -- installed skills (dashboard, Settings → Skills) ---------------------------------------------
+
+@dataclass(frozen=True)
+class InstalledRow:
+    """One installed skill with the states computed in the background.
+
+    Attributes:
+        skill: the installed skill.
+        customized: its folder differs from the import snapshot (R-UPD-2).
+        update_available: a browse or update check found a newer upstream version (R-UPD-1).
+    """
+
+    skill: InstalledSkill
+    customized: bool = False
+    update_available: bool = False
+
+    def badges(self) -> list[Badge]:
+        """The status pills of the row."""
+        out: list[Badge] = []
+        if self.customized:
+            out.append(Badge("customized", BadgeKind.WARN))
+        if self.update_available:
+            out.append(Badge("update available", BadgeKind.INFO))
+        if self.skill.origin == "bundled":
+            out.append(Badge("bundled", BadgeKind.NEUTRAL))
+        if self.skill.slot:
+            out.append(Badge(f"slot: {self.skill.slot}", BadgeKind.NEUTRAL))
+        if self.skill.destination.value == "settings" and not self.skill.active:
+            out.append(Badge("inactive", BadgeKind.NEUTRAL))
+        return out
+
+
+class InstalledTableModel(_TableModel):
+    """Installed skills of one destination (Skill Library dashboard, Settings → Skills)."""
+
+    NAME, VERSION, SOURCE, STATUS, DESCRIPTION = range(5)
+    HEADERS = ("Name", "Version", "Source", "Status", "Description")
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row: InstalledRow = self._rows[index.row()]
+        s, col = row.skill, index.column()
+        if role == ROW_ROLE:
+            return row
+        if role == SEARCH_ROLE:
+            return f"{_fold(s.local_name)}\n{_fold(s.description)}"
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == self.NAME:
+                return s.local_name
+            if col == self.VERSION:
+                return s.version
+            if col == self.SOURCE:
+                return s.registry or {"bundled": "bundled", "upload": "uploaded"}.get(s.origin, s.origin)
+            if col == self.STATUS:
+                return ", ".join(b.text for b in row.badges())
+            if col == self.DESCRIPTION:
+                return _one_line(s.description)
+            return None
+        if role == BADGES_ROLE:
+            return row.badges() if col == self.STATUS else []
+        if role == SORT_ROLE:
+            if col == self.VERSION:
+                return version_key(s.version)
+            if col == self.STATUS:
+                return int(row.customized) * 2 + int(row.update_available)
+            return _fold(str(self.data(index, Qt.ItemDataRole.DisplayRole)))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.NAME:
+                src = f"{s.qualified_name} from {s.registry}" if s.qualified_name else s.origin
+                return f"{s.local_name} — {src}\n{s.path}"
+            if col == self.DESCRIPTION and s.description:
+                return _wrap_tip(s.description)
+            if col == self.SOURCE and s.registry_source:
+                return s.registry_source
+        return None
+
+    def find(self, local_name: str) -> int:
+        """Source row of a local name, or -1."""
+        for i, r in enumerate(self._rows):
+            if r.skill.local_name == local_name:
+                return i
+        return -1
+
+    def set_updates(self, local_names: set[str]) -> None:
+        """Mark which rows have an update available (narrow ``dataChanged`` per changed row)."""
+        for i, r in enumerate(self._rows):
+            want = r.skill.local_name in local_names
+            if r.update_available != want:
+                self.replace_row(i, InstalledRow(r.skill, r.customized, want))
+
+
+# -- registries (Settings → Marketplace) ---------------------------------------------------------
+
+class RegistryTableModel(_TableModel):
+    """Configured registries with an *enabled* check box (R-REG-2/3).
+
+    Signals:
+        enabled_toggled(Registry, bool): the user ticked or unticked *Enabled*; the owner applies
+            it through the core and then calls ``set_rows`` (the model does not change by itself).
+    """
+
+    NAME, SOURCE, ENABLED = range(3)
+    HEADERS = ("Name", "Source", "Enabled")
+    HEADER_TIPS = {ENABLED: "Disabled registries stay in the list but are not fetched or browsed"}
+
+    enabled_toggled = Signal(object, bool)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        reg: Registry = self._rows[index.row()]
+        col = index.column()
+        if role == ROW_ROLE:
+            return reg
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == self.NAME:
+                return reg.name
+            if col == self.SOURCE:
+                return reg.source.url
+            return None
+        if role == BADGES_ROLE:
+            return [Badge("default", BadgeKind.NEUTRAL)] if col == self.NAME and reg.is_default else []
+        if role == Qt.ItemDataRole.CheckStateRole and col == self.ENABLED:
+            return Qt.CheckState.Checked if reg.enabled else Qt.CheckState.Unchecked
+        if role == SORT_ROLE:
+            return int(reg.enabled) if col == self.ENABLED else _fold(str(self.data(index)))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == self.NAME and reg.is_default:
+                return f"{reg.name} is the default registry: it can be disabled but not removed."
+            if col == self.SOURCE:
+                return reg.source.url
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if index.isValid() and index.column() == self.ENABLED:
+            return base | Qt.ItemFlag.ItemIsUserCheckable
+        return base
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if not index.isValid() or index.column() != self.ENABLED or role != Qt.ItemDataRole.CheckStateRole:
+            return False
+        checked = Qt.CheckState(value) == Qt.CheckState.Checked if not isinstance(value, bool) else value
+        self.enabled_toggled.emit(self._rows[index.row()], checked)
+        return True
+
+
+# -- filtering ---------------------------------------------------------------------------------
+
+class SearchFilterProxy(QSortFilterProxyModel):
+    """Case-insensitive search over name and description (``SEARCH_ROLE``), sorting by ``SORT_ROLE``.
+
+    Every whitespace-separated word of the text must occur (``"pdf form"`` matches a skill whose
+    name or description contains both words). Per keystroke on thousands of rows: the haystack is
+    precomputed by the model, matching is plain substring tests.
+    """
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._terms: tuple[str, ...] = ()
+        self.setSortRole(SORT_ROLE)
+        self.setDynamicSortFilter(True)
+
+    def filter_text(self) -> str:
+        """The current filter text (terms joined by one space)."""
+        return " ".join(self._terms)
+
+    def set_filter_text(self, text: str) -> None:
+        """Filter on ``text`` (empty shows every row)."""
+        terms = tuple(text.casefold().split())
+        if terms == self._terms:
+            return
+        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9: invalidateFilter() is deprecated
+            self.beginFilterChange()
+            self._terms = terms
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            self._terms = terms
+            self.invalidateFilter()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if not self._terms:
+            return True
+        model = self.sourceModel()
+        hay = model.data(model.index(source_row, 0, source_parent), SEARCH_ROLE) or ""
+        return all(t in hay for t in self._terms)

@@ -1,0 +1,537 @@
+"""The main window's pages: *Skill Library*, *Settings → Skills*, *Settings → Marketplace*,
+*Settings → General*. Each is a self-contained widget taking the ``SkillStudio`` it works on, so later
+work can grow one page without touching the others."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skill_studio.core.errors import RegistrySourceError
+from skill_studio.core.models import Destination, InstalledSkill, InstallState, Registry
+from skill_studio.core.service import SkillStudio
+from skill_studio.core.sources import parse_registry_source
+from skill_studio.ui import widgets
+from skill_studio.ui.models import (
+    ROW_ROLE,
+    InstalledRow,
+    InstalledTableModel,
+    RegistryTableModel,
+    SearchFilterProxy,
+)
+from skill_studio.ui.widgets import BadgeDelegate, PageHeader, button, setup_table
+from skill_studio.ui.workers import BackgroundOp, describe_error
+
+PAGE_MARGINS = (22, 16, 22, 16)
+
+
+def compute_installed_rows(studio: SkillStudio, destination: Destination, updates: set[str]) -> list[InstalledRow]:
+    """Rows of an installed-skills table (worker thread: hashes every folder for *customized*)."""
+    return [InstalledRow(s, studio.is_customized(s), s.local_name in updates) for s in studio.installed(destination)]
+
+
+class InstalledSkillsPage(QWidget):
+    """A table of the skills installed in one destination, refreshed in the background.
+
+    Signals:
+        import_requested(Destination): the user wants to browse the marketplace for this destination.
+        open_requested(InstalledSkill): open the skill in the editor.
+        refreshed(): the table was reloaded.
+        failed(str, str): reading the installed skills failed: (title, reason) for a notification.
+    """
+
+    import_requested = Signal(object)
+    open_requested = Signal(object)
+    refreshed = Signal()
+    failed = Signal(str, str)
+
+    EMPTY_TITLE = ""
+    EMPTY_TEXT = ""
+
+    def __init__(self, studio: SkillStudio, destination: Destination, title: str, subtitle: str,
+                 import_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.studio = studio
+        self.destination = destination
+        self.updates: set[str] = set()
+        self._loading = False
+        self._again = False
+
+        self.header = PageHeader(title, subtitle)
+        self.import_button = button(import_label, lambda: self.import_requested.emit(self.destination), primary=True)
+        self.open_button = button("Open", self.open_selected, tip="Edit the SKILL.md (double-click a row)")
+        self.reveal_button = button("Reveal in file manager", self.reveal_selected)
+        self.refresh_button = button("Refresh", self.refresh, tip="Re-read installed skills and local edits")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Filter")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMaximumWidth(260)
+        bar = QHBoxLayout()
+        bar.addWidget(self.import_button)
+        bar.addWidget(self.open_button)
+        bar.addWidget(self.reveal_button)
+        bar.addStretch(1)
+        bar.addWidget(self.search)
+        bar.addWidget(self.refresh_button)
+
+        self.model = InstalledTableModel(self)
+        self.proxy = SearchFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.search.textChanged.connect(self.proxy.set_filter_text)
+        self.table = QTableView()
+        self.table.setObjectName("installedTable")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        setup_table(self.table, InstalledTableModel.DESCRIPTION,
+                    {InstalledTableModel.NAME: 220, InstalledTableModel.VERSION: 80, InstalledTableModel.SOURCE: 200,
+                     InstalledTableModel.STATUS: 210})
+        self.table.setItemDelegateForColumn(InstalledTableModel.STATUS, BadgeDelegate(self.table))
+        self.table.sortByColumn(InstalledTableModel.NAME, Qt.SortOrder.AscendingOrder)
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+
+        self.empty = QWidget()
+        el = QVBoxLayout(self.empty)
+        el.addStretch(1)
+        t = QLabel(self.EMPTY_TITLE)
+        t.setObjectName("emptyTitle")
+        t.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        x = QLabel(self.EMPTY_TEXT)
+        x.setObjectName("emptyState")
+        x.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        x.setWordWrap(True)
+        el.addWidget(t)
+        el.addWidget(x)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(button(import_label, lambda: self.import_requested.emit(self.destination), primary=True))
+        row.addStretch(1)
+        el.addSpacing(8)
+        el.addLayout(row)
+        el.addStretch(2)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(self.empty)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(*PAGE_MARGINS)
+        lay.setSpacing(10)
+        lay.addWidget(self.header)
+        lay.addLayout(bar)
+        lay.addWidget(self.stack, 1)
+        self._update_buttons()
+
+    # -- data ----------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload the installed skills and their *customized* state in the background."""
+        if self._loading:
+            self._again = True
+            return
+        self._loading = True
+        self.refresh_button.setEnabled(False)
+        studio, dest, updates = self.studio, self.destination, set(self.updates)
+        BackgroundOp(self, lambda progress: compute_installed_rows(studio, dest, updates), self._loaded) \
+            .failure(self._failed) \
+            .finally_(self._finished) \
+            .run_in_background()
+
+    def _loaded(self, rows: list[InstalledRow]) -> None:
+        selected = self.selected_skill()
+        self.model.set_rows(rows)
+        self.stack.setCurrentIndex(0 if rows else 1)
+        if selected is not None:
+            self.select(selected.local_name)
+        self.refreshed.emit()
+
+    def _failed(self, err: BaseException) -> None:
+        self.failed.emit(f"Could not read the skills of {self.destination.label}", describe_error(err))
+
+    def _finished(self) -> None:
+        self._loading = False
+        self.refresh_button.setEnabled(True)
+        self._update_buttons()
+        if self._again:
+            self._again = False
+            self.refresh()
+
+    def apply_states(self, states: dict[str, InstallState]) -> None:
+        """Take install states learned from a registry listing (local name → state): rows whose state
+        is *update available* get the badge (R-UPD-1); other listed names lose it."""
+        for name, state in states.items():
+            if state is InstallState.UPDATE_AVAILABLE:
+                self.updates.add(name)
+            else:
+                self.updates.discard(name)
+        self.model.set_updates(self.updates)
+
+    # -- selection -----------------------------------------------------------------------------
+
+    def selected_skill(self) -> InstalledSkill | None:
+        """The selected skill, or None."""
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        row: InstalledRow = rows[0].data(ROW_ROLE)
+        return row.skill
+
+    def select(self, local_name: str) -> bool:
+        """Select a skill by local name; False when it is not shown."""
+        src = self.model.find(local_name)
+        if src < 0:
+            return False
+        idx = self.proxy.mapFromSource(self.model.index(src, 0))
+        if not idx.isValid():
+            return False
+        self.table.selectRow(idx.row())
+        self.table.scrollTo(idx)
+        return True
+
+    def open_selected(self) -> None:
+        """Ask for the selected skill to be opened."""
+        skill = self.selected_skill()
+        if skill is not None:
+            self.open_requested.emit(skill)
+
+    def reveal_selected(self) -> None:
+        """Show the selected skill's folder in the file manager."""
+        skill = self.selected_skill()
+        if skill is not None:
+            widgets.reveal_in_file_manager(skill.path)
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        row: InstalledRow | None = index.data(ROW_ROLE)
+        if row is not None:
+            self.open_requested.emit(row.skill)
+
+    def _update_buttons(self, *_: object) -> None:
+        has = self.selected_skill() is not None
+        self.open_button.setEnabled(has)
+        self.reveal_button.setEnabled(has)
+
+
+class LibraryPage(InstalledSkillsPage):
+    """*Skill Library*: the dashboard of domain skills, ready to refine (R-IMP-4)."""
+
+    EMPTY_TITLE = "Your Skill Library is empty"
+    EMPTY_TEXT = ("Import domain skills from a marketplace; they appear here ready to refine: "
+                  "open one, edit its SKILL.md, save.")
+
+    def __init__(self, studio: SkillStudio, parent: QWidget | None = None) -> None:
+        super().__init__(studio, Destination.LIBRARY, "Skill Library",
+                         "Domain skills you refine. Double-click a skill to edit its SKILL.md.",
+                         "Import from marketplace…", parent)
+
+
+class SettingsSkillsPage(InstalledSkillsPage):
+    """*Settings → Skills*: the skills the Skill Builder agents use (R-IMP-4)."""
+
+    EMPTY_TITLE = "No Skill Builder skills installed"
+    EMPTY_TEXT = "Import skills the Skill Builder agents should use, such as research or validation skills."
+
+    def __init__(self, studio: SkillStudio, parent: QWidget | None = None) -> None:
+        super().__init__(studio, Destination.SETTINGS, "Skills",
+                         "Skills used by the Skill Builder agents. At most one active skill per purpose slot.",
+                         "Import…", parent)
+
+
+class MarketplacePage(QWidget):
+    """*Settings → Marketplace*: the registries (R-REG-2/3).
+
+    Signals:
+        registries_changed(): a registry was added, removed, enabled or disabled.
+    """
+
+    registries_changed = Signal()
+
+    def __init__(self, studio: SkillStudio, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.studio = studio
+        self._adding = False
+        header = PageHeader(
+            "Marketplace",
+            "Registries are GitHub repositories (or folders of one) holding .claude-plugin/marketplace.json. "
+            "Disabled registries stay in the list but are not fetched or browsed.")
+
+        self.url_edit = QLineEdit()
+        self.url_edit.setObjectName("registryUrl")
+        self.url_edit.setPlaceholderText("owner/repo, owner/repo@ref or https://github.com/owner/repo/tree/ref/folder")
+        self.url_edit.returnPressed.connect(self.add_registry)
+        self.url_edit.textChanged.connect(lambda _: self._set_status("", ""))
+        self.add_button = button("Add registry", self.add_registry, primary=True)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setTextVisible(False)
+        self.busy.setFixedSize(90, 10)
+        self.busy.setVisible(False)
+        self.status = QLabel("")
+        self.status.setObjectName("inlineStatus")
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.status.setVisible(False)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.url_edit, 1)
+        add_row.addWidget(self.add_button)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignVCenter)
+        status_row.addWidget(self.status, 1)
+
+        self.model = RegistryTableModel(self)
+        self.model.enabled_toggled.connect(self.set_enabled)
+        self.table = QTableView()
+        self.table.setObjectName("registryTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        setup_table(self.table, RegistryTableModel.SOURCE, {RegistryTableModel.NAME: 300})
+        self.table.setSortingEnabled(False)
+        self.table.setItemDelegateForColumn(RegistryTableModel.NAME, BadgeDelegate(self.table, show_text=True))
+        self.table.horizontalHeader().setSectionResizeMode(RegistryTableModel.ENABLED, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.remove_button = button("Remove", self.remove_selected, tip="Remove the selected registry")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.remove_button)
+        self.remove_hint = QLabel("")
+        self.remove_hint.setObjectName("hint")
+        bottom.addWidget(self.remove_hint, 1)
+
+        add_label = QLabel("Add a registry")
+        add_label.setObjectName("sectionLabel")
+        list_label = QLabel("Registries")
+        list_label.setObjectName("sectionLabel")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(*PAGE_MARGINS)
+        lay.setSpacing(8)
+        lay.addWidget(header)
+        lay.addWidget(add_label)
+        lay.addLayout(add_row)
+        lay.addLayout(status_row)
+        lay.addSpacing(8)
+        lay.addWidget(list_label)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(bottom)
+        self.reload()
+
+    # -- list ----------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Re-read the registry list (a small database query)."""
+        selected = self.selected_registry()
+        self.model.set_rows(self.studio.registries())
+        if selected is not None:
+            self.select(selected.id)
+        self._update_buttons()
+
+    def registries(self) -> list[Registry]:
+        """The registries shown."""
+        return self.model.rows()
+
+    def selected_registry(self) -> Registry | None:
+        """The selected registry, or None."""
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return rows[0].data(ROW_ROLE) if rows else None
+
+    def select(self, registry_id: int) -> None:
+        """Select a registry row by id."""
+        for i, r in enumerate(self.model.rows()):
+            if r.id == registry_id:
+                self.table.selectRow(i)
+                return
+
+    def _update_buttons(self, *_: object) -> None:
+        reg = self.selected_registry()
+        self.remove_button.setEnabled(reg is not None and not reg.is_default)
+        if reg is not None and reg.is_default:
+            self.remove_hint.setText(f"{reg.name} is the default registry: disable it instead of removing it.")
+        else:
+            self.remove_hint.setText("")
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def _set_status(self, kind: str, text: str) -> None:
+        self.status.setProperty("kind", kind)
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
+        self.status.style().unpolish(self.status)
+        self.status.style().polish(self.status)
+
+    def add_registry(self) -> None:
+        """Validate the URL, then fetch its catalog and add it in the background (R-REG-2)."""
+        if self._adding:
+            return
+        url = self.url_edit.text().strip()
+        if not url:
+            self._set_status("error", "Type a registry: owner/repo or a GitHub URL.")
+            return
+        try:
+            source = parse_registry_source(url)
+        except RegistrySourceError as err:
+            self._set_status("error", str(err))
+            return
+        self._adding = True
+        self.add_button.setEnabled(False)
+        self.url_edit.setReadOnly(True)
+        self.busy.setVisible(True)
+        self._set_status("busy", f"Fetching the catalog of {source.slug}…")
+        studio = self.studio
+        BackgroundOp(self, lambda progress: studio.add_registry(url), self._added) \
+            .failure(self._add_failed) \
+            .finally_(self._add_done) \
+            .run_in_background()
+
+    def _added(self, reg: Registry) -> None:
+        self.url_edit.clear()
+        self.reload()
+        self.select(reg.id)
+        self._set_status("ok", f"Added “{reg.name}” ({reg.source.url}).")
+        self.registries_changed.emit()
+
+    def _add_failed(self, err: BaseException) -> None:
+        self._set_status("error", describe_error(err))
+
+    def _add_done(self) -> None:
+        self._adding = False
+        self.add_button.setEnabled(True)
+        self.url_edit.setReadOnly(False)
+        self.busy.setVisible(False)
+
+    def set_enabled(self, reg: Registry, enabled: bool) -> None:
+        """Enable or disable a registry (R-REG-3); open browse dialogs follow at once."""
+        try:
+            self.studio.set_registry_enabled(reg.source.url, enabled)
+        except Exception as err:  # noqa: BLE001 - shown to the user
+            self._set_status("error", describe_error(err))
+        self.reload()
+        self.registries_changed.emit()
+
+    def remove_selected(self, confirm: Callable[[Registry], bool] | None = None) -> bool:
+        """Remove the selected registry after confirmation; the default cannot be removed."""
+        reg = self.selected_registry()
+        if reg is None or reg.is_default:
+            return False
+        ask = confirm or self._confirm_remove
+        if not ask(reg):
+            return False
+        try:
+            self.studio.remove_registry(reg.source.url)
+        except Exception as err:  # noqa: BLE001 - shown to the user
+            self._set_status("error", describe_error(err))
+            return False
+        self.reload()
+        self._set_status("ok", f"Removed “{reg.name}”. Skills imported from it stay installed.")
+        self.registries_changed.emit()
+        return True
+
+    def _confirm_remove(self, reg: Registry) -> bool:
+        answer = QMessageBox.question(
+            self, "Remove registry",
+            f"Remove “{reg.name}” ({reg.source.url})?\n\nSkills imported from it stay installed.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
+
+class GeneralPage(QWidget):
+    """*Settings → General*: update mode, GitHub token, workspace folder (filled in by later work)."""
+
+    UPDATE_MODES = (("manual", "Manual — tell me when updates are available"),
+                    ("auto", "Automatic — update skills without local edits, then tell me"))
+
+    def __init__(self, studio: SkillStudio, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.studio = studio
+        header = PageHeader("General", "How Skill Studio keeps skills current and where it works.")
+
+        self.update_mode = QComboBox()
+        self.update_mode.setObjectName("updateMode")
+        for value, label in self.UPDATE_MODES:
+            self.update_mode.addItem(label, value)
+        current = studio.store.get_setting("update_mode", "manual")
+        self.update_mode.setCurrentIndex(max(0, self.update_mode.findData(current)))
+        self.update_mode.currentIndexChanged.connect(self._mode_changed)
+        mode_hint = QLabel("Skills with local edits are never updated automatically; updating one asks first "
+                           "and keeps your version as a backup.")
+        mode_hint.setObjectName("hint")
+        mode_hint.setWordWrap(True)
+
+        self.token = QLineEdit()
+        self.token.setObjectName("githubToken")
+        self.token.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token.setEnabled(False)
+        self.token.setPlaceholderText("Saving a token in the system keyring is coming in a later version")
+        env = "set — it is sent to GitHub" if os.environ.get("GITHUB_TOKEN") else "not set"
+        token_hint = QLabel(f"A token raises GitHub's rate limit and gives access to private registries. "
+                            f"GITHUB_TOKEN in the environment: {env}.")
+        token_hint.setObjectName("hint")
+        token_hint.setWordWrap(True)
+
+        workspace = studio.store.get_setting("workspace_dir") or str(studio.paths.workspace_default)
+        self.workspace = QLineEdit(workspace)
+        self.workspace.setObjectName("workspaceDir")
+        self.workspace.setReadOnly(True)
+        self.workspace.setCursorPosition(0)
+        open_ws = button("Open", lambda: widgets.reveal_in_file_manager(self.workspace.text()))
+        ws_row = QHBoxLayout()
+        ws_row.addWidget(self.workspace, 1)
+        ws_row.addWidget(open_ws)
+        ws_hint = QLabel("Active Settings skills are placed in <workspace>/.claude/skills and listed in its CLAUDE.md.")
+        ws_hint.setObjectName("hint")
+        ws_hint.setWordWrap(True)
+        ws_hint.setTextFormat(Qt.TextFormat.PlainText)
+
+        data_dir = QLabel(str(studio.paths.data))
+        data_dir.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setVerticalSpacing(6)
+        form.setHorizontalSpacing(16)
+        form.addRow("Updates", self.update_mode)
+        form.addRow("", mode_hint)
+        form.addRow("GitHub token", self.token)
+        form.addRow("", token_hint)
+        form.addRow("Workspace folder", ws_row)
+        form.addRow("", ws_hint)
+        form.addRow("Data folder", data_dir)
+        box = QWidget()
+        box.setMaximumWidth(820)
+        box.setLayout(form)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(*PAGE_MARGINS)
+        lay.setSpacing(12)
+        lay.addWidget(header)
+        lay.addWidget(box)
+        lay.addStretch(1)
+
+    def mode(self) -> str:
+        """The selected update mode: ``"manual"`` or ``"auto"``."""
+        return str(self.update_mode.currentData())
+
+    def _mode_changed(self, _index: int) -> None:
+        self.studio.store.set_setting("update_mode", self.mode())
+
+
+def settings_file(studio: SkillStudio) -> str:
+    """Path of the UI's INI file (window geometry, last page) under the config folder."""
+    return str(studio.paths.config / "skill-studio-ui.ini")
+
+
+def open_settings(studio: SkillStudio) -> QSettings:
+    """The UI's ``QSettings`` (INI format, so ``SKILL_STUDIO_HOME`` isolates it)."""
+    return QSettings(settings_file(studio), QSettings.Format.IniFormat)

@@ -1,0 +1,389 @@
+"""Small reusable widgets: badge delegate, page header, collapsible section, busy and error views."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QPainter,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skill_studio.ui.models import BADGES_ROLE, Badge
+from skill_studio.ui.theme import badge_colors
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def reveal_in_file_manager(path: str) -> bool:
+    """Open a folder in the system file manager (``QDesktopServices``). Returns Qt's answer."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+
+class BadgeDelegate(QStyledItemDelegate):
+    """Paints ``BADGES_ROLE`` (a list of :class:`Badge`) as rounded pills, after the cell's text when
+    ``show_text`` is True; the size hint fits text and pills, so nothing is clipped when the column
+    is sized to its contents."""
+
+    H_PAD, GAP, MARGIN = 7, 4, 4
+
+    def __init__(self, parent: QWidget | None = None, show_text: bool = False) -> None:
+        super().__init__(parent)
+        self.show_text = show_text
+
+    def _font(self, option: QStyleOptionViewItem) -> QFont:
+        f = QFont(option.font)
+        f.setPointSizeF(max(6.0, f.pointSizeF() * 0.92))
+        f.setWeight(QFont.Weight.DemiBold)
+        return f
+
+    def _badges(self, index: Index) -> list[Badge]:
+        value = index.data(BADGES_ROLE)
+        return list(value) if value else []
+
+    def _text_width(self, option: QStyleOptionViewItem, index: Index) -> int:
+        if not self.show_text:
+            return 0
+        return option.fontMetrics.horizontalAdvance(str(index.data() or "")) + 10
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        badges = self._badges(index)
+        if not badges:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        text = opt.text
+        opt.text = ""
+        style = opt.widget.style() if opt.widget else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        painter.save()
+        x = option.rect.left() + self.MARGIN
+        if self.show_text and text:
+            left = option.rect.left() + 6
+            if style is not None:
+                left = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget).left() + 3
+            text_rect = QRect(left, option.rect.top(), self._text_width(option, index), option.rect.height())
+            selected = bool(option.state & QStyle.StateFlag.State_Selected)
+            painter.setPen(option.palette.highlightedText().color() if selected else option.palette.text().color())
+            painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+            x = text_rect.right() + self.GAP
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        font = self._font(option)
+        painter.setFont(font)
+        fm = QFontMetrics(font)
+        h = fm.height() + 4
+        y = option.rect.top() + (option.rect.height() - h) // 2
+        for b in badges:
+            w = fm.horizontalAdvance(b.text) + 2 * self.H_PAD
+            if x + w > option.rect.right() + 1:
+                break
+            bg, fg, border = badge_colors(b.kind)
+            rect = QRect(x, y, w, h)
+            painter.setPen(border)
+            painter.setBrush(bg)
+            painter.drawRoundedRect(rect.adjusted(0, 0, -1, -1), h / 2, h / 2)
+            painter.setPen(fg)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, b.text)
+            x += w + self.GAP
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        base = super().sizeHint(option, index)
+        badges = self._badges(index)
+        if not badges:
+            return base
+        fm = QFontMetrics(self._font(option))
+        width = 2 * self.MARGIN + sum(fm.horizontalAdvance(b.text) + 2 * self.H_PAD for b in badges)
+        width += self.GAP * (len(badges) - 1) + self._text_width(option, index)
+        return QSize(max(base.width(), width), max(base.height(), fm.height() + 10))
+
+
+def setup_table(view: QTableView, stretch_column: int, fixed: dict[int, int] | None = None) -> None:
+    """Common look of the app's tables: row selection, alternating rows, no grid, sortable, one
+    stretching column (the description), the others sized interactively."""
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setSortingEnabled(True)
+    view.setWordWrap(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
+    view.verticalHeader().setVisible(False)
+    fm = view.fontMetrics()
+    view.verticalHeader().setDefaultSectionSize(fm.height() + 14)
+    header = view.horizontalHeader()
+    header.setHighlightSections(False)
+    header.setStretchLastSection(False)
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setSectionResizeMode(stretch_column, QHeaderView.ResizeMode.Stretch)
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    for col, width in (fixed or {}).items():
+        header.resizeSection(col, width)
+
+
+class PageHeader(QWidget):
+    """Title and one-line explanation at the top of a page."""
+
+    def __init__(self, title: str, subtitle: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 4)
+        lay.setSpacing(2)
+        self.title = QLabel(title)
+        self.title.setObjectName("pageTitle")
+        self.subtitle = QLabel(subtitle)
+        self.subtitle.setObjectName("pageSubtitle")
+        self.subtitle.setWordWrap(True)
+        self.subtitle.setVisible(bool(subtitle))
+        lay.addWidget(self.title)
+        lay.addWidget(self.subtitle)
+
+
+class CollapsibleSection(QWidget):
+    """A header button with an arrow that shows or hides ``content``."""
+
+    toggled = Signal(bool)
+
+    def __init__(self, title: str, content: QWidget, parent: QWidget | None = None, expanded: bool = False) -> None:
+        super().__init__(parent)
+        self.button = QToolButton()
+        self.button.setObjectName("sectionToggle")
+        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.button.setCheckable(True)
+        self.button.setAutoRaise(True)
+        self.button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.content = content
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        lay.addWidget(self.button)
+        lay.addWidget(content)
+        self.button.toggled.connect(self._set_expanded)
+        self.set_title(title)
+        self.button.setChecked(expanded)
+        self._set_expanded(expanded)
+
+    def set_title(self, title: str) -> None:
+        """Change the header text."""
+        self.button.setText(title)
+
+    def is_expanded(self) -> bool:
+        """Whether the content is shown."""
+        return self.button.isChecked()
+
+    def set_expanded(self, expanded: bool) -> None:
+        """Show or hide the content."""
+        self.button.setChecked(expanded)
+
+    def _set_expanded(self, expanded: bool) -> None:
+        self.button.setArrowType(Qt.ArrowType.DownArrow if expanded else Qt.ArrowType.RightArrow)
+        self.content.setVisible(expanded)
+        self.toggled.emit(expanded)
+
+
+class BusyView(QWidget):
+    """"Loading…" with a progress bar: indeterminate until the first figures arrive."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel(text)
+        self.label.setObjectName("busyLabel")
+        self.label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)
+        self.bar.setTextVisible(False)
+        self.bar.setFixedWidth(320)
+        self.detail = QLabel("")
+        self.detail.setObjectName("hint")
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay = QVBoxLayout(self)
+        lay.addStretch(1)
+        lay.addWidget(self.label)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.bar)
+        row.addStretch(1)
+        lay.addLayout(row)
+        lay.addWidget(self.detail)
+        lay.addStretch(2)
+
+    def reset(self, text: str | None = None) -> None:
+        """Back to the indeterminate state."""
+        if text is not None:
+            self.label.setText(text)
+        self.bar.setRange(0, 0)
+        self.detail.setText("")
+
+    def set_progress(self, done: int, total: int, unit: str = "files") -> None:
+        """Show ``done`` of ``total`` (indeterminate while ``total`` is 0)."""
+        if total <= 0:
+            self.bar.setRange(0, 0)
+            return
+        self.bar.setRange(0, total)
+        self.bar.setValue(min(done, total))
+        self.detail.setText(f"{done} of {total} {unit}")
+
+
+class ErrorView(QWidget):
+    """What failed and why, with a Retry button (R-UI-1: the reason is shown in place)."""
+
+    retry = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        icon = QLabel()
+        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(40, 40))
+        icon.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title = QLabel("")
+        self.title.setObjectName("errorTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.title.setWordWrap(True)
+        self.reason = QLabel("")
+        self.reason.setObjectName("errorReason")
+        self.reason.setWordWrap(True)
+        self.reason.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason.setMaximumWidth(620)
+        self.retry_button = QPushButton("Retry")
+        self.retry_button.setObjectName("primary")
+        self.retry_button.clicked.connect(self.retry.emit)
+        lay = QVBoxLayout(self)
+        lay.addStretch(1)
+        lay.addWidget(icon)
+        lay.addWidget(self.title)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.reason, 10)
+        row.addStretch(1)
+        lay.addLayout(row)
+        brow = QHBoxLayout()
+        brow.addStretch(1)
+        brow.addWidget(self.retry_button)
+        brow.addStretch(1)
+        lay.addSpacing(6)
+        lay.addLayout(brow)
+        lay.addStretch(2)
+
+    def show_error(self, title: str, reason: str) -> None:
+        """Set the headline and the reason sentence."""
+        self.title.setText(title)
+        self.reason.setText(reason)
+
+
+def hline() -> QWidget:
+    """A thin horizontal separator."""
+    w = QWidget()
+    w.setObjectName("separator")
+    w.setFixedHeight(1)
+    w.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return w
+
+
+def button(text: str, slot: Callable[..., Any] | None = None, *, primary: bool = False, tip: str = "") -> QPushButton:
+    """A push button wired to ``slot``; ``primary`` gives it the accent style."""
+    b = QPushButton(text)
+    if primary:
+        b.setObjectName("primary")
+    if tip:
+        b.setToolTip(tip)
+    if slot is not None:
+        b.clicked.connect(slot)
+    return b
+
+
+class MarkdownView(QTextBrowser):
+    """Read-only Markdown rendering (Qt's GitHub dialect) that never fetches anything: images load
+    only from ``base_dir`` (an installed skill's folder), links open only when they are http(s)
+    and only in the system browser."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.anchorClicked.connect(self._open_link)
+        self.base_dir: Path | None = None
+        self.document().setDocumentMargin(12)
+
+    def set_markdown(self, text: str, base_dir: Path | None = None) -> None:
+        """Render ``text``; relative images resolve inside ``base_dir`` when given."""
+        self.base_dir = base_dir.resolve() if base_dir else None
+        self.setMarkdown(text)
+        self._tidy()
+
+    HEADING_SIZE = {1: 2, 2: 1, 3: 0, 4: 0, 5: 0, 6: 0}
+    """Qt's ``FontSizeAdjustment`` per heading level (Qt's Markdown import uses 3, 2, 1, 0, -1, -2)."""
+
+    def _tidy(self) -> None:
+        """Calmer headings than Qt's defaults, and code blocks that wrap instead of scrolling sideways."""
+        doc = self.document()
+        block = doc.begin()
+        while block.isValid():
+            fmt = block.blockFormat()
+            level = fmt.headingLevel()
+            if level or fmt.nonBreakableLines():
+                cursor = QTextCursor(block)
+                if fmt.nonBreakableLines():
+                    bf = QTextBlockFormat(fmt)
+                    bf.setNonBreakableLines(False)
+                    bf.setBackground(QColor("#f4f6f8"))
+                    cursor.setBlockFormat(bf)
+                if level:
+                    bf = QTextBlockFormat(fmt)
+                    bf.setTopMargin(10 if level <= 2 else 6)
+                    bf.setBottomMargin(4)
+                    cursor.setBlockFormat(bf)
+                    cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock)
+                    cursor.movePosition(QTextCursor.MoveOperation.EndOfBlock, QTextCursor.MoveMode.KeepAnchor)
+                    cf = QTextCharFormat()
+                    cf.setProperty(QTextFormat.Property.FontSizeAdjustment, self.HEADING_SIZE.get(level, 0))
+                    cursor.mergeCharFormat(cf)
+            block = block.next()
+        doc.setModified(False)
+
+    def loadResource(self, kind: int, url: QUrl) -> Any:  # noqa: N802 - Qt override
+        if self.base_dir is not None and not url.scheme() and url.path():
+            candidate = (self.base_dir / url.path()).resolve()
+            if candidate.is_file() and self.base_dir in candidate.parents:
+                data = candidate.read_bytes()
+                if kind == int(QTextDocument.ResourceType.ImageResource):
+                    img = QImage()
+                    if img.loadFromData(data):
+                        return img
+                    return None
+                return data.decode("utf-8", "replace")
+        return None
+
+    @staticmethod
+    def _open_link(url: QUrl) -> None:
+        if url.scheme() in ("http", "https"):
+            QDesktopServices.openUrl(url)

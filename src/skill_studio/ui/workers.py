@@ -1,0 +1,201 @@
+"""Background operations: run core calls on a ``QThreadPool`` and get the result back on the GUI thread.
+
+The GUI never does network or disk-heavy work on its own thread (DESIGN.md). Everything slow goes
+through :class:`BackgroundOp`, shaped after Anki's ``QueryOp``::
+
+    BackgroundOp(self, lambda progress: studio.list_registry(reg, progress), self._loaded) \\
+        .failure(self._failed) \\
+        .with_progress(self._progress) \\
+        .run_in_background()
+
+Rules:
+
+- ``op`` runs on a pool thread and receives one argument, a thread-safe ``progress(done, total)``
+  callable that core functions accept as their ``progress`` parameter. ``op`` must not touch widgets.
+- ``success(result)``, ``failure(error)``, ``progress(done, total)`` and ``finally_()`` callbacks run
+  on the GUI thread, delivered through a queued signal on a QObject that lives there.
+- When ``parent`` (usually the widget that started the op) has been deleted by the time the result
+  arrives, the callbacks are dropped: a closed dialog is never resurrected by a late answer.
+- Progress calls are coalesced: however often the core reports (it may do so from several fetch
+  threads at once), the GUI receives at most one pending progress event at a time, with the latest
+  figures.
+
+Thread-safety: construct and start ops on the GUI thread; ``progress`` may be called from any thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import shiboken6
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal, Slot
+
+from skill_studio.core.errors import SkillStudioError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``: counts of work units (files, skills); ``total`` may grow."""
+
+
+def describe_error(err: BaseException) -> str:
+    """The sentence the UI shows for an error: ``str(err)`` for the core's typed errors (they are
+    written for users), the class name and text for anything else (a bug). Never a traceback."""
+    if isinstance(err, SkillStudioError):
+        return str(err)
+    text = str(err).strip()
+    return f"Unexpected error ({err.__class__.__name__}){': ' + text if text else ''}."
+
+
+class _Relay(QObject):
+    """A QObject living on the GUI thread that runs closures posted from any thread."""
+
+    _posted = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        app = QCoreApplication.instance()
+        if app is not None and self.thread() is not app.thread():  # pragma: no cover - defensive
+            self.moveToThread(app.thread())
+        # AutoConnection: the receiver lives on the GUI thread, so an emit from a pool thread is queued.
+        self._posted.connect(self._run)
+
+    @Slot(object)
+    def _run(self, fn: Callable[[], None]) -> None:
+        fn()
+
+    def post(self, fn: Callable[[], None]) -> None:
+        """Run ``fn()`` on the GUI thread (queued when called from another thread)."""
+        self._posted.emit(fn)
+
+
+_relay: _Relay | None = None
+_live: set[BackgroundOp[Any]] = set()
+"""Ops between start and delivery; holds the Python references so nothing is collected mid-flight."""
+
+
+def _get_relay() -> _Relay:
+    global _relay
+    if _relay is None or not shiboken6.isValid(_relay):
+        _relay = _Relay()
+    return _relay
+
+
+def active_ops() -> int:
+    """Number of ops started and not yet delivered (for tests and shutdown)."""
+    return len(_live)
+
+
+class BackgroundOp(Generic[T]):
+    """One background operation with GUI-thread callbacks (see the module docstring).
+
+    Args:
+        parent: the QObject whose lifetime bounds the callbacks (None: always deliver).
+        op: ``op(progress) -> result``, run on a pool thread; raises to report failure.
+        success: ``success(result)`` on the GUI thread, or None.
+    """
+
+    def __init__(self, parent: QObject | None, op: Callable[[Progress], T],
+                 success: Callable[[T], None] | None = None) -> None:
+        self._parent = parent
+        self._op = op
+        self._success = success
+        self._failure: Callable[[BaseException], None] | None = None
+        self._progress: Callable[[int, int], None] | None = None
+        self._finally: Callable[[], None] | None = None
+        self._relay = _get_relay()
+        self._lock = threading.Lock()
+        self._latest: tuple[int, int] | None = None
+        self._progress_pending = False
+        self._done = False
+
+    def failure(self, callback: Callable[[BaseException], None]) -> BackgroundOp[T]:
+        """Set ``callback(error)``, called on the GUI thread when ``op`` raises. Without one, the
+        error is logged."""
+        self._failure = callback
+        return self
+
+    def with_progress(self, callback: Callable[[int, int], None]) -> BackgroundOp[T]:
+        """Set ``callback(done, total)``, called on the GUI thread with the latest progress figures."""
+        self._progress = callback
+        return self
+
+    def finally_(self, callback: Callable[[], None]) -> BackgroundOp[T]:
+        """Set ``callback()``, called on the GUI thread after success or failure."""
+        self._finally = callback
+        return self
+
+    def run_in_background(self, pool: QThreadPool | None = None) -> BackgroundOp[T]:
+        """Start ``op`` on ``pool`` (default: the global pool). Returns self."""
+        _live.add(self)
+        (pool or QThreadPool.globalInstance()).start(self._work)
+        return self
+
+    # -- pool thread ---------------------------------------------------------------------------
+
+    def _report_progress(self, done: int, total: int) -> None:
+        """The ``progress`` callable handed to ``op``: coalesces, then posts to the GUI thread."""
+        if self._progress is None:
+            return
+        with self._lock:
+            self._latest = (int(done), int(total))
+            if self._progress_pending:
+                return
+            self._progress_pending = True
+        self._relay.post(self._deliver_progress)
+
+    def _work(self) -> None:
+        try:
+            result = self._op(self._report_progress)
+        except BaseException as err:  # noqa: BLE001 - every failure is delivered to the GUI thread
+            if not isinstance(err, SkillStudioError):
+                log.exception("background operation failed")
+            self._relay.post(lambda e=err: self._deliver(None, e))  # bind: ``err`` is unset after except
+        else:
+            self._relay.post(lambda: self._deliver(result, None))
+
+    # -- GUI thread ----------------------------------------------------------------------------
+
+    def _alive(self) -> bool:
+        return self._parent is None or shiboken6.isValid(self._parent)
+
+    def _deliver_progress(self) -> None:
+        with self._lock:
+            latest, self._latest = self._latest, None
+            self._progress_pending = False
+        if latest is not None and not self._done and self._progress is not None and self._alive():
+            self._progress(*latest)
+
+    def _deliver(self, result: Any, err: BaseException | None) -> None:
+        self._done = True
+        _live.discard(self)
+        if not self._alive():
+            log.debug("dropping the result of a background op whose parent is gone")
+            return
+        try:
+            if err is None:
+                if self._success is not None:
+                    self._success(result)
+            elif self._failure is not None:
+                self._failure(err)
+            else:
+                log.error("background operation failed: %s", describe_error(err))
+        finally:
+            if self._finally is not None:
+                self._finally()
+
+
+def run_in_background(parent: QObject | None, op: Callable[[Progress], T], success: Callable[[T], None] | None = None,
+                      failure: Callable[[BaseException], None] | None = None,
+                      progress: Callable[[int, int], None] | None = None) -> BackgroundOp[T]:
+    """Shorthand: build a :class:`BackgroundOp` with the given callbacks and start it."""
+    job = BackgroundOp(parent, op, success)
+    if failure is not None:
+        job.failure(failure)
+    if progress is not None:
+        job.with_progress(progress)
+    return job.run_in_background()

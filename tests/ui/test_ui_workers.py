@@ -1,0 +1,93 @@
+"""BackgroundOp: results, errors and progress arrive on the GUI thread; late results for a deleted
+parent are dropped; progress is coalesced."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from PySide6.QtCore import QObject, QThread
+from uitools import *  # noqa: F403 - GUI fixtures and helpers
+
+from skill_studio.core.errors import CatalogError
+from skill_studio.ui.workers import BackgroundOp, describe_error, run_in_background
+
+pytestmark = pytest.mark.gui
+
+
+def test_success_runs_op_off_thread_and_callback_on_gui_thread(qtbot, qapp) -> None:
+    seen: dict[str, object] = {}
+
+    def op(progress) -> int:
+        seen["op_thread"] = QThread.currentThread()
+        return 42
+
+    def ok(value: int) -> None:
+        seen["value"] = value
+        seen["cb_thread"] = QThread.currentThread()
+
+    done: list[bool] = []
+    BackgroundOp(None, op, ok).finally_(lambda: done.append(True)).run_in_background()
+    qtbot.waitUntil(lambda: done == [True])
+    assert seen["value"] == 42
+    assert seen["cb_thread"] is qapp.thread()
+    assert seen["op_thread"] is not qapp.thread()
+
+
+def test_failure_delivers_the_typed_error(qtbot) -> None:
+    errors: list[BaseException] = []
+
+    def op(progress):
+        raise CatalogError("o/r: marketplace.json is not JSON")
+
+    run_in_background(None, op, lambda v: pytest.fail("no success expected"), failure=errors.append)
+    qtbot.waitUntil(lambda: bool(errors))
+    assert isinstance(errors[0], CatalogError)
+    assert describe_error(errors[0]) == "o/r: marketplace.json is not JSON"
+    assert describe_error(ValueError("boom")) == "Unexpected error (ValueError): boom."
+
+
+def test_progress_is_delivered_coalesced_with_latest_figures(qtbot, qapp) -> None:
+    seen: list[tuple[int, int]] = []
+    threads: set[object] = set()
+    release = threading.Event()
+
+    def op(progress) -> str:
+        for i in range(1, 501):  # from several threads at once, like the blob fetchers
+            progress(i, 500)
+        release.wait(5)
+        return "done"
+
+    def on_progress(d: int, t: int) -> None:
+        seen.append((d, t))
+        threads.add(QThread.currentThread())
+
+    result: list[str] = []
+    BackgroundOp(None, op, result.append).with_progress(on_progress).run_in_background()
+    qtbot.waitUntil(lambda: (500, 500) in seen)
+    release.set()
+    qtbot.waitUntil(lambda: result == ["done"])
+    assert len(seen) < 500  # coalesced
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert threads == {qapp.thread()}
+
+
+def test_result_is_dropped_when_parent_was_deleted(qtbot) -> None:
+    parent = QObject()
+    release = threading.Event()
+    called: list[object] = []
+    BackgroundOp(parent, lambda progress: release.wait(5), called.append).run_in_background()
+    parent.deleteLater()
+    qtbot.waitUntil(lambda: not _valid(parent))
+    release.set()
+    from PySide6.QtCore import QThreadPool
+
+    QThreadPool.globalInstance().waitForDone(5000)
+    qtbot.wait(50)
+    assert called == []
+
+
+def _valid(obj: QObject) -> bool:
+    import shiboken6
+
+    return shiboken6.isValid(obj)

@@ -1,0 +1,103 @@
+"""Fixtures and helpers shared by the GUI tests (imported by each ``tests/ui/test_ui_*.py``).
+
+Not a conftest: a second ``conftest.py`` outside a package would shadow ``tests/conftest.py`` for
+the ``from conftest import …`` imports of other test modules.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QThreadPool
+from PySide6.QtWidgets import QApplication
+
+from skill_studio.core.service import SkillStudio
+from skill_studio.ui import workers
+from skill_studio.ui.app import prepare_application
+from skill_studio.ui.browse_dialog import BrowseDialog, RegistryTab
+from skill_studio.ui.main_window import MainWindow
+
+__all__ = [  # test modules do ``from uitools import *`` to get the fixtures and helpers
+    "_gui_app", "studio", "make_window", "window",
+    "assert_no_background_work", "wait_loaded", "tab_of", "shown_names", "none_refcount",
+]
+
+WORKER_GRACE_MS = 5000
+
+
+def assert_no_background_work() -> None:
+    """napari-style leak check: background jobs must be finished (after a grace period) and their
+    results delivered; otherwise a test left a worker running."""
+    pool = QThreadPool.globalInstance()
+    finished = pool.waitForDone(WORKER_GRACE_MS)
+    QCoreApplication.processEvents()
+    assert finished and pool.activeThreadCount() == 0, "a QThreadPool job was still running at teardown"
+    assert workers.active_ops() == 0, "a background op's result was never delivered"
+
+
+@pytest.fixture(autouse=True)
+def _gui_app(qapp: QApplication) -> Iterator[QApplication]:
+    """The application with Skill Studio's style (stylesheet warnings fail the test), and the
+    worker leak check at teardown."""
+    prepare_application(qapp)
+    yield qapp
+    assert_no_background_work()
+
+
+@pytest.fixture
+def studio(fixture_github, use_github, qapp) -> Iterator[SkillStudio]:
+    """A SkillStudio on a fresh SKILL_STUDIO_HOME, talking to the shared fake GitHub."""
+    use_github(fixture_github)
+    s = SkillStudio()
+    yield s
+    assert_no_background_work()
+    s.close()
+
+
+@pytest.fixture
+def make_window(qtbot) -> Iterator[Callable[[SkillStudio], MainWindow]]:
+    """``make_window(studio)`` builds and shows a main window; windows close at teardown."""
+    made: list[MainWindow] = []
+
+    def make(studio: SkillStudio) -> MainWindow:
+        w = MainWindow(studio)
+        w.show()
+        made.append(w)
+        qtbot.waitUntil(lambda: not w.library._loading and not w.settings_skills._loading)
+        return w
+
+    yield make
+    for w in made:
+        w.close()
+        w.deleteLater()
+    QCoreApplication.processEvents()
+
+
+@pytest.fixture
+def window(studio, make_window) -> MainWindow:
+    """A main window over ``studio``."""
+    return make_window(studio)
+
+
+def wait_loaded(qtbot, dialog: BrowseDialog, timeout: int = 15000) -> None:
+    """Wait until every registry tab of the dialog has loaded or failed."""
+    qtbot.waitUntil(lambda: all(t.is_loaded() or t.error for t in dialog.tabs_list()), timeout=timeout)
+
+
+def tab_of(dialog: BrowseDialog, name: str) -> RegistryTab:
+    """The tab of a registry display name (fails the test when absent)."""
+    tab = dialog.tab_for(name)
+    assert tab is not None, f"no tab {name!r}: {[t.registry.name for t in dialog.tabs_list()]}"
+    return tab
+
+
+def shown_names(tab: RegistryTab) -> list[str]:
+    """Qualified names of the rows visible through the filter, in view order."""
+    return [tab.proxy.index(r, 0).data() for r in range(tab.proxy.rowCount())]
+
+
+def none_refcount() -> int:
+    """``sys.getrefcount(None)`` (immortal, hence meaningless, from Python 3.12)."""
+    return sys.getrefcount(None)
