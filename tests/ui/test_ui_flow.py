@@ -331,18 +331,14 @@ def test_window_geometry_last_page_and_update_mode_are_remembered(qtbot, studio:
     assert again.general.mode() == "auto"
 
 
-def test_details_list_skipped_plugins_with_reasons(qtbot, window: MainWindow) -> None:
+def test_external_plugins_are_resolved_in_the_browse_tab(qtbot, window: MainWindow) -> None:
+    # obra/superpowers-marketplace holds only external (url) sources; they are resolved (issue 9).
     assert "superpowers-marketplace" in add_registry(qtbot, window, "obra/superpowers-marketplace")
     dialog = window.open_browse(Destination.LIBRARY)
     wait_loaded(qtbot, dialog)
     tab = tab_of(dialog, "superpowers-marketplace")
     dialog.tabs.setCurrentWidget(tab)
-    assert tab.model.rowCount() == 0
-    section = tab.details.excluded
-    assert "10 skipped plugins" in section.button.text()
-    assert section.is_expanded()  # nothing to browse: the reasons are shown straight away
-    text = tab.details.excluded_view.toPlainText()
-    assert text.count("skipped plugin") == 10 and "external source url" in text
+    assert tab.model.rowCount() == 22
     default = tab_of(dialog, DEFAULT)
     assert not default.details.excluded.button.isEnabled()  # nothing excluded there
     dialog.close()
