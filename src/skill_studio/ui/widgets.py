@@ -12,8 +12,11 @@ from PySide6.QtGui import (
     QDesktopServices,
     QFont,
     QFontMetrics,
+    QIcon,
     QImage,
     QPainter,
+    QPen,
+    QPixmap,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -47,6 +50,37 @@ Index = QModelIndex | QPersistentModelIndex
 def reveal_in_file_manager(path: str) -> bool:
     """Open a folder in the system file manager (``QDesktopServices``). Returns Qt's answer."""
     return QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+
+_lock_icon: QIcon | None = None
+
+
+def lock_icon() -> QIcon:
+    """A small padlock (drawn, so it needs no icon theme): marks bundled skills, which cannot be
+    removed (R-IMP-4). Sizes 16 and 32 px; created once."""
+    global _lock_icon
+    if _lock_icon is None:
+        icon = QIcon()
+        for size in (16, 32):
+            pm = QPixmap(size, size)
+            pm.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pm)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            u = size / 16.0
+            pen = QPen(QColor("#52606d"))
+            pen.setWidthF(1.6 * u)
+            p.setPen(pen)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(QRect(int(4.5 * u), int(1.5 * u), int(7 * u), int(9 * u)), 3.5 * u, 3.5 * u)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor("#52606d"))
+            p.drawRoundedRect(QRect(int(2.5 * u), int(6.5 * u), int(11 * u), int(8 * u)), 1.5 * u, 1.5 * u)
+            p.setBrush(QColor("#ffffff"))
+            p.drawEllipse(QRect(int(7 * u), int(9 * u), max(2, int(2 * u)), max(2, int(2.5 * u))))
+            p.end()
+            icon.addPixmap(pm)
+        _lock_icon = icon
+    return _lock_icon
 
 
 class BadgeDelegate(QStyledItemDelegate):
