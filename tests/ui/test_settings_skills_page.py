@@ -82,9 +82,7 @@ def click_active_box(qtbot, page: SettingsSkillsPage, local_name: str) -> None:
     src = m.index(m.find(local_name), m.ACTIVE)
     idx = page.table.model().mapFromSource(src)
     page.table.scrollTo(idx)
-    rect = page.table.visualRect(idx)
-    m_opt_width = page.table.style().pixelMetric(page.table.style().PixelMetric.PM_IndicatorWidth)
-    point = QPoint(rect.left() + 4 + m_opt_width // 2, rect.center().y())
+    point = page.table.visualRect(idx).center()  # the box is centred in its cell
     qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=point)
 
 
@@ -168,6 +166,15 @@ def test_upload_into_a_held_slot_and_activate_it(qtbot, window: MainWindow, stud
     assert note_with(window, "settings-activation").title == "Deactivated validate-skill."
     assert active_names(studio) == ["research", "skill-builder-practices"]
     assert workspace_state(studio) == (active_names(studio), active_names(studio))
+
+    # The keyboard works too: Space on the current Active cell ticks it again.
+    m_idx = page.table.model().mapFromSource(m.index(m.find("validate-skill"), m.ACTIVE))
+    page.table.setFocus()
+    page.table.setCurrentIndex(m_idx)
+    qtbot.keyClick(page.table, Qt.Key.Key_Space)
+    wait_idle(qtbot, page)
+    assert note_with(window, "settings-activation").title == "Activated validate-skill in slot validate."
+    assert workspace_state(studio) == (BUNDLED, BUNDLED)
 
 
 def test_upload_without_a_description_asks_for_one_and_arrives_inactive(qtbot, window: MainWindow,

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QProgressBar,
-    QSpacerItem,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -534,28 +533,23 @@ class GeneralPage(QWidget):
         status_row = QHBoxLayout()
         status_row.addWidget(self.workspace_busy, 0, Qt.AlignmentFlag.AlignVCenter)
         status_row.addWidget(self.workspace_status, 1)
-        ws_col = QVBoxLayout()
-        ws_col.setSpacing(4)
-        ws_col.addLayout(ws_row)
-        ws_col.addWidget(ws_hint)
+        ws_col = _with_hint(ws_row, ws_hint)
         ws_col.addLayout(status_row)
 
         data_dir = QLabel(str(studio.paths.data))
         data_dir.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        data_dir.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        data_dir.setContentsMargins(0, 4, 0, 0)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setVerticalSpacing(6)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        form.setVerticalSpacing(18)
         form.setHorizontalSpacing(16)
-        form.addRow("Updates", self.update_mode)
-        form.addRow("", mode_hint)
-        form.addItem(QSpacerItem(0, 8))
-        form.addRow("GitHub token", self.token)
-        form.addRow("", token_hint)
-        form.addItem(QSpacerItem(0, 8))
-        form.addRow("Agent workspace", ws_col)
-        form.addItem(QSpacerItem(0, 8))
-        form.addRow("Data folder", data_dir)
+        form.addRow(_form_label("Updates"), _with_hint(self.update_mode, mode_hint))
+        form.addRow(_form_label("GitHub token"), _with_hint(self.token, token_hint))
+        form.addRow(_form_label("Agent workspace"), ws_col)
+        form.addRow(_form_label("Data folder"), data_dir)
         box = QWidget()
         box.setMaximumWidth(860)
         box.setLayout(form)
@@ -658,6 +652,26 @@ class GeneralPage(QWidget):
         if not ok:
             self._set_status("error", f"Could not open {self.workspace.text()} in a file manager.")
         return ok
+
+
+def _form_label(text: str) -> QLabel:
+    """A form label that lines up with the first line of a field that has a hint below it."""
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setContentsMargins(0, 4, 0, 0)
+    return label
+
+
+def _with_hint(field: QWidget | QHBoxLayout, hint: QLabel) -> QVBoxLayout:
+    """A field with its explanation right below (a column, so a wrapped hint never adds a gap)."""
+    col = QVBoxLayout()
+    col.setSpacing(4)
+    if isinstance(field, QWidget):
+        col.addWidget(field)
+    else:
+        col.addLayout(field)
+    col.addWidget(hint)
+    return col
 
 
 def settings_file(studio: SkillStudio) -> str:

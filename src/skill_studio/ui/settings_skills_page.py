@@ -72,7 +72,7 @@ from skill_studio.ui.models import (
 )
 from skill_studio.ui.notifications import Action, Level
 from skill_studio.ui.pages import InstalledSkillsPage
-from skill_studio.ui.widgets import BadgeDelegate, button, lock_icon, setup_table
+from skill_studio.ui.widgets import BadgeDelegate, CenteredCheckDelegate, button, lock_icon, setup_table
 from skill_studio.ui.workers import BackgroundOp, describe_error
 
 SETTINGS = Destination.SETTINGS
@@ -658,9 +658,10 @@ class SettingsSkillsPage(InstalledSkillsPage):
 
     def _configure_table(self) -> None:
         m = SettingsSkillsModel
-        setup_table(self.table, m.DESCRIPTION, {m.NAME: 230, m.ORIGIN: 170, m.VERSION: 72, m.SLOT: 100, m.STATUS: 150})
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(m.ACTIVE, QHeaderView.ResizeMode.ResizeToContents)
+        setup_table(self.table, m.DESCRIPTION, {m.ACTIVE: 64, m.NAME: 200, m.ORIGIN: 170, m.VERSION: 72, m.SLOT: 96,
+                                                m.STATUS: 124})
+        self.table.horizontalHeader().setSectionResizeMode(m.ACTIVE, QHeaderView.ResizeMode.Fixed)
+        self.table.setItemDelegateForColumn(m.ACTIVE, CenteredCheckDelegate(self.table))
         self.table.setItemDelegateForColumn(m.STATUS, BadgeDelegate(self.table))
         self.table.sortByColumn(m.NAME, Qt.SortOrder.AscendingOrder)
 
@@ -800,12 +801,15 @@ class SettingsSkillsPage(InstalledSkillsPage):
     def _uploaded(self, skill: InstalledSkill, holder: InstalledSkill | None) -> None:
         self._select_after = skill.local_name
         self.refresh()
+        messages = list(skill.messages)
         if skill.active and holder is not None:
             title = f"Uploaded {skill.local_name}: activated in slot {skill.slot}; {holder.local_name} was deactivated."
+            messages = [m for m in messages if not m.startswith(("Activated ", "Deactivated "))]  # said above
         else:
             title = f"Uploaded {skill.local_name} into {SETTINGS.label}"
-        text = " ".join(skill.messages) or (
-            "It is active: the agents find it in the workspace." if skill.active else "It is installed, inactive.")
+        text = " ".join(messages) or (
+            "The agents now find it in the workspace's .claude/skills and CLAUDE.md." if skill.active
+            else "It is installed, inactive.")
         actions: tuple[Action, ...] = (("Open", lambda s=skill: self.open_requested.emit(s)),)
         self.notice.emit(Notice(Level.SUCCESS, title, text, actions, key="settings-upload"))
 
