@@ -8,6 +8,7 @@ upload dialog is driven through its widgets (it opens window-modal, without a ne
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zipfile
 from pathlib import Path
@@ -17,10 +18,11 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from uitools import *  # noqa: F403 - GUI fixtures and helpers
 
-from skill_studio.core.models import Destination
+from skill_studio.core.models import Destination, InstalledSkill
 from skill_studio.core.service import SkillStudio
 from skill_studio.core.updates import UpdateMode, get_update_mode, set_update_mode
 from skill_studio.ui.main_window import MainWindow
+from skill_studio.ui.models import BADGES_ROLE, Badge, BadgeKind, InstalledRow
 from skill_studio.ui.notifications import Notification
 from skill_studio.ui.settings_skills_page import SettingsSkillsModel, SettingsSkillsPage
 from skill_studio.ui.widgets import lock_icon
@@ -89,6 +91,44 @@ def click_active_box(qtbot, page: SettingsSkillsPage, local_name: str) -> None:
 def wait_idle(qtbot, page: SettingsSkillsPage) -> None:
     qtbot.waitUntil(lambda: not page.changing and not page._uploading and not page._removing
                     and not page._loading, timeout=15000)
+
+
+def settings_skill(local_name: str, *, origin: str = "upload", slot: str | None = None, active: bool = True,
+                   **kw) -> InstalledSkill:
+    base = dict(id=1, local_name=local_name, destination=Destination.SETTINGS, path=f"/x/{local_name}",
+                name=local_name, description="desc", version="1.0.0", registry=None, registry_source=None,
+                qualified_name=None, plugin=None, repo=None, source_path=None, commit=None, origin=origin,
+                snapshot_hash="h", upstream_hash=None, purpose="skill-builder", slot=slot, model=None,
+                active=active, installed_at="t", updated_at="t")
+    base.update(kw)
+    return InstalledSkill(**base)
+
+
+def test_settings_model_shows_pending_states_and_never_changes_by_itself(qtmodeltester) -> None:
+    model = SettingsSkillsModel()
+    research = settings_skill("research", origin="bundled", slot="research")
+    mine = settings_skill("my-research", slot="research", active=False)
+    imported = settings_skill("doc", origin="marketplace", registry="reg", qualified_name="p:doc")
+    model.set_rows([InstalledRow(research), InstalledRow(mine, customized=True), InstalledRow(imported)])
+    qtmodeltester.check(model, force_py=True)
+    m = SettingsSkillsModel
+    assert [model.index(i, m.ORIGIN).data() for i in range(3)] == ["Bundled", "Uploaded", "reg"]
+    assert model.index(2, m.SLOT).data() == "—"
+    assert model.data(model.index(1, m.STATUS), BADGES_ROLE) == [Badge("customized", BadgeKind.WARN)]
+    assert "research holds the research slot" in model.index(1, m.ACTIVE).data(Qt.ItemDataRole.ToolTipRole)
+    got: list[tuple[str, bool]] = []
+    model.active_toggled.connect(lambda s, on: got.append((s.local_name, on)))
+    assert model.setData(model.index(0, m.ACTIVE), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    assert got == []  # already active: nothing to do
+    assert model.setData(model.index(1, m.ACTIVE), Qt.CheckState.Checked.value, Qt.ItemDataRole.CheckStateRole)
+    assert got == [("my-research", True)] and not checked(model, 1)  # the page decides
+    model.set_pending("my-research", True)
+    assert checked(model, 1) and model.holder("research", exclude="research").local_name == "my-research"
+    model.set_pending("my-research", None)
+    model.apply_skills([dataclasses.replace(mine, active=True), dataclasses.replace(research, active=False)])
+    assert checked(model, 1) and not checked(model, 0) and model.row_at(1).customized
+    assert not model.setData(model.index(0, m.NAME), "x", Qt.ItemDataRole.EditRole)
+    assert not model.flags(model.index(0, m.NAME)) & Qt.ItemFlag.ItemIsUserCheckable
 
 
 def test_first_launch_shows_the_bundled_skills_active_and_locked(qtbot, window: MainWindow,
@@ -270,14 +310,17 @@ def test_saving_an_active_skill_in_the_editor_updates_its_workspace_copy(qtbot, 
                                                                          studio: SkillStudio) -> None:
     page = window.settings_skills
     window.show_page("settings/skills")
-    assert page.select("research")
-    page.open_button.click()
+    m = page.skills_model
+    cell = page.table.model().mapFromSource(m.index(m.find("research"), m.NAME))
+    at = page.table.visualRect(cell).center()
+    qtbot.mouseClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=at)  # press, then the double-click
+    qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    assert (Destination.SETTINGS, "research") in window.editors  # double-click opens the editor
     editor = window.editors[(Destination.SETTINGS, "research")]
     editor.editor.setPlainText(editor.text() + "\n## Team rule\n\nAlways ask for the style guide.\n")
     assert editor.save()
     copy = studio.settings_skills.workspace_path() / ".claude" / "skills" / "research" / "SKILL.md"
     qtbot.waitUntil(lambda: "Always ask for the style guide." in copy.read_text(encoding="utf-8"), timeout=10000)
-    m = page.skills_model
     qtbot.waitUntil(lambda: m.row_at(m.find("research")).customized, timeout=10000)
     assert "customized" in m.index(m.find("research"), m.STATUS).data()
     editor.close()
@@ -337,3 +380,37 @@ def test_changing_the_workspace_moves_the_active_skills(qtbot, window: MainWindo
     # Cancelling the folder dialog does nothing.
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: ""))
     assert general.change_workspace() is False
+
+
+def test_an_import_into_a_held_slot_arrives_inactive_and_offers_to_activate(qtbot, window: MainWindow,
+                                                                            studio: SkillStudio) -> None:
+    window.show_page("settings/skills")
+    window.settings_skills.import_button.click()
+    dialog = window.browse_dialogs[Destination.SETTINGS]
+    wait_loaded(qtbot, dialog)
+    tab = tab_of(dialog, "anthropic-agent-skills")
+    dialog.tabs.setCurrentWidget(tab)
+    assert tab.select(["example-skills:doc-coauthoring"]) == 1
+    dialog.import_button.click()
+    qtbot.waitUntil(lambda: dialog.editor is not None and dialog.editor.isVisible())
+    editor = dialog.editor
+    assert editor is not None and editor.slot_combo is not None
+    editor.slot_combo.setCurrentText("research")
+    editor.import_button.click()
+    page = window.settings_skills
+    qtbot.waitUntil(lambda: "settings-import-notes" in {n.key for n in window.notifications.notifications()},
+                    timeout=15000)
+    note = note_with(window, "settings-import-notes")
+    assert note.title == "doc-coauthoring arrived inactive" and "'research'" in note.text
+    assert not studio.settings_skills.get("doc-coauthoring").active
+    card = window.notifications.card("settings-import-notes")
+    assert card is not None and card.action_buttons[0].text() == "Activate doc-coauthoring"
+    card.action_buttons[0].click()
+    wait_idle(qtbot, page)
+    note = note_with(window, "settings-activation")
+    assert note.title == "Activated doc-coauthoring in slot research; research was deactivated."
+    assert active_names(studio) == ["doc-coauthoring", "skill-builder-practices", "validate-skill"]
+    assert workspace_state(studio) == (active_names(studio), active_names(studio))
+    m = page.skills_model
+    assert m.index(m.find("doc-coauthoring"), m.ORIGIN).data() == "anthropic-agent-skills"
+    dialog.close()

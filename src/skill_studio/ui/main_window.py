@@ -181,6 +181,8 @@ class MainWindow(QMainWindow):
         dialog = BrowseDialog(self.studio, destination, self.settings, self, self.listings)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.imported.connect(self._imported)
+        if destination is Destination.SETTINGS:
+            dialog.imported.connect(lambda _d, installed, _e: self.settings_skills.report_imports(installed))
         dialog.states_known.connect(self._states_known)
         self.browse_dialogs[destination] = dialog
         dialog.show()

@@ -30,6 +30,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -222,8 +223,6 @@ class SettingsSkillsModel(InstalledTableModel):
                 return int(row.customized) * 2 + int(row.update_available)
             return _fold(str(self.data(index, Qt.ItemDataRole.DisplayRole)))
         if role == Qt.ItemDataRole.ForegroundRole and col == self.SLOT and not s.slot:
-            from PySide6.QtWidgets import QApplication
-
             return QApplication.palette().placeholderText()
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, col)
@@ -746,6 +745,24 @@ class SettingsSkillsPage(InstalledSkillsPage):
         self.changing.discard(name)
         self._update_buttons()
         self.refresh()
+
+    def report_imports(self, installed: Sequence[InstalledSkill]) -> None:
+        """Tell what the slot rule did to marketplace imports into Settings (R-IMP-4): a skill that
+        arrived inactive because its slot is held gets a notice with an *Activate* button."""
+        noted = [s for s in installed if s.destination is SETTINGS and s.messages]
+        if not noted:
+            return
+        inactive = [s for s in noted if not s.active]
+        if len(noted) == 1 and inactive:
+            title = f"{noted[0].local_name} arrived inactive"
+        else:
+            title = f"Notes on the import into {SETTINGS.label}"
+        actions: tuple[Action, ...] = ()
+        if len(inactive) == 1:
+            skill = inactive[0]
+            actions = ((f"Activate {skill.local_name}", lambda s=skill: self.set_active(s, True)),)
+        text = " ".join(m for s in noted for m in s.messages)
+        self.notice.emit(Notice(Level.INFO, title, text, actions, key="settings-import-notes"))
 
     # -- upload --------------------------------------------------------------------------------
 
