@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from uitools import *  # noqa: F403 - GUI fixtures and helpers
 

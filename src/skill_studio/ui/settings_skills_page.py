@@ -553,7 +553,8 @@ class UploadDialog(QDialog):
             self.replace_check.setVisible(False)
             self.conflict_box.setProperty("severity", "error")
         else:
-            text = f"<b>{name}</b> is already in {SETTINGS.label} ({html.escape(_origin(s).lower())}, {html.escape(s.version)})."
+            where = html.escape(f"{_origin(s).lower()}, {s.version}")
+            text = f"<b>{name}</b> is already in {SETTINGS.label} ({where})."
             if existing.customized:
                 text += " It has <b>local edits</b>: replacing it keeps your edited version as a backup."
                 self.replace_check.setText("Replace it, keeping a backup")
@@ -694,7 +695,8 @@ class SettingsSkillsPage(InstalledSkillsPage):
         busy = self._removing or (skill is not None and skill.local_name in self.changing)
         self.remove_button.setEnabled(skill is not None and not skill.bundled and not busy)
         if skill is not None and skill.bundled:
-            why = f"{skill.local_name} is bundled with Skill Studio: untick Active to stop using it; it cannot be removed."
+            why = (f"{skill.local_name} is bundled with Skill Studio: untick Active to stop using it; "
+                   "it cannot be removed.")
             self.remove_button.setToolTip(why)
             self.remove_hint.setText(why)
         else:
@@ -714,7 +716,8 @@ class SettingsSkillsPage(InstalledSkillsPage):
         self.skills_model.set_pending(name, active)
         self._update_buttons()
         ss = self.settings_skills
-        op: Callable[[Any], SkillChange] = (lambda _p: ss.activate(name)) if active else (lambda _p: ss.deactivate(name))
+        op: Callable[[Any], SkillChange] = ((lambda _p: ss.activate(name)) if active
+                                            else (lambda _p: ss.deactivate(name)))
         BackgroundOp(self, op, self._activation_done) \
             .failure(lambda err, n=name, a=active: self._activation_failed(n, a, err)) \
             .finally_(lambda n=name: self._activation_finished(n)) \
