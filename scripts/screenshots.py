@@ -16,6 +16,9 @@ built here (so one installed skill can show *update available*), points a tempor
 - ``metadata-editor.png``  the metadata editor showing a local-name collision
 - ``error-state.png``      a registry tab that failed (rate limit) with Retry
 - ``skill-editor.png``     the SKILL.md editor with its rendered preview
+- ``upload-dialog.png``    uploading a zip into an occupied slot (Settings → Skills)
+- ``settings-skills.png``  Settings → Skills: bundled, imported and uploaded skills, the Active switch
+- ``settings-general.png`` Settings → General: update mode and the agent workspace after a sync
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import os
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,6 +76,19 @@ metadata:
 Write SQL the way the team reads it.
 """,
 }
+
+
+DEEP_RESEARCH = """---
+name: deep-research
+description: Research for regulated domains - primary sources first, every claim cited, open questions listed for the expert.
+slot: research
+metadata:
+  version: 2.1.0
+---
+# Deep research
+
+Start from primary sources; cite every claim.
+"""
 
 
 def acme_files(version: str) -> dict[str, str]:
@@ -205,6 +222,46 @@ def main() -> int:
                                       persistent=True, key="updates")
             window.library.select("pdf")
             save(window, "main-window.png")
+
+            # Settings → Skills: a marketplace import, a customized bundled skill, and a zip uploaded
+            # through the UI into the research slot (switching it over from the bundled skill).
+            listing = studio.list_registry(default)
+            coauthor = next(s for s in listing.skills if s.name == "doc-coauthoring")
+            studio.import_skill(listing, coauthor, Destination.SETTINGS, ImportOptions(slot="writing"))
+            practices = studio.settings_skills.get("skill-builder-practices")
+            md = Path(practices.path) / "SKILL.md"
+            md.write_text(md.read_text(encoding="utf-8") + "\n## House rules\n\nKeep SKILL.md under 300 lines.\n",
+                          encoding="utf-8")
+            zip_path = Path(home) / "deep-research.zip"
+            with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
+                zf.writestr("deep-research/SKILL.md", DEEP_RESEARCH)
+                zf.writestr("deep-research/references/sources.md", "# Preferred sources\n")
+            window.notifications.clear()
+            window.show_page("settings/skills")
+            skills_page = window.settings_skills
+            skills_page.refresh()
+            wait_until(lambda: skills_page.model.rowCount() == 4 and not skills_page._loading, what="settings rows")
+            skills_page.upload_zip(str(zip_path))
+            wait_until(lambda: skills_page.upload_dialog is not None, what="upload dialog")
+            upload = skills_page.upload_dialog
+            assert upload is not None
+            upload.activate_check.setChecked(True)
+            upload.adjustSize()
+            upload.resize(max(upload.width(), 640), upload.sizeHint().height())
+            save(upload, "upload-dialog.png")
+            upload.upload_button.click()
+            wait_until(lambda: not skills_page._uploading and skills_page.model.find("deep-research") >= 0
+                       and not skills_page._loading, what="the upload")
+            skills_page.select("deep-research")
+            save(window, "settings-skills.png")
+
+            # Settings → General after a workspace sync.
+            window.notifications.clear()
+            window.show_page("settings/general")
+            window.general.sync_now()
+            wait_until(lambda: not window.general.busy(), what="workspace sync")
+            save(window, "settings-general.png")
+            window.show_page("library")
 
             # The SKILL.md editor.
             editor_window = window.open_editor(pdf)

@@ -29,9 +29,9 @@ from skill_studio.ui.pages import (
     InstalledSkillsPage,
     LibraryPage,
     MarketplacePage,
-    SettingsSkillsPage,
     open_settings,
 )
+from skill_studio.ui.settings_skills_page import Notice, SettingsSkillsPage
 from skill_studio.ui.skill_editor import SkillEditor
 
 PAGE_KEYS = ("library", "settings/skills", "settings/marketplace", "settings/general")
@@ -131,6 +131,8 @@ class MainWindow(QMainWindow):
             page.failed.connect(lambda title, text, d=page.destination: self.notifications.post(
                 Level.ERROR, title, text, persistent=True, key=f"read-{d.value}"))
         self.marketplace.registries_changed.connect(self._registries_changed)
+        self.settings_skills.notice.connect(self._notice)
+        self.general.workspace_changed.connect(lambda _path: self.settings_skills.refresh())
 
         self.setMinimumSize(860, 560)
         self.resize(1180, 760)
@@ -179,6 +181,8 @@ class MainWindow(QMainWindow):
         dialog = BrowseDialog(self.studio, destination, self.settings, self, self.listings)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.imported.connect(self._imported)
+        if destination is Destination.SETTINGS:
+            dialog.imported.connect(lambda _d, installed, _e: self.settings_skills.report_imports(installed))
         dialog.states_known.connect(self._states_known)
         self.browse_dialogs[destination] = dialog
         dialog.show()
@@ -194,13 +198,16 @@ class MainWindow(QMainWindow):
             editor.activateWindow()
             return editor
         editor = SkillEditor(skill, self.settings, self)
-        editor.saved.connect(lambda s: self.page_for(s.destination).refresh())
+        editor.saved.connect(lambda s: self.page_for(s.destination).skill_saved(s))
         editor.destroyed.connect(lambda *_, k=key: self.editors.pop(k, None))
         self.editors[key] = editor
         editor.show()
         return editor
 
     # -- events from pages and dialogs -------------------------------------------------------------
+
+    def _notice(self, n: Notice) -> None:
+        self.notifications.post(n.level, n.title, n.text, n.actions, n.persistent, n.key)
 
     def _registries_changed(self) -> None:
         for dialog in list(self.browse_dialogs.values()):

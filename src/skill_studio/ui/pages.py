@@ -1,6 +1,7 @@
-"""The main window's pages: *Skill Library*, *Settings → Skills*, *Settings → Marketplace*,
-*Settings → General*. Each is a self-contained widget taking the ``SkillStudio`` it works on, so later
-work can grow one page without touching the others."""
+"""The main window's pages: *Skill Library*, *Settings → Marketplace*, *Settings → General*, and the
+installed-skills page that *Settings → Skills* (``settings_skills_page``) builds on. Each is a
+self-contained widget taking the ``SkillStudio`` it works on, so later work can grow one page
+without touching the others."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -28,6 +30,8 @@ from skill_studio.core.errors import RegistrySourceError
 from skill_studio.core.models import Destination, InstalledSkill, InstallState, Registry
 from skill_studio.core.service import SkillStudio
 from skill_studio.core.sources import parse_registry_source
+from skill_studio.core.updates import get_update_mode, set_update_mode
+from skill_studio.core.workspace import SyncReport
 from skill_studio.ui import widgets
 from skill_studio.ui.models import (
     ROW_ROLE,
@@ -90,8 +94,9 @@ class InstalledSkillsPage(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.search)
         bar.addWidget(self.refresh_button)
+        self.toolbar = bar
 
-        self.model = InstalledTableModel(self)
+        self.model = self._create_model()
         self.proxy = SearchFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.search.textChanged.connect(self.proxy.set_filter_text)
@@ -99,11 +104,7 @@ class InstalledSkillsPage(QWidget):
         self.table.setObjectName("installedTable")
         self.table.setModel(self.proxy)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        setup_table(self.table, InstalledTableModel.DESCRIPTION,
-                    {InstalledTableModel.NAME: 220, InstalledTableModel.VERSION: 80, InstalledTableModel.SOURCE: 200,
-                     InstalledTableModel.STATUS: 210})
-        self.table.setItemDelegateForColumn(InstalledTableModel.STATUS, BadgeDelegate(self.table))
-        self.table.sortByColumn(InstalledTableModel.NAME, Qt.SortOrder.AscendingOrder)
+        self._configure_table()
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
 
@@ -138,7 +139,23 @@ class InstalledSkillsPage(QWidget):
         lay.addWidget(self.stack, 1)
         self._update_buttons()
 
+    def _create_model(self) -> InstalledTableModel:
+        """The table model (a subclass may show other columns; it keeps ``find``/``set_updates``)."""
+        return InstalledTableModel(self)
+
+    def _configure_table(self) -> None:
+        """Column sizes, delegates and the initial sort of ``self.table``."""
+        setup_table(self.table, InstalledTableModel.DESCRIPTION,
+                    {InstalledTableModel.NAME: 220, InstalledTableModel.VERSION: 80, InstalledTableModel.SOURCE: 200,
+                     InstalledTableModel.STATUS: 210})
+        self.table.setItemDelegateForColumn(InstalledTableModel.STATUS, BadgeDelegate(self.table))
+        self.table.sortByColumn(InstalledTableModel.NAME, Qt.SortOrder.AscendingOrder)
+
     # -- data ----------------------------------------------------------------------------------
+
+    def skill_saved(self, skill: InstalledSkill) -> None:
+        """The editor saved ``skill``'s SKILL.md: re-read the table (its *customized* state changed)."""
+        self.refresh()
 
     def refresh(self) -> None:
         """Reload the installed skills and their *customized* state in the background."""
@@ -218,8 +235,12 @@ class InstalledSkillsPage(QWidget):
 
     def _double_clicked(self, index: QModelIndex) -> None:
         row: InstalledRow | None = index.data(ROW_ROLE)
-        if row is not None:
+        if row is not None and self._opens_on_double_click(index):
             self.open_requested.emit(row.skill)
+
+    def _opens_on_double_click(self, index: QModelIndex) -> bool:
+        """Whether a double-click on ``index`` opens the editor (not on a check-box column)."""
+        return True
 
     def _update_buttons(self, *_: object) -> None:
         has = self.selected_skill() is not None
@@ -238,18 +259,6 @@ class LibraryPage(InstalledSkillsPage):
         super().__init__(studio, Destination.LIBRARY, "Skill Library",
                          "Domain skills you refine. Double-click a skill to edit its SKILL.md.",
                          "Import from marketplace…", parent)
-
-
-class SettingsSkillsPage(InstalledSkillsPage):
-    """*Settings → Skills*: the skills the Skill Builder agents use (R-IMP-4)."""
-
-    EMPTY_TITLE = "No Skill Builder skills installed"
-    EMPTY_TEXT = "Import skills the Skill Builder agents should use, such as research or validation skills."
-
-    def __init__(self, studio: SkillStudio, parent: QWidget | None = None) -> None:
-        super().__init__(studio, Destination.SETTINGS, "Skills",
-                         "Skills used by the Skill Builder agents. At most one active skill per purpose slot.",
-                         "Import…", parent)
 
 
 class MarketplacePage(QWidget):
@@ -447,7 +456,18 @@ class MarketplacePage(QWidget):
 
 
 class GeneralPage(QWidget):
-    """*Settings → General*: update mode, GitHub token, workspace folder (filled in by later work)."""
+    """*Settings → General*: update mode, GitHub token, agent workspace folder, data folder.
+
+    The update mode is read and stored through ``core.updates.get_update_mode/set_update_mode``
+    (R-UPD-3). The workspace folder is ``studio.settings_skills.workspace_path()``; *Change…* moves it
+    (``set_workspace_path``: the old folder loses what Skill Studio wrote, the new one gets the active
+    skills), *Sync now* rewrites it (R-IMP-6); both run in the background and report inline.
+
+    Signals:
+        workspace_changed(str): the workspace folder moved (its new path).
+    """
+
+    workspace_changed = Signal(str)
 
     UPDATE_MODES = (("manual", "Manual — tell me when updates are available"),
                     ("auto", "Automatic — update skills without local edits, then tell me"))
@@ -455,17 +475,17 @@ class GeneralPage(QWidget):
     def __init__(self, studio: SkillStudio, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.studio = studio
-        header = PageHeader("General", "How Skill Studio keeps skills current and where it works.")
+        self._busy = False
+        header = PageHeader("General", "How Skill Studio keeps skills current and where the agents find them.")
 
         self.update_mode = QComboBox()
         self.update_mode.setObjectName("updateMode")
         for value, label in self.UPDATE_MODES:
             self.update_mode.addItem(label, value)
-        current = studio.store.get_setting("update_mode", "manual")
-        self.update_mode.setCurrentIndex(max(0, self.update_mode.findData(current)))
+        self.update_mode.setCurrentIndex(max(0, self.update_mode.findData(get_update_mode(studio).value)))
         self.update_mode.currentIndexChanged.connect(self._mode_changed)
-        mode_hint = QLabel("Skills with local edits are never updated automatically; updating one asks first "
-                           "and keeps your version as a backup.")
+        mode_hint = QLabel("Checked at startup, in the background. Skills with local edits are never updated "
+                           "automatically; updating one asks first and keeps your version as a backup.")
         mode_hint.setObjectName("hint")
         mode_hint.setWordWrap(True)
 
@@ -480,36 +500,58 @@ class GeneralPage(QWidget):
         token_hint.setObjectName("hint")
         token_hint.setWordWrap(True)
 
-        workspace = studio.store.get_setting("workspace_dir") or str(studio.paths.workspace_default)
-        self.workspace = QLineEdit(workspace)
+        self.workspace = QLineEdit(str(studio.settings_skills.workspace_path()))
         self.workspace.setObjectName("workspaceDir")
         self.workspace.setReadOnly(True)
         self.workspace.setCursorPosition(0)
-        open_ws = button("Open", lambda: widgets.reveal_in_file_manager(self.workspace.text()))
+        self.change_workspace_button = button("Change…", lambda: self.change_workspace(),
+                                              tip="Choose another folder; the active skills move there")
+        self.open_workspace_button = button("Open folder", self.open_workspace,
+                                            tip="Show the workspace in the file manager")
+        self.sync_button = button("Sync now", self.sync_now,
+                                  tip="Rewrite .claude/skills and CLAUDE.md from the active skills")
         ws_row = QHBoxLayout()
         ws_row.addWidget(self.workspace, 1)
-        ws_row.addWidget(open_ws)
-        ws_hint = QLabel("Active Settings skills are placed in <workspace>/.claude/skills and listed in its CLAUDE.md.")
+        ws_row.addWidget(self.change_workspace_button)
+        ws_row.addWidget(self.open_workspace_button)
+        ws_row.addWidget(self.sync_button)
+        ws_hint = QLabel("Active Settings skills are copied into <workspace>/.claude/skills and listed in its "
+                         "CLAUDE.md, so Claude Code finds them on every run.")
         ws_hint.setObjectName("hint")
         ws_hint.setWordWrap(True)
         ws_hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.workspace_busy = QProgressBar()
+        self.workspace_busy.setRange(0, 0)
+        self.workspace_busy.setTextVisible(False)
+        self.workspace_busy.setFixedSize(90, 10)
+        self.workspace_busy.setVisible(False)
+        self.workspace_status = QLabel("")
+        self.workspace_status.setObjectName("inlineStatus")
+        self.workspace_status.setWordWrap(True)
+        self.workspace_status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.workspace_status.setVisible(False)
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.workspace_busy, 0, Qt.AlignmentFlag.AlignVCenter)
+        status_row.addWidget(self.workspace_status, 1)
+        ws_col = _with_hint(ws_row, ws_hint)
+        ws_col.addLayout(status_row)
 
         data_dir = QLabel(str(studio.paths.data))
         data_dir.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        data_dir.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        data_dir.setContentsMargins(0, 4, 0, 0)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.setVerticalSpacing(6)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        form.setVerticalSpacing(18)
         form.setHorizontalSpacing(16)
-        form.addRow("Updates", self.update_mode)
-        form.addRow("", mode_hint)
-        form.addRow("GitHub token", self.token)
-        form.addRow("", token_hint)
-        form.addRow("Workspace folder", ws_row)
-        form.addRow("", ws_hint)
-        form.addRow("Data folder", data_dir)
+        form.addRow(_form_label("Updates"), _with_hint(self.update_mode, mode_hint))
+        form.addRow(_form_label("GitHub token"), _with_hint(self.token, token_hint))
+        form.addRow(_form_label("Agent workspace"), ws_col)
+        form.addRow(_form_label("Data folder"), data_dir)
         box = QWidget()
-        box.setMaximumWidth(820)
+        box.setMaximumWidth(860)
         box.setLayout(form)
 
         lay = QVBoxLayout(self)
@@ -519,12 +561,117 @@ class GeneralPage(QWidget):
         lay.addWidget(box)
         lay.addStretch(1)
 
+    # -- update mode ---------------------------------------------------------------------------
+
     def mode(self) -> str:
         """The selected update mode: ``"manual"`` or ``"auto"``."""
         return str(self.update_mode.currentData())
 
     def _mode_changed(self, _index: int) -> None:
-        self.studio.store.set_setting("update_mode", self.mode())
+        set_update_mode(self.studio, self.mode())  # one settings-table write
+
+    # -- workspace -----------------------------------------------------------------------------
+
+    def busy(self) -> bool:
+        """True while a workspace change or sync runs."""
+        return self._busy
+
+    def _set_status(self, kind: str, text: str) -> None:
+        self.workspace_status.setProperty("kind", kind)
+        self.workspace_status.setText(text)
+        self.workspace_status.setVisible(bool(text))
+        self.workspace_status.style().unpolish(self.workspace_status)
+        self.workspace_status.style().polish(self.workspace_status)
+
+    def _set_busy(self, busy: bool, text: str = "") -> None:
+        self._busy = busy
+        for b in (self.change_workspace_button, self.sync_button):
+            b.setEnabled(not busy)
+        self.workspace_busy.setVisible(busy)
+        if busy:
+            self._set_status("busy", text)
+
+    def change_workspace(self, path: str | None = None) -> bool:
+        """Move the agent workspace to ``path`` (default: ask with a folder dialog), in the
+        background; errors are shown inline. Returns False when nothing was started."""
+        if self._busy:
+            return False
+        if path is None:
+            path = QFileDialog.getExistingDirectory(self, "Choose the agent workspace folder", self.workspace.text())
+            if not path:
+                return False
+        ss = self.studio.settings_skills
+        target = path
+        self._set_busy(True, f"Moving the workspace to {target}…")
+        BackgroundOp(self, lambda _p: ss.set_workspace_path(target), self._moved) \
+            .failure(lambda err: self._set_status("error", describe_error(err))) \
+            .finally_(lambda: self._set_busy(False)) \
+            .run_in_background()
+        return True
+
+    def _moved(self, report: SyncReport) -> None:
+        self.workspace.setText(str(report.workspace))
+        self.workspace.setCursorPosition(0)
+        n = len(report.skills)
+        text = (f"The workspace is now {report.workspace}: {n} active skill{'s' if n != 1 else ''} "
+                f"in .claude/skills and CLAUDE.md.")
+        self._set_status("ok", " ".join([text, *report.messages]))
+        self.workspace_changed.emit(str(report.workspace))
+
+    def sync_now(self) -> bool:
+        """Sync the workspace with the active skills in the background (R-IMP-6). Returns False when
+        a change or sync is already running."""
+        if self._busy:
+            return False
+        ss = self.studio.settings_skills
+        self._set_busy(True, "Syncing the workspace…")
+        BackgroundOp(self, lambda _p: ss.sync_workspace(), self._synced) \
+            .failure(lambda err: self._set_status("error", describe_error(err))) \
+            .finally_(lambda: self._set_busy(False)) \
+            .run_in_background()
+        return True
+
+    def _synced(self, report: SyncReport) -> None:
+        n = len(report.skills)
+        if report.changed:
+            parts = []
+            if report.written:
+                parts.append(f"wrote {', '.join(report.written)}")
+            if report.removed:
+                parts.append(f"removed {', '.join(report.removed)}")
+            if report.claude_md_changed:
+                parts.append("updated CLAUDE.md")
+            text = f"Synced: {'; '.join(parts)}."
+        else:
+            text = f"Already in sync: {n} active skill{'s' if n != 1 else ''}."
+        self._set_status("ok", " ".join([text, *report.messages]))
+
+    def open_workspace(self) -> bool:
+        """Show the workspace folder in the file manager; says so inline when that fails."""
+        ok = widgets.reveal_in_file_manager(self.workspace.text())
+        if not ok:
+            self._set_status("error", f"Could not open {self.workspace.text()} in a file manager.")
+        return ok
+
+
+def _form_label(text: str) -> QLabel:
+    """A form label that lines up with the first line of a field that has a hint below it."""
+    label = QLabel(text)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setContentsMargins(0, 4, 0, 0)
+    return label
+
+
+def _with_hint(field: QWidget | QHBoxLayout, hint: QLabel) -> QVBoxLayout:
+    """A field with its explanation right below (a column, so a wrapped hint never adds a gap)."""
+    col = QVBoxLayout()
+    col.setSpacing(4)
+    if isinstance(field, QWidget):
+        col.addWidget(field)
+    else:
+        col.addLayout(field)
+    col.addWidget(hint)
+    return col
 
 
 def settings_file(studio: SkillStudio) -> str:

@@ -6,14 +6,29 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
     QFont,
     QFontMetrics,
+    QIcon,
     QImage,
+    QKeyEvent,
+    QMouseEvent,
     QPainter,
+    QPen,
+    QPixmap,
     QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
@@ -22,6 +37,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -47,6 +63,37 @@ Index = QModelIndex | QPersistentModelIndex
 def reveal_in_file_manager(path: str) -> bool:
     """Open a folder in the system file manager (``QDesktopServices``). Returns Qt's answer."""
     return QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+
+_lock_icon: QIcon | None = None
+
+
+def lock_icon() -> QIcon:
+    """A small padlock (drawn, so it needs no icon theme): marks bundled skills, which cannot be
+    removed (R-IMP-4). Sizes 16 and 32 px; created once."""
+    global _lock_icon
+    if _lock_icon is None:
+        icon = QIcon()
+        for size in (16, 32):
+            pm = QPixmap(size, size)
+            pm.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pm)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            u = size / 16.0
+            pen = QPen(QColor("#52606d"))
+            pen.setWidthF(1.6 * u)
+            p.setPen(pen)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRoundedRect(QRect(int(4.5 * u), int(1.5 * u), int(7 * u), int(9 * u)), 3.5 * u, 3.5 * u)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor("#52606d"))
+            p.drawRoundedRect(QRect(int(2.5 * u), int(6.5 * u), int(11 * u), int(8 * u)), 1.5 * u, 1.5 * u)
+            p.setBrush(QColor("#ffffff"))
+            p.drawEllipse(QRect(int(7 * u), int(9 * u), max(2, int(2 * u)), max(2, int(2.5 * u))))
+            p.end()
+            icon.addPixmap(pm)
+        _lock_icon = icon
+    return _lock_icon
 
 
 class BadgeDelegate(QStyledItemDelegate):
@@ -127,6 +174,63 @@ class BadgeDelegate(QStyledItemDelegate):
         width = 2 * self.MARGIN + sum(fm.horizontalAdvance(b.text) + 2 * self.H_PAD for b in badges)
         width += self.GAP * (len(badges) - 1) + self._text_width(option, index)
         return QSize(max(base.width(), width), max(base.height(), fm.height() + 10))
+
+
+class CenteredCheckDelegate(QStyledItemDelegate):
+    """A check box (``CheckStateRole``) centred in its cell, for a narrow column such as *Active*.
+
+    Toggles like Qt's own check boxes: a left click on the box, or Space/Select on the current cell,
+    calls ``model.setData(index, new_state, CheckStateRole)`` (the model decides what happens); a
+    double-click on the box is swallowed so it does not toggle twice.
+    """
+
+    def _check_rect(self, option: QStyleOptionViewItem) -> QRect:
+        style = option.widget.style() if option.widget else QApplication.style()
+        w = style.pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth, option, option.widget)
+        h = style.pixelMetric(QStyle.PixelMetric.PM_IndicatorHeight, option, option.widget)
+        c = option.rect.center()
+        return QRect(c.x() - w // 2, c.y() - h // 2, w, h)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        style = opt.widget.style() if opt.widget else QApplication.style()
+        state = opt.checkState
+        opt.features &= ~QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
+        opt.text = ""
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        box = QStyleOptionViewItem(opt)
+        box.rect = self._check_rect(option)
+        box.state = (box.state & ~QStyle.StateFlag.State_HasFocus) | (
+            QStyle.StateFlag.State_On if state == Qt.CheckState.Checked else QStyle.StateFlag.State_Off)
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_IndicatorItemViewItemCheck, box, painter, opt.widget)
+
+    def editorEvent(self, event: QEvent, model: QAbstractItemModel, option: QStyleOptionViewItem,
+                    index: Index) -> bool:
+        flags = model.flags(index)
+        if not (flags & Qt.ItemFlag.ItemIsUserCheckable) or not (flags & Qt.ItemFlag.ItemIsEnabled):
+            return False
+        kind = event.type()
+        if kind in (QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick):
+            assert isinstance(event, QMouseEvent)
+            hit = self._check_rect(option).adjusted(-4, -4, 4, 4).contains(event.position().toPoint())
+            if event.button() != Qt.MouseButton.LeftButton or not hit:
+                return False
+            if kind == QEvent.Type.MouseButtonDblClick:
+                return True
+        elif kind == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() not in (Qt.Key.Key_Space, Qt.Key.Key_Select):
+                return False
+        else:
+            return False
+        current = Qt.CheckState(index.data(Qt.ItemDataRole.CheckStateRole))
+        new = Qt.CheckState.Unchecked if current == Qt.CheckState.Checked else Qt.CheckState.Checked
+        return model.setData(index, new, Qt.ItemDataRole.CheckStateRole)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        r = self._check_rect(option)
+        return QSize(r.width() + 24, r.height() + 8)
 
 
 def setup_table(view: QTableView, stretch_column: int, fixed: dict[int, int] | None = None) -> None:
