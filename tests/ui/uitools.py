@@ -82,8 +82,9 @@ def window(studio, make_window) -> MainWindow:
 
 
 def wait_loaded(qtbot, dialog: BrowseDialog, timeout: int = 15000) -> None:
-    """Wait until every registry tab of the dialog has loaded or failed."""
-    qtbot.waitUntil(lambda: all(t.is_loaded() or t.error for t in dialog.tabs_list()), timeout=timeout)
+    """Wait until every registry tab of the dialog has loaded (external plugins resolved too) or failed."""
+    qtbot.waitUntil(lambda: all((t.is_loaded() and not t.is_resolving()) or t.error for t in dialog.tabs_list()),
+                    timeout=timeout)
 
 
 def tab_of(dialog: BrowseDialog, name: str) -> RegistryTab:
