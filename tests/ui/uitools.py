@@ -58,14 +58,16 @@ def studio(fixture_github, use_github, qapp) -> Iterator[SkillStudio]:
 
 @pytest.fixture
 def make_window(qtbot) -> Iterator[Callable[[SkillStudio], MainWindow]]:
-    """``make_window(studio)`` builds and shows a main window; windows close at teardown."""
+    """``make_window(studio, startup_check=False)`` builds and shows a main window (without the
+    background update check unless asked for); windows close at teardown."""
     made: list[MainWindow] = []
 
-    def make(studio: SkillStudio) -> MainWindow:
-        w = MainWindow(studio)
+    def make(studio: SkillStudio, startup_check: bool = False) -> MainWindow:
+        w = MainWindow(studio, startup_check=startup_check)
         w.show()
         made.append(w)
-        qtbot.waitUntil(lambda: not w.library._loading and not w.settings_skills._loading)
+        qtbot.waitUntil(lambda: not w.library._loading and not w.settings_skills._loading
+                        and not w.update_center.checking)
         return w
 
     yield make

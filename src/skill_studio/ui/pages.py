@@ -90,6 +90,8 @@ class InstalledSkillsPage(QWidget):
         bar.addStretch(1)
         bar.addWidget(self.search)
         bar.addWidget(self.refresh_button)
+        self.toolbar = bar
+        """The row of buttons above the table (the update center adds *Update…* to it)."""
 
         self.model = InstalledTableModel(self)
         self.proxy = SearchFilterProxy(self)
