@@ -529,7 +529,7 @@ class RegistryTab(QWidget):
         otherwise the rows are replaced and the selection is restored by qualified name."""
         old = self.model.rows()
         new_keys = {r.key: r for r in data.rows}
-        if old and len(old) <= len(data.rows) and all(new_keys.get(r.key) == r for r in old):
+        if len(old) <= len(data.rows) and all(new_keys.get(r.key) == r for r in old):
             shown = {r.key for r in old}
             self.model.append_rows([r for r in data.rows if r.key not in shown])
         else:
