@@ -164,8 +164,11 @@ def test_manual_check_notifies_per_destination_and_review_marks_the_updates(qtbo
     # Update them from the dialog (not customized: no question asked).
     assert dialog.update_button.isEnabled() and dialog.update_button.text() == "Update 2 skills…"
     dialog.update_button.click()
+    dialog.update_button.click()  # an impatient second click does not update twice
     qtbot.waitUntil(lambda: astudio.store.skill(LIB, "alpha").version == "1.1.0", timeout=15000)
     qtbot.waitUntil(lambda: note(win, f"update-{LIB.value}").title == "Updated 2 skills in Skill Library")
+    qtbot.waitUntil(lambda: not win.update_center.busy(LIB, "alpha"))
+    assert [h["version"] for h in upd.skill_history(astudio, LIB, "alpha")] == ["1.0.0"]
     assert win.update_center.confirm_box is None
     qtbot.waitUntil(lambda: not row(win, LIB, "alpha").update_available and row(win, LIB, "alpha").skill.version == "1.1.0")
     qtbot.waitUntil(lambda: tab.model.rowCount() == 2 and tab.proxy.rowCount() == 0)  # no update left here

@@ -915,17 +915,24 @@ class BrowseDialog(QDialog):
 
     def _update_buttons(self, *_: object) -> None:
         tab = self.current_tab()
-        n = len(tab.selected_rows()) if tab is not None and tab.is_loaded() else 0
+        rows = tab.selected_rows() if tab is not None and tab.is_loaded() else []
+        n, n_up = len(rows), sum(1 for r in rows if r.has_update)
         busy = self.busy()
         self.import_button.setEnabled(n > 0 and not busy)
-        rows = tab.selected_rows() if tab is not None and tab.is_loaded() else []
-        n_up = sum(1 for r in rows if r.has_update)
         self.update_button.setEnabled(n_up > 0 and not busy)
         self.update_button.setText(f"Update {n_up} skills…" if n_up > 1 else "Update…")
+        # Selecting only updates makes *Update* the main action (e.g. after the update notification's Review).
+        updating = n_up > 0 and n_up == n
+        for b, primary in ((self.update_button, updating), (self.import_button, not updating)):
+            name = "primary" if primary else ("updateButton" if b is self.update_button else "importButton")
+            if b.objectName() != name:
+                b.setObjectName(name)
+                b.style().unpolish(b)
+                b.style().polish(b)
         self.reload_button.setEnabled(tab is not None and not tab.is_loading() and not busy)
         self.import_button.setText(f"Import {n} skills…" if n > 1 else "Import…")
         if n:
-            self.hint.setText(f"{n} selected")
+            self.hint.setText(f"{n} selected" + (f" · {n_up} with an update" if n_up else ""))
         elif tab is not None and tab.is_loaded():
             self.hint.setText("Select skills to import (Ctrl/Shift-click selects several).")
         else:

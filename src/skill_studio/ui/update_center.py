@@ -121,6 +121,7 @@ class PreparedUpdate:
         up_to_date: local names that have nothing to update.
         problems: sentences for skills that cannot be updated (removed upstream, no longer
             installed, registry unreachable).
+        requested: the local names asked for.
     """
 
     destination: Destination
@@ -128,6 +129,7 @@ class PreparedUpdate:
     diffs: dict[str, str] = field(default_factory=dict)
     up_to_date: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    requested: list[str] = field(default_factory=list)
 
     @property
     def customized(self) -> list[upd.UpdateItem]:
@@ -145,7 +147,7 @@ def prepare_updates(studio: SkillStudio, destination: Destination, names: Sequen
     Raises:
         DatabaseError: the database failed (remote failures become ``problems``).
     """
-    out = PreparedUpdate(destination)
+    out = PreparedUpdate(destination, requested=list(names))
     missing: list[str] = []
 
     def take(name: str, item: upd.UpdateItem | None) -> None:
@@ -315,6 +317,8 @@ class UpdateCenter(QObject):
         self.confirm_box: QMessageBox | None = None
         self.diff_dialogs: list[DiffDialog] = []
         self._dismissing = False
+        self._in_flight: set[tuple[str, str]] = set()
+        """(destination value, local name) of skills between *Update* and its outcome."""
         self._listings: dict[tuple[str, str], Listing] = {}
         """Listing each reported or updated skill was compared with, by item key (for rollback)."""
         window.notifications.dismissed.connect(self._note_dismissed)
@@ -362,7 +366,7 @@ class UpdateCenter(QObject):
         else:
             self._dismiss(ERROR_KEY)
         self._feed_badges(report)
-        self._post_summary(at_check=True)
+        self.post_summary(at_check=True)
         if report.applied:
             self._refresh_views({i.destination for i in report.applied})
         self.check_finished.emit(report)
@@ -434,7 +438,9 @@ class UpdateCenter(QObject):
             text += "\nCustomized skills are never updated automatically; updating one keeps your version as a backup."
         return level, "; ".join(parts), text, bool(pending) or bool(failed)
 
-    def _post_summary(self, at_check: bool = False) -> None:
+    def post_summary(self, at_check: bool = False) -> None:
+        """Post (or replace) the ``"updates"`` notification for the current report; after the
+        check (``at_check``) it says what was found, later it is dismissed once nothing is pending."""
         summary = self.summary()
         if summary is None or (not at_check and not self.pending()):
             self._dismiss(UPDATES_KEY)
@@ -459,20 +465,35 @@ class UpdateCenter(QObject):
                        parent: QWidget | None = None) -> None:
         """Update installed skills (local names in ``destination``): re-evaluate them in the
         background, ask for confirmation when one is customized (R-UPD-4), then apply."""
-        if not names:
+        names = [n for n in dict.fromkeys(names) if (destination.value, n) not in self._in_flight]
+        if not names:  # empty, or already being updated (a second click)
             return
+        self._in_flight.update((destination.value, n) for n in names)
         known = {i.key: i for i in self.report.items} if self.report is not None else {}
         studio = self.studio
         what = names[0] if len(names) == 1 else _plural(len(names), "skill")
         self.window.notifications.post(Level.INFO, f"Checking {what} for updates…", "", key=f"update-{destination.value}")
-        BackgroundOp(self.window, lambda progress: prepare_updates(studio, destination, list(names), listing, known),
+
+        def failed(err: BaseException) -> None:
+            self._release(destination, names)
+            self._action_failed(destination, "Could not check for updates", err)
+
+        BackgroundOp(self.window, lambda progress: prepare_updates(studio, destination, names, listing, known),
                      lambda prep: self._prepared(prep, parent)) \
-            .failure(lambda err: self._action_failed(destination, "Could not check for updates", err)) \
+            .failure(failed) \
             .run_in_background()
+
+    def busy(self, destination: Destination, name: str) -> bool:
+        """True while a skill is being checked, confirmed or updated."""
+        return (destination.value, name) in self._in_flight
+
+    def _release(self, destination: Destination, names: Iterable[str]) -> None:
+        self._in_flight.difference_update((destination.value, n) for n in names)
 
     def _prepared(self, prep: PreparedUpdate, parent: QWidget | None) -> None:
         dest = prep.destination
         if not prep.items:
+            self._release(dest, prep.requested)
             self.window.notifications.dismiss(f"update-{dest.value}")
             if prep.problems:
                 self.window.notifications.post(Level.WARNING, "Nothing to update", "\n".join(prep.problems),
@@ -513,6 +534,7 @@ class UpdateCenter(QObject):
             if box.clickedButton() is update_button:
                 self._apply(prep, force=True)
             else:
+                self._release(prep.destination, prep.requested)
                 self.window.notifications.post(Level.INFO, "Update cancelled", f"{names} kept as {'it is' if len(custom) == 1 else 'they are'}.",
                                                key=f"update-{prep.destination.value}")
 
@@ -526,6 +548,7 @@ class UpdateCenter(QObject):
         BackgroundOp(self.window, lambda progress: apply_prepared(studio, items, force, progress),
                      lambda report: self._applied(prep, report)) \
             .failure(lambda err: self._action_failed(dest, f"Could not update {what}", err)) \
+            .finally_(lambda: self._release(dest, prep.requested)) \
             .run_in_background()
 
     def _applied(self, prep: PreparedUpdate, report: upd.UpdateReport) -> None:
@@ -563,7 +586,7 @@ class UpdateCenter(QObject):
         self.window.notifications.post(level, title, "\n".join(lines), actions=actions,
                                        persistent=level is not Level.SUCCESS, key=f"update-{dest.value}")
         self._refresh_views({dest})
-        self._post_summary()
+        self.post_summary()
         self.updated.emit(report)
 
     def _forget_update(self, destination: Destination, name: str) -> None:
