@@ -85,10 +85,23 @@ def test_local_plugins_first_then_external_ones_fill_in_without_losing_the_selec
         qtbot.waitUntil(lambda: "fast:f1" in shown_names(tab), timeout=10000)
         assert tab.is_resolving() and "slow:s1" not in shown_names(tab)
         assert [r.skill.qualified_name for r in tab.selected_rows()] == ["local:l1"]
+
+        assert resets == []  # filling in never resets the table
+
+        # An import while the rest arrives: the refreshed state survives the later rows.
+        listing = tab.data.listing
+        s.import_skill(listing, next(k for k in listing.skills if k.name == "l1"), Destination.LIBRARY)
+        tab.refresh_states()
+
+        def state_of(name: str) -> str:
+            return tab.model.row_at(tab.model.find(name)).state.value
+
+        qtbot.waitUntil(lambda: state_of("local:l1") == "up_to_date")
         wait_loaded(qtbot, dialog)
+        qtbot.waitUntil(lambda: not tab._states_dirty)
+        assert state_of("local:l1") == "up_to_date" and state_of("slow:s1") == "not_installed"
         assert sorted(shown_names(tab)) == ["fast:f1", "local:l1", "slow:s1", "slow:s2"]
         assert [r.skill.qualified_name for r in tab.selected_rows()] == ["local:l1"]
-        assert resets == []  # never reset while filling in
         assert not tab.external_bar.isVisible() and tab.external_bar.maximum() == 3
         assert "1 plugin unavailable" in tab.summary.text()
         assert tab.details.excluded.button.text().startswith("Not listed: 1 unavailable plugin, ")  # + a warning: no owner

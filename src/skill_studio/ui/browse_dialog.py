@@ -356,6 +356,7 @@ class RegistryTab(QWidget):
         self.error: str | None = None
         self._generation = 0
         self._resolving = False
+        self._states_dirty = False
         self._external_progress = (0, 0)
         self._autosize = ""
         """"first": size the columns to the first rows shown; "final": once more when resolved."""
@@ -439,6 +440,7 @@ class RegistryTab(QWidget):
         gen = self._generation
         self.error = None
         self._resolving = False
+        self._states_dirty = False
         self.external_bar.setVisible(False)
         cached = None if force else self.cache.get(self.registry)
         self.busy_view.reset(f"Loading {self.registry.name}…" if cached is None else f"Reading {self.registry.name}…")
@@ -498,7 +500,7 @@ class RegistryTab(QWidget):
         self.external_bar.setToolTip(f"External plugins resolved: {part.done} of {part.total}" if part.total
                                      else "Resolving external plugins…")
         self._external_progress = (part.done, part.total)
-        self.show_data(part.data)
+        self.show_data(part.data if first else self._merged(part.data))
         if first:
             self.stack.setCurrentIndex(self.CONTENT)
         self.status_changed.emit()
@@ -506,12 +508,26 @@ class RegistryTab(QWidget):
     def _loaded(self, gen: int, data: TabData) -> None:
         if gen != self._generation:
             return
+        if self._resolving:
+            data = self._merged(data)
         self._resolving = False
         self.external_bar.setVisible(False)
         self.cache.put(self.registry, data.listing)
         self.show_data(data)
         self.stack.setCurrentIndex(self.CONTENT)
         self.status_changed.emit()
+        if self._states_dirty:  # states were refreshed while external plugins arrived: once more, on all
+            self._states_dirty = False
+            self.refresh_states(self.status_changed.emit)
+
+    def _merged(self, data: TabData, fresh: TabData | None = None) -> TabData:
+        """``data``'s listing with the rows already shown kept as they are (their states may have
+        been refreshed since the worker computed them), or taken from ``fresh`` when given."""
+        rows = {r.key: r for r in self.model.rows()}
+        if fresh is not None:
+            rows.update((r.key, r) for r in fresh.rows)
+        return TabData(data.listing, [rows.get(r.key, r) for r in data.rows],
+                       fresh.customized if fresh is not None else data.customized)
 
     def _failed(self, gen: int, err: BaseException) -> None:
         if gen != self._generation:
@@ -556,11 +572,19 @@ class RegistryTab(QWidget):
             return
         listing, studio, dest = self.data.listing, self.studio, self.destination
 
+        if self._resolving:
+            self._states_dirty = True  # rows still arriving were computed before: redo when resolved
+
         def applied(data: TabData) -> None:
             if self.data is not None and self.data.listing is not listing:
-                self.refresh_states(done)  # the listing grew meanwhile: do it again on the new one
-                return
-            self.show_data(data)
+                # The listing grew meanwhile (external plugins): take the fresh states of the rows
+                # computed here, keep the rows that arrived since; when it has stopped growing, redo.
+                self.show_data(self._merged(self.data, data))
+                if not self._resolving:
+                    self.refresh_states(done)
+                    return
+            else:
+                self.show_data(data)
             if done is not None:
                 done()
 
