@@ -103,7 +103,7 @@ class InstalledSkillsPage(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         setup_table(self.table, InstalledTableModel.DESCRIPTION,
                     {InstalledTableModel.NAME: 220, InstalledTableModel.VERSION: 80, InstalledTableModel.SOURCE: 200,
-                     InstalledTableModel.STATUS: 210})
+                     InstalledTableModel.STATUS: 260})
         self.table.setItemDelegateForColumn(InstalledTableModel.STATUS, BadgeDelegate(self.table))
         self.table.sortByColumn(InstalledTableModel.NAME, Qt.SortOrder.AscendingOrder)
         self.table.doubleClicked.connect(self._double_clicked)

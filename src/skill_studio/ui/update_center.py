@@ -700,6 +700,8 @@ class UpdateCenter(QObject):
             row = self._page_row(page)
             update_button.setEnabled(row is not None and row.update_available)
 
+        # A refresh started before the check ended carries the badges of its start: re-apply them.
+        page.refreshed.connect(lambda: page.model.set_updates(page.updates))
         page.table.selectionModel().selectionChanged.connect(sync)
         page.model.dataChanged.connect(sync)
         page.model.modelReset.connect(sync)
