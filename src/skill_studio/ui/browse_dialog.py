@@ -2,6 +2,13 @@
 destination it was opened for, search, details with the rendered SKILL.md and the reasons skills
 are missing, multi-select import through a metadata editor (R-IMP-2/3, R-UPD-4).
 
+Each tab lists the registry's own plugins first and shows them at once, then fills in the skills of
+plugins whose source is another repository as each target is resolved (issue 9), with "n of N"
+progress, keeping the user's selection, filter and scroll position; unavailable plugins are listed
+in the details with their source and reason. Installed skills with a newer catalog version carry
+*update available* (also when customized); *Updates only* filters to them and *Update…* asks the
+main window's update center to update them (issue 4, R-UPD-3/4).
+
 Everything slow (listing a registry, computing install states, downloading and installing) runs in
 :class:`~skill_studio.ui.workers.BackgroundOp`; the dialog only reacts to results.
 """
