@@ -10,7 +10,10 @@ repository, ``$SKILL_STUDIO_SHARED``, or ``--shared``) plus a small "acme/data-s
 built here (so one installed skill can show *update available*), points a temporary
 ``SKILL_STUDIO_HOME`` at it, drives the real windows offscreen at 1280×800 and saves:
 
-- ``main-window.png``      Skill Library dashboard with badges and a notification
+- ``update-notification.png``  the startup update check's notification (manual mode) over the
+  dashboard: one update available, a *Review* button, the *update available* badge
+- ``update-review.png``    *Review in Skill Library*: the browse dialog showing only the updates, selected
+- ``main-window.png``      Skill Library dashboard with badges and notifications
 - ``marketplace.png``      Settings → Marketplace after adding a registry
 - ``browse-dialog.png``    browse dialog loaded with a real fixture, a skill selected
 - ``metadata-editor.png``  the metadata editor showing a local-name collision
@@ -167,9 +170,33 @@ def main() -> int:
             gh.push("acme", "data-skills", acme_files("1.1.0"), message="dbt-modeling 1.1.0")
 
             settings = QSettings(str(Path(home) / "shots.ini"), QSettings.Format.IniFormat)
-            window = MainWindow(studio, settings)
+            window = MainWindow(studio, settings, startup_check=True)
             window.resize(*SIZE)
             window.show()
+
+            # The startup check runs once the window is shown: dbt-modeling has an update upstream.
+            wait_until(lambda: window.update_center.report is not None and not window.update_center.checking,
+                       what="the startup update check")
+            wait_until(lambda: window.library.model.rowCount() == 4 and not window.library._loading,
+                       what="library rows")
+            wait_until(lambda: window.library.model.row_at(window.library.model.find("pdf")).customized,
+                       what="customized state")
+            window.library.select("dbt-modeling")
+            save(window, "update-notification.png")
+
+            # Review: the browse dialog opens with the update marked (the check's listing is reused).
+            card = window.notifications.card("updates")
+            assert card is not None
+            card.action_buttons[0].click()
+            review: BrowseDialog = window.browse_dialogs[Destination.LIBRARY]
+            review.resize(*SIZE)
+            wait_until(lambda: all((t.is_loaded() and not t.is_resolving()) or t.error for t in review.tabs_list()),
+                       what="review tabs")
+            wait_until(lambda: bool(review.current_tab() and review.current_tab().selected_rows()), what="marked rows")
+            save(review, "update-review.png")
+            review.close()
+            settle()
+            window.notifications.clear()
 
             # Settings → Marketplace: add a registry through the UI.
             window.show_page("settings/marketplace")
@@ -183,7 +210,8 @@ def main() -> int:
             window.show_page("library")
             dialog: BrowseDialog = window.open_browse(Destination.LIBRARY)
             dialog.resize(*SIZE)
-            wait_until(lambda: all(t.is_loaded() or t.error for t in dialog.tabs_list()), what="browse tabs")
+            wait_until(lambda: all((t.is_loaded() and not t.is_resolving()) or t.error for t in dialog.tabs_list()),
+                       what="browse tabs")
             wait_until(lambda: "dbt-modeling" in window.library.updates, what="update state")
             tab = dialog.tab_for("knowledge-work-plugins")
             assert tab is not None
@@ -215,11 +243,9 @@ def main() -> int:
             # The dashboard with badges and a notification.
             window.library.refresh()
             wait_until(lambda: window.library.model.rowCount() == 4, what="library rows")
+            window.update_center.post_summary(at_check=True)  # the startup check's real notification
             window.notifications.post(Level.SUCCESS, "Imported into Skill Library", "pdf, xlsx, doc-coauthoring, dbt-modeling",
                                       actions=[("Open", lambda: None)])
-            window.notifications.post(Level.INFO, "1 update available in the Skill Library",
-                                      "dbt-modeling 1.0.0 → 1.1.0 (acme-data-skills).", actions=[("Review…", lambda: None)],
-                                      persistent=True, key="updates")
             window.library.select("pdf")
             save(window, "main-window.png")
 
@@ -281,7 +307,8 @@ def main() -> int:
             window.notifications.clear()
             dialog = window.open_browse(Destination.LIBRARY)
             dialog.resize(*SIZE)
-            wait_until(lambda: all(t.is_loaded() or t.error for t in dialog.tabs_list()), what="browse tabs")
+            wait_until(lambda: all((t.is_loaded() and not t.is_resolving()) or t.error for t in dialog.tabs_list()),
+                       what="browse tabs")
             bad = dialog.tab_for("knowledge-work-plugins")
             assert bad is not None
             dialog.tabs.setCurrentWidget(bad)

@@ -178,3 +178,33 @@ def test_reading_custom_roles_does_not_leak_none_references() -> None:
                 idx.data(BADGES_ROLE)
                 idx.data(ROW_ROLE)
     assert none_refcount() >= before - 5
+
+
+def test_customized_row_with_an_upstream_update_shows_both_badges_and_appends_without_reset(qtmodeltester) -> None:
+    inst = installed("pdf")
+    custom = CatalogRow(skill("docs:pdf"), InstallState.CUSTOMIZED, inst, upstream_newer=True)
+    assert [b.text for b in custom.badges()] == ["customized", "update available"] and custom.has_update
+    plain = CatalogRow(skill("docs:xlsx"), InstallState.UPDATE_AVAILABLE, installed("xlsx"), upstream_newer=True)
+    assert [b.text for b in plain.badges()] == ["update available"] and plain.has_update
+    assert not CatalogRow(skill("docs:docx"), InstallState.CUSTOMIZED, installed("docx")).has_update
+    assert not CatalogRow(skill("docs:new")).has_update
+
+    model = CatalogTableModel()
+    model.set_rows([custom])
+    resets, inserted = [], []
+    model.modelReset.connect(lambda: resets.append(1))
+    model.rowsInserted.connect(lambda _p, first, last: inserted.append((first, last)))
+    model.append_rows([plain, CatalogRow(skill("docs:new"))])
+    model.append_rows([])
+    assert resets == [] and inserted == [(1, 2)] and model.rowCount() == 3
+    qtmodeltester.check(model)
+
+    proxy = SearchFilterProxy()
+    proxy.setSourceModel(model)
+    proxy.set_row_filter(lambda row: row.has_update)  # "Updates only"
+    assert sorted(proxy.index(r, 0).data() for r in range(proxy.rowCount())) == ["docs:pdf", "docs:xlsx"]
+    proxy.set_filter_text("xlsx")
+    assert [proxy.index(r, 0).data() for r in range(proxy.rowCount())] == ["docs:xlsx"]
+    proxy.set_row_filter(None)
+    proxy.set_filter_text("")
+    assert proxy.rowCount() == 3

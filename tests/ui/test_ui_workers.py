@@ -91,3 +91,26 @@ def _valid(obj: QObject) -> bool:
     import shiboken6
 
     return shiboken6.isValid(obj)
+
+
+def test_partial_results_arrive_coalesced_before_the_final_one_and_never_after(qtbot) -> None:
+    seen: list[object] = []
+    release = threading.Event()
+
+    def op(progress) -> str:
+        for i in range(200):  # faster than the GUI thread takes them: only the latest pending one is kept
+            job.publish(i)
+        release.wait(5)
+        job.publish("late-but-before-return")
+        return "final"
+
+    job = BackgroundOp(None, op, seen.append).with_partial(seen.append)
+    job.run_in_background()
+    qtbot.waitUntil(lambda: bool(seen))
+    release.set()
+    qtbot.waitUntil(lambda: "final" in seen)
+    job.publish("after the end")  # dropped
+    qtbot.wait(20)
+    numbers = [v for v in seen if isinstance(v, int)]
+    assert numbers == sorted(numbers) and numbers[-1] == 199 and len(numbers) < 200
+    assert seen[-2:] == ["late-but-before-return", "final"]

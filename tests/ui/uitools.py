@@ -58,14 +58,16 @@ def studio(fixture_github, use_github, qapp) -> Iterator[SkillStudio]:
 
 @pytest.fixture
 def make_window(qtbot) -> Iterator[Callable[[SkillStudio], MainWindow]]:
-    """``make_window(studio)`` builds and shows a main window; windows close at teardown."""
+    """``make_window(studio, startup_check=False)`` builds and shows a main window (without the
+    background update check unless asked for); windows close at teardown."""
     made: list[MainWindow] = []
 
-    def make(studio: SkillStudio) -> MainWindow:
-        w = MainWindow(studio)
+    def make(studio: SkillStudio, startup_check: bool = False) -> MainWindow:
+        w = MainWindow(studio, startup_check=startup_check)
         w.show()
         made.append(w)
-        qtbot.waitUntil(lambda: not w.library._loading and not w.settings_skills._loading)
+        qtbot.waitUntil(lambda: not w.library._loading and not w.settings_skills._loading
+                        and not w.update_center.checking)
         return w
 
     yield make
@@ -82,8 +84,9 @@ def window(studio, make_window) -> MainWindow:
 
 
 def wait_loaded(qtbot, dialog: BrowseDialog, timeout: int = 15000) -> None:
-    """Wait until every registry tab of the dialog has loaded or failed."""
-    qtbot.waitUntil(lambda: all(t.is_loaded() or t.error for t in dialog.tabs_list()), timeout=timeout)
+    """Wait until every registry tab of the dialog has loaded (external plugins resolved too) or failed."""
+    qtbot.waitUntil(lambda: all((t.is_loaded() and not t.is_resolving()) or t.error for t in dialog.tabs_list()),
+                    timeout=timeout)
 
 
 def tab_of(dialog: BrowseDialog, name: str) -> RegistryTab:

@@ -2,6 +2,13 @@
 destination it was opened for, search, details with the rendered SKILL.md and the reasons skills
 are missing, multi-select import through a metadata editor (R-IMP-2/3, R-UPD-4).
 
+Each tab lists the registry's own plugins first and shows them at once, then fills in the skills of
+plugins whose source is another repository as each target is resolved (issue 9), with "n of N"
+progress, keeping the user's selection, filter and scroll position; unavailable plugins are listed
+in the details with their source and reason. Installed skills with a newer catalog version carry
+*update available* (also when customized); *Updates only* filters to them and *Update…* asks the
+main window's update center to update them (issue 4, R-UPD-3/4).
+
 Everything slow (listing a registry, computing install states, downloading and installing) runs in
 :class:`~skill_studio.ui.workers.BackgroundOp`; the dialog only reacts to results.
 """
@@ -16,6 +23,7 @@ from PySide6.QtCore import QItemSelection, QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QDialog,
     QHBoxLayout,
     QHeaderView,
@@ -38,10 +46,11 @@ from skill_studio.core.models import (
     Destination,
     ImportOptions,
     InstalledSkill,
+    InstallState,
     Listing,
     Registry,
 )
-from skill_studio.core.service import DEFAULT_VERSION, SkillStudio
+from skill_studio.core.service import DEFAULT_VERSION, SkillStudio, is_newer, upstream_identity
 from skill_studio.ui.metadata_editor import LIBRARY_PURPOSES, Conflict, MetadataEditor
 from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
 from skill_studio.ui.widgets import (
@@ -72,20 +81,82 @@ class TabData:
     customized: dict[str, bool]
 
 
-def compute_rows(studio: SkillStudio, listing: Listing, destination: Destination) -> TabData:
+@dataclass(frozen=True)
+class PartialData:
+    """A registry tab's content while its external plugins are being resolved (issue 9).
+
+    Attributes:
+        data: the rows listed so far (local plugins first, then each external target as it finishes).
+        done: external plugins resolved so far.
+        total: external plugins to resolve (0 while unknown).
+    """
+
+    data: TabData
+    done: int
+    total: int
+
+
+def upstream_newer(listing: Listing, skill: CatalogSkill, installed: InstalledSkill) -> bool:
+    """True when the catalog has a greater version or changed content for an installed copy
+    (R-UPD-1), whether or not that copy is customized."""
+    tree = listing.trees.get((skill.repo, skill.commit))
+    changed = (tree is not None and installed.upstream_hash is not None
+               and upstream_identity(tree, skill.path) != installed.upstream_hash)
+    return changed or is_newer(skill.version or DEFAULT_VERSION, installed.version)
+
+
+def compute_rows(studio: SkillStudio, listing: Listing, destination: Destination,
+                 customized: dict[str, bool] | None = None,
+                 previous: dict[tuple[str, str, str, str], CatalogRow] | None = None) -> TabData:
     """Install states of a listing's skills in ``destination`` (disk work: hashes installed folders).
 
     Runs on a worker thread. A skill that is not installed but whose proposed local name is used by
-    another installed skill is flagged ``name_taken`` (R-IMP-2: the dialog shows the collision).
+    another installed skill is flagged ``name_taken`` (R-IMP-2: the dialog shows the collision). A
+    customized skill whose catalog version is newer keeps state ``CUSTOMIZED`` and gets
+    ``upstream_newer`` (R-UPD-4: updating it asks first).
+
+    Args:
+        customized: ``{local name: customized?}`` already computed for this destination (progressive
+            listings reuse it), else computed here.
+        previous: rows already computed for this listing, by ``CatalogRow.key``; reused as they are.
     """
     installed = studio.installed(destination)
-    customized = {s.local_name: studio.is_customized(s) for s in installed}
+    if customized is None:
+        customized = {s.local_name: studio.is_customized(s) for s in installed}
     rows = []
     for s in listing.skills:
+        old = previous.get((s.qualified_name, s.repo, s.commit, s.path)) if previous else None
+        if old is not None:
+            rows.append(old)
+            continue
         st = studio.skill_state(listing, s, destination, installed)
+        newer = st.installed is not None and (st.state is InstallState.UPDATE_AVAILABLE or (
+            st.state is InstallState.CUSTOMIZED and upstream_newer(listing, s, st.installed)))
         rows.append(CatalogRow(s, st.state, st.installed,
-                               name_taken=st.installed is None and s.local_name in customized))
+                               name_taken=st.installed is None and s.local_name in customized,
+                               upstream_newer=newer))
     return TabData(listing, rows, customized)
+
+
+def has_pending_external(listing: Listing) -> bool:
+    """True when the listing still has external plugins to resolve (``list_registry(external=False)``)."""
+    pending = {p.index for p in listing.skipped_plugins if p.index is not None}
+    return any(e.index in pending for e in listing.catalog.external)
+
+
+def source_text(source: object) -> str:
+    """A catalog entry's ``source`` for people: ``github: owner/repo @ref /path``, or the raw value."""
+    if isinstance(source, dict):
+        kind = str(source.get("source", "?"))
+        where = source.get("repo") or source.get("url") or source.get("package") or ""
+        text = f"{kind}: {where}" if where else kind
+        ref = source.get("sha") or source.get("ref")
+        if ref:
+            text += f" @{str(ref)[:12]}"
+        if source.get("path"):
+            text += f" /{source['path']}"
+        return text
+    return str(source)
 
 
 @dataclass(frozen=True)
@@ -214,34 +285,45 @@ class DetailsPane(QWidget):
         body = s.metadata.body if s.metadata is not None else s.skill_md
         self.body.set_markdown(body.strip() or "*(The SKILL.md has no body.)*")
 
-    def show_listing(self, listing: Listing) -> None:
-        """Fill the excluded/skipped section of a registry."""
+    def show_listing(self, listing: Listing, resolving: bool = False) -> None:
+        """Fill the "not listed" section of a registry: excluded skills, skipped plugins and
+        unavailable external plugins, each with its reason (R-DIS-4, issue 9). While ``resolving``,
+        external plugins still being listed are counted, not listed as skipped."""
+        pending = ({e.index for e in listing.catalog.external} if resolving else set())
+        skipped = [p for p in listing.skipped_plugins if p.index is None or p.index not in pending]
+        n_pending = len(listing.skipped_plugins) - len(skipped)
         items: list[str] = []
         for e in listing.excluded:
             items.append(f"<li><b>excluded</b> <code>{html.escape(e.path)}</code> — {html.escape(e.reason)}</li>")
-        for p in (*listing.skipped_plugins, *listing.unavailable_plugins):
-            name = p.name or str(p.source)
-            items.append(f"<li><b>skipped plugin</b> {html.escape(name)} — {html.escape(p.reason)}</li>")
+        for label, plugins in (("unavailable plugin", listing.unavailable_plugins), ("skipped plugin", skipped)):
+            for p in plugins:
+                name = html.escape(p.name or "(unnamed)")
+                src = html.escape(source_text(p.source))
+                items.append(f"<li><b>{label}</b> {name} <span style='color:#5b6b78'>({src})</span> — "
+                             f"{html.escape(p.reason)}</li>")
         for w in listing.warnings:
             items.append(f"<li><b>registry warning</b> {html.escape(w)}</li>")
-        n_ex = len(listing.excluded)
-        n_sk = len(listing.skipped_plugins) + len(listing.unavailable_plugins)
+        n_ex, n_un, n_sk = len(listing.excluded), len(listing.unavailable_plugins), len(skipped)
+
+        def count(n: int, what: str) -> str:
+            return f"{n} {what}{'s' if n != 1 else ''}"
+
+        bits = [count(n, what) for n, what in ((n_ex, "excluded skill"), (n_un, "unavailable plugin"),
+                                                (n_sk, "skipped plugin"), (len(listing.warnings), "registry warning"))
+                if n]
         if not items:
-            self.excluded.set_title("Nothing excluded: every skill found is listed")
+            self.excluded.set_title(f"Resolving {count(n_pending, 'external plugin')}…" if n_pending
+                                    else "Nothing excluded: every skill found is listed")
             self.excluded.set_expanded(False)
             self.excluded.button.setEnabled(False)
             self.excluded_view.setHtml("")
             return
-        bits = []
-        if n_ex:
-            bits.append(f"{n_ex} excluded skill{'s' if n_ex != 1 else ''}")
-        if n_sk:
-            bits.append(f"{n_sk} skipped plugin{'s' if n_sk != 1 else ''}")
-        if listing.warnings:
-            bits.append(f"{len(listing.warnings)} registry warning{'s' if len(listing.warnings) != 1 else ''}")
-        self.excluded.set_title("Not listed: " + ", ".join(bits) + " — why?")
+        title = "Not listed: " + ", ".join(bits) + " — why?"
+        if n_pending:
+            title += f" (resolving {count(n_pending, 'external plugin')}…)"
+        self.excluded.set_title(title)
         self.excluded.button.setEnabled(True)
-        if not listing.skills:  # nothing to browse: the reasons are the news
+        if not listing.skills and not resolving:  # nothing to browse: the reasons are the news
             self.excluded.set_expanded(True)
         self.excluded_view.setHtml("<ul style='margin-left:-20px'>" + "".join(items) + "</ul>")
 
@@ -250,6 +332,11 @@ class DetailsPane(QWidget):
 
 class RegistryTab(QWidget):
     """One registry in the browse dialog: busy → content or error with Retry (R-UI-1).
+
+    Loading is progressive (issue 9): the registry's own plugins are listed first and shown at once;
+    plugins whose source is another repository are then resolved in the same background op, and
+    their skills are added to the table as each target finishes (with "n of N" progress under the
+    table), without resetting the user's selection, filter or scroll position.
 
     Signals:
         status_changed(): loading started/finished/failed (the dialog updates the tab label).
@@ -275,6 +362,13 @@ class RegistryTab(QWidget):
         """``{local name: customized?}`` of the destination's skills, as of the last check."""
         self.error: str | None = None
         self._generation = 0
+        self._resolving = False
+        self._states_dirty = False
+        self._external_progress = (0, 0)
+        self._autosize = ""
+        """"first": size the columns to the first rows shown; "final": once more when resolved."""
+        self._marked: set[str] | None = None
+        """Local names to select once the rows are known (``mark_installed``)."""
 
         self.stack = QStackedWidget()
         self.busy_view = BusyView(f"Loading {registry.name}…")
@@ -300,13 +394,22 @@ class RegistryTab(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._current)
         self.summary = QLabel("")
         self.summary.setObjectName("hint")
+        self.external_bar = QProgressBar()
+        self.external_bar.setObjectName("externalProgress")
+        self.external_bar.setTextVisible(False)
+        self.external_bar.setFixedSize(120, 10)
+        self.external_bar.setVisible(False)
+        summary_row = QHBoxLayout()
+        summary_row.setSpacing(8)
+        summary_row.addWidget(self.external_bar, 0, Qt.AlignmentFlag.AlignVCenter)
+        summary_row.addWidget(self.summary, 1)
 
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.setSpacing(4)
         ll.addWidget(self.table, 1)
-        ll.addWidget(self.summary)
+        ll.addLayout(summary_row)
         self.details = DetailsPane()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
@@ -329,80 +432,189 @@ class RegistryTab(QWidget):
         return self.stack.currentIndex() == self.LOADING
 
     def is_loaded(self) -> bool:
-        """True when the table shows a listing."""
+        """True when the table shows a listing (possibly still growing, see ``is_resolving``)."""
         return self.stack.currentIndex() == self.CONTENT and self.data is not None
+
+    def is_resolving(self) -> bool:
+        """True while external plugins are still being resolved into the shown listing."""
+        return self._resolving
 
     def load(self, force: bool = False) -> None:
         """Show the registry's skills: the session's cached listing, or (``force``, or none cached)
-        a fresh one fetched in the background; install states are always recomputed."""
+        a fresh one fetched in the background — local plugins first, then external ones filled in
+        progressively; install states are always recomputed."""
         self._generation += 1
         gen = self._generation
         self.error = None
+        self._resolving = False
+        self._states_dirty = False
+        self.external_bar.setVisible(False)
         cached = None if force else self.cache.get(self.registry)
         self.busy_view.reset(f"Loading {self.registry.name}…" if cached is None else f"Reading {self.registry.name}…")
         self.stack.setCurrentIndex(self.LOADING)
         self.status_changed.emit()
+        if self.data is None:
+            self._autosize = "first"
         studio, reg, dest = self.studio, self.registry, self.destination
 
         def op(progress: Callable[[int, int], None]) -> TabData:
-            listing = cached if cached is not None else studio.list_registry(reg, progress)
-            return compute_rows(studio, listing, dest)
+            if cached is not None:
+                return compute_rows(studio, cached, dest)
+            local = studio.list_registry(reg, progress, external=False)
+            data = compute_rows(studio, local, dest)
+            if not has_pending_external(local):
+                return data
+            rows = {r.key: r for r in data.rows}
+            state = {"data": data, "done": 0, "total": 0}
+            job.publish(PartialData(data, 0, 0))
 
-        BackgroundOp(self, op, lambda data: self._loaded(gen, data)) \
-            .failure(lambda err: self._failed(gen, err)) \
+            def changed(listing: Listing) -> None:  # worker thread (resolve_external's caller)
+                if gen != self._generation:
+                    return  # superseded: skip the work, the result is dropped anyway
+                new = compute_rows(studio, listing, dest, data.customized, rows)
+                rows.update((r.key, r) for r in new.rows)
+                state["data"] = new
+                job.publish(PartialData(new, state["done"], state["total"]))
+
+            def resolved(done: int, total: int) -> None:
+                state["done"], state["total"] = done, total
+                job.publish(PartialData(state["data"], done, total))
+
+            final = studio.resolve_external(local, resolved, changed)
+            return compute_rows(studio, final, dest, data.customized, rows)
+
+        job: BackgroundOp[TabData] = BackgroundOp(self, op, lambda data: self._loaded(gen, data))
+        job.failure(lambda err: self._failed(gen, err)) \
             .with_progress(lambda d, t: self._progress(gen, d, t)) \
+            .with_partial(lambda part: self._partial(gen, part)) \
             .run_in_background()
 
     def _progress(self, gen: int, done: int, total: int) -> None:
-        if gen == self._generation:
+        if gen == self._generation and not self._resolving:
             self.busy_view.set_progress(done, total, "files")
+
+    def _partial(self, gen: int, part: PartialData) -> None:
+        if gen != self._generation:
+            return
+        first = not self._resolving
+        self._resolving = True
+        if part.total:
+            self.external_bar.setRange(0, part.total)
+            self.external_bar.setValue(part.done)
+        else:
+            self.external_bar.setRange(0, 0)
+        self.external_bar.setVisible(True)
+        self.external_bar.setToolTip(f"External plugins resolved: {part.done} of {part.total}" if part.total
+                                     else "Resolving external plugins…")
+        self._external_progress = (part.done, part.total)
+        self.show_data(part.data if first else self._merged(part.data))
+        if first:
+            self.stack.setCurrentIndex(self.CONTENT)
+        self.status_changed.emit()
 
     def _loaded(self, gen: int, data: TabData) -> None:
         if gen != self._generation:
             return
+        if self._resolving:
+            data = self._merged(data)
+        self._resolving = False
+        self.external_bar.setVisible(False)
         self.cache.put(self.registry, data.listing)
         self.show_data(data)
         self.stack.setCurrentIndex(self.CONTENT)
         self.status_changed.emit()
+        if self._states_dirty:  # states were refreshed while external plugins arrived: once more, on all
+            self._states_dirty = False
+            self.refresh_states(self.status_changed.emit)
+
+    def _merged(self, data: TabData, fresh: TabData | None = None) -> TabData:
+        """``data``'s listing with the rows already shown kept as they are (their states may have
+        been refreshed since the worker computed them), or taken from ``fresh`` when given."""
+        rows = {r.key: r for r in self.model.rows()}
+        if fresh is not None:
+            rows.update((r.key, r) for r in fresh.rows)
+        return TabData(data.listing, [rows.get(r.key, r) for r in data.rows],
+                       fresh.customized if fresh is not None else data.customized)
 
     def _failed(self, gen: int, err: BaseException) -> None:
         if gen != self._generation:
             return
+        self._resolving = False
+        self.external_bar.setVisible(False)
         self.error = describe_error(err)
         self.error_view.show_error(f"Could not load {self.registry.name}", self.error)
         self.stack.setCurrentIndex(self.ERROR)
         self.status_changed.emit()
 
     def show_data(self, data: TabData) -> None:
-        """Put a computed listing into the table (keeps the selection by qualified name)."""
-        selected = {r.skill.qualified_name for r in self.selected_rows()}
-        first = self.data is None
+        """Put a computed listing into the table. When it only adds rows to what is shown (external
+        plugins arriving), they are appended: selection, current row and scroll stay as they are;
+        otherwise the rows are replaced and the selection is restored by qualified name."""
+        old = self.model.rows()
+        new_keys = {r.key: r for r in data.rows}
+        if len(old) <= len(data.rows) and all(new_keys.get(r.key) == r for r in old):
+            shown = {r.key for r in old}
+            self.model.append_rows([r for r in data.rows if r.key not in shown])
+        else:
+            selected = {r.skill.qualified_name for r in self.selected_rows()}
+            self.model.set_rows(data.rows)
+            if selected:
+                self.select(sorted(selected))
+            else:
+                self.details.show_skill(None)
         self.data = data
         self.customized = dict(data.customized)
-        self.model.set_rows(data.rows)
-        self.details.show_listing(data.listing)
-        if first:
+        self.details.show_listing(data.listing, resolving=self._resolving)
+        if self._autosize == "first" or (self._autosize == "final" and not self._resolving):
             self._size_columns()
-        if selected:
-            self.select(sorted(selected))
-        else:
-            self.details.show_skill(None)
+            self._autosize = "final" if self._resolving else ""  # external names may be longer
+        if self._marked is not None:
+            self._apply_marks()
         self.update_summary()
 
     def refresh_states(self, done: Callable[[], None] | None = None) -> None:
-        """Recompute install states for the current listing (after an import), in the background."""
+        """Recompute install states for the current listing (after an import or update), in the
+        background. A listing that grew meanwhile (external plugins) is recomputed once more."""
         if self.data is None:
             return
         listing, studio, dest = self.data.listing, self.studio, self.destination
 
+        if self._resolving:
+            self._states_dirty = True  # rows still arriving were computed before: redo when resolved
+
         def applied(data: TabData) -> None:
-            self.show_data(data)
+            if self.data is not None and self.data.listing is not listing:
+                # The listing grew meanwhile (external plugins): take the fresh states of the rows
+                # computed here, keep the rows that arrived since; when it has stopped growing, redo.
+                self.show_data(self._merged(self.data, data))
+                if not self._resolving:
+                    self.refresh_states(done)
+                    return
+            else:
+                self.show_data(data)
             if done is not None:
                 done()
 
         BackgroundOp(self, lambda progress: compute_rows(studio, listing, dest), applied) \
             .failure(lambda err: self.summary.setText(describe_error(err))) \
             .run_in_background()
+
+    def mark_installed(self, local_names: set[str]) -> None:
+        """Select the rows of these installed skills (the update notification's *Review*, R-UPD-3);
+        when the listing is not shown yet, they are selected as soon as it is."""
+        self._marked = set(local_names)
+        if self.data is not None:
+            self._apply_marks()
+
+    def _apply_marks(self) -> None:
+        names = self._marked or set()
+        wanted = [r.skill.qualified_name for r in self.model.rows()
+                  if r.installed is not None and r.installed.local_name in names]
+        found = {r.installed.local_name for r in self.model.rows() if r.installed is not None} & names
+        if wanted:
+            self.select(wanted)
+        if found == names and not self._resolving:
+            self._marked = None
 
     def _size_columns(self) -> None:
         header = self.table.horizontalHeader()
@@ -431,7 +643,15 @@ class RegistryTab(QWidget):
         listing = self.data.listing
         total, shown = self.model.rowCount(), self.proxy.rowCount()
         count = f"{total} skill{'s' if total != 1 else ''}" if shown == total else f"Showing {shown} of {total} skills"
-        self.summary.setText(f"{count} · commit {listing.commit[:12]} of {listing.source.slug}")
+        text = f"{count} · commit {listing.commit[:12]} of {listing.source.slug}"
+        if self._resolving:
+            done, total_ext = self._external_progress
+            text = (f"{count} so far · resolving external plugins" +
+                    (f": {done} of {total_ext}" if total_ext else "") + f"… · commit {listing.commit[:12]}")
+        elif listing.unavailable_plugins:
+            n = len(listing.unavailable_plugins)
+            text += f" · {n} plugin{'s' if n != 1 else ''} unavailable (see below)"
+        self.summary.setText(text)
 
     def selected_rows(self) -> list[CatalogRow]:
         """Rows selected in the table, in view order."""
@@ -480,6 +700,11 @@ class RegistryTab(QWidget):
 
 # -- the dialog -----------------------------------------------------------------------------------------
 
+def _has_update(row: CatalogRow | None) -> bool:
+    """Row filter of *Updates only*."""
+    return row is not None and row.has_update
+
+
 class BrowseDialog(QDialog):
     """Browse the enabled registries and import skills into one destination (R-UI-1..3).
 
@@ -493,11 +718,16 @@ class BrowseDialog(QDialog):
         imported(Destination, list[InstalledSkill], list[str]): an import batch finished, with the
             installed skills and one message per failed skill.
         states_known(Destination, dict[str, InstallState]): install states of installed skills
-            learned from a listing (local name → state), for the dashboard badges.
+            learned from a listing (local name → state), for the dashboard badges; a customized
+            skill with a newer catalog version is announced as ``UPDATE_AVAILABLE``.
+        update_requested(Destination, list[str], Listing): the user asked to update these installed
+            skills (local names) from this listing; the main window's update center confirms
+            (customized skills) and applies them (R-UPD-4).
     """
 
     imported = Signal(object, object, object)
     states_known = Signal(object, object)
+    update_requested = Signal(object, object, object)
 
     def __init__(self, studio: SkillStudio, destination: Destination, settings: QSettings | None = None,
                  parent: QWidget | None = None, cache: ListingCache | None = None) -> None:
@@ -533,9 +763,15 @@ class BrowseDialog(QDialog):
         self.addAction(find)
         self.reload_button = button("Reload", self.reload_current,
                                     tip="Fetch the current registry from GitHub again")
+        self.updates_only = QCheckBox("Updates only")
+        self.updates_only.setObjectName("updatesOnly")
+        self.updates_only.setToolTip(f"Show only skills installed in {destination.label} that have an update")
+        self.updates_only.toggled.connect(self._filter_updates)
         top = QHBoxLayout()
         top.addWidget(target)
         top.addStretch(1)
+        top.addWidget(self.updates_only)
+        top.addSpacing(6)
         top.addWidget(self.search)
         top.addWidget(self.reload_button)
 
@@ -564,10 +800,15 @@ class BrowseDialog(QDialog):
         self.import_button = button("Import…", self.import_selected, primary=True,
                                     tip=f"Import the selected skills into {destination.label}")
         self.close_button = button("Close", self.close)
+        self.update_button = button("Update…", self.update_selected,
+                                    tip=f"Update the selected installed skills in {destination.label} to the "
+                                        "catalog's version (skills with local edits ask first and keep a backup)")
+        self.update_button.setObjectName("updateButton")
         bottom = QHBoxLayout()
         bottom.addWidget(self.hint, 1)
         bottom.addWidget(self.progress)
         bottom.addWidget(self.close_button)
+        bottom.addWidget(self.update_button)
         bottom.addWidget(self.import_button)
 
         lay = QVBoxLayout(self)
@@ -617,6 +858,7 @@ class BrowseDialog(QDialog):
                 self.tabs_by_id[reg.id] = tab
                 self.tabs.insertTab(pos, tab, reg.name)
                 tab.set_filter_text(self.search.text())
+                tab.proxy.set_row_filter(_has_update if self.updates_only.isChecked() else None)
                 tab.load()
             else:
                 tab.registry = reg
@@ -629,7 +871,11 @@ class BrowseDialog(QDialog):
         if i < 0:
             return
         name = tab.registry.name
-        if tab.is_loading():
+        if tab.is_resolving():
+            self.tabs.setTabText(i, f"{name} ({tab.model.rowCount()}…)")
+            self.tabs.setTabIcon(i, self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
+            self.tabs.setTabToolTip(i, f"{tab.registry.source.url}: resolving external plugins")
+        elif tab.is_loading():
             self.tabs.setTabText(i, f"{name} …")
             self.tabs.setTabIcon(i, self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
             self.tabs.setTabToolTip(i, f"Loading {tab.registry.source.url}")
@@ -647,7 +893,8 @@ class BrowseDialog(QDialog):
         self._update_buttons()
 
     def _announce_states(self, data: TabData) -> None:
-        states = {r.installed.local_name: r.state for r in data.rows if r.installed is not None}
+        states = {r.installed.local_name: InstallState.UPDATE_AVAILABLE if r.has_update else r.state
+                  for r in data.rows if r.installed is not None}
         if states:
             self.states_known.emit(self.destination, states)
 
@@ -661,15 +908,62 @@ class BrowseDialog(QDialog):
         for tab in self.tabs_list():
             tab.set_filter_text(text)
 
+    def _filter_updates(self, on: bool) -> None:
+        for tab in self.tabs_list():
+            tab.proxy.set_row_filter(_has_update if on else None)
+            tab.update_summary()
+
+    def mark_updates(self, marks: dict[str, set[str]]) -> None:
+        """Show the updates of these installed skills: ``{registry source URL: {local names}}``
+        (R-UPD-3: the update notification opens the dialog with the updates marked). Turns on
+        *Updates only*, selects the skills in each registry's tab (as soon as it has loaded) and
+        shows the first such tab."""
+        self.updates_only.setChecked(True)
+        first: RegistryTab | None = None
+        for tab in self.tabs_list():
+            names = marks.get(tab.registry.source.url)
+            if names:
+                tab.mark_installed(set(names))
+                first = first or tab
+        if first is not None:
+            self.tabs.setCurrentWidget(first)
+        self._update_buttons()
+
+    def refresh_states(self) -> None:
+        """Recompute the install states of every loaded tab (after updates or a rollback)."""
+        for tab in self.tabs_list():
+            if tab.data is not None:
+                tab.refresh_states(lambda t=tab: self._tab_status(t))
+
+    def update_selected(self) -> None:
+        """Ask for the selected rows that have an update to be updated (``update_requested``)."""
+        tab = self.current_tab()
+        if tab is None or tab.data is None or self.busy():
+            return
+        names = [r.installed.local_name for r in tab.selected_rows() if r.has_update and r.installed is not None]
+        if names:
+            self.update_requested.emit(self.destination, names, tab.data.listing)
+
     def _update_buttons(self, *_: object) -> None:
         tab = self.current_tab()
-        n = len(tab.selected_rows()) if tab is not None and tab.is_loaded() else 0
+        rows = tab.selected_rows() if tab is not None and tab.is_loaded() else []
+        n, n_up = len(rows), sum(1 for r in rows if r.has_update)
         busy = self.busy()
         self.import_button.setEnabled(n > 0 and not busy)
+        self.update_button.setEnabled(n_up > 0 and not busy)
+        self.update_button.setText(f"Update {n_up} skills…" if n_up > 1 else "Update…")
+        # Selecting only updates makes *Update* the main action (e.g. after the update notification's Review).
+        updating = n_up > 0 and n_up == n
+        for b, primary in ((self.update_button, updating), (self.import_button, not updating)):
+            name = "primary" if primary else ("updateButton" if b is self.update_button else "importButton")
+            if b.objectName() != name:
+                b.setObjectName(name)
+                b.style().unpolish(b)
+                b.style().polish(b)
         self.reload_button.setEnabled(tab is not None and not tab.is_loading() and not busy)
         self.import_button.setText(f"Import {n} skills…" if n > 1 else "Import…")
         if n:
-            self.hint.setText(f"{n} selected")
+            self.hint.setText(f"{n} selected" + (f" · {n_up} with an update" if n_up else ""))
         elif tab is not None and tab.is_loaded():
             self.hint.setText("Select skills to import (Ctrl/Shift-click selects several).")
         else:

@@ -8,8 +8,8 @@ page are remembered in the UI's INI file (``pages.open_settings``).
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QSettings, QSize, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QListWidget,
@@ -33,6 +33,7 @@ from skill_studio.ui.pages import (
 )
 from skill_studio.ui.settings_skills_page import Notice, SettingsSkillsPage
 from skill_studio.ui.skill_editor import SkillEditor
+from skill_studio.ui.update_center import UpdateCenter, startup_check_enabled
 
 PAGE_KEYS = ("library", "settings/skills", "settings/marketplace", "settings/general")
 """Page identifiers, in stack order; the last one shown is remembered under ``main/page``."""
@@ -47,13 +48,17 @@ class MainWindow(QMainWindow):
     Args:
         studio: the core facade (created once by ``app.run_gui``, the composition root).
         settings: UI settings (default: the INI file under the config folder).
+        startup_check: run the update check in the background right after the window is first
+            shown (R-UPD-1); None: yes, unless ``SKILL_STUDIO_NO_STARTUP_CHECK`` is set.
 
     Attributes:
         notifications: the notification area later work posts into (``post``/``dismiss``).
         library, settings_skills, marketplace, general: the pages.
+        update_center: the update check and the update/rollback actions (issue 4).
     """
 
-    def __init__(self, studio: SkillStudio, settings: QSettings | None = None) -> None:
+    def __init__(self, studio: SkillStudio, settings: QSettings | None = None, *,
+                 startup_check: bool | None = None) -> None:
         super().__init__()
         self.setObjectName("mainWindow")
         self.studio = studio
@@ -134,6 +139,12 @@ class MainWindow(QMainWindow):
         self.settings_skills.notice.connect(self._notice)
         self.general.workspace_changed.connect(lambda _path: self.settings_skills.refresh())
 
+        self.update_center = UpdateCenter(self)
+        self.startup_check = startup_check_enabled(startup_check)
+        self._shown_once = False
+        for page in (self.library, self.settings_skills):
+            self.update_center.attach_page(page)
+
         self.setMinimumSize(860, 560)
         self.resize(1180, 760)
         geo = self.settings.value("main/geometry")
@@ -143,6 +154,7 @@ class MainWindow(QMainWindow):
 
         for msg in studio.startup_messages:
             self.notifications.post(Level.WARNING, "Recovered from an interrupted operation", msg, persistent=True)
+        self.update_center.show_last_errors()
         self.library.refresh()
         self.settings_skills.refresh()
 
@@ -184,6 +196,8 @@ class MainWindow(QMainWindow):
         if destination is Destination.SETTINGS:
             dialog.imported.connect(lambda _d, installed, _e: self.settings_skills.report_imports(installed))
         dialog.states_known.connect(self._states_known)
+        dialog.update_requested.connect(
+            lambda dest, names, listing, d=dialog: self.update_center.request_update(dest, names, listing, parent=d))
         self.browse_dialogs[destination] = dialog
         dialog.show()
         return dialog
@@ -234,6 +248,13 @@ class MainWindow(QMainWindow):
                                     "\n".join(errors), persistent=True, key=f"import-errors-{destination.value}")
 
     # -- lifetime ------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            if self.startup_check:  # after the window is on screen: the check never delays it
+                QTimer.singleShot(0, self, self.update_center.start_check)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
         for editor in list(self.editors.values()):

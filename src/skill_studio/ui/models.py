@@ -19,6 +19,7 @@ is converted to Python, and enough of those (a few thousand repaints) abort the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -132,6 +133,15 @@ class _TableModel(QAbstractTableModel):
         self._rows = list(rows)
         self.endResetModel()
 
+    def append_rows(self, rows: list[Any]) -> None:
+        """Add rows at the end (no reset: selection, current row and scroll position stay)."""
+        if not rows:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self._rows.extend(rows)
+        self.endInsertRows()
+
     def replace_row(self, row: int, value: Any) -> None:
         """Replace one row and signal the change for that row only."""
         self._rows[row] = value
@@ -150,16 +160,33 @@ class CatalogRow:
         installed: the matching installed copy, or None.
         name_taken: True when the skill is not installed but its proposed local name is already
             used in the destination by another skill (an import would collide, R-IMP-2).
+        upstream_newer: the catalog has a newer version or changed content compared with the
+            installed copy, even when that copy is customized (state ``CUSTOMIZED``): the row
+            then shows "update available" beside "customized" (R-UPD-1/4).
     """
 
     skill: CatalogSkill
     state: InstallState = InstallState.NOT_INSTALLED
     installed: InstalledSkill | None = None
     name_taken: bool = False
+    upstream_newer: bool = False
+
+    @property
+    def has_update(self) -> bool:
+        """True when the installed copy can be updated from this row (customized or not)."""
+        return self.installed is not None and (self.state is InstallState.UPDATE_AVAILABLE or self.upstream_newer)
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """Identity of the listed skill: (qualified name, repository, commit, folder)."""
+        s = self.skill
+        return (s.qualified_name, s.repo, s.commit, s.path)
 
     def badges(self) -> list[Badge]:
         """The badges of the state column."""
         out = [STATE_BADGES[self.state]]
+        if self.state is InstallState.CUSTOMIZED and self.upstream_newer:
+            out.append(STATE_BADGES[InstallState.UPDATE_AVAILABLE])
         if self.name_taken:
             out.append(Badge("name taken", BadgeKind.WARN))
         return out
@@ -199,7 +226,7 @@ class CatalogTableModel(_TableModel):
             if col == self.VERSION:
                 return version_key(s.version)
             if col == self.STATE:
-                return STATE_ORDER[row.state] * 2 + int(row.name_taken)
+                return STATE_ORDER[row.state] * 4 + int(row.upstream_newer) * 2 + int(row.name_taken)
             if col == self.WARNINGS:
                 return len(s.warnings)
             return _fold(s.description)
@@ -213,7 +240,12 @@ class CatalogTableModel(_TableModel):
             if col == self.NAME:
                 return f"{s.qualified_name}\n{s.path or '(registry root)'}"
             if col == self.STATE and row.installed is not None:
-                return f"Installed as {row.installed.local_name!r}, version {row.installed.version}"
+                tip = f"Installed as {row.installed.local_name!r}, version {row.installed.version}"
+                if row.has_update:
+                    tip += f"; the catalog has {s.version or 'changed content'}"
+                    if row.state is InstallState.CUSTOMIZED:
+                        tip += " (updating keeps your edits as a backup)"
+                return tip
             if col == self.STATE and row.name_taken:
                 return f"Another skill is installed as {s.local_name!r}; importing asks you to rename or replace."
         if role == Qt.ItemDataRole.ForegroundRole and col == self.DESCRIPTION and not s.description:
@@ -395,8 +427,29 @@ class SearchFilterProxy(QSortFilterProxyModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._terms: tuple[str, ...] = ()
+        self._predicate: Callable[[Any], bool] | None = None
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
+
+    def _refilter(self, change: Callable[[], None]) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9: invalidateFilter() is deprecated
+            self.beginFilterChange()
+            change()
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - older Qt
+            change()
+            self.invalidateFilter()
+
+    def set_row_filter(self, predicate: Callable[[Any], bool] | None) -> None:
+        """Also require ``predicate(row dataclass)`` (``ROW_ROLE``) to be true, e.g. "updates only";
+        None removes it."""
+        if predicate is self._predicate:
+            return
+
+        def change() -> None:
+            self._predicate = predicate
+
+        self._refilter(change)
 
     def filter_text(self) -> str:
         """The current filter text (terms joined by one space)."""
@@ -407,17 +460,17 @@ class SearchFilterProxy(QSortFilterProxyModel):
         terms = tuple(text.casefold().split())
         if terms == self._terms:
             return
-        if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9: invalidateFilter() is deprecated
-            self.beginFilterChange()
+
+        def change() -> None:
             self._terms = terms
-            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-        else:  # pragma: no cover - older Qt
-            self._terms = terms
-            self.invalidateFilter()
+
+        self._refilter(change)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        if self._predicate is not None and not self._predicate(model.data(model.index(source_row, 0, source_parent), ROW_ROLE)):
+            return False
         if not self._terms:
             return True
-        model = self.sourceModel()
         hay = model.data(model.index(source_row, 0, source_parent), SEARCH_ROLE) or ""
         return all(t in hay for t in self._terms)

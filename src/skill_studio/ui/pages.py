@@ -95,6 +95,7 @@ class InstalledSkillsPage(QWidget):
         bar.addWidget(self.search)
         bar.addWidget(self.refresh_button)
         self.toolbar = bar
+        """The row of buttons above the table (the update center adds *Update…* to it)."""
 
         self.model = self._create_model()
         self.proxy = SearchFilterProxy(self)
@@ -147,7 +148,7 @@ class InstalledSkillsPage(QWidget):
         """Column sizes, delegates and the initial sort of ``self.table``."""
         setup_table(self.table, InstalledTableModel.DESCRIPTION,
                     {InstalledTableModel.NAME: 220, InstalledTableModel.VERSION: 80, InstalledTableModel.SOURCE: 200,
-                     InstalledTableModel.STATUS: 210})
+                     InstalledTableModel.STATUS: 260})
         self.table.setItemDelegateForColumn(InstalledTableModel.STATUS, BadgeDelegate(self.table))
         self.table.sortByColumn(InstalledTableModel.NAME, Qt.SortOrder.AscendingOrder)
 

@@ -19,6 +19,13 @@ Rules:
 - Progress calls are coalesced: however often the core reports (it may do so from several fetch
   threads at once), the GUI receives at most one pending progress event at a time, with the latest
   figures.
+- Intermediate results (e.g. a registry listing that fills in progressively) go through
+  :meth:`BackgroundOp.publish`, delivered to the ``with_partial`` callback on the GUI thread,
+  coalesced the same way (publish whole snapshots: only the latest pending one is delivered) and
+  always before the final result; none arrive after it::
+
+      job = BackgroundOp(self, lambda progress: work(lambda part: job.publish(part)), self._done)
+      job.with_partial(self._show_partial).run_in_background()
 
 Thread-safety: construct and start ops on the GUI thread; ``progress`` may be called from any thread.
 """
@@ -111,6 +118,9 @@ class BackgroundOp(Generic[T]):
         self._lock = threading.Lock()
         self._latest: tuple[int, int] | None = None
         self._progress_pending = False
+        self._partial: Callable[[Any], None] | None = None
+        self._partial_value: Any = None
+        self._partial_pending = False
         self._done = False
 
     def failure(self, callback: Callable[[BaseException], None]) -> BackgroundOp[T]:
@@ -122,6 +132,12 @@ class BackgroundOp(Generic[T]):
     def with_progress(self, callback: Callable[[int, int], None]) -> BackgroundOp[T]:
         """Set ``callback(done, total)``, called on the GUI thread with the latest progress figures."""
         self._progress = callback
+        return self
+
+    def with_partial(self, callback: Callable[[Any], None]) -> BackgroundOp[T]:
+        """Set ``callback(value)``, called on the GUI thread with the latest value passed to
+        :meth:`publish` (intermediate results, delivered before the final one)."""
+        self._partial = callback
         return self
 
     def finally_(self, callback: Callable[[], None]) -> BackgroundOp[T]:
@@ -148,6 +164,22 @@ class BackgroundOp(Generic[T]):
             self._progress_pending = True
         self._relay.post(self._deliver_progress)
 
+    def publish(self, value: Any) -> None:
+        """Hand an intermediate result to the ``with_partial`` callback (thread-safe; call from ``op``).
+
+        Coalesced: when the GUI thread has not taken the previous value yet, it is replaced, so
+        publish complete snapshots rather than increments. Values published after ``op`` returned
+        are dropped.
+        """
+        if self._partial is None:
+            return
+        with self._lock:
+            self._partial_value = value
+            if self._partial_pending:
+                return
+            self._partial_pending = True
+        self._relay.post(self._deliver_partial)
+
     def _work(self) -> None:
         try:
             result = self._op(self._report_progress)
@@ -169,6 +201,13 @@ class BackgroundOp(Generic[T]):
             self._progress_pending = False
         if latest is not None and not self._done and self._progress is not None and self._alive():
             self._progress(*latest)
+
+    def _deliver_partial(self) -> None:
+        with self._lock:
+            value, self._partial_value = self._partial_value, None
+            self._partial_pending = False
+        if not self._done and self._partial is not None and self._alive():
+            self._partial(value)
 
     def _deliver(self, result: Any, err: BaseException | None) -> None:
         self._done = True
