@@ -43,6 +43,9 @@ exe="$bundle/skill-studio"
 
 # Keep the smoke tests away from the user's real data.
 export SKILL_STUDIO_HOME="$log_dir/home"
+# ...and away from the internet: no startup update check, and an API base that refuses at once.
+export SKILL_STUDIO_NO_STARTUP_CHECK=1
+export SKILL_STUDIO_GITHUB_API=http://127.0.0.1:9
 failed=0
 
 echo "==> smoke test: $exe --version"
