@@ -10,21 +10,33 @@ GitHub clients are thread-safe. Listing results are immutable.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import semver
 
+from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
 from skill_studio.core.discovery import discover
-from skill_studio.core.errors import CatalogError, InstallError, NotFoundError, RegistryError
+from skill_studio.core.errors import (
+    AuthError,
+    CatalogError,
+    GitHubError,
+    InstallError,
+    NetworkError,
+    NotFoundError,
+    RateLimitError,
+    RegistryError,
+)
 from skill_studio.core.github import GitHubClient
 from skill_studio.core.installer import Installer, check_local_name
 from skill_studio.core.models import (
@@ -68,6 +80,10 @@ def is_newer(candidate: str | None, installed: str | None) -> bool:
     return a is not None and b is not None and a > b
 
 
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
 def upstream_identity(tree: RepoTree, folder: str) -> str:
     """Identity of a skill folder's upstream content, from the tree alone (no download).
 
@@ -107,7 +123,10 @@ class SkillStudio:
 
     Args:
         paths: app folders (default: from ``SKILL_STUDIO_HOME`` / platformdirs).
-        client_factory: ``host → GitHubClient``; default ``GitHubClient.for_host``.
+        client_factory: ``host → GitHubClient``; default ``GitHubClient.for_host`` with the token
+            from the environment or the keyring and the on-disk ETag store (R-NET-2, R-NET-4).
+        use_cache: keep listings and ETags under ``paths.cache`` (R-NET-4); False lists from
+            scratch every time (benchmarks' naive baseline).
 
     Usage::
 
@@ -117,12 +136,16 @@ class SkillStudio:
             studio.import_skill(listing, listing.skills[0], Destination.LIBRARY)
     """
 
-    def __init__(self, paths: AppPaths | None = None, client_factory: ClientFactory | None = None) -> None:
+    def __init__(self, paths: AppPaths | None = None, client_factory: ClientFactory | None = None,
+                 *, use_cache: bool = True) -> None:
         self.paths = (paths or AppPaths.from_env()).ensure()
         self.store = Store(self.paths.database, self.paths.skills_dir)
         self.installer = Installer(self.paths, self.store)
-        self._client_factory = client_factory or GitHubClient.for_host
+        self.etag_cache = EtagCache(self.paths.cache / "http") if use_cache else None
+        self.listing_cache = ListingCache(self.paths.cache / "listings") if use_cache else None
+        self._client_factory = client_factory or self._default_client
         self._clients: dict[str, GitHubClient] = {}
+        self._retired: list[GitHubClient] = []
         self._clients_lock = threading.Lock()
         self.startup_messages: list[str] = self.installer.recover()
         self.seed_default_registries()
@@ -135,9 +158,10 @@ class SkillStudio:
     def close(self) -> None:
         """Close GitHub clients and the database."""
         with self._clients_lock:
-            for c in self._clients.values():
+            for c in [*self._clients.values(), *self._retired]:
                 c.close()
             self._clients.clear()
+            self._retired.clear()
         self.store.close()
 
     def __enter__(self) -> SkillStudio:
@@ -146,12 +170,22 @@ class SkillStudio:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _default_client(self, host: str) -> GitHubClient:
+        return GitHubClient.for_host(host, etags=self.etag_cache)
+
     def client(self, host: str) -> GitHubClient:
         """The shared GitHub client of a host (one connection pool per host)."""
         with self._clients_lock:
             if host not in self._clients:
                 self._clients[host] = self._client_factory(host)
             return self._clients[host]
+
+    def invalidate_clients(self) -> None:
+        """Make the next request build new clients, e.g. after a token was saved or forgotten
+        (R-NET-2). Clients in use by other threads stay open until :meth:`close`."""
+        with self._clients_lock:
+            self._retired.extend(self._clients.values())
+            self._clients.clear()
 
     # -- registries ----------------------------------------------------------------------------
 
@@ -248,41 +282,63 @@ class SkillStudio:
     @staticmethod
     def _read_catalog(client: GitHubClient, source: RegistrySource, commit: str) -> bytes:
         try:
-            return client.contents(source.owner, source.repo, source.catalog_path, commit)
+            return client.file_at(source.owner, source.repo, commit, source.catalog_path)
         except NotFoundError:
             raise CatalogError(
                 f"{source.slug} has no {source.catalog_path} at {commit[:12]}: it is not a plugin marketplace.") from None
 
     def list_registry(self, registry: Registry | RegistrySource, progress: Progress | None = None) -> Listing:
-        """Everything a registry lists, pinned to one commit (R-DIS-1..6).
+        """Everything a registry lists, pinned to one commit (R-DIS-1..6, R-NET-4).
+
+        Resolve the commit (a conditional request) → the cached listing of that commit, if any
+        (an unchanged registry costs exactly one request) → else tree + catalog (concurrently) →
+        discovery, then cache it. When GitHub cannot be reached, is rate limited, or answers
+        garbage, the last cached listing is returned with ``offline=True``, ``offline_reason`` and
+        ``fetched_at`` = the time of its last successful check.
 
         Args:
             registry: a configured registry or a bare source.
             progress: optional ``progress(done, total)`` over file fetches.
 
         Returns:
-            The Listing; ``listing.trees`` holds the tree for imports.
+            The Listing; ``listing.trees`` holds the tree for imports; ``fetched_at`` is set.
 
         Raises:
             CatalogError: missing/invalid catalog (R-CAT-1).
-            RemoteError subclasses: GitHub unreachable, not found, rate limited.
+            NotFoundError, AuthError: missing/private repository, refused token (never hidden by
+                the cache).
+            RemoteError subclasses: GitHub unreachable or rate limited and nothing cached.
         """
         source = registry.source if isinstance(registry, Registry) else registry
         client = self.client(source.host)
-        commit = client.resolve_commit(source.owner, source.repo, source.ref)
-        tree = client.tree(source.owner, source.repo, commit)
-        catalog_entry = tree.by_path().get(source.catalog_path)
-        if catalog_entry is None or not catalog_entry.is_file:
-            raise CatalogError(
-                f"{source.slug} has no {source.catalog_path} at {commit[:12]}: it is not a plugin marketplace.")
-        data = client.fetch_blobs(tree, [source.catalog_path]).get(source.catalog_path, b"")
-        catalog = parse_catalog(data, source.catalog_path, source.subpath)
+        cache = self.listing_cache
+        try:
+            commit = client.resolve_commit(source.owner, source.repo, source.ref)  # conditional: 304 → 1 request
+            listing = cache.load(source, client.api_base, commit) if cache else None
+            if listing is None:
+                # the catalog is read while the tree downloads
+                tree, data = client.tree_with_file(source.owner, source.repo, commit, source.catalog_path)
+                catalog_entry = tree.by_path().get(source.catalog_path)
+                if data is None or catalog_entry is None or not catalog_entry.is_file:
+                    raise CatalogError(
+                        f"{source.slug} has no {source.catalog_path} at {commit[:12]}: it is not a plugin marketplace.")
+                catalog = parse_catalog(data, source.catalog_path, source.subpath)
 
-        def fetch(paths: Iterable[str]) -> dict[str, bytes]:
-            return client.fetch_blobs(tree, list(paths), progress=progress)
+                def fetch(paths: Iterable[str]) -> dict[str, bytes]:
+                    return client.fetch_blobs(tree, list(paths), progress=progress)
 
-        listing = discover(source, tree, catalog, fetch)
-        listing.trees[(f"{tree.owner}/{tree.repo}", tree.commit)] = tree
+                listing = discover(source, tree, catalog, fetch)
+                listing.trees[(f"{tree.owner}/{tree.repo}", tree.commit)] = tree
+                if cache:
+                    cache.save(listing, client.api_base)
+            checked = cache.mark_checked(source, client.api_base, commit) if cache else None
+            listing = dataclasses.replace(listing, fetched_at=checked or _utcnow())
+        except (NetworkError, RateLimitError, GitHubError) as err:
+            cached = cache.last_good(source, client.api_base) if cache else None
+            if cached is None or isinstance(err, (NotFoundError, AuthError)):
+                raise
+            log.info("%s: showing the cached listing (offline): %s", source.slug, err)
+            return dataclasses.replace(cached, offline=True, offline_reason=str(err))
         return listing
 
     # -- install state -------------------------------------------------------------------------
