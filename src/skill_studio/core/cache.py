@@ -28,6 +28,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 import types
 import typing
 from datetime import date, datetime, timezone
@@ -263,6 +264,9 @@ class ListingCache:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._lock = threading.Lock()
+        self._pending: dict[tuple[str, str], Listing] = {}
+        self._writers: list[threading.Thread] = []
 
     @staticmethod
     def key(source: RegistrySource, api_base: str) -> str:
@@ -275,7 +279,12 @@ class ListingCache:
         return self.root / self.key(source, api_base)
 
     def load(self, source: RegistrySource, api_base: str, commit: str) -> Listing | None:
-        """The cached listing of ``source`` at ``commit``, or None (absent, corrupt, other version)."""
+        """The cached listing of ``source`` at ``commit``, or None (absent, corrupt, other version).
+        A listing still being written in the background is returned from memory."""
+        with self._lock:
+            pending = self._pending.get((self.key(source, api_base), commit))
+        if pending is not None:
+            return pending
         path = self._dir(source, api_base) / f"{commit}.json"
         doc = _read_json(path)
         if doc is None:
@@ -292,9 +301,42 @@ class ListingCache:
             return None
         return listing
 
-    def save(self, listing: Listing, api_base: str) -> None:
+    def save(self, listing: Listing, api_base: str, *, background: bool = False) -> None:
         """Store ``listing`` under its commit (trees pruned to the skill folders); keeps the newest
-        ``KEEP_COMMITS`` per registry. Errors are logged, never raised (the cache is optional)."""
+        ``KEEP_COMMITS`` per registry. Errors are logged, never raised (the cache is optional).
+
+        With ``background`` the file is written by a (non-daemon) thread so a cold browse returns
+        without waiting; :meth:`load` serves the listing from memory meanwhile and :meth:`flush`
+        waits for the writes (``SkillStudio.close`` calls it).
+        """
+        listing = dataclasses.replace(listing, trees=dict(listing.trees))  # the caller may add trees later
+        if not background:
+            self._write(listing, api_base)
+            return
+        slot = (self.key(listing.source, api_base), listing.commit)
+
+        def run() -> None:
+            try:
+                self._write(listing, api_base)
+            finally:
+                with self._lock:
+                    if self._pending.get(slot) is listing:
+                        del self._pending[slot]
+
+        writer = threading.Thread(target=run, name="listing-cache-writer")
+        with self._lock:
+            self._pending[slot] = listing
+            self._writers = [w for w in self._writers if w.is_alive()] + [writer]
+        writer.start()
+
+    def flush(self, timeout: float | None = None) -> None:
+        """Wait until background writes are on disk."""
+        with self._lock:
+            writers = list(self._writers)
+        for w in writers:
+            w.join(timeout)
+
+    def _write(self, listing: Listing, api_base: str) -> None:
         trees = {}
         for (repo, commit), tree in listing.trees.items():
             folders = {s.path for s in listing.skills if s.repo == repo and s.commit == commit}

@@ -272,7 +272,8 @@ def _read_plugin_json(data: bytes, path: str, warnings: list[str]) -> _PluginInf
 # Entry point
 
 
-def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: FetchMany) -> Listing:
+def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: FetchMany, *,
+             parse: Callable[[bytes, str], SkillMetadata] = parse_skill_md) -> Listing:
     """List the skills a registry offers at ``tree.commit`` (R-DIS-1..6, R-FM-1..2).
 
     For each plugin of ``catalog.plugins`` (catalog order):
@@ -300,6 +301,8 @@ def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: Fe
         catalog: the parsed catalog (plugin paths repository-relative).
         fetch: batch reader; called at most twice (all plugin.json files, then all SKILL.md files),
             never with an empty batch.
+        parse: the SKILL.md parser, :func:`parse_skill_md` by default; a caller that parsed files
+            while they downloaded passes a lookup with the same contract.
 
     Returns:
         A :class:`Listing` with ``commit=tree.commit``, the skills, the exclusions,
@@ -377,7 +380,7 @@ def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: Fe
             parsed[skill_md] = FrontmatterError(f"{skill_md}: could not be read")
             continue
         try:
-            meta = parse_skill_md(data, skill_md)
+            meta = parse(data, skill_md)
         except FrontmatterError as err:
             parsed[skill_md] = err
             continue

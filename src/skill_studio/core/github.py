@@ -622,7 +622,8 @@ class GitHubClient:
         return resp.content
 
     def fetch_blobs(self, tree: RepoTree, paths: Sequence[str], *, skip_missing: bool = True,
-                    progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
+                    progress: Callable[[int, int], None] | None = None,
+                    on_file: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:
         """Fetch the files at ``paths`` of ``tree`` concurrently (bounded), verifying each SHA.
 
         Files come from the raw host when usable, else the blob endpoint; either way at
@@ -634,6 +635,8 @@ class GitHubClient:
             skip_missing: when False an unknown path raises NotFoundError.
             progress: optional ``progress(done, total)`` callable (called from worker threads,
                 ``done`` increasing by one each call).
+            on_file: optional ``on_file(path, data)`` called in the worker thread as each file
+                arrives (e.g. to parse it while other downloads wait on the network).
 
         Returns:
             ``{path: bytes}`` in the order of ``paths`` (deterministic whatever the timing).
@@ -657,6 +660,8 @@ class GitHubClient:
         def one(entry: TreeEntry) -> bytes:
             nonlocal done
             data = self.blob(tree.owner, tree.repo, entry.sha, path=entry.path, commit=tree.commit)
+            if on_file is not None:
+                on_file(entry.path, data)
             if progress is not None:
                 with done_lock:
                     done += 1

@@ -14,6 +14,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import posixpath
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from skill_studio.core.discovery import discover
 from skill_studio.core.errors import (
     AuthError,
     CatalogError,
+    FrontmatterError,
     GitHubError,
     InstallError,
     NetworkError,
@@ -37,6 +39,7 @@ from skill_studio.core.errors import (
     RateLimitError,
     RegistryError,
 )
+from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
 from skill_studio.core.github import GitHubClient
 from skill_studio.core.installer import Installer, check_local_name
 from skill_studio.core.models import (
@@ -49,6 +52,7 @@ from skill_studio.core.models import (
     Registry,
     RegistrySource,
     RepoTree,
+    SkillMetadata,
 )
 from skill_studio.core.paths import AppPaths
 from skill_studio.core.sources import parse_registry_source
@@ -101,6 +105,32 @@ def skill_files(tree: RepoTree, folder: str) -> dict[str, str]:
     submodules are never followed, R-DIS-5)."""
     prefix = f"{folder}/" if folder else ""
     return {e.path[len(prefix):]: e.sha for e in tree.entries if e.is_file and e.path.startswith(prefix)}
+
+
+class _EarlyParser:
+    """SKILL.md files parsed by the download threads as they arrive, overlapping the parse with the
+    wait for other downloads; discovery then takes each result instead of parsing again (same
+    function, same result, same error)."""
+
+    def __init__(self) -> None:
+        self._done: dict[str, tuple[bytes, SkillMetadata | FrontmatterError]] = {}
+
+    def add(self, path: str, data: bytes) -> None:
+        if posixpath.basename(path) != "SKILL.md" or len(data) > MAX_SKILL_MD_BYTES:
+            return
+        try:
+            result: SkillMetadata | FrontmatterError = parse_skill_md(data, path)
+        except FrontmatterError as err:
+            result = err
+        self._done[path] = (data, result)
+
+    def parse(self, data: bytes, path: str) -> SkillMetadata:
+        hit = self._done.get(path)
+        if hit is None or hit[0] is not data:
+            return parse_skill_md(data, path)
+        if isinstance(hit[1], FrontmatterError):
+            raise hit[1]
+        return hit[1]
 
 
 @dataclass(frozen=True)
@@ -157,6 +187,8 @@ class SkillStudio:
 
     def close(self) -> None:
         """Close GitHub clients and the database."""
+        if self.listing_cache is not None:
+            self.listing_cache.flush()
         with self._clients_lock:
             for c in [*self._clients.values(), *self._retired]:
                 c.close()
@@ -324,13 +356,15 @@ class SkillStudio:
                         f"{source.slug} has no {source.catalog_path} at {commit[:12]}: it is not a plugin marketplace.")
                 catalog = parse_catalog(data, source.catalog_path, source.subpath)
 
-                def fetch(paths: Iterable[str]) -> dict[str, bytes]:
-                    return client.fetch_blobs(tree, list(paths), progress=progress)
+                early = _EarlyParser()
 
-                listing = discover(source, tree, catalog, fetch)
+                def fetch(paths: Iterable[str]) -> dict[str, bytes]:
+                    return client.fetch_blobs(tree, list(paths), progress=progress, on_file=early.add)
+
+                listing = discover(source, tree, catalog, fetch, parse=early.parse)
                 listing.trees[(f"{tree.owner}/{tree.repo}", tree.commit)] = tree
                 if cache:
-                    cache.save(listing, client.api_base)
+                    cache.save(listing, client.api_base, background=True)
             checked = cache.mark_checked(source, client.api_base, commit) if cache else None
             listing = dataclasses.replace(listing, fetched_at=checked or _utcnow())
         except (NetworkError, RateLimitError, GitHubError) as err:
