@@ -28,6 +28,7 @@ Endpoints (GET and HEAD; every path below is under ``base_url``, i.e. after ``ap
 - ``/repos/{o}/{r}/git/blobs/{sha}`` (``Accept: application/vnd.github.raw`` → raw bytes)
 - ``/repos/{o}/{r}/contents/{path}[?ref=REF]`` (``Accept: application/vnd.github.raw`` → raw bytes)
 - ``/repos/{o}/{r}/tarball[/{ref}]`` (served directly, no redirect)
+- ``/user`` (the token's account: ``{"login": FakeGitHub.user_login}``; 401 without a token)
 - ``/rate_limit``; and, outside ``api_prefix``, ``/_raw/{o}/{r}/{sha}/{path}`` (the ``download_url``
   of contents responses, standing in for raw.githubusercontent.com)
 
@@ -514,6 +515,7 @@ class FakeGitHub:
         contents_max_size: files larger than this are answered by the contents API (JSON form) with
             ``"content": ""`` and ``"encoding": "none"``, like GitHub's 1 MB limit.
         ratelimit_limit: the ``X-RateLimit-Limit`` value (default 5000).
+        user_login: the login ``/user`` answers for any accepted token (default ``"octocat"``).
     """
 
     def __init__(self, api_prefix: str = "") -> None:
@@ -525,6 +527,7 @@ class FakeGitHub:
         self.truncate_trees: int | None = None
         self.contents_max_size: int = 1024 * 1024
         self.ratelimit_limit: int = 5000
+        self.user_login: str = "octocat"
         self._lock = threading.RLock()
         self._conn_lock = threading.Lock()
         self._connections: dict[threading.Thread, Any] = {}
@@ -1053,6 +1056,10 @@ class FakeGitHub:
             return self._json(self._rate_limit_body())
         if path in ("/", ""):
             return self._json({"current_user_url": self.base_url + "/user"})
+        if path in ("/user", "/user/"):
+            if token is None:
+                raise _HTTPError(401, "Requires authentication")
+            return self._json({"login": self.user_login, "id": 1, "type": "User"})
         parts = path.split("/")
         if len(parts) < 4 or parts[1] != "repos" or not parts[2] or not parts[3]:
             raise _HTTPError(404)
