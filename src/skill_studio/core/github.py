@@ -73,6 +73,8 @@ DEFAULT_CONCURRENCY = 8
 RAW_CONCURRENCY = 24
 """Raw file downloads in flight per client (served by a CDN, not the REST API)."""
 MAX_BLOB_BYTES = 50 * 1024 * 1024
+MAX_TREE_DEPTH = 256
+"""Bound on the rounds of a truncated-tree completion (each round is one folder level deeper)."""
 GITHUB_API = "https://api.github.com"
 GITHUB_RAW_ROOT = "https://raw.githubusercontent.com/"
 
@@ -430,10 +432,9 @@ class GitHubClient:
     def tree(self, owner: str, repo: str, commit: str) -> RepoTree:
         """The full recursive tree of ``commit`` (R-DIS-5).
 
-        A truncated recursive listing is completed, never silently cut short: the root is listed
-        flat, each sub-folder recursively (concurrently, bounded); a sub-folder whose recursive
-        listing is truncated again is split the same way. Symlinks and submodules are listed as
-        entries but never followed.
+        A truncated recursive listing is completed, never silently cut short (see
+        :meth:`_complete_truncated`). Symlinks and submodules are listed as entries but never
+        followed.
 
         Returns:
             RepoTree with entries sorted by path.
@@ -443,34 +444,82 @@ class GitHubClient:
         """
         data = self._tree_json(owner, repo, commit, recursive=True)
         if data.get("truncated"):
-            entries = self._complete_truncated(owner, repo, str(data.get("sha") or commit))
+            entries = self._complete_truncated(owner, repo, str(data.get("sha") or commit), data["tree"])
         else:
             entries = self._entries(data["tree"], "")
         entries.sort(key=lambda e: e.path)
         return RepoTree(owner, repo, commit, tuple(entries))
 
-    def _complete_truncated(self, owner: str, repo: str, root_sha: str) -> list[TreeEntry]:
+    @staticmethod
+    def _open_folders(entries: Sequence[TreeEntry], prefix: str) -> list[str] | None:
+        """Folders a truncated pre-order listing of ``prefix`` left unfinished, or None when the
+        listing is not a pre-order walk (then none of it is trusted to be complete).
+
+        Git (and GitHub's recursive tree) lists a folder's entries depth first, each folder's
+        descendants right after it; truncation cuts the tail. So every folder the walk has left is
+        complete, and the unfinished ones are exactly the folders on the path to the last entry.
+        The walk is checked: an entry whose parent is not a folder still open breaks the order.
+        """
+        stack = [prefix]
+        for e in entries:
+            parent = e.path.rpartition("/")[0]
+            while stack and stack[-1] != parent:
+                stack.pop()
+            if not stack:
+                return None
+            if e.type == "tree":
+                stack.append(e.path)
+        return stack
+
+    def _complete_truncated(self, owner: str, repo: str, root_sha: str, partial: list[Any]) -> list[TreeEntry]:
+        """Complete a truncated recursive listing, as GitHub documents: folder by folder.
+
+        Everything the truncated answer did list is kept; its unfinished folders (the path to the
+        last entry, see :meth:`_open_folders`) are listed flat, and each of their sub-folders the
+        answer never reached is fetched recursively — concurrently, bounded by ``concurrency``. A
+        recursive answer that is truncated again is completed the same way.
+        """
         log.info("the tree of %s/%s is truncated; completing it from sub-trees", owner, repo)
         known: dict[str, TreeEntry] = {}
-        split: list[tuple[str, str]] = [("", root_sha)]  # folders to list flat
-        while split:
-            flats = self._map(lambda t: self._tree_json(owner, repo, t[1], recursive=False), split)
-            subtrees: list[tuple[str, str]] = []
-            for (prefix, _sha), data in zip(split, flats):
+        pending: list[tuple[str, str, list[Any]]] = [("", root_sha, partial)]
+        depth = 0
+        while pending:
+            depth += 1  # every round works strictly deeper than the previous one
+            if depth > MAX_TREE_DEPTH:
+                raise GitHubError(f"The file tree of {owner}/{repo} is nested deeper than {MAX_TREE_DEPTH} "
+                                  "folders while truncated; it cannot be completed.")
+            open_dirs: dict[str, str] = {}  # path -> tree sha, to list flat
+            listed: set[str] = set()
+            for prefix, sha, items in pending:
+                entries = self._entries(items, prefix)
+                unfinished = self._open_folders(entries, prefix)
+                if unfinished is None:
+                    log.debug("truncated listing of %s is not depth first; walking it folder by folder", prefix or "/")
+                    entries, unfinished = [], [prefix]
+                shas = {e.path: e.sha for e in entries}
+                for e in entries:
+                    known[e.path] = e
+                    listed.add(e.path)
+                for path in unfinished:
+                    open_dirs[path] = sha if path == prefix else shas[path]
+            todo = list(open_dirs.items())
+            flats = self._map(lambda t: self._tree_json(owner, repo, t[1], recursive=False), todo)
+            deep_todo: list[tuple[str, str]] = []
+            for (path, _sha), data in zip(todo, flats):
                 if data.get("truncated"):
-                    raise GitHubError(f"GitHub cut short even the flat listing of {prefix or 'the root'} in "
+                    raise GitHubError(f"GitHub cut short even the flat listing of {path or 'the root'} in "
                                       f"{owner}/{repo}; the file tree cannot be completed.")
-                for entry in self._entries(data["tree"], prefix):
-                    known[entry.path] = entry
-                    if entry.type == "tree":
-                        subtrees.append((entry.path, entry.sha))
-            deep = self._map(lambda t: self._tree_json(owner, repo, t[1], recursive=True), subtrees)
-            split = []
-            for (prefix, sha), data in zip(subtrees, deep):
+                for child in self._entries(data["tree"], path):
+                    known[child.path] = child
+                    if child.type == "tree" and child.path not in open_dirs and child.path not in listed:
+                        deep_todo.append((child.path, child.sha))
+            deep = self._map(lambda t: self._tree_json(owner, repo, t[1], recursive=True), deep_todo)
+            pending = []
+            for (path, sha), data in zip(deep_todo, deep):
                 if data.get("truncated"):
-                    split.append((prefix, sha))
+                    pending.append((path, sha, data["tree"]))
                     continue
-                for entry in self._entries(data["tree"], prefix):
+                for entry in self._entries(data["tree"], path):
                     known[entry.path] = entry
         return list(known.values())
 
