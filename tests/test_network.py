@@ -385,7 +385,7 @@ def test_raw_downloads_used_on_enterprise_hosts(github) -> None:
         with open_studio(ghe) as studio:
             listing = studio.list_registry(parse_registry_source("https://ghe.example.com/acme/skills"))
         assert [s.name for s in listing.skills] == ["alpha", "beta"]
-        assert ghe.count("/_raw/acme/skills/") == 2 and ghe.count("/git/blobs/") == 0
+        assert ghe.count(re.compile(r"^/_raw/acme/skills/.*/SKILL\.md$")) == 2 and ghe.count("/git/blobs/") == 0
 
 
 def test_raw_root_is_only_learned_on_the_api_host() -> None:

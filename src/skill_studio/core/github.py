@@ -555,7 +555,7 @@ class GitHubClient:
 
     def _raw_blob(self, owner: str, repo: str, sha: str, path: str, commit: str) -> bytes | None:
         """The file from the raw host, verified; None when it could not be used (→ blob endpoint)."""
-        url = f"{self._raw_root}{quote(owner, safe='')}/{quote(repo, safe='')}/{commit}/{quote(path)}"
+        url = self._raw_url(owner, repo, commit, path)
         try:
             resp = self._request(url, what=f"{path} in {owner}/{repo}", raw_host=True)
         except GitHubError as err:
@@ -573,6 +573,9 @@ class GitHubClient:
             log.debug("raw copy of %s does not match its SHA; using the blob endpoint", path)
             return None
         return resp.content
+
+    def _raw_url(self, owner: str, repo: str, commit: str, path: str) -> str:
+        return f"{self._raw_root}{quote(owner, safe='')}/{quote(repo, safe='')}/{commit}/{quote(path)}"
 
     def blob(self, owner: str, repo: str, sha: str, *, path: str = "", commit: str | None = None) -> bytes:
         """The bytes of blob ``sha``, verified against ``sha``.
@@ -636,43 +639,29 @@ class GitHubClient:
             raise IntegrityError(f"Downloaded {what} does not match its git SHA {sha[:12]}; refusing to use it.")
         return data
 
-    def tree_with_file(self, owner: str, repo: str, commit: str, path: str) -> tuple[RepoTree, bytes | None]:
-        """:meth:`tree` and :meth:`file_at` of ``path`` at ``commit``, fetched concurrently (the
-        catalog is read while the tree downloads: one round trip saved on every cold browse).
-
-        Returns:
-            ``(tree, bytes)``, with None for the bytes when ``path`` is not a file at ``commit``.
-
-        Raises:
-            As :meth:`tree` and :meth:`file_at` (a tree failure wins).
-        """
-        def read() -> bytes | None:
-            try:
-                return self.file_at(owner, repo, commit, path)
-            except NotFoundError:
-                return None
-
-        if self.concurrency == 1:
-            tree = self.tree(owner, repo, commit)
-            return tree, read()
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gh-file") as pool:
-            fut = pool.submit(read)
-            try:
-                tree = self.tree(owner, repo, commit)
-            except BaseException:
-                fut.cancel()
-                raise
-            return tree, fut.result()
-
     def tarball(self, owner: str, repo: str, ref: str) -> bytes:
         """``GET /repos/{o}/{r}/tarball/{ref}``: the gzip tar of a commit (not used for listings)."""
         resp = self._request(f"{self._repo_path(owner, repo)}/tarball/{quote(ref, safe='')}",
                              what=f"the archive of {owner}/{repo}@{ref[:12]}")
         return resp.content
 
+    def prefetch(self, owner: str, repo: str, commit: str, paths: Sequence[str]) -> Prefetch | None:
+        """Start downloading ``paths`` at ``commit`` from the raw host before the tree is known
+        (e.g. every plugin.json while the big tree downloads); pass the result to
+        :meth:`fetch_blobs`, which uses a file only when its bytes match the tree's blob SHA.
+
+        Returns:
+            A :class:`Prefetch` (close it, or use it as a context manager), or None when raw
+            downloads are not available for this repository.
+        """
+        if not paths or not self._raw_usable(owner, repo):
+            return None
+        return Prefetch(self, owner, repo, commit, paths)
+
     def fetch_blobs(self, tree: RepoTree, paths: Sequence[str], *, skip_missing: bool = True,
                     progress: Callable[[int, int], None] | None = None,
-                    on_file: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:
+                    on_file: Callable[[str, bytes], None] | None = None,
+                    prefetched: Prefetch | None = None) -> dict[str, bytes]:
         """Fetch the files at ``paths`` of ``tree`` concurrently (bounded), verifying each SHA.
 
         Files come from the raw host when usable, else the blob endpoint; either way at
@@ -686,6 +675,7 @@ class GitHubClient:
                 ``done`` increasing by one each call).
             on_file: optional ``on_file(path, data)`` called in the worker thread as each file
                 arrives (e.g. to parse it while other downloads wait on the network).
+            prefetched: files already requested with :meth:`prefetch` (used when they verify).
 
         Returns:
             ``{path: bytes}`` in the order of ``paths`` (deterministic whatever the timing).
@@ -708,7 +698,9 @@ class GitHubClient:
 
         def one(entry: TreeEntry) -> bytes:
             nonlocal done
-            data = self.blob(tree.owner, tree.repo, entry.sha, path=entry.path, commit=tree.commit)
+            data = prefetched.take(entry.path, entry.sha) if prefetched is not None else None
+            if data is None:
+                data = self.blob(tree.owner, tree.repo, entry.sha, path=entry.path, commit=tree.commit)
             if on_file is not None:
                 on_file(entry.path, data)
             if progress is not None:
@@ -721,3 +713,69 @@ class GitHubClient:
             else self.concurrency
         blobs = self._map(one, wanted, workers=workers)
         return {e.path: data for e, data in zip(wanted, blobs)}
+
+
+class Prefetch:
+    """Files of one commit requested by path before its tree is known, from the raw host.
+
+    Speculative: a path may not exist (404) and nothing is verified yet, so a file is only handed
+    out by :meth:`take` when its bytes hash to the blob SHA the tree gives; otherwise the caller
+    downloads it normally. It stops early when the raw host refuses (401/403/429, unreachable) or
+    the first answers are all 404. Requests share the client's raw-download bound. Use as a
+    context manager: leaving cancels what was not started and waits for the rest.
+    """
+
+    _GIVE_UP_AFTER_MISSES = 8
+
+    def __init__(self, client: GitHubClient, owner: str, repo: str, commit: str, paths: Sequence[str]) -> None:
+        self._client = client
+        self._owner, self._repo, self._commit = owner, repo, commit
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._hits = self._misses = 0
+        unique = list(dict.fromkeys(paths))
+        self._pool = ThreadPoolExecutor(max_workers=min(client.raw_concurrency, len(unique)),
+                                        thread_name_prefix="gh-prefetch")
+        self._futures = {p: self._pool.submit(self._get, p) for p in unique}
+
+    def _get(self, path: str) -> bytes | None:
+        if self._stopped:
+            return None
+        url = self._client._raw_url(self._owner, self._repo, self._commit, path)
+        try:
+            data = self._client._request(url, what=f"{path} in {self._owner}/{self._repo}", raw_host=True).content
+        except GitHubError as err:
+            with self._lock:
+                self._misses += 1
+                if err.status != 404 or (self._hits == 0 and self._misses >= self._GIVE_UP_AFTER_MISSES):
+                    self._stopped = True
+            return None
+        except RemoteError:
+            self._stopped = True
+            return None
+        with self._lock:
+            self._hits += 1
+        return data
+
+    def take(self, path: str, sha: str) -> bytes | None:
+        """The prefetched bytes of ``path`` if they hash to ``sha``, else None (waits for it)."""
+        with self._lock:
+            fut = self._futures.pop(path, None)
+        if fut is None or fut.cancelled():
+            return None
+        try:
+            data = fut.result()
+        except Exception:  # noqa: BLE001 - a failed speculative download is just a miss
+            return None
+        return data if data is not None and git_blob_sha(data) == sha else None
+
+    def close(self) -> None:
+        """Cancel what has not started; wait for what is in flight."""
+        self._stopped = True
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Prefetch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

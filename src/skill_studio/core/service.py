@@ -17,6 +17,7 @@ import logging
 import posixpath
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
@@ -27,7 +28,7 @@ import semver
 
 from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
-from skill_studio.core.discovery import discover
+from skill_studio.core.discovery import PLUGIN_JSON, discover
 from skill_studio.core.errors import (
     AuthError,
     CatalogError,
@@ -43,6 +44,7 @@ from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
 from skill_studio.core.github import GitHubClient
 from skill_studio.core.installer import Installer, check_local_name
 from skill_studio.core.models import (
+    Catalog,
     CatalogSkill,
     Destination,
     ImportOptions,
@@ -53,6 +55,7 @@ from skill_studio.core.models import (
     RegistrySource,
     RepoTree,
     SkillMetadata,
+    join_path,
 )
 from skill_studio.core.paths import AppPaths
 from skill_studio.core.sources import parse_registry_source
@@ -348,21 +351,7 @@ class SkillStudio:
             commit = client.resolve_commit(source.owner, source.repo, source.ref)  # conditional: 304 → 1 request
             listing = cache.load(source, client.api_base, commit) if cache else None
             if listing is None:
-                # the catalog is read while the tree downloads
-                tree, data = client.tree_with_file(source.owner, source.repo, commit, source.catalog_path)
-                catalog_entry = tree.by_path().get(source.catalog_path)
-                if data is None or catalog_entry is None or not catalog_entry.is_file:
-                    raise CatalogError(
-                        f"{source.slug} has no {source.catalog_path} at {commit[:12]}: it is not a plugin marketplace.")
-                catalog = parse_catalog(data, source.catalog_path, source.subpath)
-
-                early = _EarlyParser()
-
-                def fetch(paths: Iterable[str]) -> dict[str, bytes]:
-                    return client.fetch_blobs(tree, list(paths), progress=progress, on_file=early.add)
-
-                listing = discover(source, tree, catalog, fetch, parse=early.parse)
-                listing.trees[(f"{tree.owner}/{tree.repo}", tree.commit)] = tree
+                listing = self._list_at_commit(client, source, commit, progress)
                 if cache:
                     cache.save(listing, client.api_base, background=True)
             checked = cache.mark_checked(source, client.api_base, commit) if cache else None
@@ -373,6 +362,62 @@ class SkillStudio:
                 raise
             log.info("%s: showing the cached listing (offline): %s", source.slug, err)
             return dataclasses.replace(cached, offline=True, offline_reason=str(err))
+        return listing
+
+    @staticmethod
+    def _list_at_commit(client: GitHubClient, source: RegistrySource, commit: str,
+                        progress: Progress | None) -> Listing:
+        """Tree → catalog → discovery at ``commit`` (the uncached part of :meth:`list_registry`).
+
+        Round trips overlap: the tree downloads in a background thread while the catalog is read
+        and every plugin.json it implies is requested from the raw host (verified against the tree
+        later); SKILL.md files are parsed as they arrive. Errors come in the sequential order: the
+        tree's first, then the catalog's.
+        """
+        def read_catalog() -> bytes | None:
+            try:
+                return client.file_at(source.owner, source.repo, commit, source.catalog_path)
+            except NotFoundError:
+                return None
+
+        catalog: Catalog | None = None
+        catalog_error: CatalogError | None = None
+        prefetch = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gh-tree") as pool:
+            if client.concurrency > 1:
+                tree_future: Future[RepoTree] | None = pool.submit(client.tree, source.owner, source.repo, commit)
+            else:  # one request at a time: tree, then catalog
+                tree_future, tree = None, client.tree(source.owner, source.repo, commit)
+            data = read_catalog()
+            try:
+                if data is not None:
+                    catalog = parse_catalog(data, source.catalog_path, source.subpath)
+                    if tree_future is not None:
+                        manifests = [join_path(p.path, PLUGIN_JSON) for p in catalog.plugins if p.path is not None]
+                        prefetch = client.prefetch(source.owner, source.repo, commit, manifests)
+            except CatalogError as err:
+                catalog_error = err
+            try:
+                if tree_future is not None:
+                    tree = tree_future.result()
+                catalog_entry = tree.by_path().get(source.catalog_path)
+                if data is None or catalog_entry is None or not catalog_entry.is_file:
+                    raise CatalogError(
+                        f"{source.slug} has no {source.catalog_path} at {commit[:12]}: it is not a plugin marketplace.")
+                if catalog_error is not None:
+                    raise catalog_error
+                assert catalog is not None
+                early = _EarlyParser()
+
+                def fetch(paths: Iterable[str]) -> dict[str, bytes]:
+                    return client.fetch_blobs(tree, list(paths), progress=progress, on_file=early.add,
+                                              prefetched=prefetch)
+
+                listing = discover(source, tree, catalog, fetch, parse=early.parse)
+            finally:
+                if prefetch is not None:
+                    prefetch.close()
+        listing.trees[(f"{tree.owner}/{tree.repo}", tree.commit)] = tree
         return listing
 
     # -- install state -------------------------------------------------------------------------
