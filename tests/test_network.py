@@ -420,3 +420,10 @@ def test_an_endlessly_truncating_server_cannot_loop_forever() -> None:
     with GitHubClient("https://api.test", transport=httpx.MockTransport(handler)) as gh, \
             pytest.raises(GitHubError, match="cannot be completed"):
         gh.tree("acme", "skills", "root")
+
+
+def test_format_age() -> None:
+    from skill_studio.core.cache import format_age
+
+    assert [format_age(s) for s in (None, 30, 60, 5 * 60 + 59, 2 * 3600, 3 * 86400)] == [
+        "some time", "less than a minute", "1 minute", "5 minutes", "2 hours", "3 days"]

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from skill_studio import __version__
+from skill_studio.core.cache import format_age
 from skill_studio.core.errors import RemoteError, SkillStudioError, UserError
 from skill_studio.core.models import Destination, ImportOptions, Listing
 from skill_studio.core.service import SkillStudio
@@ -122,20 +123,6 @@ def listing_json(studio: SkillStudio, listing: Listing) -> dict[str, Any]:
     }
 
 
-def age_text(seconds: float | None) -> str:
-    """``"3 minutes"``, ``"2 hours"``, ``"less than a minute"`` (for "offline — cached N ago")."""
-    if seconds is None:
-        return "some time"
-    minutes = int(seconds // 60)
-    if minutes < 1:
-        return "less than a minute"
-    for size, unit in ((1440, "day"), (60, "hour"), (1, "minute")):
-        if minutes >= size:
-            n = minutes // size
-            return f"{n} {unit}{'s' if n != 1 else ''}"
-    return f"{minutes} minutes"  # pragma: no cover
-
-
 def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
     regs = [studio.find_registry(args.registry)] if args.registry else studio.registries(enabled_only=True)
     if not regs:
@@ -154,7 +141,7 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
             continue
         if listing.offline:
             sys.stderr.write(f"skill-studio: {reg.name}: offline, showing the catalog cached "
-                             f"{age_text(listing.age_seconds())} ago: {listing.offline_reason}\n")
+                             f"{format_age(listing.age_seconds())} ago: {listing.offline_reason}\n")
         entry = listing_json(studio, listing)
         entry["age_seconds"] = listing.age_seconds()
         results.append(entry)
@@ -171,7 +158,7 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
                 head += f" @ {r['commit'][:12]}"
             _out(head)
             if r.get("offline"):
-                _out(f"  offline — cached {age_text(r.get('age_seconds'))} ago")
+                _out(f"  offline — cached {format_age(r.get('age_seconds'))} ago")
             if r["errors"]:
                 _out("  could not be listed (see the error above)")
                 continue

@@ -47,6 +47,21 @@ KEEP_COMMITS = 2
 """Listings kept per registry (the current one and the previous)."""
 
 
+def format_age(seconds: float | None) -> str:
+    """``"5 minutes"``, ``"2 hours"``, ``"less than a minute"``: the age of a cached listing, for
+    "offline — cached 5 minutes ago" (CLI and GUI; see ``Listing.age_seconds``)."""
+    if seconds is None:
+        return "some time"
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        return "less than a minute"
+    for size, unit in ((1440, "day"), (60, "hour"), (1, "minute")):
+        if minutes >= size:
+            n = minutes // size
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return f"{minutes} minutes"  # pragma: no cover - the loop always returns
+
+
 # -- atomic files ----------------------------------------------------------------------------------
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -26,7 +26,9 @@ Raw downloads: files of a pinned tree are read from the raw file host at the com
 github.com ``raw.githubusercontent.com``, which does not use up the REST API rate limit) and
 verified against their git blob SHA; the raw root is known for api.github.com and otherwise learned
 from the ``download_url`` of a contents answer on the same host. Any raw failure falls back to the
-REST blob endpoint (and a 401/403/404/429 turns raw off for that repository).
+REST blob endpoint (and a 401/403/404/429 turns raw off for that repository). ``prefetch`` requests
+files by path before the tree is known (cold browse: every plugin.json while the tree downloads);
+such a file is used only once it verifies against the tree's blob SHA.
 """
 
 from __future__ import annotations
