@@ -130,6 +130,19 @@ def test_corrupt_cache_entries_are_ignored(github, isolated_home: Path) -> None:
         assert github.requests[0].headers.get("if-none-match") is None
 
 
+def test_a_stored_commit_answer_that_is_unusable_is_asked_again(github) -> None:
+    github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
+    with open_studio(github) as studio:
+        gh = studio.client("github.com")
+        sha = gh.resolve_commit("acme", "skills", None)
+        ((key, (etag, _body)),) = [(k, studio.etag_cache.get(k)) for k in [
+            f"GET {github.base_url}/repos/acme/skills/commits/HEAD accept=application/vnd.github.sha"]]
+        studio.etag_cache.put(key, etag, b"garbage")
+        github.reset_counters()
+        assert gh.resolve_commit("acme", "skills", None) == sha
+        assert [r.status for r in github.requests] == [304, 200]
+
+
 def test_listing_cache_ignores_other_versions_and_shapes(tmp_path: Path, github) -> None:
     github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
     source = parse_registry_source("acme/skills")

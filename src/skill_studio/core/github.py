@@ -325,8 +325,10 @@ class GitHubClient:
     def _json(self, path: str, *, params: Mapping[str, str] | None = None, what: str) -> Any:
         return self._parse_json(self._request(path, params=params, what=what), what)
 
-    def _conditional(self, path: str, *, accept: str, what: str) -> tuple[httpx.Response, bytes]:
-        """GET with ``If-None-Match`` when a validator is stored; a 304 reuses the stored body."""
+    def _conditional(self, path: str, *, accept: str, what: str,
+                     usable: Callable[[bytes], bool] = lambda body: True) -> tuple[httpx.Response, bytes]:
+        """GET with ``If-None-Match`` when a validator is stored; a 304 reuses the stored body
+        (asked again without the validator if ``usable`` rejects that body)."""
         key = f"GET {self.api_base}{path} accept={accept}"
         cached = None
         if self.etags is not None:
@@ -337,7 +339,10 @@ class GitHubClient:
         headers = {"If-None-Match": cached[0]} if cached else None
         resp = self._request(path, accept=accept, what=what, headers=headers, allow_304=cached is not None)
         if resp.status_code == 304 and cached is not None:
-            return resp, cached[1]
+            if usable(cached[1]):
+                return resp, cached[1]
+            log.debug("stored answer for %s is unusable; asking again", what)
+            resp = self._request(path, accept=accept, what=what)
         etag = resp.headers.get("ETag")
         if etag and self.etags is not None:
             try:
@@ -399,7 +404,8 @@ class GitHubClient:
         """
         ref_part = quote(ref or "HEAD", safe="")
         what = f"{owner}/{repo}@{ref or 'default branch'}"
-        resp, body = self._conditional(f"{self._repo_path(owner, repo)}/commits/{ref_part}", accept=SHA, what=what)
+        resp, body = self._conditional(f"{self._repo_path(owner, repo)}/commits/{ref_part}", accept=SHA, what=what,
+                                       usable=lambda b: _HEX40.match(b.strip().decode("ascii", "replace")) is not None)
         text = body.strip().decode("ascii", "replace").lower()
         if _HEX40.match(text):
             return text
