@@ -214,8 +214,9 @@ def test_rate_limit_reads_as_a_sentence_with_the_local_reset_time(github, use_gi
     clock = datetime.fromtimestamp(reset).astimezone().strftime("%H:%M")
     assert code == 2 and "Traceback" not in err
     line = err.strip().splitlines()[-1]
+    zone = datetime.fromtimestamp(reset).astimezone().strftime("%Z") or "local time"
     assert re.search(r"GitHub's API rate limit \(5000 requests an hour\) is used up; it resets at "
-                     + clock + r" .*local time \(in 2[45] minutes\)\. Add a GitHub token", line), line
+                     + re.escape(f"{clock} {zone}") + r" \(in 2[45] minutes\)\. Add a GitHub token", line), line
 
     memory_keyring.secrets[("skill-studio", "github.com")] = "tok"
     code, out, err = run(capsys, "registry", "add", "acme/skills")
@@ -239,7 +240,7 @@ def test_format_reset() -> None:
     now = datetime(2030, 1, 2, 10, 0, tzinfo=timezone.utc)
     text = format_reset(now + timedelta(minutes=9, seconds=30), now)
     local = (now + timedelta(minutes=9, seconds=30)).astimezone()
-    assert text.startswith(f"at {local.strftime('%H:%M')}") and text.endswith("local time (in 10 minutes)")
+    assert text == f"at {local.strftime('%H:%M')} {local.strftime('%Z') or 'local time'} (in 10 minutes)"
     assert format_reset(now + timedelta(seconds=20), now).endswith("(in less than a minute)")
     assert format_reset(now + timedelta(days=2), now).startswith(f"at {(now + timedelta(days=2)).astimezone():%Y-%m-%d}")
     assert format_reset(None) == "later (GitHub did not say when)"
@@ -387,7 +388,9 @@ def test_raw_failures_fall_back_to_the_blob_endpoint(github) -> None:
     with open_studio(github, raw_concurrency=4) as studio:
         listing = studio.list_registry(parse_registry_source("acme/skills"))
     assert len(listing.skills) == 30
-    assert 1 <= github.count("/_raw/") <= 4 and github.count("/git/blobs/") >= 30
+    # raw is turned off at the first refusal: at most one wave of workers (8) asked it, plus the
+    # plugin.json prefetch
+    assert 1 <= github.count("/_raw/") <= 9 and github.count("/git/blobs/") >= 30
 
 
 def test_raw_downloads_used_on_enterprise_hosts(github) -> None:

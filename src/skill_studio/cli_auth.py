@@ -37,7 +37,7 @@ def _read_token(host: str) -> str:
 def cmd_auth_login(args: argparse.Namespace, studio: SkillStudio) -> int:
     host = auth.normalize_host(args.host)
     if not auth.keyring_available():
-        raise TokenStoreError(auth.token_status(host).message)
+        raise TokenStoreError(auth.no_keyring_message(host))
     token = _read_token(host)
     if not token:
         raise UserError("No token given; nothing was saved.")

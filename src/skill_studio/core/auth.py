@@ -184,7 +184,8 @@ def describe_source(host: str, source: TokenSource) -> str:
     return "no token"
 
 
-def _no_keyring_sentence(host: str) -> str:
+def no_keyring_message(host: str) -> str:
+    """The plain sentence shown when no keyring backend exists (R-NET-2)."""
     return (f"No keyring backend is available on this machine ({keyring_backend_name()}), so the token for "
             f"{host} cannot be stored; set {env_var_for(host)} in the environment instead.")
 
@@ -204,7 +205,7 @@ def save_token(host: str, token: str) -> str:
     if any(c.isspace() for c in value):
         raise UserError("A GitHub token has no spaces or line breaks; paste only the token.")
     if not keyring_available():
-        raise TokenStoreError(_no_keyring_sentence(h))
+        raise TokenStoreError(no_keyring_message(h))
     try:
         keyring.set_password(SERVICE, h, value)
     except Exception as err:  # noqa: BLE001
@@ -265,7 +266,7 @@ def token_status(host: str) -> TokenStatus:
             message = (f"No token for {h}: requests are anonymous (GitHub allows 60 an hour). Add one with "
                        f"'skill-studio auth login' or in Settings → General, or set {var}.")
         else:
-            message = _no_keyring_sentence(h) + " Requests are anonymous until then."
+            message = no_keyring_message(h) + " Requests are anonymous until then."
     return TokenStatus(h, source, var, env_set, available, backend, stored, message)
 
 

@@ -91,7 +91,8 @@ def git_blob_sha(data: bytes) -> str:
 
 
 def format_reset(reset: datetime | None, now: datetime | None = None) -> str:
-    """``"at 14:05 CET (in 12 minutes)"``: a reset time in local time, for rate-limit messages.
+    """``"at 14:05 CET (in 12 minutes)"``: a reset time in the local time zone (its name when the
+    system gives one, else the words "local time"), for rate-limit messages.
 
     Args:
         reset: aware datetime, or None when GitHub did not say (→ ``"later"``).
@@ -104,16 +105,14 @@ def format_reset(reset: datetime | None, now: datetime | None = None) -> str:
     clock = local.strftime("%H:%M")
     if local.date() != now_local.date():
         clock = local.strftime("%Y-%m-%d %H:%M")
-    zone = local.strftime("%Z")
-    if zone:
-        clock += f" {zone}"
+    clock += f" {local.strftime('%Z') or 'local time'}"
     seconds = (reset - now_local).total_seconds()
     if seconds < 60:
         when = "in less than a minute"
     else:
         minutes = math.ceil(seconds / 60)
         when = f"in {minutes} minute{'s' if minutes != 1 else ''}"
-    return f"at {clock} local time ({when})"
+    return f"at {clock} ({when})"
 
 
 class EtagStore(Protocol):
