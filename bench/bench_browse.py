@@ -13,6 +13,10 @@ once with the real configuration (bounded concurrency, raw downloads, listing + 
 with the naive baseline (one request at a time, REST blob endpoint, no cache), then prints a table
 and the ratios. Nothing is asserted: this prints figures.
 
+Request counts include everything sent: on a cold browse the plugin.json files are requested from
+the raw host while the tree downloads (before anyone knows whether they exist), so a catalog whose
+plugins lack plugin.json shows a few more requests than the naive baseline.
+
 The fake server (``tests/fake_github.py``) runs in a child process, as GitHub is a remote machine:
 its request handling then does not compete with the client for the interpreter lock. Every request
 waits ``--latency`` seconds (50 ms by default) before it is answered. Each fixture is touched once
