@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import keyring
+import keyring.backend
+import keyring.core
+import keyring.errors
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -31,6 +35,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("SKILL_STUDIO_HOME", str(home))
     monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.delenv("GITHUB_ENTERPRISE_TOKEN", raising=False)
     monkeypatch.delenv("SKILL_STUDIO_GITHUB_API", raising=False)
     monkeypatch.delenv("SKILL_STUDIO_DEBUG", raising=False)
     return home
@@ -68,3 +73,35 @@ def use_github(monkeypatch: pytest.MonkeyPatch):
         return server.base_url
 
     return point
+
+
+class MemoryKeyring(keyring.backend.KeyringBackend):
+    """An in-memory keyring backend for tests: ``secrets[(service, username)] = password``."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.secrets.pop((service, username), None) is None:
+            raise keyring.errors.PasswordDeleteError("not stored")
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(monkeypatch: pytest.MonkeyPatch):
+    """Every test gets an empty in-memory keyring, so the user's real keyring is never read or
+    written; subprocesses get the null backend. The previous backend is restored afterwards."""
+    previous = getattr(keyring.core, "_keyring_backend", None)
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    yield backend
+    keyring.core._keyring_backend = previous

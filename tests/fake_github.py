@@ -30,6 +30,7 @@ Endpoints (GET and HEAD; every path below is under ``base_url``, i.e. after ``ap
 - ``/repos/{o}/{r}/git/blobs/{sha}`` (``Accept: application/vnd.github.raw`` → raw bytes)
 - ``/repos/{o}/{r}/contents/{path}[?ref=REF]`` (``Accept: application/vnd.github.raw`` → raw bytes)
 - ``/repos/{o}/{r}/tarball[/{ref}]`` (served directly, no redirect)
+- ``/user`` (the token's account: ``{"login": FakeGitHub.user_login}``; 401 without a token)
 - ``/rate_limit``; and, outside ``api_prefix``, ``/_raw/{o}/{r}/{sha}/{path}`` (the ``download_url``
   of contents responses, standing in for raw.githubusercontent.com)
 
@@ -516,6 +517,7 @@ class FakeGitHub:
         contents_max_size: files larger than this are answered by the contents API (JSON form) with
             ``"content": ""`` and ``"encoding": "none"``, like GitHub's 1 MB limit.
         ratelimit_limit: the ``X-RateLimit-Limit`` value (default 5000).
+        user_login: the login ``/user`` answers for any accepted token (default ``"octocat"``).
     """
 
     def __init__(self, api_prefix: str = "") -> None:
@@ -527,6 +529,7 @@ class FakeGitHub:
         self.truncate_trees: int | None = None
         self.contents_max_size: int = 1024 * 1024
         self.ratelimit_limit: int = 5000
+        self.user_login: str = "octocat"
         self._lock = threading.RLock()
         self._conn_lock = threading.Lock()
         self._connections: dict[threading.Thread, Any] = {}
@@ -910,7 +913,7 @@ class FakeGitHub:
 
     def corrupt_blob(self, sha: str, data: bytes = b"tampered in transit\n") -> None:
         """Serve ``data`` instead of the real bytes of blob ``sha`` on ``/git/blobs/{sha}`` (raw and
-        JSON forms), while trees keep listing the real SHA: a blob whose bytes do not match its git
+        JSON forms) and on the raw host (``/_raw/…``), while trees keep listing the real SHA: a blob whose bytes do not match its git
         SHA. Lasts until :meth:`clear_faults`."""
         with self._lock:
             self._corrupt[sha.lower()] = bytes(data)
@@ -1092,6 +1095,10 @@ class FakeGitHub:
             return self._json(self._rate_limit_body())
         if path in ("/", ""):
             return self._json({"current_user_url": self.base_url + "/user"})
+        if path in ("/user", "/user/"):
+            if token is None:
+                raise _HTTPError(401, "Requires authentication")
+            return self._json({"login": self.user_login, "id": 1, "type": "User"})
         parts = path.split("/")
         if len(parts) < 4 or parts[1] != "repos" or not parts[2] or not parts[3]:
             raise _HTTPError(404)
@@ -1337,7 +1344,11 @@ class FakeGitHub:
         entry = r.lookup(root, unquote(parts[5]))
         if entry is None or entry.type != "blob":
             raise _HTTPError(404)
-        return _Response(200, r.blob_bytes(entry.sha), "text/plain; charset=utf-8", [], None)
+        with self._lock:
+            data = self._corrupt.get(entry.sha, None)
+        if data is None:
+            data = r.blob_bytes(entry.sha)
+        return _Response(200, data, "text/plain; charset=utf-8", [], None)
 
     def _tarball(self, r: _Repo, ref: str) -> _Response:
         commit = r.resolve_commit(ref)

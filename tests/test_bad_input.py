@@ -54,6 +54,11 @@ class Env:
         assert "Traceback" not in err
         return code, out, err
 
+    def cold(self) -> None:
+        """Forget the listing cache, so the next listing downloads again (these cases test the
+        network path; the warm and offline paths are covered by tests/test_network.py)."""
+        shutil.rmtree(self.home / "cache", ignore_errors=True)
+
     def serve(self, case: str, repo: str | None = None, **kwargs: object) -> str:
         return self.gh.add_repo_from_dir("corpus", repo or case, CORPUS / case, **kwargs)
 
@@ -312,6 +317,7 @@ def test_tampered_blob_fails_import_with_integrity_error(env: Env) -> None:
 def test_tampered_skill_md_fails_the_listing_naming_the_file(env: Env) -> None:
     sha = git_blob_sha((CORPUS / "good" / TIDY / "SKILL.md").read_bytes())
     env.gh.corrupt_blob(sha, b"---\nname: evil\ndescription: swapped\n---\n")
+    env.cold()
     before = fingerprint(env.home)
     want = f"Downloaded {TIDY}/SKILL.md in corpus/good does not match its git SHA {sha[:12]}; refusing to use it."
     code, _, err = env.run("browse", "good-market")
@@ -333,12 +339,13 @@ def test_tampered_skill_md_fails_the_listing_naming_the_file(env: Env) -> None:
 ])
 def test_html_instead_of_json(env: Env, pattern: str, command: tuple[str, ...], want: str | None) -> None:
     env.serve("sources-escape")
+    env.cold()
     before = fingerprint(env.home)
     if pattern == "/git/blobs/":
         # the listing reads SKILL.md first; only the import's downloads see the portal
         with SkillStudio() as studio:
             listing = studio.list_registry(studio.find_registry("good-market"))
-            env.gh.serve_html(pattern)
+            env.gh.serve_html(re.compile("/git/blobs/|/_raw/"))  # the API and the raw host alike
             with pytest.raises(IntegrityError, match=r"does not match its git SHA"):
                 studio.import_skill(listing, listing.skills[0], Destination.SETTINGS)
         code, _, err = env.run(*command)

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -118,13 +119,15 @@ def assert_killed(proc: subprocess.CompletedProcess[str] | subprocess.Popen[str]
 # ---------------------------------------------------------------- scenarios
 
 def crash_mid_download(github: FakeGitHub, home: Path) -> None:
-    github.hang(f"/git/blobs/{NEW_BLOB}", 120)
+    # the file is read from the raw host by path, or from the API by blob SHA
+    download = re.compile(rf"/git/blobs/{NEW_BLOB}|/references/new-in-v2\.md")
+    github.hang(download, 120)
     env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
     proc = subprocess.Popen([sys.executable, "-m", "skill_studio", "import", "good-market", "notes:tidy-notes",
                              "--to", "library", "--replace"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env)
     try:
-        assert github.wait_for_request(f"/git/blobs/{NEW_BLOB}", timeout=60), "the download never started"
+        assert github.wait_for_request(download, timeout=60), "the download never started"
     finally:
         proc.kill()
         proc.communicate(timeout=30)

@@ -113,8 +113,8 @@ def test_truncated_tree_is_completed_by_walking_subtrees() -> None:
 
     def handler(req):
         sha = req.url.path.rsplit("/", 1)[1]
-        if req.url.params.get("recursive"):
-            return httpx.Response(200, json={"sha": "root", "truncated": True, "tree": full["root"][:1]})
+        if req.url.params.get("recursive"):  # every recursive listing is cut after one entry
+            return httpx.Response(200, json={"sha": sha, "truncated": True, "tree": full[sha][:1]})
         return httpx.Response(200, json={"sha": sha, "truncated": False, "tree": full[sha]})
 
     with client(handler) as gh:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from skill_studio import __version__
+from skill_studio.core.cache import format_age
 from skill_studio.core.errors import RemoteError, SkillStudioError, UserError
 from skill_studio.core.models import Destination, ImportOptions, Listing
 from skill_studio.core.service import SkillStudio
@@ -26,7 +27,7 @@ EXIT_OK, EXIT_USER, EXIT_REMOTE = 0, 1, 2
 
 Handler = Callable[[argparse.Namespace, SkillStudio], int]
 
-EXTENSIONS: tuple[str, ...] = ("skill_studio.cli_updates", "skill_studio.cli_skills")
+EXTENSIONS: tuple[str, ...] = ("skill_studio.cli_updates", "skill_studio.cli_skills", "skill_studio.cli_auth")
 """Modules that add subcommands: each has ``register(subparsers)`` adding parsers whose ``func``
 is a ``Handler``. Keeps each area's commands (updates, skills, auth, …) in its own module."""
 
@@ -116,6 +117,9 @@ def listing_json(studio: SkillStudio, listing: Listing) -> dict[str, Any]:
         "unavailable_plugins": [{"name": p.name, "source": p.source, "reason": p.reason}
                                 for p in listing.unavailable_plugins],
         "warnings": list(listing.warnings), "errors": [],
+        "offline": listing.offline,
+        "cached_at": listing.fetched_at.isoformat() if listing.fetched_at else None,
+        "offline_reason": listing.offline_reason,
     }
 
 
@@ -132,10 +136,18 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
             failed = True
             sys.stderr.write(f"skill-studio: {reg.name}: {err}\n")
             results.append({"name": reg.name, "source": reg.source.url, "commit": None, "skills": [], "excluded": [],
-                            "skipped_plugins": [], "unavailable_plugins": [], "warnings": [], "errors": [str(err)]})
+                            "skipped_plugins": [], "unavailable_plugins": [], "warnings": [], "errors": [str(err)],
+                            "offline": False, "cached_at": None, "offline_reason": None})
             continue
-        results.append(listing_json(studio, listing))
+        if listing.offline:
+            sys.stderr.write(f"skill-studio: {reg.name}: offline, showing the catalog cached "
+                             f"{format_age(listing.age_seconds())} ago: {listing.offline_reason}\n")
+        entry = listing_json(studio, listing)
+        entry["age_seconds"] = listing.age_seconds()
+        results.append(entry)
     if args.json:
+        for r in results:
+            r.pop("age_seconds", None)
         _json({"registries": results})
     else:
         for i, r in enumerate(results):
@@ -145,6 +157,8 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
             if r["commit"]:
                 head += f" @ {r['commit'][:12]}"
             _out(head)
+            if r.get("offline"):
+                _out(f"  offline — cached {format_age(r.get('age_seconds'))} ago")
             if r["errors"]:
                 _out("  could not be listed (see the error above)")
                 continue
@@ -239,8 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
               skill-studio list --json
 
             environment: SKILL_STUDIO_HOME relocates all data; SKILL_STUDIO_GITHUB_API sets the
-            GitHub API base URL (GitHub Enterprise: https://HOST/api/v3); GITHUB_TOKEN is sent
-            as a bearer token."""),
+            GitHub API base URL (GitHub Enterprise: https://HOST/api/v3); GITHUB_TOKEN (github.com)
+            or GITHUB_ENTERPRISE_TOKEN (other hosts) is sent as a bearer token and wins over a
+            token stored with 'skill-studio auth login'."""),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--version", action="version", version=f"skill-studio {__version__}")

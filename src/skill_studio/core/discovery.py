@@ -317,6 +317,8 @@ def discover_plugins(
     plugins: Sequence[PluginEntry],
     fetch: FetchMany,
     marketplace_root: str = "",
+    *,
+    parse: Callable[[bytes, str], SkillMetadata] = parse_skill_md,
 ) -> PluginDiscovery:
     """Find the skills of ``plugins``, each a folder of ``tree`` (R-DIS-1..6, R-FM-1..2).
 
@@ -349,6 +351,7 @@ def discover_plugins(
         fetch: batch reader of ``tree``'s files; called at most twice (all plugin.json files, then
             all SKILL.md files), never with an empty batch.
         marketplace_root: folder that listed ``skills`` paths fall back to ("" = the root).
+        parse: the SKILL.md parser (default :func:`parse_skill_md`).
 
     Returns:
         A :class:`PluginDiscovery`.
@@ -424,7 +427,7 @@ def discover_plugins(
             parsed[skill_md] = FrontmatterError(f"{skill_md}: could not be read")
             continue
         try:
-            meta = parse_skill_md(data, skill_md)
+            meta = parse(data, skill_md)
         except FrontmatterError as err:
             parsed[skill_md] = err
             continue
@@ -473,7 +476,8 @@ def discover_plugins(
     return PluginDiscovery(tuple(pairs), tuple(dict.fromkeys(excluded)), tuple(dict.fromkeys(warnings)))
 
 
-def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: FetchMany) -> Listing:
+def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: FetchMany, *,
+             parse: Callable[[bytes, str], SkillMetadata] = parse_skill_md) -> Listing:
     """List the skills a registry offers at ``tree.commit`` (R-DIS-1..6, R-FM-1..2).
 
     Runs :func:`discover_plugins` over ``catalog.plugins`` with the registry's ``subpath`` as the
@@ -486,6 +490,8 @@ def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: Fe
         catalog: the parsed catalog (plugin paths repository-relative).
         fetch: batch reader; called at most twice (all plugin.json files, then all SKILL.md files),
             never with an empty batch.
+        parse: the SKILL.md parser, :func:`parse_skill_md` by default; a caller that parsed files
+            while they downloaded passes a lookup with the same contract.
 
     Returns:
         A :class:`Listing` with ``commit=tree.commit``, the skills in catalog order, the
@@ -496,7 +502,7 @@ def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: Fe
         Nothing of its own: bad files become warnings or exclusions. Whatever ``fetch`` raises
         (e.g. :class:`~skill_studio.core.errors.NetworkError`) propagates unchanged.
     """
-    result = discover_plugins(tree, catalog.plugins, fetch, source.subpath)
+    result = discover_plugins(tree, catalog.plugins, fetch, source.subpath, parse=parse)
     log.debug(
         "%s@%s: %d skill(s), %d excluded, %d plugin(s) skipped",
         source.slug,

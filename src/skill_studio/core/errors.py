@@ -8,7 +8,8 @@ Hierarchy::
     │   ├── RegistryError         registry list rule broken: duplicate, unknown, default removal
     │   ├── InstallError          an import/remove/rollback that cannot proceed
     │   │   └── CollisionError    local name already installed in that destination (R-IMP-2)
-    │   └── ArchiveError          a zip upload refused (R-DATA-2)
+    │   ├── ArchiveError          a zip upload refused (R-DATA-2)
+    │   └── TokenStoreError       a token cannot be saved/removed: no keyring backend (R-NET-2)
     └── RemoteError               the remote side failed or sent bad data (CLI exit 2)
         ├── NetworkError          connection refused, timeout, DNS
         ├── GitHubError           unexpected HTTP status from the GitHub API
@@ -65,6 +66,12 @@ class CollisionError(InstallError):
 
 class ArchiveError(UserError):
     """Raised when an uploaded zip is refused before anything is written (R-DATA-2)."""
+
+
+class TokenStoreError(UserError):
+    """Raised when a GitHub token cannot be saved to or removed from the keyring (R-NET-2): no
+    keyring backend on this machine, or the backend refused. The message says so plainly and points
+    at the ``GITHUB_TOKEN`` environment variable instead."""
 
 
 class NetworkError(RemoteError):

@@ -164,6 +164,30 @@ class _SafeLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+_CSafeLoader: Any = getattr(yaml, "CSafeLoader", None)
+_FAST_MAX_BYTES = 64 * 1024
+_FAST_MAX_BRACKETS = 256
+
+
+def _fast_load(block: str) -> tuple[Any, Any] | None:
+    """``(data, root node)`` from libyaml's C SafeLoader (several times faster), or None to use
+    :class:`_SafeLoader`. Only for a block that cannot use an alias — no ``&`` anchor, so the alias
+    cap is moot — and cannot nest deeply (small, few flow brackets: the C composer recurses
+    without Python's recursion limit). Any error also returns None, so rejections and their
+    messages always come from the pure-Python loader (libyaml words them differently)."""
+    if (_CSafeLoader is None or "&" in block or len(block) > _FAST_MAX_BYTES
+            or block.count("[") + block.count("{") > _FAST_MAX_BRACKETS):
+        return None
+    loader = _CSafeLoader(block)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    except Exception:  # noqa: BLE001 - the slow path reports it
+        return None
+    finally:
+        loader.dispose()
+
+
 class _Unsafe(Exception):
     """Raised by :func:`_to_json` for values that cannot become JSON (cycles, size)."""
 
@@ -224,6 +248,13 @@ def _int_text(value: int) -> str:
 
 def _load_yaml(block: str, path: str, first_line: int) -> tuple[Any, yaml.Node | None]:
     """Parse the YAML block safely; return (JSON-safe data, root node)."""
+    fast = _fast_load(block)
+    if fast is not None:
+        data, node = fast
+        try:
+            return _to_json(data, [MAX_YAML_NODES], set()), node
+        except _Unsafe as err:
+            raise FrontmatterError(f"{path}: invalid frontmatter: {err}") from None
     loader = _SafeLoader(block)
     try:
         node = loader.get_single_node()

@@ -1,17 +1,34 @@
-"""GitHub REST client over httpx (R-NET-1, R-NET-5, R-DIS-5, R-DIS-6).
+"""GitHub REST client over httpx (R-NET-1..5, R-DIS-5, R-DIS-6).
 
 Only these endpoints are used::
 
     GET /repos/{o}/{r}
-    GET /repos/{o}/{r}/commits/{ref}
+    GET /repos/{o}/{r}/commits/{ref}        (Accept: application/vnd.github.sha, conditional: ETag)
     GET /repos/{o}/{r}/git/trees/{sha}[?recursive=1]
     GET /repos/{o}/{r}/git/blobs/{sha}
     GET /repos/{o}/{r}/contents/{path}?ref=REF        (JSON, or raw with Accept: application/vnd.github.raw)
     GET /repos/{o}/{r}/tarball/{ref}
+    GET /user                               (token check)
+    GET {raw root}/{o}/{r}/{commit}/{path}  (raw.githubusercontent.com or the host's /raw/; see below)
 
-Every status code is checked and mapped to a typed error (see ``errors``). Thread-safety: one
-client may be shared by threads; ``fetch_blobs`` runs a bounded thread pool over the single
-connection pool of the underlying ``httpx.Client``.
+Every status code is checked and mapped to a typed error (see ``errors``): 404 → NotFoundError
+("not found or private — add a token"), 401 → AuthError (the token is invalid), 403/429 with an
+exhausted limit or ``Retry-After`` → RateLimitError with the reset time in local time (R-NET-3).
+Every request has a timeout; 5xx answers and connection errors/timeouts are retried with bounded,
+jittered exponential backoff (R-NET-1).
+
+Concurrency: one client may be shared by threads. All requests share the single connection pool of
+the underlying ``httpx.Client``; API requests are bounded by ``concurrency`` in flight (a semaphore,
+across every caller thread), raw file downloads by ``raw_concurrency``. ``fetch_blobs`` and the
+truncated-tree walk run bounded thread pools and return results in a deterministic order.
+
+Raw downloads: files of a pinned tree are read from the raw file host at the commit SHA (on
+github.com ``raw.githubusercontent.com``, which does not use up the REST API rate limit) and
+verified against their git blob SHA; the raw root is known for api.github.com and otherwise learned
+from the ``download_url`` of a contents answer on the same host. Any raw failure falls back to the
+REST blob endpoint (and a 401/403/404/429 turns raw off for that repository). ``prefetch`` requests
+files by path before the tree is known (cold browse: every plugin.json while the tree downloads);
+such a file is used only once it verifies against the tree's blob SHA.
 """
 
 from __future__ import annotations
@@ -20,14 +37,16 @@ import base64
 import hashlib
 import json
 import logging
-import os
+import math
 import random
+import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
-from typing import Any
-from urllib.parse import quote
+from typing import Any, Protocol, TypeVar
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -39,6 +58,7 @@ from skill_studio.core.errors import (
     NetworkError,
     NotFoundError,
     RateLimitError,
+    RemoteError,
 )
 from skill_studio.core.models import RepoTree, TreeEntry, join_path
 from skill_studio.core.sources import api_base_for
@@ -47,9 +67,22 @@ log = logging.getLogger(__name__)
 
 RAW = "application/vnd.github.raw"
 JSON = "application/vnd.github+json"
+SHA = "application/vnd.github.sha"
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
+"""Per request: 10 s to connect, 20 s between bytes (R-NET-1)."""
 DEFAULT_CONCURRENCY = 8
+"""REST API requests in flight per client (GitHub asks clients not to flood its API)."""
+RAW_CONCURRENCY = 24
+"""Raw file downloads in flight per client (served by a CDN, not the REST API)."""
 MAX_BLOB_BYTES = 50 * 1024 * 1024
+MAX_TREE_DEPTH = 256
+"""Bound on the rounds of a truncated-tree completion (each round is one folder level deeper)."""
+GITHUB_API = "https://api.github.com"
+GITHUB_RAW_ROOT = "https://raw.githubusercontent.com/"
+
+_HEX40 = re.compile(r"^[0-9a-f]{40}$")
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 def git_blob_sha(data: bytes) -> str:
@@ -57,11 +90,42 @@ def git_blob_sha(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def _fmt_reset(reset: datetime | None) -> str:
+def format_reset(reset: datetime | None, now: datetime | None = None) -> str:
+    """``"at 14:05 CET (in 12 minutes)"``: a reset time in the local time zone (its name when the
+    system gives one, else the words "local time"), for rate-limit messages.
+
+    Args:
+        reset: aware datetime, or None when GitHub did not say (→ ``"later"``).
+        now: the current time (tests); default ``datetime.now(timezone.utc)``.
+    """
     if reset is None:
-        return "later"
+        return "later (GitHub did not say when)"
     local = reset.astimezone()
-    return "at " + local.strftime("%H:%M:%S %Z on %Y-%m-%d").replace("  ", " ")
+    now_local = (now or datetime.now(timezone.utc)).astimezone(local.tzinfo)
+    clock = local.strftime("%H:%M")
+    if local.date() != now_local.date():
+        clock = local.strftime("%Y-%m-%d %H:%M")
+    clock += f" {local.strftime('%Z') or 'local time'}"
+    seconds = (reset - now_local).total_seconds()
+    if seconds < 60:
+        when = "in less than a minute"
+    else:
+        minutes = math.ceil(seconds / 60)
+        when = f"in {minutes} minute{'s' if minutes != 1 else ''}"
+    return f"at {clock} ({when})"
+
+
+class EtagStore(Protocol):
+    """Where conditional-request validators live (R-NET-4); ``cache.EtagCache`` keeps them on disk.
+
+    Keys are opaque strings; ``body`` is the last 200 answer's body, reused on a 304.
+    """
+
+    def get(self, key: str) -> tuple[str, bytes] | None:
+        """``(etag, body)`` stored for ``key``, or None."""
+
+    def put(self, key: str, etag: str, body: bytes) -> None:
+        """Remember the validator and body of a 200 answer."""
 
 
 class GitHubClient:
@@ -76,11 +140,19 @@ class GitHubClient:
     Args:
         api_base: REST base URL (``https://api.github.com`` or ``https://HOST/api/v3``).
         token: bearer token or None; never logged.
-        timeout: httpx timeout applied to every request.
-        retries: extra attempts on 5xx and connection errors (bounded exponential backoff).
-        concurrency: bound on parallel blob fetches.
+        timeout: httpx timeout applied to every request (seconds or ``httpx.Timeout``).
+        retries: extra attempts on 5xx, connection errors and timeouts (bounded exponential backoff).
+        concurrency: bound on REST requests in flight (and on the workers of ``fetch_blobs``).
+        raw_concurrency: bound on raw file downloads in flight.
+        raw_downloads: read pinned files from the raw host (default) instead of the blob endpoint.
+        etags: optional ETag store; the commit request becomes conditional (R-NET-4).
+        token_source: how to name the token in messages (``"the token from GITHUB_TOKEN"``).
         transport: optional httpx transport (tests use ``httpx.MockTransport``).
         sleep: injectable sleep for backoff (tests pass a no-op).
+
+    Attributes:
+        request_count: HTTP requests sent so far (retries included, answers from the 304 path too).
+        not_modified_count: how many of them were answered 304 Not Modified.
     """
 
     def __init__(
@@ -91,14 +163,28 @@ class GitHubClient:
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retries: int = 3,
         concurrency: int = DEFAULT_CONCURRENCY,
+        raw_concurrency: int = RAW_CONCURRENCY,
+        raw_downloads: bool = True,
+        etags: EtagStore | None = None,
+        token_source: str = "the token",
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.api_base = api_base.rstrip("/")
         self.has_token = bool(token)
+        self.token_source = token_source
         self.retries = max(0, retries)
         self.concurrency = max(1, concurrency)
+        self.raw_concurrency = max(1, raw_concurrency)
+        self.etags = etags
         self._sleep = sleep
+        self._api_slots = threading.BoundedSemaphore(self.concurrency)
+        self._raw_slots = threading.BoundedSemaphore(self.raw_concurrency)
+        self._count_lock = threading.Lock()
+        self._raw_lock = threading.Lock()
+        self._raw_enabled = raw_downloads
+        self._raw_off: set[tuple[str, str]] = set()
+        self._raw_root: str | None = GITHUB_RAW_ROOT if self.api_base == GITHUB_API else None
         headers = {
             "User-Agent": f"skill-studio/{__version__}",
             "Accept": JSON,
@@ -106,19 +192,25 @@ class GitHubClient:
         }
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        limits = httpx.Limits(max_connections=self.concurrency + 2, max_keepalive_connections=self.concurrency + 2)
+        pool = self.concurrency + self.raw_concurrency + 2
+        limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
         self._http = httpx.Client(
             base_url=self.api_base, headers=headers, timeout=timeout, transport=transport,
             limits=limits, follow_redirects=True,
         )
         self.request_count = 0
+        self.not_modified_count = 0
 
     @classmethod
     def for_host(cls, host: str, token: str | None = None, **kwargs: Any) -> GitHubClient:
-        """Client for a web host; the API base follows ``api_base_for`` and the token defaults to
-        ``GITHUB_TOKEN`` from the environment (R-NET-2)."""
+        """Client for a web host: the API base follows ``api_base_for`` and, unless ``token`` is
+        given, the token comes from ``auth.resolve_token`` — ``GITHUB_TOKEN`` (github.com) or
+        ``GITHUB_ENTERPRISE_TOKEN`` (other hosts) from the environment, else the keyring (R-NET-2)."""
         if token is None:
-            token = os.environ.get("GITHUB_TOKEN") or None
+            from skill_studio.core import auth
+
+            token, source = auth.resolve_token(host)
+            kwargs.setdefault("token_source", auth.describe_source(host, source))
         return cls(api_base_for(host), token, **kwargs)
 
     def close(self) -> None:
@@ -134,30 +226,42 @@ class GitHubClient:
     # -- transport -----------------------------------------------------------------------------
 
     def _request(self, path: str, *, params: Mapping[str, str] | None = None, accept: str | None = None,
-                 what: str) -> httpx.Response:
-        """GET ``path`` with retries; returns a 2xx response or raises a typed error."""
-        headers = {"Accept": accept} if accept else None
+                 what: str, headers: Mapping[str, str] | None = None, allow_304: bool = False,
+                 raw_host: bool = False) -> httpx.Response:
+        """GET ``path`` (relative to the API base, or an absolute raw URL with ``raw_host``) with
+        retries; returns a 2xx response (or a 304 when ``allow_304``) or raises a typed error."""
+        req_headers = dict(headers or {})
+        if accept:
+            req_headers["Accept"] = accept
+        slots = self._raw_slots if raw_host else self._api_slots
         attempt = 0
         while True:
             try:
-                self.request_count += 1
-                resp = self._http.get(path, params=params, headers=headers)
+                with self._count_lock:
+                    self.request_count += 1
+                with slots:
+                    resp = self._http.get(path, params=params, headers=req_headers or None)
             except httpx.TimeoutException as exc:
-                err: Exception = NetworkError(f"GitHub did not answer in time while fetching {what} ({self.api_base}).")
+                err: RemoteError = NetworkError(
+                    f"GitHub did not answer in time while fetching {what} ({self.api_base}).")
                 err.__cause__ = exc
             except httpx.TransportError as exc:
-                err = NetworkError(f"Cannot reach GitHub at {self.api_base} while fetching {what}: {exc.__class__.__name__}.")
+                err = NetworkError(
+                    f"Cannot reach GitHub at {self.api_base} while fetching {what}: {exc.__class__.__name__}.")
                 err.__cause__ = exc
             else:
-                if resp.status_code < 300:
+                if resp.status_code < 300 or (allow_304 and resp.status_code == 304):
+                    if resp.status_code == 304:
+                        with self._count_lock:
+                            self.not_modified_count += 1
                     return resp
                 err = self._status_error(resp, what)
-                if not (resp.status_code >= 500):
+                if resp.status_code < 500:
                     raise err
             if attempt >= self.retries:
                 raise err
             delay = min(8.0, 0.25 * (2 ** attempt)) * (0.5 + random.random() / 2)
-            log.debug("retrying %s after %s (%.2fs)", path, err, delay)
+            log.debug("retrying %s after %s (%.2fs)", what, type(err).__name__, delay)
             self._sleep(delay)
             attempt += 1
 
@@ -171,33 +275,95 @@ class GitHubClient:
         remaining = resp.headers.get("X-RateLimit-Remaining")
         retry_after = resp.headers.get("Retry-After")
         if status in (403, 429) and (remaining == "0" or retry_after is not None):
-            reset_at: datetime | None = None
-            if retry_after is not None and retry_after.strip().isdigit():
-                reset_at = datetime.fromtimestamp(time.time() + int(retry_after), tz=timezone.utc)
-            elif resp.headers.get("X-RateLimit-Reset", "").isdigit():
-                reset_at = datetime.fromtimestamp(int(resp.headers["X-RateLimit-Reset"]), tz=timezone.utc)
-            advice = "" if self.has_token else " Add a GitHub token to raise the limit."
-            return RateLimitError(
-                f"GitHub's rate limit is exhausted; it resets {_fmt_reset(reset_at)}.{advice}",
-                status, url, reset_at)
+            return self._rate_limit_error(resp, url)
         if status == 401:
-            return AuthError("The GitHub token was refused (401 Bad credentials): it is invalid or expired.", status, url)
+            return AuthError(
+                f"GitHub refused {self.token_source} (401 Bad credentials) while fetching {what}: the token is "
+                "invalid or expired. Replace it ('skill-studio auth login' or Settings → General) or remove it.",
+                status, url)
         if status == 404:
-            hint = "" if self.has_token else " — add a token if it is private"
-            return NotFoundError(f"Not found or private: {what}{hint}.", status, url)
+            if self.has_token:
+                return NotFoundError(f"{what}: not found, or private and {self.token_source} cannot see it.",
+                                     status, url)
+            return NotFoundError(f"{what}: not found or private — add a token if it is private "
+                                 "('skill-studio auth login' or Settings → General).", status, url)
         detail = f": {message}" if message else ""
         return GitHubError(f"GitHub answered {status} for {what}{detail}.", status, url)
 
-    def _json(self, path: str, *, params: Mapping[str, str] | None = None, what: str) -> Any:
-        resp = self._request(path, params=params, what=what)
+    def _rate_limit_error(self, resp: httpx.Response, url: str) -> RateLimitError:
+        headers = resp.headers
+        retry_after = headers.get("Retry-After", "").strip()
+        reset_at: datetime | None = None
+        if retry_after.isdigit():
+            reset_at = datetime.fromtimestamp(time.time() + int(retry_after), tz=timezone.utc)
+        elif headers.get("X-RateLimit-Reset", "").strip().isdigit():
+            reset_at = datetime.fromtimestamp(int(headers["X-RateLimit-Reset"]), tz=timezone.utc)
+        limit = headers.get("X-RateLimit-Limit", "").strip()
+        if headers.get("X-RateLimit-Remaining") == "0" and not retry_after:
+            what = f"GitHub's API rate limit ({limit} requests an hour)" if limit.isdigit() else "GitHub's API rate limit"
+            head = f"{what} is used up; it resets {format_reset(reset_at)}."
+        else:
+            head = f"GitHub asked Skill Studio to slow down (secondary rate limit); it resets {format_reset(reset_at)}."
+        if self.has_token:
+            advice = " Try again after that."
+        else:
+            advice = (" Add a GitHub token ('skill-studio auth login' or Settings → General) to raise the limit "
+                      "to 5,000 requests an hour.")
+        return RateLimitError(head + advice, resp.status_code, url, reset_at)
+
+    def _parse_json(self, resp: httpx.Response, what: str) -> Any:
         ctype = resp.headers.get("Content-Type", "")
         try:
-            return resp.json()
+            return json.loads(resp.content)
         except ValueError:
             kind = "an HTML page" if "html" in ctype or resp.content.lstrip()[:1] == b"<" else "something that is not JSON"
             raise GitHubError(
                 f"{self.api_base} answered {kind} instead of JSON for {what} (a proxy or captive portal?).",
-                resp.status_code, str(resp.request.url)) from None
+                resp.status_code, str(resp.request.url.copy_with(query=None))) from None
+
+    def _json(self, path: str, *, params: Mapping[str, str] | None = None, what: str) -> Any:
+        return self._parse_json(self._request(path, params=params, what=what), what)
+
+    def _conditional(self, path: str, *, accept: str, what: str,
+                     usable: Callable[[bytes], bool] = lambda body: True) -> tuple[httpx.Response, bytes]:
+        """GET with ``If-None-Match`` when a validator is stored; a 304 reuses the stored body
+        (asked again without the validator if ``usable`` rejects that body)."""
+        key = f"GET {self.api_base}{path} accept={accept}"
+        cached = None
+        if self.etags is not None:
+            try:
+                cached = self.etags.get(key)
+            except Exception as err:  # noqa: BLE001 - a broken cache never fails a request
+                log.debug("ETag cache read failed: %s", type(err).__name__)
+        headers = {"If-None-Match": cached[0]} if cached else None
+        resp = self._request(path, accept=accept, what=what, headers=headers, allow_304=cached is not None)
+        if resp.status_code == 304 and cached is not None:
+            if usable(cached[1]):
+                return resp, cached[1]
+            log.debug("stored answer for %s is unusable; asking again", what)
+            resp = self._request(path, accept=accept, what=what)
+        etag = resp.headers.get("ETag")
+        if etag and self.etags is not None:
+            try:
+                self.etags.put(key, etag, resp.content)
+            except Exception as err:  # noqa: BLE001
+                log.debug("ETag cache write failed: %s", type(err).__name__)
+        return resp, resp.content
+
+    def _map(self, func: Callable[[_T], _R], items: Sequence[_T], workers: int | None = None) -> list[_R]:
+        """``[func(x) for x in items]`` on a bounded pool; results in input order; the first error
+        propagates and cancels what has not started."""
+        n = min(workers or self.concurrency, len(items))
+        if n <= 1:
+            return [func(x) for x in items]
+        with ThreadPoolExecutor(max_workers=n, thread_name_prefix="gh-fetch") as pool:
+            futures = [pool.submit(func, x) for x in items]
+            try:
+                return [f.result() for f in futures]
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
 
     # -- endpoints -----------------------------------------------------------------------------
 
@@ -212,8 +378,22 @@ class GitHubClient:
             raise GitHubError(f"Unexpected answer for repository {owner}/{repo}.")
         return data
 
+    def user(self) -> dict[str, Any]:
+        """``GET /user``: the account the token belongs to (``login``...).
+
+        Raises:
+            AuthError: no token, or an invalid one (401).
+        """
+        data = self._json("/user", what="the account of the token")
+        if not isinstance(data, dict):
+            raise GitHubError("Unexpected answer for the account of the token.")
+        return data
+
     def resolve_commit(self, owner: str, repo: str, ref: str | None) -> str:
         """``GET /repos/{o}/{r}/commits/{ref}``: the commit SHA a ref points at (R-DIS-6).
+
+        Asks for the bare SHA (``application/vnd.github.sha``) and, when the client has an ETag
+        store, sends ``If-None-Match``: an unchanged ref answers 304 and costs no rate limit (R-NET-4).
 
         Args:
             ref: branch, tag or SHA; None means the default branch (``HEAD``).
@@ -223,11 +403,16 @@ class GitHubClient:
         """
         ref_part = quote(ref or "HEAD", safe="")
         what = f"{owner}/{repo}@{ref or 'default branch'}"
-        data = self._json(f"{self._repo_path(owner, repo)}/commits/{ref_part}", what=what)
+        resp, body = self._conditional(f"{self._repo_path(owner, repo)}/commits/{ref_part}", accept=SHA, what=what,
+                                       usable=lambda b: _HEX40.match(b.strip().decode("ascii", "replace")) is not None)
+        text = body.strip().decode("ascii", "replace").lower()
+        if _HEX40.match(text):
+            return text
+        data = self._parse_json(httpx.Response(200, content=body, headers=resp.headers, request=resp.request), what)
         sha = data.get("sha") if isinstance(data, dict) else None
-        if not isinstance(sha, str) or len(sha) != 40:
+        if not isinstance(sha, str) or not _HEX40.match(sha.lower()):
             raise GitHubError(f"GitHub's answer for {what} has no commit SHA.")
-        return sha
+        return sha.lower()
 
     def _tree_json(self, owner: str, repo: str, sha: str, recursive: bool) -> dict[str, Any]:
         params = {"recursive": "1"} if recursive else None
@@ -243,48 +428,175 @@ class GitHubClient:
         for item in items:
             if not isinstance(item, dict) or not isinstance(item.get("path"), str):
                 continue
+            size = item.get("size")
             out.append(TreeEntry(
                 path=join_path(prefix, item["path"]), mode=str(item.get("mode", "")),
                 type=str(item.get("type", "")), sha=str(item.get("sha", "")),
-                size=item.get("size") if isinstance(item.get("size"), int) else None,
+                size=size if isinstance(size, int) else None,
             ))
         return out
 
     def tree(self, owner: str, repo: str, commit: str) -> RepoTree:
         """The full recursive tree of ``commit`` (R-DIS-5).
 
-        A truncated recursive listing is completed by walking sub-trees non-recursively (breadth
-        first) for every folder the truncated answer did not enumerate; never silently cut short.
+        A truncated recursive listing is completed, never silently cut short (see
+        :meth:`_complete_truncated`). Symlinks and submodules are listed as entries but never
+        followed.
 
         Returns:
             RepoTree with entries sorted by path.
+
+        Raises:
+            GitHubError: even a flat listing of one folder is truncated (cannot be completed).
         """
         data = self._tree_json(owner, repo, commit, recursive=True)
-        entries = self._entries(data["tree"], "")
         if data.get("truncated"):
-            entries = self._complete_truncated(owner, repo, data.get("sha") or commit, entries)
+            entries = self._complete_truncated(owner, repo, str(data.get("sha") or commit), data["tree"])
+        else:
+            entries = self._entries(data["tree"], "")
         entries.sort(key=lambda e: e.path)
         return RepoTree(owner, repo, commit, tuple(entries))
 
-    def _complete_truncated(self, owner: str, repo: str, root_sha: str, partial: list[TreeEntry]) -> list[TreeEntry]:
-        log.info("tree of %s/%s is truncated; walking sub-trees", owner, repo)
+    @staticmethod
+    def _open_folders(entries: Sequence[TreeEntry], prefix: str) -> list[str] | None:
+        """Folders a truncated pre-order listing of ``prefix`` left unfinished, or None when the
+        listing is not a pre-order walk (then none of it is trusted to be complete).
+
+        Git (and GitHub's recursive tree) lists a folder's entries depth first, each folder's
+        descendants right after it; truncation cuts the tail. So every folder the walk has left is
+        complete, and the unfinished ones are exactly the folders on the path to the last entry.
+        The walk is checked: an entry whose parent is not a folder still open breaks the order.
+        """
+        stack = [prefix]
+        for e in entries:
+            parent = e.path.rpartition("/")[0]
+            while stack and stack[-1] != parent:
+                stack.pop()
+            if not stack:
+                return None
+            if e.type == "tree":
+                stack.append(e.path)
+        return stack
+
+    def _complete_truncated(self, owner: str, repo: str, root_sha: str, partial: list[Any]) -> list[TreeEntry]:
+        """Complete a truncated recursive listing, as GitHub documents: folder by folder.
+
+        Everything the truncated answer did list is kept; its unfinished folders (the path to the
+        last entry, see :meth:`_open_folders`) are listed flat, and each of their sub-folders the
+        answer never reached is fetched recursively — concurrently, bounded by ``concurrency``. A
+        recursive answer that is truncated again is completed the same way.
+        """
+        log.info("the tree of %s/%s is truncated; completing it from sub-trees", owner, repo)
         known: dict[str, TreeEntry] = {}
-        queue: list[tuple[str, str]] = [("", root_sha)]
-        while queue:
-            prefix, sha = queue.pop(0)
-            data = self._tree_json(owner, repo, sha, recursive=False)
-            for entry in self._entries(data["tree"], prefix):
-                known[entry.path] = entry
-                if entry.type == "tree":
-                    queue.append((entry.path, entry.sha))
+        pending: list[tuple[str, str, list[Any]]] = [("", root_sha, partial)]
+        depth = 0
+        while pending:
+            depth += 1  # every round works strictly deeper than the previous one
+            if depth > MAX_TREE_DEPTH:
+                raise GitHubError(f"The file tree of {owner}/{repo} is nested deeper than {MAX_TREE_DEPTH} "
+                                  "folders while truncated; it cannot be completed.")
+            open_dirs: dict[str, str] = {}  # path -> tree sha, to list flat
+            listed: set[str] = set()
+            for prefix, sha, items in pending:
+                entries = self._entries(items, prefix)
+                unfinished = self._open_folders(entries, prefix)
+                if unfinished is None:
+                    log.debug("truncated listing of %s is not depth first; walking it folder by folder", prefix or "/")
+                    entries, unfinished = [], [prefix]
+                shas = {e.path: e.sha for e in entries}
+                for e in entries:
+                    known[e.path] = e
+                    listed.add(e.path)
+                for path in unfinished:
+                    open_dirs[path] = sha if path == prefix else shas[path]
+            todo = list(open_dirs.items())
+            flats = self._map(lambda t: self._tree_json(owner, repo, t[1], recursive=False), todo)
+            deep_todo: list[tuple[str, str]] = []
+            for (path, _sha), data in zip(todo, flats):
+                if data.get("truncated"):
+                    raise GitHubError(f"GitHub cut short even the flat listing of {path or 'the root'} in "
+                                      f"{owner}/{repo}; the file tree cannot be completed.")
+                for child in self._entries(data["tree"], path):
+                    known[child.path] = child
+                    if child.type == "tree" and child.path not in open_dirs and child.path not in listed:
+                        deep_todo.append((child.path, child.sha))
+            deep = self._map(lambda t: self._tree_json(owner, repo, t[1], recursive=True), deep_todo)
+            pending = []
+            for (path, sha), data in zip(deep_todo, deep):
+                if data.get("truncated"):
+                    pending.append((path, sha, data["tree"]))
+                    continue
+                for entry in self._entries(data["tree"], path):
+                    known[entry.path] = entry
         return list(known.values())
 
-    def blob(self, owner: str, repo: str, sha: str, *, path: str = "") -> bytes:
-        """``GET /repos/{o}/{r}/git/blobs/{sha}`` (raw), verified against ``sha``.
+    # -- files ---------------------------------------------------------------------------------
+
+    def _learn_raw_root(self, download_url: Any, owner: str, repo: str, ref: str, path: str) -> None:
+        """Derive the raw root (``https://raw.githubusercontent.com/``) from a contents answer's
+        ``download_url`` ``{root}{owner}/{repo}/{ref}/{path}``; only a root on the API's own host
+        (or raw.githubusercontent.com for api.github.com) is accepted, so the token is never sent
+        elsewhere. The query (a private repo's temporary token) is dropped."""
+        if self._raw_root is not None or not isinstance(download_url, str) or not path:
+            return
+        parts = urlsplit(download_url)
+        api_host = (urlsplit(self.api_base).hostname or "").lower()
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("http", "https") or not host:
+            return
+        if host != api_host and not (api_host == "api.github.com" and host == "raw.githubusercontent.com"):
+            return
+        segments = parts.path.split("/")
+        tail = 3 + len(path.split("/"))
+        if len(segments) < tail + 1 or segments[-tail + 2].lower() != ref.lower():
+            return
+        root_path = "/".join(segments[:-tail]) + "/"
+        with self._raw_lock:
+            self._raw_root = f"{parts.scheme}://{parts.netloc}{root_path}"
+        log.debug("raw file root for %s learned", self.api_base)
+
+    def _raw_usable(self, owner: str, repo: str) -> bool:
+        with self._raw_lock:
+            return (self._raw_enabled and self._raw_root is not None
+                    and (owner.lower(), repo.lower()) not in self._raw_off)
+
+    def _raw_blob(self, owner: str, repo: str, sha: str, path: str, commit: str) -> bytes | None:
+        """The file from the raw host, verified; None when it could not be used (→ blob endpoint)."""
+        url = self._raw_url(owner, repo, commit, path)
+        try:
+            resp = self._request(url, what=f"{path} in {owner}/{repo}", raw_host=True)
+        except GitHubError as err:
+            if err.status in (401, 403, 404, 429):
+                with self._raw_lock:
+                    self._raw_off.add((owner.lower(), repo.lower()))
+                log.debug("raw downloads off for %s/%s (HTTP %s)", owner, repo, err.status)
+            return None
+        except NetworkError:
+            with self._raw_lock:
+                self._raw_enabled = False
+            log.debug("raw downloads off for %s (raw host unreachable)", self.api_base)
+            return None
+        if git_blob_sha(resp.content) != sha:
+            log.debug("raw copy of %s does not match its SHA; using the blob endpoint", path)
+            return None
+        return resp.content
+
+    def _raw_url(self, owner: str, repo: str, commit: str, path: str) -> str:
+        return f"{self._raw_root}{quote(owner, safe='')}/{quote(repo, safe='')}/{commit}/{quote(path)}"
+
+    def blob(self, owner: str, repo: str, sha: str, *, path: str = "", commit: str | None = None) -> bytes:
+        """The bytes of blob ``sha``, verified against ``sha``.
+
+        With ``path`` and ``commit`` the raw host is tried first (see the module docstring); then
+        ``GET /repos/{o}/{r}/git/blobs/{sha}`` (raw media type).
 
         Raises:
             IntegrityError: the bytes do not hash to ``sha``.
         """
+        if path and commit and self._raw_usable(owner, repo):
+            data = self._raw_blob(owner, repo, sha, path, commit)
+            if data is not None:
+                return data
         what = f"{path or sha} in {owner}/{repo}"
         resp = self._request(f"{self._repo_path(owner, repo)}/git/blobs/{quote(sha, safe='')}", accept=RAW, what=what)
         data = resp.content
@@ -305,24 +617,75 @@ class GitHubClient:
                              accept=RAW, what=f"{path} in {owner}/{repo}@{ref[:12]}")
         return resp.content
 
+    def file_at(self, owner: str, repo: str, commit: str, path: str) -> bytes:
+        """One file at ``commit`` through the contents API (JSON form), verified against its blob
+        SHA; also learns the raw root from ``download_url``. Files over the contents API's size
+        limit are read from the blob endpoint.
+
+        Raises:
+            NotFoundError: no such path, or it is a folder.
+            IntegrityError: the bytes do not match the SHA GitHub gave.
+        """
+        what = f"{path} in {owner}/{repo}@{commit[:12]}"
+        doc = self._json(f"{self._repo_path(owner, repo)}/contents/{quote(path)}", params={"ref": commit}, what=what)
+        if not isinstance(doc, dict) or doc.get("type") not in ("file", None):
+            raise NotFoundError(f"{what} is not a file.", 404)
+        self._learn_raw_root(doc.get("download_url"), owner, repo, commit, path)
+        sha = str(doc.get("sha") or "").lower()
+        content, encoding = doc.get("content"), doc.get("encoding")
+        if encoding == "base64" and isinstance(content, str):
+            try:
+                data = base64.b64decode(content)
+            except ValueError:
+                raise GitHubError(f"GitHub's answer for {what} has unreadable content.") from None
+        elif _HEX40.match(sha):
+            return self.blob(owner, repo, sha, path=path, commit=commit)
+        else:
+            raise GitHubError(f"GitHub's answer for {what} has no content.")
+        if _HEX40.match(sha) and git_blob_sha(data) != sha:
+            raise IntegrityError(f"Downloaded {what} does not match its git SHA {sha[:12]}; refusing to use it.")
+        return data
+
     def tarball(self, owner: str, repo: str, ref: str) -> bytes:
         """``GET /repos/{o}/{r}/tarball/{ref}``: the gzip tar of a commit (not used for listings)."""
         resp = self._request(f"{self._repo_path(owner, repo)}/tarball/{quote(ref, safe='')}",
                              what=f"the archive of {owner}/{repo}@{ref[:12]}")
         return resp.content
 
+    def prefetch(self, owner: str, repo: str, commit: str, paths: Sequence[str]) -> Prefetch | None:
+        """Start downloading ``paths`` at ``commit`` from the raw host before the tree is known
+        (e.g. every plugin.json while the big tree downloads); pass the result to
+        :meth:`fetch_blobs`, which uses a file only when its bytes match the tree's blob SHA.
+
+        Returns:
+            A :class:`Prefetch` (close it, or use it as a context manager), or None when raw
+            downloads are not available for this repository.
+        """
+        if not paths or not self._raw_usable(owner, repo):
+            return None
+        return Prefetch(self, owner, repo, commit, paths)
+
     def fetch_blobs(self, tree: RepoTree, paths: Sequence[str], *, skip_missing: bool = True,
-                    progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
-        """Fetch the blobs at ``paths`` of ``tree`` concurrently (bounded), verifying each SHA.
+                    progress: Callable[[int, int], None] | None = None,
+                    on_file: Callable[[str, bytes], None] | None = None,
+                    prefetched: Prefetch | None = None) -> dict[str, bytes]:
+        """Fetch the files at ``paths`` of ``tree`` concurrently (bounded), verifying each SHA.
+
+        Files come from the raw host when usable, else the blob endpoint; either way at
+        ``tree.commit`` (R-DIS-6), over the client's one connection pool.
 
         Args:
             tree: the pinned tree (R-DIS-6); only its regular-file entries are fetched.
             paths: repository paths; unknown paths and non-files are left out when ``skip_missing``.
             skip_missing: when False an unknown path raises NotFoundError.
-            progress: optional ``progress(done, total)`` callable (called from worker threads).
+            progress: optional ``progress(done, total)`` callable (called from worker threads,
+                ``done`` increasing by one each call).
+            on_file: optional ``on_file(path, data)`` called in the worker thread as each file
+                arrives (e.g. to parse it while other downloads wait on the network).
+            prefetched: files already requested with :meth:`prefetch` (used when they verify).
 
         Returns:
-            ``{path: bytes}`` in the order of ``paths``.
+            ``{path: bytes}`` in the order of ``paths`` (deterministic whatever the timing).
 
         Raises:
             RemoteError subclasses from the first failing request (remaining ones are cancelled).
@@ -338,30 +701,88 @@ class GitHubClient:
             wanted.append(entry)
         total = len(wanted)
         done = 0
-        results: dict[str, bytes] = {}
+        done_lock = threading.Lock()
 
-        def one(entry: TreeEntry) -> tuple[str, bytes]:
-            return entry.path, self.blob(tree.owner, tree.repo, entry.sha, path=entry.path)
-
-        if total <= 1 or self.concurrency == 1:
-            for entry in wanted:
-                p, data = one(entry)
-                results[p] = data
-                done += 1
-                if progress:
-                    progress(done, total)
-            return results
-        with ThreadPoolExecutor(max_workers=min(self.concurrency, total), thread_name_prefix="gh-fetch") as pool:
-            futures = [pool.submit(one, e) for e in wanted]
-            try:
-                for fut in futures:
-                    p, data = fut.result()
-                    results[p] = data
+        def one(entry: TreeEntry) -> bytes:
+            nonlocal done
+            data = prefetched.take(entry.path, entry.sha) if prefetched is not None else None
+            if data is None:
+                data = self.blob(tree.owner, tree.repo, entry.sha, path=entry.path, commit=tree.commit)
+            if on_file is not None:
+                on_file(entry.path, data)
+            if progress is not None:
+                with done_lock:
                     done += 1
-                    if progress:
-                        progress(done, total)
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
-        return results
+                    progress(done, total)
+            return data
+
+        workers = max(self.concurrency, self.raw_concurrency) if self._raw_usable(tree.owner, tree.repo) \
+            else self.concurrency
+        blobs = self._map(one, wanted, workers=workers)
+        return {e.path: data for e, data in zip(wanted, blobs)}
+
+
+class Prefetch:
+    """Files of one commit requested by path before its tree is known, from the raw host.
+
+    Speculative: a path may not exist (404) and nothing is verified yet, so a file is only handed
+    out by :meth:`take` when its bytes hash to the blob SHA the tree gives; otherwise the caller
+    downloads it normally. It stops early when the raw host refuses (401/403/429, unreachable) or
+    the first answers are all 404. Requests share the client's raw-download bound. Use as a
+    context manager: leaving cancels what was not started and waits for the rest.
+    """
+
+    _GIVE_UP_AFTER_MISSES = 8
+
+    def __init__(self, client: GitHubClient, owner: str, repo: str, commit: str, paths: Sequence[str]) -> None:
+        self._client = client
+        self._owner, self._repo, self._commit = owner, repo, commit
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._hits = self._misses = 0
+        unique = list(dict.fromkeys(paths))
+        self._pool = ThreadPoolExecutor(max_workers=min(client.raw_concurrency, len(unique)),
+                                        thread_name_prefix="gh-prefetch")
+        self._futures = {p: self._pool.submit(self._get, p) for p in unique}
+
+    def _get(self, path: str) -> bytes | None:
+        if self._stopped:
+            return None
+        url = self._client._raw_url(self._owner, self._repo, self._commit, path)
+        try:
+            data = self._client._request(url, what=f"{path} in {self._owner}/{self._repo}", raw_host=True).content
+        except GitHubError as err:
+            with self._lock:
+                self._misses += 1
+                if err.status != 404 or (self._hits == 0 and self._misses >= self._GIVE_UP_AFTER_MISSES):
+                    self._stopped = True
+            return None
+        except RemoteError:
+            self._stopped = True
+            return None
+        with self._lock:
+            self._hits += 1
+        return data
+
+    def take(self, path: str, sha: str) -> bytes | None:
+        """The prefetched bytes of ``path`` if they hash to ``sha``, else None (waits for it)."""
+        with self._lock:
+            fut = self._futures.pop(path, None)
+        if fut is None or fut.cancelled():
+            return None
+        try:
+            data = fut.result()
+        except Exception:  # noqa: BLE001 - a failed speculative download is just a miss
+            return None
+        return data if data is not None and git_blob_sha(data) == sha else None
+
+    def close(self) -> None:
+        """Cancel what has not started; wait for what is in flight."""
+        self._stopped = True
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> Prefetch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -8,6 +8,7 @@ catalog-relative paths are joined onto it before they reach discovery.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
 
@@ -320,6 +321,10 @@ class Listing:
         skipped_plugins: catalog entries not resolved, with reasons.
         unavailable_plugins: external plugins whose target failed (issue 9).
         warnings: registry-level warnings (catalog schema deviations, unmatched ``skills`` paths).
+        offline: True when GitHub could not be reached (or refused, e.g. rate limited) and this is
+            the last cached listing of the registry (R-NET-4).
+        fetched_at: when the listing was last confirmed current with GitHub (aware UTC), or None.
+        offline_reason: when ``offline``, the error that prevented the check (a sentence).
     """
 
     source: RegistrySource
@@ -339,10 +344,20 @@ class Listing:
         """Web host the skill's files are read from: its tree's host, else the registry's."""
         return self.tree_hosts.get((skill.repo, skill.commit), self.source.host)
 
+    offline: bool = field(default=False, compare=False)
+    fetched_at: datetime | None = field(default=None, compare=False)
+    offline_reason: str | None = field(default=None, compare=False)
+
     @property
     def name(self) -> str:
         """Display name: the catalog ``name``, else ``owner/repo`` (R-REG-2)."""
         return self.catalog.name or self.source.slug
+
+    def age_seconds(self, now: datetime | None = None) -> float | None:
+        """Seconds since ``fetched_at`` (None when unknown); shown as "cached N minutes ago" offline."""
+        if self.fetched_at is None:
+            return None
+        return max(0.0, ((now or datetime.now(timezone.utc)) - self.fetched_at).total_seconds())
 
 
 @dataclass(frozen=True)

@@ -10,25 +10,42 @@ GitHub clients are thread-safe. Listing results are immutable.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
+import posixpath
 import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import semver
 
+from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
-from skill_studio.core.discovery import discover
-from skill_studio.core.errors import CatalogError, InstallError, NotFoundError, RegistryError
+from skill_studio.core.discovery import PLUGIN_JSON, discover
+from skill_studio.core.errors import (
+    AuthError,
+    CatalogError,
+    FrontmatterError,
+    GitHubError,
+    InstallError,
+    NetworkError,
+    NotFoundError,
+    RateLimitError,
+    RegistryError,
+)
 from skill_studio.core.external import ExternalCache, resolve_external
+from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
 from skill_studio.core.github import GitHubClient
 from skill_studio.core.installer import Installer, check_local_name
 from skill_studio.core.models import (
+    Catalog,
     CatalogSkill,
     Destination,
     ImportOptions,
@@ -38,6 +55,8 @@ from skill_studio.core.models import (
     Registry,
     RegistrySource,
     RepoTree,
+    SkillMetadata,
+    join_path,
 )
 from skill_studio.core.paths import AppPaths
 from skill_studio.core.settings_skills import SettingsSkills, frontmatter_slot
@@ -73,6 +92,10 @@ def is_newer(candidate: str | None, installed: str | None) -> bool:
     """True when ``candidate`` is a greater semver than ``installed``; unparseable → False (R-UPD-1)."""
     a, b = parse_version(candidate), parse_version(installed)
     return a is not None and b is not None and a > b
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def upstream_identity(tree: RepoTree, folder: str) -> str:
@@ -117,6 +140,32 @@ def check_import_size(skill: CatalogSkill, tree: RepoTree, prefix: str, rel_to_s
                            f"at most {MAX_IMPORT_TOTAL_BYTES} bytes (R-DATA-2).")
 
 
+class _EarlyParser:
+    """SKILL.md files parsed by the download threads as they arrive, overlapping the parse with the
+    wait for other downloads; discovery then takes each result instead of parsing again (same
+    function, same result, same error)."""
+
+    def __init__(self) -> None:
+        self._done: dict[str, tuple[bytes, SkillMetadata | FrontmatterError]] = {}
+
+    def add(self, path: str, data: bytes) -> None:
+        if posixpath.basename(path) != "SKILL.md" or len(data) > MAX_SKILL_MD_BYTES:
+            return
+        try:
+            result: SkillMetadata | FrontmatterError = parse_skill_md(data, path)
+        except FrontmatterError as err:
+            result = err
+        self._done[path] = (data, result)
+
+    def parse(self, data: bytes, path: str) -> SkillMetadata:
+        hit = self._done.get(path)
+        if hit is None or hit[0] is not data:
+            return parse_skill_md(data, path)
+        if isinstance(hit[1], FrontmatterError):
+            raise hit[1]
+        return hit[1]
+
+
 @dataclass(frozen=True)
 class SkillState:
     """Install state of one catalog skill in one destination.
@@ -137,7 +186,10 @@ class SkillStudio:
 
     Args:
         paths: app folders (default: from ``SKILL_STUDIO_HOME`` / platformdirs).
-        client_factory: ``host → GitHubClient``; default ``GitHubClient.for_host``.
+        client_factory: ``host → GitHubClient``; default ``GitHubClient.for_host`` with the token
+            from the environment or the keyring and the on-disk ETag store (R-NET-2, R-NET-4).
+        use_cache: keep listings and ETags under ``paths.cache`` (R-NET-4); False lists from
+            scratch every time (benchmarks' naive baseline).
 
     Attributes:
         startup_messages: sentences the user must see after opening (a damaged database rebuilt,
@@ -151,13 +203,17 @@ class SkillStudio:
             studio.import_skill(listing, listing.skills[0], Destination.LIBRARY)
     """
 
-    def __init__(self, paths: AppPaths | None = None, client_factory: ClientFactory | None = None) -> None:
+    def __init__(self, paths: AppPaths | None = None, client_factory: ClientFactory | None = None,
+                 *, use_cache: bool = True) -> None:
         self.paths = (paths or AppPaths.from_env()).ensure()
         # A damaged database is moved aside and rebuilt from the folders on disk (R-DATA-1).
         self.store, db_messages = open_store(self.paths)
         self.installer = Installer(self.paths, self.store)
-        self._client_factory = client_factory or GitHubClient.for_host
+        self.etag_cache = EtagCache(self.paths.cache / "http") if use_cache else None
+        self.listing_cache = ListingCache(self.paths.cache / "listings") if use_cache else None
+        self._client_factory = client_factory or self._default_client
         self._clients: dict[str, GitHubClient] = {}
+        self._retired: list[GitHubClient] = []
         self._clients_lock = threading.Lock()
         self.external_cache = ExternalCache()
         """Trees and blobs of external plugin targets by SHA (issue 9); replaceable by a disk cache."""
@@ -174,10 +230,13 @@ class SkillStudio:
 
     def close(self) -> None:
         """Close GitHub clients and the database."""
+        if self.listing_cache is not None:
+            self.listing_cache.flush()
         with self._clients_lock:
-            for c in self._clients.values():
+            for c in [*self._clients.values(), *self._retired]:
                 c.close()
             self._clients.clear()
+            self._retired.clear()
         self.store.close()
 
     def __enter__(self) -> SkillStudio:
@@ -186,12 +245,22 @@ class SkillStudio:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _default_client(self, host: str) -> GitHubClient:
+        return GitHubClient.for_host(host, etags=self.etag_cache)
+
     def client(self, host: str) -> GitHubClient:
         """The shared GitHub client of a host (one connection pool per host)."""
         with self._clients_lock:
             if host not in self._clients:
                 self._clients[host] = self._client_factory(host)
             return self._clients[host]
+
+    def invalidate_clients(self) -> None:
+        """Make the next request build new clients, e.g. after a token was saved or forgotten
+        (R-NET-2). Clients in use by other threads stay open until :meth:`close`."""
+        with self._clients_lock:
+            self._retired.extend(self._clients.values())
+            self._clients.clear()
 
     # -- registries ----------------------------------------------------------------------------
 
@@ -291,14 +360,24 @@ class SkillStudio:
     @staticmethod
     def _read_catalog(client: GitHubClient, source: RegistrySource, commit: str) -> bytes:
         try:
-            return client.contents(source.owner, source.repo, source.catalog_path, commit)
+            return client.file_at(source.owner, source.repo, commit, source.catalog_path)
         except NotFoundError:
             raise CatalogError(
                 f"{source.slug} has no {source.catalog_path} at {commit[:12]}: it is not a plugin marketplace.") from None
 
     def list_registry(self, registry: Registry | RegistrySource, progress: Progress | None = None,
-                      external: bool = True) -> Listing:
-        """Everything a registry lists, pinned to one commit (R-DIS-1..6).
+                      external: bool = True, allow_offline: bool = True) -> Listing:
+        """Everything a registry lists, pinned to one commit (R-DIS-1..6, R-NET-4).
+
+        Resolve the commit (a conditional request) → the cached listing of that commit, if any
+        (an unchanged registry costs exactly one request) → else tree + catalog (concurrently) →
+        discovery, then cache it. When GitHub cannot be reached, is rate limited, or answers
+        garbage, the last cached listing is returned with ``offline=True``, ``offline_reason`` and
+        ``fetched_at`` = the time of its last successful check.
+
+        The cache holds the registry's own listing; external plugins (``external``) are resolved
+        after it on every call, so an unpinned external ref follows its repository (issue 9), while
+        pinned SHAs come from the session's ``external_cache``. Offline, externals stay skipped.
 
         Args:
             registry: a configured registry or a bare source.
@@ -307,32 +386,94 @@ class SkillStudio:
             external: also list plugins whose source is another GitHub repository (issue 9, see
                 :meth:`resolve_external`); False leaves them in ``skipped_plugins`` — the GUI lists
                 local plugins first that way, then calls :meth:`resolve_external`.
+            allow_offline: fall back to the cached listing when GitHub cannot be reached; the
+                update check passes False so that a failed check is reported (R-UPD-5).
 
         Returns:
-            The Listing; ``listing.trees`` holds every tree for imports.
+            The Listing; ``listing.trees`` holds every tree for imports; ``fetched_at`` is set.
 
         Raises:
             CatalogError: missing/invalid catalog (R-CAT-1).
-            RemoteError subclasses: GitHub unreachable, not found, rate limited.
+            NotFoundError, AuthError: missing/private repository, refused token (never hidden by
+                the cache).
+            RemoteError subclasses: GitHub unreachable or rate limited and nothing cached.
         """
         source = registry.source if isinstance(registry, Registry) else registry
         client = self.client(source.host)
-        commit = client.resolve_commit(source.owner, source.repo, source.ref)
-        tree = client.tree(source.owner, source.repo, commit)
-        catalog_entry = tree.by_path().get(source.catalog_path)
-        if catalog_entry is None or not catalog_entry.is_file:
-            raise CatalogError(
-                f"{source.slug} has no {source.catalog_path} at {commit[:12]}: it is not a plugin marketplace.")
-        data = client.fetch_blobs(tree, [source.catalog_path]).get(source.catalog_path, b"")
-        catalog = parse_catalog(data, source.catalog_path, source.subpath)
-
-        def fetch(paths: Iterable[str]) -> dict[str, bytes]:
-            return client.fetch_blobs(tree, list(paths), progress=progress)
-
-        listing = discover(source, tree, catalog, fetch)
-        listing.trees[(f"{tree.owner}/{tree.repo}", tree.commit)] = tree
+        cache = self.listing_cache
+        try:
+            commit = client.resolve_commit(source.owner, source.repo, source.ref)  # conditional: 304 → 1 request
+            listing = cache.load(source, client.api_base, commit) if cache else None
+            if listing is None:
+                listing = self._list_at_commit(client, source, commit, progress)
+                if cache:
+                    cache.save(listing, client.api_base, background=True)
+            checked = cache.mark_checked(source, client.api_base, commit) if cache else None
+            listing = dataclasses.replace(listing, fetched_at=checked or _utcnow())
+        except (NetworkError, RateLimitError, GitHubError) as err:
+            cached = cache.last_good(source, client.api_base) if cache else None
+            if cached is None or not allow_offline or isinstance(err, (NotFoundError, AuthError)):
+                raise
+            log.info("%s: showing the cached listing (offline): %s", source.slug, err)
+            return dataclasses.replace(cached, offline=True, offline_reason=str(err))
         if external:
             listing = self.resolve_external(listing, progress)
+        return listing
+
+    @staticmethod
+    def _list_at_commit(client: GitHubClient, source: RegistrySource, commit: str,
+                        progress: Progress | None) -> Listing:
+        """Tree → catalog → discovery at ``commit`` (the uncached part of :meth:`list_registry`).
+
+        Round trips overlap: the tree downloads in a background thread while the catalog is read
+        and every plugin.json it implies is requested from the raw host (verified against the tree
+        later); SKILL.md files are parsed as they arrive. Errors come in the sequential order: the
+        tree's first, then the catalog's.
+        """
+        def read_catalog() -> bytes | None:
+            try:
+                return client.file_at(source.owner, source.repo, commit, source.catalog_path)
+            except NotFoundError:
+                return None
+
+        catalog: Catalog | None = None
+        catalog_error: CatalogError | None = None
+        prefetch = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gh-tree") as pool:
+            if client.concurrency > 1:
+                tree_future: Future[RepoTree] | None = pool.submit(client.tree, source.owner, source.repo, commit)
+            else:  # one request at a time: tree, then catalog
+                tree_future, tree = None, client.tree(source.owner, source.repo, commit)
+            data = read_catalog()
+            try:
+                if data is not None:
+                    catalog = parse_catalog(data, source.catalog_path, source.subpath)
+                    if tree_future is not None:
+                        manifests = [join_path(p.path, PLUGIN_JSON) for p in catalog.plugins if p.path is not None]
+                        prefetch = client.prefetch(source.owner, source.repo, commit, manifests)
+            except CatalogError as err:
+                catalog_error = err
+            try:
+                if tree_future is not None:
+                    tree = tree_future.result()
+                catalog_entry = tree.by_path().get(source.catalog_path)
+                if data is None or catalog_entry is None or not catalog_entry.is_file:
+                    raise CatalogError(
+                        f"{source.slug} has no {source.catalog_path} at {commit[:12]}: it is not a plugin marketplace.")
+                if catalog_error is not None:
+                    raise catalog_error
+                assert catalog is not None
+                early = _EarlyParser()
+
+                def fetch(paths: Iterable[str]) -> dict[str, bytes]:
+                    return client.fetch_blobs(tree, list(paths), progress=progress, on_file=early.add,
+                                              prefetched=prefetch)
+
+                listing = discover(source, tree, catalog, fetch, parse=early.parse)
+            finally:
+                if prefetch is not None:
+                    prefetch.close()
+        listing.trees[(f"{tree.owner}/{tree.repo}", tree.commit)] = tree
         return listing
 
     def resolve_external(self, listing: Listing, progress: Progress | None = None,

@@ -488,7 +488,7 @@ def check_updates(studio: SkillStudio, *, registries: Iterable[Registry] | None 
         if status:
             status(f"Checking {reg.name} for updates…")
         try:
-            listing = studio.list_registry(reg)
+            listing = studio.list_registry(reg, allow_offline=False)  # a failed check is reported (R-UPD-5)
         except SkillStudioError as err:
             log.info("update check of %s failed: %s", reg.name, err)
             report.errors.append(RegistryCheckError(reg.name, reg.source.url, str(err), type(err).__name__))

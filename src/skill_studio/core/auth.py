@@ -1,0 +1,311 @@
+"""GitHub tokens per host: the keyring, the environment, and checking a token (R-NET-2).
+
+Where a token comes from, for a web host such as ``github.com`` or ``ghe.example.com``:
+
+1. the environment: ``GITHUB_TOKEN`` for ``github.com``, ``GITHUB_ENTERPRISE_TOKEN`` for any other
+   host (the GitHub CLI's convention, so a github.com token is never sent to another server). An
+   explicitly set environment variable **wins over the keyring**: it is the usual convention
+   (scripts, CI) and it lets a user override a stored token for one run without touching it;
+2. the system keyring (``keyring`` package): service ``"skill-studio"``, user name = the host;
+3. nothing: requests are anonymous (60 an hour on github.com).
+
+On a machine without a keyring backend (``keyring.backends.fail.Keyring``, or the ``null``
+backend), reading yields no token, saving and removing raise :class:`TokenStoreError` with a plain
+sentence, and the environment variable still works.
+
+Tokens are never logged, printed, or written to disk by Skill Studio: log records name the host and
+the token's *source*, never the value; error messages quote neither.
+
+GUI usage (Settings → General token field)::
+
+    auth.token_status("github.com").message   # what to show next to the field
+    auth.test_token("github.com", typed)      # "Token accepted: signed in as octocat." or why not
+    auth.save_token("github.com", typed)      # then SkillStudio.invalidate_clients()
+    auth.forget_token("github.com")
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+import keyring
+import keyring.errors
+from keyring.backends import fail, null
+
+from skill_studio.core.errors import AuthError, RemoteError, TokenStoreError, UserError
+
+log = logging.getLogger(__name__)
+
+SERVICE = "skill-studio"
+"""Keyring service name; the keyring user name is the host."""
+
+GITHUB_COM = "github.com"
+ENV_GITHUB = "GITHUB_TOKEN"
+ENV_ENTERPRISE = "GITHUB_ENTERPRISE_TOKEN"
+
+_HOST_RE = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:\d{1,5})?$")
+
+
+class TokenSource(str, Enum):
+    """Where the token used for a host comes from."""
+
+    ENVIRONMENT = "environment"
+    KEYRING = "keyring"
+    NONE = "none"
+
+
+@dataclass(frozen=True)
+class TokenStatus:
+    """What Skill Studio will send to a host, for the CLI's ``auth status`` and the Settings page.
+
+    Attributes:
+        host: normalised web host.
+        source: where the token in use comes from (the environment wins).
+        env_var: the environment variable consulted for this host.
+        env_set: whether that variable holds a token.
+        keyring_available: False when the machine has no keyring backend.
+        keyring_backend: human name of the keyring backend (e.g. ``"SecretService Keyring"``).
+        stored: whether the keyring holds a token for the host.
+        message: one or two plain sentences describing the above (never the token).
+    """
+
+    host: str
+    source: TokenSource
+    env_var: str
+    env_set: bool
+    keyring_available: bool
+    keyring_backend: str
+    stored: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class TokenCheck:
+    """Result of :func:`check_token`.
+
+    Attributes:
+        ok: GitHub accepted the token.
+        login: the account's login when ``ok``.
+        message: a sentence for the user (success or the reason of failure).
+    """
+
+    ok: bool
+    login: str | None
+    message: str
+
+
+def normalize_host(host: str | None) -> str:
+    """``"https://GitHub.com/"`` → ``"github.com"``; None or "" → ``"github.com"``.
+
+    Raises:
+        UserError: not a host name.
+    """
+    h = (host or GITHUB_COM).strip().lower()
+    h = re.sub(r"^[a-z]+://", "", h).split("/", 1)[0]
+    if h in ("api.github.com", "www.github.com"):
+        h = GITHUB_COM
+    if not _HOST_RE.match(h):
+        raise UserError(f"{host!r} is not a host name (e.g. github.com or ghe.example.com).")
+    return h
+
+
+def env_var_for(host: str) -> str:
+    """The environment variable holding the token of ``host``: ``GITHUB_TOKEN`` for github.com,
+    ``GITHUB_ENTERPRISE_TOKEN`` for every other host."""
+    return ENV_GITHUB if normalize_host(host) == GITHUB_COM else ENV_ENTERPRISE
+
+
+def _backend() -> keyring.backend.KeyringBackend | None:
+    try:
+        return keyring.get_keyring()
+    except Exception as err:  # noqa: BLE001 - a broken keyring configuration must not break the app
+        log.warning("the keyring could not be initialised (%s)", type(err).__name__)
+        return None
+
+
+def keyring_backend_name() -> str:
+    """Human name of the active keyring backend (``"none"`` when it cannot be initialised)."""
+    kr = _backend()
+    if kr is None:
+        return "none"
+    return str(getattr(kr, "name", None) or type(kr).__name__)
+
+
+def keyring_available() -> bool:
+    """False when the machine has no usable keyring backend (the ``fail`` or ``null`` backend, or a
+    chainer with no backend); tokens then come from the environment only (R-NET-2)."""
+    kr = _backend()
+    if kr is None or isinstance(kr, (fail.Keyring, null.Keyring)):
+        return False
+    backends = getattr(kr, "backends", None)
+    return not (isinstance(backends, (list, tuple)) and not backends)
+
+
+def _stored_token(host: str) -> str | None:
+    if not keyring_available():
+        return None
+    try:
+        value = keyring.get_password(SERVICE, host)
+    except Exception as err:  # noqa: BLE001 - locked/broken keyrings: fall back to the environment
+        log.warning("could not read the token for %s from the keyring (%s)", host, type(err).__name__)
+        return None
+    return (value.strip() or None) if isinstance(value, str) else None
+
+
+def resolve_token(host: str) -> tuple[str | None, TokenSource]:
+    """The token to send to ``host`` and where it came from: the environment first, then the
+    keyring (R-NET-2). Never raises for keyring trouble (logged without the token)."""
+    h = normalize_host(host)
+    env = os.environ.get(env_var_for(h), "").strip()
+    if env:
+        return env, TokenSource.ENVIRONMENT
+    stored = _stored_token(h)
+    if stored:
+        return stored, TokenSource.KEYRING
+    return None, TokenSource.NONE
+
+
+def token_for(host: str) -> str | None:
+    """The token to send to ``host``, or None (see :func:`resolve_token`)."""
+    return resolve_token(host)[0]
+
+
+def describe_source(host: str, source: TokenSource) -> str:
+    """``"the token from GITHUB_TOKEN"`` / ``"the token stored in the keyring"`` / ``"no token"``:
+    used in error messages (e.g. a 401) to say which token to fix."""
+    if source is TokenSource.ENVIRONMENT:
+        return f"the token from {env_var_for(host)}"
+    if source is TokenSource.KEYRING:
+        return "the token stored in the keyring"
+    return "no token"
+
+
+def no_keyring_message(host: str) -> str:
+    """The plain sentence shown when no keyring backend exists (R-NET-2)."""
+    return (f"No keyring backend is available on this machine ({keyring_backend_name()}), so the token for "
+            f"{host} cannot be stored; set {env_var_for(host)} in the environment instead.")
+
+
+def save_token(host: str, token: str) -> str:
+    """Store ``token`` for ``host`` in the keyring; returns a sentence saying where it went.
+
+    Raises:
+        UserError: empty token or bad host.
+        TokenStoreError: no keyring backend, or the backend refused (the token is not written
+            anywhere else).
+    """
+    h = normalize_host(host)
+    value = (token or "").strip()
+    if not value:
+        raise UserError("The token is empty.")
+    if any(c.isspace() for c in value):
+        raise UserError("A GitHub token has no spaces or line breaks; paste only the token.")
+    if not keyring_available():
+        raise TokenStoreError(no_keyring_message(h))
+    try:
+        keyring.set_password(SERVICE, h, value)
+    except Exception as err:  # noqa: BLE001
+        raise TokenStoreError(f"The keyring ({keyring_backend_name()}) refused to store the token for {h} "
+                              f"({type(err).__name__}); set {env_var_for(h)} in the environment instead.") from None
+    log.info("stored a token for %s in the keyring", h)
+    msg = f"Saved the token for {h} in the keyring ({keyring_backend_name()})."
+    if os.environ.get(env_var_for(h), "").strip():
+        msg += f" Note: {env_var_for(h)} is set in the environment and is used instead while it is set."
+    return msg
+
+
+def forget_token(host: str) -> bool:
+    """Remove the stored token of ``host``; True when one was removed, False when none was stored.
+
+    Raises:
+        TokenStoreError: no keyring backend, or the backend refused.
+    """
+    h = normalize_host(host)
+    if not keyring_available():
+        raise TokenStoreError(
+            f"No keyring backend is available on this machine ({keyring_backend_name()}), so no token for {h} "
+            f"is stored; a token in {env_var_for(h)} has to be unset in the environment.")
+    try:
+        if keyring.get_password(SERVICE, h) is None:
+            return False
+        keyring.delete_password(SERVICE, h)
+    except keyring.errors.PasswordDeleteError:
+        return False
+    except Exception as err:  # noqa: BLE001
+        raise TokenStoreError(f"The keyring ({keyring_backend_name()}) refused to remove the token for {h} "
+                              f"({type(err).__name__}).") from None
+    log.info("removed the token for %s from the keyring", h)
+    return True
+
+
+def token_status(host: str) -> TokenStatus:
+    """Where the token for ``host`` comes from, with a plain message (never the token itself)."""
+    h = normalize_host(host)
+    var = env_var_for(h)
+    env_set = bool(os.environ.get(var, "").strip())
+    available = keyring_available()
+    backend = keyring_backend_name()
+    stored = _stored_token(h) is not None
+    if env_set:
+        source = TokenSource.ENVIRONMENT
+        message = f"Using the token from {var} for {h} (the environment wins over the keyring)."
+        if stored:
+            message += " A token is also stored in the keyring; it is used when the variable is unset."
+        elif not available:
+            message += f" No keyring backend is available on this machine ({backend})."
+    elif stored:
+        source = TokenSource.KEYRING
+        message = f"Using the token stored in the keyring ({backend}) for {h}."
+    else:
+        source = TokenSource.NONE
+        if available:
+            message = (f"No token for {h}: requests are anonymous (GitHub allows 60 an hour). Add one with "
+                       f"'skill-studio auth login' or in Settings → General, or set {var}.")
+        else:
+            message = no_keyring_message(h) + " Requests are anonymous until then."
+    return TokenStatus(h, source, var, env_set, available, backend, stored, message)
+
+
+def check_token(host: str, token: str, *, api_base: str | None = None, timeout: float = 15.0) -> TokenCheck:
+    """Ask GitHub who ``token`` belongs to (``GET /user``), without storing it.
+
+    Args:
+        host: web host; its API base follows ``sources.api_base_for`` unless ``api_base`` is given.
+        token: the token to try (never logged).
+        timeout: seconds per request.
+
+    Returns:
+        TokenCheck; never raises for remote failures (the message says what went wrong).
+    """
+    from skill_studio.core.github import GitHubClient
+    from skill_studio.core.sources import api_base_for
+
+    h = normalize_host(host)
+    value = (token or "").strip()
+    if not value:
+        return TokenCheck(False, None, "The token is empty.")
+    try:
+        with GitHubClient(api_base or api_base_for(h), value, timeout=timeout, retries=1,
+                          token_source="this token") as gh:
+            user = gh.user()
+    except AuthError:
+        return TokenCheck(False, None, f"{h} refused the token (401 Bad credentials): it is invalid or expired.")
+    except RemoteError as err:
+        return TokenCheck(False, None, f"Could not check the token: {err}")
+    login = user.get("login") if isinstance(user, dict) else None
+    if not isinstance(login, str) or not login:
+        return TokenCheck(True, None, f"{h} accepted the token.")
+    return TokenCheck(True, login, f"Token accepted: signed in to {h} as {login}.")
+
+
+def test_token(host: str, token: str) -> str:
+    """The GUI's *Test* button: a sentence saying whether ``host`` accepts ``token`` and as whom
+    (see :func:`check_token` for the structured result)."""
+    return check_token(host, token).message
+
+
+test_token.__test__ = False  # type: ignore[attr-defined]  # not a pytest test when imported by one

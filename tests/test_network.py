@@ -1,0 +1,447 @@
+"""GitHub access under real-world conditions (R-NET-1, R-NET-3, R-NET-4, R-DIS-5): conditional
+requests and the listing cache (one request per unchanged registry), offline listings, rate limits,
+retries, hung servers, truncated trees, raw downloads and deterministic concurrent fetches."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import MARKETPLACES, marketplace_fixtures
+
+from skill_studio.cli import main
+from skill_studio.core.cache import ListingCache, encode
+from skill_studio.core.errors import GitHubError, NetworkError, NotFoundError, RateLimitError
+from skill_studio.core.github import GitHubClient, format_reset, git_blob_sha
+from skill_studio.core.models import Destination, ImportOptions, RepoTree, TreeEntry
+from skill_studio.core.service import SkillStudio, skill_files
+from skill_studio.core.sources import parse_registry_source
+
+pytestmark = pytest.mark.integration
+
+CATALOG = {"name": "acme-skills", "owner": {"name": "Acme"}, "plugins": [{"name": "tools", "source": "./tools"}]}
+
+
+def skill_md(name: str, description: str = "Does things.") -> str:
+    return f"---\nname: {name}\ndescription: {description}\n---\n# {name}\n"
+
+
+def acme_files(**skills: str) -> dict[str, str]:
+    files = {".claude-plugin/marketplace.json": json.dumps(CATALOG)}
+    for name, desc in (skills or {"alpha": "First."}).items():
+        files[f"tools/skills/{name}/SKILL.md"] = skill_md(name, desc)
+        files[f"tools/skills/{name}/ref.md"] = f"reference of {name}\n"
+    return files
+
+
+def open_studio(server, **client_kw) -> SkillStudio:
+    """A studio on the isolated home whose clients talk to ``server`` (no backoff sleeps)."""
+    holder: dict[str, SkillStudio] = {}
+    kw = {"sleep": lambda s: None, **client_kw}
+    studio = SkillStudio(client_factory=lambda host: GitHubClient(server.base_url, etags=holder["s"].etag_cache, **kw))
+    holder["s"] = studio
+    return studio
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# -- conditional requests and the cache (R-NET-4) --------------------------------------------------
+
+@pytest.mark.parametrize("folder", marketplace_fixtures(), ids=lambda p: p.name)
+def test_warm_browse_is_one_request_and_the_cache_round_trips(folder: Path, fixture_github) -> None:
+    """The registry's own listing (external=False): external plugin targets are other repositories,
+    resolved after the cache on every listing so that unpinned refs follow upstream (issue 9)."""
+    meta = json.loads((folder / "meta.json").read_text())
+    source = parse_registry_source(f"{meta['owner']}/{meta['repo']}")
+    with open_studio(fixture_github) as studio:
+        before = fixture_github.request_count
+        cold = studio.list_registry(source, external=False)
+        assert fixture_github.request_count - before > 1
+        before = fixture_github.request_count
+        warm = studio.list_registry(source, external=False)
+        assert fixture_github.request_count - before == 1
+        (last,) = fixture_github.requests[-1:]
+        assert "/commits/" in last.path and last.status == 304 and last.headers.get("if-none-match")
+        assert warm == cold and not warm.offline and warm.fetched_at is not None
+    with open_studio(fixture_github) as studio:  # an app restart: only the disk cache is left
+        before = fixture_github.request_count
+        again = studio.list_registry(source, external=False)
+        assert fixture_github.request_count - before == 1
+        states = studio.states(again)
+    assert again == cold and again.commit == meta["commit"]
+    assert [encode(s.metadata) for s in again.skills] == [encode(s.metadata) for s in cold.skills]
+    assert [s.skill_md for s in again.skills] == [s.skill_md for s in cold.skills]
+    assert again.catalog.raw == cold.catalog.raw
+    key = (source.slug, cold.commit)
+    for s in cold.skills:  # the pruned tree still has every file an import or update check needs
+        assert skill_files(again.trees[key], s.path) == skill_files(cold.trees[key], s.path)
+    assert all(st[d].state.value == "not_installed" for st in states.values() for d in Destination)
+
+
+def test_changed_registry_is_listed_again_then_warm(github) -> None:
+    github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
+    source = parse_registry_source("acme/skills")
+    with open_studio(github) as studio:
+        first = studio.list_registry(source)
+        github.push("acme", "skills", acme_files(alpha="First.", beta="Second."))
+        github.reset_counters()
+        second = studio.list_registry(source)
+        assert github.count("/commits/") == 1 and github.request_count > 1
+        assert second.commit != first.commit and [s.name for s in second.skills] == ["alpha", "beta"]
+        github.reset_counters()
+        assert studio.list_registry(source).commit == second.commit and github.request_count == 1
+
+
+def test_import_from_a_cached_listing(github, isolated_home: Path) -> None:
+    github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
+    source = parse_registry_source("acme/skills")
+    with open_studio(github) as studio:
+        studio.list_registry(source)
+    with open_studio(github) as studio:
+        listing = studio.list_registry(source)
+        installed = studio.import_skill(listing, listing.skills[0], Destination.LIBRARY, ImportOptions())
+    folder = Path(installed.path)
+    assert (folder / "ref.md").read_text() == "reference of alpha\n"
+    assert (folder / "SKILL.md").read_text() == skill_md("alpha", "First.")
+
+
+def test_corrupt_cache_entries_are_ignored(github, isolated_home: Path) -> None:
+    github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
+    source = parse_registry_source("acme/skills")
+    with open_studio(github) as studio:
+        good = studio.list_registry(source)
+    files = [p for p in (isolated_home / "cache").rglob("*.json")]
+    assert len(files) >= 3  # an ETag, the listing, the check time
+    for p in files:
+        p.write_bytes(b'{"format": 1, "listing": {"source": 3}')
+    with open_studio(github) as studio:
+        github.reset_counters()
+        again = studio.list_registry(source)
+        assert again == good and github.request_count > 1
+        assert github.requests[0].headers.get("if-none-match") is None
+
+
+def test_a_stored_commit_answer_that_is_unusable_is_asked_again(github) -> None:
+    github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
+    with open_studio(github) as studio:
+        gh = studio.client("github.com")
+        sha = gh.resolve_commit("acme", "skills", None)
+        ((key, (etag, _body)),) = [(k, studio.etag_cache.get(k)) for k in [
+            f"GET {github.base_url}/repos/acme/skills/commits/HEAD accept=application/vnd.github.sha"]]
+        studio.etag_cache.put(key, etag, b"garbage")
+        github.reset_counters()
+        assert gh.resolve_commit("acme", "skills", None) == sha
+        assert [r.status for r in github.requests] == [304, 200]
+
+
+def test_listing_cache_ignores_other_versions_and_shapes(tmp_path: Path, github) -> None:
+    github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
+    source = parse_registry_source("acme/skills")
+    with open_studio(github) as studio:
+        listing = studio.list_registry(source)
+    cache = ListingCache(tmp_path)
+    cache.save(listing, "https://api.test")
+    assert cache.load(source, "https://api.test", listing.commit) == listing
+    assert cache.load(source, "https://other.test", listing.commit) is None
+    (path,) = [p for p in (tmp_path / cache.key(source, "https://api.test")).glob("*.json")]
+    doc = json.loads(path.read_text())
+    path.write_text(json.dumps({**doc, "version": "0.0.0-old"}))
+    assert cache.load(source, "https://api.test", listing.commit) is None
+    del doc["listing"]["skills"][0]["qualified_name"]  # a field the model requires
+    path.write_text(json.dumps(doc))
+    assert cache.load(source, "https://api.test", listing.commit) is None
+
+
+# -- offline (R-NET-4) -----------------------------------------------------------------------------
+
+def test_unplugged_server_shows_the_cached_catalog_offline(github, use_github, capsys, isolated_home) -> None:
+    github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
+    use_github(github)
+    assert run(capsys, "registry", "add", "acme/skills")[0] == 0
+    code, out, err = run(capsys, "browse", "acme-skills")
+    assert code == 0 and "offline" not in out
+    (state,) = (isolated_home / "cache" / "listings").glob("*/state.json")
+    doc = json.loads(state.read_text())
+    doc["checked_at"] = (datetime.now(timezone.utc) - timedelta(minutes=5, seconds=10)).isoformat()
+    state.write_text(json.dumps(doc))
+    github.stop()
+
+    code, out, err = run(capsys, "browse", "acme-skills")
+    assert code == 0, err
+    assert "offline — cached 5 minutes ago" in out and "tools:alpha" in out
+    assert "offline, showing the catalog cached 5 minutes ago: Cannot reach GitHub" in err
+    code, out, err = run(capsys, "browse", "acme-skills", "--json")
+    (reg,) = json.loads(out)["registries"]
+    assert reg["offline"] is True and reg["errors"] == []
+    assert datetime.fromisoformat(reg["cached_at"]) == datetime.fromisoformat(doc["checked_at"])
+    assert [s["qualified_name"] for s in reg["skills"]] == ["tools:alpha"]
+    assert "Cannot reach GitHub" in reg["offline_reason"]
+
+
+def test_offline_without_cache_is_an_error_and_not_found_is_never_hidden(github) -> None:
+    github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
+    source = parse_registry_source("acme/skills")
+    with open_studio(github) as studio:
+        studio.list_registry(source)
+        github.delete_repo("acme", "skills")
+        with pytest.raises(NotFoundError, match="not found or private — add a token"):
+            studio.list_registry(source)
+        github.drop_connections()
+        offline = studio.list_registry(source)
+        assert offline.offline and offline.skills and offline.age_seconds() is not None
+        with pytest.raises(NetworkError, match="Cannot reach GitHub"):
+            studio.list_registry(parse_registry_source("acme/never-listed"))
+
+
+# -- rate limits (R-NET-3) -------------------------------------------------------------------------
+
+def test_rate_limit_reads_as_a_sentence_with_the_local_reset_time(github, use_github, capsys,
+                                                                  memory_keyring) -> None:
+    github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
+    use_github(github)
+    reset = int(time.time()) + 25 * 60
+    github.rate_limit(reset)
+    code, out, err = run(capsys, "registry", "add", "acme/skills")
+    clock = datetime.fromtimestamp(reset).astimezone().strftime("%H:%M")
+    assert code == 2 and "Traceback" not in err
+    line = err.strip().splitlines()[-1]
+    zone = datetime.fromtimestamp(reset).astimezone().strftime("%Z") or "local time"
+    assert re.search(r"GitHub's API rate limit \(5000 requests an hour\) is used up; it resets at "
+                     + re.escape(f"{clock} {zone}") + r" \(in 2[45] minutes\)\. Add a GitHub token", line), line
+
+    memory_keyring.secrets[("skill-studio", "github.com")] = "tok"
+    code, out, err = run(capsys, "registry", "add", "acme/skills")
+    assert code == 2 and "resets at " + clock in err and "Add a GitHub token" not in err and "Try again" in err
+
+
+def test_secondary_rate_limit_and_cached_listing(github) -> None:
+    github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
+    source = parse_registry_source("acme/skills")
+    with open_studio(github) as studio:
+        github.throttle(90, times=1)
+        with pytest.raises(RateLimitError, match=r"slow down \(secondary rate limit\); it resets at .*in 2 minutes"):
+            studio.list_registry(source)
+        studio.list_registry(source)
+        github.rate_limit(int(time.time()) + 600)
+        limited = studio.list_registry(source)
+    assert limited.offline and "rate limit" in (limited.offline_reason or "")
+
+
+def test_format_reset() -> None:
+    now = datetime(2030, 1, 2, 10, 0, tzinfo=timezone.utc)
+    text = format_reset(now + timedelta(minutes=9, seconds=30), now)
+    local = (now + timedelta(minutes=9, seconds=30)).astimezone()
+    assert text == f"at {local.strftime('%H:%M')} {local.strftime('%Z') or 'local time'} (in 10 minutes)"
+    assert format_reset(now + timedelta(seconds=20), now).endswith("(in less than a minute)")
+    assert format_reset(now + timedelta(days=2), now).startswith(f"at {(now + timedelta(days=2)).astimezone():%Y-%m-%d}")
+    assert format_reset(None) == "later (GitHub did not say when)"
+
+
+# -- faults (R-NET-1) ------------------------------------------------------------------------------
+
+def test_5xx_and_dropped_connections_are_retried(github) -> None:
+    github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
+    github.fail("/commits/", 502, times=2)
+    github.drop_connections("/git/trees/", times=1)
+    github.fail("/_raw/", 503, times=1)
+    with open_studio(github) as studio:
+        listing = studio.list_registry(parse_registry_source("acme/skills"))
+    assert [s.name for s in listing.skills] == ["alpha"]
+    assert github.count("/commits/") == 3 and github.count("/git/trees/") == 2
+
+
+def test_a_hung_server_never_hangs_the_app(github) -> None:
+    github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
+    source = parse_registry_source("acme/skills")
+    with open_studio(github, timeout=0.3, retries=1) as studio:
+        github.hang("/commits/", 30)
+        started = time.monotonic()
+        with pytest.raises(NetworkError, match="did not answer in time"):
+            studio.list_registry(source)
+        assert time.monotonic() - started < 5
+        github.clear_faults()
+        studio.list_registry(source)
+        github.push("acme", "skills", acme_files(alpha="First.", beta="Second."))
+        github.hang("/git/trees/", 30)
+        started = time.monotonic()
+        stale = studio.list_registry(source)  # new commit, but its tree never comes: the cache answers
+        assert time.monotonic() - started < 5
+    assert stale.offline and [s.name for s in stale.skills] == ["alpha"]
+    assert "did not answer in time" in (stale.offline_reason or "")
+
+
+# -- truncated trees (R-DIS-5) ---------------------------------------------------------------------
+
+def test_truncated_tree_of_the_largest_fixture_loses_no_skill(github) -> None:
+    folder = MARKETPLACES / "jeremylongshore__claude-code-plugins-plus"
+    if not folder.is_dir():
+        pytest.skip("fixture absent")
+    github.add_fixture(folder)
+    full = json.loads((folder / "tree.json").read_text())["tree"]
+    expected = json.loads((folder / "expected.json").read_text())
+    github.truncate_trees = 5000  # a fifth of the 25,950 entries
+    with open_studio(github) as studio:
+        listing = studio.list_registry(parse_registry_source("jeremylongshore/claude-code-plugins-plus"))
+    tree = next(iter(listing.trees.values()))
+    assert sorted(e.path for e in tree.entries) == sorted(e["path"] for e in full)
+    assert sorted((s.qualified_name, s.path) for s in listing.skills) == sorted(
+        (s["qualified"], s["path"]) for s in expected["skills"])
+    trees = [r for r in github.requests if "/git/trees/" in r.path]
+    folders = sum(e["type"] == "tree" for e in full)
+    assert sum("recursive" in r.path for r in trees) >= 2  # it was split
+    assert len(trees) <= 100 < folders / 10  # the truncated answer was used, not every folder walked
+
+
+def test_tree_walk_splits_again_when_a_subtree_is_still_truncated() -> None:
+    tree = {
+        "root": [{"path": "a", "mode": "040000", "type": "tree", "sha": "t-a"},
+                 {"path": "top.md", "mode": "100644", "type": "blob", "sha": "1", "size": 1}],
+        "t-a": [{"path": "b", "mode": "040000", "type": "tree", "sha": "t-b"},
+                {"path": "x.md", "mode": "100644", "type": "blob", "sha": "2", "size": 1}],
+        "t-b": [{"path": "SKILL.md", "mode": "100644", "type": "blob", "sha": "3", "size": 1},
+                {"path": "link", "mode": "120000", "type": "blob", "sha": "4", "size": 1},
+                {"path": "sub", "mode": "160000", "type": "commit", "sha": "5"}],
+    }
+
+    def recursive(sha: str, prefix: str = "") -> list[dict]:
+        out = []
+        for e in tree[sha]:
+            out.append({**e, "path": f"{prefix}{e['path']}"})
+            if e["type"] == "tree":
+                out += recursive(e["sha"], f"{prefix}{e['path']}/")
+        return out
+
+    seen = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        sha = req.url.path.rsplit("/", 1)[1]
+        rec = bool(req.url.params.get("recursive"))
+        seen.append((sha, rec))
+        items = recursive(sha) if rec else tree[sha]
+        truncated = rec and len(items) > 3
+        if truncated and breadth_first:
+            items = sorted(items, key=lambda e: e["path"].count("/"))
+        return httpx.Response(200, json={"sha": sha, "truncated": truncated, "tree": items[:3]})
+
+    want = ["a", "a/b", "a/b/SKILL.md", "a/b/link", "a/b/sub", "a/x.md", "top.md"]
+    for breadth_first in (False, True):  # a listing that is not depth first is not trusted
+        seen.clear()
+        with GitHubClient("https://api.test", transport=httpx.MockTransport(handler)) as gh:
+            got = gh.tree("acme", "skills", "root")
+        assert [e.path for e in got.entries] == want
+        assert not any(sha in ("4", "5") for sha, _ in seen)  # links and submodules are never walked
+    assert ("t-a", False) in seen and ("t-b", True) in seen
+
+
+# -- concurrency and raw downloads -----------------------------------------------------------------
+
+def _blob_tree(n: int) -> tuple[RepoTree, dict[str, bytes]]:
+    content = {f"s/{i:03d}/SKILL.md": f"file {i}\n".encode() for i in range(n)}
+    entries = tuple(TreeEntry(p, "100644", "blob", git_blob_sha(b), len(b)) for p, b in content.items())
+    return RepoTree("acme", "skills", "c" * 40, entries), content
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_fetch_blobs_is_bounded_and_deterministic(raw: bool) -> None:
+    tree, content = _blob_tree(80)
+    by_sha = {git_blob_sha(b): b for b in content.values()}
+    lock = threading.Lock()
+    state = {"now": 0, "max": 0}
+    rng = random.Random(7)
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+            delay = rng.random() / 200
+        time.sleep(delay)
+        with lock:
+            state["now"] -= 1
+        if req.url.host == "raw.test":
+            path = req.url.path.split("/", 5)[5]
+            return httpx.Response(200, content=content[path])
+        return httpx.Response(200, content=by_sha[req.url.path.rsplit("/", 1)[1]])
+
+    with GitHubClient("https://api.test", transport=httpx.MockTransport(handler), concurrency=4, raw_concurrency=6,
+                      raw_downloads=raw) as gh:
+        gh._raw_root = "https://raw.test/_raw/"
+        order = list(reversed(list(content)))
+        done = []
+        got = gh.fetch_blobs(tree, order, progress=lambda d, t: done.append((d, t)))
+    assert list(got) == order and got == {p: content[p] for p in order}
+    assert done[-1] == (80, 80) and sorted(d for d, _ in done) == list(range(1, 81))
+    assert 1 < state["max"] <= (6 if raw else 4)
+
+
+def test_raw_failures_fall_back_to_the_blob_endpoint(github) -> None:
+    github.add_repo_from_dir("acme", "skills", acme_files(**{f"s{i}": "x" for i in range(30)}))
+    github.fail("/_raw/", 404)
+    with open_studio(github, raw_concurrency=4) as studio:
+        listing = studio.list_registry(parse_registry_source("acme/skills"))
+    assert len(listing.skills) == 30
+    # raw is turned off at the first refusal: at most one wave of workers (8) asked it, plus the
+    # plugin.json prefetch
+    assert 1 <= github.count("/_raw/") <= 9 and github.count("/git/blobs/") >= 30
+
+
+def test_raw_downloads_used_on_enterprise_hosts(github) -> None:
+    from fake_github import FakeGitHub
+
+    with FakeGitHub(api_prefix="/api/v3") as ghe:
+        ghe.add_repo_from_dir("acme", "skills", acme_files(alpha="First.", beta="Second."))
+        with open_studio(ghe) as studio:
+            listing = studio.list_registry(parse_registry_source("https://ghe.example.com/acme/skills"))
+        assert [s.name for s in listing.skills] == ["alpha", "beta"]
+        assert ghe.count(re.compile(r"^/_raw/acme/skills/.*/SKILL\.md$")) == 2 and ghe.count("/git/blobs/") == 0
+
+
+def test_raw_root_is_only_learned_on_the_api_host() -> None:
+    data = b'{"name": "x", "plugins": []}'
+    asked = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        asked.append(req.url.host)
+        return httpx.Response(200, json={
+            "type": "file", "sha": git_blob_sha(data), "encoding": "base64",
+            "content": __import__("base64").b64encode(data).decode(),
+            "download_url": f"https://evil.example/acme/skills/{'c' * 40}/.claude-plugin/marketplace.json?token=T"})
+
+    with GitHubClient("https://ghe.test/api/v3", transport=httpx.MockTransport(handler)) as gh:
+        assert gh.file_at("acme", "skills", "c" * 40, ".claude-plugin/marketplace.json") == data
+        assert gh._raw_root is None
+    with GitHubClient("https://ghe.test/api/v3", transport=httpx.MockTransport(lambda r: httpx.Response(200, json={
+            "type": "file", "sha": git_blob_sha(data), "encoding": "base64",
+            "content": __import__("base64").b64encode(data).decode(),
+            "download_url": f"https://ghe.test/raw/acme/skills/{'c' * 40}/.claude-plugin/marketplace.json?token=T"}))) as gh:
+        gh.file_at("acme", "skills", "c" * 40, ".claude-plugin/marketplace.json")
+        assert gh._raw_root == "https://ghe.test/raw/"
+    assert asked == ["ghe.test"]
+
+
+def test_an_endlessly_truncating_server_cannot_loop_forever() -> None:
+    def handler(req: httpx.Request) -> httpx.Response:
+        sha = req.url.path.rsplit("/", 1)[1]
+        return httpx.Response(200, json={"sha": sha, "truncated": bool(req.url.params.get("recursive")),
+                                         "tree": [{"path": "a", "mode": "040000", "type": "tree", "sha": "t"}]})
+
+    with GitHubClient("https://api.test", transport=httpx.MockTransport(handler)) as gh, \
+            pytest.raises(GitHubError, match="cannot be completed"):
+        gh.tree("acme", "skills", "root")
+
+
+def test_format_age() -> None:
+    from skill_studio.core.cache import format_age
+
+    assert [format_age(s) for s in (None, 30, 60, 5 * 60 + 59, 2 * 3600, 3 * 86400)] == [
+        "some time", "less than a minute", "1 minute", "5 minutes", "2 hours", "3 days"]
