@@ -41,6 +41,7 @@ from skill_studio.core.errors import (
     RegistryError,
 )
 from skill_studio.core.external import ExternalCache, resolve_external
+from skill_studio.core.external_cache import DiskExternalCache
 from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
 from skill_studio.core.github import GitHubClient
 from skill_studio.core.installer import Installer, check_local_name
@@ -215,8 +216,10 @@ class SkillStudio:
         self._clients: dict[str, GitHubClient] = {}
         self._retired: list[GitHubClient] = []
         self._clients_lock = threading.Lock()
-        self.external_cache = ExternalCache()
-        """Trees and blobs of external plugin targets by SHA (issue 9); replaceable by a disk cache."""
+        self.external_cache: ExternalCache | DiskExternalCache = (
+            DiskExternalCache(self.paths.cache / "external") if use_cache else ExternalCache())
+        """Trees and blobs of external plugin targets by SHA (issue 9): in memory, and on disk under
+        ``paths.cache/external`` unless ``use_cache`` is False, so pinned targets survive a restart."""
         self.startup_messages: list[str] = db_messages + self.installer.recover()
         self.seed_default_registries()
         self.settings_skills = SettingsSkills(self.paths, self.store, self.installer)
