@@ -380,7 +380,8 @@ class SkillStudio:
 
         The cache holds the registry's own listing; external plugins (``external``) are resolved
         after it on every call, so an unpinned external ref follows its repository (issue 9), while
-        pinned SHAs come from the session's ``external_cache``. Offline, externals stay skipped.
+        pinned SHAs come from ``external_cache`` (on disk: no download after a restart either).
+        Offline, externals stay skipped.
 
         Args:
             registry: a configured registry or a bare source.
@@ -484,7 +485,8 @@ class SkillStudio:
         """Add the skills of the listing's external plugins (issue 9; rules in ``core.external``).
 
         Each distinct (repository, ref) is resolved once and each distinct (repository, commit)
-        listed once, at most 8 at a time; trees and blobs are cached by SHA for this session.
+        listed once, at most 8 at a time; trees and blobs are cached by SHA in ``external_cache``
+        (on disk under ``paths.cache/external`` unless ``use_cache`` is False).
 
         Args:
             listing: from :meth:`list_registry` with ``external=False`` (an already resolved
