@@ -9,8 +9,9 @@ time of
   (c) a cold import  — the registry's largest skill (most files) into an empty Skill Library, right
       after the cold browse;
   (d) the same cold and warm browse with external plugin sources resolved (issue 9; the optimized
-      configuration only): the registry's own listing comes from the cache when warm, external
-      targets are listed again (pinned SHAs from the in-memory cache only within one session);
+      configuration only): the registry's own listing comes from the cache when warm; unpinned
+      external refs are resolved again, and trees/files of known commits come from the disk cache
+      (``core.external_cache``); targets that do not exist are asked again;
 
 (a)-(c) list the registry's own plugins (``external=False``), as R-NET-4's one-request rule is about
 the registry itself;
@@ -210,7 +211,7 @@ def measure(server: Server, slug: str, naive: bool) -> Figures:
         if naive:
             return fig
         # With external plugin sources resolved (issue 9): a cold app, then a restarted one on the
-        # same disk cache (the registry's listing is cached; external targets are listed again).
+        # same disk cache (the registry's listing and the targets' trees/files by SHA are cached).
         shutil.rmtree(paths.cache, ignore_errors=True)  # cold again
         for attr in ("ext_cold", "ext_warm"):
             studio = open_studio()

@@ -20,7 +20,8 @@ in ``Listing.skipped_plugins`` with the reason.
 3. each distinct (host, repository, commit) is listed once — one tree, then
    :func:`~skill_studio.core.discovery.discover_plugins` over every entry pointing there, exactly as
    for local plugins (R-DIS-1..6) — with bounded concurrency. Trees and blobs are cached by SHA in an
-   :class:`ExternalCache`: a pinned commit is immutable and never fetched twice;
+   :class:`ExternalCache` (on disk: :class:`~skill_studio.core.external_cache.DiskExternalCache`): a pinned
+   commit is immutable and never fetched twice, not even after a restart;
 4. the results are merged into the listing in catalog order. A target that is missing, private,
    or whose ref/commit does not exist makes its plugins *unavailable* with the reason
    (``Listing.unavailable_plugins``); the rest of the registry still lists.

@@ -41,6 +41,7 @@ from skill_studio.core.errors import (
     RegistryError,
 )
 from skill_studio.core.external import ExternalCache, resolve_external
+from skill_studio.core.external_cache import DiskExternalCache
 from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
 from skill_studio.core.github import GitHubClient
 from skill_studio.core.installer import Installer, check_local_name
@@ -215,8 +216,10 @@ class SkillStudio:
         self._clients: dict[str, GitHubClient] = {}
         self._retired: list[GitHubClient] = []
         self._clients_lock = threading.Lock()
-        self.external_cache = ExternalCache()
-        """Trees and blobs of external plugin targets by SHA (issue 9); replaceable by a disk cache."""
+        self.external_cache: ExternalCache | DiskExternalCache = (
+            DiskExternalCache(self.paths.cache / "external") if use_cache else ExternalCache())
+        """Trees and blobs of external plugin targets by SHA (issue 9): in memory, and on disk under
+        ``paths.cache/external`` unless ``use_cache`` is False, so pinned targets survive a restart."""
         self.startup_messages: list[str] = db_messages + self.installer.recover()
         self.seed_default_registries()
         self.settings_skills = SettingsSkills(self.paths, self.store, self.installer)
@@ -377,7 +380,8 @@ class SkillStudio:
 
         The cache holds the registry's own listing; external plugins (``external``) are resolved
         after it on every call, so an unpinned external ref follows its repository (issue 9), while
-        pinned SHAs come from the session's ``external_cache``. Offline, externals stay skipped.
+        pinned SHAs come from ``external_cache`` (on disk: no download after a restart either).
+        Offline, externals stay skipped.
 
         Args:
             registry: a configured registry or a bare source.
@@ -481,7 +485,8 @@ class SkillStudio:
         """Add the skills of the listing's external plugins (issue 9; rules in ``core.external``).
 
         Each distinct (repository, ref) is resolved once and each distinct (repository, commit)
-        listed once, at most 8 at a time; trees and blobs are cached by SHA for this session.
+        listed once, at most 8 at a time; trees and blobs are cached by SHA in ``external_cache``
+        (on disk under ``paths.cache/external`` unless ``use_cache`` is False).
 
         Args:
             listing: from :meth:`list_registry` with ``external=False`` (an already resolved
