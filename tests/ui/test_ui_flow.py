@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import MARKETPLACES
+from conftest import MARKETPLACES, require_shared
 from PySide6.QtCore import QSettings, QTimer
 from uitools import *  # noqa: F403 - GUI fixtures and helpers
 
@@ -127,6 +127,7 @@ def test_new_user_adds_browses_filters_imports_and_refines(qtbot, window: MainWi
 
 
 def test_failed_registry_tab_shows_reason_and_retry_recovers(qtbot, github, use_github, make_window) -> None:
+    require_shared()
     github.add_fixture(MARKETPLACES / "anthropics__skills")
     use_github(github)
     github.rate_limit(int(time.time()) + 3600, times=1)
@@ -282,6 +283,7 @@ def test_settings_skills_import_goes_to_settings_with_a_slot_field(qtbot, window
 
 
 def test_ui_stays_responsive_while_github_is_slow(qtbot, github, use_github, make_window) -> None:
+    require_shared()
     github.add_fixture(MARKETPLACES / "anthropics__skills")
     use_github(github)
     github.hang("/git/trees/", 2.0, times=1)
@@ -345,6 +347,7 @@ def test_external_plugins_are_resolved_in_the_browse_tab(qtbot, window: MainWind
 
 
 def test_closing_the_dialog_during_an_import_lets_it_finish(qtbot, github, use_github, make_window) -> None:
+    require_shared()
     github.add_fixture(MARKETPLACES / "anthropics__skills")
     use_github(github)
     s = SkillStudio()
@@ -369,6 +372,7 @@ def test_closing_the_dialog_during_an_import_lets_it_finish(qtbot, github, use_g
 
 
 def test_reopening_uses_the_session_listing_and_reload_fetches_again(qtbot, github, use_github, make_window) -> None:
+    require_shared()
     github.add_fixture(MARKETPLACES / "anthropics__skills")
     use_github(github)
     s = SkillStudio()
