@@ -114,7 +114,7 @@ def test_token_test_save_forget_gives_access_to_a_private_registry(qtbot, github
     assert section.token.echoMode() is QLineEdit.EchoMode.Password
     settle(qtbot, section)
     assert section.current_host() == "github.com"
-    assert section.status_label.text().startswith("Token in use: none.")
+    assert section.status_label.text().startswith("No token for github.com: requests are anonymous")
     assert not section.save_button.isEnabled() and not section.forget_button.isEnabled()
     assert not section.test_button.isEnabled()  # nothing typed, nothing in use
 
@@ -150,7 +150,7 @@ def test_token_test_save_forget_gives_access_to_a_private_registry(qtbot, github
     assert memory_keyring.secrets == {(auth.SERVICE, "github.com"): TOKEN}
     assert section.token.text() == ""
     assert section.result.property("kind") == "ok" and "Saved the token for github.com" in section.result.text()
-    assert section.status_label.text().startswith("Token in use: stored in the keyring.")
+    assert section.status_label.text().startswith("Using the token stored in the keyring")
     assert section.forget_button.isEnabled() and not section.save_button.isEnabled()
     assert section.test_button.isEnabled()  # tests the token in use
 
@@ -180,7 +180,7 @@ def test_token_test_save_forget_gives_access_to_a_private_registry(qtbot, github
     settle(qtbot, section)
     assert memory_keyring.secrets == {}
     assert section.result.text() == "Removed the token for github.com from the keyring."
-    assert section.status_label.text().startswith("Token in use: none.")
+    assert section.status_label.text().startswith("No token for github.com: requests are anonymous")
     assert not section.forget_button.isEnabled()
     dialog.reload_current()
     wait_loaded(qtbot, dialog)  # noqa: F405

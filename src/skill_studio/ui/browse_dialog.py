@@ -921,9 +921,10 @@ class BrowseDialog(QDialog):
             return
         name = tab.registry.name
         if tab.is_resolving():
-            self.tabs.setTabText(i, f"{name} ({tab.model.rowCount()}…)")
+            offline = " (offline)" if tab.is_offline() else ""
+            self.tabs.setTabText(i, f"{name} ({tab.model.rowCount()}…){offline}")
             self.tabs.setTabIcon(i, self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
-            self.tabs.setTabToolTip(i, f"{tab.registry.source.url}: resolving external plugins")
+            self.tabs.setTabToolTip(i, tab.offline_message() or f"{tab.registry.source.url}: resolving external plugins")
         elif tab.is_loading():
             self.tabs.setTabText(i, f"{name} …")
             self.tabs.setTabIcon(i, self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))

@@ -187,10 +187,7 @@ class TokenSection(QWidget):
 
     def _show_status(self, st: TokenStatus) -> None:
         self.status = st
-        label = {TokenSource.KEYRING: "Token in use: stored in the keyring.",
-                 TokenSource.ENVIRONMENT: f"Token in use: {st.env_var} from the environment.",
-                 TokenSource.NONE: "Token in use: none."}[st.source]
-        self.status_label.setText(f"{label} {st.message}")
+        self.status_label.setText(st.message)  # says where the token comes from, never the token
         self._update_buttons()
 
     # -- actions ---------------------------------------------------------------------------------
