@@ -17,11 +17,16 @@ built here (so one installed skill can show *update available*), points a tempor
 - ``marketplace.png``      Settings → Marketplace after adding a registry
 - ``browse-dialog.png``    browse dialog loaded with a real fixture, a skill selected
 - ``metadata-editor.png``  the metadata editor showing a local-name collision
-- ``error-state.png``      a registry tab that failed (rate limit) with Retry
+- ``error-state.png``      a registry tab that failed (not found or private) with Retry
+- ``offline-tab.png``      a registry tab showing its cached catalog while GitHub is rate limited:
+  the offline banner with the cache's age, the reason and Retry
 - ``skill-editor.png``     the SKILL.md editor with its rendered preview
 - ``upload-dialog.png``    uploading a zip into an occupied slot (Settings → Skills)
 - ``settings-skills.png``  Settings → Skills: bundled, imported and uploaded skills, the Active switch
-- ``settings-general.png`` Settings → General: update mode and the agent workspace after a sync
+- ``settings-general.png`` Settings → General: update mode, a GitHub token saved in the keyring and
+  tested, and the agent workspace after a sync
+
+The keyring is an in-memory one (the user's real keyring is never touched).
 """
 
 from __future__ import annotations
@@ -112,7 +117,28 @@ def main() -> int:
     os.environ["SKILL_STUDIO_HOME"] = home
     os.environ.pop("GITHUB_TOKEN", None)
 
+    import keyring
+    import keyring.backend
     from fake_github import FakeGitHub
+
+    class MemoryKeyring(keyring.backend.KeyringBackend):
+        priority = 1  # type: ignore[assignment]
+        name = "in-memory keyring"  # type: ignore[assignment]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.secrets: dict[tuple[str, str], str] = {}
+
+        def get_password(self, service: str, username: str) -> str | None:
+            return self.secrets.get((service, username))
+
+        def set_password(self, service: str, username: str, password: str) -> None:
+            self.secrets[(service, username)] = password
+
+        def delete_password(self, service: str, username: str) -> None:
+            self.secrets.pop((service, username), None)
+
+    keyring.set_keyring(MemoryKeyring())
     from PySide6.QtCore import QCoreApplication, QSettings
     from PySide6.QtWidgets import QApplication, QWidget
 
@@ -284,6 +310,13 @@ def main() -> int:
             # Settings → General after a workspace sync.
             window.notifications.clear()
             window.show_page("settings/general")
+            tokens = window.general.token_section
+            wait_until(lambda: not tokens.busy(), what="token status")
+            tokens.token.setText("ghp_exampleTokenForTheScreenshot0000")
+            tokens.save()
+            wait_until(lambda: not tokens.busy(), what="token save")
+            tokens.test()
+            wait_until(lambda: not tokens.busy(), what="token test")
             window.general.sync_now()
             wait_until(lambda: not window.general.busy(), what="workspace sync")
             save(window, "settings-general.png")
@@ -301,8 +334,8 @@ def main() -> int:
             editor_window.editor.document().setModified(False)
             editor_window.close()
 
-            # Error state: the user reloads a registry while GitHub's rate limit is exhausted; the tab
-            # says why and offers Retry.
+            # Offline: the user reloads a registry while GitHub's rate limit is exhausted; the tab shows
+            # the cached catalog under a banner saying since when and why, with Retry.
             gh.rate_limit(int(time.time()) + 1800, pattern="/repos/anthropics/knowledge-work-plugins")
             window.notifications.clear()
             dialog = window.open_browse(Destination.LIBRARY)
@@ -313,9 +346,17 @@ def main() -> int:
             assert bad is not None
             dialog.tabs.setCurrentWidget(bad)
             dialog.reload_current()
-            wait_until(lambda: bad.error is not None, what="the rate-limited reload to fail")
-            save(dialog, "error-state.png")
+            wait_until(lambda: bad.is_offline() and not bad.is_resolving(), what="the rate-limited reload to go offline")
+            save(dialog, "offline-tab.png")
             gh.clear_faults()
+
+            # Error state: a registry GitHub no longer shows (deleted, or made private): no cached
+            # catalog is shown for a 404; the tab says why and offers Retry.
+            gh.set_private("anthropics", "knowledge-work-plugins", "someone-elses-token")
+            dialog.reload_current()
+            wait_until(lambda: bad.error is not None, what="the reload of a vanished registry to fail")
+            save(dialog, "error-state.png")
+            gh.set_private("anthropics", "knowledge-work-plugins", None)
             dialog.close()
             window.close()
             settle()

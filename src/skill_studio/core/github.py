@@ -283,9 +283,9 @@ class GitHubClient:
                 status, url)
         if status == 404:
             if self.has_token:
-                return NotFoundError(f"{what}: not found, or private and {self.token_source} cannot see it.",
+                return NotFoundError(f"GitHub answered 404 for {what}: not found, or private and {self.token_source} cannot see it.",
                                      status, url)
-            return NotFoundError(f"{what}: not found or private — add a token if it is private "
+            return NotFoundError(f"GitHub answered 404 for {what}: not found or private — add a token if it is private "
                                  "('skill-studio auth login' or Settings → General).", status, url)
         detail = f": {message}" if message else ""
         return GitHubError(f"GitHub answered {status} for {what}{detail}.", status, url)

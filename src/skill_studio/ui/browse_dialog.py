@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -40,6 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from skill_studio.core.cache import format_age
 from skill_studio.core.errors import SkillStudioError
 from skill_studio.core.models import (
     CatalogSkill,
@@ -421,8 +423,30 @@ class RegistryTab(QWidget):
         self.stack.addWidget(self.busy_view)
         self.stack.addWidget(self.error_view)
         self.stack.addWidget(self.splitter)
+
+        self.offline_banner = QFrame()
+        self.offline_banner.setObjectName("offlineBanner")
+        self.offline_text = QLabel("")
+        self.offline_text.setObjectName("offlineText")
+        self.offline_text.setWordWrap(True)
+        self.offline_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.offline_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.offline_retry = button("Retry", lambda: self.load(force=True),
+                                    tip=f"Fetch {registry.name} from GitHub again")
+        self.offline_retry.setAutoDefault(False)
+        icon = QLabel()
+        icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(20, 20))
+        bl = QHBoxLayout(self.offline_banner)
+        bl.setContentsMargins(10, 6, 8, 6)
+        bl.setSpacing(8)
+        bl.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        bl.addWidget(self.offline_text, 1)
+        bl.addWidget(self.offline_retry, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.offline_banner.setVisible(False)
+
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 4)
+        lay.addWidget(self.offline_banner)
         lay.addWidget(self.stack)
 
     # -- loading -------------------------------------------------------------------------------
@@ -439,6 +463,24 @@ class RegistryTab(QWidget):
         """True while external plugins are still being resolved into the shown listing."""
         return self._resolving
 
+    def is_offline(self) -> bool:
+        """True when the table shows the last cached listing because GitHub could not be asked
+        (R-NET-4); the banner above the table says since when and why."""
+        return self.is_loaded() and self.data is not None and self.data.listing.offline
+
+    def offline_message(self) -> str:
+        """The banner's sentence for an offline listing ("" when online)."""
+        if self.data is None or not self.data.listing.offline:
+            return ""
+        listing = self.data.listing
+        reason = (listing.offline_reason or "GitHub could not be reached.").strip()
+        return f"Offline — showing the catalog cached {format_age(listing.age_seconds())} ago: {reason}"
+
+    def _show_offline(self) -> None:
+        text = self.offline_message() if self.stack.currentIndex() == self.CONTENT else ""
+        self.offline_text.setText(text)
+        self.offline_banner.setVisible(bool(text))
+
     def load(self, force: bool = False) -> None:
         """Show the registry's skills: the session's cached listing, or (``force``, or none cached)
         a fresh one fetched in the background — local plugins first, then external ones filled in
@@ -449,6 +491,7 @@ class RegistryTab(QWidget):
         self._resolving = False
         self._states_dirty = False
         self.external_bar.setVisible(False)
+        self.offline_banner.setVisible(False)
         cached = None if force else self.cache.get(self.registry)
         self.busy_view.reset(f"Loading {self.registry.name}…" if cached is None else f"Reading {self.registry.name}…")
         self.stack.setCurrentIndex(self.LOADING)
@@ -510,6 +553,7 @@ class RegistryTab(QWidget):
         self.show_data(part.data if first else self._merged(part.data))
         if first:
             self.stack.setCurrentIndex(self.CONTENT)
+            self._show_offline()
         self.status_changed.emit()
 
     def _loaded(self, gen: int, data: TabData) -> None:
@@ -519,9 +563,13 @@ class RegistryTab(QWidget):
             data = self._merged(data)
         self._resolving = False
         self.external_bar.setVisible(False)
-        self.cache.put(self.registry, data.listing)
+        if data.listing.offline:
+            self.cache.drop(self.registry)  # reopening the dialog asks GitHub again
+        else:
+            self.cache.put(self.registry, data.listing)
         self.show_data(data)
         self.stack.setCurrentIndex(self.CONTENT)
+        self._show_offline()
         self.status_changed.emit()
         if self._states_dirty:  # states were refreshed while external plugins arrived: once more, on all
             self._states_dirty = False
@@ -542,6 +590,7 @@ class RegistryTab(QWidget):
         self._resolving = False
         self.external_bar.setVisible(False)
         self.error = describe_error(err)
+        self.offline_banner.setVisible(False)
         self.error_view.show_error(f"Could not load {self.registry.name}", self.error)
         self.stack.setCurrentIndex(self.ERROR)
         self.status_changed.emit()
@@ -872,9 +921,10 @@ class BrowseDialog(QDialog):
             return
         name = tab.registry.name
         if tab.is_resolving():
-            self.tabs.setTabText(i, f"{name} ({tab.model.rowCount()}…)")
+            offline = " (offline)" if tab.is_offline() else ""
+            self.tabs.setTabText(i, f"{name} ({tab.model.rowCount()}…){offline}")
             self.tabs.setTabIcon(i, self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
-            self.tabs.setTabToolTip(i, f"{tab.registry.source.url}: resolving external plugins")
+            self.tabs.setTabToolTip(i, tab.offline_message() or f"{tab.registry.source.url}: resolving external plugins")
         elif tab.is_loading():
             self.tabs.setTabText(i, f"{name} …")
             self.tabs.setTabIcon(i, self.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload))
@@ -883,6 +933,12 @@ class BrowseDialog(QDialog):
             self.tabs.setTabText(i, name)
             self.tabs.setTabIcon(i, self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
             self.tabs.setTabToolTip(i, tab.error)
+        elif tab.is_offline():
+            self.tabs.setTabText(i, f"{name} ({tab.model.rowCount()}) (offline)")
+            self.tabs.setTabIcon(i, self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
+            self.tabs.setTabToolTip(i, tab.offline_message())
+            if tab.data is not None:
+                self._announce_states(tab.data)
         else:
             n = tab.model.rowCount()
             self.tabs.setTabText(i, f"{name} ({n})")

@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
         self.notifications.post(n.level, n.title, n.text, n.actions, n.persistent, n.key)
 
     def _registries_changed(self) -> None:
+        self.general.token_section.reload_hosts()
         for dialog in list(self.browse_dialogs.values()):
             if shiboken6.isValid(dialog):
                 dialog.sync_registries()

@@ -5,7 +5,6 @@ without touching the others."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
@@ -40,6 +39,7 @@ from skill_studio.ui.models import (
     RegistryTableModel,
     SearchFilterProxy,
 )
+from skill_studio.ui.token_section import TokenSection
 from skill_studio.ui.widgets import BadgeDelegate, PageHeader, button, setup_table
 from skill_studio.ui.workers import BackgroundOp, describe_error
 
@@ -459,6 +459,9 @@ class MarketplacePage(QWidget):
 class GeneralPage(QWidget):
     """*Settings → General*: update mode, GitHub token, agent workspace folder, data folder.
 
+    The GitHub token row is a :class:`~skill_studio.ui.token_section.TokenSection` (host, password
+    field, Test / Save / Forget, where the token comes from; R-NET-2).
+
     The update mode is read and stored through ``core.updates.get_update_mode/set_update_mode``
     (R-UPD-3). The workspace folder is ``studio.settings_skills.workspace_path()``; *Change…* moves it
     (``set_workspace_path``: the old folder loses what Skill Studio wrote, the new one gets the active
@@ -490,16 +493,9 @@ class GeneralPage(QWidget):
         mode_hint.setObjectName("hint")
         mode_hint.setWordWrap(True)
 
-        self.token = QLineEdit()
-        self.token.setObjectName("githubToken")
-        self.token.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token.setEnabled(False)
-        self.token.setPlaceholderText("Saving a token in the system keyring is coming in a later version")
-        env = "set — it is sent to GitHub" if os.environ.get("GITHUB_TOKEN") else "not set"
-        token_hint = QLabel(f"A token raises GitHub's rate limit and gives access to private registries. "
-                            f"GITHUB_TOKEN in the environment: {env}.")
-        token_hint.setObjectName("hint")
-        token_hint.setWordWrap(True)
+        self.token_section = TokenSection(studio)
+        self.token = self.token_section.token
+        """The password field of the GitHub token row (issue 6)."""
 
         self.workspace = QLineEdit(str(studio.settings_skills.workspace_path()))
         self.workspace.setObjectName("workspaceDir")
@@ -548,7 +544,7 @@ class GeneralPage(QWidget):
         form.setVerticalSpacing(18)
         form.setHorizontalSpacing(16)
         form.addRow(_form_label("Updates"), _with_hint(self.update_mode, mode_hint))
-        form.addRow(_form_label("GitHub token"), _with_hint(self.token, token_hint))
+        form.addRow(_form_label("GitHub token"), self.token_section)
         form.addRow(_form_label("Agent workspace"), ws_col)
         form.addRow(_form_label("Data folder"), data_dir)
         box = QWidget()
