@@ -55,7 +55,6 @@ from skill_studio.core.settings_skills import DEFAULT_VERSION, SkillChange, fron
 from skill_studio.ui.metadata_editor import SETTINGS_SLOTS
 from skill_studio.ui.models import (
     BADGES_ROLE,
-    ROW_ROLE,
     SEARCH_ROLE,
     SORT_ROLE,
     Badge,
@@ -188,13 +187,8 @@ class SettingsSkillsModel(InstalledTableModel):
 
     # -- Qt ------------------------------------------------------------------------------------
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row: InstalledRow = self._rows[index.row()]
-        s, col = row.skill, index.column()
-        if role == ROW_ROLE:
-            return row
+    def row_data(self, row: InstalledRow, col: int, role: int) -> Any:
+        s = row.skill
         if role == SEARCH_ROLE:
             return f"{_fold(s.local_name)}\n{_fold(s.description)}\n{_fold(s.slot)}"
         if role == Qt.ItemDataRole.DisplayRole:
@@ -226,7 +220,7 @@ class SettingsSkillsModel(InstalledTableModel):
                 return _fold(s.slot) or "\uffff"
             if col == self.STATUS:
                 return int(row.customized) * 2 + int(row.update_available)
-            return _fold(str(self.data(index, Qt.ItemDataRole.DisplayRole)))
+            return _fold(str(self.row_data(row, col, Qt.ItemDataRole.DisplayRole)))
         if role == Qt.ItemDataRole.ForegroundRole and col == self.SLOT and not s.slot:
             return QApplication.palette().placeholderText()
         if role == Qt.ItemDataRole.ToolTipRole:
