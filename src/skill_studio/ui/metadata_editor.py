@@ -20,14 +20,14 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from skill_studio.core.frontmatter import MAX_DESCRIPTION_CHARS
 from skill_studio.core.models import CatalogSkill, Destination, ImportOptions, InstalledSkill
 from skill_studio.core.service import DEFAULT_VERSION
-from skill_studio.ui.widgets import LocalNameField, button, repolish
+from skill_studio.ui.widgets import DescriptionField, LocalNameField, button
 
 LIBRARY_PURPOSES = ("domain", "platform", "source", "data-engineering")
 """Purposes of Skill Library skills (R-IMP-4)."""
@@ -38,7 +38,7 @@ SETTINGS_SLOTS = ("research", "validate")
 MODELS = ("sonnet", "opus", "haiku", "inherit")
 """Suggestions for the ``model`` field; free text is allowed."""
 
-MAX_DESCRIPTION = 1024
+MAX_DESCRIPTION = MAX_DESCRIPTION_CHARS
 
 
 @dataclass(frozen=True)
@@ -102,13 +102,9 @@ class MetadataEditor(QDialog):
         self.replace_check = self.name_field.replace_check
         self.rename_button = self.name_field.rename_button
 
-        self.description_edit = QPlainTextEdit(skill.description or "")
-        self.description_edit.setTabChangesFocus(True)
-        self.description_edit.setPlaceholderText("Required: what the skill does and when to use it")
-        fm = self.description_edit.fontMetrics()
-        self.description_edit.setFixedHeight(fm.lineSpacing() * 5 + 14)
-        self.description_count = QLabel("")
-        self.description_count.setObjectName("hint")
+        self.description_field = DescriptionField(skill.description or "", lines=5, action="import")
+        self.description_edit = self.description_field.edit
+        self.description_count = self.description_field.count
 
         self.version_edit = QLineEdit(skill.version or "")
         self.version_edit.setPlaceholderText(DEFAULT_VERSION)
@@ -183,7 +179,7 @@ class MetadataEditor(QDialog):
 
     def description(self) -> str:
         """The description typed (trimmed)."""
-        return self.description_edit.toPlainText().strip()
+        return self.description_field.text()
 
     def conflict(self) -> Conflict | None:
         """The collision of the current local name, or None."""
@@ -204,19 +200,8 @@ class MetadataEditor(QDialog):
                 ok = False
             elif not self.name_field.replace_confirmed():
                 ok = False
-        desc = self.description()
-        if not desc:
-            self.description_count.setText("A description is required to import.")
-            self.description_count.setProperty("error", True)
+        if not self.description_field.check():
             ok = False
-        elif len(desc) > MAX_DESCRIPTION:
-            self.description_count.setText(f"{len(desc)} / {MAX_DESCRIPTION} characters — too long")
-            self.description_count.setProperty("error", True)
-            ok = False
-        else:
-            self.description_count.setText(f"{len(desc)} / {MAX_DESCRIPTION}")
-            self.description_count.setProperty("error", False)
-        repolish(self.description_count)
         self.import_button.setEnabled(ok)
         return ok
 

@@ -41,14 +41,12 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QMessageBox,
-    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
 from skill_studio.core.archive import SkillArchive, read_skill_zip
 from skill_studio.core.errors import ArchiveError, InstallError
-from skill_studio.core.frontmatter import MAX_DESCRIPTION_CHARS
 from skill_studio.core.models import Destination, InstalledSkill
 from skill_studio.core.service import SkillStudio
 from skill_studio.core.settings_skills import DEFAULT_VERSION, SkillChange, frontmatter_slot, normalize_slot
@@ -72,10 +70,10 @@ from skill_studio.ui.pages import InstalledSkillsPage
 from skill_studio.ui.widgets import (
     BadgeDelegate,
     CenteredCheckDelegate,
+    DescriptionField,
     LocalNameField,
     button,
     lock_icon,
-    repolish,
     setup_table,
 )
 from skill_studio.ui.workers import BackgroundOp, describe_error
@@ -356,13 +354,9 @@ class UploadDialog(QDialog):
         self.replace_check = self.name_field.replace_check
         self.rename_button = self.name_field.rename_button
 
-        self.description_edit = QPlainTextEdit(self._meta_description)
-        self.description_edit.setTabChangesFocus(True)
-        self.description_edit.setPlaceholderText("Required: what the skill does and when to use it")
-        fm = self.description_edit.fontMetrics()
-        self.description_edit.setFixedHeight(fm.lineSpacing() * 4 + 14)
-        self.description_count = QLabel("")
-        self.description_count.setObjectName("hint")
+        self.description_field = DescriptionField(self._meta_description, lines=4, action="upload")
+        self.description_edit = self.description_field.edit
+        self.description_count = self.description_field.count
         self.description_hint = QLabel("The SKILL.md in this zip has no description; write one for the agents.")
         self.description_hint.setObjectName("hint")
         self.description_hint.setWordWrap(True)
@@ -439,7 +433,7 @@ class UploadDialog(QDialog):
 
     def description(self) -> str:
         """The description typed (trimmed)."""
-        return self.description_edit.toPlainText().strip()
+        return self.description_field.text()
 
     def slot(self) -> str:
         """The slot typed or chosen (trimmed; ``""`` for none)."""
@@ -474,15 +468,8 @@ class UploadDialog(QDialog):
         if existing is not None and (existing.skill.bundled or not self.name_field.replace_confirmed()):
             ok = False
 
-        desc = self.description()
-        if not desc:
-            self._count("A description is required to upload.", error=True)
+        if not self.description_field.check():
             ok = False
-        elif len(desc) > MAX_DESCRIPTION_CHARS:
-            self._count(f"{len(desc)} / {MAX_DESCRIPTION_CHARS} characters — too long", error=True)
-            ok = False
-        else:
-            self._count(f"{len(desc)} / {MAX_DESCRIPTION_CHARS}", error=False)
 
         slot_message = ""
         try:
@@ -502,11 +489,6 @@ class UploadDialog(QDialog):
             self.activate_check.setText(f"Activate {name or 'it'} now ({holder.local_name} is deactivated)")
         self.upload_button.setEnabled(ok)
         return ok
-
-    def _count(self, text: str, *, error: bool) -> None:
-        self.description_count.setText(text)
-        self.description_count.setProperty("error", error)
-        repolish(self.description_count)
 
     def _show_conflict(self, existing: InstalledRow | None) -> None:
         if existing is None:

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -60,6 +61,7 @@ from PySide6.QtWidgets import (
 )
 
 from skill_studio.core.errors import InstallError
+from skill_studio.core.frontmatter import MAX_DESCRIPTION_CHARS
 from skill_studio.core.installer import check_local_name
 from skill_studio.ui.models import BADGES_ROLE, Badge
 from skill_studio.ui.theme import badge_colors
@@ -546,6 +548,48 @@ class LocalNameField:
                 self.name_edit.setFocus()
                 self.name_edit.selectAll()
                 return
+
+
+class DescriptionField:
+    """The *Description* box of an import or upload dialog with its character count (R-FM-1).
+
+    Owns ``edit`` (the text; Tab moves focus) and ``count`` (``n / 1024``, or why the text cannot be
+    used, styled by its ``error`` property).
+
+    Args:
+        text: the proposed description.
+        lines: visible text lines (the box's fixed height).
+        action: the verb of the dialog's main button, for the "required to …" message.
+    """
+
+    def __init__(self, text: str, *, lines: int, action: str) -> None:
+        self._action = action
+        self.edit = QPlainTextEdit(text)
+        self.edit.setTabChangesFocus(True)
+        self.edit.setPlaceholderText("Required: what the skill does and when to use it")
+        self.edit.setFixedHeight(self.edit.fontMetrics().lineSpacing() * lines + 14)
+        self.count = QLabel("")
+        self.count.setObjectName("hint")
+
+    def text(self) -> str:
+        """The description typed (trimmed)."""
+        return self.edit.toPlainText().strip()
+
+    def check(self) -> bool:
+        """Whether the description is present and at most ``MAX_DESCRIPTION_CHARS``; updates the count."""
+        n = len(self.text())
+        if not n:
+            self._show(f"A description is required to {self._action}.", error=True)
+        elif n > MAX_DESCRIPTION_CHARS:
+            self._show(f"{n} / {MAX_DESCRIPTION_CHARS} characters — too long", error=True)
+        else:
+            self._show(f"{n} / {MAX_DESCRIPTION_CHARS}", error=False)
+        return 0 < n <= MAX_DESCRIPTION_CHARS
+
+    def _show(self, text: str, *, error: bool) -> None:
+        self.count.setText(text)
+        self.count.setProperty("error", error)
+        repolish(self.count)
 
 
 class MarkdownView(QTextBrowser):
