@@ -111,6 +111,41 @@ def upstream_identity(tree: RepoTree, folder: str) -> str:
     return h.hexdigest()
 
 
+def catalog_provenance(listing: Listing, skill: CatalogSkill) -> dict[str, Any]:
+    """The skills-table columns that record where a marketplace skill came from.
+
+    Shared by an import (``SkillStudio.import_skill``, R-IMP-1) and an update
+    (``updates.apply_update``, R-UPD-3/4), so both write the same provenance.
+
+    Args:
+        listing: the listing the skill came from (its name and source URL become the registry).
+        skill: the catalog skill being installed; ``listing.trees`` must hold its pinned tree
+            (true once ``download_skill`` succeeded), which gives the upstream identity.
+
+    Returns:
+        ``{column: value}`` for name, version (catalog version, else ``DEFAULT_VERSION``), registry,
+        registry_source, qualified_name, plugin, repo, source_path, commit_sha, origin
+        (``"marketplace"``), metadata_json (the frontmatter fields as JSON) and upstream_hash. The
+        caller adds description, purpose, slot, model and active, and may override version.
+    """
+    meta = skill.metadata
+    tree = listing.trees[(skill.repo, skill.commit)]
+    return {
+        "name": skill.name,
+        "version": skill.version or DEFAULT_VERSION,
+        "registry": listing.name,
+        "registry_source": listing.source.url,
+        "qualified_name": skill.qualified_name,
+        "plugin": skill.plugin,
+        "repo": skill.repo,
+        "source_path": skill.path,
+        "commit_sha": skill.commit,
+        "origin": "marketplace",
+        "metadata_json": json.dumps(meta.fields if meta else {}, default=str),
+        "upstream_hash": upstream_identity(tree, skill.path),
+    }
+
+
 def skill_files(tree: RepoTree, folder: str) -> dict[str, str]:
     """``{path relative to folder: blob sha}`` of the regular files an import copies (symlinks and
     submodules are never followed, R-DIS-5)."""
@@ -600,30 +635,18 @@ class SkillStudio:
         if len(description) > 1024:
             raise InstallError(f"{skill.qualified_name}: the description is over 1024 characters.")
         files = self.download_skill(listing, skill, progress)
-        tree = listing.trees[(skill.repo, skill.commit)]
         meta = skill.metadata
-        registry_name = listing.name
         purpose = opts.purpose or (meta.purpose if meta else None)
         if destination is Destination.LIBRARY and purpose == "skill-builder":
             purpose = None
         row = {
-            "name": skill.name,
+            **catalog_provenance(listing, skill),
             "description": description.strip(),
             "version": opts.version or skill.version or DEFAULT_VERSION,
-            "registry": registry_name,
-            "registry_source": listing.source.url,
-            "qualified_name": skill.qualified_name,
-            "plugin": skill.plugin,
-            "repo": skill.repo,
-            "source_path": skill.path,
-            "commit_sha": skill.commit,
-            "origin": "marketplace",
             "purpose": purpose if destination is Destination.LIBRARY else "skill-builder",
             "slot": (opts.slot or frontmatter_slot(meta)) if destination is Destination.SETTINGS else None,
             "model": opts.model if opts.model is not None else (meta.model if meta else None),
             "active": 1,
-            "metadata_json": json.dumps(meta.fields if meta else {}, default=str),
-            "upstream_hash": upstream_identity(tree, skill.path),
         }
         if destination is Destination.SETTINGS:  # slot rule + workspace sync (R-IMP-4, R-IMP-6)
             return self.settings_skills.install(files, local_name, row, slot=row["slot"], replace=opts.replace,

@@ -47,7 +47,7 @@ from typing import Any
 from skill_studio.core.errors import InstallError, RemoteError, SkillStudioError, UserError
 from skill_studio.core.installer import read_folder
 from skill_studio.core.models import CatalogSkill, Destination, InstalledSkill, Listing, Registry
-from skill_studio.core.service import DEFAULT_VERSION, SkillStudio, is_newer, upstream_identity
+from skill_studio.core.service import DEFAULT_VERSION, SkillStudio, catalog_provenance, is_newer, upstream_identity
 from skill_studio.core.sources import parse_registry_source
 from skill_studio.core.store import utcnow
 
@@ -542,29 +542,16 @@ def apply_update(studio: SkillStudio, listing: Listing, skill: CatalogSkill, ins
             "needs confirmation (--force). Your version will be kept as a backup.")
     if files is None:
         files = studio.download_skill(listing, skill, progress)
-    tree = listing.trees[(skill.repo, skill.commit)]
-    meta = skill.metadata
     description = (skill.description or "").strip()
     if not description or len(description) > 1024:
         description = current.description or description[:1024]
     row = {
-        "name": skill.name,
+        **catalog_provenance(listing, skill),
         "description": description,
-        "version": skill.version or DEFAULT_VERSION,
-        "registry": listing.name,
-        "registry_source": listing.source.url,
-        "qualified_name": skill.qualified_name,
-        "plugin": skill.plugin,
-        "repo": skill.repo,
-        "source_path": skill.path,
-        "commit_sha": skill.commit,
-        "origin": "marketplace",
         "purpose": current.purpose,
         "slot": current.slot,
         "model": current.model,
         "active": int(current.active),
-        "metadata_json": json.dumps(meta.fields if meta else {}, default=str),
-        "upstream_hash": upstream_identity(tree, skill.path),
     }
     return studio.installer.install(files, current.destination, current.local_name, row, replace=True,
                                     force=force, kind="update")

@@ -276,6 +276,28 @@ def _backup(path: Path, backups: Path, name: str) -> Path:
     return target
 
 
+def _retire(folder: Path, written_hash: str, backups: Path, messages: list[str]) -> bool:
+    """Take a skill folder Skill Studio wrote out of the workspace, keeping edits made there.
+
+    Args:
+        folder: ``<workspace>/.claude/skills/<name>``.
+        written_hash: the content hash recorded in the manifest when it was written.
+        backups: the data backups folder; an edited folder is moved under ``workspace/<name>/``.
+        messages: gets a sentence naming the backup when the folder had edits.
+
+    Returns:
+        True when there was something at ``folder`` (now removed or moved), False when it was gone.
+    """
+    if not (folder.exists() or folder.is_symlink()):
+        return False
+    if _folder_hash(folder) != written_hash:
+        where = _backup(folder, backups, folder.name)
+        messages.append(f"{folder} had edits made in the workspace; they were moved to {where}.")
+    else:
+        _rmtree(folder)
+    return True
+
+
 def _write_skill_folder(skills_dir: Path, name: str, files: Mapping[str, bytes]) -> None:
     tmp = skills_dir / f"{TMP_PREFIX}{uuid.uuid4().hex}"
     write_folder(tmp, files)
@@ -338,13 +360,7 @@ def sync_workspace(workspace: Path, skills: Sequence[WorkspaceSkill], backups: P
     removed: list[str] = []
 
     for name in sorted(set(manifest) - set(desired)):
-        folder = skills_dir / name
-        if folder.exists() or folder.is_symlink():
-            if _folder_hash(folder) != manifest[name]:
-                where = _backup(folder, backups, name)
-                messages.append(f"{folder} had edits made in the workspace; they were moved to {where}.")
-            else:
-                _rmtree(folder)
+        if _retire(skills_dir / name, manifest[name], backups, messages):
             removed.append(name)
         del manifest[name]
 
@@ -402,13 +418,7 @@ def unwire_workspace(workspace: Path, backups: Path) -> SyncReport:
     skills_dir = workspace / SKILLS_DIR
     removed: list[str] = []
     for name in sorted(manifest):
-        folder = skills_dir / name
-        if folder.exists() or folder.is_symlink():
-            if _folder_hash(folder) != manifest[name]:
-                where = _backup(folder, backups, name)
-                messages.append(f"{folder} had edits made in the workspace; they were moved to {where}.")
-            else:
-                _rmtree(folder)
+        if _retire(skills_dir / name, manifest[name], backups, messages):
             removed.append(name)
     (workspace / MANIFEST).unlink(missing_ok=True)
     changed_md = _update_claude_md(workspace, None, messages)

@@ -14,25 +14,20 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from skill_studio.core.errors import InstallError
-from skill_studio.core.installer import check_local_name
+from skill_studio.core.frontmatter import MAX_DESCRIPTION_CHARS
 from skill_studio.core.models import CatalogSkill, Destination, ImportOptions, InstalledSkill
 from skill_studio.core.service import DEFAULT_VERSION
-from skill_studio.ui.widgets import button
+from skill_studio.ui.widgets import DescriptionField, LocalNameField, button
 
 LIBRARY_PURPOSES = ("domain", "platform", "source", "data-engineering")
 """Purposes of Skill Library skills (R-IMP-4)."""
@@ -43,7 +38,7 @@ SETTINGS_SLOTS = ("research", "validate")
 MODELS = ("sonnet", "opus", "haiku", "inherit")
 """Suggestions for the ``model`` field; free text is allowed."""
 
-MAX_DESCRIPTION = 1024
+MAX_DESCRIPTION = MAX_DESCRIPTION_CHARS
 
 
 @dataclass(frozen=True)
@@ -99,36 +94,17 @@ class MetadataEditor(QDialog):
         sub.setWordWrap(True)
 
         meta = skill.metadata
-        self.name_edit = QLineEdit(skill.local_name)
-        self.name_edit.setPlaceholderText("folder name: a-z, 0-9, '-'")
-        self.name_message = QLabel("")
-        self.name_message.setObjectName("fieldError")
-        self.name_message.setWordWrap(True)
+        self.name_field = LocalNameField(skill.local_name, self.rename_to_free_name)
+        self.name_edit = self.name_field.name_edit
+        self.name_message = self.name_field.name_message
+        self.conflict_box = self.name_field.conflict_box
+        self.conflict_text = self.name_field.conflict_text
+        self.replace_check = self.name_field.replace_check
+        self.rename_button = self.name_field.rename_button
 
-        self.conflict_box = QFrame()
-        self.conflict_box.setObjectName("conflictBox")
-        self.conflict_text = QLabel("")
-        self.conflict_text.setWordWrap(True)
-        self.replace_check = QCheckBox("Replace it")
-        self.rename_button = QPushButton("Rename")
-        self.rename_button.setToolTip("Use a free local name instead")
-        self.rename_button.clicked.connect(self.rename_to_free_name)
-        cl = QVBoxLayout(self.conflict_box)
-        cl.setContentsMargins(10, 8, 10, 8)
-        cl.addWidget(self.conflict_text)
-        crow = QHBoxLayout()
-        crow.addWidget(self.replace_check, 1)
-        crow.addWidget(self.rename_button)
-        cl.addLayout(crow)
-        self.conflict_box.setVisible(False)
-
-        self.description_edit = QPlainTextEdit(skill.description or "")
-        self.description_edit.setTabChangesFocus(True)
-        self.description_edit.setPlaceholderText("Required: what the skill does and when to use it")
-        fm = self.description_edit.fontMetrics()
-        self.description_edit.setFixedHeight(fm.lineSpacing() * 5 + 14)
-        self.description_count = QLabel("")
-        self.description_count.setObjectName("hint")
+        self.description_field = DescriptionField(skill.description or "", lines=5, action="import")
+        self.description_edit = self.description_field.edit
+        self.description_count = self.description_field.count
 
         self.version_edit = QLineEdit(skill.version or "")
         self.version_edit.setPlaceholderText(DEFAULT_VERSION)
@@ -159,12 +135,7 @@ class MetadataEditor(QDialog):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        name_col = QVBoxLayout()
-        name_col.setSpacing(3)
-        name_col.addWidget(self.name_edit)
-        name_col.addWidget(self.name_message)
-        form.addRow("Local name", name_col)
-        form.addRow("", self.conflict_box)
+        self.name_field.add_to_form(form)
         desc_col = QVBoxLayout()
         desc_col.setSpacing(2)
         desc_col.addWidget(self.description_edit)
@@ -204,11 +175,11 @@ class MetadataEditor(QDialog):
 
     def local_name(self) -> str:
         """The local name typed (trimmed)."""
-        return self.name_edit.text().strip()
+        return self.name_field.text()
 
     def description(self) -> str:
         """The description typed (trimmed)."""
-        return self.description_edit.toPlainText().strip()
+        return self.description_field.text()
 
     def conflict(self) -> Conflict | None:
         """The collision of the current local name, or None."""
@@ -217,92 +188,51 @@ class MetadataEditor(QDialog):
     def validate(self) -> bool:
         """Refresh messages and the *Import* button; returns whether the form can be accepted."""
         name = self.local_name()
-        ok = True
-        message = ""
-        try:
-            check_local_name(name)
-        except InstallError:
-            ok = False
-            message = ("A local name is required." if not name else
-                       "Use 1–64 characters: a-z, 0-9, '-', '_' or '.', starting and ending with a letter or digit.")
+        ok = self.name_field.check_name()
         previous = self._conflict
         self._conflict = self._lookup(name) if ok else None
         if previous != self._conflict and (previous is None or self._conflict is None
                                            or previous.installed != self._conflict.installed):
-            blocked = self.replace_check.blockSignals(True)  # a new collision needs a new confirmation
-            self.replace_check.setChecked(False)
-            self.replace_check.blockSignals(blocked)
+            self.name_field.clear_replace()  # a new collision needs a new confirmation
         self._show_conflict(name)
         if self._conflict is not None:
             if self._conflict.planned:
                 ok = False
-            elif not self.replace_check.isChecked():
+            elif not self.name_field.replace_confirmed():
                 ok = False
-        self.name_message.setText(message)
-        self.name_message.setVisible(bool(message))
-        desc = self.description()
-        if not desc:
-            self.description_count.setText("A description is required to import.")
-            self.description_count.setProperty("error", True)
+        if not self.description_field.check():
             ok = False
-        elif len(desc) > MAX_DESCRIPTION:
-            self.description_count.setText(f"{len(desc)} / {MAX_DESCRIPTION} characters — too long")
-            self.description_count.setProperty("error", True)
-            ok = False
-        else:
-            self.description_count.setText(f"{len(desc)} / {MAX_DESCRIPTION}")
-            self.description_count.setProperty("error", False)
-        self.description_count.style().unpolish(self.description_count)
-        self.description_count.style().polish(self.description_count)
         self.import_button.setEnabled(ok)
         return ok
 
     def _show_conflict(self, name: str) -> None:
         c = self._conflict
-        self.conflict_box.setVisible(c is not None)
         if c is None:
-            return
-        where = self.destination.label
-        if c.planned:
-            self.conflict_text.setText(f"Another selected skill is being imported as <b>{html.escape(name)}</b>. "
-                                       "Choose a different local name.")
-            self.replace_check.setVisible(False)
-            self.conflict_box.setProperty("severity", "error")
+            self.name_field.show_conflict(None)
+        elif c.planned:
+            self.name_field.show_conflict(f"Another selected skill is being imported as <b>{html.escape(name)}</b>. "
+                                          "Choose a different local name.", replaceable=False)
         else:
             inst = c.installed
             assert inst is not None
             src = f"{inst.qualified_name} {inst.version} from {inst.registry}" if inst.qualified_name else inst.origin
-            text = (f"<b>{html.escape(name)}</b> is already in the {where} "
+            text = (f"<b>{html.escape(name)}</b> is already in the {self.destination.label} "
                     f"({html.escape(src)}).")
             if c.customized:
                 text += (" It has <b>local edits</b>: replacing it keeps your edited version as a backup "
                          "you can restore.")
-                self.replace_check.setText("Replace it, keeping a backup")
             else:
                 text += " Rename this import, or replace the installed skill."
-                self.replace_check.setText("Replace it")
-            self.conflict_text.setText(text)
-            self.replace_check.setVisible(True)
-            self.conflict_box.setProperty("severity", "warning")
-        self.conflict_box.style().unpolish(self.conflict_box)
-        self.conflict_box.style().polish(self.conflict_box)
+            self.name_field.show_conflict(text, customized=c.customized)
 
     def rename_to_free_name(self) -> None:
         """Put the first free ``name-2``, ``name-3``, … in the local name field."""
-        base = self.local_name() or self.skill.local_name
-        for n in range(2, 1000):
-            suffix = f"-{n}"
-            candidate = base[: 64 - len(suffix)].rstrip("-._") + suffix
-            if self._lookup(candidate) is None:
-                self.name_edit.setText(candidate)
-                self.name_edit.setFocus()
-                self.name_edit.selectAll()
-                return
+        self.name_field.rename_to_free(self.skill.local_name, lambda candidate: self._lookup(candidate) is None)
 
     def options(self) -> ImportOptions:
         """What to pass to ``SkillStudio.import_skill``."""
         c = self._conflict
-        replace = c is not None and not c.planned and self.replace_check.isChecked()
+        replace = c is not None and not c.planned and self.name_field.replace_confirmed()
         model = self.model_combo.currentText().strip() or None
         return ImportOptions(
             local_name=self.local_name(),

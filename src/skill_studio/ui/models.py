@@ -119,6 +119,31 @@ class _TableModel(QAbstractTableModel):
             return self.HEADER_TIPS.get(section)
         return None
 
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """The row dataclass for ``ROW_ROLE``; any other role is answered by :meth:`row_data`.
+
+        Returns None for an invalid index or a row number out of range.
+        """
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role == ROW_ROLE:
+            return row
+        return self.row_data(row, index.column(), role)
+
+    def row_data(self, row: Any, col: int, role: int) -> Any:
+        """What a cell shows for ``role`` (not ``ROW_ROLE``); subclasses override it.
+
+        Args:
+            row: the row dataclass of the cell.
+            col: the column number.
+            role: a ``Qt.ItemDataRole`` or one of this module's roles (``SEARCH_ROLE``, ``SORT_ROLE``, …).
+
+        Returns:
+            The value for Qt, or None when the cell has nothing for that role.
+        """
+        return None
+
     def rows(self) -> list[Any]:
         """The current rows (a copy)."""
         return list(self._rows)
@@ -199,13 +224,8 @@ class CatalogTableModel(_TableModel):
     HEADERS = ("Skill", "Version", "Status", "", "Description")
     HEADER_TIPS = {WARNINGS: "Warnings: the skill deviates from the Agent Skills rules (see details)"}
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row: CatalogRow = self._rows[index.row()]
-        s, col = row.skill, index.column()
-        if role == ROW_ROLE:
-            return row
+    def row_data(self, row: CatalogRow, col: int, role: int) -> Any:
+        s = row.skill
         if role == SEARCH_ROLE:
             return f"{_fold(s.qualified_name)}\n{_fold(s.description)}"
         if role == Qt.ItemDataRole.DisplayRole:
@@ -304,13 +324,8 @@ class InstalledTableModel(_TableModel):
     NAME, VERSION, SOURCE, STATUS, DESCRIPTION = range(5)
     HEADERS = ("Name", "Version", "Source", "Status", "Description")
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row: InstalledRow = self._rows[index.row()]
-        s, col = row.skill, index.column()
-        if role == ROW_ROLE:
-            return row
+    def row_data(self, row: InstalledRow, col: int, role: int) -> Any:
+        s = row.skill
         if role == SEARCH_ROLE:
             return f"{_fold(s.local_name)}\n{_fold(s.description)}"
         if role == Qt.ItemDataRole.DisplayRole:
@@ -332,7 +347,7 @@ class InstalledTableModel(_TableModel):
                 return version_key(s.version)
             if col == self.STATUS:
                 return int(row.customized) * 2 + int(row.update_available)
-            return _fold(str(self.data(index, Qt.ItemDataRole.DisplayRole)))
+            return _fold(str(self.row_data(row, col, Qt.ItemDataRole.DisplayRole)))
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.NAME:
                 src = f"{s.qualified_name} from {s.registry}" if s.qualified_name else s.origin
@@ -374,13 +389,7 @@ class RegistryTableModel(_TableModel):
 
     enabled_toggled = Signal(object, bool)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        reg: Registry = self._rows[index.row()]
-        col = index.column()
-        if role == ROW_ROLE:
-            return reg
+    def row_data(self, reg: Registry, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.NAME:
                 return reg.name
@@ -392,7 +401,7 @@ class RegistryTableModel(_TableModel):
         if role == Qt.ItemDataRole.CheckStateRole and col == self.ENABLED:
             return Qt.CheckState.Checked if reg.enabled else Qt.CheckState.Unchecked
         if role == SORT_ROLE:
-            return int(reg.enabled) if col == self.ENABLED else _fold(str(self.data(index)))
+            return int(reg.enabled) if col == self.ENABLED else _fold(str(self.row_data(reg, col, Qt.ItemDataRole.DisplayRole)))
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.NAME and reg.is_default:
                 return f"{reg.name} is the default registry: it can be disabled but not removed."

@@ -40,25 +40,19 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
-    QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from skill_studio.core.archive import SkillArchive, read_skill_zip
 from skill_studio.core.errors import ArchiveError, InstallError
-from skill_studio.core.frontmatter import MAX_DESCRIPTION_CHARS
-from skill_studio.core.installer import check_local_name
 from skill_studio.core.models import Destination, InstalledSkill
 from skill_studio.core.service import SkillStudio
 from skill_studio.core.settings_skills import DEFAULT_VERSION, SkillChange, frontmatter_slot, normalize_slot
 from skill_studio.ui.metadata_editor import SETTINGS_SLOTS
 from skill_studio.ui.models import (
     BADGES_ROLE,
-    ROW_ROLE,
     SEARCH_ROLE,
     SORT_ROLE,
     Badge,
@@ -73,7 +67,15 @@ from skill_studio.ui.models import (
 )
 from skill_studio.ui.notifications import Action, Level
 from skill_studio.ui.pages import InstalledSkillsPage
-from skill_studio.ui.widgets import BadgeDelegate, CenteredCheckDelegate, button, lock_icon, setup_table
+from skill_studio.ui.widgets import (
+    BadgeDelegate,
+    CenteredCheckDelegate,
+    DescriptionField,
+    LocalNameField,
+    button,
+    lock_icon,
+    setup_table,
+)
 from skill_studio.ui.workers import BackgroundOp, describe_error
 
 SETTINGS = Destination.SETTINGS
@@ -183,13 +185,8 @@ class SettingsSkillsModel(InstalledTableModel):
 
     # -- Qt ------------------------------------------------------------------------------------
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        row: InstalledRow = self._rows[index.row()]
-        s, col = row.skill, index.column()
-        if role == ROW_ROLE:
-            return row
+    def row_data(self, row: InstalledRow, col: int, role: int) -> Any:
+        s = row.skill
         if role == SEARCH_ROLE:
             return f"{_fold(s.local_name)}\n{_fold(s.description)}\n{_fold(s.slot)}"
         if role == Qt.ItemDataRole.DisplayRole:
@@ -221,7 +218,7 @@ class SettingsSkillsModel(InstalledTableModel):
                 return _fold(s.slot) or "\uffff"
             if col == self.STATUS:
                 return int(row.customized) * 2 + int(row.update_available)
-            return _fold(str(self.data(index, Qt.ItemDataRole.DisplayRole)))
+            return _fold(str(self.row_data(row, col, Qt.ItemDataRole.DisplayRole)))
         if role == Qt.ItemDataRole.ForegroundRole and col == self.SLOT and not s.slot:
             return QApplication.palette().placeholderText()
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -349,36 +346,17 @@ class UploadDialog(QDialog):
         sub.setObjectName("pageSubtitle")
         sub.setWordWrap(True)
 
-        self.name_edit = QLineEdit(meta.local_name)
-        self.name_edit.setPlaceholderText("folder name: a-z, 0-9, '-'")
-        self.name_message = QLabel("")
-        self.name_message.setObjectName("fieldError")
-        self.name_message.setWordWrap(True)
+        self.name_field = LocalNameField(meta.local_name, self.rename_to_free_name)
+        self.name_edit = self.name_field.name_edit
+        self.name_message = self.name_field.name_message
+        self.conflict_box = self.name_field.conflict_box
+        self.conflict_text = self.name_field.conflict_text
+        self.replace_check = self.name_field.replace_check
+        self.rename_button = self.name_field.rename_button
 
-        self.conflict_box = QFrame()
-        self.conflict_box.setObjectName("conflictBox")
-        self.conflict_text = QLabel("")
-        self.conflict_text.setWordWrap(True)
-        self.replace_check = QCheckBox("Replace it")
-        self.rename_button = QPushButton("Rename")
-        self.rename_button.setToolTip("Use a free local name instead")
-        self.rename_button.clicked.connect(self.rename_to_free_name)
-        cl = QVBoxLayout(self.conflict_box)
-        cl.setContentsMargins(10, 8, 10, 8)
-        cl.addWidget(self.conflict_text)
-        crow = QHBoxLayout()
-        crow.addWidget(self.replace_check, 1)
-        crow.addWidget(self.rename_button)
-        cl.addLayout(crow)
-        self.conflict_box.setVisible(False)
-
-        self.description_edit = QPlainTextEdit(self._meta_description)
-        self.description_edit.setTabChangesFocus(True)
-        self.description_edit.setPlaceholderText("Required: what the skill does and when to use it")
-        fm = self.description_edit.fontMetrics()
-        self.description_edit.setFixedHeight(fm.lineSpacing() * 4 + 14)
-        self.description_count = QLabel("")
-        self.description_count.setObjectName("hint")
+        self.description_field = DescriptionField(self._meta_description, lines=4, action="upload")
+        self.description_edit = self.description_field.edit
+        self.description_count = self.description_field.count
         self.description_hint = QLabel("The SKILL.md in this zip has no description; write one for the agents.")
         self.description_hint.setObjectName("hint")
         self.description_hint.setWordWrap(True)
@@ -409,12 +387,7 @@ class UploadDialog(QDialog):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        name_col = QVBoxLayout()
-        name_col.setSpacing(3)
-        name_col.addWidget(self.name_edit)
-        name_col.addWidget(self.name_message)
-        form.addRow("Local name", name_col)
-        form.addRow("", self.conflict_box)
+        self.name_field.add_to_form(form)
         desc_col = QVBoxLayout()
         desc_col.setSpacing(2)
         desc_col.addWidget(self.description_hint)
@@ -456,11 +429,11 @@ class UploadDialog(QDialog):
 
     def local_name(self) -> str:
         """The local name typed (trimmed)."""
-        return self.name_edit.text().strip()
+        return self.name_field.text()
 
     def description(self) -> str:
         """The description typed (trimmed)."""
-        return self.description_edit.toPlainText().strip()
+        return self.description_field.text()
 
     def slot(self) -> str:
         """The slot typed or chosen (trimmed; ``""`` for none)."""
@@ -485,36 +458,18 @@ class UploadDialog(QDialog):
 
     def validate(self) -> bool:
         """Refresh messages and the *Upload* button; returns whether the form can be accepted."""
-        ok = True
         name = self.local_name()
-        message = ""
-        try:
-            check_local_name(name)
-        except InstallError:
-            ok = False
-            message = ("A local name is required." if not name else
-                       "Use 1–64 characters: a-z, 0-9, '-', '_' or '.', starting and ending with a letter or digit.")
+        ok = self.name_field.check_name()
         if name != self._last_name:  # a different collision needs a new confirmation
-            blocked = self.replace_check.blockSignals(True)
-            self.replace_check.setChecked(False)
-            self.replace_check.blockSignals(blocked)
+            self.name_field.clear_replace()
             self._last_name = name
         existing = self.existing() if ok else None
         self._show_conflict(existing)
-        if existing is not None and (existing.skill.bundled or not self.replace_check.isChecked()):
+        if existing is not None and (existing.skill.bundled or not self.name_field.replace_confirmed()):
             ok = False
-        self.name_message.setText(message)
-        self.name_message.setVisible(bool(message))
 
-        desc = self.description()
-        if not desc:
-            self._count("A description is required to upload.", error=True)
+        if not self.description_field.check():
             ok = False
-        elif len(desc) > MAX_DESCRIPTION_CHARS:
-            self._count(f"{len(desc)} / {MAX_DESCRIPTION_CHARS} characters — too long", error=True)
-            ok = False
-        else:
-            self._count(f"{len(desc)} / {MAX_DESCRIPTION_CHARS}", error=False)
 
         slot_message = ""
         try:
@@ -535,54 +490,32 @@ class UploadDialog(QDialog):
         self.upload_button.setEnabled(ok)
         return ok
 
-    def _count(self, text: str, *, error: bool) -> None:
-        self.description_count.setText(text)
-        self.description_count.setProperty("error", error)
-        self.description_count.style().unpolish(self.description_count)
-        self.description_count.style().polish(self.description_count)
-
     def _show_conflict(self, existing: InstalledRow | None) -> None:
-        self.conflict_box.setVisible(existing is not None)
         if existing is None:
+            self.name_field.show_conflict(None)
             return
         s = existing.skill
         name = html.escape(s.local_name)
         if s.bundled:
-            self.conflict_text.setText(f"<b>{name}</b> is a bundled skill; it cannot be replaced. "
-                                       "Choose another local name.")
-            self.replace_check.setVisible(False)
-            self.conflict_box.setProperty("severity", "error")
+            self.name_field.show_conflict(f"<b>{name}</b> is a bundled skill; it cannot be replaced. "
+                                          "Choose another local name.", replaceable=False)
+            return
+        where = html.escape(f"{_origin(s).lower()}, {s.version}")
+        text = f"<b>{name}</b> is already in {SETTINGS.label} ({where})."
+        if existing.customized:
+            text += " It has <b>local edits</b>: replacing it keeps your edited version as a backup."
         else:
-            where = html.escape(f"{_origin(s).lower()}, {s.version}")
-            text = f"<b>{name}</b> is already in {SETTINGS.label} ({where})."
-            if existing.customized:
-                text += " It has <b>local edits</b>: replacing it keeps your edited version as a backup."
-                self.replace_check.setText("Replace it, keeping a backup")
-            else:
-                text += " Rename this upload, or replace the installed skill."
-                self.replace_check.setText("Replace it")
-            self.conflict_text.setText(text)
-            self.replace_check.setVisible(True)
-            self.conflict_box.setProperty("severity", "warning")
-        self.conflict_box.style().unpolish(self.conflict_box)
-        self.conflict_box.style().polish(self.conflict_box)
+            text += " Rename this upload, or replace the installed skill."
+        self.name_field.show_conflict(text, customized=existing.customized)
 
     def rename_to_free_name(self) -> None:
         """Put the first free ``name-2``, ``name-3``, … in the local name field."""
-        base = self.local_name() or self.archive.metadata.local_name
-        for n in range(2, 1000):
-            suffix = f"-{n}"
-            candidate = base[: 64 - len(suffix)].rstrip("-._") + suffix
-            if candidate not in self._rows:
-                self.name_edit.setText(candidate)
-                self.name_edit.setFocus()
-                self.name_edit.selectAll()
-                return
+        self.name_field.rename_to_free(self.archive.metadata.local_name, lambda candidate: candidate not in self._rows)
 
     def options(self) -> UploadOptions:
         """What to pass to ``SettingsSkills.upload``."""
         existing = self.existing()
-        replace = existing is not None and not existing.skill.bundled and self.replace_check.isChecked()
+        replace = existing is not None and not existing.skill.bundled and self.name_field.replace_confirmed()
         desc = self.description()
         return UploadOptions(
             local_name=self.local_name(),

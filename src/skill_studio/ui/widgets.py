@@ -1,4 +1,5 @@
-"""Small reusable widgets: badge delegate, page header, collapsible section, busy and error views."""
+"""Small reusable widgets: badge delegate, page header, collapsible section, busy and error views,
+the local-name field with its collision notice."""
 
 from __future__ import annotations
 
@@ -38,9 +39,14 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QCheckBox,
+    QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
+    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -54,6 +60,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from skill_studio.core.errors import InstallError
+from skill_studio.core.frontmatter import MAX_DESCRIPTION_CHARS
+from skill_studio.core.installer import check_local_name
 from skill_studio.ui.models import BADGES_ROLE, Badge
 from skill_studio.ui.theme import badge_colors
 
@@ -423,6 +432,164 @@ def button(text: str, slot: Callable[..., Any] | None = None, *, primary: bool =
     if slot is not None:
         b.clicked.connect(slot)
     return b
+
+
+def repolish(widget: QWidget) -> None:
+    """Re-apply the style sheet to ``widget`` after a dynamic property it is styled by changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class LocalNameField:
+    """The *Local name* input of an import or upload dialog and its collision notice (R-IMP-2, R-UPD-4).
+
+    Owns the widgets, which the dialog places with :meth:`add_to_form`: ``name_edit`` (the name),
+    ``name_message`` (why the name is invalid), and ``conflict_box`` — hidden until
+    :meth:`show_conflict` — holding ``conflict_text``, the ``replace_check`` confirmation and the
+    ``rename_button``. The dialog decides what collides and what the notice says; this class keeps
+    the look and the wording of the shared parts identical.
+
+    Args:
+        name: the proposed local name.
+        rename: called when *Rename* is clicked (typically calls :meth:`rename_to_free`).
+    """
+
+    def __init__(self, name: str, rename: Callable[[], None]) -> None:
+        self.name_edit = QLineEdit(name)
+        self.name_edit.setPlaceholderText("folder name: a-z, 0-9, '-'")
+        self.name_message = QLabel("")
+        self.name_message.setObjectName("fieldError")
+        self.name_message.setWordWrap(True)
+
+        self.conflict_box = QFrame()
+        self.conflict_box.setObjectName("conflictBox")
+        self.conflict_text = QLabel("")
+        self.conflict_text.setWordWrap(True)
+        self.replace_check = QCheckBox("Replace it")
+        self.rename_button = QPushButton("Rename")
+        self.rename_button.setToolTip("Use a free local name instead")
+        self.rename_button.clicked.connect(rename)
+        cl = QVBoxLayout(self.conflict_box)
+        cl.setContentsMargins(10, 8, 10, 8)
+        cl.addWidget(self.conflict_text)
+        crow = QHBoxLayout()
+        crow.addWidget(self.replace_check, 1)
+        crow.addWidget(self.rename_button)
+        cl.addLayout(crow)
+        self.conflict_box.setVisible(False)
+
+    def add_to_form(self, form: QFormLayout) -> None:
+        """Add the *Local name* row (input over its message) and, under it, the collision notice."""
+        name_col = QVBoxLayout()
+        name_col.setSpacing(3)
+        name_col.addWidget(self.name_edit)
+        name_col.addWidget(self.name_message)
+        form.addRow("Local name", name_col)
+        form.addRow("", self.conflict_box)
+
+    def text(self) -> str:
+        """The local name typed (trimmed)."""
+        return self.name_edit.text().strip()
+
+    def check_name(self) -> bool:
+        """Whether the typed name is a valid local name (``check_local_name``); shows why not."""
+        name = self.text()
+        message = ""
+        try:
+            check_local_name(name)
+        except InstallError:
+            message = ("A local name is required." if not name else
+                       "Use 1–64 characters: a-z, 0-9, '-', '_' or '.', starting and ending with a letter or digit.")
+        self.name_message.setText(message)
+        self.name_message.setVisible(bool(message))
+        return not message
+
+    def clear_replace(self) -> None:
+        """Uncheck *Replace* without emitting ``toggled``: a new collision needs a new confirmation."""
+        blocked = self.replace_check.blockSignals(True)
+        self.replace_check.setChecked(False)
+        self.replace_check.blockSignals(blocked)
+
+    def replace_confirmed(self) -> bool:
+        """Whether the user ticked *Replace* (only meaningful while a replaceable collision shows)."""
+        return self.replace_check.isChecked()
+
+    def show_conflict(self, text: str | None, *, replaceable: bool = True, customized: bool = False) -> None:
+        """Show the collision notice with ``text`` (rich text), or hide it when ``text`` is None.
+
+        Args:
+            text: the sentence(s) naming the installed skill; None: no collision.
+            replaceable: offer *Replace* (warning look); False hides it (error look: rename only).
+            customized: the installed copy has local edits, so *Replace* says a backup is kept.
+        """
+        self.conflict_box.setVisible(text is not None)
+        if text is None:
+            return
+        self.conflict_text.setText(text)
+        self.replace_check.setVisible(replaceable)
+        if replaceable:
+            self.replace_check.setText("Replace it, keeping a backup" if customized else "Replace it")
+        self.conflict_box.setProperty("severity", "warning" if replaceable else "error")
+        repolish(self.conflict_box)
+
+    def rename_to_free(self, fallback: str, is_free: Callable[[str], bool]) -> None:
+        """Put the first free ``name-2``, ``name-3``, … in the field and select it.
+
+        Args:
+            fallback: the base name when the field is empty.
+            is_free: whether a candidate local name can be used without a collision.
+        """
+        base = self.text() or fallback
+        for n in range(2, 1000):
+            suffix = f"-{n}"
+            candidate = base[: 64 - len(suffix)].rstrip("-._") + suffix
+            if is_free(candidate):
+                self.name_edit.setText(candidate)
+                self.name_edit.setFocus()
+                self.name_edit.selectAll()
+                return
+
+
+class DescriptionField:
+    """The *Description* box of an import or upload dialog with its character count (R-FM-1).
+
+    Owns ``edit`` (the text; Tab moves focus) and ``count`` (``n / 1024``, or why the text cannot be
+    used, styled by its ``error`` property).
+
+    Args:
+        text: the proposed description.
+        lines: visible text lines (the box's fixed height).
+        action: the verb of the dialog's main button, for the "required to …" message.
+    """
+
+    def __init__(self, text: str, *, lines: int, action: str) -> None:
+        self._action = action
+        self.edit = QPlainTextEdit(text)
+        self.edit.setTabChangesFocus(True)
+        self.edit.setPlaceholderText("Required: what the skill does and when to use it")
+        self.edit.setFixedHeight(self.edit.fontMetrics().lineSpacing() * lines + 14)
+        self.count = QLabel("")
+        self.count.setObjectName("hint")
+
+    def text(self) -> str:
+        """The description typed (trimmed)."""
+        return self.edit.toPlainText().strip()
+
+    def check(self) -> bool:
+        """Whether the description is present and at most ``MAX_DESCRIPTION_CHARS``; updates the count."""
+        n = len(self.text())
+        if not n:
+            self._show(f"A description is required to {self._action}.", error=True)
+        elif n > MAX_DESCRIPTION_CHARS:
+            self._show(f"{n} / {MAX_DESCRIPTION_CHARS} characters — too long", error=True)
+        else:
+            self._show(f"{n} / {MAX_DESCRIPTION_CHARS}", error=False)
+        return 0 < n <= MAX_DESCRIPTION_CHARS
+
+    def _show(self, text: str, *, error: bool) -> None:
+        self.count.setText(text)
+        self.count.setProperty("error", error)
+        repolish(self.count)
 
 
 class MarkdownView(QTextBrowser):
