@@ -118,3 +118,17 @@ def test_local_plugins_first_then_external_ones_fill_in_without_losing_the_selec
     finally:
         assert_no_background_work()
         s.close()
+
+
+def test_offline_listing_does_not_resolve_external_plugins(fixture_github, use_github) -> None:
+    """Offline, every external target would fail the same way (slowly): the tab leaves them skipped."""
+    import dataclasses
+
+    from skill_studio.core.sources import parse_registry_source
+    from skill_studio.ui.browse_dialog import has_pending_external
+
+    use_github(fixture_github)
+    with SkillStudio() as studio:
+        local = studio.list_registry(parse_registry_source("obra/superpowers-marketplace"), external=False)
+    assert has_pending_external(local)
+    assert not has_pending_external(dataclasses.replace(local, offline=True, offline_reason="rate limited"))

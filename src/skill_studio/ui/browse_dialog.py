@@ -141,7 +141,13 @@ def compute_rows(studio: SkillStudio, listing: Listing, destination: Destination
 
 
 def has_pending_external(listing: Listing) -> bool:
-    """True when the listing still has external plugins to resolve (``list_registry(external=False)``)."""
+    """True when the listing still has external plugins to resolve (``list_registry(external=False)``).
+
+    An offline listing (GitHub unreachable or rate limited) has none to resolve now: every target
+    would fail the same way, slowly, so its externals stay listed as skipped until a Retry.
+    """
+    if listing.offline:
+        return False
     pending = {p.index for p in listing.skipped_plugins if p.index is not None}
     return any(e.index in pending for e in listing.catalog.external)
 
