@@ -39,6 +39,7 @@ from skill_studio.core.errors import (
     NotFoundError,
     RateLimitError,
     RegistryError,
+    RegistrySourceError,
 )
 from skill_studio.core.external import ExternalCache, resolve_external
 from skill_studio.core.external_cache import DiskExternalCache
@@ -97,6 +98,29 @@ def is_newer(candidate: str | None, installed: str | None) -> bool:
 
 def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def upstream_update(listing: Listing, skill: CatalogSkill, installed: InstalledSkill) -> str | None:
+    """Why the catalog copy of an installed skill is an update, per R-UPD-1; the one place this rule lives.
+
+    Args:
+        listing: the listing ``skill`` comes from (its trees give the upstream content).
+        skill: the catalog skill matching ``installed``.
+        installed: the installed copy (its version and ``upstream_hash`` at import).
+
+    Returns:
+        ``"version"`` when the catalog version is a greater semver; else ``"changed_upstream"`` when
+        the upstream folder's content differs from what was imported; else None. An unparseable
+        version never yields ``"version"``. Customization is not considered here (see
+        ``SkillStudio.skill_state``).
+    """
+    if is_newer(skill.version or DEFAULT_VERSION, installed.version):
+        return "version"
+    tree = listing.trees.get((skill.repo, skill.commit))
+    if tree is not None and installed.upstream_hash is not None \
+            and upstream_identity(tree, skill.path) != installed.upstream_hash:
+        return "changed_upstream"
+    return None
 
 
 def upstream_identity(tree: RepoTree, folder: str) -> str:
@@ -340,9 +364,7 @@ class SkillStudio:
         if not matches:
             try:
                 src = parse_registry_source(k)
-            except RegistryError:
-                src = None
-            except Exception:  # RegistrySourceError: the key is simply not a URL
+            except RegistrySourceError:  # the key is simply not a URL
                 src = None
             if src is not None:
                 matches = [r for r in regs if (r.source.host, r.source.slug.lower(), r.source.subpath)
@@ -391,7 +413,7 @@ class SkillStudio:
         """Enable or disable a registry (kept in the list either way, R-REG-3)."""
         reg = self.find_registry(key)
         self.store.update_registry(reg.id, enabled=enabled)
-        return self.find_registry(reg.source.url) if reg.name != key else self.find_registry(reg.name)
+        return dataclasses.replace(reg, enabled=enabled)
 
     # -- listings ------------------------------------------------------------------------------
 
@@ -568,11 +590,9 @@ class SkillStudio:
             return SkillState(InstallState.NOT_INSTALLED)
         if self.installer.is_customized(inst):
             return SkillState(InstallState.CUSTOMIZED, inst)
-        tree = listing.trees.get((skill.repo, skill.commit))
-        changed = tree is not None and inst.upstream_hash is not None and upstream_identity(tree, skill.path) != inst.upstream_hash
-        newer = is_newer(skill.version or DEFAULT_VERSION, inst.version)
-        if newer or changed:
-            return SkillState(InstallState.UPDATE_AVAILABLE, inst, changed_upstream=changed and not newer)
+        kind = upstream_update(listing, skill, inst)
+        if kind is not None:
+            return SkillState(InstallState.UPDATE_AVAILABLE, inst, changed_upstream=kind == "changed_upstream")
         return SkillState(InstallState.UP_TO_DATE, inst)
 
     def states(self, listing: Listing) -> dict[tuple[str, str], dict[Destination, SkillState]]:

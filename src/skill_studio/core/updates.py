@@ -47,7 +47,7 @@ from typing import Any
 from skill_studio.core.errors import InstallError, RemoteError, SkillStudioError, UserError
 from skill_studio.core.installer import read_folder
 from skill_studio.core.models import CatalogSkill, Destination, InstalledSkill, Listing, Registry
-from skill_studio.core.service import DEFAULT_VERSION, SkillStudio, catalog_provenance, is_newer, upstream_identity
+from skill_studio.core.service import DEFAULT_VERSION, SkillStudio, catalog_provenance, upstream_update
 from skill_studio.core.sources import parse_registry_source
 from skill_studio.core.store import utcnow
 
@@ -421,18 +421,11 @@ def evaluate(studio: SkillStudio, listing: Listing, installed: InstalledSkill) -
     if skill is None:
         return UpdateItem(**base, available_version=None, available_commit=None,  # type: ignore[arg-type]
                           kind=UpdateKind.REMOVED_UPSTREAM, listing=listing)
-    available = skill.version or DEFAULT_VERSION
-    tree = listing.trees.get((skill.repo, skill.commit))
-    changed = (tree is not None and installed.upstream_hash is not None
-               and upstream_identity(tree, skill.path) != installed.upstream_hash)
-    if is_newer(available, installed.version):
-        kind = UpdateKind.VERSION
-    elif changed:
-        kind = UpdateKind.CHANGED_UPSTREAM
-    else:
+    why = upstream_update(listing, skill, installed)
+    if why is None:
         return None
-    return UpdateItem(**base, available_version=available, available_commit=skill.commit,  # type: ignore[arg-type]
-                      kind=kind, skill=skill, listing=listing)
+    return UpdateItem(**base, available_version=skill.version or DEFAULT_VERSION,  # type: ignore[arg-type]
+                      available_commit=skill.commit, kind=UpdateKind(why), skill=skill, listing=listing)
 
 
 def check_updates(studio: SkillStudio, *, registries: Iterable[Registry] | None = None,

@@ -52,7 +52,7 @@ from skill_studio.core.models import (
     Listing,
     Registry,
 )
-from skill_studio.core.service import DEFAULT_VERSION, SkillStudio, is_newer, upstream_identity
+from skill_studio.core.service import DEFAULT_VERSION, SkillStudio, upstream_update
 from skill_studio.ui.metadata_editor import LIBRARY_PURPOSES, Conflict, MetadataEditor
 from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
 from skill_studio.ui.widgets import (
@@ -101,10 +101,7 @@ class PartialData:
 def upstream_newer(listing: Listing, skill: CatalogSkill, installed: InstalledSkill) -> bool:
     """True when the catalog has a greater version or changed content for an installed copy
     (R-UPD-1), whether or not that copy is customized."""
-    tree = listing.trees.get((skill.repo, skill.commit))
-    changed = (tree is not None and installed.upstream_hash is not None
-               and upstream_identity(tree, skill.path) != installed.upstream_hash)
-    return changed or is_newer(skill.version or DEFAULT_VERSION, installed.version)
+    return upstream_update(listing, skill, installed) is not None
 
 
 def compute_rows(studio: SkillStudio, listing: Listing, destination: Destination,
