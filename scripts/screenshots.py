@@ -118,25 +118,8 @@ def main() -> int:
     os.environ.pop("GITHUB_TOKEN", None)
 
     import keyring
-    import keyring.backend
     from fake_github import FakeGitHub
-
-    class MemoryKeyring(keyring.backend.KeyringBackend):
-        priority = 1  # type: ignore[assignment]
-        name = "in-memory keyring"  # type: ignore[assignment]
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.secrets: dict[tuple[str, str], str] = {}
-
-        def get_password(self, service: str, username: str) -> str | None:
-            return self.secrets.get((service, username))
-
-        def set_password(self, service: str, username: str, password: str) -> None:
-            self.secrets[(service, username)] = password
-
-        def delete_password(self, service: str, username: str) -> None:
-            self.secrets.pop((service, username), None)
+    from memory_keyring import MemoryKeyring
 
     keyring.set_keyring(MemoryKeyring())
     from PySide6.QtCore import QCoreApplication, QSettings

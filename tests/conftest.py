@@ -6,10 +6,9 @@ import os
 from pathlib import Path
 
 import keyring
-import keyring.backend
 import keyring.core
-import keyring.errors
 import pytest
+from memory_keyring import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -73,26 +72,6 @@ def use_github(monkeypatch: pytest.MonkeyPatch):
         return server.base_url
 
     return point
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """An in-memory keyring backend for tests: ``secrets[(service, username)] = password``."""
-
-    priority = 1  # type: ignore[assignment]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.secrets.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not stored")
 
 
 @pytest.fixture(autouse=True)
