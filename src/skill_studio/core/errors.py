@@ -9,6 +9,7 @@ Hierarchy::
     │   ├── InstallError          an import/remove/rollback that cannot proceed
     │   │   └── CollisionError    local name already installed in that destination (R-IMP-2)
     │   ├── ArchiveError          a zip upload refused (R-DATA-2)
+    │   ├── TargetError           a deploy target / deployment / skill set rule broken (issue 17)
     │   └── TokenStoreError       a token cannot be saved/removed: no keyring backend (R-NET-2)
     └── RemoteError               the remote side failed or sent bad data (CLI exit 2)
         ├── NetworkError          connection refused, timeout, DNS
@@ -128,3 +129,9 @@ class FrontmatterError(RemoteError):
 
 class IntegrityError(RemoteError):
     """Raised when a downloaded blob's bytes do not hash to its git blob SHA."""
+
+
+class TargetError(UserError):
+    """Raised when a deploy-target operation cannot proceed (issue 17): unknown target or kind, a
+    duplicate name or folder, a folder in the target that Skill Studio did not write (never
+    overwritten or deleted), a skill not deployed there; nothing was changed."""
