@@ -107,7 +107,7 @@ def test_targets_add_list_remove_and_refuse_duplicates(env, tmp_path: Path) -> N
         targets.add("claude-project", tmp_path / "proj", name="other")
     with pytest.raises(TargetError, match="already exists"):
         targets.add("cursor-project", tmp_path / "proj")  # default name "proj" taken
-    assert [x.name for x in targets.list()] == ["claude-user", "proj"]
+    assert [x.name for x in targets.all()] == ["claude-user", "proj"]
     targets.remove("proj")
     with pytest.raises(TargetError, match="No target named 'proj'"):
         targets.get("proj")
@@ -116,7 +116,7 @@ def test_targets_add_list_remove_and_refuse_duplicates(env, tmp_path: Path) -> N
 # -- deploy ---------------------------------------------------------------------------------------
 
 def test_deploy_copies_byte_identical_files_and_a_marker(env, tmp_path: Path) -> None:
-    paths, store, installer, targets = env
+    paths, _, installer, targets = env
     install(installer)
     targets.add("claude-project", tmp_path / "proj")
     dep = targets.deploy(LIB, "sql-queries", "proj")
@@ -362,7 +362,7 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int]]:
 
 
 def test_nothing_outside_the_app_folders_and_the_chosen_targets_is_written(env, tmp_path: Path, user_home: Path) -> None:
-    paths, _, installer, targets = env
+    _, _, installer, targets = env
     installer.on_change.append(targets.on_installed_change)
     (user_home / ".claude").mkdir()
     (user_home / ".claude" / "settings.json").write_text("{}")

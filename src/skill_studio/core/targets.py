@@ -354,7 +354,7 @@ class _Acc:
 
 def git_blob_sha(data: bytes) -> str:
     """Git's blob id of ``data`` (SHA-1 over ``blob <len>\\0<data>``)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()  # noqa: S324 - git's object id
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def git_tree_sha(folder: Path, *, ignore: Iterable[str] = (MARKER_FILE,)) -> str:
@@ -365,7 +365,7 @@ def git_tree_sha(folder: Path, *, ignore: Iterable[str] = (MARKER_FILE,)) -> str
     sub-folders are left out (git does not track them). Names in ``ignore`` at the top level are
     left out (the deploy marker).
     """
-    return _tree_sha(folder, frozenset(ignore)) or hashlib.sha1(b"tree 0\0").hexdigest()  # noqa: S324
+    return _tree_sha(folder, frozenset(ignore)) or hashlib.sha1(b"tree 0\0").hexdigest()
 
 
 def _tree_sha(folder: Path, ignore: frozenset[str]) -> str | None:
@@ -388,7 +388,7 @@ def _tree_sha(folder: Path, ignore: frozenset[str]) -> str | None:
     if not entries:
         return None
     body = b"".join(e[1] for e in sorted(entries, key=lambda e: e[0].encode()))
-    return hashlib.sha1(b"tree %d\0" % len(body) + body).hexdigest()  # noqa: S324 - git's object id
+    return hashlib.sha1(b"tree %d\0" % len(body) + body).hexdigest()
 
 
 def match_catalog(tree_sha: str, skill_md_sha: str, listings: Iterable[tuple[str, Listing]]) -> CatalogMatch | None:
@@ -530,7 +530,7 @@ class Targets:
             raise TargetError("A target needs a name (--name).")
         return self._target(self.store.add_target(name, kind, str(folder)))
 
-    def list(self) -> list[Target]:
+    def all(self) -> list[Target]:
         """Every target, sorted by name."""
         return [self._target(r) for r in self.store.targets()]
 
@@ -542,7 +542,7 @@ class Targets:
         """
         rows = self.store.targets(name)
         if not rows:
-            names = ", ".join(t.name for t in self.list()) or "none yet"
+            names = ", ".join(t.name for t in self.all()) or "none yet"
             raise TargetError(f"No target named {name!r} (targets: {names}).")
         return self._target(rows[0])
 
@@ -604,7 +604,7 @@ class Targets:
         Raises:
             TargetError: ``target`` names no target.
         """
-        targets = [self.get(target)] if target is not None else self.list()
+        targets = [self.get(target)] if target is not None else self.all()
         out: list[Deployment] = []
         for t in targets:
             for row in self.store.deployments(target_id=t.id, destination=destination, local_name=local_name):
@@ -789,7 +789,7 @@ class Targets:
         """
         acc = _Acc()
         installed = self.store.skill(destination, local_name) is not None
-        for t in self.list():
+        for t in self.all():
             row = self._row(t, local_name)
             if row is None or row["destination"] != destination.value:
                 continue
@@ -932,9 +932,9 @@ class Targets:
             if wanted.get(row["local_name"]) != Destination(row["destination"]):
                 self._undeploy_row(t, row, acc)
         for local, dest in sorted(wanted.items()):
-            row = self._row(t, local)
+            existing = self._row(t, local)
             try:
-                if row is None:
+                if existing is None:
                     self.deploy(dest, local, t.name, mode=mode)
                     acc.written.append((t.name, local))
                 else:
@@ -982,7 +982,7 @@ class Targets:
         """
         budget = self.budget_tokens()
         out: list[TargetCost] = []
-        for t in ([self.get(target)] if target is not None else self.list()):
+        for t in ([self.get(target)] if target is not None else self.all()):
             costs = []
             for row in self.store.deployments(target_id=t.id):
                 folder = Path(t.path) / row["local_name"]
