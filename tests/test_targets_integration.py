@@ -135,7 +135,7 @@ def test_hand_placed_skill_is_adoptable_and_then_installed_from_the_registry(gh,
                                                 "how": "tree"}
     before = read_folder(hand)
     ok(capsys, "targets", "adopt", "claude-user", "dbt-models")
-    installed = {s["local_name"]: s for s in json.loads(ok(capsys, "list", "--json"))["skills"]}
+    installed = {s["local_name"]: s for s in json.loads(ok(capsys, "list", "--json"))}
     assert installed["dbt-models"]["registry"] == "acme-data"
     assert installed["dbt-models"]["qualified_name"] == "data:dbt-models"
     after = read_folder(hand)
