@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox, QProgressBar, QPushButton
-from uitools import *  # noqa: F403 - GUI fixtures and helpers
+from uitools import *
 
 from skill_studio.app import targets as app_targets
 from skill_studio.app.studio import SkillStudio
@@ -50,7 +50,7 @@ def tstudio(github, use_github, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     listing = s.list_registry(reg)
     s.import_skill(listing, next(k for k in listing.skills if k.name == "sql-queries"), LIB)
     yield s
-    assert_no_background_work()  # noqa: F405
+    assert_no_background_work()
     s.close()
 
 

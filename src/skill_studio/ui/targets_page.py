@@ -321,7 +321,8 @@ class TargetsPage(QWidget):
 
     def _fill_cost(self) -> None:
         while self.cost_grid.count():
-            w = self.cost_grid.takeAt(0).widget()
+            item = self.cost_grid.takeAt(0)
+            w = item.widget() if item is not None else None
             if w is not None:
                 w.deleteLater()
         report = self.cost_report
@@ -373,14 +374,15 @@ class TargetsPage(QWidget):
     def _select_key(self, key: tuple[str, str]) -> None:
         for i in range(self.tree.topLevelItemCount()):
             top = self.tree.topLevelItem(i)
-            if top.text(0) != key[0]:
+            if top is None or top.text(0) != key[0]:
                 continue
             if not key[1]:
                 top.setSelected(True)
                 return
             for j in range(top.childCount()):
-                if top.child(j).text(0) == key[1]:
-                    top.child(j).setSelected(True)
+                child = top.child(j)
+                if child is not None and child.text(0) == key[1]:
+                    child.setSelected(True)
                     return
 
     def _update_buttons(self) -> None:
@@ -405,6 +407,14 @@ class TargetsPage(QWidget):
 
         BackgroundOp(self, op, done).failure(failed).finally_(finished).run_in_background()
 
+    def _announce(self, say: Callable[[Any], tuple[str, str]]) -> Callable[[Any], None]:
+        """A success callback posting ``say(result)`` = ``(title, text)`` and reloading the page."""
+        def done(result: Any) -> None:
+            title, text = say(result)
+            self.notice.emit(Notice(Level.SUCCESS, title, text))
+            self.refresh()
+        return done
+
     def _after(self, title: str) -> Callable[[Any], None]:
         def done(result: Any) -> None:
             messages = list(getattr(result, "messages", ()) or ())
@@ -419,8 +429,7 @@ class TargetsPage(QWidget):
             return
         kind, path, name = dlg.kind, dlg.path or None, dlg.name or None
         self._run(lambda _p: app_targets.add_target(self.studio, kind, path, name),
-                  lambda t: (self.notice.emit(Notice(Level.SUCCESS, f"Added target {t.name}", t.path)), self.refresh()),
-                  "Add target")
+                  self._announce(lambda t: (f"Added target {t.name}", t.path)), "Add target")
 
     def remove_target(self) -> None:
         """Remove the selected target after confirmation."""
@@ -464,8 +473,7 @@ class TargetsPage(QWidget):
             prefer = "ours" if box.clickedButton() is ours else "theirs" if box.clickedButton() is theirs else None
             if prefer:
                 self._run(lambda _p: app_targets.merge_deployment(studio, v.target, v.local_name, prefer=prefer),
-                          lambda _r: (self.notice.emit(Notice(Level.SUCCESS, f"Merged {v.local_name} in {v.target}")),
-                                      self.refresh()), "Merge")
+                          self._announce(lambda _r: (f"Merged {v.local_name} in {v.target}", "")), "Merge")
 
         self._run(lambda _p: app_targets.merge_deployment(studio, v.target, v.local_name), done, "Merge")
 
@@ -475,10 +483,9 @@ class TargetsPage(QWidget):
         if not isinstance(v, UnmanagedSkill) or v.match is None:
             return
         self._run(lambda _p: app_targets.adopt(self.studio, v.target, v.name),
-                  lambda r: (self.notice.emit(Notice(Level.SUCCESS, f"Adopted {v.name}",
-                                                     f"Installed from {r[0].registry} ({r[0].qualified_name}); "
-                                                     f"it gets updates from now on.")), self.refresh()),
-                  "Adopt")
+                  self._announce(lambda r: (f"Adopted {v.name}",
+                                            f"Installed from {r[0].registry} ({r[0].qualified_name}); "
+                                            "it gets updates from now on.")), "Adopt")
 
     def _budget_changed(self) -> None:
         value = self.budget.value()
@@ -499,8 +506,8 @@ class TargetsPage(QWidget):
             return [app_targets.deploy(self.studio, skill.local_name, name, destination=dest, mode=mode)
                     for name in chosen]
 
-        self._run(op, lambda deps: (self.notice.emit(Notice(
-            Level.SUCCESS, f"Deployed {skill.local_name}", "\n".join(d.path for d in deps))), self.refresh()), "Deploy")
+        self._run(op, self._announce(lambda deps: (f"Deployed {skill.local_name}", "\n".join(d.path for d in deps))),
+                  "Deploy")
 
 
 def attach_deploy_action(page: Any, targets_page: TargetsPage) -> QPushButton:
