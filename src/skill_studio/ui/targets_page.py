@@ -483,9 +483,7 @@ class TargetsPage(QWidget):
         if not isinstance(v, UnmanagedSkill) or v.match is None:
             return
         self._run(lambda _p: app_targets.adopt(self.studio, v.target, v.name),
-                  self._announce(lambda r: (f"Adopted {v.name}",
-                                            f"Installed from {r[0].registry} ({r[0].qualified_name}); "
-                                            "it gets updates from now on.")), "Adopt")
+                  self._announce(lambda r: (f"Adopted {v.name}", _adopted_text(r[0]))), "Adopt")
 
     def _budget_changed(self) -> None:
         value = self.budget.value()
@@ -508,6 +506,10 @@ class TargetsPage(QWidget):
 
         self._run(op, self._announce(lambda deps: (f"Deployed {skill.local_name}", "\n".join(d.path for d in deps))),
                   "Deploy")
+
+
+def _adopted_text(skill: InstalledSkill) -> str:
+    return f"Installed from {skill.registry} ({skill.qualified_name}); it gets updates from now on."
 
 
 def attach_deploy_action(page: Any, targets_page: TargetsPage) -> QPushButton:
