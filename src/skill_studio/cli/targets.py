@@ -179,6 +179,9 @@ def cmd_cost(args: argparse.Namespace, studio: SkillStudio) -> int:
         if t.skills:
             table([["  " + s.local_name, f"{s.always_loaded_tokens:,}", f"{s.on_use_tokens:,}", f"{s.other_bytes:,}"]
                    for s in t.skills], ["  SKILL", "ALWAYS", "ON USE", "OTHER BYTES"])
+        for s in t.skills:
+            if s.warning:
+                out(f"note: {s.warning} (counted as plain text)")
         warning = t.warning()
         if warning:
             out(f"warning: {warning}")
