@@ -4,6 +4,7 @@ skills, skill sets, and that nothing outside the app's folders and the chosen ta
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -179,6 +180,29 @@ def test_update_makes_copies_behind_and_sync_rewrites_them(env, tmp_path: Path) 
     assert report.written == ((t.name, "sql-queries"),)
     assert deployed_files(Path(dep.path)) == new
     assert targets.deployments(t.name)[0].state is DeployState.IN_SYNC
+
+
+def test_a_copy_removed_by_hand_is_not_resurrected_by_an_update(env, tmp_path: Path) -> None:
+    _, _, installer, targets = env
+    installer.on_change.append(targets.on_installed_change)
+    install(installer)
+    t = targets.add("custom", tmp_path / "skills")
+    targets.deploy(LIB, "sql-queries", t.name)
+    folder = Path(t.path) / "sql-queries"
+    shutil.rmtree(folder)
+    assert targets.deployments(t.name)[0].state is DeployState.MISSING
+    install(installer, files=skill_files(body="v2\n"), replace=True)
+    assert not folder.exists()
+    report = targets.sync_skill(LIB, "sql-queries")
+    assert report.written == () and "removed from" in report.messages[0]
+    assert targets.deploy(LIB, "sql-queries", t.name).state is DeployState.IN_SYNC
+
+
+def test_a_target_inside_the_app_data_is_refused(env) -> None:
+    paths, _, _, targets = env
+    for folder in (paths.data, paths.skills_dir(LIB), paths.data.parent):
+        with pytest.raises(TargetError, match="Skill Studio's own data"):
+            targets.add("custom", folder)
 
 
 def test_installer_listener_propagates_updates_and_removal(env, tmp_path: Path) -> None:

@@ -525,6 +525,10 @@ class Targets:
         folder = resolve_folder(kind, path, home=self.home)
         if folder.exists() and not folder.is_dir():
             raise TargetError(f"{folder} is not a folder.")
+        data = Path(os.path.normpath(self.paths.data.resolve()))
+        real = Path(os.path.normpath(folder.resolve()))
+        if real == data or data in real.parents or real in data.parents:
+            raise TargetError(f"{folder} holds Skill Studio's own data; choose a folder outside {data}.")
         name = (name if name is not None else default_name(kind, folder)).strip()
         if not name:
             raise TargetError("A target needs a name (--name).")
@@ -779,17 +783,26 @@ class Targets:
 
     # -- propagation ----------------------------------------------------------------------------
 
-    def sync_skill(self, destination: Destination, local_name: str) -> SyncReport:
+    def sync_skill(self, destination: Destination, local_name: str, *, restore_missing: bool = False,
+                   only_target: str | None = None) -> SyncReport:
         """Bring every deployed copy of an installed skill up to date (after an update, a merge, a
         rollback or an edit in the Library).
 
         ``behind`` copies are rewritten; copies edited in place are never overwritten and are
-        returned in ``needs_merge`` when the installed skill moved on; missing copies are rewritten;
-        when the skill is no longer installed its deployments are undeployed (only what the app wrote).
+        returned in ``needs_merge`` when the installed skill moved on; a copy deleted from its
+        target by hand stays deleted (reported) unless ``restore_missing``; when the skill is no
+        longer installed its deployments are undeployed (only what the app wrote).
+
+        Args:
+            destination, local_name: the installed skill.
+            restore_missing: write copies that are missing from their target again.
+            only_target: limit the sync to this target's copy.
         """
         acc = _Acc()
         installed = self.store.skill(destination, local_name) is not None
         for t in self.all():
+            if only_target is not None and t.name != only_target:
+                continue
             row = self._row(t, local_name)
             if row is None or row["destination"] != destination.value:
                 continue
@@ -798,7 +811,9 @@ class Targets:
                 continue
             dep = self._deployment(t, row)
             folder = Path(dep.path)
-            if dep.state in (DeployState.BEHIND, DeployState.MISSING):
+            if dep.state is DeployState.MISSING and not restore_missing:
+                acc.messages.append(f"{dep.path} was removed from {t.name} by hand; deploy it again to restore it.")
+            elif dep.state in (DeployState.BEHIND, DeployState.MISSING):
                 if (folder.exists() or folder.is_symlink()) and not self._owned(t, folder, row):
                     acc.messages.append(f"{folder} is no longer Skill Studio's (no marker); it was not overwritten.")
                     continue
@@ -938,9 +953,9 @@ class Targets:
                     self.deploy(dest, local, t.name, mode=mode)
                     acc.written.append((t.name, local))
                 else:
-                    sub = self.sync_skill(dest, local)
-                    acc.written.extend(w for w in sub.written if w[0] == t.name)
-                    acc.needs_merge.extend(d for d in sub.needs_merge if d.target == t.name)
+                    sub = self.sync_skill(dest, local, restore_missing=True, only_target=t.name)
+                    acc.written.extend(sub.written)
+                    acc.needs_merge.extend(sub.needs_merge)
             except TargetError as exc:
                 acc.messages.append(str(exc))
         self.store.set_target_skill_set(t.id, set_name)
