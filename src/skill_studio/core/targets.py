@@ -54,9 +54,20 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from skill_studio.core.cost import DEFAULT_BUDGET_TOKENS, TargetCost, skill_cost, target_cost
+from skill_studio.core.cost import (
+    DEFAULT_BUDGET_TOKENS,
+    TargetCost,
+    skill_cost,
+    target_cost,
+)
 from skill_studio.core.errors import TargetError
-from skill_studio.core.installer import Installer, check_local_name, content_hash, read_folder, write_folder
+from skill_studio.core.installer import (
+    Installer,
+    check_local_name,
+    content_hash,
+    read_folder,
+    write_folder,
+)
 from skill_studio.core.models import CatalogSkill, Destination, Listing
 from skill_studio.core.paths import AppPaths
 from skill_studio.core.store import Store, utcnow
