@@ -66,7 +66,6 @@ import gzip
 import hashlib
 import http
 import http.server
-import io
 import json
 import os
 import posixpath

@@ -3,7 +3,6 @@ every SKILL.md of the shared fixtures and on malformed input (same values, same 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from conftest import SHARED

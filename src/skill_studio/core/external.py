@@ -41,14 +41,16 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
-from .catalog import SourceError, normalize_relative_path
+from .catalog import normalize_relative_path
 from .discovery import PluginDiscovery, discover_plugins
-from .errors import NotFoundError, SkillStudioError
+from .errors import ExternalSourceError, NotFoundError, SkillStudioError, SourceError
+from .hosts import GITHUB_COM, canonical_host
 from .models import (
     CatalogSkill,
     Exclusion,
     Listing,
     PluginEntry,
+    Progress,
     RepoTree,
     SkippedPlugin,
     UnavailablePlugin,
@@ -68,7 +70,7 @@ __all__ = [
     "resolve_external",
 ]
 
-GITHUB_HOST = "github.com"
+GITHUB_HOST = GITHUB_COM
 DEFAULT_WORKERS = 8
 """Bound on concurrent target resolutions/listings (each listing fetches its blobs with the
 client's own bounded pool, over the client's single connection pool)."""
@@ -79,7 +81,6 @@ _SHA = re.compile(r"^[0-9a-fA-F]{7,40}$")
 _SCP = re.compile(r"^(?:[A-Za-z0-9._-]+@)?(?P<host>[A-Za-z0-9.-]+):(?P<path>[^/].*)$")
 _REF_BAD = re.compile(r"[\s~^:?*\[\\]|\.\.|^/|/$")
 
-Progress = Callable[[int, int], None]
 
 
 class GitClient(Protocol):
@@ -97,18 +98,6 @@ class GitClient(Protocol):
 
 # --------------------------------------------------------------------------------------------
 # Source parsing
-
-
-class ExternalSourceError(ValueError):
-    """Raised by :func:`parse_external_source` for a source that cannot be listed.
-
-    Attributes:
-        reason: the sentence shown in ``skipped_plugins`` (e.g. ``"external source npm: ..."``).
-    """
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -192,8 +181,7 @@ def parse_repo_url(url: object, registry_host: str = GITHUB_HOST) -> tuple[str, 
         if split.query or split.fragment:
             raise ExternalSourceError(f"{text!r} is not a repository URL (query or fragment)")
         path = unquote(split.path)
-    if host == "www.github.com":
-        host = GITHUB_HOST
+    host = canonical_host(host)
     if host not in allowed:
         raise ExternalSourceError(
             f"{text!r} is on {host or 'no host'}, not on GitHub; only github.com and the registry's host "

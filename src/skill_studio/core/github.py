@@ -34,7 +34,6 @@ such a file is used only once it verifies against the tree's blob SHA.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import logging
 import math
@@ -51,6 +50,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from skill_studio import __version__
+from skill_studio.core.clock import now as _now
 from skill_studio.core.errors import (
     AuthError,
     GitHubError,
@@ -60,8 +60,9 @@ from skill_studio.core.errors import (
     RateLimitError,
     RemoteError,
 )
+from skill_studio.core.hashing import git_blob_sha
+from skill_studio.core.hosts import api_base_for, raw_host_allowed, raw_root_for
 from skill_studio.core.models import RepoTree, TreeEntry, join_path
-from skill_studio.core.sources import api_base_for
 
 log = logging.getLogger(__name__)
 
@@ -77,17 +78,10 @@ RAW_CONCURRENCY = 24
 MAX_BLOB_BYTES = 50 * 1024 * 1024
 MAX_TREE_DEPTH = 256
 """Bound on the rounds of a truncated-tree completion (each round is one folder level deeper)."""
-GITHUB_API = "https://api.github.com"
-GITHUB_RAW_ROOT = "https://raw.githubusercontent.com/"
 
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
 _T = TypeVar("_T")
 _R = TypeVar("_R")
-
-
-def git_blob_sha(data: bytes) -> str:
-    """Git object SHA-1 of a blob: ``sha1(b"blob <len>\\0" + data)`` (per git's object format)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def format_reset(reset: datetime | None, now: datetime | None = None) -> str:
@@ -101,7 +95,7 @@ def format_reset(reset: datetime | None, now: datetime | None = None) -> str:
     if reset is None:
         return "later (GitHub did not say when)"
     local = reset.astimezone()
-    now_local = (now or datetime.now(timezone.utc)).astimezone(local.tzinfo)
+    now_local = (now or _now()).astimezone(local.tzinfo)
     clock = local.strftime("%H:%M")
     if local.date() != now_local.date():
         clock = local.strftime("%Y-%m-%d %H:%M")
@@ -133,7 +127,7 @@ class GitHubClient:
 
     Usage::
 
-        with GitHubClient.for_host("github.com") as gh:
+        with auth.client_for("github.com") as gh:
             sha = gh.resolve_commit("anthropics", "skills", None)
             tree = gh.tree("anthropics", "skills", sha)
 
@@ -184,7 +178,7 @@ class GitHubClient:
         self._raw_lock = threading.Lock()
         self._raw_enabled = raw_downloads
         self._raw_off: set[tuple[str, str]] = set()
-        self._raw_root: str | None = GITHUB_RAW_ROOT if self.api_base == GITHUB_API else None
+        self._raw_root: str | None = raw_root_for(self.api_base)
         headers = {
             "User-Agent": f"skill-studio/{__version__}",
             "Accept": JSON,
@@ -202,15 +196,15 @@ class GitHubClient:
         self.not_modified_count = 0
 
     @classmethod
-    def for_host(cls, host: str, token: str | None = None, **kwargs: Any) -> GitHubClient:
-        """Client for a web host: the API base follows ``api_base_for`` and, unless ``token`` is
-        given, the token comes from ``auth.resolve_token`` — ``GITHUB_TOKEN`` (github.com) or
-        ``GITHUB_ENTERPRISE_TOKEN`` (other hosts) from the environment, else the keyring (R-NET-2)."""
-        if token is None:
-            from skill_studio.core import auth
+    def for_host(cls, host: str, token: str | None, **kwargs: Any) -> GitHubClient:
+        """Client for a web host whose API base follows ``hosts.api_base_for`` (R-NET-5).
 
-            token, source = auth.resolve_token(host)
-            kwargs.setdefault("token_source", auth.describe_source(host, source))
+        Args:
+            host: web host (``github.com``, ``ghe.example.com``).
+            token: the token to send, or None for anonymous requests. The token a user configured
+                comes from :func:`skill_studio.core.auth.client_for`, which calls this.
+            kwargs: passed to :class:`GitHubClient` (``etags``, ``token_source``, ...).
+        """
         return cls(api_base_for(host), token, **kwargs)
 
     def close(self) -> None:
@@ -544,7 +538,7 @@ class GitHubClient:
         host = (parts.hostname or "").lower()
         if parts.scheme not in ("http", "https") or not host:
             return
-        if host != api_host and not (api_host == "api.github.com" and host == "raw.githubusercontent.com"):
+        if not raw_host_allowed(api_host, host):
             return
         segments = parts.path.split("/")
         tail = 3 + len(path.split("/"))

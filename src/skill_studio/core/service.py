@@ -26,6 +26,7 @@ from typing import Any
 
 import semver
 
+from skill_studio.core import auth
 from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
 from skill_studio.core.discovery import PLUGIN_JSON, discover
@@ -61,8 +62,8 @@ from skill_studio.core.models import (
     join_path,
 )
 from skill_studio.core.paths import AppPaths
-from skill_studio.core.settings_skills import SettingsSkills, frontmatter_slot
 from skill_studio.core.recovery import open_store
+from skill_studio.core.settings_skills import SettingsSkills, frontmatter_slot
 from skill_studio.core.sources import parse_registry_source
 
 log = logging.getLogger(__name__)
@@ -308,7 +309,7 @@ class SkillStudio:
         self.close()
 
     def _default_client(self, host: str) -> GitHubClient:
-        return GitHubClient.for_host(host, etags=self.etag_cache)
+        return auth.client_for(host, etags=self.etag_cache)
 
     def client(self, host: str) -> GitHubClient:
         """The shared GitHub client of a host (one connection pool per host)."""
