@@ -42,7 +42,6 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, urlsplit
@@ -50,6 +49,7 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from skill_studio import __version__
+from skill_studio.core import executor
 from skill_studio.core.clock import now as _now
 from skill_studio.core.errors import (
     AuthError,
@@ -345,19 +345,10 @@ class GitHubClient:
         return resp, resp.content
 
     def _map(self, func: Callable[[_T], _R], items: Sequence[_T], workers: int | None = None) -> list[_R]:
-        """``[func(x) for x in items]`` on a bounded pool; results in input order; the first error
-        propagates and cancels what has not started."""
-        n = min(workers or self.concurrency, len(items))
-        if n <= 1:
-            return [func(x) for x in items]
-        with ThreadPoolExecutor(max_workers=n, thread_name_prefix="gh-fetch") as pool:
-            futures = [pool.submit(func, x) for x in items]
-            try:
-                return [f.result() for f in futures]
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+        """``[func(x) for x in items]`` on the core's shared pool (:func:`executor.map_ordered`),
+        at most ``workers`` (default ``concurrency``) at once; results in input order; the first
+        error propagates and what has not started is skipped."""
+        return executor.map_ordered(func, items, workers or self.concurrency)
 
     # -- endpoints -----------------------------------------------------------------------------
 
@@ -735,8 +726,7 @@ class Prefetch:
         self._stopped = False
         self._hits = self._misses = 0
         unique = list(dict.fromkeys(paths))
-        self._pool = ThreadPoolExecutor(max_workers=min(client.raw_concurrency, len(unique)),
-                                        thread_name_prefix="gh-prefetch")
+        self._pool = executor.Limited(min(client.raw_concurrency, len(unique)))
         self._futures = {p: self._pool.submit(self._get, p) for p in unique}
 
     def _get(self, path: str) -> bytes | None:
@@ -773,7 +763,11 @@ class Prefetch:
     def close(self) -> None:
         """Cancel what has not started; wait for what is in flight."""
         self._stopped = True
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            futures = list(self._futures.values())
+        for fut in futures:
+            fut.cancel()
+        self._pool.wait()
 
     def __enter__(self) -> Prefetch:
         return self

@@ -17,7 +17,7 @@ import logging
 import posixpath
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
@@ -26,7 +26,7 @@ from typing import Any
 
 import semver
 
-from skill_studio.core import auth
+from skill_studio.core import auth, executor
 from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
 from skill_studio.core.discovery import PLUGIN_JSON, discover
@@ -501,7 +501,7 @@ class SkillStudio:
         catalog: Catalog | None = None
         catalog_error: CatalogError | None = None
         prefetch = None
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gh-tree") as pool:
+        with executor.Limited(1) as pool:
             if client.concurrency > 1:
                 tree_future: Future[RepoTree] | None = pool.submit(client.tree, source.owner, source.repo, commit)
             else:  # one request at a time: tree, then catalog
