@@ -2,12 +2,10 @@
 
 Only these endpoints are used::
 
-    GET /repos/{o}/{r}
     GET /repos/{o}/{r}/commits/{ref}        (Accept: application/vnd.github.sha, conditional: ETag)
     GET /repos/{o}/{r}/git/trees/{sha}[?recursive=1]
     GET /repos/{o}/{r}/git/blobs/{sha}
-    GET /repos/{o}/{r}/contents/{path}?ref=REF        (JSON, or raw with Accept: application/vnd.github.raw)
-    GET /repos/{o}/{r}/tarball/{ref}
+    GET /repos/{o}/{r}/contents/{path}?ref=REF        (JSON: one file and its download_url)
     GET /user                               (token check)
     GET {raw root}/{o}/{r}/{commit}/{path}  (raw.githubusercontent.com or the host's /raw/; see below)
 
@@ -356,13 +354,6 @@ class GitHubClient:
     def _repo_path(owner: str, repo: str) -> str:
         return f"/repos/{quote(owner, safe='')}/{quote(repo, safe='')}"
 
-    def repo(self, owner: str, repo: str) -> dict[str, Any]:
-        """``GET /repos/{o}/{r}``: repository metadata (``default_branch``, ``private``...)."""
-        data = self._json(self._repo_path(owner, repo), what=f"repository {owner}/{repo}")
-        if not isinstance(data, dict):
-            raise GitHubError(f"Unexpected answer for repository {owner}/{repo}.")
-        return data
-
     def user(self) -> dict[str, Any]:
         """``GET /user``: the account the token belongs to (``login``...).
 
@@ -596,12 +587,6 @@ class GitHubClient:
             raise IntegrityError(f"Downloaded {what} does not match its git SHA {sha[:12]}; refusing to use it.")
         return data
 
-    def contents(self, owner: str, repo: str, path: str, ref: str) -> bytes:
-        """``GET /repos/{o}/{r}/contents/{path}?ref=REF`` with the raw media type: the file's bytes."""
-        resp = self._request(f"{self._repo_path(owner, repo)}/contents/{quote(path)}", params={"ref": ref},
-                             accept=RAW, what=f"{path} in {owner}/{repo}@{ref[:12]}")
-        return resp.content
-
     def file_at(self, owner: str, repo: str, commit: str, path: str) -> bytes:
         """One file at ``commit`` through the contents API (JSON form), verified against its blob
         SHA; also learns the raw root from ``download_url``. Files over the contents API's size
@@ -630,12 +615,6 @@ class GitHubClient:
         if _HEX40.match(sha) and git_blob_sha(data) != sha:
             raise IntegrityError(f"Downloaded {what} does not match its git SHA {sha[:12]}; refusing to use it.")
         return data
-
-    def tarball(self, owner: str, repo: str, ref: str) -> bytes:
-        """``GET /repos/{o}/{r}/tarball/{ref}``: the gzip tar of a commit (not used for listings)."""
-        resp = self._request(f"{self._repo_path(owner, repo)}/tarball/{quote(ref, safe='')}",
-                             what=f"the archive of {owner}/{repo}@{ref[:12]}")
-        return resp.content
 
     def prefetch(self, owner: str, repo: str, commit: str, paths: Sequence[str]) -> Prefetch | None:
         """Start downloading ``paths`` at ``commit`` from the raw host before the tree is known
