@@ -17,6 +17,7 @@ exit, or earlier by :func:`shutdown` (the next use creates a new one).
 from __future__ import annotations
 
 import atexit
+import functools
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -158,11 +159,11 @@ class Limited:
             try:
                 inner = shared().submit(fn, *args)
             except BaseException as err:  # noqa: BLE001 - a pool shut down at exit
-                self._finish(outer, None, err)
+                self._finish(outer, None, error=err)
                 continue
-            inner.add_done_callback(lambda f, o=outer: self._finish(o, f, None))
+            inner.add_done_callback(functools.partial(self._finish, outer, error=None))
 
-    def _finish(self, outer: Future[Any], inner: Future[Any] | None, error: BaseException | None) -> None:
+    def _finish(self, outer: Future[Any], inner: Future[Any] | None, *, error: BaseException | None) -> None:
         if inner is not None:
             if inner.cancelled():
                 error = RuntimeError("the shared pool was shut down")

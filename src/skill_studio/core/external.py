@@ -65,6 +65,7 @@ __all__ = [
     "ExternalCache",
     "ExternalSourceError",
     "ExternalTarget",
+    "TreeBlobCache",
     "GitClient",
     "parse_external_source",
     "parse_repo_url",
@@ -82,6 +83,19 @@ _SHA = re.compile(r"^[0-9a-fA-F]{7,40}$")
 _SCP = re.compile(r"^(?:[A-Za-z0-9._-]+@)?(?P<host>[A-Za-z0-9.-]+):(?P<path>[^/].*)$")
 _REF_BAD = re.compile(r"[\s~^:?*\[\\]|\.\.|^/|/$")
 
+
+
+class TreeBlobCache(Protocol):
+    """What :func:`resolve_external` needs of a cache: :class:`ExternalCache` (memory) or
+    :class:`~skill_studio.core.external_cache.DiskExternalCache` (disk + memory)."""
+
+    def get_tree(self, host: str, slug: str, commit: str) -> RepoTree | None: ...
+
+    def put_tree(self, host: str, tree: RepoTree) -> None: ...
+
+    def get_blob(self, host: str, sha: str) -> bytes | None: ...
+
+    def put_blob(self, host: str, sha: str, data: bytes) -> None: ...
 
 
 class GitClient(Protocol):
@@ -330,7 +344,7 @@ class ExternalCache:
                 self._blob_bytes -= len(old)
 
 
-def _cached_fetch(client: GitClient, host: str, tree: RepoTree, cache: ExternalCache | None
+def _cached_fetch(client: GitClient, host: str, tree: RepoTree, cache: TreeBlobCache | None
                   ) -> Callable[[Sequence[str]], dict[str, bytes]]:
     """A discovery ``FetchMany`` over ``tree`` that reads and fills ``cache`` by blob SHA."""
     index = tree.by_path()
@@ -399,7 +413,7 @@ def resolve_external(
     listing: Listing,
     client_for: Callable[[str], GitClient],
     *,
-    cache: ExternalCache | None = None,
+    cache: TreeBlobCache | None = None,
     progress: Progress | None = None,
     on_update: Callable[[Listing], None] | None = None,
     max_workers: int = DEFAULT_WORKERS,

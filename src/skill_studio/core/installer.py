@@ -435,13 +435,13 @@ class Installer:
             if swap.exists() and not final.exists():
                 os.rename(swap, final)
             return f"An interrupted rollback of {name} was undone."
-        backup = Path(intent["backup"]) if intent.get("backup") else None
+        earlier = Path(intent["backup"]) if intent.get("backup") else None
         committed = row is not None and row.snapshot_hash == intent["snapshot_hash"] and (
-            backup is None or any(h["backup_path"] == str(backup) for h in self.store.history(dest, name)))
+            earlier is None or any(h["backup_path"] == str(earlier) for h in self.store.history(dest, name)))
         if committed:
             return None
-        if backup is not None and backup.exists():
-            self._roll_back(final, backup)
+        if earlier is not None and earlier.exists():
+            self._roll_back(final, earlier)
         elif row is None and final.exists():
             rmtree(final)
         return f"An interrupted install of {name} was undone."
