@@ -97,7 +97,7 @@ def test_post_reader_uses_the_hardened_loader() -> None:
         load_post("# just markdown\n", "b/SKILL.md")
     with pytest.raises(FrontmatterError, match="expected a mapping"):
         load_post("---\n- a\n---\n", "b/SKILL.md")
-    with pytest.raises(FrontmatterError, match=r"line 3, column"):
+    with pytest.raises(FrontmatterError, match=r"invalid YAML in frontmatter at line 4, column 1"):
         load_post("---\nname: a\nx: [\n---\n", "b/SKILL.md")
     handler = SkillYAMLHandler("b/SKILL.md")
     assert handler.detect("---\nname: a\n---\n") and not handler.detect("---\nname: a\n")
