@@ -19,7 +19,6 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ import semver
 from skill_studio.core import auth, executor
 from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
+from skill_studio.core.clock import now as _utcnow
 from skill_studio.core.discovery import PLUGIN_JSON, discover
 from skill_studio.core.errors import (
     AuthError,
@@ -55,6 +55,7 @@ from skill_studio.core.models import (
     InstalledSkill,
     InstallState,
     Listing,
+    Progress,
     Registry,
     RegistrySource,
     RepoTree,
@@ -69,7 +70,6 @@ from skill_studio.core.sources import parse_registry_source
 log = logging.getLogger(__name__)
 
 ClientFactory = Callable[[str], GitHubClient]
-Progress = Callable[[int, int], None]
 
 DEFAULT_VERSION = "1.0.0"
 """Recorded at import when neither the frontmatter nor the plugin declares a version (R-FM-1)."""
@@ -97,8 +97,6 @@ def is_newer(candidate: str | None, installed: str | None) -> bool:
     return a is not None and b is not None and a > b
 
 
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def upstream_update(listing: Listing, skill: CatalogSkill, installed: InstalledSkill) -> str | None:
