@@ -54,6 +54,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from skill_studio.core.clock import utcnow
 from skill_studio.core.cost import (
     DEFAULT_BUDGET_TOKENS,
     TargetCost,
@@ -61,6 +62,8 @@ from skill_studio.core.cost import (
     target_cost,
 )
 from skill_studio.core.errors import TargetError
+from skill_studio.core.fsutil import rmtree
+from skill_studio.core.hashing import git_blob_sha
 from skill_studio.core.installer import (
     Installer,
     check_local_name,
@@ -70,7 +73,7 @@ from skill_studio.core.installer import (
 )
 from skill_studio.core.models import CatalogSkill, Destination, Listing
 from skill_studio.core.paths import AppPaths
-from skill_studio.core.store import Store, utcnow
+from skill_studio.core.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -363,11 +366,6 @@ class _Acc:
 
 # -- git object ids (to match hand-placed folders with catalog skills) ---------------------------
 
-def git_blob_sha(data: bytes) -> str:
-    """Git's blob id of ``data`` (SHA-1 over ``blob <len>\\0<data>``)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-
-
 def git_tree_sha(folder: Path, *, ignore: Iterable[str] = (MARKER_FILE,)) -> str:
     """Git's tree id of a folder as it is on disk, as ``git write-tree`` would compute it.
 
@@ -434,13 +432,6 @@ def _match(registry: str, listing: Listing, skill: CatalogSkill, how: str) -> Ca
 
 # -- files -----------------------------------------------------------------------------------------
 
-def _rmtree(path: Path) -> None:
-    if path.is_symlink() or path.is_file():
-        path.unlink(missing_ok=True)
-    elif path.exists():
-        shutil.rmtree(path)
-
-
 def deployed_files(folder: Path) -> dict[str, bytes]:
     """The skill files of a deployed folder, the marker left out (``{}`` when missing)."""
     files = read_folder(folder)
@@ -467,7 +458,7 @@ def _clean_tmp(folder: Path) -> None:
     if folder.is_dir():
         for child in folder.iterdir():
             if child.name.startswith(TMP_PREFIX):
-                _rmtree(child)
+                rmtree(child)
 
 
 def _swap_in(target_dir: Path, name: str, make: Any) -> None:
@@ -487,10 +478,10 @@ def _swap_in(target_dir: Path, name: str, make: Any) -> None:
     except BaseException:
         if old is not None and (old.exists() or old.is_symlink()) and not (final.exists() or final.is_symlink()):
             os.rename(old, final)
-        _rmtree(tmp)
+        rmtree(tmp)
         raise
     if old is not None:
-        _rmtree(old)
+        rmtree(old)
 
 
 # -- the manager -----------------------------------------------------------------------------------
@@ -735,7 +726,7 @@ class Targets:
             elif content_hash(deployed_files(folder)) != row["written_hash"]:
                 self._backup(t, folder, acc)
             else:
-                _rmtree(folder)
+                rmtree(folder)
         self.store.delete_deployment(t.id, row["local_name"])
         acc.removed.append((t.name, row["local_name"]))
 
