@@ -41,7 +41,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skill_studio.core.cache import format_age
+from skill_studio.app import DEFAULT_VERSION, SkillStudio, format_age
+from skill_studio.app.browse import ImportResult, browse_rows, import_all
 from skill_studio.core.errors import SkillStudioError
 from skill_studio.core.models import (
     CatalogSkill,
@@ -52,7 +53,6 @@ from skill_studio.core.models import (
     Listing,
     Registry,
 )
-from skill_studio.core.service import DEFAULT_VERSION, SkillStudio, upstream_update
 from skill_studio.ui.metadata_editor import LIBRARY_PURPOSES, Conflict, MetadataEditor
 from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
 from skill_studio.ui.widgets import (
@@ -98,43 +98,13 @@ class PartialData:
     total: int
 
 
-def upstream_newer(listing: Listing, skill: CatalogSkill, installed: InstalledSkill) -> bool:
-    """True when the catalog has a greater version or changed content for an installed copy
-    (R-UPD-1), whether or not that copy is customized."""
-    return upstream_update(listing, skill, installed) is not None
-
-
 def compute_rows(studio: SkillStudio, listing: Listing, destination: Destination,
                  customized: dict[str, bool] | None = None,
                  previous: dict[tuple[str, str, str, str], CatalogRow] | None = None) -> TabData:
-    """Install states of a listing's skills in ``destination`` (disk work: hashes installed folders).
-
-    Runs on a worker thread. A skill that is not installed but whose proposed local name is used by
-    another installed skill is flagged ``name_taken`` (R-IMP-2: the dialog shows the collision). A
-    customized skill whose catalog version is newer keeps state ``CUSTOMIZED`` and gets
-    ``upstream_newer`` (R-UPD-4: updating it asks first).
-
-    Args:
-        customized: ``{local name: customized?}`` already computed for this destination (progressive
-            listings reuse it), else computed here.
-        previous: rows already computed for this listing, by ``CatalogRow.key``; reused as they are.
-    """
-    installed = studio.installed(destination)
-    if customized is None:
-        customized = {s.local_name: studio.is_customized(s) for s in installed}
-    rows = []
-    for s in listing.skills:
-        old = previous.get((s.qualified_name, s.repo, s.commit, s.path)) if previous else None
-        if old is not None:
-            rows.append(old)
-            continue
-        st = studio.skill_state(listing, s, destination, installed)
-        newer = st.installed is not None and (st.state is InstallState.UPDATE_AVAILABLE or (
-            st.state is InstallState.CUSTOMIZED and upstream_newer(listing, s, st.installed)))
-        rows.append(CatalogRow(s, st.state, st.installed,
-                               name_taken=st.installed is None and s.local_name in customized,
-                               upstream_newer=newer))
-    return TabData(listing, rows, customized)
+    """A registry tab's content (worker thread): ``skill_studio.app.browse.browse_rows`` as
+    ``CatalogRow``s (see there for the states, "name taken" and moved skills)."""
+    rows, customized = browse_rows(studio, listing, destination, customized, dict(previous) if previous else None)
+    return TabData(listing, [CatalogRow.of(r) for r in rows], customized)
 
 
 def has_pending_external(listing: Listing) -> bool:
@@ -162,36 +132,6 @@ def source_text(source: object) -> str:
             text += f" /{source['path']}"
         return text
     return str(source)
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """Outcome of one import: the installed skill, or the reason it failed."""
-
-    skill: CatalogSkill
-    installed: InstalledSkill | None
-    error: str | None
-
-
-def import_all(studio: SkillStudio, listing: Listing, destination: Destination,
-               plans: list[tuple[CatalogSkill, ImportOptions]], progress: Callable[[int, int], None]) -> list[ImportResult]:
-    """Import each planned skill in turn (worker thread); one failure does not stop the others.
-
-    ``progress(done, total)`` runs over ``100 × len(plans)`` units, file downloads included.
-    """
-    out: list[ImportResult] = []
-    n = len(plans)
-    for i, (skill, opts) in enumerate(plans):
-        def files(done: int, total: int, i: int = i) -> None:
-            progress(i * 100 + (done * 90 // total if total else 0), n * 100)
-
-        try:
-            inst = studio.import_skill(listing, skill, destination, opts, progress=files)
-            out.append(ImportResult(skill, inst, None))
-        except SkillStudioError as err:
-            out.append(ImportResult(skill, None, str(err)))
-        progress((i + 1) * 100, n * 100)
-    return out
 
 
 class ListingCache:
@@ -742,7 +682,7 @@ class RegistryTab(QWidget):
         """Collision of a local name in the destination (R-IMP-2); a quick database query."""
         if name in planned:
             return Conflict(None, planned=True)
-        inst = self.studio.store.skill(self.destination, name)
+        inst = self.studio.installed_skill(self.destination, name)
         if inst is None:
             return None
         known = self.customized.get(name)

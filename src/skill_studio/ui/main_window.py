@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from skill_studio.core.models import Destination, InstalledSkill, InstallState
-from skill_studio.core.service import SkillStudio
+from skill_studio.app import SkillStudio
 from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
 from skill_studio.ui.notifications import Level, NotificationArea
 from skill_studio.ui.pages import (

@@ -24,9 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skill_studio.core.frontmatter import MAX_DESCRIPTION_CHARS
+from skill_studio.app import DEFAULT_VERSION, MAX_DESCRIPTION_CHARS
 from skill_studio.core.models import CatalogSkill, Destination, ImportOptions, InstalledSkill
-from skill_studio.core.service import DEFAULT_VERSION
 from skill_studio.ui.widgets import DescriptionField, LocalNameField, button
 
 LIBRARY_PURPOSES = ("domain", "platform", "source", "data-engineering")

@@ -20,7 +20,7 @@ is converted to Python, and enough of those (a few thousand repaints) abort the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import Enum
 from typing import Any
 
@@ -34,6 +34,8 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QStyle
 
+from skill_studio.app import version_sort_key
+from skill_studio.app.browse import BrowseRow
 from skill_studio.core.models import CatalogSkill, InstalledSkill, InstallState, Registry
 
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
@@ -83,15 +85,11 @@ def _one_line(text: str | None) -> str:
 
 
 def version_key(version: str | None) -> str:
-    """Sort text for version strings: numeric parts compare as numbers (``1.10`` after ``1.2``),
-    text parts after numbers, a missing version last. A string, because the proxy compares
-    ``SORT_ROLE`` values as QVariants."""
-    if not version or not version.strip():
-        return "\uffff"
-    parts = []
-    for chunk in version.strip().lstrip("vV").replace("-", ".").replace("+", ".").split("."):
-        parts.append(f"0{int(chunk):012d}" if chunk.isdigit() and len(chunk) <= 12 else f"1{chunk.casefold()}")
-    return ".".join(parts)
+    """Sort text for version strings: the version order of ``core.versions`` (semver with
+    pre-releases before their release, then the non-semver fallback, a missing version last), the
+    same order as the update check's. A string, because the proxy compares ``SORT_ROLE`` values as
+    QVariants."""
+    return version_sort_key(version)
 
 
 class _TableModel(QAbstractTableModel):
@@ -176,36 +174,16 @@ class _TableModel(QAbstractTableModel):
 # -- catalog (browse dialog) -------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class CatalogRow:
-    """One skill of a registry listing, with its install state in the dialog's destination.
+class CatalogRow(BrowseRow):
+    """A ``skill_studio.app.browse.BrowseRow`` (one listed skill with its install state in the
+    dialog's destination) with the badges of its state column."""
 
-    Attributes:
-        skill: the catalog skill.
-        state: install state in the destination (R-UI-2).
-        installed: the matching installed copy, or None.
-        name_taken: True when the skill is not installed but its proposed local name is already
-            used in the destination by another skill (an import would collide, R-IMP-2).
-        upstream_newer: the catalog has a newer version or changed content compared with the
-            installed copy, even when that copy is customized (state ``CUSTOMIZED``): the row
-            then shows "update available" beside "customized" (R-UPD-1/4).
-    """
-
-    skill: CatalogSkill
-    state: InstallState = InstallState.NOT_INSTALLED
-    installed: InstalledSkill | None = None
-    name_taken: bool = False
-    upstream_newer: bool = False
-
-    @property
-    def has_update(self) -> bool:
-        """True when the installed copy can be updated from this row (customized or not)."""
-        return self.installed is not None and (self.state is InstallState.UPDATE_AVAILABLE or self.upstream_newer)
-
-    @property
-    def key(self) -> tuple[str, str, str, str]:
-        """Identity of the listed skill: (qualified name, repository, commit, folder)."""
-        s = self.skill
-        return (s.qualified_name, s.repo, s.commit, s.path)
+    @classmethod
+    def of(cls, row: BrowseRow) -> CatalogRow:
+        """The same row as a ``CatalogRow`` (``row`` itself when it already is one)."""
+        if isinstance(row, CatalogRow):
+            return row
+        return cls(**{f.name: getattr(row, f.name) for f in fields(row)})
 
     def badges(self) -> list[Badge]:
         """The badges of the state column."""

@@ -25,12 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from skill_studio.app import SkillStudio, parse_registry_source
+from skill_studio.app.settings import SyncReport
+from skill_studio.app.updates import get_update_mode, set_update_mode
 from skill_studio.core.errors import RegistrySourceError
 from skill_studio.core.models import Destination, InstalledSkill, InstallState, Registry
-from skill_studio.core.service import SkillStudio
-from skill_studio.core.sources import parse_registry_source
-from skill_studio.core.updates import get_update_mode, set_update_mode
-from skill_studio.core.workspace import SyncReport
 from skill_studio.ui import widgets
 from skill_studio.ui.models import (
     ROW_ROLE,

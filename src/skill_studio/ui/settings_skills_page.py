@@ -45,11 +45,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skill_studio.core.archive import SkillArchive, read_skill_zip
+from skill_studio.app import DEFAULT_VERSION, SkillStudio
+from skill_studio.app.settings import SkillArchive, SkillChange, frontmatter_slot, normalize_slot, read_skill_zip
 from skill_studio.core.errors import ArchiveError, InstallError
 from skill_studio.core.models import Destination, InstalledSkill
-from skill_studio.core.service import SkillStudio
-from skill_studio.core.settings_skills import DEFAULT_VERSION, SkillChange, frontmatter_slot, normalize_slot
 from skill_studio.ui.metadata_editor import SETTINGS_SLOTS
 from skill_studio.ui.models import (
     BADGES_ROLE,

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from skill_studio.app import parse_skill_md
 from skill_studio.core.errors import FrontmatterError
-from skill_studio.core.frontmatter import parse_skill_md
 from skill_studio.core.models import InstalledSkill
 from skill_studio.ui import widgets
 from skill_studio.ui.widgets import MarkdownView, button

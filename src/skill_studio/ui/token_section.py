@@ -16,9 +16,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from skill_studio.core import auth
-from skill_studio.core.auth import TokenSource, TokenStatus
-from skill_studio.core.service import SkillStudio
+from skill_studio.app import SkillStudio
+from skill_studio.app import tokens as auth
+from skill_studio.app.tokens import TokenSource, TokenStatus
 from skill_studio.ui.widgets import button
 from skill_studio.ui.workers import BackgroundOp, describe_error
 

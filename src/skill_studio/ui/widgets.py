@@ -60,9 +60,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from skill_studio.app import MAX_DESCRIPTION_CHARS, check_local_name
 from skill_studio.core.errors import InstallError
-from skill_studio.core.frontmatter import MAX_DESCRIPTION_CHARS
-from skill_studio.core.installer import check_local_name
 from skill_studio.ui.models import BADGES_ROLE, Badge
 from skill_studio.ui.theme import badge_colors
 
