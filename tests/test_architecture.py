@@ -1,4 +1,4 @@
-"""Layering: skill_studio.core never imports PySide6 (DESIGN.md, "Two layers, one direction")."""
+"""Layering: skill_studio.core and skill_studio.app never import PySide6 (DESIGN.md, "Two layers, one direction")."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import sys
 from pathlib import Path
 
 CORE = Path(__file__).resolve().parents[1] / "src" / "skill_studio" / "core"
+APP = CORE.parent / "app"
 
 
 def test_core_imports_without_pyside6() -> None:
     modules = sorted(f"skill_studio.core.{p.stem}" for p in CORE.glob("*.py") if p.stem != "__init__")
-    assert "skill_studio.core.service" in modules
+    assert "skill_studio.core.identity" in modules
+    modules += ["skill_studio.app", *sorted(f"skill_studio.app.{p.stem}" for p in APP.glob("*.py") if p.stem != "__init__")]
     code = (
         "import sys\n"
         "sys.modules['PySide6'] = None\n"

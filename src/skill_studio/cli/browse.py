@@ -13,7 +13,7 @@ from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, json_out, out, short, 
 from skill_studio.core.errors import RemoteError, UserError
 from skill_studio.core.models import Destination, ImportOptions, Listing
 
-def listingjsonout(studio: SkillStudio, listing: Listing) -> dict[str, Any]:
+def listing_json(studio: SkillStudio, listing: Listing) -> dict[str, Any]:
     """The ``browse --json`` shape of one registry listing."""
     states = install_states(studio, listing)
     skills = []
@@ -65,13 +65,13 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
         if listing.offline:
             sys.stderr.write(f"skill-studio: {reg.name}: offline, showing the catalog cached "
                              f"{format_age(listing.age_seconds())} ago: {listing.offline_reason}\n")
-        entry = listingjsonout(studio, listing)
+        entry = listing_json(studio, listing)
         entry["age_seconds"] = listing.age_seconds()
         results.append(entry)
     if args.json:
         for r in results:
             r.pop("age_seconds", None)
-        jsonout({"registries": results})
+        json_out({"registries": results})
     else:
         for i, r in enumerate(results):
             if i:
@@ -132,14 +132,14 @@ def cmd_import(args: argparse.Namespace, studio: SkillStudio) -> int:
                          slot=args.slot, replace=args.replace, force=args.force)
     installed = studio.import_skill(listing, skill, dest, opts)
     if args.json:
-        jsonout(_installedjsonout(studio, installed))
+        json_out(_installed_json(studio, installed))
     else:
         out(f"Imported {skill.qualified_name} {installed.version} into {dest.label} as "
              f"{installed.local_name!r} ({installed.path}).")
     return EXIT_OK
 
 
-def _installedjsonout(studio: SkillStudio, s: Any) -> dict[str, Any]:
+def _installed_json(studio: SkillStudio, s: Any) -> dict[str, Any]:
     return {"local_name": s.local_name, "destination": s.destination.value, "version": s.version,
             "registry": s.registry, "qualified_name": s.qualified_name, "path": s.path,
             "customized": studio.is_customized(s), "origin": s.origin, "active": s.active, "slot": s.slot,
@@ -150,7 +150,7 @@ def cmd_list(args: argparse.Namespace, studio: SkillStudio) -> int:
     dest = Destination(args.to) if args.to else None
     skills = studio.installed(dest)
     if args.json:
-        jsonout([_installedjsonout(studio, s) for s in skills])
+        json_out([_installed_json(studio, s) for s in skills])
         return EXIT_OK
     if not skills:
         out("No skills installed" + (f" in {dest.label}." if dest else "."))

@@ -11,13 +11,13 @@ from skill_studio.cli.output import EXIT_OK, json_out, out, table
 def cmd_registry_add(args: argparse.Namespace, studio: SkillStudio) -> int:
     reg = studio.add_registry(args.url)
     if args.json:
-        jsonout(_registryjsonout(reg))
+        json_out(registry_json(reg))
     else:
         out(f"Added registry {reg.name!r} ({reg.source.url}).")
     return EXIT_OK
 
 
-def _registryjsonout(reg: Any) -> dict[str, Any]:
+def registry_json(reg: Any) -> dict[str, Any]:
     return {"name": reg.name, "source": reg.source.url, "repo": reg.source.slug, "ref": reg.source.ref,
             "subpath": reg.source.subpath, "enabled": reg.enabled, "default": reg.is_default}
 
@@ -25,7 +25,7 @@ def _registryjsonout(reg: Any) -> dict[str, Any]:
 def cmd_registry_list(args: argparse.Namespace, studio: SkillStudio) -> int:
     regs = studio.registries()
     if args.json:
-        jsonout([_registryjsonout(r) for r in regs])
+        json_out([registry_json(r) for r in regs])
         return EXIT_OK
     table([[r.name, "yes" if r.enabled else "no", "yes" if r.is_default else "", r.source.url] for r in regs],
            ["NAME", "ENABLED", "DEFAULT", "SOURCE"])
