@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
@@ -499,7 +499,7 @@ class SkillStudio:
         Raises:
             Nothing for a failing target: it becomes an unavailable plugin.
         """
-        return resolve_external(listing, self.client, cache=self.external_cache, progress=progress,
+        return resolve_external(listing, self.client, cache=cast(ExternalCache, self.external_cache), progress=progress,
                                 on_update=on_update)
 
     # -- install state -------------------------------------------------------------------------

@@ -15,8 +15,10 @@ Everything slow (listing a registry, computing install states, downloading and i
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable
+from typing import Any
 from dataclasses import dataclass
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QSettings, Qt, Signal
@@ -451,7 +453,7 @@ class RegistryTab(QWidget):
             if not has_pending_external(local):
                 return data
             rows = {r.key: r for r in data.rows}
-            state = {"data": data, "done": 0, "total": 0}
+            state: dict[str, Any] = {"data": data, "done": 0, "total": 0}
             job.publish(PartialData(data, 0, 0))
 
             def changed(listing: Listing) -> None:  # worker thread (resolve_external's caller)
@@ -751,7 +753,7 @@ class BrowseDialog(QDialog):
         self.search.textChanged.connect(self._filter)
         find = QAction(self)
         find.setShortcut(QKeySequence.StandardKey.Find)
-        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        find.triggered.connect(self._focus_search)
         self.addAction(find)
         self.reload_button = button("Reload", self.reload_current,
                                     tip="Fetch the current registry from GitHub again")
@@ -818,6 +820,10 @@ class BrowseDialog(QDialog):
 
     # -- tabs ------------------------------------------------------------------------------------
 
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
     def tabs_list(self) -> list[RegistryTab]:
         """The registry tabs in display order."""
         return [self.tabs.widget(i) for i in range(self.tabs.count())]  # type: ignore[misc]
@@ -837,9 +843,9 @@ class BrowseDialog(QDialog):
         enabled = self.studio.registries(enabled_only=True)
         wanted = {r.id: r for r in enabled}
         for rid in [rid for rid in self.tabs_by_id if rid not in wanted]:
-            tab = self.tabs_by_id.pop(rid)
-            self.tabs.removeTab(self.tabs.indexOf(tab))
-            tab.deleteLater()
+            gone = self.tabs_by_id.pop(rid)
+            self.tabs.removeTab(self.tabs.indexOf(gone))
+            gone.deleteLater()
         for pos, reg in enumerate(enabled):
             tab = self.tabs_by_id.get(reg.id)
             if tab is None:
@@ -932,7 +938,7 @@ class BrowseDialog(QDialog):
         """Recompute the install states of every loaded tab (after updates or a rollback)."""
         for tab in self.tabs_list():
             if tab.data is not None:
-                tab.refresh_states(lambda t=tab: self._tab_status(t))
+                tab.refresh_states(functools.partial(self._tab_status, tab))
 
     def update_selected(self) -> None:
         """Ask for the selected rows that have an update to be updated (``update_requested``)."""
@@ -1122,7 +1128,7 @@ class BrowseDialog(QDialog):
             self._close_requested = False
             self.close()
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt override
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         self._close_requested = False  # reopened before a deferred close happened
         super().showEvent(event)
 

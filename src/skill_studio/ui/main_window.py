@@ -38,7 +38,7 @@ from skill_studio.ui.update_center import UpdateCenter, startup_check_enabled
 PAGE_KEYS = ("library", "settings/skills", "settings/marketplace", "settings/general")
 """Page identifiers, in stack order; the last one shown is remembered under ``main/page``."""
 
-_NAV = (("library", "Skill Library"), (None, "SETTINGS"), ("settings/skills", "Skills"),
+_NAV: tuple[tuple[str | None, str], ...] = (("library", "Skill Library"), (None, "SETTINGS"), ("settings/skills", "Skills"),
         ("settings/marketplace", "Marketplace"), ("settings/general", "General"))
 
 
@@ -83,11 +83,11 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(200)
         self.nav.setIconSize(QSize(18, 18))
         self._nav_keys: list[str | None] = []
-        for key, label in _NAV:
-            self._nav_keys.append(key)
+        for nav_key, label in _NAV:
+            self._nav_keys.append(nav_key)
             item = QListWidgetItem(label)
-            item.setSizeHint(QSize(0, 28 if key is None else 34))
-            if key is None:
+            item.setSizeHint(QSize(0, 28 if nav_key is None else 34))
+            if nav_key is None:
                 item.setFlags(Qt.ItemFlag.NoItemFlags)
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, "Settings")
                 f = item.font()

@@ -300,7 +300,7 @@ class InstalledTableModel(_TableModel):
     """Installed skills of one destination (Skill Library dashboard, Settings → Skills)."""
 
     NAME, VERSION, SOURCE, STATUS, DESCRIPTION = range(5)
-    HEADERS = ("Name", "Version", "Source", "Status", "Description")
+    HEADERS: tuple[str, ...] = ("Name", "Version", "Source", "Status", "Description")
 
     def row_data(self, row: InstalledRow, col: int, role: int) -> Any:
         s = row.skill

@@ -21,6 +21,7 @@ window posts them in its notification area.
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -366,7 +367,8 @@ class UploadDialog(QDialog):
         self.slot_combo.setEditable(True)
         self.slot_combo.addItems(["", *slots])
         self.slot_combo.setCurrentText(frontmatter_slot(meta) or "")
-        self.slot_combo.lineEdit().setPlaceholderText("none (or research, validate, …)")
+        if (line_edit := self.slot_combo.lineEdit()) is not None:
+            line_edit.setPlaceholderText("none (or research, validate, …)")
         self.slot_message = QLabel("")
         self.slot_message.setObjectName("fieldError")
         self.slot_message.setWordWrap(True)
@@ -542,6 +544,8 @@ class SettingsSkillsPage(InstalledSkillsPage):
         upload_dialog: the open :class:`UploadDialog`, or None (tests fill it in and accept it).
     """
 
+    model: SettingsSkillsModel
+
     notice = Signal(object)
 
     EMPTY_TITLE = "No Skill Builder skills installed"
@@ -651,8 +655,8 @@ class SettingsSkillsPage(InstalledSkillsPage):
         op: Callable[[Any], SkillChange] = ((lambda _p: ss.activate(name)) if active
                                             else (lambda _p: ss.deactivate(name)))
         BackgroundOp(self, op, self._activation_done) \
-            .failure(lambda err, n=name, a=active: self._activation_failed(n, a, err)) \
-            .finally_(lambda n=name: self._activation_finished(n)) \
+            .failure(functools.partial(self._activation_failed, name, active)) \
+            .finally_(functools.partial(self._activation_finished, name)) \
             .run_in_background()
         return True
 
@@ -695,7 +699,7 @@ class SettingsSkillsPage(InstalledSkillsPage):
         actions: tuple[Action, ...] = ()
         if len(inactive) == 1:
             skill = inactive[0]
-            actions = ((f"Activate {skill.local_name}", lambda s=skill: self.set_active(s, True)),)
+            actions = ((f"Activate {skill.local_name}", functools.partial(self.set_active, skill, True)),)
         text = " ".join(m for s in noted for m in s.messages)
         self.notice.emit(Notice(Level.INFO, title, text, actions, key="settings-import-notes"))
 
@@ -762,7 +766,7 @@ class SettingsSkillsPage(InstalledSkillsPage):
         text = " ".join(messages) or (
             "The agents now find it in the workspace's .claude/skills and CLAUDE.md." if skill.active
             else "It is installed, inactive.")
-        actions: tuple[Action, ...] = (("Open", lambda s=skill: self.open_requested.emit(s)),)
+        actions: tuple[Action, ...] = (("Open", functools.partial(self.open_requested.emit, skill)),)
         self.notice.emit(Notice(Level.SUCCESS, title, text, actions, key="settings-upload"))
 
     def _upload_failed(self, zip_path: str, err: BaseException) -> None:

@@ -30,6 +30,7 @@ these actions through :meth:`UpdateCenter.attach_page`.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -567,7 +568,7 @@ class UpdateCenter(QObject):
         page.model.set_updates(page.updates)
         self.window.notifications.post(Level.SUCCESS, f"Rolled back {skill.local_name} to {skill.version}",
                                        "The version it replaced is kept: roll back again to return to it.",
-                                       actions=[("Open", lambda s=skill: self.window.open_editor(s))],
+                                       actions=[("Open", functools.partial(self.window.open_editor, skill))],
                                        key=f"update-{destination.value}")
         self._refresh_views({destination})
         self.rolled_back.emit(skill)

@@ -640,7 +640,8 @@ class MarkdownView(QTextBrowser):
             block = block.next()
         doc.setModified(False)
 
-    def loadResource(self, kind: int, url: QUrl) -> Any:  # noqa: N802 - Qt override
+    def loadResource(self, kind: int, url: QUrl | str) -> Any:  # noqa: N802 - Qt override
+        url = QUrl(url) if isinstance(url, str) else url
         if self.base_dir is not None and not url.scheme() and url.path():
             candidate = (self.base_dir / url.path()).resolve()
             if candidate.is_file() and self.base_dir in candidate.parents:
