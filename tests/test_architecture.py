@@ -31,3 +31,26 @@ def test_no_pyside6_text_in_core_sources() -> None:
     offenders = [p.name for p in CORE.glob("*.py") if "PySide6" in p.read_text() and "import" in p.read_text()
                  and any(line.lstrip().startswith(("import PySide6", "from PySide6")) for line in p.read_text().splitlines())]
     assert offenders == []
+
+
+def test_faces_import_only_the_application_layer_models_and_errors() -> None:
+    """``ui`` and ``cli`` import nothing of ``skill_studio.core`` but ``models`` and ``errors`` (issue 12);
+    unlike the import-linter contract's explicit list, this also covers core modules added later."""
+    import grimp
+
+    graph = grimp.build_graph("skill_studio")
+    allowed = {"skill_studio.core", "skill_studio.core.models", "skill_studio.core.errors"}
+    offenders = sorted(
+        (face_module, imported)
+        for face in ("skill_studio.ui", "skill_studio.cli")
+        for face_module in {face, *graph.find_descendants(face)}
+        for imported in graph.find_modules_directly_imported_by(face_module)
+        if imported.startswith("skill_studio.core") and imported not in allowed
+    )
+    assert offenders == []
+
+
+def test_no_pyside6_in_the_application_layer_sources() -> None:
+    offenders = [p.name for p in APP.glob("*.py")
+                 if any(line.lstrip().startswith(("import PySide6", "from PySide6")) for line in p.read_text().splitlines())]
+    assert offenders == []

@@ -883,7 +883,7 @@ def prepare_updates(studio: SkillStudio, destination: Destination, names: Sequen
                 out.diffs[name] = diff_skill(studio, destination, name)
 
     for name in names:
-        inst = studio.store.skill(destination, name)
+        inst = studio.installed_skill(destination, name)
         if inst is None:
             out.problems.append(f"{name} is no longer installed in {destination.label}.")
             continue
@@ -927,3 +927,95 @@ def rollback_and_evaluate(studio: SkillStudio, destination: Destination, name: s
     restored = rollback_skill(studio, destination, name)
     item = evaluate(studio, listing, restored) if listing is not None else None
     return RollbackResult(restored, item)
+
+
+# -- the update command (the CLI's ``update``) ------------------------------------------------------
+
+@dataclass
+class UpdateRun:
+    """Outcome of ``run_update``.
+
+    Attributes:
+        report: the check's report, with what was applied, skipped or failed.
+        applied: True when updates were applied (not a check only).
+        names: the local names asked for (deduplicated, in order); empty for all.
+        notes: ``(is_problem, sentence)`` for each named skill that was not updated, in order:
+            up to date, not checked, removed upstream, customized without ``force``.
+        refused: True when a named skill could not be updated (a user error for the CLI).
+    """
+
+    report: UpdateReport
+    applied: bool
+    names: list[str] = field(default_factory=list)
+    notes: list[tuple[bool, str]] = field(default_factory=list)
+    refused: bool = False
+
+
+def run_update(studio: SkillStudio, *, names: Sequence[str], destinations: Sequence[Destination],
+               only_destination: bool, check: bool, apply_all: bool, force: bool) -> UpdateRun:
+    """Check, and apply when asked or in auto mode, the updates of installed skills (R-UPD-1..4).
+
+    Applies when ``names`` or ``apply_all`` are given, else only in auto mode, never with ``check``.
+
+    Args:
+        names: local names to update (empty: every installed marketplace skill).
+        destinations: where to look (both unless the user chose one).
+        only_destination: the user chose ``destinations`` (``--to``); the check is then limited to it.
+        check: only report.
+        apply_all: update every skill with an update.
+        force: also update customized skills (their version is kept as a backup, R-UPD-4).
+
+    Returns:
+        The run (see ``UpdateRun``); remote failures are in ``report.errors``/``report.failed``.
+
+    Raises:
+        UserError: ``check`` with names/``apply_all``/``force``; names with ``apply_all``; a name that
+            is not installed or not from a marketplace.
+    """
+    if check and (names or apply_all or force):
+        raise UserError("--check only reports; it takes no NAME, --all or --force.")
+    if names and apply_all:
+        raise UserError("Give skill names or --all, not both.")
+    dests = list(destinations)
+    wanted = list(dict.fromkeys(names))
+    for name in wanted:  # every named skill must be an installed marketplace skill
+        rows = [s for d in dests if (s := studio.installed_skill(d, name)) is not None]
+        where = f" in {dests[0].label}" if only_destination else ""
+        if not rows:
+            raise UserError(f"No skill named {name!r} is installed{where}; 'skill-studio list' shows the local names.")
+        if all(s.origin != "marketplace" for s in rows):
+            raise UserError(f"{name!r} was not imported from a marketplace ({rows[0].origin}); it has no updates.")
+    mode = get_update_mode(studio)
+    if check:
+        apply = False
+    elif wanted or apply_all:
+        apply = True
+    else:
+        apply = mode is UpdateMode.AUTO
+    report = check_updates(studio, destinations=dests if only_destination else None, local_names=wanted or None)
+    report.mode = mode
+    if apply:
+        apply_updates(studio, report, force=force)
+    run = UpdateRun(report, apply, wanted)
+    for name in wanted:  # say what happened to each named skill that was not updated
+        for d in dests:
+            inst = studio.installed_skill(d, name)
+            if inst is None or inst.origin != "marketplace":
+                continue
+            item = next((i for i in report.items if i.key == (d.value, name)), None)
+            unchecked = next((u for u in report.unchecked if (u.destination, u.local_name) == (d, name)), None)
+            if unchecked is not None:
+                run.notes.append((True, f"{name} ({d.label}) was not checked: {unchecked.reason}."))
+                run.refused = True
+            elif item is None:
+                reg = registry_of(inst, studio.registries())
+                if reg is not None and reg.name in report.registries:
+                    run.notes.append((False, f"{name} ({d.label}) is up to date."))
+            elif item.kind is UpdateKind.REMOVED_UPSTREAM:
+                run.notes.append((True, f"{name} ({d.label}) is no longer listed by {item.registry}; nothing to update to."))
+                run.refused = True
+            elif item in report.skipped_customized:
+                run.notes.append((True, f"{name} ({d.label}) has local edits (customized); re-run with --force to "
+                                        "update it. Your version is kept as a backup ('skill-studio rollback' restores it)."))
+                run.refused = True
+    return run

@@ -48,7 +48,7 @@ def _resolve_one(studio: SkillStudio, name: str, to: str | None) -> Destination:
     """The destination a single-skill command acts on: ``--to``, or the only one holding ``name``."""
     if to:
         return Destination(to)
-    found = [d for d in Destination if studio.store.skill(d, name) is not None]
+    found = [d for d in Destination if studio.installed_skill(d, name) is not None]
     if not found:
         raise UserError(f"No skill named {name!r} is installed; 'skill-studio list' shows the local names.")
     if len(found) > 1:
@@ -98,58 +98,20 @@ def _print_report(report: upd.UpdateReport, dests: list[Destination]) -> None:
 
 
 def cmd_update(args: argparse.Namespace, studio: SkillStudio) -> int:
-    if args.check and (args.names or args.all or args.force):
-        raise UserError("--check only reports; it takes no NAME, --all or --force.")
-    if args.names and args.all:
-        raise UserError("Give skill names or --all, not both.")
     dests = _destinations(args)
-    names = list(dict.fromkeys(args.names or []))
-    for name in names:  # every named skill must be an installed marketplace skill
-        rows = [s for d in dests if (s := studio.store.skill(d, name)) is not None]
-        where = f" in {dests[0].label}" if args.to else ""
-        if not rows:
-            raise UserError(f"No skill named {name!r} is installed{where}; 'skill-studio list' shows the local names.")
-        if all(s.origin != "marketplace" for s in rows):
-            raise UserError(f"{name!r} was not imported from a marketplace ({rows[0].origin}); it has no updates.")
-    mode = upd.get_update_mode(studio)
-    if args.check:
-        apply = False
-    elif names or args.all:
-        apply = True
-    else:
-        apply = mode is upd.UpdateMode.AUTO
-    report = upd.check_updates(studio, destinations=dests if args.to else None, local_names=names or None)
-    report.mode = mode
+    run = upd.run_update(studio, names=args.names or [], destinations=dests, only_destination=bool(args.to),
+                         check=args.check, apply_all=args.all, force=args.force)
+    report, apply, names = run.report, run.applied, run.names
     for e in report.errors:
         _err(f"{e.registry}: {e.message}")
     code = EXIT_REMOTE if report.errors else EXIT_OK
-    if apply:
-        upd.apply_updates(studio, report, force=args.force)
-    if names:  # say what happened to each named skill that was not updated
-        refused = False
-        for name in names:
-            for d in dests:
-                inst = studio.store.skill(d, name)
-                if inst is None or inst.origin != "marketplace":
-                    continue
-                item = next((i for i in report.items if i.key == (d.value, name)), None)
-                unchecked = next((u for u in report.unchecked if (u.destination, u.local_name) == (d, name)), None)
-                if unchecked is not None:
-                    _err(f"{name} ({d.label}) was not checked: {unchecked.reason}.")
-                    refused = True
-                elif item is None:
-                    reg = upd.registry_of(inst, studio.registries())
-                    if reg is not None and reg.name in report.registries:
-                        out(f"{name} ({d.label}) is up to date.")
-                elif item.kind is upd.UpdateKind.REMOVED_UPSTREAM:
-                    _err(f"{name} ({d.label}) is no longer listed by {item.registry}; nothing to update to.")
-                    refused = True
-                elif item in report.skipped_customized:
-                    _err(f"{name} ({d.label}) has local edits (customized); re-run with --force to update it. "
-                         "Your version is kept as a backup ('skill-studio rollback' restores it).")
-                    refused = True
-        if refused and code == EXIT_OK:
-            code = EXIT_USER
+    for problem, sentence in run.notes:
+        if problem:
+            _err(sentence)
+        else:
+            out(sentence)
+    if run.refused and code == EXIT_OK:
+        code = EXIT_USER
     if report.failed:
         for f in report.failed:
             _err(f"{f.item.local_name} ({f.item.destination.label}): {f.message}")
@@ -175,7 +137,7 @@ def cmd_update(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 def cmd_rollback(args: argparse.Namespace, studio: SkillStudio) -> int:
     dest = _resolve_one(studio, args.name, args.to)
-    before = studio.store.skill(dest, args.name)
+    before = studio.installed_skill(dest, args.name)
     restored = upd.rollback_skill(studio, dest, args.name)
     if args.json:
         json_out({"local_name": restored.local_name, "destination": dest.value, "version": restored.version,
