@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from types import SimpleNamespace
 from typing import Any
@@ -121,7 +122,7 @@ def test_sort_key_agrees_with_semver_order_on_random_versions() -> None:
         pre = rnd.choice(pres)
         versions.append(f"{v}-{pre}" if pre else v)
     by_key = sorted(versions, key=version_sort_key)
-    for a, b in zip(by_key, by_key[1:]):
+    for a, b in itertools.pairwise(by_key):
         assert not is_newer(a, b), (a, b)
 
 

@@ -42,6 +42,7 @@ from skill_studio.core.external import ExternalCache, resolve_external
 from skill_studio.core.external_cache import DiskExternalCache
 from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
 from skill_studio.core.github import GitHubClient
+from skill_studio.core.identity import catalog_key, installed_copies, match_installed, registry_key
 from skill_studio.core.installer import Installer, check_local_name
 from skill_studio.core.models import (
     Catalog,
@@ -58,12 +59,11 @@ from skill_studio.core.models import (
     join_path,
 )
 from skill_studio.core.paths import AppPaths
-from skill_studio.core.settings_skills import SettingsSkills, frontmatter_slot
 from skill_studio.core.recovery import open_store
+from skill_studio.core.settings_skills import SettingsSkills, frontmatter_slot
 from skill_studio.core.sources import parse_registry_source
-from skill_studio.core.identity import catalog_key, installed_copies, match_installed, registry_key
 from skill_studio.core.update_rule import skill_files, upstream_identity, upstream_update
-from skill_studio.core.versions import DEFAULT_VERSION, is_newer, parse_version
+from skill_studio.core.versions import DEFAULT_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +242,7 @@ class SkillStudio:
             self._retired.clear()
         self.store.close()
 
-    def __enter__(self) -> SkillStudio:
+    def __enter__(self) -> SkillStudio:  # noqa: PYI034 - subclasses are not used
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -44,11 +44,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from skill_studio.app.studio import SkillStudio, catalog_provenance
 from skill_studio.core.errors import InstallError, RemoteError, SkillStudioError, UserError
+from skill_studio.core.identity import find_catalog_skill, registry_key, registry_of
 from skill_studio.core.installer import read_folder
 from skill_studio.core.models import CatalogSkill, Destination, InstalledSkill, Listing, Registry
-from skill_studio.app.studio import SkillStudio, catalog_provenance
-from skill_studio.core.identity import find_catalog_skill, registry_key, registry_of
 from skill_studio.core.store import utcnow
 from skill_studio.core.update_rule import upstream_update
 from skill_studio.core.versions import DEFAULT_VERSION
@@ -377,17 +377,18 @@ def evaluate(studio: SkillStudio, listing: Listing, installed: InstalledSkill) -
     """
     skill = find_catalog_skill(listing, installed)
     customized = studio.is_customized(installed)
-    base = dict(destination=installed.destination, local_name=installed.local_name,
-                qualified_name=installed.qualified_name or installed.name, registry=listing.name,
-                registry_source=listing.source.url, installed_version=installed.version,
-                installed_commit=installed.commit, customized=customized, installed=installed)
+    base: dict[str, Any] = {
+        "destination": installed.destination, "local_name": installed.local_name,
+        "qualified_name": installed.qualified_name or installed.name, "registry": listing.name,
+        "registry_source": listing.source.url, "installed_version": installed.version,
+        "installed_commit": installed.commit, "customized": customized, "installed": installed}
     if skill is None:
-        return UpdateItem(**base, available_version=None, available_commit=None,  # type: ignore[arg-type]
+        return UpdateItem(**base, available_version=None, available_commit=None,
                           kind=UpdateKind.REMOVED_UPSTREAM, listing=listing)
     why = upstream_update(listing, skill, installed)
     if why is None:
         return None
-    return UpdateItem(**base, available_version=skill.version or DEFAULT_VERSION,  # type: ignore[arg-type]
+    return UpdateItem(**base, available_version=skill.version or DEFAULT_VERSION,
                       available_commit=skill.commit, kind=UpdateKind(why), skill=skill, listing=listing)
 
 
@@ -1015,7 +1016,8 @@ def run_update(studio: SkillStudio, *, names: Sequence[str], destinations: Seque
                 run.notes.append((True, f"{name} ({d.label}) is no longer listed by {item.registry}; nothing to update to."))
                 run.refused = True
             elif item in report.skipped_customized:
-                run.notes.append((True, f"{name} ({d.label}) has local edits (customized); re-run with --force to "
-                                        "update it. Your version is kept as a backup ('skill-studio rollback' restores it)."))
+                run.notes.append((True, (f"{name} ({d.label}) has local edits (customized); re-run with --force to "
+                                         "update it. Your version is kept as a backup ('skill-studio rollback' "
+                                         "restores it).")))
                 run.refused = True
     return run

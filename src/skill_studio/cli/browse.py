@@ -13,6 +13,7 @@ from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, json_out, out, short, 
 from skill_studio.core.errors import RemoteError, UserError
 from skill_studio.core.models import Destination, ImportOptions, Listing
 
+
 def listing_json(studio: SkillStudio, listing: Listing) -> dict[str, Any]:
     """The ``browse --json`` shape of one registry listing."""
     states = install_states(studio, listing)

@@ -8,6 +8,7 @@ from typing import Any
 from skill_studio.app import SkillStudio
 from skill_studio.cli.output import EXIT_OK, json_out, out, table
 
+
 def cmd_registry_add(args: argparse.Namespace, studio: SkillStudio) -> int:
     reg = studio.add_registry(args.url)
     if args.json:

@@ -16,8 +16,8 @@ from PySide6.QtCore import QCoreApplication, QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from skill_studio import __version__
-from skill_studio.core.errors import SkillStudioError
 from skill_studio.app import SkillStudio
+from skill_studio.core.errors import SkillStudioError
 from skill_studio.ui.main_window import MainWindow
 from skill_studio.ui.theme import apply_theme
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 import functools
 import html
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -45,12 +45,10 @@ from PySide6.QtWidgets import (
 
 from skill_studio.app import DEFAULT_VERSION, SkillStudio, format_age
 from skill_studio.app.browse import ImportResult, browse_rows, import_all
-from skill_studio.core.errors import SkillStudioError
 from skill_studio.core.models import (
     CatalogSkill,
     Destination,
     ImportOptions,
-    InstalledSkill,
     InstallState,
     Listing,
     Registry,
@@ -1128,7 +1126,7 @@ class BrowseDialog(QDialog):
             self._close_requested = False
             self.close()
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event) -> None:
         self._close_requested = False  # reopened before a deferred close happened
         super().showEvent(event)
 
@@ -1138,7 +1136,7 @@ class BrowseDialog(QDialog):
             return
         super().done(result)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         self._remember()
         if self._defer_close():
             event.ignore()

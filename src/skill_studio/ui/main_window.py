@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skill_studio.core.models import Destination, InstalledSkill, InstallState
 from skill_studio.app import SkillStudio
+from skill_studio.core.models import Destination, InstalledSkill, InstallState
 from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
 from skill_studio.ui.notifications import Level, NotificationArea
 from skill_studio.ui.pages import (
@@ -250,14 +250,14 @@ class MainWindow(QMainWindow):
 
     # -- lifetime ------------------------------------------------------------------------------
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
             if self.startup_check:  # after the window is on screen: the check never delays it
                 QTimer.singleShot(0, self, self.update_center.start_check)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         for editor in list(self.editors.values()):
             if shiboken6.isValid(editor) and not editor.close():
                 event.ignore()

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -36,7 +36,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from skill_studio.app import version_sort_key
 from skill_studio.app.browse import BrowseRow
-from skill_studio.core.models import CatalogSkill, InstalledSkill, InstallState, Registry
+from skill_studio.core.models import InstalledSkill, InstallState, Registry
 
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 2
@@ -96,7 +96,7 @@ class _TableModel(QAbstractTableModel):
     """Shared plumbing: a list of row dataclasses and a header per column."""
 
     HEADERS: tuple[str, ...] = ()
-    HEADER_TIPS: dict[int, str] = {}
+    HEADER_TIPS: ClassVar[dict[int, str]] = {}
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -200,7 +200,7 @@ class CatalogTableModel(_TableModel):
 
     NAME, VERSION, STATE, WARNINGS, DESCRIPTION = range(5)
     HEADERS = ("Skill", "Version", "Status", "", "Description")
-    HEADER_TIPS = {WARNINGS: "Warnings: the skill deviates from the Agent Skills rules (see details)"}
+    HEADER_TIPS: ClassVar[dict[int, str]] = {WARNINGS: "Warnings: the skill deviates from the Agent Skills rules (see details)"}
 
     def row_data(self, row: CatalogRow, col: int, role: int) -> Any:
         s = row.skill
@@ -363,7 +363,7 @@ class RegistryTableModel(_TableModel):
 
     NAME, SOURCE, ENABLED = range(3)
     HEADERS = ("Name", "Source", "Enabled")
-    HEADER_TIPS = {ENABLED: "Disabled registries stay in the list but are not fetched or browsed"}
+    HEADER_TIPS: ClassVar[dict[int, str]] = {ENABLED: "Disabled registries stay in the list but are not fetched or browsed"}
 
     enabled_toggled = Signal(object, bool)
 

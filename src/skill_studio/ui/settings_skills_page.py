@@ -26,7 +26,7 @@ import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
@@ -137,7 +137,7 @@ class SettingsSkillsModel(InstalledTableModel):
 
     ACTIVE, NAME, ORIGIN, VERSION, SLOT, STATUS, DESCRIPTION = range(7)
     HEADERS = ("Active", "Name", "Origin", "Version", "Slot", "Status", "Description")
-    HEADER_TIPS = {
+    HEADER_TIPS: ClassVar[dict[int, str]] = {
         ACTIVE: "Active skills are copied into the agent workspace and listed in its CLAUDE.md",
         SLOT: "Purpose slot: at most one active skill per slot",
     }

@@ -232,7 +232,7 @@ class SkillEditor(QWidget):
         if modified:
             self.status.setText("Unsaved changes")
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.is_modified():
             answer = QMessageBox.question(
                 self, "Unsaved changes", f"Save your changes to {self.skill.local_name}'s SKILL.md?",

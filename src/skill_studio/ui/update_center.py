@@ -33,7 +33,6 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
 import shiboken6
@@ -61,14 +60,13 @@ from skill_studio.app.updates import (
     rollback_and_evaluate,
     run_check,
 )
-from skill_studio.core.models import Destination, InstalledSkill, Listing, Registry
-from skill_studio.ui.models import ROW_ROLE, InstalledRow
+from skill_studio.core.models import Destination, InstalledSkill, Listing
 from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
+from skill_studio.ui.models import ROW_ROLE, InstalledRow
 from skill_studio.ui.notifications import Level, NotificationArea
 from skill_studio.ui.pages import InstalledSkillsPage
 from skill_studio.ui.widgets import button
 from skill_studio.ui.workers import BackgroundOp, describe_error
-
 
 
 class UpdateHost(Protocol):
@@ -136,7 +134,7 @@ class DiffHighlighter(QSyntaxHighlighter):
         self.header = fmt("#24292f", bold=True)
         self.note = fmt("#6b7680")
 
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt override
+    def highlightBlock(self, text: str) -> None:
         if text.startswith(("+++", "---")):
             f = self.header
         elif text.startswith("+"):

@@ -184,7 +184,7 @@ class BackgroundOp(Generic[T]):
     def _work(self) -> None:
         try:
             result = self._op(self._report_progress)
-        except BaseException as err:  # noqa: BLE001 - every failure is delivered to the GUI thread
+        except BaseException as err:
             if not isinstance(err, SkillStudioError):
                 log.exception("background operation failed")
             self._relay.post(functools.partial(self._deliver, None, err))  # bind: ``err`` is unset after except
