@@ -23,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
+from skill_studio.app.settings import SettingsSkillsApi
 from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
 from skill_studio.core.discovery import PLUGIN_JSON, discover
@@ -222,9 +223,15 @@ class SkillStudio:
         ``paths.cache/external`` unless ``use_cache`` is False, so pinned targets survive a restart."""
         self.startup_messages: list[str] = db_messages + self.installer.recover()
         self.seed_default_registries()
-        self.settings_skills = SettingsSkills(self.paths, self.store, self.installer)
+        self._settings_skills = SettingsSkills(self.paths, self.store, self.installer)
         """Settings → Skills: bundled skills, uploads, active flags and slots, the agent workspace."""
-        self.startup_messages += self.settings_skills.startup()
+        self.startup_messages += self._settings_skills.startup()
+
+    @property
+    def settings_skills(self) -> SettingsSkillsApi:
+        """Settings → Skills: activation, slots, uploads, removal and the agent workspace (R-IMP-4/6),
+        as the operations of ``app.settings.SettingsSkillsApi``."""
+        return self._settings_skills
 
     @classmethod
     def open(cls) -> SkillStudio:
@@ -637,7 +644,7 @@ class SkillStudio:
             "active": 1,
         }
         if destination is Destination.SETTINGS:  # slot rule + workspace sync (R-IMP-4, R-IMP-6)
-            return self.settings_skills.install(files, local_name, row, slot=row["slot"], replace=opts.replace,
+            return self._settings_skills.install(files, local_name, row, slot=row["slot"], replace=opts.replace,
                                                 force=opts.force, kind="import")
         return self.installer.install(files, destination, local_name, row, replace=opts.replace,
                                       force=opts.force, kind="import")
