@@ -286,7 +286,7 @@ class SkillStudio:
             return
         for spec in self.default_registry_specs():
             src = parse_registry_source(spec["url"])
-            if not any(r.source == src for r in self.store.registries()):
+            if not any(registry_key(r) == registry_key(src) for r in self.store.registries()):
                 try:
                     self.store.add_registry(spec.get("name") or src.slug, src, is_default=True)
                 except RegistryError:  # another process seeded it in the meantime

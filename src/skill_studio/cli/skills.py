@@ -13,7 +13,7 @@ Commands::
     skill-studio workspace sync [--json]
     skill-studio workspace set PATH [--json]
 
-Every command calls :class:`skill_studio.core.settings_skills.SettingsSkills`; messages (e.g. which
+Every command calls ``SkillStudio.settings_skills`` (:class:`skill_studio.app.settings.SettingsSkillsApi`); messages (e.g. which
 skill a slot change deactivated) are printed on stdout, errors as one line on stderr (exit 1).
 """
 

@@ -1,6 +1,6 @@
 """Application bootstrap: the single composition root of the GUI.
 
-``run_gui`` creates the ``QApplication``, opens one :class:`~skill_studio.core.service.SkillStudio`
+``run_gui`` creates the ``QApplication``, opens one :class:`~skill_studio.app.SkillStudio`
 and hands it to the main window; nothing in the UI creates core services by itself (unlike vorta's
 jobs reaching for ``QApplication.instance()``), so tests and the screenshot script build the same
 window around a studio of their choosing with :func:`create_main_window`.

@@ -3,7 +3,7 @@ the agent workspace (R-IMP-4, R-IMP-6, R-DATA-2).
 
 The page lists bundled skills (padlock, origin *Bundled*), marketplace imports and zip uploads with
 their origin, version, slot and an *Active* check box. Everything that touches the disk goes through
-:class:`~skill_studio.core.settings_skills.SettingsSkills` on a background thread
+``SkillStudio.settings_skills`` (:class:`~skill_studio.app.settings.SettingsSkillsApi`) on a background thread
 (:class:`~skill_studio.ui.workers.BackgroundOp`):
 
 - ticking *Active* calls ``activate`` (the previous holder of the slot is switched off, and the

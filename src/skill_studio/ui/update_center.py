@@ -152,7 +152,7 @@ class DiffHighlighter(QSyntaxHighlighter):
 
 class DiffDialog(QDialog):
     """Read-only view of a skill's local edits: the unified diff of its import snapshot against its
-    folder (``core.updates.diff_skill``), in a monospace font."""
+    folder (``app.updates.diff_skill``), in a monospace font."""
 
     def __init__(self, skill_name: str, destination: Destination, diff: str, changes: Sequence[upd.FileChange],
                  parent: QWidget | None = None) -> None:
