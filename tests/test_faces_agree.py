@@ -111,3 +111,25 @@ def test_one_skill_under_two_local_names_reports_both_copies(studio, capsys) -> 
     (skill,) = [k for k in data["registries"][0]["skills"] if k["name"] == "beta"]
     assert skill["installed_as"]["library"] == ["aaa-beta", "beta"]
     assert skill["installed_as"]["settings"] == []
+
+
+def test_name_taken_shows_in_both_the_cli_and_the_gui_rows(github, use_github, capsys) -> None:
+    from skill_studio.core.models import ImportOptions
+
+    github.add_repo_from_dir(OWNER, REPO, files("alpha", "1.0.0", "1.0.0"))
+    use_github(github)
+    with SkillStudio.open() as s:
+        s.add_registry(f"{OWNER}/{REPO}")
+        listing = s.list_registry(s.find_registry("acme-moves"))
+        (alpha,) = [k for k in listing.skills if k.name == "alpha"]
+        s.import_skill(listing, alpha, LIB, ImportOptions(local_name="beta"))  # takes beta's proposed name
+        rows, _ = browse_rows(s, listing, LIB)
+        (row,) = [r for r in rows if r.skill.name == "beta"]
+        assert row.state is InstallState.NOT_INSTALLED and row.name_taken
+    _, data = cli(capsys, "browse", "acme-moves", "--json")
+    (beta,) = [k for k in data["registries"][0]["skills"] if k["name"] == "beta"]
+    assert beta["state"]["library"] == "not_installed" and beta["name_taken"] == {"library": True, "settings": False}
+    main(["browse", "acme-moves"])
+    table = capsys.readouterr().out
+    (line,) = [ln for ln in table.splitlines() if ln.startswith("toolkit:beta ")]
+    assert "not installed (name taken)" in line
