@@ -16,16 +16,17 @@ import logging
 import posixpath
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
 from skill_studio.app.settings import SettingsSkillsApi
+from skill_studio.core import auth, executor
 from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
+from skill_studio.core.clock import now as _utcnow
 from skill_studio.core.discovery import PLUGIN_JSON, discover
 from skill_studio.core.errors import (
     AuthError,
@@ -53,6 +54,7 @@ from skill_studio.core.models import (
     InstalledSkill,
     InstallState,
     Listing,
+    Progress,
     Registry,
     RegistrySource,
     RepoTree,
@@ -69,7 +71,6 @@ from skill_studio.core.versions import DEFAULT_VERSION
 log = logging.getLogger(__name__)
 
 ClientFactory = Callable[[str], GitHubClient]
-Progress = Callable[[int, int], None]
 
 MAX_IMPORT_FILE_BYTES = 50 * 1024 * 1024
 MAX_IMPORT_TOTAL_BYTES = 200 * 1024 * 1024
@@ -77,8 +78,6 @@ MAX_IMPORT_FILES = 10_000
 """Size-bomb guards of an import, checked on the tree before anything is downloaded (R-DATA-2)."""
 
 
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def catalog_provenance(listing: Listing, skill: CatalogSkill) -> dict[str, Any]:
@@ -256,7 +255,7 @@ class SkillStudio:
         self.close()
 
     def _default_client(self, host: str) -> GitHubClient:
-        return GitHubClient.for_host(host, etags=self.etag_cache)
+        return auth.client_for(host, etags=self.etag_cache)
 
     def client(self, host: str) -> GitHubClient:
         """The shared GitHub client of a host (one connection pool per host)."""
@@ -447,7 +446,7 @@ class SkillStudio:
         catalog: Catalog | None = None
         catalog_error: CatalogError | None = None
         prefetch = None
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gh-tree") as pool:
+        with executor.Limited(1) as pool:
             if client.concurrency > 1:
                 tree_future: Future[RepoTree] | None = pool.submit(client.tree, source.owner, source.repo, commit)
             else:  # one request at a time: tree, then catalog

@@ -45,17 +45,16 @@ from pathlib import Path
 from typing import Any
 
 from skill_studio.app.studio import SkillStudio, catalog_provenance
+from skill_studio.core.clock import utcnow
 from skill_studio.core.errors import InstallError, RemoteError, SkillStudioError, UserError
 from skill_studio.core.identity import find_catalog_skill, registry_key, registry_of
 from skill_studio.core.installer import read_folder
-from skill_studio.core.models import CatalogSkill, Destination, InstalledSkill, Listing, Registry
-from skill_studio.core.store import utcnow
+from skill_studio.core.models import CatalogSkill, Destination, InstalledSkill, Listing, Progress, Registry
 from skill_studio.core.update_rule import upstream_update
 from skill_studio.core.versions import DEFAULT_VERSION
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
 """``progress(done, total)``: counts of registries (check) or skills (apply)."""
 Status = Callable[[str], None]
 """``status(sentence)``: what is being done now, for a progress label."""
