@@ -105,12 +105,7 @@ def browse_rows(studio: SkillStudio, listing: Listing, destination: Destination,
             rows.append(BrowseRow(s, InstallState.NOT_INSTALLED, None, name_taken=s.local_name in customized))
             continue
         inst = copies[0]
-        if customized[inst.local_name] if inst.local_name in customized else studio.is_customized(inst):
-            state = InstallState.CUSTOMIZED
-        elif upstream_update(listing, s, inst) is not None:
-            state = InstallState.UPDATE_AVAILABLE
-        else:
-            state = InstallState.UP_TO_DATE
+        state = studio.copy_state(listing, s, inst, customized.get(inst.local_name)).state
         newer = state is InstallState.UPDATE_AVAILABLE or (
             state is InstallState.CUSTOMIZED and upstream_newer(listing, s, inst))
         rows.append(BrowseRow(s, state, inst, upstream_newer=newer, copies=tuple(copies)))

@@ -544,9 +544,16 @@ class SkillStudio:
         pool = list(installed) if installed is not None else self.store.skills(destination)
         return self._state_of(listing, skill, installed_copies(listing.skills, skill, destination, pool))
 
-    def copy_state(self, listing: Listing, skill: CatalogSkill, inst: InstalledSkill) -> SkillState:
-        """State of one installed copy against its catalog skill (customized, update, up to date)."""
-        if self.installer.is_customized(inst):
+    def copy_state(self, listing: Listing, skill: CatalogSkill, inst: InstalledSkill,
+                   customized: bool | None = None) -> SkillState:
+        """State of one installed copy against its catalog skill (R-UI-2, R-UPD-1/2): customized wins
+        over update available (a customized skill is never replaced silently), then the update rule
+        (``core.update_rule``), else up to date. The one place this order is written.
+
+        Args:
+            customized: whether ``inst`` is customized, when already known (else computed: disk work).
+        """
+        if customized if customized is not None else self.installer.is_customized(inst):
             return SkillState(InstallState.CUSTOMIZED, inst)
         kind = upstream_update(listing, skill, inst)
         if kind is not None:
