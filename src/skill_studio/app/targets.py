@@ -180,11 +180,21 @@ def list_targets(studio: SkillStudio, *, match: bool = True, listings: Sequence[
         listings: the listings to match against (default: :func:`catalog_listings` when ``match``).
         warn: gets a sentence for each registry that could not be listed.
     """
-    targets = studio.targets
+    manager = studio.targets
     if match and listings is None:
-        listings = catalog_listings(studio, warn=warn) if any(targets.all()) else []
-    return [TargetView(t, tuple(targets.deployments(t.name)), tuple(targets.unmanaged(t.name, listings or ())))
-            for t in targets.all()]
+        listings = catalog_listings(studio, warn=warn) if manager.all() else []
+    return [TargetView(t, tuple(manager.deployments(t.name)), tuple(manager.unmanaged(t.name, listings or ())))
+            for t in manager.all()]
+
+
+def targets(studio: SkillStudio) -> list[Target]:
+    """Every target, sorted by name (no disk or network access)."""
+    return studio.targets.all()
+
+
+def budget(studio: SkillStudio) -> int:
+    """The always-loaded budget per target in force (tokens)."""
+    return studio.targets.budget_tokens()
 
 
 def add_target(studio: SkillStudio, kind: str, path: str | None = None, name: str | None = None) -> Target:

@@ -277,7 +277,7 @@ class TargetsPage(QWidget):
         def load(_progress: Any) -> tuple[list[TargetView], CostReport, int, list[str]]:
             warnings: list[str] = []
             views = app_targets.list_targets(studio, warn=warnings.append)
-            return views, app_targets.cost(studio), studio.targets.budget_tokens(), warnings
+            return views, app_targets.cost(studio), app_targets.budget(studio), warnings
 
         self._run(load, self._loaded)
 
@@ -491,7 +491,7 @@ class TargetsPage(QWidget):
 
     def deploy_skill(self, skill: InstalledSkill, parent: QWidget | None = None) -> None:
         """Ask where to deploy ``skill`` (the *Deploy to…* action) and deploy it in the background."""
-        targets = self.studio.targets.all()
+        targets = app_targets.targets(self.studio)
         if not targets:
             QMessageBox.information(parent or self, "Deploy", "Add a target first (Targets page → Add target…).")
             return
