@@ -306,7 +306,11 @@ def merge_deployment(studio: SkillStudio, target: str, local_name: str, *, prefe
     Raises:
         TargetError: no such target or deployment.
     """
-    from skill_studio.core.merge import merge_skill  # issue 13
+    try:
+        from skill_studio.core.merge import merge_skill  # issue 13: git's three-way rules over skill folders
+    except ImportError:  # pragma: no cover - until issue 13 lands
+        raise TargetError("Merging needs the three-way merge of issue 13, which this build does not have; "
+                          "redeploy with --force (your copy is kept in the backups) or edit it by hand.") from None
 
     base, ours, theirs = studio.targets.merge_inputs(local_name, target)
     result = merge_skill(base, ours, theirs, prefer=prefer)  # type: ignore[arg-type]
