@@ -14,6 +14,7 @@ overwritten; they show ``merge_available``).
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -306,14 +307,14 @@ def merge_deployment(studio: SkillStudio, target: str, local_name: str, *, prefe
     Raises:
         TargetError: no such target or deployment.
     """
-    try:
-        from skill_studio.core.merge import merge_skill  # issue 13: git's three-way rules over skill folders
+    try:  # issue 13's three-way merge (git's rules over skill folders); imported by name until it lands
+        merge_skill = importlib.import_module("skill_studio.core.merge").merge_skill
     except ImportError:  # pragma: no cover - until issue 13 lands
         raise TargetError("Merging needs the three-way merge of issue 13, which this build does not have; "
                           "redeploy with --force (your copy is kept in the backups) or edit it by hand.") from None
 
     base, ours, theirs = studio.targets.merge_inputs(local_name, target)
-    result = merge_skill(base, ours, theirs, prefer=prefer)  # type: ignore[arg-type]
+    result = merge_skill(base, ours, theirs, prefer=prefer)
     conflicts = tuple(c.describe() for c in result.conflicts)
     if conflicts:
         (dep,) = studio.targets.deployments(target, local_name=local_name)
