@@ -260,6 +260,10 @@ class TargetsPage(QWidget):
         split.addWidget(cost_box)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        cost_box.setMinimumHeight(170)
+        self.cost_grid.setVerticalSpacing(8)
+        self.cost_grid.setColumnStretch(1, 1)
 
         lay = QVBoxLayout(self)
         lay.addWidget(title)
