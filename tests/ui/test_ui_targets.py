@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QMessageBox, QProgressBar, QPushButton
+from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
 from uitools import *
 
 from skill_studio.app import targets as app_targets
@@ -99,8 +99,10 @@ def test_targets_page_shows_deployments_unmanaged_and_cost(qtbot, tstudio: Skill
 
     # the cost: one bar per target, figures labelled as estimates
     (report,) = page.cost_report.targets
-    (bar,) = page.findChildren(QProgressBar, "costBar")
-    assert bar.value() == report.always_loaded_tokens > 0
+    (bar,) = page.cost_bars()
+    assert bar.objectName() == "costBar"
+    assert bar.value == report.always_loaded_tokens > 0 and bar.maximum == report.budget_tokens
+    assert "tokens always loaded" in bar.text
     assert "estimate" in page.method.text()
 
     # buttons follow the selection
@@ -140,8 +142,9 @@ def test_add_target_dialog_and_budget(qtbot, tstudio: SkillStudio, tmp_path: Pat
         page.add_target()
     assert rows(page) == [("mine", [])]
     assert tstudio.targets.get("mine").path == str(tmp_path / "agent-skills")
-    dlg = AddTargetDialog()
-    qtbot.addWidget(dlg)
+    assert [n.title for n in page.notices] == ["Added target mine"]
+    dlg = page.add_dialog
+    assert dlg is not None
     dlg.kind_box.setCurrentIndex(dlg.kind_box.findData("claude-user"))
     assert not dlg.path_edit.isEnabled() and dlg.path == "" and "code.claude.com" in dlg.doc.text()
     page.budget.setValue(500)

@@ -13,11 +13,13 @@ errors come back as :class:`~skill_studio.ui.settings_skills_page.Notice` values
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,8 +35,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QSplitter,
     QTreeWidget,
@@ -58,6 +60,57 @@ STATE_LABELS = {DeployState.IN_SYNC: "in sync", DeployState.EDITED_HERE: "edited
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 """Tree item role holding the row's value: a TargetView, a Deployment or an UnmanagedSkill."""
+
+
+class CostBar(QWidget):
+    """One target's always-loaded tokens against its budget, painted with palette roles only.
+
+    A plain painted widget rather than ``CostBar``: the Fusion style animates progress bars
+    with timers, which means nothing for a static figure (and such timer events were seen arriving
+    at a widget already gone in the offscreen test platform).
+
+    Attributes:
+        value: the always-loaded tokens.
+        maximum: the budget (tokens); the bar fills ``value / maximum`` and marks the budget's place
+            when over it.
+        text: the figures written on the bar.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.value = 0
+        self.maximum = 1
+        self.text = ""
+        self.setMinimumHeight(self.fontMetrics().height() + 8)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_figures(self, value: int, maximum: int, text: str) -> None:
+        """Show ``value`` of ``maximum`` with ``text`` on the bar (also its accessible description)."""
+        self.value, self.maximum, self.text = value, max(1, maximum), text
+        self.setAccessibleDescription(text)
+        self.setToolTip(text)
+        self.update()
+
+    def paintEvent(self, _event: Any) -> None:  # noqa: N802 - Qt override
+        p = QPainter(self)
+        pal = self.palette()
+        r = self.rect().adjusted(0, 0, -1, -1)
+        p.setPen(pal.color(QPalette.ColorRole.Mid))
+        p.setBrush(pal.color(QPalette.ColorRole.Base))
+        p.drawRoundedRect(r, 3, 3)
+        scale = max(self.maximum, self.value)
+        filled = int(r.width() * min(self.value, scale) / scale)
+        if filled > 0:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(pal.color(QPalette.ColorRole.Highlight))
+            p.drawRoundedRect(r.adjusted(1, 1, filled - r.width(), -1), 2, 2)
+        if self.value > self.maximum:  # the budget's place on an overfull bar
+            x = r.left() + int(r.width() * self.maximum / scale)
+            p.setPen(pal.color(QPalette.ColorRole.Text))
+            p.drawLine(x, r.top(), x, r.bottom())
+        p.setPen(pal.color(QPalette.ColorRole.Text))
+        p.drawText(r.adjusted(6, 0, -6, 0), int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), self.text)
+        p.end()
 
 
 class AddTargetDialog(QDialog):
@@ -194,6 +247,13 @@ class TargetsPage(QWidget):
         self.views: list[TargetView] = []
         self.cost_report: CostReport | None = None
         self._busy = 0
+        self.add_dialog: AddTargetDialog | None = None
+        """The *Add target* dialog, created on first use."""
+        self.notices: deque[Notice] = deque(maxlen=50)
+        """The latest notices sent (for the tests and the accessibility tree of the page). The signal
+        always has this receiver: emitting a Python object on a signal nobody listens to was seen
+        crashing PySide 6.11 in the offscreen test platform."""
+        self.notice.connect(self.notices.append)
 
         title = QLabel("Targets")
         title.setObjectName("pageTitle")
@@ -242,6 +302,7 @@ class TargetsPage(QWidget):
                                f"of {app_targets.DEFAULT_LISTING_BUDGET_CHARS:,} characters for a 200k-token window.")
         self.budget.editingFinished.connect(self._budget_changed)
         self.cost_grid = QGridLayout()
+        self._cost_rows: list[tuple[QLabel, CostBar, QLabel]] = []
         cost_box = QWidget()
         cost_box.setObjectName("costBox")
         cl = QVBoxLayout(cost_box)
@@ -323,36 +384,47 @@ class TargetsPage(QWidget):
             self._select_key(selected)
         self._update_buttons()
 
-    def _fill_cost(self) -> None:
-        while self.cost_grid.count():
-            item = self.cost_grid.takeAt(0)
-            w = item.widget() if item is not None else None
-            if w is not None:
-                w.deleteLater()
-        report = self.cost_report
-        if report is None:
-            return
-        self.method.setText(f"How: {report.method}.")
-        for row, t in enumerate(report.targets):
-            name = QLabel(t.name)
-            bar = QProgressBar()
+    def _cost_row(self, row: int) -> tuple[QLabel, CostBar, QLabel]:
+        """The widgets of cost row ``row``, created on first use and reused after (rows are hidden,
+        never deleted, when there are fewer targets: no widget is destroyed while Qt may still
+        deliver its style-animation timer events)."""
+        while len(self._cost_rows) <= row:
+            name, bar, detail = QLabel(), CostBar(), QLabel()
             bar.setObjectName("costBar")
+            n = len(self._cost_rows)
+            self.cost_grid.addWidget(name, n, 0)
+            self.cost_grid.addWidget(bar, n, 1)
+            self.cost_grid.addWidget(detail, n, 2)
+            self._cost_rows.append((name, bar, detail))
+        return self._cost_rows[row]
+
+    def _fill_cost(self) -> None:
+        report = self.cost_report
+        targets = report.targets if report is not None else ()
+        if report is not None:
+            self.method.setText(f"How: {report.method}.")
+        for row, t in enumerate(targets):
+            name, bar, detail = self._cost_row(row)
+            name.setText(t.name)
             bar.setAccessibleName(f"Always-loaded tokens of {t.name}")
-            bar.setRange(0, max(t.budget_tokens, t.always_loaded_tokens, 1))
-            bar.setValue(t.always_loaded_tokens)
-            bar.setFormat(f"~{t.always_loaded_tokens:,} of {t.budget_tokens:,} tokens always loaded")
+            bar.set_figures(t.always_loaded_tokens, t.budget_tokens,
+                            f"~{t.always_loaded_tokens:,} of {t.budget_tokens:,} tokens always loaded")
             bar.setProperty("overBudget", t.over_budget)
-            detail = QLabel(f"~{t.on_use_tokens:,} tokens on use · {len(t.skills)} skill(s)"
-                            + (" · over budget" if t.over_budget else ""))
+            detail.setText(f"~{t.on_use_tokens:,} tokens on use · {len(t.skills)} skill(s)"
+                           + (" · over budget" if t.over_budget else ""))
             detail.setToolTip("\n".join(f"{s.local_name}: ~{s.always_loaded_tokens:,} always, ~{s.on_use_tokens:,} "
                                         f"on use, {s.other_bytes:,} bytes of other files" for s in t.skills))
-            self.cost_grid.addWidget(name, row, 0)
-            self.cost_grid.addWidget(bar, row, 1)
-            self.cost_grid.addWidget(detail, row, 2)
             warning = t.warning()
             if warning:
                 self.notice.emit(Notice(Level.WARNING, f"{t.name} is over its context budget", warning,
                                         key=f"budget-{t.name}"))
+        for row, widgets in enumerate(self._cost_rows):
+            for w in widgets:
+                w.setVisible(row < len(targets))
+
+    def cost_bars(self) -> list[CostBar]:
+        """The visible cost bars, one per target in name order."""
+        return [bar for _, bar, _ in self._cost_rows if not bar.isHidden()]
 
     # -- selection ---------------------------------------------------------------------------------
 
@@ -428,7 +500,10 @@ class TargetsPage(QWidget):
 
     def add_target(self) -> None:
         """Ask for a target and add it."""
-        dlg = AddTargetDialog(self)
+        if self.add_dialog is None:  # one dialog, kept (and reused) for the page's lifetime
+            self.add_dialog = AddTargetDialog(self)
+        dlg = self.add_dialog
+        dlg.name_edit.clear()
         if dlg.exec() != QDialog.DialogCode.Accepted:
             return
         kind, path, name = dlg.kind, dlg.path or None, dlg.name or None
@@ -475,6 +550,7 @@ class TargetsPage(QWidget):
             box.addButton(QMessageBox.StandardButton.Cancel)
             box.exec()
             prefer = "ours" if box.clickedButton() is ours else "theirs" if box.clickedButton() is theirs else None
+            box.deleteLater()
             if prefer:
                 self._run(lambda _p: app_targets.merge_deployment(studio, v.target, v.local_name, prefer=prefer),
                           self._announce(lambda _r: (f"Merged {v.local_name} in {v.target}", "")), "Merge")
@@ -500,9 +576,11 @@ class TargetsPage(QWidget):
             QMessageBox.information(parent or self, "Deploy", "Add a target first (Targets page → Add target…).")
             return
         dlg = DeployDialog(skill, targets, parent or self)
-        if dlg.exec() != QDialog.DialogCode.Accepted or not dlg.chosen:
-            return
+        accepted = dlg.exec() == QDialog.DialogCode.Accepted
         chosen, mode, dest = dlg.chosen, "symlink" if dlg.symlink else "copy", skill.destination
+        dlg.deleteLater()
+        if not accepted or not chosen:
+            return
 
         def op(_p: Any) -> list[Deployment]:
             return [app_targets.deploy(self.studio, skill.local_name, name, destination=dest, mode=mode)
