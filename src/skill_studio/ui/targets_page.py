@@ -65,9 +65,8 @@ ITEM_ROLE = Qt.ItemDataRole.UserRole + 1
 class CostBar(QWidget):
     """One target's always-loaded tokens against its budget, painted with palette roles only.
 
-    A plain painted widget rather than ``CostBar``: the Fusion style animates progress bars
-    with timers, which means nothing for a static figure (and such timer events were seen arriving
-    at a widget already gone in the offscreen test platform).
+    A plain painted widget rather than ``QProgressBar``: this is a static figure against a limit,
+    not the progress of a task, and it marks the budget's place when the total is over it.
 
     Attributes:
         value: the always-loaded tokens.
@@ -385,9 +384,8 @@ class TargetsPage(QWidget):
         self._update_buttons()
 
     def _cost_row(self, row: int) -> tuple[QLabel, CostBar, QLabel]:
-        """The widgets of cost row ``row``, created on first use and reused after (rows are hidden,
-        never deleted, when there are fewer targets: no widget is destroyed while Qt may still
-        deliver its style-animation timer events)."""
+        """The widgets of cost row ``row``, created on first use and reused by later refreshes (rows
+        beyond the number of targets are hidden)."""
         while len(self._cost_rows) <= row:
             name, bar, detail = QLabel(), CostBar(), QLabel()
             bar.setObjectName("costBar")
