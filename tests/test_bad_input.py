@@ -198,6 +198,9 @@ EXCLUDED = {
     "alias-bomb": "invalid frontmatter: more than 32 YAML aliases",
     "not-utf8": "not UTF-8 text (invalid byte at offset 50)",
     "punctuation-name": "the name '!!! --- ???' has no usable character (a-z, 0-9)",
+    # issue 16 item 1: a control character made PyYAML raise outside the try; now one excluded skill
+    "control-bel": "invalid YAML in frontmatter: control character U+0007 at line 3 (not allowed in YAML)",
+    "control-nul": "invalid YAML in frontmatter: control character U+0000 at line 3 (not allowed in YAML)",
     "huge": None,  # depends on the generated size; checked below
 }
 HUGE_BYTES = 20 * 1024 * 1024
@@ -383,3 +386,32 @@ def test_oversized_skill_folder_is_refused_before_download(env: Env, monkeypatch
         with pytest.raises(InstallError, match=r"^notes:tidy-notes: plugins/notes/skills/tidy-notes holds \d+ bytes"):
             studio.import_skill(listing, listing.skills[0], Destination.SETTINGS)
     assert diff(before, fingerprint(env.home)) == []
+
+
+# ---------------------------------------------------------------- issue 16: second hostile pass
+
+
+def good_files() -> dict[str, bytes]:
+    """The files of corpus/good as a mapping (to push variants of it)."""
+    return {p.relative_to(CORPUS / "good").as_posix(): p.read_bytes()
+            for p in (CORPUS / "good").rglob("*") if p.is_file()}
+
+
+def test_control_character_in_an_imported_from_registry_excludes_one_skill(env: Env) -> None:
+    """Item 1: a BEL in one SKILL.md of the registry a skill was imported from: browse and the
+    update check keep working; the file is one excluded skill with its reason."""
+    files = good_files()
+    files["plugins/notes/skills/bell/SKILL.md"] = b"---\nname: bell\ndescription: ding \x07\n---\n"
+    env.gh.push("corpus", "good", files)
+    env.cold()
+    before = fingerprint(env.home)
+    code, out, err = env.run("browse", "good-market", "--json")
+    assert code == 0, err
+    (reg,) = json.loads(out)["registries"]
+    assert {e["path"]: e["reason"] for e in reg["excluded"]} == {
+        "plugins/notes/skills/bell": "plugins/notes/skills/bell/SKILL.md: invalid YAML in frontmatter: "
+                                     "control character U+0007 at line 3 (not allowed in YAML)"}
+    code, out, err = env.run("update", "--check")
+    assert code == 0, err
+    assert "internal error" not in out + err
+    assert [d for d in diff(before, fingerprint(env.home)) if not d.startswith("settings:")] == []
