@@ -56,10 +56,24 @@ def open_store(paths: AppPaths) -> tuple[Store, list[str]]:
         DatabaseError: the database is newer than this app, locked, or unreadable (not damaged:
             those are never moved aside).
     """
+    fresh = _missing_or_empty(paths.database)
     try:
-        return Store(paths.database, paths.skills_dir), []
+        store = Store(paths.database, paths.skills_dir)
     except CorruptDatabaseError as err:
-        log.warning("%s", err)
+        log.info("%s", err)  # the user is told by the returned messages, once
+    else:
+        if not fresh or not _skill_folders(paths):
+            return store, []
+        # A deleted or emptied database: SQLite silently made a new one. The skills on disk must not
+        # vanish from the app (issue 16 item 2): register their folders again and say so.
+        try:
+            messages = rebuild(paths, store, {})
+        except BaseException:
+            store.close()
+            raise
+        messages.insert(0, f"The database {paths.database} was missing or empty; a new one was created and "
+                           "the skill folders on disk were registered again.")
+        return store, messages
     aside = move_aside(paths.database)
     rows = salvage(aside)
     store = Store(paths.database, paths.skills_dir)
@@ -70,6 +84,23 @@ def open_store(paths: AppPaths) -> tuple[Store, list[str]]:
         raise
     messages.insert(0, f"The database was damaged; it was moved aside to {aside} and a new one was created.")
     return store, messages
+
+
+def _missing_or_empty(database: Path) -> bool:
+    """True when ``database`` does not exist or has no bytes (SQLite would start a new one)."""
+    try:
+        return database.stat().st_size == 0
+    except FileNotFoundError:
+        return True
+
+
+def _skill_folders(paths: AppPaths) -> bool:
+    """True when any destination folder holds a skill folder (a folder with a SKILL.md)."""
+    for dest in Destination:
+        root = paths.skills_dir(dest)
+        if root.is_dir() and any((f / "SKILL.md").is_file() for f in root.iterdir() if f.is_dir()):
+            return True
+    return False
 
 
 def move_aside(database: Path) -> Path:

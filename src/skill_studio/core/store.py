@@ -100,6 +100,9 @@ _SKILL_COLUMNS = (
 )
 
 
+_TABLES = ("registries", "skills", "settings", "history")
+
+
 def utcnow() -> str:
     """Current UTC time as ISO-8601 with seconds (``2026-11-23T14:35:00Z``)."""
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -151,6 +154,7 @@ class Store:
             problems = [r[0] for r in self._db.execute("PRAGMA quick_check").fetchall()]
             if problems != ["ok"]:
                 raise sqlite3.DatabaseError("database disk image is malformed: " + "; ".join(problems[:3]))
+            self._check_text()
         except sqlite3.DatabaseError as exc:
             self._db.close()
             if _is_corruption(exc):
@@ -159,6 +163,23 @@ class Store:
         except DatabaseError:
             self._db.close()
             raise
+
+    def _check_text(self) -> None:
+        """Read every row once so that text SQLite accepts but Python cannot decode (a non-UTF-8
+        byte in a TEXT column passes ``quick_check`` and ``integrity_check``) counts as damage
+        (issue 16 item 3), instead of failing every later read.
+
+        Raises:
+            sqlite3.DatabaseError: "malformed: ..." naming the table, so the caller treats it as damage.
+        """
+        for table in _TABLES:
+            try:
+                self._db.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608 - fixed names
+            except sqlite3.OperationalError as exc:
+                if "decode" not in str(exc).lower():
+                    raise
+                raise sqlite3.DatabaseError(f"database disk image is malformed: text that is not UTF-8 in "
+                                            f"table {table}") from exc
 
     def close(self) -> None:
         """Close the connection."""
@@ -430,7 +451,9 @@ def salvage(path: Path) -> dict[str, list[dict[str, Any]]]:
         return out
     try:
         db.row_factory = sqlite3.Row
-        for table in ("registries", "skills", "settings", "history"):
+        # text that is not UTF-8 (issue 16 item 3) is read with U+FFFD rather than losing the table
+        db.text_factory = lambda raw: raw.decode("utf-8", "replace")
+        for table in _TABLES:
             try:
                 rows = db.execute(f"SELECT * FROM {table} NOT INDEXED").fetchall()  # noqa: S608 - fixed names
             except sqlite3.Error:
