@@ -163,7 +163,7 @@ def crash_during_install(point: str, home: Path) -> None:
     assert_consistent(home)
     if committed:  # the replaced v1 is kept and restorable
         (hist,) = rows(home, "history")
-        assert read_folder(Path(hist["backup_path"])) == V1_FILES
+        assert read_folder(home / "data" / hist["backup_path"]) == V1_FILES
 
 
 def crash_fresh_install(home: Path) -> None:

@@ -47,7 +47,7 @@ from typing import Any
 
 from skill_studio.core.errors import CollisionError, InstallError
 from skill_studio.core.models import Destination, InstalledSkill
-from skill_studio.core.paths import AppPaths
+from skill_studio.core.paths import AppPaths, data_absolute, data_relative
 from skill_studio.core.store import Store, utcnow
 
 try:  # POSIX
@@ -322,7 +322,8 @@ class Installer:
             try:
                 write_folder(new, files)
                 intent = {"kind": "install", "destination": destination.value, "local_name": local_name,
-                          "final": str(final), "backup": str(backup) if backup else None, "snapshot_hash": snapshot}
+                          "final": self._rel(final), "backup": self._rel(backup) if backup else None,
+                          "snapshot_hash": snapshot}
                 _write_durably(op / "intent.json", json.dumps(intent))
                 _crash_point("install-after-staging")
                 if backup is not None:
@@ -350,6 +351,14 @@ class Installer:
         assert result is not None
         self._changed(destination, local_name)
         return result
+
+    def _rel(self, path: Path) -> str:
+        """``path`` as stored in an ``intent.json``: relative to the data folder (issue 16 item 4)."""
+        return data_relative(path, self.paths.data)
+
+    def _abs(self, stored: str) -> Path:
+        """A path read from an ``intent.json`` (relative, or absolute from an older release)."""
+        return data_absolute(stored, self.paths.data)
 
     def _backup_path(self, destination: Destination, local_name: str) -> Path:
         """A new, unique folder path under ``backups/<dest>/<name>/`` (not created)."""
@@ -397,7 +406,7 @@ class Installer:
                         intent = json.loads(intent_file.read_text(encoding="utf-8"))
                         dest = Destination(intent["destination"])
                         name = str(intent["local_name"])
-                        final = Path(intent["final"])
+                        final = self._abs(intent["final"])
                     except (OSError, ValueError, KeyError, TypeError) as exc:
                         # Written before any rename: an unreadable intent means nothing was moved yet.
                         log.warning("ignoring unreadable intent %s: %s", intent_file, exc)
@@ -430,7 +439,7 @@ class Installer:
                 os.rename(old, final)
             return f"An interrupted removal of {name} was undone."
         if kind == "rollback":
-            backup, swap = Path(intent["backup"]), Path(intent["swap"])
+            backup, swap = self._abs(intent["backup"]), self._abs(intent["swap"])
             # The commit deletes the history entry (its id may be reused by the new one, so match the path).
             if not any(h["id"] == intent.get("history_id") and h["backup_path"] == str(backup)
                        for h in self.store.history(dest, name)):
@@ -440,7 +449,7 @@ class Installer:
             if swap.exists() and not final.exists():
                 os.rename(swap, final)
             return f"An interrupted rollback of {name} was undone."
-        backup = Path(intent["backup"]) if intent.get("backup") else None
+        backup = self._abs(intent["backup"]) if intent.get("backup") else None
         committed = row is not None and row.snapshot_hash == intent["snapshot_hash"] and (
             backup is None or any(h["backup_path"] == str(backup) for h in self.store.history(dest, name)))
         if committed:
@@ -470,7 +479,8 @@ class Installer:
             op = self.paths.staging / f"rm-{uuid.uuid4().hex}"
             op.mkdir(parents=True)
             _write_durably(op / "intent.json", json.dumps(
-                {"kind": "remove", "destination": destination.value, "local_name": local_name, "final": str(final)}))
+                {"kind": "remove", "destination": destination.value, "local_name": local_name,
+                 "final": self._rel(final)}))
             trash = op / "old"
             if final.exists():
                 os.rename(final, trash)
@@ -511,7 +521,8 @@ class Installer:
             op.mkdir(parents=True)
             _write_durably(op / "intent.json", json.dumps(
                 {"kind": "rollback", "destination": destination.value, "local_name": local_name,
-                 "final": str(final), "backup": str(backup), "swap": str(swap), "history_id": entry["id"]}))
+                 "final": self._rel(final), "backup": self._rel(backup), "swap": self._rel(swap),
+                 "history_id": entry["id"]}))
             try:
                 if final.exists():
                     os.rename(final, swap)

@@ -31,7 +31,7 @@ from skill_studio.core.errors import FrontmatterError, SkillStudioError
 from skill_studio.core.frontmatter import parse_skill_md
 from skill_studio.core.installer import LOCAL_NAME_RE, Installer, read_folder
 from skill_studio.core.models import Destination, RegistrySource
-from skill_studio.core.paths import AppPaths
+from skill_studio.core.paths import AppPaths, data_absolute
 from skill_studio.core.store import CorruptDatabaseError, Store, salvage, utcnow
 
 log = logging.getLogger(__name__)
@@ -176,11 +176,12 @@ def rebuild(paths: AppPaths, store: Store, rows: dict[str, list[dict[str, Any]]]
     for row in sorted(rows.get("history", []), key=lambda r: r.get("id") or 0):
         try:
             dest = Destination(row["destination"])
-            if store.skill(dest, row["local_name"]) is None or not Path(row["backup_path"]).is_dir():
+            backup = data_absolute(str(row["backup_path"]), paths.data)
+            if store.skill(dest, row["local_name"]) is None or not backup.is_dir():
                 continue
             with store.transaction() as db:
                 store.add_history_tx(db, dest, row["local_name"], row["kind"], json.loads(row["row_json"]),
-                                     row["backup_path"])
+                                     str(backup))
             history += 1
         except (KeyError, TypeError, ValueError) as exc:
             log.info("history row not restored: %s", exc)
