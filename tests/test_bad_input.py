@@ -415,3 +415,40 @@ def test_control_character_in_an_imported_from_registry_excludes_one_skill(env: 
     assert code == 0, err
     assert "internal error" not in out + err
     assert [d for d in diff(before, fingerprint(env.home)) if not d.startswith("settings:")] == []
+
+
+@pytest.mark.parametrize("name", ["pdf\n", "", "a--b", "con", "nul.md", "COM1"])
+def test_bad_local_names_are_refused_before_anything_is_written(env: Env, name: str) -> None:
+    """Item 5: a trailing newline, an empty --as, '--', Windows device names."""
+    before = fingerprint(env.home)
+    code, _, err = env.run("import", "good-market", "notes:tidy-notes", "--to", "settings", "--as", name)
+    assert code == 1
+    assert "cannot be a local name" in one_line(err)
+    assert diff(before, fingerprint(env.home)) == []
+    assert not (env.home / "data" / "workspace").exists() or not any(
+        "\n" in p.name for p in (env.home / "data" / "workspace").rglob("*"))
+
+
+@pytest.mark.parametrize(("extra", "want"), [
+    ({"README.md": b"a", "readme.md": b"b"}, "differ only in letter case or Unicode normalisation"),
+    ({"caf\u00e9.md": b"a", "cafe\u0301.md": b"b"}, "differ only in letter case or Unicode normalisation"),
+    ({"evil\nname.md": b"a"}, "contains a control character"),
+    ({"\x1b[2J.md": b"a"}, "contains a control character"),
+], ids=["case-only", "nfc-nfd", "newline", "escape"])
+def test_tree_paths_that_collide_or_hold_control_characters_are_refused(env: Env, extra: dict, want: str) -> None:
+    """Items 5 and 10: refused before any download, naming the skill."""
+    files = good_files()
+    for rel, data in extra.items():
+        files[f"{TIDY}/{rel}"] = data
+    env.gh.push("corpus", "good", files)
+    env.cold()
+    before = fingerprint(env.home)
+    env.gh.reset_counters()
+    code, _, err = env.run("import", "good-market", "notes:tidy-notes", "--to", "library", "--as", "tidy-two")
+    assert code == 1
+    line = one_line(err)
+    assert line.startswith("notes:tidy-notes: ") and want in line
+    assert "\n" not in line and "\x1b" not in line
+    for data in extra.values():
+        assert env.gh.count(git_blob_sha(data)) == 0
+    assert diff(before, fingerprint(env.home)) == []

@@ -168,7 +168,9 @@ def test_remove(env) -> None:
         inst.remove(Destination.LIBRARY, "tidy-notes")
 
 
-@pytest.mark.parametrize("name", ["Tidy", "-x", "x-", "a/b", "..", "a" * 65, ""])
+@pytest.mark.parametrize("name", ["Tidy", "-x", "x-", "a/b", "..", "a" * 65, "",
+                                  # issue 16 item 5
+                                  "pdf\n", "a--b", "con", "nul", "aux.md", "com1", "lpt9", "prn"])
 def test_bad_local_names_refused(env, name: str) -> None:
     _, _, inst = env
     with pytest.raises(InstallError):
@@ -268,3 +270,21 @@ def test_intent_paths_are_relative(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     store.close()
     values = [v for intent in seen for k, v in intent.items() if k in ("final", "backup", "swap") and v]
     assert values and all(not Path(v).is_absolute() for v in values), values
+
+
+@pytest.mark.parametrize("files", [
+    {"README.md": b"1", "readme.md": b"2"},
+    {"caf\u00e9.md": b"1", "cafe\u0301.md": b"2"},
+    {"Docs/a.md": b"1", "docs/a.md": b"2"},
+], ids=["case", "nfc-nfd", "folder-case"])
+def test_paths_that_collide_on_macos_or_windows_are_refused(env, files: dict) -> None:
+    paths, store, inst = env
+    with pytest.raises(InstallError, match="differ only in letter case or Unicode normalisation"):
+        inst.install({"SKILL.md": SKILL, **files}, Destination.LIBRARY, "tidy-notes", row())
+    assert store.skills() == [] and not (paths.skills_dir(Destination.LIBRARY) / "tidy-notes").exists()
+
+
+@pytest.mark.parametrize("rel", ["a\nb.md", "x\x1b[31m.md", "tab\there", "del\x7f", "c1\x9b"])
+def test_control_characters_in_file_names_are_refused(rel: str) -> None:
+    with pytest.raises(InstallError, match="control character"):
+        check_relative_path(rel)

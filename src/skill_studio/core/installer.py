@@ -39,8 +39,9 @@ import os
 import re
 import shutil
 import signal
+import unicodedata
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -94,8 +95,18 @@ def _write_durably(path: Path, text: str) -> None:
         fh.flush()
         os.fsync(fh.fileno())
 
-LOCAL_NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$")
-"""A local name is a safe folder name on every OS: lower-case letters, digits, ``.``, ``_``, ``-``."""
+LOCAL_NAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?\Z")
+"""A local name is a safe folder name on every OS: lower-case letters, digits, ``.``, ``_``, ``-``.
+
+Anchored with ``\\Z`` (``$`` would accept a final newline, issue 16 item 5); use with ``.match``.
+:func:`check_local_name` adds the rules a pattern cannot say well (``--``, Windows device names)."""
+
+WINDOWS_DEVICE_NAMES = frozenset(
+    ["con", "prn", "aux", "nul", "conin$", "conout$"]
+    + [f"{dev}{n}" for dev in ("com", "lpt") for n in [*"123456789", "\u00b9", "\u00b2", "\u00b3"]])
+"""Names Windows reserves for devices, with or without an extension (``nul``, ``con.txt``...)."""
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 Files = Mapping[str, bytes]
 
@@ -107,12 +118,16 @@ def check_local_name(name: str) -> str:
         The name unchanged.
 
     Raises:
-        InstallError: not 1–64 chars of ``a-z 0-9 . _ -`` starting and ending with a letter/digit.
+        InstallError: not 1-64 chars of ``a-z 0-9 . _ -`` starting and ending with a letter/digit
+            (a trailing newline included), with ``--`` or ``..`` (the Agent Skills rule forbids
+            ``--``), or a Windows device name such as ``con`` or ``nul.md`` (issue 16 item 5).
     """
-    if not isinstance(name, str) or not LOCAL_NAME_RE.match(name) or ".." in name:
+    if not isinstance(name, str) or not LOCAL_NAME_RE.match(name) or ".." in name or "--" in name:
         raise InstallError(
             f"{name!r} cannot be a local name: use 1-64 characters a-z, 0-9, '-', '_' or '.', "
-            "starting and ending with a letter or digit.")
+            "starting and ending with a letter or digit, without '--' or '..'.")
+    if name.split(".", 1)[0] in WINDOWS_DEVICE_NAMES:
+        raise InstallError(f"{name!r} cannot be a local name: Windows reserves it for a device; choose another.")
     return name
 
 
@@ -120,13 +135,34 @@ def check_relative_path(rel: str) -> str:
     """Validate a file path inside a skill folder (R-DATA-2: no traversal).
 
     Raises:
-        InstallError: absolute, empty, with ``..``/``.`` segments, backslashes or NUL.
+        InstallError: absolute, empty, with ``..``/``.`` segments, backslashes, or a control
+            character (NUL, newline, ESC...: they forge terminal output, issue 16 item 10).
     """
     p = PurePosixPath(rel)
-    if (not rel or rel.startswith("/") or "\\" in rel or "\0" in rel or p.is_absolute()
+    if (not rel or rel.startswith("/") or "\\" in rel or p.is_absolute()
             or any(part in ("..", ".", "") for part in rel.split("/")) or re.match(r"^[A-Za-z]:", rel)):
         raise InstallError(f"Refusing unsafe file path {rel!r} in a skill folder.")
+    if _CONTROL.search(rel):
+        raise InstallError(f"Refusing file path {rel!r} in a skill folder: it contains a control character.")
     return rel
+
+
+def check_portable_paths(paths: Iterable[str]) -> None:
+    """Refuse file paths that would collide on macOS or Windows (issue 16 item 5): two paths equal
+    once Unicode-normalised (NFC/NFD) and case-folded, e.g. ``README.md`` and ``readme.md``.
+
+    Raises:
+        InstallError: naming both paths.
+    """
+    seen: dict[str, str] = {}
+    for rel in sorted(paths):
+        key = unicodedata.normalize("NFC", rel).casefold()
+        other = seen.get(key)
+        if other is not None:
+            raise InstallError(
+                f"Refusing {other!r} and {rel!r} in one skill folder: they differ only in letter case or "
+                "Unicode normalisation and would be one file on macOS and Windows.")
+        seen[key] = rel
 
 
 def content_hash(files: Files) -> str:
@@ -291,6 +327,7 @@ class Installer:
             raise InstallError(f"{local_name}: the skill folder has no SKILL.md.")
         for rel in files:
             check_relative_path(rel)
+        check_portable_paths(files)
         self.paths.ensure()
         final = self.folder_of(destination, local_name)
         existing = self.store.skill(destination, local_name)

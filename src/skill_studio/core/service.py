@@ -45,7 +45,7 @@ from skill_studio.core.external import ExternalCache, resolve_external
 from skill_studio.core.external_cache import DiskExternalCache
 from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
 from skill_studio.core.github import GitHubClient
-from skill_studio.core.installer import Installer, check_local_name
+from skill_studio.core.installer import Installer, check_local_name, check_portable_paths, check_relative_path
 from skill_studio.core.models import (
     Catalog,
     CatalogSkill,
@@ -620,6 +620,12 @@ class SkillStudio:
             raise InstallError(f"{skill.qualified_name}: the listing has no file tree for {skill.repo}@{skill.commit[:12]}.")
         rel_to_sha = skill_files(tree, skill.path)
         prefix = f"{skill.path}/" if skill.path else ""
+        try:  # before any download: control characters, case/normalisation clashes (issue 16 items 5, 10)
+            for rel in rel_to_sha:
+                check_relative_path(rel)
+            check_portable_paths(rel_to_sha)
+        except InstallError as err:
+            raise InstallError(f"{skill.qualified_name}: {err}") from None
         check_import_size(skill, tree, prefix, rel_to_sha)
         client = self.client(listing.host_of(skill))
         blobs = client.fetch_blobs(tree, [prefix + rel for rel in rel_to_sha], skip_missing=False, progress=progress)
@@ -648,7 +654,8 @@ class SkillStudio:
             RemoteError subclasses: download failures; nothing is written then.
         """
         opts = options or ImportOptions()
-        local_name = check_local_name(opts.local_name or skill.local_name)
+        # an empty --as is a (bad) name, not "no name" (issue 16 item 5)
+        local_name = check_local_name(skill.local_name if opts.local_name is None else opts.local_name)
         description = opts.description if opts.description is not None else skill.description
         if not description or not description.strip():
             raise InstallError(f"{skill.qualified_name} has no description; give one to import it (R-FM-1).")

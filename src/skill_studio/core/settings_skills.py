@@ -323,7 +323,7 @@ class SettingsSkills:
         """
         zipped = read_skill_zip(archive, description=description)
         meta = zipped.metadata
-        name = check_local_name(local_name or meta.local_name)
+        name = check_local_name(meta.local_name if local_name is None else local_name)
         chosen_slot = normalize_slot(slot) if slot is not None else frontmatter_slot(meta)
         row = {
             "name": meta.name,
