@@ -46,6 +46,8 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from skill_studio.core.errors import CollisionError, InstallError
 from skill_studio.core.models import Destination, InstalledSkill
 from skill_studio.core.paths import AppPaths, data_absolute, data_relative
@@ -109,6 +111,9 @@ WINDOWS_DEVICE_NAMES = frozenset(
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 Files = Mapping[str, bytes]
+
+SWAP_LOCK_TIMEOUT_S = 60.0
+"""How long an install, removal or rollback waits for another one (any process) to finish."""
 
 
 def check_local_name(name: str) -> str:
@@ -226,6 +231,10 @@ class Installer:
     def __init__(self, paths: AppPaths, store: Store) -> None:
         self.paths = paths
         self.store = store
+        self._swap_lock = FileLock(str(paths.data / ".swap.lock"), timeout=SWAP_LOCK_TIMEOUT_S)
+        """Held around every check-and-swap (install, removal, rollback) so that the collision
+        check, the renames and the database write are one step across processes and threads
+        (issue 16 item 6). Reentrant within one thread."""
         self.on_change: list[Callable[[Destination, str], None]] = []
         """Listeners called as ``listener(destination, local_name)`` after every committed install,
         removal or rollback (e.g. the agent-workspace sync, R-IMP-6). A listener's exception is
@@ -238,7 +247,25 @@ class Installer:
             except Exception:  # the change is committed; a listener must not turn it into a failure
                 log.exception("change listener failed after %s/%s", destination.value, local_name)
 
-    # -- cross-process staging lock ------------------------------------------------------------
+    # -- cross-process locks -------------------------------------------------------------------
+
+    @contextmanager
+    def swap_lock(self) -> Iterator[None]:
+        """Hold the data folder's swap lock (a :class:`filelock.FileLock` on ``.swap.lock``).
+
+        Raises:
+            InstallError: another Skill Studio process held it for :data:`SWAP_LOCK_TIMEOUT_S`.
+        """
+        self.paths.data.mkdir(parents=True, exist_ok=True)
+        try:
+            self._swap_lock.acquire()
+        except Timeout:
+            raise InstallError(f"Another Skill Studio process kept the skill folders busy for "
+                               f"{SWAP_LOCK_TIMEOUT_S:.0f} s; try again.") from None
+        try:
+            yield
+        finally:
+            self._swap_lock.release()
 
     @property
     def _lock_path(self) -> Path:
@@ -329,6 +356,15 @@ class Installer:
             check_relative_path(rel)
         check_portable_paths(files)
         self.paths.ensure()
+        with self.swap_lock():  # the collision check and the swap are one step (issue 16 item 6)
+            result = self._install_locked(files, destination, local_name, row, replace=replace, force=force,
+                                          kind=kind, upstream_files=upstream_files)
+        self._changed(destination, local_name)
+        return result
+
+    def _install_locked(self, files: Files, destination: Destination, local_name: str, row: dict[str, Any], *,
+                        replace: bool, force: bool, kind: str, upstream_files: Files | None) -> InstalledSkill:
+        """:meth:`install` under the swap lock (arguments as there; listeners not called)."""
         final = self.folder_of(destination, local_name)
         existing = self.store.skill(destination, local_name)
         if (existing is not None or final.exists()) and not replace:
@@ -344,6 +380,11 @@ class Installer:
         snapshot = self.save_snapshot(files)
         upstream = content_hash(upstream_files) if upstream_files is not None else snapshot
         previous_row = self.store.skill_row(destination, local_name)
+        if (kind == "update" and existing is not None and previous_row is not None and final.exists()
+                and existing.snapshot_hash == snapshot and self.current_hash(existing) == snapshot):
+            # Another process applied this very update a moment ago: record nothing twice (a second
+            # history entry would make the first rollback restore the new version, issue 16 item 6).
+            return existing
         now = utcnow()
         values = dict(row)
         values.update(local_name=local_name, destination=destination.value, snapshot_hash=snapshot, updated_at=now)
@@ -386,7 +427,6 @@ class Installer:
             _rmtree(op)
         result = self.store.skill(destination, local_name)
         assert result is not None
-        self._changed(destination, local_name)
         return result
 
     def _rel(self, path: Path) -> str:
@@ -506,32 +546,33 @@ class Installer:
             InstallError: not installed, or a bundled skill (those can be deactivated, never removed,
                 R-IMP-4).
         """
-        existing = self.store.skill(destination, local_name)
-        if existing is None:
-            raise InstallError(f"No skill named {local_name!r} is installed in {destination.label}.")
-        if existing.bundled:
-            raise InstallError(f"{local_name!r} is a bundled skill and cannot be removed; deactivate it instead.")
-        final = Path(existing.path)
-        with self._staging_guard():
-            op = self.paths.staging / f"rm-{uuid.uuid4().hex}"
-            op.mkdir(parents=True)
-            _write_durably(op / "intent.json", json.dumps(
-                {"kind": "remove", "destination": destination.value, "local_name": local_name,
-                 "final": self._rel(final)}))
-            trash = op / "old"
-            if final.exists():
-                os.rename(final, trash)
-                _crash_point("remove-after-move")
-            try:
-                with self.store.transaction() as db:
-                    self.store.delete_skill_tx(db, destination, local_name)
-            except BaseException:
-                if trash.exists():
-                    os.rename(trash, final)
+        with self.swap_lock():  # one step with other installs (issue 16 item 6)
+            existing = self.store.skill(destination, local_name)
+            if existing is None:
+                raise InstallError(f"No skill named {local_name!r} is installed in {destination.label}.")
+            if existing.bundled:
+                raise InstallError(f"{local_name!r} is a bundled skill and cannot be removed; deactivate it instead.")
+            final = Path(existing.path)
+            with self._staging_guard():
+                op = self.paths.staging / f"rm-{uuid.uuid4().hex}"
+                op.mkdir(parents=True)
+                _write_durably(op / "intent.json", json.dumps(
+                    {"kind": "remove", "destination": destination.value, "local_name": local_name,
+                     "final": self._rel(final)}))
+                trash = op / "old"
+                if final.exists():
+                    os.rename(final, trash)
+                    _crash_point("remove-after-move")
+                try:
+                    with self.store.transaction() as db:
+                        self.store.delete_skill_tx(db, destination, local_name)
+                except BaseException:
+                    if trash.exists():
+                        os.rename(trash, final)
+                    _rmtree(op)
+                    raise
                 _rmtree(op)
-                raise
-            _rmtree(op)
-        self._changed(destination, local_name)
+            self._changed(destination, local_name)
 
     def rollback(self, destination: Destination, local_name: str) -> InstalledSkill:
         """Restore the previous version (files and database row) in one step (R-UPD-4).
@@ -541,52 +582,53 @@ class Installer:
         Raises:
             InstallError: nothing to roll back to.
         """
-        history = self.store.history(destination, local_name)
-        if not history:
-            raise InstallError(f"{local_name!r} in {destination.label} has no previous version to roll back to.")
-        entry = history[0]
-        backup = Path(entry["backup_path"])
-        if not backup.is_dir():
-            raise InstallError(f"The backup of {local_name!r} at {backup} is missing; cannot roll back.")
-        final = self.folder_of(destination, local_name)
-        current_row = self.store.skill_row(destination, local_name)
-        swap = self._backup_path(destination, local_name)
-        swap.parent.mkdir(parents=True, exist_ok=True)
-        moved_current = False
-        with self._staging_guard():
-            op = self.paths.staging / f"rb-{uuid.uuid4().hex}"
-            op.mkdir(parents=True)
-            _write_durably(op / "intent.json", json.dumps(
-                {"kind": "rollback", "destination": destination.value, "local_name": local_name,
-                 "final": self._rel(final), "backup": self._rel(backup), "swap": self._rel(swap),
-                 "history_id": entry["id"]}))
-            try:
-                if final.exists():
-                    os.rename(final, swap)
-                    moved_current = True
-                    _crash_point("rollback-after-move-current")
-                os.rename(backup, final)
-                _crash_point("rollback-after-restore")
-                with self.store.transaction() as db:
-                    self.store.delete_history_tx(db, entry["id"])
-                    if current_row is not None:
-                        self.store.add_history_tx(db, destination, local_name, "rollback", current_row, str(swap))
-                    restored = dict(entry["row"])
-                    restored.pop("id", None)
-                    if "snapshot_hash" in restored:
-                        self.store.upsert_skill_tx(db, restored)
-                    else:
-                        self.store.delete_skill_tx(db, destination, local_name)
-            except BaseException:
-                if final.exists() and not backup.exists():
-                    os.rename(final, backup)
-                if moved_current and swap.exists():
-                    os.rename(swap, final)
+        with self.swap_lock():  # one step with other installs (issue 16 item 6)
+            history = self.store.history(destination, local_name)
+            if not history:
+                raise InstallError(f"{local_name!r} in {destination.label} has no previous version to roll back to.")
+            entry = history[0]
+            backup = Path(entry["backup_path"])
+            if not backup.is_dir():
+                raise InstallError(f"The backup of {local_name!r} at {backup} is missing; cannot roll back.")
+            final = self.folder_of(destination, local_name)
+            current_row = self.store.skill_row(destination, local_name)
+            swap = self._backup_path(destination, local_name)
+            swap.parent.mkdir(parents=True, exist_ok=True)
+            moved_current = False
+            with self._staging_guard():
+                op = self.paths.staging / f"rb-{uuid.uuid4().hex}"
+                op.mkdir(parents=True)
+                _write_durably(op / "intent.json", json.dumps(
+                    {"kind": "rollback", "destination": destination.value, "local_name": local_name,
+                     "final": self._rel(final), "backup": self._rel(backup), "swap": self._rel(swap),
+                     "history_id": entry["id"]}))
+                try:
+                    if final.exists():
+                        os.rename(final, swap)
+                        moved_current = True
+                        _crash_point("rollback-after-move-current")
+                    os.rename(backup, final)
+                    _crash_point("rollback-after-restore")
+                    with self.store.transaction() as db:
+                        self.store.delete_history_tx(db, entry["id"])
+                        if current_row is not None:
+                            self.store.add_history_tx(db, destination, local_name, "rollback", current_row, str(swap))
+                        restored = dict(entry["row"])
+                        restored.pop("id", None)
+                        if "snapshot_hash" in restored:
+                            self.store.upsert_skill_tx(db, restored)
+                        else:
+                            self.store.delete_skill_tx(db, destination, local_name)
+                except BaseException:
+                    if final.exists() and not backup.exists():
+                        os.rename(final, backup)
+                    if moved_current and swap.exists():
+                        os.rename(swap, final)
+                    _rmtree(op)
+                    raise
                 _rmtree(op)
-                raise
-            _rmtree(op)
-        self._changed(destination, local_name)
-        result = self.store.skill(destination, local_name)
-        if result is None:
-            raise InstallError(f"The previous version of {local_name!r} could not be restored.")
-        return result
+            self._changed(destination, local_name)
+            result = self.store.skill(destination, local_name)
+            if result is None:
+                raise InstallError(f"The previous version of {local_name!r} could not be restored.")
+            return result
