@@ -452,3 +452,28 @@ def test_tree_paths_that_collide_or_hold_control_characters_are_refused(env: Env
     for data in extra.values():
         assert env.gh.count(git_blob_sha(data)) == 0
     assert diff(before, fingerprint(env.home)) == []
+
+
+def test_a_catalog_taking_an_existing_registry_name_is_disambiguated(env: Env) -> None:
+    """Item 10: name lookups stay unambiguous."""
+    env.serve("catalog-name-taken")
+    code, out, err = env.run("registry", "add", "corpus/catalog-name-taken")
+    assert code == 0, err
+    with SkillStudio() as studio:
+        names = [r.name for r in studio.registries()]
+        assert "GOOD-market (corpus/catalog-name-taken)" in names
+        assert studio.find_registry("good-market").source.slug == "corpus/good"
+    code, out, err = env.run("browse", "good-market", "--json")
+    assert code == 0, err
+
+
+def test_a_hostile_catalog_name_is_stored_clean_and_short(env: Env) -> None:
+    """Item 10: ANSI escapes, a newline and 5,000 characters in the catalog name."""
+    env.serve("catalog-name-hostile")
+    code, out, err = env.run("registry", "add", "corpus/catalog-name-hostile")
+    assert code == 0, err
+    with SkillStudio() as studio:
+        (reg,) = [r for r in studio.registries() if r.source.slug == "corpus/catalog-name-hostile"]
+    assert reg.name.startswith("evil skill-studio: fake line?xxx")
+    assert len(reg.name) == 64 and reg.name.endswith("…")
+    assert not any(ord(c) < 0x20 for c in reg.name)

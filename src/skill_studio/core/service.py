@@ -43,6 +43,7 @@ from skill_studio.core.errors import (
 )
 from skill_studio.core.external import ExternalCache, resolve_external
 from skill_studio.core.external_cache import DiskExternalCache
+from skill_studio.core.display import unique_registry_name
 from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
 from skill_studio.core.github import GitHubClient
 from skill_studio.core.installer import Installer, check_local_name, check_portable_paths, check_relative_path
@@ -397,10 +398,13 @@ class SkillStudio:
             CatalogError, RemoteError: the catalog could not be fetched or parsed.
         """
         source = parse_registry_source(url)
-        for r in self.store.registries():
+        regs = self.store.registries()
+        for r in regs:
             if (r.source.host, r.source.slug.lower(), r.source.subpath) == (source.host, source.slug.lower(), source.subpath):
                 raise RegistryError(f"{url} is already configured as {r.name!r}.")
-        name = self.fetch_catalog_name(source)
+        # the catalog's name is untrusted: cleaned for display, and never another registry's name (issue 16)
+        name = unique_registry_name(self.fetch_catalog_name(source), source.slug,
+                                    [r.name for r in regs] + [r.source.slug for r in regs])
         return self.store.add_registry(name, source)
 
     def remove_registry(self, key: str) -> Registry:
