@@ -477,3 +477,90 @@ def test_a_hostile_catalog_name_is_stored_clean_and_short(env: Env) -> None:
     assert reg.name.startswith("evil skill-studio: fake line?xxx")
     assert len(reg.name) == 64 and reg.name.endswith("…")
     assert not any(ord(c) < 0x20 for c in reg.name)
+
+
+# ---------------------------------------------------------------- item 11: the file system says no
+
+
+def test_a_data_folder_that_is_a_file_is_one_sentence(isolated_home: Path, capsys) -> None:
+    shutil.rmtree(isolated_home / "data", ignore_errors=True)
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "data").write_bytes(b"not a folder")
+    assert main(["list"]) == 1
+    err = capsys.readouterr().err
+    assert one_line(err) == (f"{isolated_home / 'data'} is a file, but Skill Studio needs a folder there; move the "
+                             "file away (or set SKILL_STUDIO_HOME to another folder).")
+
+
+def test_a_file_name_too_long_for_the_file_system_is_refused_before_download(env: Env) -> None:
+    files = good_files()
+    long_name = "n" * 300 + ".md"
+    files[f"{TIDY}/{long_name}"] = b"long\n"
+    env.gh.push("corpus", "good", files)
+    env.cold()
+    before = fingerprint(env.home)
+    env.gh.reset_counters()
+    code, _, err = env.run("import", "good-market", "notes:tidy-notes", "--to", "library", "--as", "tidy-two")
+    assert code == 1
+    assert one_line(err) == (f"notes:tidy-notes: Refusing file path {long_name[:40]!r}… in a skill folder: a name "
+                             "of 303 bytes is too long for the file system (most allow 255).")
+    assert env.gh.count(git_blob_sha(b"long\n")) == 0
+    assert diff(before, fingerprint(env.home)) == []
+
+
+def test_a_full_disk_is_one_sentence_and_leaves_nothing(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    from skill_studio.core import installer as installer_module
+
+    real_fsync = os.fsync
+    calls = {"n": 0}
+
+    def fsync(fd: int) -> None:
+        calls["n"] += 1
+        if calls["n"] > 2:  # the snapshot is written, then the disk fills up
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    before = fingerprint(env.home)
+    monkeypatch.setattr(installer_module.os, "fsync", fsync)
+    code, _, err = env.run("import", "good-market", "notes:tidy-notes", "--to", "library", "--as", "tidy-two")
+    monkeypatch.setattr(installer_module.os, "fsync", real_fsync)
+    assert code == 1
+    line = one_line(err)
+    assert line.startswith("tidy-two was not installed, nothing changed: The disk holding ")
+    assert line.endswith(" is full (or over its quota); free some space and try again.")
+    assert diff(before, fingerprint(env.home)) == []  # no folder, no row, no orphan snapshot
+
+
+def test_an_unwritable_workspace_is_one_sentence(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    from skill_studio.core import settings_skills as settings_module
+
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(env.home / "data" / "workspace" / "CLAUDE.md"))
+
+    monkeypatch.setattr(settings_module, "sync_workspace", denied)
+    code, _, err = env.run("workspace", "sync")
+    assert code == 1  # (the start-up sync said it first, as a notice)
+    assert "Traceback" not in err and "internal error" not in err
+    assert err.strip().splitlines()[-1] == "skill-studio: " + (f"The workspace {env.home / 'data' / 'workspace'} could not be updated: "
+                             f"{env.home / 'data' / 'workspace' / 'CLAUDE.md'} cannot be written: permission "
+                             "denied. Check the folder's owner and permissions.")
+    code, _, err = env.run("import", "good-market", "notes:tidy-notes", "--to", "settings")
+    assert code == 0
+    assert "WARNING" not in err and "could not be updated" in err
+
+
+def test_an_executable_upstream_stays_executable(env: Env, tmp_path: Path) -> None:
+    src = tmp_path / "good"
+    shutil.copytree(CORPUS / "good", src)
+    script = src / TIDY / "scripts" / "count.sh"
+    script.chmod(0o755)
+    env.gh.push("corpus", "good", src)
+    env.cold()
+    code, _, err = env.run("import", "good-market", "notes:tidy-notes", "--to", "library", "--as", "tidy-exec")
+    assert code == 0, err
+    installed = env.home / "data" / "skills" / "library" / "tidy-exec"
+    assert (installed / "scripts" / "count.sh").stat().st_mode & 0o111
+    assert not (installed / "SKILL.md").stat().st_mode & 0o111

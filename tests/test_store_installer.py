@@ -288,3 +288,46 @@ def test_paths_that_collide_on_macos_or_windows_are_refused(env, files: dict) ->
 def test_control_characters_in_file_names_are_refused(rel: str) -> None:
     with pytest.raises(InstallError, match="control character"):
         check_relative_path(rel)
+
+
+# ---------------------------------------------------------------- issue 16 item 11: orphan snapshots
+
+
+def test_a_failed_update_leaves_no_orphan_snapshot(env, monkeypatch: pytest.MonkeyPatch) -> None:
+    from skill_studio.core.errors import StorageError
+    paths, store, inst = env
+    v1 = inst.install({"SKILL.md": SKILL}, Destination.LIBRARY, "tidy-notes", row("1.0.0"))
+    real = os.rename
+    failed: list[str] = []
+
+    def full(src, dst):  # noqa: ANN001 - os.rename's signature
+        if str(dst).endswith("/tidy-notes") and "/.staging/" in str(src) and not failed:
+            failed.append(str(dst))  # the new folder cannot move in; the old one moves back
+            raise OSError(28, "No space left on device", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "rename", full)
+    with pytest.raises(StorageError, match="is full"):
+        inst.install({"SKILL.md": SKILL + b"v2\n"}, Destination.LIBRARY, "tidy-notes", row("2.0.0"),
+                     replace=True, kind="update")
+    monkeypatch.setattr(os, "rename", real)
+    assert sorted(os.listdir(paths.snapshots)) == [v1.snapshot_hash]
+    assert store.skill(Destination.LIBRARY, "tidy-notes").version == "1.0.0"
+    assert read_folder(Path(v1.path)) == {"SKILL.md": SKILL}
+
+
+def test_orphan_snapshots_are_collected_at_start(env) -> None:
+    paths, store, inst = env
+    inst.install({"SKILL.md": SKILL}, Destination.LIBRARY, "tidy-notes", row("1.0.0"))
+    inst.install({"SKILL.md": SKILL + b"v2\n"}, Destination.LIBRARY, "tidy-notes", row("2.0.0"),
+                 replace=True, kind="update")
+    needed = set(os.listdir(paths.snapshots))
+    assert len(needed) == 2  # the installed one and the one the history entry restores
+    old_orphan = inst.save_snapshot({"SKILL.md": b"orphan\n"})
+    young_orphan = inst.save_snapshot({"SKILL.md": b"just written\n"})
+    hour_ago = os.stat(paths.snapshots / old_orphan).st_mtime - 7200
+    for digest in [*needed, old_orphan]:
+        os.utime(paths.snapshots / digest, (hour_ago, hour_ago))
+    inst.recover()
+    assert set(os.listdir(paths.snapshots)) == needed | {young_orphan}
+    assert inst.rollback(Destination.LIBRARY, "tidy-notes").version == "1.0.0"

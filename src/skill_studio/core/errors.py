@@ -64,6 +64,11 @@ class CollisionError(InstallError):
         self.destination = destination
 
 
+class StorageError(UserError):
+    """Raised when the file system refuses a write: disk full, a file name too long, a folder that
+    cannot be written, a file where a folder should be (issue 16 item 11). Nothing was changed."""
+
+
 class ArchiveError(UserError):
     """Raised when an uploaded zip is refused before anything is written (R-DATA-2)."""
 

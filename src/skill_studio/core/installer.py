@@ -39,6 +39,7 @@ import os
 import re
 import shutil
 import signal
+import time
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -49,6 +50,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from skill_studio.core.errors import CollisionError, InstallError
+from skill_studio.core.fserrors import MAX_NAME_BYTES, storage_error
 from skill_studio.core.models import Destination, InstalledSkill
 from skill_studio.core.paths import AppPaths, data_absolute, data_relative
 from skill_studio.core.store import Store, utcnow
@@ -112,6 +114,17 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 Files = Mapping[str, bytes]
 
+
+class ExecutableFile(bytes):
+    """The bytes of a file to be installed with its executable bits set (git mode ``100755``).
+
+    A ``bytes`` subclass so that it travels through every ``{path: bytes}`` mapping unchanged and
+    hashes, compares and diffs as its bytes; :func:`write_folder` gives it mode ``0o755`` (issue 16:
+    an executable script upstream stays executable once installed)."""
+
+    __slots__ = ()
+
+
 SWAP_LOCK_TIMEOUT_S = 60.0
 """How long an install, removal or rollback waits for another one (any process) to finish."""
 
@@ -149,6 +162,11 @@ def check_relative_path(rel: str) -> str:
         raise InstallError(f"Refusing unsafe file path {rel!r} in a skill folder.")
     if _CONTROL.search(rel):
         raise InstallError(f"Refusing file path {rel!r} in a skill folder: it contains a control character.")
+    for part in rel.split("/"):
+        size = len(part.encode("utf-8", "surrogateescape"))
+        if size > MAX_NAME_BYTES:
+            raise InstallError(f"Refusing file path {part[:40]!r}… in a skill folder: a name of {size} bytes is too "
+                               f"long for the file system (most allow {MAX_NAME_BYTES}).")
     return rel
 
 
@@ -211,6 +229,15 @@ def write_folder(folder: Path, files: Files) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        if isinstance(data, ExecutableFile):
+            target.chmod(target.stat().st_mode | 0o111 & ~_umask())
+
+
+def _umask() -> int:
+    """The process umask (read without changing it for long)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _rmtree(path: Path) -> None:
@@ -306,6 +333,42 @@ class Installer:
                     raise
         return digest
 
+    def collect_snapshots(self, min_age_s: float = 3600.0) -> list[str]:
+        """Delete stored snapshots no skill row and no history entry refers to (left by a crash
+        between writing a snapshot and committing its row, or by older releases; issue 16 item 11).
+
+        Runs only when the swap lock is free at once (no install in flight anywhere), and spares
+        snapshots younger than ``min_age_s`` seconds. Never raises.
+
+        Returns:
+            The hashes deleted.
+        """
+        root = self.paths.snapshots
+        if not root.is_dir():
+            return []
+        try:
+            self._swap_lock.acquire(timeout=0)
+        except Timeout:
+            return []
+        except OSError as exc:
+            log.info("snapshots not collected: %s", exc)
+            return []
+        try:
+            used = {s.snapshot_hash for s in self.store.skills()} | self.store.history_snapshot_hashes()
+            now = time.time()
+            deleted = []
+            for folder in root.iterdir():
+                try:
+                    if folder.name in used or now - folder.stat().st_mtime < min_age_s:
+                        continue
+                    _rmtree(folder)
+                    deleted.append(folder.name)
+                except OSError as exc:
+                    log.info("snapshot %s not collected: %s", folder.name, exc)
+            return deleted
+        finally:
+            self._swap_lock.release()
+
     def snapshot_files(self, digest: str) -> dict[str, bytes]:
         """The files of a stored snapshot (``{}`` when it is missing)."""
         return read_folder(self.paths.snapshots / digest)
@@ -356,9 +419,13 @@ class Installer:
             check_relative_path(rel)
         check_portable_paths(files)
         self.paths.ensure()
-        with self.swap_lock():  # the collision check and the swap are one step (issue 16 item 6)
-            result = self._install_locked(files, destination, local_name, row, replace=replace, force=force,
-                                          kind=kind, upstream_files=upstream_files)
+        try:
+            with self.swap_lock():  # the collision check and the swap are one step (issue 16 item 6)
+                result = self._install_locked(files, destination, local_name, row, replace=replace, force=force,
+                                              kind=kind, upstream_files=upstream_files)
+        except OSError as exc:  # disk full, name too long, not writable: one sentence (issue 16 item 11)
+            raise storage_error(exc, self.folder_of(destination, local_name),
+                                prefix=f"{local_name} was not installed, nothing changed: ") from None
         self._changed(destination, local_name)
         return result
 
@@ -377,7 +444,20 @@ class Installer:
                 f"{local_name!r} in {destination.label} has local edits (customized); replacing it needs "
                 "explicit confirmation (--force). Your version will be kept as a backup.")
 
+        new_snapshot = not (self.paths.snapshots / content_hash(files)).is_dir()
         snapshot = self.save_snapshot(files)
+        try:
+            return self._swap(files, destination, local_name, row, kind=kind, upstream_files=upstream_files,
+                              existing=existing, final=final, snapshot=snapshot)
+        except BaseException:
+            if new_snapshot:  # a failed install leaves no orphan snapshot (issue 16 item 11)
+                _rmtree(self.paths.snapshots / snapshot)
+            raise
+
+    def _swap(self, files: Files, destination: Destination, local_name: str, row: dict[str, Any], *, kind: str,
+              upstream_files: Files | None, existing: InstalledSkill | None, final: Path,
+              snapshot: str) -> InstalledSkill:
+        """The staging → rename → commit steps of :meth:`install` (under the swap lock)."""
         upstream = content_hash(upstream_files) if upstream_files is not None else snapshot
         previous_row = self.store.skill_row(destination, local_name)
         if (kind == "update" and existing is not None and previous_row is not None and final.exists()
@@ -463,6 +543,7 @@ class Installer:
             One sentence per repaired operation (empty when there was nothing to do).
         """
         messages: list[str] = []
+        self.collect_snapshots()
         staging = self.paths.staging
         if not staging.is_dir():
             return messages

@@ -13,6 +13,7 @@ from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
 import platformdirs
 
+from skill_studio.core.fserrors import storage_error
 from skill_studio.core.models import Destination
 
 APP_NAME = "skill-studio"
@@ -117,8 +118,16 @@ class AppPaths:
         return self.data / "workspace"
 
     def ensure(self) -> AppPaths:
-        """Create every folder; returns self."""
+        """Create every folder; returns self.
+
+        Raises:
+            StorageError: a folder cannot be created (a file is in the way, permission denied, disk
+                full), in one sentence (issue 16 item 11).
+        """
         for p in (self.data, self.config, self.cache, self.snapshots, self.backups, self.staging,
                   self.skills_dir(Destination.SETTINGS), self.skills_dir(Destination.LIBRARY)):
-            p.mkdir(parents=True, exist_ok=True)
+            try:
+                p.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise storage_error(exc, p) from None
         return self

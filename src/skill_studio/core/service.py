@@ -46,7 +46,13 @@ from skill_studio.core.external_cache import DiskExternalCache
 from skill_studio.core.display import unique_registry_name
 from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
 from skill_studio.core.github import GitHubClient
-from skill_studio.core.installer import Installer, check_local_name, check_portable_paths, check_relative_path
+from skill_studio.core.installer import (
+    ExecutableFile,
+    Installer,
+    check_local_name,
+    check_portable_paths,
+    check_relative_path,
+)
 from skill_studio.core.models import (
     Catalog,
     CatalogSkill,
@@ -633,7 +639,10 @@ class SkillStudio:
         check_import_size(skill, tree, prefix, rel_to_sha)
         client = self.client(listing.host_of(skill))
         blobs = client.fetch_blobs(tree, [prefix + rel for rel in rel_to_sha], skip_missing=False, progress=progress)
-        return {p[len(prefix):]: data for p, data in blobs.items()}
+        index = tree.by_path()
+        # an executable upstream (mode 100755) stays executable once installed (issue 16)
+        return {p[len(prefix):]: ExecutableFile(data) if index[p].mode == "100755" else data
+                for p, data in blobs.items()}
 
     def import_skill(self, listing: Listing, skill: CatalogSkill, destination: Destination,
                      options: ImportOptions | None = None, progress: Progress | None = None) -> InstalledSkill:

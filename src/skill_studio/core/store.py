@@ -450,6 +450,18 @@ class Store:
                  "backup_path": str(data_absolute(r["backup_path"], self.data_dir)), "created_at": r["created_at"]}
                 for r in rows]
 
+    def history_snapshot_hashes(self) -> set[str]:
+        """Every ``snapshot_hash`` the history entries would restore (snapshots still needed)."""
+        out: set[str] = set()
+        for r in self._query("SELECT row_json FROM history"):
+            try:
+                value = json.loads(r["row_json"]).get("snapshot_hash")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(value, str):
+                out.add(value)
+        return out
+
     @staticmethod
     def delete_history_tx(db: sqlite3.Connection, history_id: int) -> None:
         """Remove one history entry inside a transaction."""
