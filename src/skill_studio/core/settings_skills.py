@@ -456,9 +456,9 @@ class SettingsSkills:
             report = self.sync_workspace()
         except (SkillStudioError, OSError) as exc:
             log.info("workspace sync failed: %s", exc)  # the user is told by the message (no raw log line)
-            reason = str(exc) if isinstance(exc, WorkspaceError) else (
-                f"The workspace {self.workspace_path()} could not be updated: "
-                + (describe_os_error(exc) if isinstance(exc, OSError) else str(exc)))
+            text = describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
+            reason = text if "could not be updated" in text else (
+                f"The workspace {self.workspace_path()} could not be updated ({text.rstrip('.')})")
             return None, [f"{reason.rstrip('.')}; run 'skill-studio workspace sync' once that is fixed."]
         return report, list(report.messages)
 
