@@ -37,23 +37,25 @@ import json
 import logging
 import os
 import re
-import shutil
 import signal
 import time
 import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
 
-from skill_studio.core.errors import CollisionError, InstallError
+from skill_studio.core.clock import utcnow
+from skill_studio.core.errors import CollisionError, InstallError, UnsafePathError
 from skill_studio.core.fserrors import MAX_NAME_BYTES, storage_error
+from skill_studio.core.fsutil import check_relative_path as _check_path
+from skill_studio.core.fsutil import rmtree
 from skill_studio.core.models import Destination, InstalledSkill
 from skill_studio.core.paths import AppPaths, data_absolute, data_relative
-from skill_studio.core.store import Store, utcnow
+from skill_studio.core.store import Store
 
 try:  # POSIX
     import fcntl
@@ -110,7 +112,6 @@ WINDOWS_DEVICE_NAMES = frozenset(
     + [f"{dev}{n}" for dev in ("com", "lpt") for n in [*"123456789", "\u00b9", "\u00b2", "\u00b3"]])
 """Names Windows reserves for devices, with or without an extension (``nul``, ``con.txt``...)."""
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 Files = Mapping[str, bytes]
 
@@ -153,15 +154,17 @@ def check_relative_path(rel: str) -> str:
     """Validate a file path inside a skill folder (R-DATA-2: no traversal).
 
     Raises:
-        InstallError: absolute, empty, with ``..``/``.`` segments, backslashes, or a control
-            character (NUL, newline, ESC...: they forge terminal output, issue 16 item 10).
+        InstallError: absolute, empty, with ``..``/``.``/empty segments, backslashes or control
+            characters (the rule of :func:`skill_studio.core.fsutil.check_relative_path`; control
+            characters such as a newline or ESC would forge terminal output, issue 16 item 10), or a
+            name longer than :data:`~skill_studio.core.fserrors.MAX_NAME_BYTES` bytes (issue 16 item 11).
     """
-    p = PurePosixPath(rel)
-    if (not rel or rel.startswith("/") or "\\" in rel or p.is_absolute()
-            or any(part in ("..", ".", "") for part in rel.split("/")) or re.match(r"^[A-Za-z]:", rel)):
-        raise InstallError(f"Refusing unsafe file path {rel!r} in a skill folder.")
-    if _CONTROL.search(rel):
-        raise InstallError(f"Refusing file path {rel!r} in a skill folder: it contains a control character.")
+    try:
+        _check_path(rel)
+    except UnsafePathError as err:
+        if "control character" in err.reason:
+            raise InstallError(f"Refusing file path {rel!r} in a skill folder: it contains a control character.") from None
+        raise InstallError(f"Refusing unsafe file path {rel!r} in a skill folder.") from None
     for part in rel.split("/"):
         size = len(part.encode("utf-8", "surrogateescape"))
         if size > MAX_NAME_BYTES:
@@ -238,13 +241,6 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
-
-
-def _rmtree(path: Path) -> None:
-    if path.is_symlink() or path.is_file():
-        path.unlink(missing_ok=True)
-    elif path.exists():
-        shutil.rmtree(path)
 
 
 class Installer:
@@ -328,7 +324,7 @@ class Installer:
                 _crash_point("snapshot-after-write")
                 os.rename(tmp, target)
             except OSError:
-                _rmtree(tmp)
+                rmtree(tmp)
                 if not target.is_dir():  # another process stored the same snapshot first: fine
                     raise
         return digest
@@ -361,7 +357,7 @@ class Installer:
                 try:
                     if folder.name in used or now - folder.stat().st_mtime < min_age_s:
                         continue
-                    _rmtree(folder)
+                    rmtree(folder)
                     deleted.append(folder.name)
                 except OSError as exc:
                     log.info("snapshot %s not collected: %s", folder.name, exc)
@@ -451,7 +447,7 @@ class Installer:
                               existing=existing, final=final, snapshot=snapshot)
         except BaseException:
             if new_snapshot:  # a failed install leaves no orphan snapshot (issue 16 item 11)
-                _rmtree(self.paths.snapshots / snapshot)
+                rmtree(self.paths.snapshots / snapshot)
             raise
 
     def _swap(self, files: Files, destination: Destination, local_name: str, row: dict[str, Any], *, kind: str,
@@ -499,12 +495,12 @@ class Installer:
                     self.store.upsert_skill_tx(db, values)
             except BaseException:
                 if backup is None and moved_in:
-                    _rmtree(final)  # a fresh install whose row was never written
+                    rmtree(final)  # a fresh install whose row was never written
                 self._roll_back(final, backup)
-                _rmtree(op)
+                rmtree(op)
                 raise
             _crash_point("install-after-commit")
-            _rmtree(op)
+            rmtree(op)
         result = self.store.skill(destination, local_name)
         assert result is not None
         return result
@@ -524,7 +520,7 @@ class Installer:
     @staticmethod
     def _roll_back(final: Path, backup: Path | None) -> None:
         if backup is not None and backup.exists():
-            _rmtree(final)
+            rmtree(final)
             os.rename(backup, final)
 
     def recover(self) -> list[str]:
@@ -578,7 +574,7 @@ class Installer:
                             continue
                         if message:
                             messages.append(message)
-                _rmtree(op)
+                rmtree(op)
         finally:
             if fd is not None:
                 os.close(fd)
@@ -607,15 +603,15 @@ class Installer:
             if swap.exists() and not final.exists():
                 os.rename(swap, final)
             return f"An interrupted rollback of {name} was undone."
-        backup = self._abs(intent["backup"]) if intent.get("backup") else None
+        earlier = self._abs(intent["backup"]) if intent.get("backup") else None
         committed = row is not None and row.snapshot_hash == intent["snapshot_hash"] and (
-            backup is None or any(h["backup_path"] == str(backup) for h in self.store.history(dest, name)))
+            earlier is None or any(h["backup_path"] == str(earlier) for h in self.store.history(dest, name)))
         if committed:
             return None
-        if backup is not None and backup.exists():
-            self._roll_back(final, backup)
+        if earlier is not None and earlier.exists():
+            self._roll_back(final, earlier)
         elif row is None and final.exists():
-            _rmtree(final)
+            rmtree(final)
         return f"An interrupted install of {name} was undone."
 
     # -- remove / rollback ---------------------------------------------------------------------
@@ -650,9 +646,9 @@ class Installer:
                 except BaseException:
                     if trash.exists():
                         os.rename(trash, final)
-                    _rmtree(op)
+                    rmtree(op)
                     raise
-                _rmtree(op)
+                rmtree(op)
             self._changed(destination, local_name)
 
     def rollback(self, destination: Destination, local_name: str) -> InstalledSkill:
@@ -705,9 +701,9 @@ class Installer:
                         os.rename(final, backup)
                     if moved_current and swap.exists():
                         os.rename(swap, final)
-                    _rmtree(op)
+                    rmtree(op)
                     raise
-                _rmtree(op)
+                rmtree(op)
             self._changed(destination, local_name)
             result = self.store.skill(destination, local_name)
             if result is None:
