@@ -173,8 +173,8 @@ def test_two_imports_of_one_local_name_one_wins_the_other_gets_a_collision(isola
         a = {"SKILL.md": b"---\nname: pdf\ndescription: A.\n---\n", **BIG}
         b = a if same_skill else {"SKILL.md": b"---\nname: pdf\ndescription: B.\n---\n", **BIG}
         row = {"name": "pdf", "version": "1.0.0", "origin": "marketplace"}
-        results = _race(lambda: i1.install(a, Destination.LIBRARY, "pdf", dict(row, description="A")),
-                        lambda: i2.install(b, Destination.LIBRARY, "pdf", dict(row, description="B")))
+        results = _race(lambda i1=i1, a=a, row=row: i1.install(a, Destination.LIBRARY, "pdf", dict(row, description="A")),
+                        lambda i2=i2, b=b, row=row: i2.install(b, Destination.LIBRARY, "pdf", dict(row, description="B")))
         errors = [r for r in results if isinstance(r, Exception)]
         assert len(errors) == 1 and isinstance(errors[0], CollisionError), results
         winner = a if errors[0] is results[1] else b

@@ -30,6 +30,7 @@ from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
 from skill_studio.core.clock import now as _utcnow
 from skill_studio.core.discovery import PLUGIN_JSON, discover
+from skill_studio.core.display import unique_registry_name
 from skill_studio.core.errors import (
     AuthError,
     CatalogError,
@@ -44,7 +45,6 @@ from skill_studio.core.errors import (
 )
 from skill_studio.core.external import ExternalCache, resolve_external
 from skill_studio.core.external_cache import DiskExternalCache
-from skill_studio.core.display import unique_registry_name
 from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
 from skill_studio.core.github import GitHubClient
 from skill_studio.core.installer import (
