@@ -9,6 +9,7 @@ Hierarchy::
     │   ├── RegistryError         registry list rule broken: duplicate, unknown, default removal
     │   ├── InstallError          an import/remove/rollback that cannot proceed
     │   │   └── CollisionError    local name already installed in that destination (R-IMP-2)
+    │   ├── StorageError          the file system refused a write: disk full, name too long, ...
     │   ├── ArchiveError          a zip upload refused (R-DATA-2)
     │   ├── TokenStoreError       a token cannot be saved/removed: no keyring backend (R-NET-2)
     │   └── WorkspaceError        the workspace folder or its CLAUDE.md block cannot be used

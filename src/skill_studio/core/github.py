@@ -59,7 +59,7 @@ from skill_studio.core.errors import (
     RemoteError,
 )
 from skill_studio.core.hashing import git_blob_sha
-from skill_studio.core.hosts import api_base_for, raw_host_allowed, raw_root_for
+from skill_studio.core.hosts import api_base_for, raw_origin_allowed, raw_root_for
 from skill_studio.core.models import RepoTree, TreeEntry, join_path
 
 log = logging.getLogger(__name__)
@@ -511,17 +511,13 @@ class GitHubClient:
     def _learn_raw_root(self, download_url: Any, owner: str, repo: str, ref: str, path: str) -> None:
         """Derive the raw root (``https://raw.githubusercontent.com/``) from a contents answer's
         ``download_url`` ``{root}{owner}/{repo}/{ref}/{path}``; only a root on the API's own host
-        (or raw.githubusercontent.com for api.github.com) is accepted, so the token is never sent
-        elsewhere. The query (a private repo's temporary token) is dropped."""
+        (same scheme, host and port; or https://raw.githubusercontent.com for https://api.github.com)
+        is accepted, so the token is never sent elsewhere. The query (a private repo's temporary token) is dropped."""
         if self._raw_root is not None or not isinstance(download_url, str) or not path:
             return
         parts = urlsplit(download_url)
-        api_host = (urlsplit(self.api_base).hostname or "").lower()
-        host = (parts.hostname or "").lower()
-        if parts.scheme not in ("http", "https") or not host:
-            return
-        if not raw_host_allowed(api_host, host):
-            return
+        if not raw_origin_allowed(self.api_base, download_url):
+            return  # another scheme, host or port: the token must never go there (issue 16 item 9)
         segments = parts.path.split("/")
         tail = 3 + len(path.split("/"))
         if len(segments) < tail + 1 or segments[-tail + 2].lower() != ref.lower():
