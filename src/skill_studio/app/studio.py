@@ -219,6 +219,9 @@ class SkillStudio:
         self.installer = Installer(self.paths, self.store)
         self.etag_cache = EtagCache(self.paths.cache / "http") if use_cache else None
         self.listing_cache = ListingCache(self.paths.cache / "listings") if use_cache else None
+        self.on_network_wait: Callable[[str], None] | None = None
+        """Called (from any thread) with "waiting for GitHub… (attempt 2 of 4: …)" when a request is
+        slow or retried (issue 16 item 7); the CLI prints it on stderr, the GUI shows a notice."""
         self._client_factory = client_factory or self._default_client
         self._clients: dict[str, GitHubClient] = {}
         self._retired: list[GitHubClient] = []
@@ -262,7 +265,12 @@ class SkillStudio:
         self.close()
 
     def _default_client(self, host: str) -> GitHubClient:
-        return auth.client_for(host, etags=self.etag_cache)
+        return auth.client_for(host, etags=self.etag_cache, on_wait=self._network_wait)
+
+    def _network_wait(self, text: str) -> None:
+        listener = self.on_network_wait
+        if listener is not None:
+            listener(text)
 
     def client(self, host: str) -> GitHubClient:
         """The shared GitHub client of a host (one connection pool per host)."""
@@ -483,8 +491,9 @@ class SkillStudio:
                 early = _EarlyParser()
 
                 def fetch(paths: Iterable[str]) -> dict[str, bytes]:
+                    # SKILL.md and plugin.json: never more than a SKILL.md may hold (issue 16 item 8)
                     return client.fetch_blobs(tree, list(paths), progress=progress, on_file=early.add,
-                                              prefetched=prefetch)
+                                              prefetched=prefetch, max_bytes=MAX_SKILL_MD_BYTES)
 
                 listing = discover(source, tree, catalog, fetch, parse=early.parse)
             finally:
@@ -619,7 +628,19 @@ class SkillStudio:
             raise InstallError(f"{skill.qualified_name}: {err}") from None
         check_import_size(skill, tree, prefix, rel_to_sha)
         client = self.client(listing.host_of(skill))
-        blobs = client.fetch_blobs(tree, [prefix + rel for rel in rel_to_sha], skip_missing=False, progress=progress)
+        # the bytes actually read are capped, whatever sizes the tree declares (issue 16 item 8)
+        try:
+            blobs = client.fetch_blobs(tree, [prefix + rel for rel in rel_to_sha], skip_missing=False,
+                                       progress=progress, max_bytes=MAX_IMPORT_FILE_BYTES)
+        except GitHubError as err:
+            if err.status != 200:
+                raise
+            raise InstallError(f"{skill.qualified_name}: {err} Files over {MAX_IMPORT_FILE_BYTES} bytes are not "
+                               "imported (R-DATA-2).") from None
+        total = sum(len(data) for data in blobs.values())
+        if total > MAX_IMPORT_TOTAL_BYTES:
+            raise InstallError(f"{skill.qualified_name}: {skill.path or '/'} holds {total} bytes; an import takes "
+                               f"at most {MAX_IMPORT_TOTAL_BYTES} bytes (R-DATA-2).")
         index = tree.by_path()
         # an executable upstream (mode 100755) stays executable once installed (issue 16)
         return {p[len(prefix):]: ExecutableFile(data) if index[p].mode == "100755" else data

@@ -15,7 +15,7 @@ import textwrap
 from collections.abc import Sequence
 
 from skill_studio import __version__
-from skill_studio.app import SkillStudio
+from skill_studio.app import SkillStudio, clean
 from skill_studio.cli import auth, browse, registry, skills, updates
 from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, EXIT_USER, Handler, error, exit_code
 from skill_studio.core.errors import SkillStudioError
@@ -53,6 +53,15 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _say_waiting(text: str) -> None:
+    """Print a slow-request notice on stderr (called from network threads)."""
+    try:
+        sys.stderr.write(f"skill-studio: {clean(text, 300)}\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI.
 
@@ -81,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with SkillStudio.open() as studio:
             for msg in studio.startup_messages:
                 sys.stderr.write(f"skill-studio: {msg}\n")
+            studio.on_network_wait = _say_waiting  # "waiting for GitHub… (attempt 2 of 4)" (issue 16)
             return func(args, studio)
     except SkillStudioError as err:
         error(err)
