@@ -268,14 +268,16 @@ class GitHubClient:
 
     def _request(self, path: str, *, params: Mapping[str, str] | None = None, accept: str | None = None,
                  what: str, headers: Mapping[str, str] | None = None, allow_304: bool = False,
-                 raw_host: bool = False, max_bytes: int | None = None) -> httpx.Response:
+                 raw_host: bool = False, max_bytes: int | None = None,
+                 shown_limit: int | None = None) -> httpx.Response:
         """GET ``path`` (relative to the API base, or an absolute raw URL with ``raw_host``) with
         retries; returns a 2xx response (or a 304 when ``allow_304``) or raises a typed error.
 
         The whole request — every attempt and back-off — ends by its deadline (``self.deadline``
         seconds, extended while data flows at :data:`MIN_RATE_BYTES_PER_S`); a slow one is
         announced through ``on_wait``. At most ``max_bytes`` of the body are read (default
-        :data:`MAX_JSON_BYTES`); a longer answer raises :class:`GitHubError` without reading on.
+        :data:`MAX_JSON_BYTES`); a longer answer raises :class:`GitHubError` without reading on
+        (its message gives ``shown_limit``, default ``max_bytes``: the file size the caller allows).
 
         Raises:
             NetworkError: unreachable, or no complete answer by the deadline (names the endpoint).
@@ -299,7 +301,7 @@ class GitHubClient:
                 with slots:
                     resp = self._attempt(path, params, req_headers, what, attempt, total, start, limit, endpoint)
             except _TooLarge as big:
-                raise GitHubError(f"GitHub's answer for {what} is over {big.limit} bytes; refusing to read more "
+                raise GitHubError(f"GitHub's answer for {what} is over {shown_limit or big.limit} bytes; refusing to read more "
                                   f"({endpoint}).", 200, endpoint) from None
             except _DeadlineExceeded:
                 raise NetworkError(
@@ -726,7 +728,8 @@ class GitHubClient:
                 return data
         what = f"{path or sha} in {owner}/{repo}"
         resp = self._request(f"{self._repo_path(owner, repo)}/git/blobs/{quote(sha, safe='')}", accept=RAW, what=what,
-                             max_bytes=max_bytes * 4 // 3 + 64 * 1024)  # a server may answer the base64 JSON form
+                             max_bytes=max_bytes * 4 // 3 + 64 * 1024,  # a server may answer the base64 JSON form
+                             shown_limit=max_bytes)
         data = resp.content
         if "json" in resp.headers.get("Content-Type", "") and git_blob_sha(data) != sha:
             # Some servers ignore the raw media type and answer the JSON shape.
