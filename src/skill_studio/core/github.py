@@ -339,13 +339,17 @@ class GitHubClient:
     def _attempt(self, path: str, params: Mapping[str, str] | None, req_headers: dict[str, str], what: str,
                  attempt: int, total: int, start: float, limit: int, endpoint: str) -> httpx.Response:
         """One GET, streamed: the body is read chunk by chunk, checking the deadline and the size
-        cap between chunks. Returns a fully read response.
+        cap between chunks. One attempt gets at most half the request's deadline, so a hung or
+        trickling answer is tried again once before the deadline ends the request. Returns a
+        fully read response.
 
         Raises:
             _DeadlineExceeded, _TooLarge; httpx errors (timeouts are capped by the time left).
         """
-        left = start + self.deadline - time.monotonic()
-        if left <= 0:
+        now = time.monotonic()
+        end = min(start + self.deadline, now + self.deadline / 2)  # at least two attempts fit in a deadline
+        left = end - now
+        if start + self.deadline - now <= 0:
             raise _DeadlineExceeded
         t = self._timeout
         timeout = httpx.Timeout(connect=min(t.connect or left, left), read=min(t.read or left, left),
@@ -365,8 +369,12 @@ class GitHubClient:
                     if received > limit:
                         raise _TooLarge(limit)
                     chunks.append(chunk)
-                    if time.monotonic() > start + self.deadline + received / MIN_RATE_BYTES_PER_S:
+                    now = time.monotonic()
+                    grace = received / MIN_RATE_BYTES_PER_S
+                    if now > start + self.deadline + grace:
                         raise _DeadlineExceeded
+                    if now > end + grace:  # this attempt's share is used up: try again
+                        raise httpx.ReadTimeout("the answer is too slow", request=request)
             finally:
                 resp.close()
         finally:
