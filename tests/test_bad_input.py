@@ -564,3 +564,40 @@ def test_an_executable_upstream_stays_executable(env: Env, tmp_path: Path) -> No
     installed = env.home / "data" / "skills" / "library" / "tidy-exec"
     assert (installed / "scripts" / "count.sh").stat().st_mode & 0o111
     assert not (installed / "SKILL.md").stat().st_mode & 0o111
+
+
+# ---------------------------------------------------------------- item 10: nothing reaches the terminal raw
+
+RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_hostile_catalog_strings_are_printed_safely(env: Env) -> None:
+    env.serve("catalog-name-hostile")
+    assert env.run("registry", "add", "corpus/catalog-name-hostile")[0] == 0
+    for command in (("registry", "list"), ("browse", "corpus/catalog-name-hostile"),
+                    ("browse", "corpus/catalog-name-hostile", "--details"),
+                    ("browse", "corpus/catalog-name-hostile", "--json"),
+                    ("import", "corpus/catalog-name-hostile", "nope", "--to", "library")):
+        code, out, err = env.run(*command)
+        assert not RAW_CONTROLS.search(out + err), (command, out, err)
+        assert not any(line.startswith(("forged", "skill-studio: fake line")) for line in (out + err).splitlines())
+        if "--json" not in command:  # JSON keeps the data whole (escaped); text is cut for the terminal
+            assert all(len(line) < 2100 for line in (out + err).splitlines()), command
+    code, out, _ = env.run("browse", "corpus/catalog-name-hostile", "--json")
+    (reg,) = json.loads(out)["registries"]
+    assert reg["skills"][0]["qualified_name"] == "good\x1b[1m\nforged:good-skill"  # the data is kept, escaped
+
+
+def test_diff_headers_cannot_be_forged(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    folder = env.home / "data" / "skills" / "library" / "tidy-notes"
+    (folder / "evil\n+++ x").write_bytes(b"\x1b[2Jhi\n")
+    code, out, err = env.run("diff", "tidy-notes")  # into a pipe: exact bytes for patch, quoted header
+    assert code == 0, err
+    assert "+\x1b[2Jhi\n" in out
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, err = env.run("diff", "tidy-notes")  # on a terminal: nothing raw
+    assert code == 0, err
+    assert not RAW_CONTROLS.search(out)
+    headers = [line for line in out.splitlines() if line.startswith(("---", "+++"))]
+    assert headers == ["--- /dev/null", '+++ "b/evil\\n+++ x"']

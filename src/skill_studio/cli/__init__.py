@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with SkillStudio.open() as studio:
             for msg in studio.startup_messages:
-                sys.stderr.write(f"skill-studio: {msg}\n")
+                error(msg)
             studio.on_network_wait = _say_waiting  # "waiting for GitHub… (attempt 2 of 4)" (issue 16)
             return func(args, studio)
     except SkillStudioError as err:
@@ -105,8 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:  # a bug: one line, and the traceback only on request
         if os.environ.get("SKILL_STUDIO_DEBUG"):
             raise
-        sys.stderr.write(f"skill-studio: internal error: {err.__class__.__name__}: {err} "
-                         "(set SKILL_STUDIO_DEBUG=1 for details)\n")
+        error(f"internal error: {err.__class__.__name__}: {err} (set SKILL_STUDIO_DEBUG=1 for details)")
         return EXIT_USER
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
-from skill_studio.app import SkillStudio, format_age
+from skill_studio.app import SkillStudio, clean, format_age
 from skill_studio.app.browse import install_states
-from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, json_out, out, short, table
+from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, error, json_out, out, short, table
 from skill_studio.core.errors import RemoteError, UserError
 from skill_studio.core.models import Destination, ImportOptions, Listing
 
@@ -58,14 +57,14 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
             listing = studio.list_registry(reg, external=not args.no_external)
         except RemoteError as err:
             failed = True
-            sys.stderr.write(f"skill-studio: {reg.name}: {err}\n")
+            error(f"{reg.name}: {err}")
             results.append({"name": reg.name, "source": reg.source.url, "commit": None, "skills": [], "excluded": [],
                             "skipped_plugins": [], "unavailable_plugins": [], "warnings": [], "errors": [str(err)],
                             "offline": False, "cached_at": None, "offline_reason": None})
             continue
         if listing.offline:
-            sys.stderr.write(f"skill-studio: {reg.name}: offline, showing the catalog cached "
-                             f"{format_age(listing.age_seconds())} ago: {listing.offline_reason}\n")
+            error(f"{reg.name}: offline, showing the catalog cached "
+                  f"{format_age(listing.age_seconds())} ago: {listing.offline_reason}")
         entry = listing_json(studio, listing)
         entry["age_seconds"] = listing.age_seconds()
         results.append(entry)
@@ -77,7 +76,7 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
         for i, r in enumerate(results):
             if i:
                 out()
-            head = f"{r['name']} — {r['source']}"
+            head = f"{clean(r['name'], 120)} — {r['source']}"
             if r["commit"]:
                 head += f" @ {r['commit'][:12]}"
             out(head)
@@ -101,13 +100,13 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
             out(summary + ("" if args.details or summary.endswith("skills") else " (--details for reasons)"))
             if args.details:
                 for e in r["excluded"]:
-                    out(f"  excluded {e['path']}: {e['reason']}")
+                    out(f"  excluded {clean(e['path'])}: {clean(e['reason'], 500)}")
                 for p in r["skipped_plugins"]:
-                    out(f"  skipped {p['name'] or json.dumps(p['source'])}: {p['reason']}")
+                    out(f"  skipped {clean(p['name'] or json.dumps(p['source']))}: {clean(p['reason'], 500)}")
                 for p in r["unavailable_plugins"]:
-                    out(f"  unavailable {p['name'] or json.dumps(p['source'])}: {p['reason']}")
+                    out(f"  unavailable {clean(p['name'] or json.dumps(p['source']))}: {clean(p['reason'], 500)}")
                 for w in r["warnings"]:
-                    out(f"  warning: {w}")
+                    out(f"  warning: {clean(w, 500)}")
     return EXIT_REMOTE if failed else EXIT_OK
 
 

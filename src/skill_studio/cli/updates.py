@@ -23,13 +23,12 @@ not be checked or a download failed. Every check's outcome is recorded for the G
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from typing import Any
 
 from skill_studio.app import SkillStudio
 from skill_studio.app import updates as upd
-from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, EXIT_USER, json_out, out, table
+from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, EXIT_USER, block, error, json_out, out, table
 from skill_studio.core.errors import UserError
 from skill_studio.core.models import Destination
 
@@ -37,7 +36,7 @@ DESTS = [d.value for d in Destination]
 
 
 def _err(text: str) -> None:
-    sys.stderr.write(f"skill-studio: {text}\n")
+    error(text)
 
 
 def _destinations(args: argparse.Namespace) -> list[Destination]:
@@ -153,7 +152,7 @@ def cmd_diff(args: argparse.Namespace, studio: SkillStudio) -> int:
     dest = _resolve_one(studio, args.name, args.to)
     text = upd.diff_skill(studio, dest, args.name, context=args.context)
     if text:
-        sys.stdout.write(text)
+        block(text)
     else:
         out(f"{args.name} ({dest.label}) has no local edits.")
     return EXIT_OK

@@ -356,7 +356,8 @@ class GitHubClient:
                                 write=min(t.write or left, left), pool=min(t.pool or left, left))
         request = self._http.build_request("GET", path, params=params, headers=req_headers or None, timeout=timeout)
         key = id(request)
-        self._watch(key, f"waiting for GitHub… (attempt {attempt + 1} of {total}: {what})")
+        # a retry was announced as it started; the watchdog announces a slow first attempt
+        self._watch(key, f"waiting for GitHub… (attempt {attempt + 1} of {total}: {what})", told=attempt > 0)
         try:
             resp = self._http.send(request, stream=True)
             try:
@@ -390,11 +391,11 @@ class GitHubClient:
             except Exception:  # noqa: BLE001 - a notice must never break a request
                 log.debug("on_wait failed", exc_info=True)
 
-    def _watch(self, key: int, text: str) -> None:
+    def _watch(self, key: int, text: str, told: bool = False) -> None:
         if self.on_wait is None:
             return
         with self._watch_lock:
-            self._waiting[key] = (time.monotonic(), text)
+            self._waiting[key] = (float("inf") if told else time.monotonic(), text)
             if self._watchdog is None:
                 self._watchdog = threading.Thread(target=self._watch_loop, name="github-notices", daemon=True)
                 self._watchdog.start()
