@@ -211,14 +211,21 @@ def test_rate_limit_reads_as_a_sentence_with_the_local_reset_time(github, use_gi
     github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
     use_github(github)
     reset = int(time.time()) + 25 * 60
+    github.ratelimit_limit = 60  # GitHub's anonymous limit
     github.rate_limit(reset)
     code, out, err = run(capsys, "registry", "add", "acme/skills")
     clock = datetime.fromtimestamp(reset).astimezone().strftime("%H:%M")
     assert code == 2 and "Traceback" not in err
     line = err.strip().splitlines()[-1]
     zone = datetime.fromtimestamp(reset).astimezone().strftime("%Z") or "local time"
-    assert re.search(r"GitHub's API rate limit \(5000 requests an hour\) is used up; it resets at "
+    assert re.search(r"GitHub's API rate limit \(60 requests an hour\) is used up; it resets at "
                      + re.escape(f"{clock} {zone}") + r" \(in 2[45] minutes\)\. Add a GitHub token", line), line
+    assert line.endswith("to raise the limit to 5,000 requests an hour.")
+
+    github.ratelimit_limit = 5000  # already the authenticated limit: a token would not raise it (issue 16)
+    code, out, err = run(capsys, "registry", "add", "acme/skills")
+    line = err.strip().splitlines()[-1]
+    assert "(5,000 requests an hour) is used up" in line and "raise the limit" not in line, line
 
     memory_keyring.secrets[("skill-studio", "github.com")] = "tok"
     code, out, err = run(capsys, "registry", "add", "acme/skills")

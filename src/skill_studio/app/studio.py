@@ -11,9 +11,11 @@ GitHub clients are thread-safe. Listing results are immutable.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import logging
 import posixpath
+import re
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -78,6 +80,9 @@ from skill_studio.core.versions import DEFAULT_VERSION
 log = logging.getLogger(__name__)
 
 ClientFactory = Callable[[str], GitHubClient]
+
+_VERSION_TEXT = re.compile(r"[vV]?[0-9][0-9A-Za-z.+_-]{0,63}")
+"""A version given at import (issue 16): text like ``1.2.0``, ``2024.01.15`` or ``v3-beta`` — not ``banana``."""
 
 MAX_IMPORT_FILE_BYTES = 50 * 1024 * 1024
 MAX_IMPORT_TOTAL_BYTES = 200 * 1024 * 1024
@@ -332,7 +337,9 @@ class SkillStudio:
                 matches = [r for r in regs if registry_key(r) == registry_key(src)]
         if not matches:
             names = ", ".join(r.name for r in regs) or "none"
-            raise RegistryError(f"No registry named {key!r}. Configured: {names}.")
+            near = difflib.get_close_matches(k, [r.name for r in regs] + [r.source.slug for r in regs], n=3, cutoff=0.5)
+            hint = f" Did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+            raise RegistryError(f"No registry named {key!r}.{hint} Configured: {names}.")
         if len(matches) > 1:
             raise RegistryError(f"{key!r} matches several registries; use the URL instead.")
         return matches[0]
@@ -673,9 +680,17 @@ class SkillStudio:
         local_name = check_local_name(skill.local_name if opts.local_name is None else opts.local_name)
         description = opts.description if opts.description is not None else skill.description
         if not description or not description.strip():
-            raise InstallError(f"{skill.qualified_name} has no description; give one to import it (R-FM-1).")
+            raise InstallError(f"{skill.qualified_name} has no description; give one to import it "
+                               "(--description TEXT, 1-1024 characters; R-FM-1).")
         if len(description) > 1024:
-            raise InstallError(f"{skill.qualified_name}: the description is over 1024 characters.")
+            raise InstallError(f"{skill.qualified_name}: the description is {len(description)} characters, over "
+                               "the limit of 1024; give a shorter one (--description TEXT).")
+        if opts.version is not None and not _VERSION_TEXT.fullmatch(opts.version.strip()):
+            raise InstallError(f"{opts.version!r} is not a version: use a number such as 1.2.0 "
+                               "(digits, letters, '.', '-', '+'; starting with a digit).")
+        if opts.slot is not None and destination is not Destination.SETTINGS:
+            raise InstallError(f"A purpose slot applies only to Settings → Skills; {destination.label} has none "
+                               "(drop --slot, or import --to settings).")
         files = self.download_skill(listing, skill, progress)
         meta = skill.metadata
         purpose = opts.purpose or (meta.purpose if meta else None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 from typing import Any
 
@@ -46,8 +47,28 @@ def _state_text(skill: dict[str, Any], destination: str) -> str:
     return f"{text} (name taken)" if skill["name_taken"][destination] else text
 
 
+def closest(wanted: str, names: list[str], n: int = 5) -> list[str]:
+    """The listed names closest to a mistyped one, best first (``difflib``), e.g. for ``pdf`` among
+    ``document-skills:pdf``, … (issue 16: not merely the first five). Whole names and the part after
+    ``plugin:`` are both compared."""
+    scored: dict[str, float] = {}
+    w = wanted.lower()
+    for name in names:
+        low = name.lower()
+        tail = low.split(":")[-1]
+        score = max(difflib.SequenceMatcher(None, w, low).ratio(), difflib.SequenceMatcher(None, w.split(":")[-1], tail).ratio())
+        if w.split(":")[-1] in low:
+            score = max(score, 0.6)
+        scored[name] = max(score, scored.get(name, 0.0))
+    good = sorted((name for name, score in scored.items() if score >= 0.5), key=lambda k: (-scored[k], k))
+    return good[:n]
+
+
 def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
     regs = [studio.find_registry(args.registry)] if args.registry else studio.registries(enabled_only=True)
+    if args.registry and not regs[0].enabled:  # issue 16: say so, then list it anyway (asked by name)
+        error(f"{regs[0].name} is disabled (enable it with 'skill-studio registry enable {regs[0].name}'); "
+              "listing it because it was named.")
     if not regs:
         raise UserError("No enabled registry; add one with 'skill-studio registry add URL' or enable one.")
     results: list[dict[str, Any]] = []
@@ -107,6 +128,9 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
                     out(f"  unavailable {clean(p['name'] or json.dumps(p['source']))}: {clean(p['reason'], 500)}")
                 for w in r["warnings"]:
                     out(f"  warning: {clean(w, 500)}")
+                for sk in r["skills"]:  # per-skill warnings (issue 16)
+                    for w in sk["warnings"]:
+                        out(f"  warning: {clean(sk['qualified_name'])}: {clean(w, 500)}")
     return EXIT_REMOTE if failed else EXIT_OK
 
 
@@ -120,8 +144,8 @@ def cmd_import(args: argparse.Namespace, studio: SkillStudio) -> int:
     if not matches:
         matches = [s for s in listing.skills if s.qualified_name.lower() == wanted.lower()]
     if not matches:
-        near = [s.qualified_name for s in listing.skills if wanted.split(":")[-1].lower() in s.qualified_name.lower()]
-        hint = f" Did you mean: {', '.join(near[:5])}?" if near else " Run 'skill-studio browse' to see the names."
+        near = closest(wanted, [s.qualified_name for s in listing.skills])
+        hint = f" Did you mean: {', '.join(near)}?" if near else " Run 'skill-studio browse' to see the names."
         raise UserError(f"{reg.name} lists no skill {wanted!r}.{hint}")
     if len(matches) > 1:
         paths = ", ".join(f"{s.repo}@{s.commit[:12]}:{s.path or '/'}" for s in matches)

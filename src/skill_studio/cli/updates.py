@@ -74,7 +74,9 @@ def _print_report(report: upd.UpdateReport, dests: list[Destination]) -> None:
         out(f"Could not check {names} (see the error above); their skills are not included.")
     failures = {f.item.key: f.message for f in report.failed}
     if not any(report.items_by_destination[d] for d in dests):
-        out("No updates" + (f" in {dests[0].label}." if len(dests) == 1 else "."))
+        where = f" in {dests[0].label}" if len(dests) == 1 else ""
+        # a failed check is not "no updates" (issue 16): say what the answer covers
+        out(f"No updates{where} among the skills that could be checked." if report.errors else f"No updates{where}.")
     for dest in dests:
         items = report.items_by_destination[dest]
         if not items:
@@ -230,11 +232,12 @@ def register(sub: Any) -> None:
     c = sub.add_parser("config", help="get or set settings (update_mode)")
     csub = c.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     g = csub.add_parser("get", help="print a setting")
-    g.add_argument("key", metavar="KEY")
+    g.add_argument("key", metavar="KEY", help=f"one of: {', '.join(sorted(CONFIG_KEYS))}")
     g.set_defaults(func=cmd_config_get)
-    s = csub.add_parser("set", help="change a setting")
-    s.add_argument("key", metavar="KEY")
-    s.add_argument("value", metavar="VALUE")
+    keys = "; ".join(f"{k}: {meaning}" for k, (_, _, meaning) in sorted(CONFIG_KEYS.items()))
+    s = csub.add_parser("set", help="change a setting", description=f"Change a setting. Keys — {keys}.")
+    s.add_argument("key", metavar="KEY", help=f"one of: {', '.join(sorted(CONFIG_KEYS))}")
+    s.add_argument("value", metavar="VALUE", help="the new value (see the keys above)")
     s.set_defaults(func=cmd_config_set)
     ls = csub.add_parser("list", help="print every setting")
     ls.add_argument("--json", action="store_true")

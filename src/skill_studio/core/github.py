@@ -452,14 +452,15 @@ class GitHubClient:
             reset_at = datetime.fromtimestamp(time.time() + int(retry_after), tz=timezone.utc)
         elif headers.get("X-RateLimit-Reset", "").strip().isdigit():
             reset_at = datetime.fromtimestamp(int(headers["X-RateLimit-Reset"]), tz=timezone.utc)
-        limit = headers.get("X-RateLimit-Limit", "").strip()
+        raw_limit = headers.get("X-RateLimit-Limit", "").strip()
+        limit = int(raw_limit) if raw_limit.isdigit() else None
         if headers.get("X-RateLimit-Remaining") == "0" and not retry_after:
-            what = f"GitHub's API rate limit ({limit} requests an hour)" if limit.isdigit() else "GitHub's API rate limit"
+            what = f"GitHub's API rate limit ({limit:,} requests an hour)" if limit is not None else "GitHub's API rate limit"
             head = f"{what} is used up; it resets {format_reset(reset_at)}."
         else:
             head = f"GitHub asked Skill Studio to slow down (secondary rate limit); it resets {format_reset(reset_at)}."
-        if self.has_token:
-            advice = " Try again after that."
+        if self.has_token or (limit is not None and limit >= 5000):
+            advice = " Try again after that."  # a token would not raise it (issue 16: no "raise 5000 to 5,000")
         else:
             advice = (" Add a GitHub token ('skill-studio auth login' or Settings → General) to raise the limit "
                       "to 5,000 requests an hour.")
