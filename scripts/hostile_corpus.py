@@ -42,9 +42,9 @@ TESTS = ROOT / "tests"
 sys.path.insert(0, str(TESTS))
 
 import keyring  # noqa: E402
+
 from fake_github import FakeGitHub  # noqa: E402
 from memory_keyring import MemoryKeyring  # noqa: E402
-
 from skill_studio.cli import main  # noqa: E402
 from skill_studio.core import github as github_module  # noqa: E402
 
