@@ -1,0 +1,410 @@
+"""Browse like a catalogue (issue 19): the facet panel, the "group by plugin" view, the spec badge.
+
+Widgets only; the rules come from ``skill_studio.app.catalogue``. The browse dialog gives each
+registry tab a :class:`FacetPanel` (categories, authors and install states with counts, a sort
+choice and a "group by plugin" switch) and a :class:`PluginGroupView` shown instead of the flat
+table when grouping is on. Both read the rows the tab's filter proxy lets through, so the facets,
+the search text and "updates only" always filter together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skill_studio.app.catalogue import (
+    SORT_FIELDS,
+    FacetFilter,
+    PluginGroup,
+    author_of,
+    check_skill,
+    facet_counts,
+    group_rows,
+    row_filter,
+    sort_rows,
+    state_counts,
+)
+from skill_studio.core.models import CatalogSkill, InstallState, SpecCheck
+
+__all__ = ["FacetPanel", "PluginGroupView", "spec_badge_text", "spec_of", "spec_tooltip", "visible_rows"]
+
+ROW_ROLE_DEFAULT = int(Qt.ItemDataRole.UserRole) + 2
+"""``ui.models.ROW_ROLE``: the row dataclass of a table row (repeated to keep this module free of
+the table models; checked by a test)."""
+
+SORT_LABELS = {"name": "Name", "plugin": "Plugin", "category": "Category", "registry": "Registry",
+               "version": "Version"}
+
+
+@lru_cache(maxsize=8192)
+def spec_of(skill: CatalogSkill) -> SpecCheck:
+    """The Agent Skills check of a listed skill, cached (rows repaint often)."""
+    return check_skill(skill)
+
+
+def spec_badge_text(check: SpecCheck) -> str:
+    """``"spec ✓"`` or ``"spec: N problems"``: the badge shown beside a skill (issue 19)."""
+    if check.valid:
+        return "spec ✓"
+    n = len(check.problems)
+    return f"spec: {n} problem{'s' if n != 1 else ''}"
+
+
+def spec_tooltip(check: SpecCheck) -> str:
+    """The problems as a bulleted list (a badge, never a gate: the import is not blocked)."""
+    if check.valid:
+        return "Follows the Agent Skills rules."
+    lines = "\n".join(f"• {p}" for p in check.problems)
+    return f"Does not follow the Agent Skills rules (the import is not blocked):\n{lines}"
+
+
+def visible_rows(proxy: QAbstractItemModel, role: int = ROW_ROLE_DEFAULT) -> list[Any]:
+    """The row dataclasses a (filter/sort) proxy shows, in its order."""
+    return [proxy.data(proxy.index(i, 0), role) for i in range(proxy.rowCount())]
+
+
+class _FacetList(QListWidget):
+    """Checkable ``value (count)`` items; the checked values are the facet's choice."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setAccessibleName(name)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setUniformItemSizes(True)
+
+    def set_counts(self, counts: Sequence[tuple[str, int, Any]]) -> None:
+        """Replace the items: ``(label, count, value)``; values checked before stay checked."""
+        checked = set(self.checked())
+        with QSignalBlocker(self):
+            self.clear()
+            for label, count, value in counts:
+                item = QListWidgetItem(f"{label} ({count})")
+                item.setData(Qt.ItemDataRole.UserRole, value)
+                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if value in checked else Qt.CheckState.Unchecked)
+                item.setToolTip(f"{label}: {count} skill{'s' if count != 1 else ''}")
+                self.addItem(item)
+
+    def checked(self) -> list[Any]:
+        """The values of the checked items, in list order."""
+        return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())
+                if self.item(i).checkState() == Qt.CheckState.Checked]
+
+    def set_checked(self, values: Sequence[Any]) -> None:
+        """Check exactly the items whose value is in ``values``."""
+        wanted = set(values)
+        for i in range(self.count()):
+            item = self.item(i)
+            item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in wanted
+                               else Qt.CheckState.Unchecked)
+
+
+class FacetPanel(QWidget):
+    """Install states, categories and authors with counts; a sort choice; "group by plugin".
+
+    Signals:
+        changed: the checked facets changed; read :meth:`predicate`.
+        sort_changed(str): a field of ``SORT_FIELDS`` was chosen.
+        grouping_changed(bool): "group by plugin" switched.
+    """
+
+    changed = Signal()
+    sort_changed = Signal(str)
+    grouping_changed = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None, *, sort_fields: Sequence[str] = SORT_FIELDS) -> None:
+        super().__init__(parent)
+        self.setObjectName("facetPanel")
+        self.sort = QComboBox()
+        self.sort.setObjectName("facetSort")
+        self.sort.setAccessibleName("Sort by")
+        for field in sort_fields:
+            self.sort.addItem(SORT_LABELS[field], field)
+        self.sort.currentIndexChanged.connect(lambda _i: self.sort_changed.emit(self.sort_field()))
+        self.group = QCheckBox("Group by plugin")
+        self.group.setObjectName("facetGroup")
+        self.group.setToolTip("Show each plugin with its description, category and author, its skills beneath")
+        self.group.toggled.connect(self.grouping_changed)
+        self.states = _FacetList("Install state")
+        self.categories = _FacetList("Categories")
+        self.authors = _FacetList("Authors")
+        self.clear_button = QPushButton("Clear filters")
+        self.clear_button.setObjectName("facetClear")
+        self.clear_button.setAutoDefault(False)
+        self.clear_button.clicked.connect(self.clear)
+        for facet in (self.states, self.categories, self.authors):
+            facet.itemChanged.connect(lambda _item: self._emit())
+
+        sort_row = QHBoxLayout()
+        sort_row.setContentsMargins(0, 0, 0, 0)
+        sort_label = QLabel("Sort by")
+        sort_label.setBuddy(self.sort)
+        sort_row.addWidget(sort_label)
+        sort_row.addWidget(self.sort, 1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(4)
+        lay.addLayout(sort_row)
+        lay.addWidget(self.group)
+        for title, facet, stretch in (("Install state", self.states, 0), ("Categories", self.categories, 2),
+                                      ("Authors", self.authors, 1)):
+            label = QLabel(title)
+            label.setObjectName("facetTitle")
+            lay.addWidget(label)
+            lay.addWidget(facet, stretch)
+        self.states.setMaximumHeight(96)
+        lay.addWidget(self.clear_button)
+        self.clear_button.setEnabled(False)
+
+    # -- data ----------------------------------------------------------------------------------
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        """Recount the facets over ``rows`` (every row of the tab, before filtering); checked values
+        stay checked (a value that disappeared is dropped)."""
+        before = (self.facet(), frozenset(self.checked_states()))
+        counts = facet_counts(rows)
+        self.states.set_counts([(s.label, n, s) for s, n in state_counts(rows).items() if n])
+        uncategorized = [("(no category)", counts.uncategorized, "")] if counts.uncategorized else []
+        self.categories.set_counts([(c.value, c.count, c.value) for c in counts.categories] + uncategorized)
+        self.authors.set_counts([(a.value, a.count, a.value) for a in counts.authors])
+        if (self.facet(), frozenset(self.checked_states())) != before:
+            self._emit()
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def facet(self) -> FacetFilter:
+        """The checked categories and authors as a :class:`FacetFilter` ("(no category)" excluded:
+        see :meth:`predicate`)."""
+        return FacetFilter(categories=tuple(c for c in self.categories.checked() if c),
+                           authors=tuple(self.authors.checked()))
+
+    def checked_states(self) -> list[InstallState]:
+        """The checked install states."""
+        return list(self.states.checked())
+
+    def predicate(self) -> Callable[[Any], bool] | None:
+        """``predicate(row)`` for the filter proxy, or None when nothing is checked. Categories,
+        authors and states combine with AND; within one, any checked value matches; "(no category)"
+        matches plugins without a category."""
+        if not self.is_filtering():
+            return None
+        categories = self.categories.checked()
+        others = row_filter(FacetFilter(authors=tuple(self.authors.checked())), self.checked_states())
+        named = row_filter(FacetFilter(categories=tuple(c for c in categories if c)))
+        bare = "" in categories
+
+        def predicate(row: Any) -> bool:
+            if row is None or (others is not None and not others(row)):
+                return False
+            if not categories:
+                return True
+            if not row.skill.plugin_info.category:
+                return bare
+            return named is not None and named(row)
+
+        return predicate
+
+    def sort_field(self) -> str:
+        """The chosen field of ``SORT_FIELDS``."""
+        return str(self.sort.currentData())
+
+    def grouped(self) -> bool:
+        """True when "group by plugin" is on."""
+        return self.group.isChecked()
+
+    def is_filtering(self) -> bool:
+        """True when any facet value is checked."""
+        return bool(self.states.checked() or self.categories.checked() or self.authors.checked())
+
+    def clear(self) -> None:
+        """Uncheck everything (one ``changed``)."""
+        for facet in (self.states, self.categories, self.authors):
+            with QSignalBlocker(facet):
+                facet.set_checked(())
+        self._emit()
+
+    def _emit(self) -> None:
+        self.clear_button.setEnabled(self.is_filtering())
+        self.changed.emit()
+
+
+class PluginGroupView(QTreeWidget):
+    """Plugins as users think of them: a plugin row (description, category, author, skill count)
+    with its skills beneath (issue 19).
+
+    Signals:
+        import_plugin(object): "Import all skills of this plugin" chosen on a plugin row; carries
+            the :class:`~skill_studio.core.facets.PluginGroup` (only the rows shown).
+        current_row_changed(object): the current skill row (a row dataclass) or None.
+    """
+
+    import_plugin = Signal(object)
+    current_row_changed = Signal(object)
+
+    NAME, CATEGORY, AUTHOR, VERSION, STATE, SPEC, DESCRIPTION = range(7)
+    HEADERS = ("Plugin / skill", "Category", "Author", "Version", "Status", "Spec", "Description")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("pluginGroups")
+        self.setAccessibleName("Skills grouped by plugin")
+        self.setColumnCount(len(self.HEADERS))
+        self.setHeaderLabels(list(self.HEADERS))
+        self.setUniformRowHeights(True)
+        self.setAlternatingRowColors(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header = self.header()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.setColumnWidth(self.NAME, 260)
+        self.groups: list[PluginGroup] = []
+        self.currentItemChanged.connect(lambda cur, _prev: self.current_row_changed.emit(self.row_of(cur)))
+        self.itemActivated.connect(self._activated)
+
+    def set_rows(self, rows: Sequence[Any], sort: str = "plugin",
+                 registry_of: Callable[[Any], str] | None = None) -> None:
+        """Show ``rows`` (already filtered) grouped by plugin; groups and their skills sorted by
+        ``sort`` (a field of ``SORT_FIELDS``). Expanded plugins stay expanded."""
+        expanded = {self.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
+                    for i in range(self.topLevelItemCount()) if self.topLevelItem(i).isExpanded()}
+        ordered = sort_rows(list(rows), sort, registry_of)
+        self.groups = group_rows(ordered, registry_of)
+        self.setUpdatesEnabled(False)
+        try:
+            self.clear()
+            for index, group in enumerate(self.groups):
+                self.addTopLevelItem(self._plugin_item(index, group))
+            for i in range(self.topLevelItemCount()):
+                item = self.topLevelItem(i)
+                item.setFirstColumnSpanned(False)
+                if item.data(0, Qt.ItemDataRole.UserRole) in expanded:
+                    item.setExpanded(True)
+        finally:
+            self.setUpdatesEnabled(True)
+
+    def _plugin_item(self, index: int, group: PluginGroup) -> QTreeWidgetItem:
+        info = group.info
+        n = len(group.items)
+        item = QTreeWidgetItem([
+            f"{group.title}  ({n} skill{'s' if n != 1 else ''})",
+            info.category or "—",
+            author_of(info) or "—",
+            info.version or "",
+            "",
+            "",
+            " ".join((info.description or "").split()),
+        ])
+        item.setData(0, Qt.ItemDataRole.UserRole, group.key)
+        item.setData(0, Qt.ItemDataRole.UserRole + 1, index)
+        font = item.font(0)
+        font.setBold(True)
+        item.setFont(0, font)
+        tip = [group.title]
+        if group.registry:
+            tip.append(f"Registry: {group.registry}")
+        if group.plugin and group.plugin != group.title:
+            tip.append(f"Plugin: {group.plugin}")
+        if info.description:
+            tip.append(info.description)
+        if info.keywords:
+            tip.append("Keywords: " + ", ".join(info.keywords))
+        for label, value in (("Homepage", info.homepage), ("Repository", info.repository), ("License", info.license)):
+            if value:
+                tip.append(f"{label}: {value}")
+        item.setToolTip(0, "\n".join(tip))
+        item.setToolTip(self.DESCRIPTION, info.description or "")
+        for row in group.items:
+            item.addChild(self._skill_item(row))
+        return item
+
+    def _skill_item(self, row: Any) -> QTreeWidgetItem:
+        skill: CatalogSkill = row.skill
+        check = spec_of(skill)
+        state = getattr(row, "state", None)
+        item = QTreeWidgetItem([
+            skill.name,
+            "",
+            "",
+            skill.version or "—",
+            state.label if isinstance(state, InstallState) else "",
+            spec_badge_text(check),
+            " ".join((skill.description or "").split()),
+        ])
+        item.setData(0, Qt.ItemDataRole.UserRole, row)
+        item.setToolTip(self.SPEC, spec_tooltip(check))
+        item.setToolTip(self.DESCRIPTION, skill.description or "")
+        item.setToolTip(0, skill.qualified_name)
+        return item
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def row_of(self, item: QTreeWidgetItem | None) -> Any:
+        """The row dataclass of a skill item; None for a plugin item or nothing."""
+        if item is None or item.parent() is None:
+            return None
+        return item.data(0, Qt.ItemDataRole.UserRole)
+
+    def group_of(self, item: QTreeWidgetItem | None) -> PluginGroup | None:
+        """The group of a plugin item or of a skill item's plugin; None for nothing."""
+        if item is None:
+            return None
+        top = item if item.parent() is None else item.parent()
+        index = top.data(0, Qt.ItemDataRole.UserRole + 1)
+        return self.groups[index] if isinstance(index, int) and index < len(self.groups) else None
+
+    def selected_rows(self) -> list[Any]:
+        """Rows of the selected skills; a selected plugin row selects all of its skills (each once,
+        in view order)."""
+        out: list[Any] = []
+        seen: set[int] = set()
+        for item in self.selectedItems():
+            members = [item.child(i) for i in range(item.childCount())] if item.parent() is None else [item]
+            for member in members:
+                row = self.row_of(member)
+                if row is not None and id(row) not in seen:
+                    seen.add(id(row))
+                    out.append(row)
+        return out
+
+    def plugin_item(self, plugin: str) -> QTreeWidgetItem | None:
+        """The top-level item of plugin ``plugin`` (name), or None."""
+        for i, group in enumerate(self.groups):
+            if group.plugin == plugin:
+                return self.topLevelItem(i)
+        return None
+
+    def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        if item.parent() is None:
+            item.setExpanded(not item.isExpanded())
+
+    def contextMenuEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        """Right-click a plugin (or one of its skills): "Import all skills of this plugin"."""
+        from PySide6.QtWidgets import QMenu
+
+        group = self.group_of(self.itemAt(event.pos()))
+        if group is None:
+            return
+        menu = QMenu(self)
+        action = menu.addAction(f"Import all skills of {group.title} ({len(group.items)})…")
+        action.triggered.connect(lambda: self.import_plugin.emit(group))
+        menu.exec(event.globalPos())
