@@ -96,5 +96,26 @@ def test_sort() -> None:
     assert names(sort_skills(SKILLS, "plugin")) == ["sql", "format", "lint", "notes", "solo"]
     rows = [Row("b", SKILLS[0]), Row("a", SKILLS[2])]
     assert [r.registry for r in sort_skills(rows, "registry", lambda r: r.skill, lambda r: r.registry)] == ["a", "b"]
-    with pytest.raises(ValueError, match="cannot sort by 'size'"):
-        sort_skills(SKILLS, "size")
+    with pytest.raises(ValueError, match="cannot sort by .colour."):
+        sort_skills(SKILLS, "colour")
+
+
+def test_folder_sizes_and_size_sort() -> None:
+    from skill_studio.core.facets import skill_folder_sizes
+    from skill_studio.core.models import Catalog, Listing, RegistrySource, RepoTree, TreeEntry
+
+    a, b = SKILLS[0], SKILLS[2]  # devkit/skills/lint, dbtools/skills/sql
+    tree = RepoTree("o", "r", "0" * 40, (
+        TreeEntry("devkit/skills/lint", "040000", "tree", "1" * 40),
+        TreeEntry("devkit/skills/lint/SKILL.md", "100644", "blob", "2" * 40, 100),
+        TreeEntry("devkit/skills/lint/ref/a.md", "100644", "blob", "3" * 40, 50),
+        TreeEntry("devkit/skills/lint/link", "120000", "blob", "4" * 40, 9),
+        TreeEntry("devkit/skills/linter/SKILL.md", "100644", "blob", "5" * 40, 7000),
+        TreeEntry("dbtools/skills/sql/SKILL.md", "100644", "blob", "6" * 40, 1000),
+    ))
+    listing = Listing(RegistrySource("github.com", "o", "r"), "0" * 40,
+                      Catalog("c", None, None, None, None, None, ()), (a, b), trees={("o/r", "0" * 40): tree})
+    sizes = skill_folder_sizes(listing)
+    assert sizes == {("o/r", "0" * 40, a.path): 150, ("o/r", "0" * 40, b.path): 1000}
+    size_of = lambda s: sizes.get((s.repo, s.commit, s.path))  # noqa: E731
+    assert names(sort_skills([a, b, SKILLS[3]], "size", size_of=size_of)) == ["sql", "lint", "notes"]

@@ -14,7 +14,15 @@ from typing import Any, TypeVar
 
 from skill_studio.core import facets as _facets
 from skill_studio.core.facets import SORT_FIELDS, PluginGroup, author_of
-from skill_studio.core.models import CatalogSkill, FacetFilter, Facets, InstallState, PluginInfo, SpecCheck
+from skill_studio.core.models import (
+    CatalogSkill,
+    FacetFilter,
+    Facets,
+    InstallState,
+    Listing,
+    PluginInfo,
+    SpecCheck,
+)
 from skill_studio.core.spec_check import check_skill
 
 __all__ = [
@@ -27,6 +35,7 @@ __all__ = [
     "check_skill",
     "facet_counts",
     "filter_rows",
+    "folder_sizes",
     "group_rows",
     "plugin_info_json",
     "row_filter",
@@ -123,10 +132,15 @@ def group_rows(rows: Iterable[Any], registry_of: Callable[[Any], str] | None = N
 
 
 def sort_rows(rows: Sequence[T], by: str, registry_of: Callable[[Any], str] | None = None, *,
-              reverse: bool = False) -> list[T]:
+              reverse: bool = False, size_of: Callable[[CatalogSkill], int | None] | None = None) -> list[T]:
     """Rows sorted by one of :data:`SORT_FIELDS` (``core.facets.sort_skills``).
 
     Raises:
         ValueError: ``by`` is not a sort field.
     """
-    return _facets.sort_skills(rows, by, _skill, registry_of, reverse=reverse)
+    return _facets.sort_skills(rows, by, _skill, registry_of, reverse=reverse, size_of=size_of)
+
+
+def folder_sizes(listing: Listing) -> dict[tuple[str, str, str], int]:
+    """``{(repo, commit, folder): bytes}`` of a listing's skill folders (``core.facets.skill_folder_sizes``)."""
+    return _facets.skill_folder_sizes(listing)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .models import CatalogSkill, FacetCount, FacetFilter, Facets, PluginInfo
+from .models import CatalogSkill, FacetCount, FacetFilter, Facets, Listing, PluginInfo
 
 __all__ = [
     "SORT_FIELDS",
@@ -28,6 +28,7 @@ __all__ = [
     "filter_skills",
     "group_by_plugin",
     "matches",
+    "skill_folder_sizes",
     "sort_skills",
 ]
 
@@ -193,18 +194,52 @@ def _version_key(version: str | None) -> tuple[int, tuple[tuple[int, int, str], 
     return (0, tuple(parts))
 
 
-SORT_FIELDS = ("name", "plugin", "category", "registry", "version")
+SORT_FIELDS = ("name", "plugin", "category", "registry", "version", "size")
 """Fields :func:`sort_skills` sorts by."""
 
 
+def skill_folder_sizes(listing: Listing) -> dict[tuple[str, str, str], int]:
+    """Bytes of regular files in each listed skill's folder, from the listing's trees (no I/O).
+
+    Args:
+        listing: a listing whose ``trees`` hold the skills' trees (a skill whose tree is absent
+            gets no entry).
+
+    Returns:
+        ``{(repo, commit, folder): bytes}``; files of unknown size count 0; links are not counted
+        (an import leaves them out). Cost: one pass over each tree's entries.
+    """
+    wanted: dict[tuple[str, str], set[str]] = {}
+    for skill in listing.skills:
+        wanted.setdefault((skill.repo, skill.commit), set()).add(skill.path)
+    out: dict[tuple[str, str, str], int] = {}
+    for (repo, commit), folders in wanted.items():
+        tree = listing.trees.get((repo, commit))
+        if tree is None:
+            continue
+        for folder in folders:
+            out[(repo, commit, folder)] = 0
+        for entry in tree.entries:
+            if not entry.is_file:
+                continue
+            parent = entry.path
+            while parent:
+                parent = parent.rpartition("/")[0]
+                if parent in folders:
+                    out[(repo, commit, parent)] += entry.size or 0
+    return out
+
+
 def sort_skills(items: Sequence[T], by: str, skill_of: SkillOf = _identity,
-                registry_of: Callable[[Any], str] | None = None, *, reverse: bool = False) -> list[T]:
+                registry_of: Callable[[Any], str] | None = None, *, reverse: bool = False,
+                size_of: Callable[[CatalogSkill], int | None] | None = None) -> list[T]:
     """Items sorted by one of :data:`SORT_FIELDS` (issue 19), ties broken by qualified name.
 
     Args:
         items: skills, or rows wrapping one.
         by: ``"name"`` (skill name), ``"plugin"`` (display name, else plugin name), ``"category"``,
-            ``"registry"`` (needs ``registry_of``), ``"version"`` (numeric parts as numbers).
+            ``"registry"`` (needs ``registry_of``), ``"version"`` (numeric parts as numbers),
+            ``"size"`` (needs ``size_of``, e.g. a lookup in :func:`skill_folder_sizes`; largest first).
             Text compares case-insensitively; missing values sort last (first when ``reverse``).
         skill_of: item → its :class:`CatalogSkill`.
         registry_of: item → registry label (``"registry"`` sort).
@@ -234,6 +269,9 @@ def sort_skills(items: Sequence[T], by: str, skill_of: SkillOf = _identity,
             primary = text(info.category)
         elif by == "registry":
             primary = text(registry_of(item) if registry_of else None)
+        elif by == "size":
+            size = size_of(skill) if size_of else None
+            primary = (1, 0) if size is None else (0, -size)
         else:
             primary = _version_key(skill.version)
         return (primary, _fold(skill.qualified_name))

@@ -51,7 +51,7 @@ ROW_ROLE_DEFAULT = int(Qt.ItemDataRole.UserRole) + 2
 the table models; checked by a test)."""
 
 SORT_LABELS = {"name": "Name", "plugin": "Plugin", "category": "Category", "registry": "Registry",
-               "version": "Version"}
+               "version": "Version", "size": "Size"}
 
 
 @lru_cache(maxsize=8192)
