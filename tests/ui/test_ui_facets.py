@@ -131,3 +131,29 @@ def test_row_role_matches_the_table_models() -> None:
     from skill_studio.ui.models import ROW_ROLE
 
     assert ROW_ROLE_DEFAULT == ROW_ROLE
+
+
+def test_plugin_import_plan_and_question() -> None:
+    from skill_studio.ui.facets import plugin_import_question, split_plugin_import
+
+    @dataclass(frozen=True)
+    class Inst:
+        local_name: str
+
+    @dataclass(frozen=True)
+    class R:
+        skill: CatalogSkill
+        installed: Inst | None = None
+
+    nodesc = skill("bare", "devkit", 0)
+    nodesc = CatalogSkill(**{**nodesc.__dict__, "description": None})
+    rows = [R(ROWS[0].skill), R(ROWS[1].skill, Inst("format")), R(skill("taken", "devkit", 0)),
+            R(nodesc), R(skill("lint", "other", 3))]  # the last collides with the first of the batch
+    taken = {"taken"}
+    plans, to_edit, installed = split_plugin_import(rows, lambda name, planned: name in taken | planned or None)
+    assert [(s.name, o.local_name) for s, o in plans] == [("lint", "lint")]
+    assert [r.skill.name for r in to_edit] == ["taken", "bare", "lint"]
+    assert [r.skill.name for r in installed] == ["format"]
+    text = plugin_import_question("Dev Kit", "Skill Library", 1, 3, 1)
+    assert text.startswith("Import the 4 skills of Dev Kit into Skill Library?")
+    assert "1 already installed is left out" in text and "3 need your input" in text

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QStackedWidget,
+    QTableView,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -37,14 +39,25 @@ from skill_studio.app.catalogue import (
     author_of,
     check_skill,
     facet_counts,
+    folder_sizes,
     group_rows,
     row_filter,
     sort_rows,
     state_counts,
 )
-from skill_studio.core.models import CatalogSkill, InstallState, SpecCheck
+from skill_studio.core.models import CatalogSkill, ImportOptions, InstallState, SpecCheck
 
-__all__ = ["FacetPanel", "PluginGroupView", "spec_badge_text", "spec_of", "spec_tooltip", "visible_rows"]
+__all__ = [
+    "FacetPanel",
+    "PluginGroupView",
+    "TabCatalogue",
+    "plugin_import_question",
+    "spec_badge_text",
+    "spec_of",
+    "spec_tooltip",
+    "split_plugin_import",
+    "visible_rows",
+]
 
 ROW_ROLE_DEFAULT = int(Qt.ItemDataRole.UserRole) + 2
 """``ui.models.ROW_ROLE``: the row dataclass of a table row (repeated to keep this module free of
@@ -224,8 +237,10 @@ class FacetPanel(QWidget):
         return predicate
 
     def sort_field(self) -> str:
-        """The chosen field of ``SORT_FIELDS``."""
-        return str(self.sort.currentData())
+        """The chosen field of ``SORT_FIELDS``; ``""`` for an item without a field (the table's own
+        column sort, see :class:`TabCatalogue`)."""
+        data = self.sort.currentData()
+        return data if isinstance(data, str) else ""
 
     def grouped(self) -> bool:
         """True when "group by plugin" is on."""
@@ -408,3 +423,151 @@ class PluginGroupView(QTreeWidget):
         action = menu.addAction(f"Import all skills of {group.title} ({len(group.items)})…")
         action.triggered.connect(lambda: self.import_plugin.emit(group))
         menu.exec(event.globalPos())
+
+
+def split_plugin_import(rows: Sequence[Any], conflict_for: Callable[[str, set[str]], Any]
+                        ) -> tuple[list[tuple[CatalogSkill, ImportOptions]], list[Any], list[Any]]:
+    """Plan "Import all skills of this plugin" (issue 19): what imports as proposed, what needs the
+    metadata editor, what is already installed.
+
+    Args:
+        rows: the plugin's rows (``row.skill``, ``row.installed``).
+        conflict_for: ``conflict_for(local_name, planned names)`` → a conflict or None (the tab's
+            collision check, R-IMP-2).
+
+    Returns:
+        ``(plans, to_edit, installed)``: ``plans`` are ``(skill, ImportOptions(local_name=...))`` for
+        skills whose proposed local name is free and that have a description; ``to_edit`` the rows
+        whose name collides (with the destination or an earlier skill of the batch) or that lack a
+        description — they go through the metadata editor as in a batch import; ``installed`` the
+        rows already installed in the destination (left out).
+    """
+    plans: list[tuple[CatalogSkill, ImportOptions]] = []
+    to_edit: list[Any] = []
+    installed: list[Any] = []
+    planned: set[str] = set()
+    for row in rows:
+        skill = row.skill
+        if getattr(row, "installed", None) is not None:
+            installed.append(row)
+        elif not (skill.description or "").strip() or conflict_for(skill.local_name, planned) is not None:
+            to_edit.append(row)
+        else:
+            plans.append((skill, ImportOptions(local_name=skill.local_name)))
+            planned.add(skill.local_name)
+    return plans, to_edit, installed
+
+
+def plugin_import_question(title: str, destination_label: str, plans: int, to_edit: int, installed: int) -> str:
+    """The one confirmation of "Import all skills of this plugin" (issue 19)."""
+    total = plans + to_edit
+    text = f"Import the {total} skill{'s' if total != 1 else ''} of {title} into {destination_label}?"
+    if installed:
+        text += f"\n\n{installed} already installed {'is' if installed == 1 else 'are'} left out."
+    if to_edit:
+        text += (f"\n\n{to_edit} need{'s' if to_edit == 1 else ''} your input first (the name is taken or there "
+                 f"is no description): {'its' if to_edit == 1 else 'their'} metadata editor opens next.")
+    return text
+
+
+class TabCatalogue(QObject):
+    """Wires a :class:`FacetPanel` and a :class:`PluginGroupView` to one registry tab (issue 19).
+
+    The panel's facets and the tab's own row filter (e.g. "updates only", set with
+    :meth:`set_base_filter`) go to the tab's filter proxy together, so the search text, the facets
+    and "updates only" always combine (AND). The sort choice sets the proxy's sort key; clicking a
+    column header sorts by that column again. The grouped view shows the rows the proxy lets
+    through, in its order.
+
+    Args:
+        table: the tab's table view (its model is ``proxy``).
+        model: the source table model (``rows()``; ``ROW_ROLE``).
+        proxy: the tab's ``SearchFilterProxy`` (``set_row_filter``, ``set_sort_key``).
+        registry_of: row → registry label (an "All registries" view); None for one registry.
+    """
+
+    def __init__(self, table: QTableView, model: Any, proxy: Any,
+                 registry_of: Callable[[Any], str] | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent or table)
+        self.table, self.model, self.proxy, self.registry_of = table, model, proxy, registry_of
+        self._base: Callable[[Any], bool] | None = None
+        self._sizes: dict[tuple[str, str, str], int] = {}
+        self._sizes_of: Any = None
+        self.panel = FacetPanel()
+        self.groups = PluginGroupView()
+        self.views = QStackedWidget()
+        self.views.setObjectName("catalogueViews")
+        self.views.addWidget(table)
+        self.views.addWidget(self.groups)
+        self.panel.changed.connect(self.apply)
+        self.panel.sort_changed.connect(self._sort)
+        self.panel.grouping_changed.connect(self._group)
+        self.panel.sort.insertItem(0, "Table column", None)
+        self.panel.sort.setCurrentIndex(0)
+        for signal in (model.modelReset, model.rowsInserted, model.dataChanged):
+            signal.connect(self._rows_changed)
+        for signal in (proxy.modelReset, proxy.rowsInserted, proxy.rowsRemoved, proxy.layoutChanged):
+            signal.connect(self._regroup)
+        table.horizontalHeader().sectionClicked.connect(self._header_clicked)
+
+    def set_base_filter(self, predicate: Callable[[Any], bool] | None) -> None:
+        """The tab's own row filter (e.g. "updates only"), combined with the facets."""
+        self._base = predicate
+        self.apply()
+
+    def set_listing(self, listing: Any) -> None:
+        """The listing shown (folder sizes for "sort by size" are read from its trees, once)."""
+        if listing is not self._sizes_of:
+            self._sizes_of = listing
+            self._sizes = folder_sizes(listing) if listing is not None else {}
+
+    def predicate(self) -> Callable[[Any], bool] | None:
+        """The combined row filter given to the proxy (None when nothing filters)."""
+        base, facets = self._base, self.panel.predicate()
+        if base is None or facets is None:
+            return base or facets
+        return lambda row: base(row) and facets(row)
+
+    def apply(self) -> None:
+        """Give the combined filter to the proxy (the grouped view follows the proxy)."""
+        self.proxy.set_row_filter(self.predicate())
+
+    def _rows_changed(self, *_: object) -> None:
+        self.panel.set_rows(self.model.rows())
+        if self.panel.sort_field():
+            self._sort(self.panel.sort_field())  # new row objects: sort them too
+
+    def size_of(self, skill: CatalogSkill) -> int | None:
+        """Bytes of the skill's folder, from the listing's trees (None when unknown)."""
+        return self._sizes.get((skill.repo, skill.commit, skill.path))
+
+    def _sort(self, field: str) -> None:
+        if not field:
+            self.proxy.set_sort_key(None)
+        else:
+            keyed = {id(r): i for i, r in enumerate(sort_rows(self.model.rows(), field, self.registry_of,
+                                                              size_of=self.size_of))}
+            self.proxy.set_sort_key(lambda row: keyed.get(id(row), len(keyed)))
+            header = self.table.horizontalHeader()
+            with QSignalBlocker(header):
+                header.setSortIndicatorShown(False)
+            self.proxy.sort(0, Qt.SortOrder.AscendingOrder)
+        self._regroup()
+
+    def _header_clicked(self, _section: int) -> None:
+        if self.panel.sort.currentIndex() != 0:
+            with QSignalBlocker(self.panel.sort):
+                self.panel.sort.setCurrentIndex(0)
+            self.proxy.set_sort_key(None)
+        self.table.horizontalHeader().setSortIndicatorShown(True)
+
+    def _group(self, on: bool) -> None:
+        self.views.setCurrentWidget(self.groups if on else self.table)
+        self._regroup()
+
+    def _regroup(self, *_: object) -> None:
+        if not self.panel.grouped():
+            return
+        field = self.panel.sort_field()
+        self.groups.set_rows(visible_rows(self.proxy), sort=field if field in SORT_FIELDS else "plugin",
+                             registry_of=self.registry_of)
