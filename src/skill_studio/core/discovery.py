@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from .catalog import SourceError, normalize_relative_path, normalize_skills_field
 from .errors import FrontmatterError
 from .frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
-from .plugin_info import merge_plugin_info, parse_plugin_info
 from .models import (
     Catalog,
     CatalogSkill,
@@ -36,6 +35,7 @@ from .models import (
     TreeEntry,
     join_path,
 )
+from .plugin_info import merge_plugin_info, parse_plugin_info
 
 log = logging.getLogger(__name__)
 

@@ -300,8 +300,8 @@ class PluginGroupView(QTreeWidget):
                  registry_of: Callable[[Any], str] | None = None) -> None:
         """Show ``rows`` (already filtered) grouped by plugin; groups and their skills sorted by
         ``sort`` (a field of ``SORT_FIELDS``). Expanded plugins stay expanded."""
-        expanded = {self.topLevelItem(i).data(0, Qt.ItemDataRole.UserRole)
-                    for i in range(self.topLevelItemCount()) if self.topLevelItem(i).isExpanded()}
+        expanded = {self._top(i).data(0, Qt.ItemDataRole.UserRole)
+                    for i in range(self.topLevelItemCount()) if self._top(i).isExpanded()}
         ordered = sort_rows(list(rows), sort, registry_of)
         self.groups = group_rows(ordered, registry_of)
         self.setUpdatesEnabled(False)
@@ -310,12 +310,16 @@ class PluginGroupView(QTreeWidget):
             for index, group in enumerate(self.groups):
                 self.addTopLevelItem(self._plugin_item(index, group))
             for i in range(self.topLevelItemCount()):
-                item = self.topLevelItem(i)
-                item.setFirstColumnSpanned(False)
+                item = self._top(i)
                 if item.data(0, Qt.ItemDataRole.UserRole) in expanded:
                     item.setExpanded(True)
         finally:
             self.setUpdatesEnabled(True)
+
+    def _top(self, index: int) -> QTreeWidgetItem:
+        item = self.topLevelItem(index)
+        assert item is not None
+        return item
 
     def _plugin_item(self, index: int, group: PluginGroup) -> QTreeWidgetItem:
         info = group.info
@@ -383,7 +387,7 @@ class PluginGroupView(QTreeWidget):
         """The group of a plugin item or of a skill item's plugin; None for nothing."""
         if item is None:
             return None
-        top = item if item.parent() is None else item.parent()
+        top = item.parent() or item
         index = top.data(0, Qt.ItemDataRole.UserRole + 1)
         return self.groups[index] if isinstance(index, int) and index < len(self.groups) else None
 
@@ -405,7 +409,7 @@ class PluginGroupView(QTreeWidget):
         """The top-level item of plugin ``plugin`` (name), or None."""
         for i, group in enumerate(self.groups):
             if group.plugin == plugin:
-                return self.topLevelItem(i)
+                return self._top(i)
         return None
 
     def _activated(self, item: QTreeWidgetItem, _column: int) -> None:
