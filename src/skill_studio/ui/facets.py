@@ -9,6 +9,7 @@ the search text and "updates only" always filter together.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
@@ -48,9 +49,11 @@ from skill_studio.app.catalogue import (
 from skill_studio.core.models import CatalogSkill, ImportOptions, InstallState, SpecCheck
 
 __all__ = [
+    "CatalogueDetails",
     "FacetPanel",
     "PluginGroupView",
     "TabCatalogue",
+    "plugin_html",
     "plugin_import_question",
     "spec_badge_text",
     "spec_of",
@@ -575,3 +578,89 @@ class TabCatalogue(QObject):
         field = self.panel.sort_field()
         self.groups.set_rows(visible_rows(self.proxy), sort=field if field in SORT_FIELDS else "plugin",
                              registry_of=self.registry_of)
+
+
+class CatalogueDetails(QWidget):
+    """The details pane's catalogue part (issue 19): what the plugin says about itself and the spec
+    badge with its problems."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("catalogueDetails")
+        self.plugin = QLabel("")
+        self.plugin.setObjectName("pluginInfo")
+        self.plugin.setWordWrap(True)
+        self.plugin.setTextFormat(Qt.TextFormat.RichText)
+        self.plugin.setOpenExternalLinks(True)
+        self.plugin.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        self.spec = QLabel("")
+        self.spec.setObjectName("specBadge")
+        self.spec.setWordWrap(True)
+        self.spec.setTextFormat(Qt.TextFormat.RichText)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(4)
+        lay.addWidget(self.plugin)
+        lay.addWidget(self.spec)
+        self.show_row(None)
+
+    def show_row(self, row: Any) -> None:
+        """Show the plugin metadata and the spec check of ``row.skill``; hide for None."""
+        if row is None:
+            self.setVisible(False)
+            return
+        self.setVisible(True)
+        skill: CatalogSkill = row.skill
+        self.plugin.setText(plugin_html(skill))
+        self.plugin.setVisible(bool(self.plugin.text()))
+        check = spec_of(skill)
+        self.spec.setProperty("kind", "ok" if check.valid else "warn")
+        self.spec.setToolTip(spec_tooltip(check))
+        if check.valid:
+            self.spec.setText(f"<b>{html.escape(spec_badge_text(check))}</b> follows the Agent Skills rules")
+        else:
+            items = "".join(f"<li>{html.escape(p)}</li>" for p in check.problems)
+            self.spec.setText(f"<b>{html.escape(spec_badge_text(check))}</b> (the import is not blocked)"
+                              f"<ul style='margin:0'>{items}</ul>")
+        self.spec.style().unpolish(self.spec)
+        self.spec.style().polish(self.spec)
+
+
+def _link(url: str | None) -> str:
+    if not url:
+        return ""
+    safe = html.escape(url, quote=True)
+    return f"<a href='{safe}'>{html.escape(url)}</a>" if url.startswith(("https://", "http://")) else safe
+
+
+def plugin_html(skill: CatalogSkill) -> str:
+    """The plugin's metadata as a few lines of escaped rich text ("" when it says nothing)."""
+    info = skill.plugin_info
+    if info.is_empty and not skill.plugin:
+        return ""
+    title = info.display_name or skill.plugin or ""
+    lines = [f"<b>plugin</b> {html.escape(title)}"
+             + (f" ({html.escape(skill.plugin)})" if skill.plugin and skill.plugin != title else "")]
+    facts = []
+    if info.category:
+        facts.append(f"<b>category</b> {html.escape(info.category)}")
+    if info.author:
+        who = html.escape(info.author.label)
+        if info.author.url:
+            who = f"{who} · {_link(info.author.url)}"
+        elif info.author.email and info.author.name:
+            who = f"{who} &lt;{html.escape(info.author.email)}&gt;"
+        facts.append(f"<b>author</b> {who}")
+    if info.license:
+        facts.append(f"<b>license</b> {html.escape(info.license)}")
+    if facts:
+        lines.append(" · ".join(facts))
+    if info.keywords:
+        lines.append("<b>keywords</b> " + html.escape(", ".join(info.keywords)))
+    links = [f"<b>{label}</b> {_link(url)}" for label, url in (("homepage", info.homepage),
+                                                               ("repository", info.repository)) if url]
+    if links:
+        lines.append(" · ".join(links))
+    if info.description:
+        lines.append(html.escape(info.description))
+    return "<br>".join(lines)
