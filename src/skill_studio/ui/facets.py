@@ -187,7 +187,7 @@ class FacetPanel(QWidget):
             label.setObjectName("facetTitle")
             lay.addWidget(label)
             lay.addWidget(facet, stretch)
-        self.states.setMaximumHeight(96)
+        self.states.setFixedHeight(28)
         lay.addWidget(self.clear_button)
         self.clear_button.setEnabled(False)
 
@@ -199,6 +199,8 @@ class FacetPanel(QWidget):
         before = (self.facet(), frozenset(self.checked_states()))
         counts = facet_counts(rows)
         self.states.set_counts([(s.label, n, s) for s, n in state_counts(rows).items() if n])
+        rows_shown = max(1, self.states.count())
+        self.states.setFixedHeight(rows_shown * max(self.states.sizeHintForRow(0), 16) + 2 * self.states.frameWidth() + 10)
         uncategorized = [("(no category)", counts.uncategorized, "")] if counts.uncategorized else []
         self.categories.set_counts([(c.value, c.count, c.value) for c in counts.categories] + uncategorized)
         self.authors.set_counts([(a.value, a.count, a.value) for a in counts.authors])
@@ -294,7 +296,9 @@ class PluginGroupView(QTreeWidget):
         header = self.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.setColumnWidth(self.NAME, 260)
+        for column, width in ((self.NAME, 280), (self.CATEGORY, 100), (self.AUTHOR, 130), (self.VERSION, 64),
+                              (self.STATE, 100), (self.SPEC, 110)):
+            self.setColumnWidth(column, width)
         self.groups: list[PluginGroup] = []
         self.currentItemChanged.connect(lambda cur, _prev: self.current_row_changed.emit(self.row_of(cur)))
         self.itemActivated.connect(self._activated)
