@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QObject, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QObject, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -502,8 +502,18 @@ class TabCatalogue(QObject):
         super().__init__(parent or table)
         self.table, self.model, self.proxy, self.registry_of = table, model, proxy, registry_of
         self._base: Callable[[Any], bool] | None = None
-        self._sizes: dict[tuple[str, str, str], int] = {}
-        self._sizes_of: Any = None
+        self._sizes: dict[tuple[str, str, str], int] | None = None
+        self._listing: Any = None
+        # Model changes arrive in bursts (a row per state refresh, external plugins appended):
+        # recount and regroup once per burst, after the event loop has delivered them.
+        self._recount = QTimer(self)
+        self._recount.setSingleShot(True)
+        self._recount.setInterval(0)
+        self._recount.timeout.connect(self._rows_changed_now)
+        self._regroup_timer = QTimer(self)
+        self._regroup_timer.setSingleShot(True)
+        self._regroup_timer.setInterval(0)
+        self._regroup_timer.timeout.connect(self._regroup_now)
         self.panel = FacetPanel()
         self.groups = PluginGroupView()
         self.views = QStackedWidget()
@@ -527,10 +537,11 @@ class TabCatalogue(QObject):
         self.apply()
 
     def set_listing(self, listing: Any) -> None:
-        """The listing shown (folder sizes for "sort by size" are read from its trees, once)."""
-        if listing is not self._sizes_of:
-            self._sizes_of = listing
-            self._sizes = folder_sizes(listing) if listing is not None else {}
+        """The listing shown (folder sizes for "sort by size" are read from its trees when first
+        asked)."""
+        if listing is not self._listing:
+            self._listing = listing
+            self._sizes = None
 
     def predicate(self) -> Callable[[Any], bool] | None:
         """The combined row filter given to the proxy (None when nothing filters)."""
@@ -544,12 +555,17 @@ class TabCatalogue(QObject):
         self.proxy.set_row_filter(self.predicate())
 
     def _rows_changed(self, *_: object) -> None:
+        self._recount.start()
+
+    def _rows_changed_now(self) -> None:
         self.panel.set_rows(self.model.rows())
         if self.panel.sort_field():
             self._sort(self.panel.sort_field())  # new row objects: sort them too
 
     def size_of(self, skill: CatalogSkill) -> int | None:
         """Bytes of the skill's folder, from the listing's trees (None when unknown)."""
+        if self._sizes is None:
+            self._sizes = folder_sizes(self._listing) if self._listing is not None else {}
         return self._sizes.get((skill.repo, skill.commit, skill.path))
 
     def _sort(self, field: str) -> None:
@@ -574,9 +590,13 @@ class TabCatalogue(QObject):
 
     def _group(self, on: bool) -> None:
         self.views.setCurrentWidget(self.groups if on else self.table)
-        self._regroup()
+        self._regroup_now()
 
     def _regroup(self, *_: object) -> None:
+        if self.panel.grouped():
+            self._regroup_timer.start()
+
+    def _regroup_now(self) -> None:
         if not self.panel.grouped():
             return
         field = self.panel.sort_field()
