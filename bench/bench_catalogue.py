@@ -69,6 +69,29 @@ def load(base: Path) -> tuple[bytes, str, Listing]:
                                              trees=trees)
 
 
+def measure(raw: bytes, path: str, listing: Listing, repeat: int) -> tuple[list[float], int]:
+    """Timings (ms) of one marketplace: catalog, spec, facets, filter, group, sorts, sizes; and the
+    number of skills with a spec problem."""
+    skills = list(listing.skills)
+    counts = facet_counts(skills)
+    category = counts.categories[0].value if counts.categories else "none"
+    invalid = sum(1 for s in skills if not check_skill(s).valid)
+    sizes = skill_folder_sizes(listing)
+
+    def size_of(s: object) -> int | None:
+        return sizes.get((s.repo, s.commit, s.path))  # type: ignore[attr-defined]
+
+    return [
+        best(lambda: parse_catalog(raw, path), repeat),
+        best(lambda: [check_skill(s) for s in skills], repeat),
+        best(lambda: facet_counts(skills), repeat),
+        best(lambda: filter_skills(skills, FacetFilter(categories=(category,))), repeat),
+        best(lambda: group_by_plugin(skills), repeat),
+        best(lambda: [sort_skills(skills, f, size_of=size_of) for f in SORT_FIELDS], repeat),
+        best(lambda: skill_folder_sizes(listing), repeat),
+    ], invalid
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
@@ -86,20 +109,7 @@ def main() -> int:
         skills = list(listing.skills)
         if not skills:
             continue
-        counts = facet_counts(skills)
-        category = counts.categories[0].value if counts.categories else "none"
-        invalid = sum(1 for s in skills if not check_skill(s).valid)
-        sizes = skill_folder_sizes(listing)
-        row = [
-            best(lambda: parse_catalog(raw, path), args.repeat),
-            best(lambda: [check_skill(s) for s in skills], args.repeat),
-            best(lambda: facet_counts(skills), args.repeat),
-            best(lambda: filter_skills(skills, FacetFilter(categories=(category,))), args.repeat),
-            best(lambda: group_by_plugin(skills), args.repeat),
-            best(lambda: [sort_skills(skills, f, size_of=lambda s: sizes.get((s.repo, s.commit, s.path)))
-                          for f in SORT_FIELDS], args.repeat),
-            best(lambda: skill_folder_sizes(listing), args.repeat),
-        ]
+        row, invalid = measure(raw, path, listing, args.repeat)
         plugins = len({s.plugin for s in skills})
         print(f"{base.name:44} {len(skills):>6} {plugins:>7} " + f"{row[0]:>7.1f}m {row[1]:>6.1f}m {invalid:>7} "
               + " ".join(f"{v:>6.1f}m" for v in row[2:]))
