@@ -135,3 +135,22 @@ def test_sort_choices_are_checked(capsys) -> None:  # type: ignore[no-untyped-de
     with pytest.raises(SystemExit):
         main(["browse", "--sort", "colour"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_external_plugins_carry_their_catalog_entry(fixture_github, use_github, capsys) -> None:  # type: ignore[no-untyped-def]
+    slug = "anthropics/claude-plugins-official"
+    entries = catalog(slug)
+    use_github(fixture_github)
+    assert run(capsys, "registry", "add", slug)[0] == 0
+    (reg,) = browse(capsys, slug)
+    external = [s for s in reg["skills"] if s["repo"] != slug]
+    assert external, "the fixture lists skills of external plugins"
+    matched_external = 0
+    for skill in reg["skills"]:
+        entry = entries.get(skill["plugin"])
+        if entry is None:
+            continue
+        matched_external += skill["repo"] != slug
+        assert skill["plugin_info"]["category"] == entry.get("category")
+        assert skill["plugin_info"]["description"] == entry["description"].strip()
+    assert matched_external > 0
