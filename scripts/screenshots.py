@@ -263,6 +263,7 @@ def main() -> int:
             dialog.tabs.setCurrentWidget(jeremy)
             jeremy.splitter.setSizes([230, 640, 410])
             panel = jeremy.catalogue.panel
+            wait_until(lambda: panel.categories.count() > 0, what="facet counts")
             for i in range(panel.categories.count()):
                 if panel.categories.item(i).text().startswith("devops ("):
                     panel.categories.item(i).setCheckState(Qt.CheckState.Checked)
