@@ -107,8 +107,12 @@ def test_group_view_shows_plugins_with_their_skills(qtbot) -> None:  # type: ign
 
     view.topLevelItem(0).setSelected(True)
     assert [r.skill.name for r in view.selected_rows()] == ["format", "lint"]
+    menu = view.plugin_menu(view.topLevelItem(0).child(1))  # a skill's row offers its plugin
+    assert menu is not None and view.plugin_menu(None) is None
+    (action,) = menu.actions()
+    assert action.text() == "Import all skills of Dev Kit (2)…"
     with qtbot.waitSignal(view.import_plugin) as blocker:
-        view.import_plugin.emit(view.group_of(view.topLevelItem(0).child(1)))
+        action.trigger()
     assert [r.skill.name for r in blocker.args[0].items] == ["format", "lint"]
     assert view.row_of(view.topLevelItem(0)) is None
     assert view.plugin_item("devkit") is view.topLevelItem(0)

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QObject, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QStackedWidget,
     QTableView,
@@ -425,17 +427,29 @@ class PluginGroupView(QTreeWidget):
         if item.parent() is None:
             item.setExpanded(not item.isExpanded())
 
-    def contextMenuEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
-        """Right-click a plugin (or one of its skills): "Import all skills of this plugin"."""
-        from PySide6.QtWidgets import QMenu
-
-        group = self.group_of(self.itemAt(event.pos()))
+    def plugin_menu(self, item: QTreeWidgetItem | None) -> QMenu | None:
+        """The context menu of a plugin row (or one of its skills): "Import all skills of …";
+        None for no item."""
+        group = self.group_of(item)
         if group is None:
-            return
+            return None
         menu = QMenu(self)
         action = menu.addAction(f"Import all skills of {group.title} ({len(group.items)})…")
+        action.setObjectName("importPlugin")
         action.triggered.connect(lambda: self.import_plugin.emit(group))
-        menu.exec(event.globalPos())
+        return menu
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802 - Qt override
+        """Right-click (or the Menu key on the current row): "Import all skills of this plugin"."""
+        keyboard = event.reason() == QContextMenuEvent.Reason.Keyboard
+        item = self.currentItem() if keyboard else self.itemAt(event.pos())
+        menu = self.plugin_menu(item)
+        if menu is None:
+            return
+        if keyboard and item is not None:
+            menu.exec(self.viewport().mapToGlobal(self.visualItemRect(item).bottomLeft()))
+        else:
+            menu.exec(event.globalPos())
 
 
 def split_plugin_import(rows: Sequence[Any], conflict_for: Callable[[str, set[str]], Any]
