@@ -177,3 +177,14 @@ def test_every_fixture_lists_with_plugin_info(folder: str) -> None:
         entry = entries.get(skill.plugin)
         if entry and isinstance(entry.get("category"), str):
             assert skill.plugin_info.category == entry["category"].strip()
+
+
+def test_hostile_values_are_cheap_and_never_fatal() -> None:
+    huge = {"keywords": [f"k{i}" for i in range(200_000)], "description": "d" * 10_000_000,
+            "author": {"name": {"nested": ["x"] * 5}}, "tags": [[["deep"]]], "category": None,
+            "homepage": 12, "repository": {"url": None}, "license": "\u202eTIM"}
+    info, warnings = parse_plugin_info(huge)
+    assert len(info.keywords) == MAX_KEYWORDS and info.description is None and info.author is None
+    assert info.homepage is None and info.repository is None and info.license is None
+    assert [w.split(" ")[0] for w in warnings] == ["'description'", "'tags'", f"{MAX_KEYWORDS + 199_900}",
+                                                   "'author.name'", "'homepage'", "'license'"], warnings

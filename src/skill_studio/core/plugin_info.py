@@ -113,6 +113,7 @@ def _repository(value: Any, warnings: list[str]) -> str | None:
 
 def _keywords(doc: Mapping[str, Any], warnings: list[str]) -> tuple[str, ...]:
     out: list[str] = []
+    extra = 0
     for key in ("keywords", "tags"):
         value = doc.get(key)
         if value is None:
@@ -130,14 +131,17 @@ def _keywords(doc: Mapping[str, Any], warnings: list[str]) -> tuple[str, ...]:
             if text is None:
                 bad += 1
                 continue
-            if text not in out:
-                out.append(text)
+            if text in out:
+                continue
+            if len(out) >= MAX_KEYWORDS:
+                extra += 1  # counted, not kept (a huge list costs one pass, never more)
+                continue
+            out.append(text)
         if bad:
             warnings.append(f"'{key}' has {bad} item(s) that are not usable keywords "
                             f"(not strings, too long or with control characters): ignored")
-    if len(out) > MAX_KEYWORDS:
-        warnings.append(f"{len(out)} keywords; only the first {MAX_KEYWORDS} are kept")
-        out = out[:MAX_KEYWORDS]
+    if extra:
+        warnings.append(f"{MAX_KEYWORDS + extra} keywords or more; only the first {MAX_KEYWORDS} are kept")
     return tuple(out)
 
 
