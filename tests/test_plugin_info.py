@@ -188,3 +188,26 @@ def test_hostile_values_are_cheap_and_never_fatal() -> None:
     assert info.homepage is None and info.repository is None and info.license is None
     assert [w.split(" ")[0] for w in warnings] == ["'description'", "'tags'", f"{MAX_KEYWORDS + 199_900}",
                                                    "'author.name'", "'homepage'", "'license'"], warnings
+
+
+def test_plugin_info_survives_the_listing_cache(tmp_path: Path) -> None:
+    from skill_studio.core.cache import ListingCache
+
+    files = {
+        ".claude-plugin/marketplace.json": json.dumps({"name": "m", "owner": {}, "plugins": [
+            {"name": "p", "source": "./p", "category": "c", "keywords": ["k"],
+             "author": {"name": "A", "url": "https://a"}}]}).encode(),
+        "p/skills/one/SKILL.md": b"---\nname: one\ndescription: d\n---\nbody\n",
+    }
+    source = RegistrySource("github.com", "o", "r")
+    tree = _tree(list(files))
+    catalog = parse_catalog(files[".claude-plugin/marketplace.json"], ".claude-plugin/marketplace.json")
+    listing = discover(source, tree, catalog, lambda paths: {p: files[p] for p in paths if p in files})
+    listing = type(listing)(**{**listing.__dict__, "trees": {("o/r", SHA): tree}})
+    cache = ListingCache(tmp_path)
+    cache.save(listing, "http://api")
+    loaded = cache.load(source, "http://api", SHA)
+    assert loaded is not None
+    assert loaded.skills[0].plugin_info == PluginInfo(category="c", keywords=("k",),
+                                                      author=PluginAuthor("A", None, "https://a"))
+    assert loaded.catalog.plugins[0].info == listing.catalog.plugins[0].info
