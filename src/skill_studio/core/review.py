@@ -101,14 +101,15 @@ RULES: dict[str, Rule] = {
         Rule("pipe-to-shell", "high",
              "A download piped straight into a shell or eval (curl … | sh, wget -O- … | bash, "
              "iwr … | iex, eval \"$(curl …)\") runs code nobody reviewed. High in scripts; medium in "
-             "Markdown, where it is an instruction the agent would run with your approval."),
+             "Markdown code (an instruction the agent would run with your approval). A pipe into an "
+             "interpreter that reads data (python -m json.tool) and table borders are not reported."),
         Rule("network", "medium",
              "A script that reaches the network (curl, wget, requests, urllib, httpx, fetch, "
              "sockets, Invoke-WebRequest) can send your data out or fetch new code."),
         Rule("secrets-access", "medium",
              "Reading ~/.ssh, ~/.aws, ~/.netrc, .git-credentials, keychains, .env files or token "
              "variables (GITHUB_TOKEN, *_API_KEY, *_SECRET …) gives access to your credentials. "
-             "Token variables and .env are low in Markdown, where they are usually setup notes."),
+             "Medium in scripts; low in Markdown, where it is usually a setup note or a warning."),
         Rule("executable", "low",
              "A script, or any file with the executable bit, is code the agent may run."),
         Rule("binary", "low",
@@ -387,12 +388,15 @@ def escape_hidden(text: str) -> str:
     return "".join(out)
 
 
-def _excerpt(text: str, start: int, end: int, width: int = 60) -> str:
-    """The matched text (plus a little context when short), escaped and shortened to ``width``."""
-    s = max(0, start - 10)
-    e = min(len(text), max(end, start + width) + 0)
-    snippet = text[s:e].split("\n")[0] if "\n" not in text[start:end] else text[start:end]
-    snippet = escape_hidden(snippet.strip())
+def _excerpt(text: str, start: int, end: int, width: int = 80) -> str:
+    """The matched text with a little context on its line, escaped and shortened to ``width``."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    s = max(line_start, start - 20)
+    snippet = escape_hidden(text[s:max(end, min(line_end, end + 40))].strip())
+    if s > line_start:
+        snippet = "…" + snippet
     return snippet if len(snippet) <= width else snippet[: width - 1] + "…"
 
 
@@ -519,13 +523,16 @@ def _rule_injection(path: str, text: str, lines: _Lines, out: list[Finding]) -> 
 
 
 _DOWNLOADER = r"(?:curl|wget|fetch|iwr|irm|Invoke-WebRequest|Invoke-RestMethod|\(New-Object\s+Net\.WebClient\)\.Download\w*)"
-_SHELL = r"(?:sudo\s+(?:-\S+\s+)*)?(?:sh|bash|zsh|dash|ksh|fish|python[0-9.]*|node|perl|ruby|iex|Invoke-Expression|pwsh|powershell)\b"
+_SHELL = (r"(?:sudo\s+(?:-\S+\s+)*)?(?:sh|bash|zsh|dash|ksh|fish|python[0-9.]*|node|perl|ruby|iex|Invoke-Expression"
+          r"|pwsh|powershell)\b(?=[ \t]*(?:$|[;&|)`'\"\\]|-s\b|-[ \t]|--|-x\b))")
+# the interpreter reads its program from the pipe: nothing after it but options of sh/bash
+# (``| python3 -m json.tool`` or ``| node -e …`` only read data)
 _PIPE_TO_SHELL = re.compile(
     rf"\b{_DOWNLOADER}\b[^\n|;&]*(?:\\\n[^\n|;&]*)*\|\s*{_SHELL}"
     rf"|\b(?:eval|source|\.)\s+\"?(?:\$\(|<\(|`)\s*{_DOWNLOADER}\b"
     rf"|\b(?:bash|sh|zsh)\s+(?:-c\s+)?\"?(?:<\(|\$\()\s*{_DOWNLOADER}\b"
     rf"|\biex\s*\(?\s*\(?\s*(?:iwr|irm|Invoke-WebRequest|Invoke-RestMethod|New-Object\s+Net\.WebClient)\b",
-    re.I,
+    re.I | re.M,
 )
 
 
@@ -537,7 +544,10 @@ def _rule_pipe(path: str, text: str, lines: _Lines, kind: str, out: list[Finding
     if not any(h in low for h in _DOWNLOAD_HINTS):
         return
     severity = "high" if kind == "script" else "medium"
+    spans = None if kind == "script" or not _is_markdown(path) else _code_spans(text)
     for m in _PIPE_TO_SHELL.finditer(text):
+        if spans is not None and not _inside(spans, m.start()):
+            continue  # in Markdown prose a "|" is a table cell border, not a pipe
         out.append(Finding("pipe-to-shell", severity, path, lines.line(m.start()),
                            f"Download run by a shell: {_excerpt(text, m.start(), m.end(), 80)}"))
 
@@ -569,7 +579,8 @@ def _rule_network(path: str, text: str, lines: _Lines, out: list[Finding]) -> No
 _SECRET_STORES = re.compile(
     r"~/\.ssh\b|\$HOME/\.ssh\b|\.ssh/id_[a-z0-9]+|~/\.aws\b|\$HOME/\.aws\b|\.aws/credentials"
     r"|~/\.netrc\b|\.git-credentials\b|~/\.config/gh/hosts\.yml|~/\.docker/config\.json|~/\.kube/config"
-    r"|\bsecurity\s+find-(?:generic|internet)-password\b|\bkeychain\b|\bkeyring\.get_password\b"
+    r"|\bsecurity\s+(?:find-(?:generic|internet)-password|dump-keychain)\b|\bkeyring\.get_password\b"
+    r"|\bGet-StoredCredential\b"
     r"|\bsecret-tool\s+lookup\b|/etc/shadow\b|Login Data|Cookies\.binarycookies",
     re.I,
 )
@@ -580,23 +591,24 @@ _SECRET_SOFT = re.compile(
 )
 
 
-_STORE_HINTS = (".ssh", ".aws", ".netrc", "credentials", "gh/hosts", ".docker", ".kube", "find-",
-                "keychain", "keyring", "secret-tool", "shadow", "login data", "cookies")
+_STORE_HINTS = (".ssh", ".aws", ".netrc", "credentials", "gh/hosts", ".docker", ".kube", "security ",
+                "keyring", "secret-tool", "shadow", "login data", "cookies", "storedcredential")
 _SOFT_HINTS = (".env", "TOKEN", "SECRET", "API_KEY", "PASSWORD", "PRIVATE_KEY", "ACCESS_KEY")
 
 
 def _rule_secrets(path: str, text: str, lines: _Lines, kind: str, out: list[Finding]) -> None:
     seen: set[str] = set()
     low = text.lower()
+    # In a script it is a read; in Markdown usually a setup note or a warning (low).
+    severity = "medium" if kind == "script" else "low"
     stores = _SECRET_STORES.finditer(text) if any(h in low for h in _STORE_HINTS) else ()
     for m in stores:
         key = m.group().lower()
         if key in seen:
             continue
         seen.add(key)
-        out.append(Finding("secrets-access", "medium", path, lines.line(m.start()),
+        out.append(Finding("secrets-access", severity, path, lines.line(m.start()),
                            f"Reads a credential store: {_excerpt(text, m.start(), m.end(), 80)}"))
-    soft = "medium" if kind == "script" else "low"
     if not any(h in text for h in _SOFT_HINTS):
         return
     for m in _SECRET_SOFT.finditer(text):
@@ -604,7 +616,7 @@ def _rule_secrets(path: str, text: str, lines: _Lines, kind: str, out: list[Find
         if key in seen:
             continue
         seen.add(key)
-        out.append(Finding("secrets-access", soft, path, lines.line(m.start()),
+        out.append(Finding("secrets-access", severity, path, lines.line(m.start()),
                            f"Reads a secret (.env or token variable): {_excerpt(text, m.start(), m.end(), 80)}"))
 
 
