@@ -171,7 +171,7 @@ class SkillFile:
     path: str
     size: int
     mode: str = MODE_FILE
-    data: bytes | Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
+    data: bytes | Callable[[], bytes | None] | None = field(default=None, compare=False, repr=False)
 
     def read(self) -> bytes | None:
         """The content (calls the lazy reader); None when unavailable."""
@@ -261,14 +261,15 @@ class Review:
 
 
 def files_from_tree(entries: Iterable[TreeEntry], folder: str,
-                    fetch: Callable[[TreeEntry], bytes] | None = None) -> list[SkillFile]:
+                    fetch: Callable[[TreeEntry], bytes | None] | None = None) -> list[SkillFile]:
     """The files of the skill folder ``folder`` in a repository tree listing (before import).
 
     Args:
         entries: tree entries of the repository (or of a subtree, with paths as in the listing).
         folder: the skill folder's repository path (``""`` for the root).
-        fetch: returns the bytes of a blob entry (e.g. a blob download); called lazily, only for
-            files the review reads. None: content unavailable (files judged by name/mode).
+        fetch: returns the bytes of a blob entry (e.g. from a batch download), or None when not
+            downloaded; called lazily, once per file. None: no content at all (files judged by
+            name, size and mode).
 
     Returns:
         One :class:`SkillFile` per blob below ``folder`` (submodules and trees are left out), with
