@@ -666,8 +666,10 @@ class GitHubClient:
                     continue
                 if stop and csha == stop:
                     return out
-                info = item.get("commit") if isinstance(item.get("commit"), dict) else {}
-                who = info.get("committer") if isinstance(info.get("committer"), dict) else {}
+                info = item.get("commit")
+                info = info if isinstance(info, dict) else {}
+                who = info.get("committer")
+                who = who if isinstance(who, dict) else {}
                 out.append(CommitSummary(csha, str(who.get("date") or ""), str(info.get("message") or "")))
                 if len(out) >= limit:
                     break

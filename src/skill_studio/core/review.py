@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import functools
 import os
 import re
 import stat
@@ -280,7 +281,7 @@ def files_from_tree(entries: Iterable[TreeEntry], folder: str,
     for e in entries:
         if e.type != "blob" or not e.path.startswith(prefix):
             continue
-        reader = None if fetch is None else (lambda e=e: fetch(e))  # type: ignore[misc]
+        reader = None if fetch is None else functools.partial(fetch, e)
         out.append(SkillFile(e.path[len(prefix):], e.size or 0, e.mode, reader))
     return out
 
@@ -315,7 +316,7 @@ def files_from_folder(folder: Path) -> list[SkillFile]:
                 out.append(SkillFile(rel, len(target), MODE_SYMLINK, target))
             elif stat.S_ISREG(st.st_mode):
                 mode = MODE_EXEC if st.st_mode & 0o111 else MODE_FILE
-                out.append(SkillFile(rel, st.st_size, mode, lambda p=p: _read_capped(p)))
+                out.append(SkillFile(rel, st.st_size, mode, functools.partial(_read_capped, p)))
     return out
 
 
