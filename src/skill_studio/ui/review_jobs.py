@@ -246,7 +246,7 @@ def preview_then(parent: QWidget, studio: SkillStudio, destination: Destination,
         picker = QComboBox()
         picker.setObjectName("previewPicker")
         picker.addItems(names)
-        dialog.layout().insertWidget(0, picker)
+        dialog.add_top(picker)
 
     def show(name: str) -> None:
         got = previews.get(name)

@@ -302,8 +302,9 @@ class UpdatePreviewPanel(QWidget):
         self.tabs.setTabText(0, f"New findings ({len(new)})")
         self.tabs.setTabText(1, f"Files ({len(preview.files)})")
         self.tabs.setTabText(2, f"Commits ({len(preview.commits)})")
-        if self.files.topLevelItemCount():
-            self.files.setCurrentItem(self.files.topLevelItem(0))
+        first = self.files.topLevelItem(0)
+        if first is not None:
+            self.files.setCurrentItem(first)
         else:
             self.diff.setPlainText("")
 
@@ -325,10 +326,14 @@ class UpdatePreviewDialog(QDialog):
         self.update_button.setEnabled(False)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(self.panel, 1)
-        lay.addWidget(self.buttons)
+        self._layout = QVBoxLayout(self)
+        self._layout.addWidget(self.panel, 1)
+        self._layout.addWidget(self.buttons)
         self.resize(900, 560)
+
+    def add_top(self, widget: QWidget) -> None:
+        """Put ``widget`` above the preview (e.g. a picker of the skills being updated)."""
+        self._layout.insertWidget(0, widget)
 
     def show_preview(self, preview: Any) -> None:
         """Show the preview and enable Update."""
