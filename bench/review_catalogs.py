@@ -11,9 +11,16 @@ Prints, per marketplace, skills / risk levels / time, then the totals per rule (
 skills) and per risk level over the unique skill folders, and with ``--show high`` (or ``medium``,
 ``low``) every finding of that severity, to read them. Nothing is asserted.
 
+With ``--app NAME`` it instead measures the app's background job on one marketplace (folder name
+contains NAME): the fake GitHub server in this process serves the snapshots, a fresh
+``SkillStudio`` lists the registry (external sources resolved) and ``app.review.review_listing``
+reviews every skill, downloading its files — then once more from the review cache (a second
+browse of the same commit, or a restart). Prints seconds and requests of both runs.
+
 Usage::
 
     python bench/review_catalogs.py [--fixtures DIR] [--show high] [--rule RULE] [--only NAME]
+    python bench/review_catalogs.py --app jeremylongshore
 """
 
 from __future__ import annotations
@@ -64,8 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--show", choices=("high", "medium", "low"), default=None)
     parser.add_argument("--rule", default=None, help="with --show: only this rule")
     parser.add_argument("--only", default=None, help="only marketplaces whose folder name contains this")
+    parser.add_argument("--app", default=None, metavar="NAME",
+                        help="measure app.review.review_listing on one marketplace through the fake server")
     args = parser.parse_args(argv)
     base: Path = args.fixtures
+    if args.app:
+        return bench_app(base, args.app)
     if not (base / "marketplaces").is_dir():
         print(f"no fixtures at {base}", file=sys.stderr)
         return 0
@@ -133,6 +144,42 @@ def main(argv: list[str] | None = None) -> int:
             for f in r.findings:
                 if f.severity == args.show and (args.rule is None or f.rule == args.rule):
                     print(f"{repo}:{path}/{f.path}:{f.line}: [{f.rule}] {f.message}")
+    return 0
+
+
+def bench_app(base: Path, name: str) -> int:
+    """Time the app's catalog review (downloads + review) cold, then warm from the review cache."""
+    import os
+    import tempfile
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from fake_github import FakeGitHub
+
+    from skill_studio.app import review as rv
+    from skill_studio.app.studio import SkillStudio
+
+    folder = next((f for f in sorted((base / "marketplaces").iterdir()) if name in f.name), None)
+    if folder is None:
+        print(f"no marketplace matching {name!r}", file=sys.stderr)
+        return 1
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory() as home, FakeGitHub() as gh:
+        gh.add_fixtures(base)
+        os.environ["SKILL_STUDIO_HOME"] = home
+        os.environ["SKILL_STUDIO_GITHUB_API"] = gh.base_url
+        with SkillStudio() as studio:
+            reg = studio.add_registry(f"{meta['owner']}/{meta['repo']}")
+            listing = studio.list_registry(reg)
+            listing = studio.resolve_external(listing)
+            for label in ("cold", "warm (review cache)"):
+                gh.reset_counters()
+                t0 = time.perf_counter()
+                errors: list[str] = []
+                out = rv.review_listing(studio, listing, on_review=lambda q, r, e: errors.append(e) if e else None)
+                secs = time.perf_counter() - t0
+                risks = Counter(r.risk for r in out.values())
+                print(f"{folder.name} {label}: {len(out)} skills reviewed ({len(errors)} failed) in {secs:.2f} s, "
+                      f"{gh.request_count} requests; " + ", ".join(f"{k} {risks[k]}" for k in RISK_LEVELS))
     return 0
 
 
