@@ -154,7 +154,6 @@ def bench_app(base: Path, name: str) -> int:
 
     sys.path.insert(0, str(ROOT / "tests"))
     from fake_github import FakeGitHub
-
     from skill_studio.app import review as rv
     from skill_studio.app.studio import SkillStudio
 
