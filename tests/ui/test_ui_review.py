@@ -160,3 +160,21 @@ def test_update_review_shows_diff_commits_and_new_finding_before_any_write(qtbot
     qtbot.waitUntil(lambda: astudio.installed_skill(LIB, "tool").commit != installed.commit, timeout=15000)
     qtbot.waitUntil(lambda: not center.busy(LIB, "tool"))
     assert b"curl -fsSL" in (Path(installed.path) / "scripts" / "run.sh").read_bytes()
+
+
+def test_without_background_reviews_review_now_reviews_the_selected_skill(qtbot, acme, astudio, make_window) -> None:
+    win: MainWindow = make_window(astudio)  # the test environment sets SKILL_STUDIO_NO_BACKGROUND_REVIEW=1
+    dialog = win.open_browse(LIB)
+    wait_loaded(qtbot, dialog)  # noqa: F405
+    tab = tab_of(dialog, REGISTRY)  # noqa: F405
+    assert tab.reviews.risks() == {} and not tab.reviews.running
+    assert tab.select(["kit:tool"]) == 1
+    panel = tab.details.review
+    assert panel.review is None and not panel.review_now.isHidden()
+    before = acme.request_count
+    panel.review_now.click()
+    qtbot.waitUntil(lambda: panel.review is not None, timeout=15000)
+    assert acme.request_count > before  # its files were downloaded now
+    assert "risk: low" in panel.summary.text() and panel.review_now.isHidden()
+    assert tab.model.risks == {"kit:tool": "low"}
+    dialog.close()

@@ -365,6 +365,7 @@ class RegistryTab(QWidget):
         ll.addWidget(self.table, 1)
         ll.addLayout(summary_row)
         self.details = DetailsPane()
+        self.details.review.review_requested.connect(self._review_current)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.details)
@@ -688,6 +689,10 @@ class RegistryTab(QWidget):
     def _current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.details.show_skill(current.data(ROW_ROLE) if current.isValid() else None)
         self._reviews_changed()
+
+    def _review_current(self) -> None:
+        current = self.table.currentIndex()
+        self.reviews.review_one(current.data(ROW_ROLE).skill if current.isValid() else None)
 
     def _reviews_changed(self) -> None:
         self.model.set_risks(self.reviews.risks())

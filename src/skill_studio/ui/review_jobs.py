@@ -100,6 +100,7 @@ class ListingReviews(QObject):
         self.reviews: dict[str, rv.SkillReview] = {}
         self.errors: dict[str, str] = {}
         self.running = False
+        self._asked: set[str] = set()
         self._stop = threading.Event()
         holder = self._holder = {"stop": self._stop}
         self.destroyed.connect(lambda *_: holder["stop"].set())  # a closed tab stops its review
@@ -167,10 +168,38 @@ class ListingReviews(QObject):
             panel.show_error(self.errors.get(q) or self.errors["*"])
         elif self.listing is not None and self.listing.offline:
             panel.show_pending("Not reviewed yet: the catalog is offline.")
+        elif q in self._asked:
+            panel.show_pending()
         elif not self.running:
-            panel.show_pending("Not reviewed yet: the review runs before an import.")
+            panel.show_pending("Not reviewed yet (it runs before an import).", can_request=True)
         else:
             panel.show_pending()
+
+    def review_one(self, skill: CatalogSkill | None) -> None:
+        """Review one listed skill now, in the background (*Review now*)."""
+        listing = self.listing
+        if listing is None or skill is None or skill.qualified_name in self._asked:
+            return
+        q, studio = skill.qualified_name, self.studio
+        self._asked.add(q)
+        self.errors.pop(q, None)
+        self.errors.pop("*", None)
+        self.changed.emit()
+
+        def done(result: rv.SkillReview) -> None:
+            self._asked.discard(q)
+            if listing is self.listing:
+                self.reviews[q] = result
+                self.changed.emit()
+
+        def failed(err: BaseException) -> None:
+            self._asked.discard(q)
+            if listing is self.listing:
+                self.errors[q] = describe_error(err)
+                self.changed.emit()
+
+        BackgroundOp(self, lambda _p: rv.review_catalog_skill(studio, listing, skill), done) \
+            .failure(failed).run_in_background(review_pool())
 
     def stop(self) -> None:
         """Ask the running review to stop after the current skill."""

@@ -17,15 +17,17 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QSplitter,
     QTabWidget,
     QTreeWidget,
@@ -88,7 +90,13 @@ def _findings_tree(name: str) -> QTreeWidget:
 
 
 class ReviewPanel(QWidget):
-    """The review of one skill: a risk line, its files (path, size, mode, kind) and its findings."""
+    """The review of one skill: a risk line, its files (path, size, mode, kind) and its findings.
+
+    Signals:
+        review_requested(): the user clicked *Review now* (shown by ``show_pending(..., can_request=True)``).
+    """
+
+    review_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -108,28 +116,39 @@ class ReviewPanel(QWidget):
         self.tabs.addTab(self.files, "Files")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.summary)
+        self.review_now = QPushButton("Review now")
+        self.review_now.setObjectName("reviewNow")
+        self.review_now.setAutoDefault(False)
+        self.review_now.clicked.connect(self.review_requested)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.review_now, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(top)
         lay.addWidget(self.tabs, 1)
         self.review: Any = None
         self.show_pending()
 
-    def show_pending(self, text: str = "Reviewing the skill's files…") -> None:
-        """Nothing known yet (the review runs in the background)."""
+    def show_pending(self, text: str = "Reviewing the skill's files…", can_request: bool = False) -> None:
+        """Nothing known yet (the review runs in the background); with ``can_request`` a *Review
+        now* button asks for it."""
         self.review = None
         self.summary.setText(f"{risk_badge_html(None)} {html.escape(text)}")
+        self.review_now.setVisible(can_request)
         self.findings.clear()
         self.files.clear()
 
     def show_error(self, text: str) -> None:
-        """The review failed (e.g. offline); ``text`` is the error sentence."""
+        """The review failed (e.g. offline); ``text`` is the error sentence (*Review now* retries)."""
         self.review = None
         self.summary.setText(f"<b>Security review unavailable:</b> {html.escape(text)}")
+        self.review_now.setVisible(True)
         self.findings.clear()
         self.files.clear()
 
     def show_review(self, review: Any) -> None:
         """Show a review (see the module docstring for the attributes read)."""
         self.review = review
+        self.review_now.setVisible(False)
         n, m = len(review.findings), len(review.files)
         what = "no findings" if n == 0 else f"{n} finding{'s' if n != 1 else ''}"
         self.summary.setText(f"{risk_badge_html(review.risk)} {what} in {m} file{'s' if m != 1 else ''}")
