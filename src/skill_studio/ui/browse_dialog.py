@@ -695,7 +695,8 @@ class RegistryTab(QWidget):
         self.reviews.review_one(current.data(ROW_ROLE).skill if current.isValid() else None)
 
     def _reviews_changed(self) -> None:
-        self.model.set_risks(self.reviews.risks())
+        if self.model.set_risks(self.reviews.risks()):
+            self.table.resizeColumnToContents(CatalogTableModel.STATE)  # room for the risk badge
         current = self.table.currentIndex()
         self.reviews.show_in(self.details.review, current.data(ROW_ROLE) if current.isValid() else None)
 

@@ -40,13 +40,15 @@ class ReviewedCatalogModel(CatalogTableModel):
         super().__init__(parent)
         self.risks: dict[str, str] = {}
 
-    def set_risks(self, risks: dict[str, str]) -> None:
-        """Set the known risks (``{qualified name: risk}``) and repaint the status column."""
+    def set_risks(self, risks: dict[str, str]) -> bool:
+        """Set the known risks (``{qualified name: risk}``) and repaint the status column; True
+        when they changed (the view may then widen the column)."""
         if risks == self.risks:
-            return
+            return False
         self.risks = dict(risks)
         if self.rowCount():
             self.dataChanged.emit(self.index(0, self.STATE), self.index(self.rowCount() - 1, self.STATE))
+        return True
 
     def row_data(self, row: Any, col: int, role: int) -> Any:
         value = super().row_data(row, col, role)

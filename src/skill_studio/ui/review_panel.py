@@ -301,7 +301,7 @@ class UpdatePreviewPanel(QWidget):
         changed = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "no file changes"
         new = preview.new_findings
         worst = max((f.severity for f in new), key=("low", "medium", "high").index, default=None)
-        adds = (f"{risk_badge_html(worst)} the update adds {len(new)} finding{'s' if len(new) != 1 else ''}"
+        adds = (f"the update adds {len(new)} finding{'s' if len(new) != 1 else ''} (worst: {risk_badge_html(worst)})"
                 if new else "the update adds no findings")
         span = f"{(preview.from_commit or '?')[:7]} → {(preview.to_commit or '?')[:7]}"
         self.summary.setText(f"<b>{html.escape(span)}</b>: {html.escape(changed)}; {adds}; "
