@@ -362,3 +362,10 @@ def test_review_tree_folder_downloads_once_per_tree_sha(tmp_path: Path) -> None:
         f.write_text("{not json")
     review_tree_folder(tree, "skills/a", fetch_many, ReviewCache(tmp_path / "reviews"))
     assert len(asked) == 2
+
+
+def test_file_name_with_hidden_characters() -> None:
+    r = review({"SKILL.md": PLAIN, "docs/gnp\u202e.exe": b"x\n"})
+    [f] = only(r, "hidden-unicode")
+    assert (f.path, f.line, f.severity) == ("docs/gnp\u202e.exe", None, "high")
+    assert "\u202e" not in f.message and "\\u202e" in f.message

@@ -28,6 +28,7 @@ from skill_studio.core.review import (
     Review,
     ReviewedFile,
     SkillFile,
+    escape_hidden,
     files_from_folder,
     review_skill,
     update_preview,
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "RISK_LEVELS", "RULES", "CommitSummary", "FileChangePreview", "Finding", "Review", "ReviewedFile",
-    "SkillReview", "UpdatePreviewResult", "cached_review", "find_listed_skill", "preview_update",
+    "SkillReview", "UpdatePreviewResult", "cached_review", "escape_hidden", "find_listed_skill", "preview_update",
     "review_cache", "review_catalog_skill", "review_installed", "review_key", "review_listing",
 ]
 

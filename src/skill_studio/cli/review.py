@@ -37,8 +37,8 @@ def _resolve_dest(studio: SkillStudio, name: str, to: str | None) -> Destination
 
 def print_findings(findings: Any, indent: str = "") -> None:
     """The findings as an aligned table (severity, rule, where, message)."""
-    rows = [[f"{indent}{f.severity}", f.rule, f"{f.path}:{f.line}" if f.line else f.path, short(f.message, 100)]
-            for f in findings]
+    rows = [[f"{indent}{f.severity}", f.rule, rv.escape_hidden(f"{f.path}:{f.line}" if f.line else f.path),
+             short(f.message, 100)] for f in findings]
     table(rows, [f"{indent}SEVERITY", "RULE", "WHERE", "MESSAGE"])
 
 
@@ -67,7 +67,8 @@ def cmd_review(args: argparse.Namespace, studio: SkillStudio) -> int:
         print_findings(result.findings)
     if args.files:
         out("")
-        table([[f.path, str(f.size), f.mode, f.kind] for f in result.files], ["FILE", "SIZE", "MODE", "KIND"])
+        table([[rv.escape_hidden(f.path), str(f.size), f.mode, f.kind] for f in result.files],
+              ["FILE", "SIZE", "MODE", "KIND"])
     return EXIT_OK
 
 
@@ -108,7 +109,7 @@ def cmd_update_preview(args: argparse.Namespace, studio: SkillStudio) -> int:
     if p.files:
         out(f"Files ({len(p.files)}):")
         for f in p.files:
-            out(f"  {f.status:<8}  {f.path}")
+            out(f"  {f.status:<8}  {rv.escape_hidden(f.path)}")
     else:
         out("Files: no change.")
     if p.new_findings:

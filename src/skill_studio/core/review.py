@@ -746,6 +746,9 @@ def review_skill(files: Iterable[SkillFile]) -> Review:
 def _review_file(f: SkillFile, kind: str, data: bytes | None, text: str | None) -> list[Finding]:
     out: list[Finding] = []
     path = f.path
+    if _HIDDEN.search(path):  # a name that reads differently than it is ("gnp.exe" with U+202E)
+        out.append(Finding("hidden-unicode", "high", path, None,
+                           f"File name with hidden characters: {escape_hidden(path)}"))
     if kind == "symlink":
         target = (data or b"").decode("utf-8", "replace")
         parts = PurePosixPath(path).parent.joinpath(target).parts if target else ()

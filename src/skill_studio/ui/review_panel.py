@@ -14,6 +14,7 @@ Nothing here does I/O: the reviews are computed in the background by the caller.
 from __future__ import annotations
 
 import html
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -61,8 +62,15 @@ def _size(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MiB"
 
 
+def _shown(text: str) -> str:
+    """``text`` with invisible and control characters written as ``\\uXXXX`` (file names)."""
+    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp")
+                   else c for c in text)
+
+
 def _where(f: Any) -> str:
-    return f"{f.path}:{f.line}" if f.line else f.path
+    path = _shown(f.path)
+    return f"{path}:{f.line}" if f.line else path
 
 
 def _fill_findings(tree: QTreeWidget, findings: Sequence[Any]) -> None:
@@ -155,7 +163,7 @@ class ReviewPanel(QWidget):
         _fill_findings(self.findings, review.findings)
         self.files.clear()
         for f in review.files:
-            item = QTreeWidgetItem([f.path, _size(f.size), f.mode, f.kind])
+            item = QTreeWidgetItem([_shown(f.path), _size(f.size), f.mode, f.kind])
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.files.addTopLevelItem(item)
         self.tabs.setTabText(0, f"Findings ({n})")
@@ -309,7 +317,7 @@ class UpdatePreviewPanel(QWidget):
         _fill_findings(self.new_findings, new)
         self.files.clear()
         for f in preview.files:
-            item = QTreeWidgetItem([f.status, f.path])
+            item = QTreeWidgetItem([f.status, _shown(f.path)])
             item.setData(0, Qt.ItemDataRole.UserRole, f.diff)
             self.files.addTopLevelItem(item)
         self.commits.clear()
