@@ -43,6 +43,8 @@ def print_findings(findings: Any, indent: str = "") -> None:
 
 
 def cmd_review(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``review REGISTRY QUALIFIED`` or ``review --installed NAME``: print the review (exit 0
+    whatever the risk; 1 for an unknown name, 2 for a remote failure)."""
     if args.installed:
         if args.registry or args.qualified:
             raise UserError("review --installed NAME takes no REGISTRY or QUALIFIED name.")

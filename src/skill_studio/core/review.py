@@ -413,6 +413,7 @@ class _Lines:
         self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def line(self, offset: int) -> int:
+        """The 1-based line number of character ``offset``."""
         return bisect.bisect_right(self.starts, offset)
 
 

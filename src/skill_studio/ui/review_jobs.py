@@ -51,6 +51,7 @@ class ReviewedCatalogModel(CatalogTableModel):
         return True
 
     def row_data(self, row: Any, col: int, role: int) -> Any:
+        """The base model's cell, with the risk badge (and its text and tooltip) in the status column."""
         value = super().row_data(row, col, role)
         if col != self.STATE:
             return value
