@@ -8,11 +8,11 @@ from pathlib import Path
 import keyring
 import keyring.core
 import pytest
+from fake_github import SHARED
 from memory_keyring import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 MARKETPLACES = SHARED / "fixtures" / "marketplaces"
 EXTERNAL = SHARED / "fixtures" / "external"
 

@@ -83,6 +83,7 @@ from typing import Any, NamedTuple, Union
 from urllib.parse import parse_qs, quote, unquote
 
 __all__ = [
+    "SHARED",
     "FakeGitHub",
     "RequestRecord",
     "git_blob_sha",
@@ -139,9 +140,14 @@ def git_tree_sha(entries: Iterable[tuple[str, str, str]]) -> str:
     return hashlib.sha1(b"tree %d\0" % len(raw) + raw).hexdigest()
 
 
+#: The shared folder of the workspace: ``$SKILL_STUDIO_SHARED`` when set (as for
+#: scripts/screenshots.py, e.g. from a git worktree), else ``../shared`` beside the repository.
+SHARED = Path(os.environ.get("SKILL_STUDIO_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+
+
 def shared_fixtures_dir() -> Path | None:
-    """Return ``<workspace>/shared/fixtures`` (a sibling of the repository) or ``None`` if absent."""
-    path = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+    """Return ``SHARED / "fixtures"`` or ``None`` if absent."""
+    path = SHARED / "fixtures"
     return path if path.is_dir() else None
 
 

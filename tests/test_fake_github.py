@@ -17,11 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fake_github import FakeGitHub, git_blob_sha, git_tree_sha, running_fake_github
+from fake_github import SHARED, FakeGitHub, git_blob_sha, git_tree_sha, running_fake_github
 
 pytestmark = pytest.mark.integration
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES = SHARED / "fixtures"
 SKILLS = FIXTURES / "marketplaces" / "anthropics__skills"
 SUPERPOWERS = FIXTURES / "external" / "obra__superpowers"
