@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-
 from fake_github import SHARED
 
 from skill_studio.core.catalog import parse_catalog
