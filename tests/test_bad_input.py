@@ -20,7 +20,7 @@ from fake_github import FakeGitHub, git_blob_sha
 from storecheck import assert_consistent, diff, fingerprint
 
 from skill_studio.cli import main
-from skill_studio.core import service as service_module
+from skill_studio.app import studio as service_module
 from skill_studio.core.catalog import parse_catalog
 from skill_studio.core.errors import (
     CatalogError,
@@ -32,7 +32,7 @@ from skill_studio.core.errors import (
 from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
 from skill_studio.core.installer import read_folder
 from skill_studio.core.models import Destination
-from skill_studio.core.service import SkillStudio
+from skill_studio.app.studio import SkillStudio
 
 pytestmark = pytest.mark.integration
 
@@ -178,7 +178,7 @@ def test_bad_entries_are_skipped_with_file_and_field_and_the_rest_loads(env: Env
     assert [s["qualified_name"] for s in reg["skills"]] == ["good:good-skill"]
     assert all(s["path"] == "plugins/good/skills/good-skill" for s in reg["skills"])
     code, out, err = env.run("browse", name, "--details")
-    for plugin, reason in SKIPPED[case]:
+    for _plugin, reason in SKIPPED[case]:
         assert f": {reason}" in out
     # the catalog parser agrees, and every resolved path stays inside the registry
     cat = parse_catalog((CORPUS / case / CATALOG).read_bytes(), CATALOG)

@@ -17,7 +17,7 @@ from skill_studio.core.installer import content_hash, read_folder
 from skill_studio.core.models import Destination, RegistrySource
 from skill_studio.core.paths import AppPaths
 from skill_studio.core.recovery import RECOVERED_ORIGIN
-from skill_studio.core.service import SkillStudio
+from skill_studio.app.studio import SkillStudio
 from skill_studio.core.store import MIGRATIONS, SCHEMA_VERSION, CorruptDatabaseError, DatabaseError, Store
 
 TIDY = {"SKILL.md": b"---\nname: tidy-notes\ndescription: Tidy meeting notes.\nversion: 1.2.0\n---\n# Tidy\n",
@@ -252,7 +252,7 @@ def test_unregistrable_folders_are_reported_not_deleted(isolated_home: Path) -> 
     (data / "skill-studio.db").write_bytes(b"\0" * 4096)
     with SkillStudio() as studio:
         msgs = studio.startup_messages
-        assert (f"library/broken-fm/SKILL.md: no frontmatter (the file must start with a '---' line); broken-fm was "
+        assert ("library/broken-fm/SKILL.md: no frontmatter (the file must start with a '---' line); broken-fm was "
                 "registered under its folder name.") in msgs
         assert f"{lib / 'not-a-skill'} has no SKILL.md; it was left on disk but not registered." in msgs
         broken = studio.store.skill(Destination.LIBRARY, "broken-fm")

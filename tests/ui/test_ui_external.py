@@ -10,7 +10,7 @@ import pytest
 from uitools import assert_no_background_work, shown_names, tab_of, wait_loaded
 
 from skill_studio.core.models import Destination
-from skill_studio.core.service import SkillStudio
+from skill_studio.app.studio import SkillStudio
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 

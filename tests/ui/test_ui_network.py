@@ -12,12 +12,12 @@ import keyring
 import keyring.core
 import pytest
 from keyring.backends import fail
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QTextEdit
 from uitools import assert_no_background_work, shown_names, tab_of, wait_loaded
 
 from skill_studio.core import auth
 from skill_studio.core.models import Destination
-from skill_studio.core.service import SkillStudio
+from skill_studio.app.studio import SkillStudio
 from skill_studio.ui.main_window import MainWindow
 from skill_studio.ui.token_section import TokenSection
 
