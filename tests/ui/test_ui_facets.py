@@ -161,3 +161,21 @@ def test_plugin_import_plan_and_question() -> None:
     text = plugin_import_question("Dev Kit", "Skill Library", 1, 3, 1)
     assert text.startswith("Import the 4 skills of Dev Kit into Skill Library?")
     assert "1 already installed is left out" in text and "3 need your input" in text
+
+
+def test_risk_facet_appears_once_reviews_are_known(qtbot) -> None:  # type: ignore[no-untyped-def]
+    panel = FacetPanel()
+    qtbot.addWidget(panel)
+    panel.set_rows(ROWS)
+    assert panel.risks.isHidden() and panel.risk_title.isHidden()
+    panel.set_rows(ROWS, {"devkit:lint": "high", "dbtools:sql": "low", "devkit:format": "low"})
+    assert not panel.risks.isHidden()
+    assert texts(panel.risks) == ["risk: high (1)", "risk: low (2)"]
+    check(panel.risks, "risk: low")
+    pred = panel.predicate()
+    assert pred is not None and [r.skill.name for r in ROWS if pred(r)] == ["format", "sql"]
+    check(panel.categories, "devops")  # AND with the other facets
+    assert [r.skill.name for r in ROWS if panel.predicate()(r)] == ["format"]
+    with qtbot.waitSignal(panel.changed):  # a new review changes what passes
+        panel.set_rows(ROWS, {"devkit:lint": "low", "dbtools:sql": "low", "devkit:format": "low"})
+    assert [r.skill.name for r in ROWS if panel.predicate()(r)] == ["lint", "format"]

@@ -378,6 +378,7 @@ class RegistryTab(QWidget):
         ll.addLayout(summary_row)
         self.details = DetailsPane()
         self.catalogue.groups.current_row_changed.connect(self.details.show_skill)
+        self.catalogue.groups.current_row_changed.connect(lambda _row: self._reviews_changed())
         self.details.review.review_requested.connect(self._review_current)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.catalogue.panel)
@@ -708,15 +709,21 @@ class RegistryTab(QWidget):
         self.details.show_skill(current.data(ROW_ROLE) if current.isValid() else None)
         self._reviews_changed()
 
-    def _review_current(self) -> None:
+    def current_row(self) -> CatalogRow | None:
+        """The current row of the table, or of the grouped view when grouping is on (issue 19)."""
+        if self.catalogue.panel.grouped():
+            return self.catalogue.groups.row_of(self.catalogue.groups.currentItem())
         current = self.table.currentIndex()
-        self.reviews.review_one(current.data(ROW_ROLE).skill if current.isValid() else None)
+        return current.data(ROW_ROLE) if current.isValid() else None
+
+    def _review_current(self) -> None:
+        row = self.current_row()
+        self.reviews.review_one(row.skill if row is not None else None)
 
     def _reviews_changed(self) -> None:
         if self.model.set_risks(self.reviews.risks()):
             self.table.resizeColumnToContents(CatalogTableModel.STATE)  # room for the risk badge
-        current = self.table.currentIndex()
-        self.reviews.show_in(self.details.review, current.data(ROW_ROLE) if current.isValid() else None)
+        self.reviews.show_in(self.details.review, self.current_row())
 
     def conflict_for(self, name: str, planned: set[str]) -> Conflict | None:
         """Collision of a local name in the destination (R-IMP-2); a quick database query."""

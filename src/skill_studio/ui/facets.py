@@ -68,6 +68,9 @@ ROW_ROLE_DEFAULT = int(Qt.ItemDataRole.UserRole) + 2
 """``ui.models.ROW_ROLE``: the row dataclass of a table row (repeated to keep this module free of
 the table models; checked by a test)."""
 
+RISK_ORDER = ("none", "low", "medium", "high")
+"""Risk levels of the security review (issue 14), least to most; the facet lists the highest first."""
+
 SORT_LABELS = {"name": "Name", "plugin": "Plugin", "category": "Category", "registry": "Registry",
                "version": "Version", "size": "Size"}
 
@@ -137,7 +140,8 @@ class _FacetList(QListWidget):
 
 
 class FacetPanel(QWidget):
-    """Install states, categories and authors with counts; a sort choice; "group by plugin".
+    """Install states, risks (once reviewed), categories and authors with counts; a sort choice;
+    "group by plugin".
 
     Signals:
         changed: the checked facets changed; read :meth:`predicate`.
@@ -163,6 +167,9 @@ class FacetPanel(QWidget):
         self.group.setToolTip("Show each plugin with its description, category and author, its skills beneath")
         self.group.toggled.connect(self.grouping_changed)
         self.states = _FacetList("Install state")
+        self.risks = _FacetList("Risk")
+        self.risks.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._risk_of: dict[str, str] = {}
         self.states.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.categories = _FacetList("Categories")
         self.authors = _FacetList("Authors")
@@ -170,7 +177,7 @@ class FacetPanel(QWidget):
         self.clear_button.setObjectName("facetClear")
         self.clear_button.setAutoDefault(False)
         self.clear_button.clicked.connect(self.clear)
-        for facet in (self.states, self.categories, self.authors):
+        for facet in (self.states, self.risks, self.categories, self.authors):
             facet.itemChanged.connect(lambda _item: self._emit())
 
         sort_row = QHBoxLayout()
@@ -184,32 +191,60 @@ class FacetPanel(QWidget):
         lay.setSpacing(4)
         lay.addLayout(sort_row)
         lay.addWidget(self.group)
-        for title, facet, stretch in (("Install state", self.states, 0), ("Categories", self.categories, 2),
-                                      ("Authors", self.authors, 1)):
-            label = QLabel(title)
+        self.risk_title = QLabel("Risk")
+        for title, facet, stretch in (("Install state", self.states, 0), ("Risk", self.risks, 0),
+                                      ("Categories", self.categories, 2), ("Authors", self.authors, 1)):
+            label = self.risk_title if facet is self.risks else QLabel(title)
             label.setObjectName("facetTitle")
             lay.addWidget(label)
             lay.addWidget(facet, stretch)
+        self.risk_title.setVisible(False)
+        self.risks.setVisible(False)
         self.states.setFixedHeight(28)
         lay.addWidget(self.clear_button)
         self.clear_button.setEnabled(False)
 
     # -- data ----------------------------------------------------------------------------------
 
-    def set_rows(self, rows: Sequence[Any]) -> None:
+    def set_rows(self, rows: Sequence[Any], risks: dict[str, str] | None = None) -> None:
         """Recount the facets over ``rows`` (every row of the tab, before filtering); checked values
-        stay checked (a value that disappeared is dropped)."""
-        before = (self.facet(), frozenset(self.checked_states()))
+        stay checked (a value that disappeared is dropped).
+
+        Args:
+            rows: the tab's rows.
+            risks: ``{qualified name: risk}`` of the skills reviewed so far (issue 14), or None;
+                the risk facet shows once a risk is known.
+        """
+        before = (self.facet(), frozenset(self.checked_states()), tuple(self.risks.checked()))
         counts = facet_counts(rows)
         self.states.set_counts([(s.label, n, s) for s, n in state_counts(rows).items() if n])
-        row_height = max(self.states.sizeHintForRow(0), self.states.fontMetrics().height() + 8)
-        self.states.setFixedHeight(max(1, self.states.count()) * row_height + 2 * self.states.frameWidth() + 14)
-        self.states.scrollToTop()
+        self._fit(self.states)
+        self._risk_of = dict(risks or {})
+        per_risk: dict[str, int] = {}
+        for row in rows:
+            risk = self._risk_of.get(row.skill.qualified_name)
+            if risk is not None:
+                per_risk[risk] = per_risk.get(risk, 0) + 1
+        order = {r: i for i, r in enumerate(RISK_ORDER)}
+        self.risks.set_counts([(f"risk: {r}", n, r) for r, n in sorted(per_risk.items(),
+                                                                       key=lambda kv: (-order.get(kv[0], -1), kv[0]))])
+        self._fit(self.risks)
+        self.risk_title.setVisible(bool(per_risk))
+        self.risks.setVisible(bool(per_risk))
         uncategorized = [("(no category)", counts.uncategorized, "")] if counts.uncategorized else []
         self.categories.set_counts([(c.value, c.count, c.value) for c in counts.categories] + uncategorized)
         self.authors.set_counts([(a.value, a.count, a.value) for a in counts.authors])
-        if (self.facet(), frozenset(self.checked_states())) != before:
+        if (self.facet(), frozenset(self.checked_states()), tuple(self.risks.checked())) != before:
             self._emit()
+        elif self.risks.checked():
+            self.changed.emit()  # risks arrived: the rows that pass may differ
+
+    @staticmethod
+    def _fit(facet: QListWidget) -> None:
+        """A short list sized to its rows (no scrolling)."""
+        row_height = max(facet.sizeHintForRow(0), facet.fontMetrics().height() + 8)
+        facet.setFixedHeight(max(1, facet.count()) * row_height + 2 * facet.frameWidth() + 14)
+        facet.scrollToTop()
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -233,9 +268,12 @@ class FacetPanel(QWidget):
         others = row_filter(FacetFilter(authors=tuple(self.authors.checked())), self.checked_states())
         named = row_filter(FacetFilter(categories=tuple(c for c in categories if c)))
         bare = "" in categories
+        risks, risk_of = frozenset(self.risks.checked()), self._risk_of
 
         def predicate(row: Any) -> bool:
             if row is None or (others is not None and not others(row)):
+                return False
+            if risks and risk_of.get(row.skill.qualified_name) not in risks:
                 return False
             if not categories:
                 return True
@@ -257,11 +295,12 @@ class FacetPanel(QWidget):
 
     def is_filtering(self) -> bool:
         """True when any facet value is checked."""
-        return bool(self.states.checked() or self.categories.checked() or self.authors.checked())
+        return bool(self.states.checked() or self.risks.checked() or self.categories.checked()
+                    or self.authors.checked())
 
     def clear(self) -> None:
         """Uncheck everything (one ``changed``)."""
-        for facet in (self.states, self.categories, self.authors):
+        for facet in (self.states, self.risks, self.categories, self.authors):
             with QSignalBlocker(facet):
                 facet.set_checked(())
         self._emit()
@@ -574,7 +613,7 @@ class TabCatalogue(QObject):
         self._recount.start()
 
     def _rows_changed_now(self) -> None:
-        self.panel.set_rows(self.model.rows())
+        self.panel.set_rows(self.model.rows(), getattr(self.model, "risks", None))
         if self.panel.sort_field():
             self._sort(self.panel.sort_field())  # new row objects: sort them too
 
