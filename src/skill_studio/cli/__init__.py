@@ -56,6 +56,13 @@ class _Parser(argparse.ArgumentParser):
             hint = f"did you mean {' or '.join(repr(n) for n in near)}?" if near else \
                 f"choose from {', '.join(options)}"
             message = f"unknown {what} {m['got']!r}; {hint}"
+        elif message.startswith("unrecognized arguments: "):
+            extra = message[len("unrecognized arguments: "):].split()
+            shown = [a for a in extra if a.startswith("-")]
+            hidden = len(extra) - len(shown)
+            # a stray value may be a secret (a token pasted after 'auth login'): never echo it
+            message = "unrecognized arguments: " + ", ".join(
+                [*shown, *([f"{hidden} more value{'s' if hidden > 1 else ''} (not shown)"] if hidden else [])])
         elif message.startswith("the following arguments are required: "):
             message = "missing " + message[len("the following arguments are required: "):]
         where = self.prog.removeprefix("skill-studio").strip()
