@@ -23,6 +23,7 @@ Pure: no I/O, no Qt.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -156,6 +157,38 @@ class FileMerge:
     chunks: tuple[Chunk, ...]
     result: bytes | None
     conflicts: tuple[Conflict, ...]
+
+    def changed_lines(self, side: Literal["ours", "theirs"]) -> tuple[int, ...]:
+        """0-based line numbers of ``side``'s file that differ from the base (for marking changed
+        lines in a merge view); every line when the file is new on that side; () for binaries."""
+        data = self.ours if side == "ours" else self.theirs
+        if data is None or is_binary(data) or is_binary(self.base):
+            return ()
+        lines = _lines(data)
+        matcher = difflib.SequenceMatcher(None, _lines(self.base), lines, autojunk=False)
+        out: list[int] = []
+        for tag, _i1, _i2, j1, j2 in matcher.get_opcodes():
+            if tag != "equal":
+                out.extend(range(j1, j2))
+        return tuple(out)
+
+    def result_origins(self, choices: Mapping[int, object] | None = None) -> tuple[str, ...]:
+        """For each line of :meth:`resolve` ``(choices)``, where it comes from: ``"unchanged"``,
+        ``"ours"``, ``"theirs"``, ``"both"``, ``"conflict"`` (unresolved: the current lines) or
+        ``"resolved"`` (a conflict settled by a choice). Empty for whole-file conflicts."""
+        out: list[str] = []
+        choices = choices or {}
+        for i, chunk in enumerate(self.chunks):
+            choice = choices.get(i) if chunk.origin == "conflict" else None
+            if chunk.origin != "conflict":
+                out.extend([chunk.origin] * len(chunk.lines))
+            elif isinstance(choice, bytes):
+                out.extend(["resolved"] * len(choice.splitlines(keepends=True)))
+            elif choice in ("ours", "theirs", "base"):
+                out.extend(["resolved"] * len(getattr(chunk, str(choice))))
+            else:
+                out.extend(["conflict"] * len(chunk.lines))
+        return tuple(out)
 
     def resolve(self, choices: Mapping[int, Prefer | Literal["base"] | bytes]) -> bytes | None:
         """The file with each conflict chunk resolved as chosen.
