@@ -14,15 +14,17 @@ from conftest import marketplace_fixtures
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skill_studio.core.errors import FrontmatterError
+from skill_studio.core.errors import FrontmatterEditError, FrontmatterError
 from skill_studio.core.frontmatter import parse_skill_md
 from skill_studio.core.frontmatter_edit import (
     REMOVE,
-    FrontmatterEditError,
     edit_frontmatter,
     edit_skill_md,
     emit_scalar,
+    import_changes,
+    write_changes,
 )
+from skill_studio.core.models import ImportOptions
 
 SKILL = """\
 ---
@@ -168,6 +170,33 @@ def test_any_text_reads_back_exactly(value: str) -> None:
     assert yaml.safe_load(out.split("---\n")[1])["description"] == value
     head, body = out.split("---\n", 2)[1:]
     assert body == "# Body\n\nKeep me.\n"
+
+
+def test_import_changes_are_only_what_the_user_edited() -> None:
+    meta = parse_skill_md(SKILL.replace("license: MIT\n", "license: MIT\nmodel: sonnet\n"), "SKILL.md")
+    shown = dict(shown_version="1.2.0", proposed_local_name="pdf-tools")
+    untouched = ImportOptions(local_name="pdf-tools", description="Old text.", version="1.2.0", model="sonnet",
+                              purpose="domain")
+    assert import_changes(meta, opts=untouched, **shown) == {}
+    edited = ImportOptions(local_name="pdf-2", description=" New. ", version="2.0", model="opus",
+                           argument_hint="[file]", disable_model_invocation=False)
+    assert import_changes(meta, opts=edited, **shown) == {
+        "name": "pdf-2", "description": "New.", "version": "2.0", "model": "opus", "argument-hint": "[file]"}
+    # model invocation disabled: the model field is hidden, so no model is written
+    off = ImportOptions(model="opus", disable_model_invocation=True)
+    assert import_changes(meta, opts=off, **shown) == {"disable-model-invocation": True}
+    hinted = parse_skill_md("---\nname: x\ndescription: d\nargument-hint: '[a]'\n---\n", "SKILL.md")
+    assert import_changes(hinted, opts=ImportOptions(argument_hint=""), shown_version=None,
+                          proposed_local_name="x") == {"argument-hint": REMOVE}
+
+
+def test_write_changes_edits_only_skill_md() -> None:
+    files = {"SKILL.md": SKILL.encode(), "ref.md": b"ref\n"}
+    out = write_changes(files, {"description": "X"})
+    assert out["ref.md"] is files["ref.md"] and parse_skill_md(out["SKILL.md"], "SKILL.md").description == "X"
+    assert write_changes(files, {}) == files
+    with pytest.raises(FrontmatterEditError, match="missing"):
+        write_changes({"ref.md": b""}, {"description": "X"})
 
 
 # -- every SKILL.md of the shared marketplace fixtures ------------------------------------------

@@ -126,5 +126,10 @@ class FrontmatterError(RemoteError):
     """
 
 
+class FrontmatterEditError(FrontmatterError):
+    """Raised when a SKILL.md frontmatter edit (metadata chosen at import, issue 13) cannot be made
+    without touching other bytes, or would not read back as intended. Nothing is written then."""
+
+
 class IntegrityError(RemoteError):
     """Raised when a downloaded blob's bytes do not hash to its git blob SHA."""

@@ -28,9 +28,11 @@ from typing import Any
 
 import yaml
 
-from .errors import FrontmatterError
+from .errors import FrontmatterEditError
+from .models import ImportOptions, SkillMetadata
 
-__all__ = ["EDITABLE_KEYS", "REMOVE", "FrontmatterEditError", "edit_frontmatter", "edit_skill_md"]
+__all__ = ["EDITABLE_KEYS", "REMOVE", "FrontmatterEditError", "edit_frontmatter", "edit_skill_md", "emit_scalar",
+           "import_changes", "write_changes"]
 
 EDITABLE_KEYS = ("name", "description", "version", "model", "argument-hint", "disable-model-invocation")
 """The frontmatter keys the metadata editor may write (R-IMP-3, R-FM-1). ``version`` means
@@ -46,11 +48,6 @@ class _Remove:
 
 REMOVE: Any = _Remove()
 """Pass as a value in ``changes`` to delete that key from the frontmatter."""
-
-
-class FrontmatterEditError(FrontmatterError):
-    """Raised when a frontmatter edit cannot be made without touching other bytes, or the edited
-    frontmatter would not read back as intended. Nothing is written then."""
 
 
 _BOUNDARY = re.compile(r"-{3,}[ \t]*\Z")
@@ -409,3 +406,73 @@ def edit_skill_md(data: bytes, changes: Mapping[str, Any], path: str = "SKILL.md
         raise FrontmatterEditError(f"{path}: not UTF-8 text (invalid byte at offset {err.start})") from None
     edited = edit_frontmatter(text, changes, path)
     return data if edited == text else edited.encode("utf-8")
+
+
+# -- metadata chosen at import (issue 13) ---------------------------------------------------------
+
+def import_changes(meta: SkillMetadata | None, *, shown_version: str | None, proposed_local_name: str,
+                   opts: ImportOptions) -> dict[str, Any]:
+    """The frontmatter keys the user edited in the import editor / on the CLI, and their values.
+
+    Only what differs from what the editor showed counts as edited, so an untouched import writes
+    nothing and its ``SKILL.md`` stays byte-identical to upstream.
+
+    Args:
+        meta: the parsed upstream SKILL.md (None: unknown; only explicit values are written).
+        shown_version: the version the editor showed (frontmatter, else plugin/catalog version).
+        proposed_local_name: the local name proposed from the frontmatter name (R-FM-1).
+        opts: what the user confirmed.
+
+    Returns:
+        ``{key: value or REMOVE}`` for :func:`edit_skill_md`: ``name`` (the local name, when the user
+        chose one other than the proposal: the Agent Skills rule wants the name to match its
+        folder), ``description``, ``version``, ``model`` (not while model invocation is disabled),
+        ``argument-hint`` (REMOVE when cleared) and ``disable-model-invocation``.
+    """
+    fields = meta.fields if meta is not None else {}
+    changes: dict[str, Any] = {}
+    if opts.local_name and opts.local_name != proposed_local_name and (meta is None or opts.local_name != meta.name):
+        changes["name"] = opts.local_name
+    if opts.description is not None and opts.description.strip() \
+            and opts.description.strip() != ((meta.description if meta else None) or "").strip():
+        changes["description"] = opts.description.strip()
+    if opts.version and opts.version.strip() and opts.version.strip() != (shown_version or ""):
+        changes["version"] = opts.version.strip()
+    disabled = fields.get("disable-model-invocation") is True
+    if opts.disable_model_invocation is not None and opts.disable_model_invocation != disabled:
+        changes["disable-model-invocation"] = True if opts.disable_model_invocation else (
+            False if "disable-model-invocation" in fields else REMOVE)
+        disabled = opts.disable_model_invocation
+    if opts.model and opts.model.strip() and not disabled and opts.model.strip() != (meta.model if meta else None):
+        changes["model"] = opts.model.strip()
+    if opts.argument_hint is not None:
+        hint = opts.argument_hint.strip()
+        current = fields.get("argument-hint")
+        if hint and hint != current:
+            changes["argument-hint"] = hint
+        elif not hint and current is not None:
+            changes["argument-hint"] = REMOVE
+    return changes
+
+
+def write_changes(files: Mapping[str, bytes], changes: Mapping[str, Any], skill_md: str = "SKILL.md") -> dict[str, bytes]:
+    """A copy of a skill folder with ``changes`` written into its ``SKILL.md`` frontmatter.
+
+    Args:
+        files: ``{relative path: bytes}``; must hold ``skill_md`` when ``changes`` is not empty.
+        changes: as for :func:`edit_skill_md` (usually from :func:`import_changes`).
+        skill_md: the SKILL.md's relative path.
+
+    Returns:
+        A new map; every other file is the same bytes object.
+
+    Raises:
+        FrontmatterEditError: no SKILL.md, or it cannot be edited safely (see :func:`edit_frontmatter`).
+    """
+    out = dict(files)
+    if not changes:
+        return out
+    if skill_md not in out:
+        raise FrontmatterEditError(f"{skill_md}: missing, cannot write the chosen metadata")
+    out[skill_md] = edit_skill_md(out[skill_md], changes, skill_md)
+    return out

@@ -447,6 +447,12 @@ class ImportOptions:
         replace: replace an installed skill of the same local name (R-IMP-2).
         force: replace even when the installed copy is customized (R-UPD-4); the local version is
             backed up first.
+        argument_hint: override of the frontmatter ``argument-hint`` ("" removes it; None keeps it).
+        disable_model_invocation: override of ``disable-model-invocation`` (None keeps it).
+
+    The edited name (a local name other than the proposal), description, version, model,
+    argument-hint and disable-model-invocation are written into the installed ``SKILL.md``
+    (issue 13; see ``core.frontmatter_edit.import_changes``).
     """
 
     local_name: str | None = None
@@ -457,6 +463,8 @@ class ImportOptions:
     model: str | None = None
     replace: bool = False
     force: bool = False
+    argument_hint: str | None = None
+    disable_model_invocation: bool | None = None
 
 
 def join_path(*parts: str) -> str:
