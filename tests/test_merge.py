@@ -176,3 +176,17 @@ def test_one_sided_changes_always_merge_to_that_side(base: dict[str, bytes], oth
     assert merge_skill(base, other, base).files == other
     r = merge_skill(base, other, other)
     assert r.clean and r.files == other and not r.changed
+
+
+def test_changed_lines_and_result_origins_for_a_merge_view() -> None:
+    base = {"SKILL.md": skill()}
+    ours = {"SKILL.md": skill(body=edited({3: "ours\n", 11: "ours end\n"}))}
+    theirs = {"SKILL.md": skill(version="2.0.0", body=edited({3: "theirs\n"}))}
+    (fm,) = merge_skill(base, ours, theirs).merged
+    assert fm.changed_lines("ours") == (5 + 3, 5 + 11)
+    assert fm.changed_lines("theirs") == (3, 5 + 3)  # version line, body line 4
+    (c,) = fm.conflicts
+    origins = fm.result_origins()
+    assert origins[3] == "theirs" and origins[5 + 3] == "conflict" and origins[5 + 11] == "ours"
+    assert fm.result_origins({c.chunk: b"x\ny\n"})[5 + 3:5 + 5] == ("resolved", "resolved")
+    assert len(fm.result_origins({c.chunk: b"x\ny\n"})) == len(fm.resolve({c.chunk: b"x\ny\n"}).splitlines())
