@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from skill_studio.core.merge import Conflict, merge_skill
+from skill_studio.core.merge import Conflict, merge_skill, merge_update
 
 BODY = [f"line {i}\n" for i in range(1, 13)]
 
@@ -190,3 +190,20 @@ def test_changed_lines_and_result_origins_for_a_merge_view() -> None:
     assert origins[3] == "theirs" and origins[5 + 3] == "conflict" and origins[5 + 11] == "ours"
     assert fm.result_origins({c.chunk: b"x\ny\n"})[5 + 3:5 + 5] == ("resolved", "resolved")
     assert len(fm.result_origins({c.chunk: b"x\ny\n"})) == len(fm.resolve({c.chunk: b"x\ny\n"}).splitlines())
+
+
+def test_merge_update_carries_import_time_metadata_into_the_new_snapshot() -> None:
+    base = {"SKILL.md": skill()}
+    snapshot = {"SKILL.md": skill(description="Chosen at import.")}
+    theirs = {"SKILL.md": skill(description="Upstream rewrote it.", version="2.0.0", body=edited({0: "new top\n"}))}
+    want = skill(description="Chosen at import.", version="2.0.0", body=edited({0: "new top\n"}))
+    # not customized since import: clean, the import-time choice wins, result == snapshot
+    m = merge_update(base, snapshot, snapshot, theirs)
+    assert m.result.clean and m.result.files == {"SKILL.md": want} and m.snapshot == {"SKILL.md": want}
+    # customized: the user's edit is in the result, not in the snapshot (still customized after)
+    ours = {"SKILL.md": skill(description="Chosen at import.", body=edited({11: "my end\n"}))}
+    m = merge_update(base, ours, snapshot, theirs)
+    assert m.result.clean
+    assert m.result.files["SKILL.md"] == skill(description="Chosen at import.", version="2.0.0",
+                                               body=edited({0: "new top\n", 11: "my end\n"}))
+    assert m.snapshot == {"SKILL.md": want} != m.result.files

@@ -37,8 +37,10 @@ __all__ = [
     "FileMerge",
     "MergeResult",
     "Prefer",
+    "UpdateMerge",
     "is_binary",
     "merge_skill",
+    "merge_update",
 ]
 
 Prefer = Literal["ours", "theirs"]
@@ -473,3 +475,41 @@ def _merge_file(path: str, b: bytes | None, o: bytes | None, t: bytes | None, pr
     result = b"".join(line for c in chunks for line in c.lines)
     conflicts = () if prefer else tuple(_conflicts_of(path, b, o, t, chunks))
     return FileMerge(path, b, o, t, chunks, result, conflicts)
+
+
+@dataclass(frozen=True)
+class UpdateMerge:
+    """A merged update of an installed skill.
+
+    Attributes:
+        result: base → ours (the installed folder) → theirs: what to install when ``result.clean``.
+        snapshot: base → import snapshot → theirs, import-time choices winning: the new snapshot,
+            i.e. upstream's new version with the metadata chosen at import carried forward — so the
+            user's own edits still count as *customized* after the merge (R-UPD-2), and an
+            untouched skill with import-time metadata stays not customized.
+    """
+
+    result: MergeResult
+    snapshot: dict[str, bytes]
+
+
+def merge_update(base: Files, ours: Files, snapshot: Files, theirs: Files, *,
+                 prefer: Prefer | None = None) -> UpdateMerge:
+    """Merge an upstream update into an installed skill (issue 13), and carry its snapshot forward.
+
+    Args:
+        base: the pristine upstream files at the installed commit (``BaseStore.files``).
+        ours: the installed folder now.
+        snapshot: the installed skill's snapshot (what was written at import/update).
+        theirs: the new upstream folder.
+        prefer: as for :func:`merge_skill`, for the installed folder's conflicts.
+
+    Returns:
+        :class:`UpdateMerge`. When ``ours == snapshot`` (not customized), ``result.files`` equals
+        ``snapshot`` and is clean: the import-time metadata wins over upstream's for the keys the user
+        chose.
+    """
+    carried = merge_skill(base, snapshot, theirs, prefer="ours").files
+    if dict(ours) == dict(snapshot):
+        return UpdateMerge(merge_skill(base, snapshot, theirs, prefer="ours"), carried)
+    return UpdateMerge(merge_skill(base, ours, theirs, prefer=prefer), carried)
