@@ -482,11 +482,10 @@ class UpdateMerge:
     """A merged update of an installed skill.
 
     Attributes:
-        result: base → ours (the installed folder) → theirs: what to install when ``result.clean``.
-        snapshot: base → import snapshot → theirs, import-time choices winning: the new snapshot,
-            i.e. upstream's new version with the metadata chosen at import carried forward — so the
-            user's own edits still count as *customized* after the merge (R-UPD-2), and an
-            untouched skill with import-time metadata stays not customized.
+        result: the merge of the installed folder with the update: install it when ``result.clean``.
+        snapshot: the new snapshot — upstream's new version with the metadata chosen at import
+            carried forward — so the user's own edits still count as *customized* after the merge
+            (R-UPD-2), and an untouched skill with import-time metadata stays not customized.
     """
 
     result: MergeResult
@@ -495,21 +494,28 @@ class UpdateMerge:
 
 def merge_update(base: Files, ours: Files, snapshot: Files, theirs: Files, *,
                  prefer: Prefer | None = None) -> UpdateMerge:
-    """Merge an upstream update into an installed skill (issue 13), and carry its snapshot forward.
+    """Merge an upstream update into an installed skill (issue 13), in two steps.
+
+    1. base → import snapshot → theirs, the import-time choices winning: upstream's new version
+       with the metadata the user chose at import (the new snapshot).
+    2. import snapshot → installed folder → that new snapshot: the user's edits since import
+       applied onto it. A region the user did not touch since import takes the new snapshot's
+       lines, so an import-time description never conflicts with upstream's; only lines the user
+       edited after import *and* upstream changed conflict.
+
+    Without import-time metadata (snapshot == base) step 1 is upstream itself and step 2 is the
+    plain three-way merge base → ours → theirs.
 
     Args:
         base: the pristine upstream files at the installed commit (``BaseStore.files``).
         ours: the installed folder now.
         snapshot: the installed skill's snapshot (what was written at import/update).
         theirs: the new upstream folder.
-        prefer: as for :func:`merge_skill`, for the installed folder's conflicts.
+        prefer: as for :func:`merge_skill`, for step 2's conflicts.
 
     Returns:
-        :class:`UpdateMerge`. When ``ours == snapshot`` (not customized), ``result.files`` equals
-        ``snapshot`` and is clean: the import-time metadata wins over upstream's for the keys the user
-        chose.
+        :class:`UpdateMerge`; conflict line ranges are in the installed files (*ours*) and the new
+        snapshot (*theirs*: upstream plus the import-time metadata).
     """
     carried = merge_skill(base, snapshot, theirs, prefer="ours").files
-    if dict(ours) == dict(snapshot):
-        return UpdateMerge(merge_skill(base, snapshot, theirs, prefer="ours"), carried)
-    return UpdateMerge(merge_skill(base, ours, theirs, prefer=prefer), carried)
+    return UpdateMerge(merge_skill(snapshot, ours, carried, prefer=prefer), carried)
