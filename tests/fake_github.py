@@ -29,7 +29,6 @@ Endpoints (GET and HEAD; every path below is under ``base_url``, i.e. after ``ap
 - ``/repos/{o}/{r}/git/trees/{tree_sha_or_ref}[?recursive=1]``
 - ``/repos/{o}/{r}/git/blobs/{sha}`` (``Accept: application/vnd.github.raw`` → raw bytes)
 - ``/repos/{o}/{r}/contents/{path}[?ref=REF]`` (``Accept: application/vnd.github.raw`` → raw bytes)
-- ``/repos/{o}/{r}/tarball[/{ref}]`` (served directly, no redirect)
 - ``/user`` (the token's account: ``{"login": FakeGitHub.user_login}``; 401 without a token)
 - ``/rate_limit``; and, outside ``api_prefix``, ``/_raw/{o}/{r}/{sha}/{path}`` (the ``download_url``
   of contents responses, standing in for raw.githubusercontent.com)
@@ -48,7 +47,7 @@ Conventions:
 
 Fixture snapshots (``meta.json`` + ``tree.json`` + ``files/``, see ``shared/fixtures/README.md``)
 are loaded lazily: :meth:`FakeGitHub.add_fixture` reads only ``meta.json``; ``tree.json`` is parsed on
-the first request that needs a tree, blob, contents or tarball of that repository. A blob listed in
+the first request that needs a tree, blob or contents of that repository. A blob listed in
 ``tree.json`` whose file is absent from ``files/`` is served as ``placeholder: <path>\\n`` under the
 real git SHA of those bytes (every tree response reports the rewritten SHA and size), so clients
 that verify blob SHAs succeed. The placeholder is keyed by the *original* blob SHA: the first path
@@ -62,11 +61,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import gzip
 import hashlib
 import http
 import http.server
-import io
 import json
 import os
 import posixpath
@@ -1137,8 +1134,6 @@ class FakeGitHub:
         if kind == "contents":
             ref = params.get("ref", [""])[0] or "HEAD"
             return self._contents(r, tail.strip("/"), ref, raw)
-        if kind == "tarball":
-            return self._tarball(r, tail or "HEAD")
         raise _HTTPError(404)
 
     def _json(self, obj: Any) -> _Response:
@@ -1350,21 +1345,6 @@ class FakeGitHub:
             data = r.blob_bytes(entry.sha)
         return _Response(200, data, "text/plain; charset=utf-8", [], None)
 
-    def _tarball(self, r: _Repo, ref: str) -> _Response:
-        commit = r.resolve_commit(ref)
-        key = ("tarball", commit.sha)
-        cached = r.cache.get(key)
-        if cached is None:
-            with r.lock:
-                cached = r.cache.get(key)
-                if cached is None:
-                    body = _build_tarball(r, commit)
-                    cached = (body, _etag_of(body))
-                    r.cache[key] = cached
-        top = f"{r.owner}-{r.name}-{commit.sha[:7]}"
-        headers = [("Content-Disposition", f"attachment; filename={top}.tar.gz")]
-        return _Response(200, cached[0], "application/x-gzip", headers, cached[1])
-
 
 @contextlib.contextmanager
 def running_fake_github(api_prefix: str = "", *, fixtures: bool = False) -> Iterator[FakeGitHub]:
@@ -1383,7 +1363,7 @@ def running_fake_github(api_prefix: str = "", *, fixtures: bool = False) -> Iter
 
 
 # --------------------------------------------------------------------------------------------
-# helpers: building trees and tarballs
+# helpers: building trees
 
 
 def _reason(status: int) -> str:
@@ -1457,82 +1437,3 @@ def _write_tree(r: _Repo, node: Node) -> str | None:
 def _store_empty_tree(r: _Repo) -> str:
     r.trees.setdefault(EMPTY_TREE_SHA, ())
     return EMPTY_TREE_SHA
-
-
-def _build_tarball(r: _Repo, commit: _Commit) -> bytes:
-    """A gzip tar like GitHub's (``git archive``): a pax global header whose comment is the commit
-    SHA, then top folder ``{owner}-{repo}-{sha[:7]}/`` with directories, files (0644/0755),
-    symlinks, and empty folders for submodules. Hand-written ustar/pax headers: ``tarfile``'s
-    writer is ~10x slower on the 26,000-entry fixture."""
-    root = r.commit_tree(commit)
-    r.ensure_loaded()
-    top = f"{r.owner}-{r.name}-{commit.sha[:7]}"
-    chunks: list[bytes] = [_pax_block([("comment", commit.sha.encode())], b"g", b"pax_global_header")]
-    chunks.append(_tar_entry(top.encode() + b"/", 0o755, 0, b"5"))
-    for path, e in r.walk(root):
-        name = f"{top}/{path}".encode("utf-8", "surrogateescape")
-        if e.type in ("tree", "commit"):
-            chunks.append(_tar_entry(name + b"/", 0o755, 0, b"5"))
-        elif e.mode == "120000":
-            chunks.append(_tar_entry(name, 0o777, 0, b"2", r.blob_bytes(e.sha)))
-        else:
-            data = r.blob_bytes(e.sha)
-            chunks.append(_tar_entry(name, 0o755 if e.mode == "100755" else 0o644, len(data), b"0"))
-            chunks.append(data)
-            if len(data) % 512:
-                chunks.append(b"\0" * (512 - len(data) % 512))
-    chunks.append(b"\0" * 1024)
-    return gzip.compress(b"".join(chunks), compresslevel=6, mtime=_COMMIT_EPOCH)
-
-
-def _ustar_header(name: bytes, mode: int, size: int, typeflag: bytes, linkname: bytes = b"",
-                  prefix: bytes = b"") -> bytes:
-    header = b"".join([
-        name[:100].ljust(100, b"\0"),
-        b"%07o\0" % mode,
-        b"%07o\0" % 0,
-        b"%07o\0" % 0,
-        b"%011o\0" % size,
-        b"%011o\0" % _COMMIT_EPOCH,
-        b" " * 8,
-        typeflag,
-        linkname[:100].ljust(100, b"\0"),
-        b"ustar\x0000",
-        b"root".ljust(32, b"\0"),
-        b"root".ljust(32, b"\0"),
-        b"%07o\0" % 0,
-        b"%07o\0" % 0,
-        prefix[:155].ljust(155, b"\0"),
-        b"\0" * 12,
-    ])
-    checksum = b"%06o\0 " % sum(header)
-    return header[:148] + checksum + header[156:]
-
-
-def _pax_block(records: list[tuple[str, bytes]], typeflag: bytes, name: bytes = b"././@PaxHeader") -> bytes:
-    payload = b""
-    for key, value in records:
-        body = b" " + key.encode() + b"=" + value + b"\n"
-        length = len(body) + 1
-        while len(str(length)) + len(body) != length:
-            length = len(str(length)) + len(body)
-        payload += str(length).encode() + body
-    pad = b"\0" * (-len(payload) % 512)
-    return _ustar_header(name, 0o644, len(payload), typeflag) + payload + pad
-
-
-def _tar_entry(name: bytes, mode: int, size: int, typeflag: bytes, linkname: bytes = b"") -> bytes:
-    records: list[tuple[str, bytes]] = []
-    prefix = b""
-    if len(name) > 100:
-        # ustar: split at a "/" into prefix (<= 155 bytes) and name (<= 100 bytes, non-empty)
-        cut = name.rstrip(b"/")
-        idx = cut.find(b"/", max(0, len(name) - 101))
-        if 0 < idx <= 155 and 0 < len(name) - idx - 1 <= 100:
-            prefix, name = name[:idx], name[idx + 1 :]
-        else:
-            records.append(("path", name))
-    if len(linkname) > 100:
-        records.append(("linkpath", linkname))
-    head = _pax_block(records, b"x") if records else b""
-    return head + _ustar_header(name, mode, size, typeflag, linkname, prefix)

@@ -17,7 +17,6 @@ from keyring.backends import fail
 from skill_studio.cli import main
 from skill_studio.core import auth
 from skill_studio.core.errors import TokenStoreError, UserError
-from skill_studio.core.github import GitHubClient
 
 SECRET = "ghp_S3cretTokenValue0123456789abcdefXYZ"
 
@@ -101,9 +100,9 @@ def test_broken_keyring_read_is_logged_without_the_token(memory_keyring, monkeyp
     assert "could not read the token" in caplog.text and SECRET not in caplog.text
 
 
-def test_for_host_uses_the_keyring_token(memory_keyring) -> None:
+def test_client_for_uses_the_keyring_token(memory_keyring) -> None:
     auth.save_token("github.com", "kr-token")
-    with GitHubClient.for_host("github.com") as gh:
+    with auth.client_for("github.com") as gh:
         assert gh.has_token and gh.token_source == "the token stored in the keyring"
 
 

@@ -178,7 +178,7 @@ def test_bad_entries_are_skipped_with_file_and_field_and_the_rest_loads(env: Env
     assert [s["qualified_name"] for s in reg["skills"]] == ["good:good-skill"]
     assert all(s["path"] == "plugins/good/skills/good-skill" for s in reg["skills"])
     code, out, err = env.run("browse", name, "--details")
-    for plugin, reason in SKIPPED[case]:
+    for _plugin, reason in SKIPPED[case]:
         assert f": {reason}" in out
     # the catalog parser agrees, and every resolved path stays inside the registry
     cat = parse_catalog((CORPUS / case / CATALOG).read_bytes(), CATALOG)

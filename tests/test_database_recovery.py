@@ -252,7 +252,7 @@ def test_unregistrable_folders_are_reported_not_deleted(isolated_home: Path) -> 
     (data / "skill-studio.db").write_bytes(b"\0" * 4096)
     with SkillStudio() as studio:
         msgs = studio.startup_messages
-        assert (f"library/broken-fm/SKILL.md: no frontmatter (the file must start with a '---' line); broken-fm was "
+        assert ("library/broken-fm/SKILL.md: no frontmatter (the file must start with a '---' line); broken-fm was "
                 "registered under its folder name.") in msgs
         assert f"{lib / 'not-a-skill'} has no SKILL.md; it was left on disk but not registered." in msgs
         broken = studio.store.skill(Destination.LIBRARY, "broken-fm")

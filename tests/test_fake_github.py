@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import base64
-import io
 import json
 import os
 import re
 import shutil
 import subprocess
-import tarfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -125,7 +123,7 @@ def test_every_blob_verifies_including_placeholders(gh: FakeGitHub, client: http
 
 
 @needs_fixtures
-def test_fixture_contents_and_tarball(gh: FakeGitHub, client: httpx.Client) -> None:
+def test_fixture_contents(gh: FakeGitHub, client: httpx.Client) -> None:
     sha = gh.add_fixture(SKILLS)
     listing = client.get("/repos/anthropics/skills/contents/.claude-plugin").json()
     assert [(i["type"], i["name"]) for i in listing] == [("file", "marketplace.json")]
@@ -143,21 +141,6 @@ def test_fixture_contents_and_tarball(gh: FakeGitHub, client: httpx.Client) -> N
     assert {"skills", "README.md"} <= {i["name"] for i in root}
     assert client.get("/repos/anthropics/skills/contents/nope.md").status_code == 404
     assert client.get("/repos/anthropics/skills/contents/README.md?ref=nope").status_code == 404
-
-    tarball = client.get("/repos/anthropics/skills/tarball/HEAD")
-    assert tarball.status_code == 200
-    top = f"anthropics-skills-{sha[:7]}"
-    with tarfile.open(fileobj=io.BytesIO(tarball.content), mode="r:gz") as tar:
-        assert tar.pax_headers.get("comment") == sha
-        names = tar.getnames()
-        assert all(n == top or n.startswith(top + "/") for n in names)
-        tree = json.loads((SKILLS / "tree.json").read_text())["tree"]
-        assert {n[len(top) + 1 :] for n in names if n != top} == {e["path"] for e in tree}
-        member = tar.extractfile(f"{top}/.claude-plugin/marketplace.json")
-        assert member is not None and member.read() == expected
-        executables = {e["path"] for e in tree if e["mode"] == "100755"}
-        some = sorted(executables)[0]
-        assert tar.getmember(f"{top}/{some}").mode == 0o755
 
 
 @needs_fixtures
@@ -276,13 +259,6 @@ def test_symlinks_submodules_and_modes(gh: FakeGitHub, client: httpx.Client, tmp
     gh.push("me", "mixed", src)
     tree2 = client.get("/repos/me/mixed/git/trees/HEAD").json()["tree"]
     assert {e["path"]: e["mode"] for e in tree2}["other"] == "160000"
-
-    top = client.get("/repos/me/mixed/commits/HEAD").json()["sha"][:7]
-    with tarfile.open(fileobj=io.BytesIO(client.get("/repos/me/mixed/tarball").content)) as tar:
-        member = tar.getmember(f"me-mixed-{top}/link.md")
-        assert member.issym() and member.linkname == "a/SKILL.md"
-        assert tar.getmember(f"me-mixed-{top}/run.sh").mode == 0o755
-        assert tar.getmember(f"me-mixed-{top}/vendor/lib").isdir()
 
 
 def test_tree_sha_matches_git_hash_function() -> None:

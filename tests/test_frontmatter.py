@@ -303,7 +303,7 @@ def test_alias_expansion_is_bounded_even_under_the_alias_limit() -> None:
     lines = ["name: demo", "a0: &a0 [" + ", ".join(["x"] * 20000) + "]"]
     for i in range(1, 4):
         lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
-    assert 30 <= MAX_YAML_ALIASES
+    assert MAX_YAML_ALIASES >= 30
     with pytest.raises(FrontmatterError, match="too large"):
         parse_skill_md(md("\n".join(lines) + "\n"), PATH)
 

@@ -3,7 +3,6 @@ every SKILL.md of the shared fixtures and on malformed input (same values, same 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from conftest import SHARED
@@ -64,3 +63,41 @@ def test_same_result_on_every_fixture_skill_md(monkeypatch: pytest.MonkeyPatch) 
 def test_same_result_on_tricky_input(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     fast, slow = _both(text.encode("utf-8", "surrogatepass"), "s/SKILL.md", monkeypatch)
     assert fast == slow
+
+
+# -- python-frontmatter with the hardened handler (reading and writing) ----------------------------
+
+def test_post_round_trip_keeps_body_and_key_order() -> None:
+    import frontmatter as fm_lib
+
+    from skill_studio.core.frontmatter import SkillYAMLHandler, dumps_post, load_post, new_post
+
+    text = "---\nname: tidy\ndescription: Tidies things.\nmetadata:\n  version: 1.10\n---\n\n# Tidy\n\nBody  \n"
+    post = load_post(text, "s/SKILL.md")
+    assert isinstance(post, fm_lib.Post) and isinstance(post.handler, SkillYAMLHandler)
+    assert post.metadata == {"name": "tidy", "description": "Tidies things.", "metadata": {"version": 1.1}}
+    assert post.content == "\n# Tidy\n\nBody  \n"
+    post["description"] = "Tidier: ünïcode"
+    out = dumps_post(post)
+    assert out.startswith("---\nname: tidy\ndescription: 'Tidier: ünïcode'\n")
+    assert out.endswith("---\n\n# Tidy\n\nBody  \n")
+    again = frontmatter.parse_skill_md(out, "s/SKILL.md")
+    assert again.description == "Tidier: ünïcode" and again.body == post.content
+    written = dumps_post(new_post({"name": "x", "description": "d"}, "body\n"))
+    assert written == "---\nname: x\ndescription: d\n---\nbody\n"
+
+
+def test_post_reader_uses_the_hardened_loader() -> None:
+    from skill_studio.core.frontmatter import MAX_YAML_ALIASES, SkillYAMLHandler, load_post
+
+    bomb = "---\na: &a [x]\n" + "".join(f"k{i}: *a\n" for i in range(MAX_YAML_ALIASES + 1)) + "---\n"
+    with pytest.raises(FrontmatterError, match="aliases"):
+        load_post(bomb, "b/SKILL.md")
+    with pytest.raises(FrontmatterError, match="b/SKILL.md: no frontmatter"):
+        load_post("# just markdown\n", "b/SKILL.md")
+    with pytest.raises(FrontmatterError, match="expected a mapping"):
+        load_post("---\n- a\n---\n", "b/SKILL.md")
+    with pytest.raises(FrontmatterError, match=r"invalid YAML in frontmatter at line 4, column 1"):
+        load_post("---\nname: a\nx: [\n---\n", "b/SKILL.md")
+    handler = SkillYAMLHandler("b/SKILL.md")
+    assert handler.detect("---\nname: a\n---\n") and not handler.detect("---\nname: a\n")

@@ -121,7 +121,7 @@ def test_corrupt_cache_entries_are_ignored(github, isolated_home: Path) -> None:
     source = parse_registry_source("acme/skills")
     with open_studio(github) as studio:
         good = studio.list_registry(source)
-    files = [p for p in (isolated_home / "cache").rglob("*.json")]
+    files = list((isolated_home / "cache").rglob("*.json"))
     assert len(files) >= 3  # an ETag, the listing, the check time
     for p in files:
         p.write_bytes(b'{"format": 1, "listing": {"source": 3}')
@@ -154,7 +154,7 @@ def test_listing_cache_ignores_other_versions_and_shapes(tmp_path: Path, github)
     cache.save(listing, "https://api.test")
     assert cache.load(source, "https://api.test", listing.commit) == listing
     assert cache.load(source, "https://other.test", listing.commit) is None
-    (path,) = [p for p in (tmp_path / cache.key(source, "https://api.test")).glob("*.json")]
+    (path,) = list((tmp_path / cache.key(source, "https://api.test")).glob("*.json"))
     doc = json.loads(path.read_text())
     path.write_text(json.dumps({**doc, "version": "0.0.0-old"}))
     assert cache.load(source, "https://api.test", listing.commit) is None
@@ -335,7 +335,7 @@ def test_tree_walk_splits_again_when_a_subtree_is_still_truncated() -> None:
         return httpx.Response(200, json={"sha": sha, "truncated": truncated, "tree": items[:3]})
 
     want = ["a", "a/b", "a/b/SKILL.md", "a/b/link", "a/b/sub", "a/x.md", "top.md"]
-    for breadth_first in (False, True):  # a listing that is not depth first is not trusted
+    for breadth_first in (False, True):  # a listing that is not depth first is not trusted  # noqa: B007 - read by handler
         seen.clear()
         with GitHubClient("https://api.test", transport=httpx.MockTransport(handler)) as gh:
             got = gh.tree("acme", "skills", "root")

@@ -171,7 +171,7 @@ def test_catalog_and_discovery_never_leave_the_registry(sources: list, root: str
     tree = RepoTree("o", "r", "c" * 40, tuple(sorted(set(entries), key=lambda e: e.path)))
     skill_md = b"---\nname: s\ndescription: d\n---\n"
     listing = discover(RegistrySource("github.com", "o", "r", None, subpath), tree, cat,
-                       lambda paths: {p: skill_md for p in paths})
+                       lambda paths: dict.fromkeys(paths, skill_md))
     for skill in listing.skills:
         assert ".." not in skill.path.split("/")
         assert not subpath or skill.path == subpath or skill.path.startswith(subpath + "/")
@@ -234,7 +234,7 @@ def test_write_folder_never_writes_outside_the_folder(rels: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
         target = base / "skill"
-        files = {rel: b"x" for rel in rels}
+        files = dict.fromkeys(rels, b"x")
         try:
             for rel in rels:
                 check_relative_path(rel)

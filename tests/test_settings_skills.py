@@ -264,7 +264,7 @@ def test_every_hostile_zip_changes_nothing(studio: SkillStudio, tmp_path: Path, 
     before = tree_state(isolated_home)
     rows = studio.store.skills()
     settings = {k: studio.store.get_setting(k) for k in ("workspace_path", "bundled_skills_seeded")}
-    for i, (case, (entries, reason)) in enumerate(sorted(HOSTILE.items())):
+    for i, (_case, (entries, reason)) in enumerate(sorted(HOSTILE.items())):
         z = make_zip(zips / f"{i}.zip", entries)
         with pytest.raises(ArchiveError, match=reason):
             studio.settings_skills.upload(z, slot="research", activate=True)

@@ -12,7 +12,7 @@ import keyring
 import keyring.core
 import pytest
 from keyring.backends import fail
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QTextEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QTextEdit
 from uitools import *  # noqa: F403 - GUI fixtures and helpers
 
 from skill_studio.core import auth

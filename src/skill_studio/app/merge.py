@@ -14,7 +14,7 @@ The values a merge returns (:class:`MergeResult`, :class:`FileMerge`, :class:`Ch
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,12 +23,10 @@ from skill_studio.core.errors import FrontmatterError, InstallError
 from skill_studio.core.frontmatter import parse_skill_md
 from skill_studio.core.installer import read_folder
 from skill_studio.core.merge import Chunk, Conflict, FileMerge, MergeResult, Prefer, UpdateMerge, merge_update
-from skill_studio.core.models import CatalogSkill, InstalledSkill, Listing
+from skill_studio.core.models import CatalogSkill, InstalledSkill, Listing, Progress
 
 if TYPE_CHECKING:
     from skill_studio.core.service import SkillStudio
-
-Progress = Callable[[int, int], None]
 
 __all__ = [
     "Chunk", "Conflict", "FileMerge", "MergeOutcome", "MergeResult", "Prefer",

@@ -33,11 +33,12 @@ import stat
 import zipfile
 import zlib
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import IO
 
-from skill_studio.core.errors import ArchiveError, FrontmatterError
+from skill_studio.core.errors import ArchiveError, FrontmatterError, UnsafePathError
 from skill_studio.core.frontmatter import MAX_DESCRIPTION_CHARS, parse_skill_md
+from skill_studio.core.fsutil import check_relative_path
 from skill_studio.core.models import SkillMetadata
 
 __all__ = [
@@ -100,21 +101,10 @@ def _check_name(zip_label: str, name: str) -> str:
     """Validate one entry name; returns it without a trailing ``/``."""
     shown = name if len(name) < 120 else name[:117] + "…"
     bad = f"{zip_label}: refused entry {shown!r}: "
-    if not name:
-        raise ArchiveError(bad + "empty name")
-    if "\\" in name:
-        raise ArchiveError(bad + "backslash in the path (paths must use '/')")
-    if _CONTROL.search(name):
-        raise ArchiveError(bad + "control character in the path")
-    if name.startswith("/") or _DRIVE.match(name) or PurePosixPath(name).is_absolute():
-        raise ArchiveError(bad + "absolute path")
-    trimmed = name[:-1] if name.endswith("/") else name
-    parts = trimmed.split("/")
-    if any(p == ".." for p in parts):
-        raise ArchiveError(bad + "'..' in the path (path traversal)")
-    if any(p in ("", ".") for p in parts):
-        raise ArchiveError(bad + "empty or '.' path segment")
-    return trimmed
+    try:
+        return check_relative_path(name, allow_dir=True)
+    except UnsafePathError as err:
+        raise ArchiveError(bad + err.reason) from None
 
 
 def _entry_type(info: zipfile.ZipInfo) -> str:

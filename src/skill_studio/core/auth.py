@@ -31,19 +31,21 @@ import os
 import re
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 import keyring
 import keyring.errors
 from keyring.backends import fail, null
 
 from skill_studio.core.errors import AuthError, RemoteError, TokenStoreError, UserError
+from skill_studio.core.github import GitHubClient
+from skill_studio.core.hosts import GITHUB_COM, api_base_for, canonical_host, strip_to_host
 
 log = logging.getLogger(__name__)
 
 SERVICE = "skill-studio"
 """Keyring service name; the keyring user name is the host."""
 
-GITHUB_COM = "github.com"
 ENV_GITHUB = "GITHUB_TOKEN"
 ENV_ENTERPRISE = "GITHUB_ENTERPRISE_TOKEN"
 
@@ -104,10 +106,7 @@ def normalize_host(host: str | None) -> str:
     Raises:
         UserError: not a host name.
     """
-    h = (host or GITHUB_COM).strip().lower()
-    h = re.sub(r"^[a-z]+://", "", h).split("/", 1)[0]
-    if h in ("api.github.com", "www.github.com"):
-        h = GITHUB_COM
+    h = canonical_host(strip_to_host(host or GITHUB_COM), api_alias=True)
     if not _HOST_RE.match(h):
         raise UserError(f"{host!r} is not a host name (e.g. github.com or ghe.example.com).")
     return h
@@ -270,6 +269,23 @@ def token_status(host: str) -> TokenStatus:
     return TokenStatus(h, source, var, env_set, available, backend, stored, message)
 
 
+def client_for(host: str, **kwargs: Any) -> GitHubClient:
+    """A :class:`GitHubClient` for ``host`` sending the token the user configured (R-NET-2):
+    ``GITHUB_TOKEN`` (github.com) or ``GITHUB_ENTERPRISE_TOKEN`` (other hosts) from the environment,
+    else the keyring, else none (anonymous).
+
+    Args:
+        host: web host.
+        kwargs: passed to :class:`GitHubClient` (``etags``, ``timeout``, ...).
+
+    Returns:
+        An open client; the caller closes it.
+    """
+    token, source = resolve_token(host)
+    kwargs.setdefault("token_source", describe_source(host, source))
+    return GitHubClient.for_host(host, token, **kwargs)
+
+
 def check_token(host: str, token: str, *, api_base: str | None = None, timeout: float = 15.0) -> TokenCheck:
     """Ask GitHub who ``token`` belongs to (``GET /user``), without storing it.
 
@@ -281,9 +297,6 @@ def check_token(host: str, token: str, *, api_base: str | None = None, timeout: 
     Returns:
         TokenCheck; never raises for remote failures (the message says what went wrong).
     """
-    from skill_studio.core.github import GitHubClient
-    from skill_studio.core.sources import api_base_for
-
     h = normalize_host(host)
     value = (token or "").strip()
     if not value:

@@ -19,10 +19,10 @@ falls back to it.
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
+from skill_studio.core.fsutil import atomic_write
 from skill_studio.core.models import Destination, InstalledSkill
 
 __all__ = ["BaseStore"]
@@ -57,14 +57,8 @@ class BaseStore:
         """
         if not _HASH_RE.match(snapshot_hash) or not _HASH_RE.match(base_hash):
             raise ValueError("snapshot and base hashes are 64 hex digits")
-        target = self._pointer(destination, local_name, snapshot_hash)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{snapshot_hash}.{os.getpid()}.tmp")
-        with open(tmp, "w", encoding="ascii") as fh:
-            fh.write(base_hash)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        atomic_write(self._pointer(destination, local_name, snapshot_hash), base_hash.encode("ascii"),
+                     make_parents=True)
 
     def base_hash(self, skill: InstalledSkill) -> str | None:
         """The base's snapshot hash recorded for the skill's current row, or None (installed before

@@ -26,17 +26,17 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import threading
 import types
 import typing
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any, Union
 
 from skill_studio import __version__
+from skill_studio.core.clock import now
+from skill_studio.core.fsutil import atomic_write
 from skill_studio.core.models import Listing, RegistrySource, RepoTree
 
 log = logging.getLogger(__name__)
@@ -65,23 +65,13 @@ def format_age(seconds: float | None) -> str:
 # -- atomic files ----------------------------------------------------------------------------------
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and ``os.replace``.
+    """Write ``data`` to ``path`` atomically, creating its folder
+    (:func:`skill_studio.core.fsutil.atomic_write`).
 
     Raises:
         OSError: the folder cannot be created or written.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic_write(path, data, make_parents=True)
 
 
 def _read_json(path: Path) -> Any:
@@ -243,7 +233,7 @@ class EtagCache:
     def put(self, key: str, etag: str, body: bytes) -> None:
         """Remember ``etag`` and ``body`` for ``key`` (errors are logged, never raised)."""
         doc = {"key": key, "etag": etag, "body": base64.b64encode(body).decode("ascii"),
-               "stored_at": datetime.now(timezone.utc).isoformat()}
+               "stored_at": now().isoformat()}
         try:
             write_atomic(self._file(key), json.dumps(doc).encode())
         except OSError as err:
@@ -358,7 +348,7 @@ class ListingCache:
             keep = {listing.source.catalog_path} if repo == listing.source.slug else set()
             trees[(repo, commit)] = _prune_tree(tree, folders, keep)
         stored = dataclasses.replace(listing, trees=trees, offline=False, offline_reason=None)
-        doc = {"format": FORMAT, "version": __version__, "saved_at": datetime.now(timezone.utc).isoformat(),
+        doc = {"format": FORMAT, "version": __version__, "saved_at": now().isoformat(),
                "listing": encode(stored)}
         folder = self._dir(listing.source, api_base)
         try:
@@ -380,7 +370,7 @@ class ListingCache:
     def mark_checked(self, source: RegistrySource, api_base: str, commit: str,
                      when: datetime | None = None) -> datetime:
         """Record that ``source`` was confirmed at ``commit`` now; returns the time recorded."""
-        when = when or datetime.now(timezone.utc)
+        when = when or now()
         doc = {"commit": commit, "checked_at": when.isoformat()}
         try:
             write_atomic(self._dir(source, api_base) / "state.json", json.dumps(doc).encode())

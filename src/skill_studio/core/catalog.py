@@ -19,7 +19,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from .errors import CatalogError
+from .errors import CatalogError, SourceError
 from .models import Catalog, PluginEntry, SkippedPlugin, join_path
 
 log = logging.getLogger(__name__)
@@ -35,21 +35,6 @@ __all__ = [
 
 _DRIVE = re.compile(r"[A-Za-z]:")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
-
-
-class SourceError(ValueError):
-    """Raised when a string plugin source (or a listed path) cannot be used (R-CAT-2/3).
-
-    Attributes:
-        reason: a phrase saying what is wrong, e.g. ``"'../x' has a '..' segment"``.
-        escapes: True when the path would leave the registry (``..``, absolute, backslash, an
-            escaping ``pluginRoot``); False for other defects (empty, a URL, a NUL character).
-    """
-
-    def __init__(self, reason: str, *, escapes: bool = True) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.escapes = escapes
 
 
 def normalize_relative_path(path: str, what: str = "path") -> str:

@@ -1,4 +1,5 @@
-"""Error types of the core. The UI and the CLI show ``str(err)``, never a traceback.
+"""Error types of the core, all of them, in one tree. The UI and the CLI show ``str(err)``, never a
+traceback.
 
 Hierarchy::
 
@@ -9,16 +10,27 @@ Hierarchy::
     │   ├── InstallError          an import/remove/rollback that cannot proceed
     │   │   └── CollisionError    local name already installed in that destination (R-IMP-2)
     │   ├── ArchiveError          a zip upload refused (R-DATA-2)
-    │   └── TokenStoreError       a token cannot be saved/removed: no keyring backend (R-NET-2)
-    └── RemoteError               the remote side failed or sent bad data (CLI exit 2)
-        ├── NetworkError          connection refused, timeout, DNS
-        ├── GitHubError           unexpected HTTP status from the GitHub API
-        │   ├── NotFoundError     404: missing or private repository / ref / path
-        │   ├── AuthError         401: token invalid
-        │   └── RateLimitError    403/429 with an exhausted rate limit (R-NET-3)
-        ├── CatalogError          marketplace.json missing or structurally invalid (R-CAT-1)
-        ├── FrontmatterError      SKILL.md frontmatter missing or unparsable (R-FM-2)
-        └── IntegrityError        a downloaded blob whose bytes do not match its git SHA
+    │   ├── TokenStoreError       a token cannot be saved/removed: no keyring backend (R-NET-2)
+    │   └── WorkspaceError        the workspace folder or its CLAUDE.md block cannot be used
+    ├── RemoteError               the remote side failed or sent bad data (CLI exit 2)
+    │   ├── NetworkError          connection refused, timeout, DNS
+    │   ├── GitHubError           unexpected HTTP status from the GitHub API
+    │   │   ├── NotFoundError     404: missing or private repository / ref / path
+    │   │   ├── AuthError         401: token invalid
+    │   │   └── RateLimitError    403/429 with an exhausted rate limit (R-NET-3)
+    │   ├── CatalogError          marketplace.json missing or structurally invalid (R-CAT-1)
+    │   ├── FrontmatterError      SKILL.md frontmatter missing or unparsable (R-FM-2)
+    │   └── IntegrityError        a downloaded blob whose bytes do not match its git SHA
+    ├── DatabaseError             the database cannot be opened or is newer than this app
+    │   └── CorruptDatabaseError  the database file is damaged; it is moved aside (R-DATA-1)
+    └── (also ValueError)         refusals of one entry; the caller skips that entry and says why
+        ├── UnsafePathError       a relative path that would escape its folder (R-DATA-2)
+        ├── SourceError           a catalog plugin source or listed path that cannot be used (R-CAT-2/3)
+        └── ExternalSourceError   an external plugin source that cannot be listed (R-CAT-4)
+
+Every class is importable from this module; the modules that raise them also re-export their own
+(``catalog.SourceError``, ``external.ExternalSourceError``, ``store.DatabaseError``,
+``store.CorruptDatabaseError``, ``workspace.WorkspaceError``) for old imports.
 """
 
 from __future__ import annotations
@@ -133,3 +145,60 @@ class FrontmatterEditError(FrontmatterError):
 
 class IntegrityError(RemoteError):
     """Raised when a downloaded blob's bytes do not hash to its git blob SHA."""
+
+
+class WorkspaceError(UserError):
+    """Raised when the workspace cannot be used: not a folder, not writable, or a ``CLAUDE.md``
+    whose Skill Studio block is broken (a begin marker without an end marker)."""
+
+
+class DatabaseError(SkillStudioError):
+    """Raised when the database cannot be opened or is newer than this version of the app."""
+
+
+class CorruptDatabaseError(DatabaseError):
+    """Raised when the database file is damaged: not a database, malformed, or failing
+    ``PRAGMA quick_check``. ``SkillStudio`` then moves it aside and rebuilds (R-DATA-1)."""
+
+
+class UnsafePathError(SkillStudioError, ValueError):
+    """Raised by :func:`skill_studio.core.fsutil.check_relative_path` for a path that could escape
+    its folder (R-DATA-2). Callers re-raise it as their own error with their own message.
+
+    Attributes:
+        path: the path as written.
+        reason: a phrase saying what is wrong (``"'..' in the path (path traversal)"``).
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(reason)
+        self.path = path
+        self.reason = reason
+
+
+class SourceError(SkillStudioError, ValueError):
+    """Raised when a string plugin source (or a listed path) cannot be used (R-CAT-2/3).
+
+    Attributes:
+        reason: a phrase saying what is wrong, e.g. ``"'../x' has a '..' segment"``.
+        escapes: True when the path would leave the registry (``..``, absolute, backslash, an
+            escaping ``pluginRoot``); False for other defects (empty, a URL, a NUL character).
+    """
+
+    def __init__(self, reason: str, *, escapes: bool = True) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.escapes = escapes
+
+
+class ExternalSourceError(SkillStudioError, ValueError):
+    """Raised by :func:`skill_studio.core.external.parse_external_source` for a source that cannot
+    be listed (R-CAT-4).
+
+    Attributes:
+        reason: the sentence shown in ``skipped_plugins`` (e.g. ``"external source npm: ..."``).
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

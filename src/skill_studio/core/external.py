@@ -36,19 +36,22 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
-from .catalog import SourceError, normalize_relative_path
+from . import executor
+from .catalog import normalize_relative_path
 from .discovery import PluginDiscovery, discover_plugins
-from .errors import NotFoundError, SkillStudioError
+from .errors import ExternalSourceError, NotFoundError, SkillStudioError, SourceError
+from .hosts import GITHUB_COM, canonical_host
 from .models import (
     CatalogSkill,
     Exclusion,
     Listing,
     PluginEntry,
+    Progress,
     RepoTree,
     SkippedPlugin,
     UnavailablePlugin,
@@ -62,13 +65,14 @@ __all__ = [
     "ExternalCache",
     "ExternalSourceError",
     "ExternalTarget",
+    "TreeBlobCache",
     "GitClient",
     "parse_external_source",
     "parse_repo_url",
     "resolve_external",
 ]
 
-GITHUB_HOST = "github.com"
+GITHUB_HOST = GITHUB_COM
 DEFAULT_WORKERS = 8
 """Bound on concurrent target resolutions/listings (each listing fetches its blobs with the
 client's own bounded pool, over the client's single connection pool)."""
@@ -79,7 +83,19 @@ _SHA = re.compile(r"^[0-9a-fA-F]{7,40}$")
 _SCP = re.compile(r"^(?:[A-Za-z0-9._-]+@)?(?P<host>[A-Za-z0-9.-]+):(?P<path>[^/].*)$")
 _REF_BAD = re.compile(r"[\s~^:?*\[\\]|\.\.|^/|/$")
 
-Progress = Callable[[int, int], None]
+
+
+class TreeBlobCache(Protocol):
+    """What :func:`resolve_external` needs of a cache: :class:`ExternalCache` (memory) or
+    :class:`~skill_studio.core.external_cache.DiskExternalCache` (disk + memory)."""
+
+    def get_tree(self, host: str, slug: str, commit: str) -> RepoTree | None: ...
+
+    def put_tree(self, host: str, tree: RepoTree) -> None: ...
+
+    def get_blob(self, host: str, sha: str) -> bytes | None: ...
+
+    def put_blob(self, host: str, sha: str, data: bytes) -> None: ...
 
 
 class GitClient(Protocol):
@@ -97,18 +113,6 @@ class GitClient(Protocol):
 
 # --------------------------------------------------------------------------------------------
 # Source parsing
-
-
-class ExternalSourceError(ValueError):
-    """Raised by :func:`parse_external_source` for a source that cannot be listed.
-
-    Attributes:
-        reason: the sentence shown in ``skipped_plugins`` (e.g. ``"external source npm: ..."``).
-    """
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -192,8 +196,7 @@ def parse_repo_url(url: object, registry_host: str = GITHUB_HOST) -> tuple[str, 
         if split.query or split.fragment:
             raise ExternalSourceError(f"{text!r} is not a repository URL (query or fragment)")
         path = unquote(split.path)
-    if host == "www.github.com":
-        host = GITHUB_HOST
+    host = canonical_host(host)
     if host not in allowed:
         raise ExternalSourceError(
             f"{text!r} is on {host or 'no host'}, not on GitHub; only github.com and the registry's host "
@@ -341,7 +344,7 @@ class ExternalCache:
                 self._blob_bytes -= len(old)
 
 
-def _cached_fetch(client: GitClient, host: str, tree: RepoTree, cache: ExternalCache | None
+def _cached_fetch(client: GitClient, host: str, tree: RepoTree, cache: TreeBlobCache | None
                   ) -> Callable[[Sequence[str]], dict[str, bytes]]:
     """A discovery ``FetchMany`` over ``tree`` that reads and fills ``cache`` by blob SHA."""
     index = tree.by_path()
@@ -410,7 +413,7 @@ def resolve_external(
     listing: Listing,
     client_for: Callable[[str], GitClient],
     *,
-    cache: ExternalCache | None = None,
+    cache: TreeBlobCache | None = None,
     progress: Progress | None = None,
     on_update: Callable[[Listing], None] | None = None,
     max_workers: int = DEFAULT_WORKERS,
@@ -428,7 +431,8 @@ def resolve_external(
             calling thread.
         on_update: called from the calling thread with the merged listing so far each time a
             target finishes (for progressive display; the final listing is also returned).
-        max_workers: bound on concurrent resolutions/listings (default 8).
+        max_workers: bound on concurrent resolutions/listings (default 8), run on the core's shared
+            pool (:mod:`skill_studio.core.executor`).
 
     Returns:
         A new :class:`Listing`: ``skills`` holds local and external skills in catalog order
@@ -500,65 +504,66 @@ def resolve_external(
             e = by_index[i]
             unavailable[i] = UnavailablePlugin(e.name, e.source, reason, index=i)
 
-    with ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="external") as pool:
-        futures: dict[Future[Any], Any] = {pool.submit(resolve, key): key for key in refs}
-        try:
-            for fut in _as_completed(futures):
-                key = futures[fut]
-                try:
-                    commits.update(dict.fromkeys(refs[key], fut.result()))
-                except SkillStudioError as err:
-                    t = targets[refs[key][0]]
-                    fail(refs[key], _ref_reason(t, err, client_for(t.host)))
-                    log.info("external plugin target %s@%s unavailable: %s", t.slug, t.want, err)
-                    report(len(refs[key]))
-            if unavailable and on_update is not None:
+    pool = executor.Limited(max_workers)
+    futures: dict[Future[Any], Any] = {pool.submit(resolve, key): key for key in refs}
+    try:
+        for fut in _as_completed(futures):
+            key = futures[fut]
+            try:
+                commits.update(dict.fromkeys(refs[key], fut.result()))
+            except SkillStudioError as err:
+                t = targets[refs[key][0]]
+                fail(refs[key], _ref_reason(t, err, client_for(t.host)))
+                log.info("external plugin target %s@%s unavailable: %s", t.slug, t.want, err)
+                report(len(refs[key]))
+        if unavailable and on_update is not None:
+            on_update(merged())
+
+        # Phase 2: list each distinct (host, repo, commit) once.
+        groups: dict[tuple[str, str, str], _Group] = {}
+        for idx in sorted(commits):
+            t = targets[idx]
+            key3 = (t.host, t.slug.lower(), commits[idx].lower())
+            group = groups.get(key3)
+            if group is None:
+                group = groups[key3] = _Group(t.host, t.owner, t.repo, commits[idx].lower(), [])
+            group.members.append((by_index[idx], t))
+
+        def list_group(group: _Group) -> _Done:
+            client = client_for(group.host)
+            try:
+                tree = cache.get_tree(group.host, f"{group.owner}/{group.repo}", group.commit) if cache else None
+                if tree is None and group.host == registry_host:
+                    tree = known_trees.get((f"{group.owner}/{group.repo}".lower(), group.commit))
+                if tree is None:
+                    tree = client.tree(group.owner, group.repo, group.commit)
+                    if cache is not None:
+                        cache.put_tree(group.host, tree)
+                plugins = [replace(entry, path=t.path) for entry, t in group.members]
+                fetch = _cached_fetch(client, group.host, tree, cache)
+                return _Done(group, tree, discover_plugins(tree, plugins, fetch, ""))
+            except SkillStudioError as err:
+                pinned = [t for _, t in group.members if t.sha]
+                t = pinned[0] if pinned else replace(group.members[0][1], sha=group.commit)
+                return _Done(group, reason=_ref_reason(t, err, client))
+
+        futures = {pool.submit(list_group, g): g for g in groups.values()}
+        for fut in _as_completed(futures):
+            result: _Done = fut.result()
+            if result.reason is not None:
+                fail((e.index for e, _ in result.group.members), result.reason)
+                log.info("external plugin target %s/%s@%s unavailable: %s", result.group.owner,
+                         result.group.repo, result.group.commit[:12], result.reason)
+            else:
+                finished.append(result)
+            report(len(result.group.members))
+            if on_update is not None:
                 on_update(merged())
-
-            # Phase 2: list each distinct (host, repo, commit) once.
-            groups: dict[tuple[str, str, str], _Group] = {}
-            for idx in sorted(commits):
-                t = targets[idx]
-                key3 = (t.host, t.slug.lower(), commits[idx].lower())
-                group = groups.get(key3)
-                if group is None:
-                    group = groups[key3] = _Group(t.host, t.owner, t.repo, commits[idx].lower(), [])
-                group.members.append((by_index[idx], t))
-
-            def list_group(group: _Group) -> _Done:
-                client = client_for(group.host)
-                try:
-                    tree = cache.get_tree(group.host, f"{group.owner}/{group.repo}", group.commit) if cache else None
-                    if tree is None and group.host == registry_host:
-                        tree = known_trees.get((f"{group.owner}/{group.repo}".lower(), group.commit))
-                    if tree is None:
-                        tree = client.tree(group.owner, group.repo, group.commit)
-                        if cache is not None:
-                            cache.put_tree(group.host, tree)
-                    plugins = [replace(entry, path=t.path) for entry, t in group.members]
-                    fetch = _cached_fetch(client, group.host, tree, cache)
-                    return _Done(group, tree, discover_plugins(tree, plugins, fetch, ""))
-                except SkillStudioError as err:
-                    pinned = [t for _, t in group.members if t.sha]
-                    t = pinned[0] if pinned else replace(group.members[0][1], sha=group.commit)
-                    return _Done(group, reason=_ref_reason(t, err, client))
-
-            futures = {pool.submit(list_group, g): g for g in groups.values()}
-            for fut in _as_completed(futures):
-                result: _Done = fut.result()
-                if result.reason is not None:
-                    fail((e.index for e, _ in result.group.members), result.reason)
-                    log.info("external plugin target %s/%s@%s unavailable: %s", result.group.owner,
-                             result.group.repo, result.group.commit[:12], result.reason)
-                else:
-                    finished.append(result)
-                report(len(result.group.members))
-                if on_update is not None:
-                    on_update(merged())
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            raise
+    except BaseException:
+        for f in futures:
+            f.cancel()
+        pool.wait()  # like leaving a pool of its own: running work finishes first
+        raise
 
     final = merged()
     log.debug("%s: %d external plugin(s): %d target(s) listed, %d unavailable, %d skipped",

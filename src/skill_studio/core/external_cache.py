@@ -16,7 +16,7 @@ Layout under ``AppPaths.cache / "external"`` (safe to delete; a missing or corru
                                                    against the git blob SHA on read (a mismatch is
                                                    a miss and the file is deleted)
 
-Writes are atomic (:func:`~skill_studio.core.cache.write_atomic`: temporary file + ``os.replace``),
+Writes are atomic (:func:`~skill_studio.core.fsutil.atomic_write`: temporary file + ``os.replace``),
 so any number of threads and processes may share the folder; the last writer of an identical entry
 wins. Disk use is bounded loosely: blobs over :data:`MAX_DISK_BLOB_BYTES` are not stored on disk.
 Errors are logged, never raised: the cache is optional.
@@ -32,8 +32,9 @@ import re
 import zlib
 from pathlib import Path
 
-from .cache import write_atomic
 from .external import ExternalCache
+from .fsutil import atomic_write
+from .hashing import git_blob_sha
 from .models import RepoTree, TreeEntry
 
 log = logging.getLogger(__name__)
@@ -47,11 +48,6 @@ MAX_DISK_BLOB_BYTES = 1024 * 1024
 
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _OBJECT = re.compile(r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")
-
-
-def git_blob_sha(data: bytes) -> str:
-    """Git object SHA-1 of a blob: ``sha1(b"blob <len>\\0" + data)`` (40 hex, git's object format)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def _component(name: str) -> str:
@@ -154,7 +150,7 @@ class DiskExternalCache:
                "entries": [[e.path, e.mode, e.type, e.sha, e.size] for e in tree.entries]}
         data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
         try:
-            write_atomic(path, gzip.compress(data, compresslevel=5, mtime=0))
+            atomic_write(path, gzip.compress(data, compresslevel=5, mtime=0), make_parents=True)
         except OSError as err:
             log.warning("could not write the external tree cache (%s)", type(err).__name__)
 
@@ -193,7 +189,7 @@ class DiskExternalCache:
         if path is None or path.exists():
             return
         try:
-            write_atomic(path, data)
+            atomic_write(path, data, make_parents=True)
         except OSError as err:
             log.warning("could not write the external blob cache (%s)", type(err).__name__)
 

@@ -10,6 +10,11 @@ and deep nesting, and validates it against the Agent Skills rules as relaxed by 
 * version: ``metadata.version``, else top-level ``version``; numbers keep their written form
   (``1.10`` stays ``"1.10"``).
 
+The split and the hardened loader are plugged into python-frontmatter as its YAML handler
+(:class:`SkillYAMLHandler`), so a SKILL.md is read into a ``frontmatter.Post`` (:func:`load_post`)
+and written back from one (:func:`dumps_post`) by the library, with this module's rules: the same
+boundaries, the same size/alias/nesting limits, the same messages.
+
 Everything here is pure: no I/O, no logging side effects beyond ``logging``.
 """
 
@@ -20,8 +25,10 @@ import datetime as _dt
 import logging
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
+import frontmatter
 import yaml
 
 from .errors import FrontmatterError
@@ -36,7 +43,11 @@ __all__ = [
     "MAX_YAML_ALIASES",
     "MAX_YAML_NODES",
     "NAME_RE",
+    "SkillYAMLHandler",
+    "dumps_post",
     "is_valid_skill_name",
+    "load_post",
+    "new_post",
     "parse_skill_md",
     "propose_local_name",
     "split_frontmatter",
@@ -310,6 +321,112 @@ def _scalar_text(value: Any, node: yaml.ScalarNode | None) -> str | None:
 
 
 # --------------------------------------------------------------------------------------------
+# python-frontmatter handler
+
+
+class SkillYAMLHandler(frontmatter.YAMLHandler):
+    """python-frontmatter's YAML handler with this module's rules (R-FM-2): :func:`split_frontmatter`
+    finds the block, the hardened safe loader (alias cap, node budget, nesting limit; JSON-safe
+    values) reads it, and :class:`~skill_studio.core.errors.FrontmatterError` (naming ``path``)
+    reports every problem, where the stock handler would fall back to "no metadata".
+
+    One instance per file: :meth:`split` remembers where the YAML starts (for line numbers in
+    messages) and :meth:`load` keeps the YAML root node in :attr:`root` (versions as written).
+
+    Args:
+        path: repository path of the SKILL.md, used in messages.
+    """
+
+    FM_BOUNDARY = re.compile(r"^-{3,}[ \t]*$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "---"
+
+    def __init__(self, path: str = "SKILL.md") -> None:
+        super().__init__()
+        self.path = path
+        self.first_line = 1
+        self.root: yaml.Node | None = None
+
+    def detect(self, text: str) -> bool:
+        """True when ``text`` has a complete frontmatter block (see :func:`split_frontmatter`)."""
+        try:
+            split_frontmatter(text, self.path)
+        except FrontmatterError:
+            return False
+        return True
+
+    def split(self, text: str) -> tuple[str, str]:
+        """``(yaml_text, body)`` of a SKILL.md text.
+
+        Raises:
+            FrontmatterError: no frontmatter block, or no closing ``---`` line.
+        """
+        block, body, self.first_line = split_frontmatter(text, self.path)
+        return block, body
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        """The frontmatter as JSON-safe data (dates as ISO text, non-string keys as text).
+
+        Raises:
+            FrontmatterError: invalid YAML (with line and column), too many aliases, too large
+                once aliases are expanded, or nested too deeply.
+        """
+        data, self.root = _load_yaml(fm, self.path, self.first_line)
+        return data
+
+    def export(self, metadata: dict[str, object], **kwargs: object) -> str:
+        """YAML text of ``metadata``: block style, keys in their order, Unicode kept."""
+        return yaml.dump(metadata, Dumper=yaml.SafeDumper, default_flow_style=False, allow_unicode=True,
+                         sort_keys=False).rstrip("\n")
+
+    def format(self, post: frontmatter.Post, **kwargs: object) -> str:
+        """``---``, the YAML, ``---``, then the body exactly as given (no blank line added, nothing
+        stripped), so that :func:`load_post` then :func:`dumps_post` keeps the body byte for byte."""
+        return f"{self.START_DELIMITER}\n{self.export(post.metadata)}\n{self.END_DELIMITER}\n{post.content}"
+
+
+def load_post(text: str, path: str) -> frontmatter.Post:
+    """A SKILL.md text as a ``frontmatter.Post`` (for editing and writing back): ``post.metadata``
+    is the frontmatter mapping (JSON-safe values), ``post.content`` the body exactly as written.
+
+    Values are data, not text: writing the post back re-renders them in YAML's own form (a float
+    written ``1.10`` comes back as ``1.1``, comments are dropped). A caller that must keep a
+    version as written sets it from :attr:`SkillMetadata.version` (text) before writing.
+
+    Args:
+        text: the decoded SKILL.md (a leading BOM is ignored).
+        path: repository or local path of the file, for messages.
+
+    Raises:
+        FrontmatterError: no/unterminated frontmatter, invalid YAML, or frontmatter that is not
+            a mapping.
+    """
+    handler = SkillYAMLHandler(path)
+    block, body = handler.split(text)
+    fields = handler.load(block)
+    if fields is None:
+        fields = {}
+    if not isinstance(fields, dict):
+        raise FrontmatterError(f"{path}: frontmatter is a {_kind(fields)}, expected a mapping of keys to values")
+    post = frontmatter.Post(body, handler)
+    post.metadata.update(fields)
+    return post
+
+
+def new_post(fields: Mapping[str, Any], body: str) -> frontmatter.Post:
+    """A ``frontmatter.Post`` of ``fields`` and ``body`` that :func:`dumps_post` writes as a SKILL.md."""
+    post = frontmatter.Post(body, SkillYAMLHandler())
+    post.metadata.update(fields)
+    return post
+
+
+def dumps_post(post: frontmatter.Post) -> str:
+    """The SKILL.md text of ``post``: ``---``, the frontmatter as YAML (keys in order), ``---``,
+    then the body unchanged. Reading it back with :func:`parse_skill_md` gives the same fields.
+    """
+    return frontmatter.dumps(post, handler=SkillYAMLHandler())
+
+
+# --------------------------------------------------------------------------------------------
 # Public entry point
 
 
@@ -354,8 +471,10 @@ def parse_skill_md(data: bytes | str, path: str) -> SkillMetadata:
         except UnicodeDecodeError as err:
             raise FrontmatterError(f"{path}: not UTF-8 text (invalid byte at offset {err.start})") from None
 
-    block, body, first_line = split_frontmatter(text, path)
-    fields, root = _load_yaml(block, path, first_line)
+    handler = SkillYAMLHandler(path)
+    block, body = handler.split(text)
+    fields = handler.load(block)
+    root = handler.root
     if fields is None:
         raise FrontmatterError(f"{path}: empty frontmatter (no name)")
     if not isinstance(fields, dict):

@@ -2,12 +2,10 @@
 
 Only these endpoints are used::
 
-    GET /repos/{o}/{r}
     GET /repos/{o}/{r}/commits/{ref}        (Accept: application/vnd.github.sha, conditional: ETag)
     GET /repos/{o}/{r}/git/trees/{sha}[?recursive=1]
     GET /repos/{o}/{r}/git/blobs/{sha}
-    GET /repos/{o}/{r}/contents/{path}?ref=REF        (JSON, or raw with Accept: application/vnd.github.raw)
-    GET /repos/{o}/{r}/tarball/{ref}
+    GET /repos/{o}/{r}/contents/{path}?ref=REF        (JSON: one file and its download_url)
     GET /user                               (token check)
     GET {raw root}/{o}/{r}/{commit}/{path}  (raw.githubusercontent.com or the host's /raw/; see below)
 
@@ -34,7 +32,6 @@ such a file is used only once it verifies against the tree's blob SHA.
 from __future__ import annotations
 
 import base64
-import hashlib
 import json
 import logging
 import math
@@ -43,7 +40,6 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, urlsplit
@@ -51,6 +47,8 @@ from urllib.parse import quote, urlsplit
 import httpx
 
 from skill_studio import __version__
+from skill_studio.core import executor
+from skill_studio.core.clock import now as _now
 from skill_studio.core.errors import (
     AuthError,
     GitHubError,
@@ -60,8 +58,9 @@ from skill_studio.core.errors import (
     RateLimitError,
     RemoteError,
 )
+from skill_studio.core.hashing import git_blob_sha
+from skill_studio.core.hosts import api_base_for, raw_host_allowed, raw_root_for
 from skill_studio.core.models import RepoTree, TreeEntry, join_path
-from skill_studio.core.sources import api_base_for
 
 log = logging.getLogger(__name__)
 
@@ -77,17 +76,10 @@ RAW_CONCURRENCY = 24
 MAX_BLOB_BYTES = 50 * 1024 * 1024
 MAX_TREE_DEPTH = 256
 """Bound on the rounds of a truncated-tree completion (each round is one folder level deeper)."""
-GITHUB_API = "https://api.github.com"
-GITHUB_RAW_ROOT = "https://raw.githubusercontent.com/"
 
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
 _T = TypeVar("_T")
 _R = TypeVar("_R")
-
-
-def git_blob_sha(data: bytes) -> str:
-    """Git object SHA-1 of a blob: ``sha1(b"blob <len>\\0" + data)`` (per git's object format)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
 def format_reset(reset: datetime | None, now: datetime | None = None) -> str:
@@ -101,7 +93,7 @@ def format_reset(reset: datetime | None, now: datetime | None = None) -> str:
     if reset is None:
         return "later (GitHub did not say when)"
     local = reset.astimezone()
-    now_local = (now or datetime.now(timezone.utc)).astimezone(local.tzinfo)
+    now_local = (now or _now()).astimezone(local.tzinfo)
     clock = local.strftime("%H:%M")
     if local.date() != now_local.date():
         clock = local.strftime("%Y-%m-%d %H:%M")
@@ -133,7 +125,7 @@ class GitHubClient:
 
     Usage::
 
-        with GitHubClient.for_host("github.com") as gh:
+        with auth.client_for("github.com") as gh:
             sha = gh.resolve_commit("anthropics", "skills", None)
             tree = gh.tree("anthropics", "skills", sha)
 
@@ -184,7 +176,7 @@ class GitHubClient:
         self._raw_lock = threading.Lock()
         self._raw_enabled = raw_downloads
         self._raw_off: set[tuple[str, str]] = set()
-        self._raw_root: str | None = GITHUB_RAW_ROOT if self.api_base == GITHUB_API else None
+        self._raw_root: str | None = raw_root_for(self.api_base)
         headers = {
             "User-Agent": f"skill-studio/{__version__}",
             "Accept": JSON,
@@ -202,15 +194,15 @@ class GitHubClient:
         self.not_modified_count = 0
 
     @classmethod
-    def for_host(cls, host: str, token: str | None = None, **kwargs: Any) -> GitHubClient:
-        """Client for a web host: the API base follows ``api_base_for`` and, unless ``token`` is
-        given, the token comes from ``auth.resolve_token`` — ``GITHUB_TOKEN`` (github.com) or
-        ``GITHUB_ENTERPRISE_TOKEN`` (other hosts) from the environment, else the keyring (R-NET-2)."""
-        if token is None:
-            from skill_studio.core import auth
+    def for_host(cls, host: str, token: str | None, **kwargs: Any) -> GitHubClient:
+        """Client for a web host whose API base follows ``hosts.api_base_for`` (R-NET-5).
 
-            token, source = auth.resolve_token(host)
-            kwargs.setdefault("token_source", auth.describe_source(host, source))
+        Args:
+            host: web host (``github.com``, ``ghe.example.com``).
+            token: the token to send, or None for anonymous requests. The token a user configured
+                comes from :func:`skill_studio.core.auth.client_for`, which calls this.
+            kwargs: passed to :class:`GitHubClient` (``etags``, ``token_source``, ...).
+        """
         return cls(api_base_for(host), token, **kwargs)
 
     def close(self) -> None:
@@ -351,32 +343,16 @@ class GitHubClient:
         return resp, resp.content
 
     def _map(self, func: Callable[[_T], _R], items: Sequence[_T], workers: int | None = None) -> list[_R]:
-        """``[func(x) for x in items]`` on a bounded pool; results in input order; the first error
-        propagates and cancels what has not started."""
-        n = min(workers or self.concurrency, len(items))
-        if n <= 1:
-            return [func(x) for x in items]
-        with ThreadPoolExecutor(max_workers=n, thread_name_prefix="gh-fetch") as pool:
-            futures = [pool.submit(func, x) for x in items]
-            try:
-                return [f.result() for f in futures]
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
+        """``[func(x) for x in items]`` on the core's shared pool (:func:`executor.map_ordered`),
+        at most ``workers`` (default ``concurrency``) at once; results in input order; the first
+        error propagates and what has not started is skipped."""
+        return executor.map_ordered(func, items, workers or self.concurrency)
 
     # -- endpoints -----------------------------------------------------------------------------
 
     @staticmethod
     def _repo_path(owner: str, repo: str) -> str:
         return f"/repos/{quote(owner, safe='')}/{quote(repo, safe='')}"
-
-    def repo(self, owner: str, repo: str) -> dict[str, Any]:
-        """``GET /repos/{o}/{r}``: repository metadata (``default_branch``, ``private``...)."""
-        data = self._json(self._repo_path(owner, repo), what=f"repository {owner}/{repo}")
-        if not isinstance(data, dict):
-            raise GitHubError(f"Unexpected answer for repository {owner}/{repo}.")
-        return data
 
     def user(self) -> dict[str, Any]:
         """``GET /user``: the account the token belongs to (``login``...).
@@ -544,7 +520,7 @@ class GitHubClient:
         host = (parts.hostname or "").lower()
         if parts.scheme not in ("http", "https") or not host:
             return
-        if host != api_host and not (api_host == "api.github.com" and host == "raw.githubusercontent.com"):
+        if not raw_host_allowed(api_host, host):
             return
         segments = parts.path.split("/")
         tail = 3 + len(path.split("/"))
@@ -611,12 +587,6 @@ class GitHubClient:
             raise IntegrityError(f"Downloaded {what} does not match its git SHA {sha[:12]}; refusing to use it.")
         return data
 
-    def contents(self, owner: str, repo: str, path: str, ref: str) -> bytes:
-        """``GET /repos/{o}/{r}/contents/{path}?ref=REF`` with the raw media type: the file's bytes."""
-        resp = self._request(f"{self._repo_path(owner, repo)}/contents/{quote(path)}", params={"ref": ref},
-                             accept=RAW, what=f"{path} in {owner}/{repo}@{ref[:12]}")
-        return resp.content
-
     def file_at(self, owner: str, repo: str, commit: str, path: str) -> bytes:
         """One file at ``commit`` through the contents API (JSON form), verified against its blob
         SHA; also learns the raw root from ``download_url``. Files over the contents API's size
@@ -645,12 +615,6 @@ class GitHubClient:
         if _HEX40.match(sha) and git_blob_sha(data) != sha:
             raise IntegrityError(f"Downloaded {what} does not match its git SHA {sha[:12]}; refusing to use it.")
         return data
-
-    def tarball(self, owner: str, repo: str, ref: str) -> bytes:
-        """``GET /repos/{o}/{r}/tarball/{ref}``: the gzip tar of a commit (not used for listings)."""
-        resp = self._request(f"{self._repo_path(owner, repo)}/tarball/{quote(ref, safe='')}",
-                             what=f"the archive of {owner}/{repo}@{ref[:12]}")
-        return resp.content
 
     def prefetch(self, owner: str, repo: str, commit: str, paths: Sequence[str]) -> Prefetch | None:
         """Start downloading ``paths`` at ``commit`` from the raw host before the tree is known
@@ -741,8 +705,7 @@ class Prefetch:
         self._stopped = False
         self._hits = self._misses = 0
         unique = list(dict.fromkeys(paths))
-        self._pool = ThreadPoolExecutor(max_workers=min(client.raw_concurrency, len(unique)),
-                                        thread_name_prefix="gh-prefetch")
+        self._pool = executor.Limited(min(client.raw_concurrency, len(unique)))
         self._futures = {p: self._pool.submit(self._get, p) for p in unique}
 
     def _get(self, path: str) -> bytes | None:
@@ -779,7 +742,11 @@ class Prefetch:
     def close(self) -> None:
         """Cancel what has not started; wait for what is in flight."""
         self._stopped = True
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            futures = list(self._futures.values())
+        for fut in futures:
+            fut.cancel()
+        self._pool.wait()
 
     def __enter__(self) -> Prefetch:
         return self

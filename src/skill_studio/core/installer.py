@@ -37,19 +37,21 @@ import json
 import logging
 import os
 import re
-import shutil
 import signal
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from skill_studio.core.bases import BaseStore
-from skill_studio.core.errors import CollisionError, InstallError
+from skill_studio.core.clock import utcnow
+from skill_studio.core.errors import CollisionError, InstallError, UnsafePathError
+from skill_studio.core.fsutil import check_relative_path as _check_path
+from skill_studio.core.fsutil import rmtree
 from skill_studio.core.models import Destination, InstalledSkill
 from skill_studio.core.paths import AppPaths
-from skill_studio.core.store import Store, utcnow
+from skill_studio.core.store import Store
 
 try:  # POSIX
     import fcntl
@@ -121,13 +123,13 @@ def check_relative_path(rel: str) -> str:
     """Validate a file path inside a skill folder (R-DATA-2: no traversal).
 
     Raises:
-        InstallError: absolute, empty, with ``..``/``.`` segments, backslashes or NUL.
+        InstallError: absolute, empty, with ``..``/``.``/empty segments, backslashes or control
+            characters (the rule of :func:`skill_studio.core.fsutil.check_relative_path`).
     """
-    p = PurePosixPath(rel)
-    if (not rel or rel.startswith("/") or "\\" in rel or "\0" in rel or p.is_absolute()
-            or any(part in ("..", ".", "") for part in rel.split("/")) or re.match(r"^[A-Za-z]:", rel)):
-        raise InstallError(f"Refusing unsafe file path {rel!r} in a skill folder.")
-    return rel
+    try:
+        return _check_path(rel)
+    except UnsafePathError:
+        raise InstallError(f"Refusing unsafe file path {rel!r} in a skill folder.") from None
 
 
 def content_hash(files: Files) -> str:
@@ -171,13 +173,6 @@ def write_folder(folder: Path, files: Files) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-
-
-def _rmtree(path: Path) -> None:
-    if path.is_symlink() or path.is_file():
-        path.unlink(missing_ok=True)
-    elif path.exists():
-        shutil.rmtree(path)
 
 
 class Installer:
@@ -241,7 +236,7 @@ class Installer:
                 _crash_point("snapshot-after-write")
                 os.rename(tmp, target)
             except OSError:
-                _rmtree(tmp)
+                rmtree(tmp)
                 if not target.is_dir():  # another process stored the same snapshot first: fine
                     raise
         return digest
@@ -348,12 +343,12 @@ class Installer:
                     self.store.upsert_skill_tx(db, values)
             except BaseException:
                 if backup is None and moved_in:
-                    _rmtree(final)  # a fresh install whose row was never written
+                    rmtree(final)  # a fresh install whose row was never written
                 self._roll_back(final, backup)
-                _rmtree(op)
+                rmtree(op)
                 raise
             _crash_point("install-after-commit")
-            _rmtree(op)
+            rmtree(op)
         result = self.store.skill(destination, local_name)
         assert result is not None
         self._changed(destination, local_name)
@@ -366,7 +361,7 @@ class Installer:
     @staticmethod
     def _roll_back(final: Path, backup: Path | None) -> None:
         if backup is not None and backup.exists():
-            _rmtree(final)
+            rmtree(final)
             os.rename(backup, final)
 
     def recover(self) -> list[str]:
@@ -419,7 +414,7 @@ class Installer:
                             continue
                         if message:
                             messages.append(message)
-                _rmtree(op)
+                rmtree(op)
         finally:
             if fd is not None:
                 os.close(fd)
@@ -448,15 +443,15 @@ class Installer:
             if swap.exists() and not final.exists():
                 os.rename(swap, final)
             return f"An interrupted rollback of {name} was undone."
-        backup = Path(intent["backup"]) if intent.get("backup") else None
+        earlier = Path(intent["backup"]) if intent.get("backup") else None
         committed = row is not None and row.snapshot_hash == intent["snapshot_hash"] and (
-            backup is None or any(h["backup_path"] == str(backup) for h in self.store.history(dest, name)))
+            earlier is None or any(h["backup_path"] == str(earlier) for h in self.store.history(dest, name)))
         if committed:
             return None
-        if backup is not None and backup.exists():
-            self._roll_back(final, backup)
+        if earlier is not None and earlier.exists():
+            self._roll_back(final, earlier)
         elif row is None and final.exists():
-            _rmtree(final)
+            rmtree(final)
         return f"An interrupted install of {name} was undone."
 
     # -- remove / rollback ---------------------------------------------------------------------
@@ -489,9 +484,9 @@ class Installer:
             except BaseException:
                 if trash.exists():
                     os.rename(trash, final)
-                _rmtree(op)
+                rmtree(op)
                 raise
-            _rmtree(op)
+            rmtree(op)
         self._changed(destination, local_name)
 
     def rollback(self, destination: Destination, local_name: str) -> InstalledSkill:
@@ -542,9 +537,9 @@ class Installer:
                     os.rename(final, backup)
                 if moved_current and swap.exists():
                     os.rename(swap, final)
-                _rmtree(op)
+                rmtree(op)
                 raise
-            _rmtree(op)
+            rmtree(op)
         self._changed(destination, local_name)
         result = self.store.skill(destination, local_name)
         if result is None:

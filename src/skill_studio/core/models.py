@@ -7,10 +7,17 @@ catalog-relative paths are joined onto it before they reach discovery.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from enum import Enum
 from typing import Any
+
+from skill_studio.core.clock import now as _now
+
+Progress = Callable[[int, int], None]
+"""A progress callback: ``progress(done, total)`` (counts of files, plugins, ...); called from worker
+threads, possibly often."""
 
 
 class Destination(str, Enum):
@@ -357,7 +364,7 @@ class Listing:
         """Seconds since ``fetched_at`` (None when unknown); shown as "cached N minutes ago" offline."""
         if self.fetched_at is None:
             return None
-        return max(0.0, ((now or datetime.now(timezone.utc)) - self.fetched_at).total_seconds())
+        return max(0.0, ((now or _now()) - self.fetched_at).total_seconds())
 
 
 @dataclass(frozen=True)

@@ -27,12 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from skill_studio.core.bundled import bundled_skills
-from skill_studio.core.errors import FrontmatterError, SkillStudioError
+from skill_studio.core.clock import utcnow
+from skill_studio.core.errors import CorruptDatabaseError, FrontmatterError, SkillStudioError
 from skill_studio.core.frontmatter import parse_skill_md
 from skill_studio.core.installer import LOCAL_NAME_RE, Installer, read_folder
 from skill_studio.core.models import Destination, RegistrySource
 from skill_studio.core.paths import AppPaths
-from skill_studio.core.store import CorruptDatabaseError, Store, salvage, utcnow
+from skill_studio.core.store import Store, salvage
 
 log = logging.getLogger(__name__)
 

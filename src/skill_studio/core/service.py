@@ -17,17 +17,18 @@ import logging
 import posixpath
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import semver
 
+from skill_studio.core import auth, executor
 from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
+from skill_studio.core.clock import now as _utcnow
 from skill_studio.core.discovery import PLUGIN_JSON, discover
 from skill_studio.core.errors import (
     AuthError,
@@ -54,6 +55,7 @@ from skill_studio.core.models import (
     InstalledSkill,
     InstallState,
     Listing,
+    Progress,
     Registry,
     RegistrySource,
     RepoTree,
@@ -61,14 +63,13 @@ from skill_studio.core.models import (
     join_path,
 )
 from skill_studio.core.paths import AppPaths
-from skill_studio.core.settings_skills import SettingsSkills, frontmatter_slot
 from skill_studio.core.recovery import open_store
+from skill_studio.core.settings_skills import SettingsSkills, frontmatter_slot
 from skill_studio.core.sources import parse_registry_source
 
 log = logging.getLogger(__name__)
 
 ClientFactory = Callable[[str], GitHubClient]
-Progress = Callable[[int, int], None]
 
 DEFAULT_VERSION = "1.0.0"
 """Recorded at import when neither the frontmatter nor the plugin declares a version (R-FM-1)."""
@@ -96,8 +97,6 @@ def is_newer(candidate: str | None, installed: str | None) -> bool:
     return a is not None and b is not None and a > b
 
 
-def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def upstream_update(listing: Listing, skill: CatalogSkill, installed: InstalledSkill) -> str | None:
@@ -308,7 +307,7 @@ class SkillStudio:
         self.close()
 
     def _default_client(self, host: str) -> GitHubClient:
-        return GitHubClient.for_host(host, etags=self.etag_cache)
+        return auth.client_for(host, etags=self.etag_cache)
 
     def client(self, host: str) -> GitHubClient:
         """The shared GitHub client of a host (one connection pool per host)."""
@@ -500,7 +499,7 @@ class SkillStudio:
         catalog: Catalog | None = None
         catalog_error: CatalogError | None = None
         prefetch = None
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="gh-tree") as pool:
+        with executor.Limited(1) as pool:
             if client.concurrency > 1:
                 tree_future: Future[RepoTree] | None = pool.submit(client.tree, source.owner, source.repo, commit)
             else:  # one request at a time: tree, then catalog

@@ -29,6 +29,7 @@ Usage (GUI or CLI)::
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import json
 import logging
@@ -134,7 +135,7 @@ class SettingsSkills:
 
     # -- queries -------------------------------------------------------------------------------
 
-    def list(self) -> list[InstalledSkill]:
+    def list(self) -> builtins.list[InstalledSkill]:
         """Every Settings skill, by local name. Each has ``origin`` (``bundled``/``marketplace``/
         ``upload``), ``bundled``, ``version``, ``slot``, ``active``, ``purpose``."""
         return self.store.skills(SETTINGS)
@@ -162,7 +163,7 @@ class SettingsSkills:
 
     # -- activation ----------------------------------------------------------------------------
 
-    def _set(self, local_name: str, **kw: Any) -> list[InstalledSkill]:
+    def _set(self, local_name: str, **kw: Any) -> builtins.list[InstalledSkill]:
         try:
             names = self.store.set_skill_activation(SETTINGS, local_name, **kw)
         except KeyError:
@@ -225,13 +226,13 @@ class SettingsSkills:
             self.installer.remove(SETTINGS, local_name)
         return self._finish(skill, (skill,) if skill.active else (), [f"Removed {local_name!r}."])
 
-    def _finish(self, skill: InstalledSkill, off: tuple[InstalledSkill, ...], msgs: list[str]) -> SkillChange:
+    def _finish(self, skill: InstalledSkill, off: tuple[InstalledSkill, ...], msgs: builtins.list[str]) -> SkillChange:
         report, sync_msgs = self._sync_quietly()
         return SkillChange(skill, off, tuple(msgs + sync_msgs), report)
 
     # -- installs ------------------------------------------------------------------------------
 
-    def arrival(self, local_name: str, slot: str | None, *, replace: bool) -> tuple[bool, list[str]]:
+    def arrival(self, local_name: str, slot: str | None, *, replace: bool) -> tuple[bool, builtins.list[str]]:
         """Decide whether a skill installed into Settings arrives active (R-IMP-4).
 
         Args:
@@ -338,7 +339,7 @@ class SettingsSkills:
 
     # -- bundled -------------------------------------------------------------------------------
 
-    def seed_bundled(self) -> list[str]:
+    def seed_bundled(self) -> builtins.list[str]:
         """Seed the bundled skills on first launch and restore any whose folder disappeared.
 
         A bundled skill is seeded once (remembered in the settings table), active unless its slot is
@@ -353,7 +354,7 @@ class SettingsSkills:
             InstallError: the app's bundled resources are missing or broken.
         """
         seeded = set(json.loads(self.store.get_setting(SEEDED_SETTING) or "[]"))
-        messages: list[str] = []
+        messages: builtins.list[str] = []
         newly: set[str] = set()
         for b in bundled_skills():
             existing = self.store.skill(SETTINGS, b.local_name)
@@ -386,10 +387,10 @@ class SettingsSkills:
             return self.installer.install(b.files, SETTINGS, b.local_name, row, replace=True, force=True,
                                           kind="restore")
 
-    def startup(self) -> list[str]:
+    def startup(self) -> builtins.list[str]:
         """Seed/restore bundled skills, then sync the workspace. Never raises: problems become
         messages for the user (the app must start)."""
-        messages: list[str] = []
+        messages: builtins.list[str] = []
         try:
             messages += self.seed_bundled()
         except (SkillStudioError, OSError) as exc:
@@ -425,7 +426,7 @@ class SettingsSkills:
             raise WorkspaceError(f"{new} is inside Skill Studio's data folder; choose a folder of your own.")
         ensure_workspace(new)
         old = self.workspace_path()
-        messages: list[str] = []
+        messages: builtins.list[str] = []
         if old.resolve() != new:
             with self.store.transaction():  # serialised with syncs
                 messages += unwire_workspace(old, self.paths.backups).messages
@@ -446,7 +447,7 @@ class SettingsSkills:
                       for s in self.list() if s.active]
             return sync_workspace(self.workspace_path(), skills, self.paths.backups)
 
-    def _sync_quietly(self) -> tuple[SyncReport | None, list[str]]:
+    def _sync_quietly(self) -> tuple[SyncReport | None, builtins.list[str]]:
         """Sync after a committed change; failures become a message instead of an exception."""
         try:
             report = self.sync_workspace()

@@ -12,16 +12,17 @@ Accepted forms (on github.com or a GitHub Enterprise host)::
 
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import unquote, urlsplit
 
 from skill_studio.core.errors import RegistrySourceError
+from skill_studio.core.hosts import API_ENV, GITHUB_API, GITHUB_COM, api_base_for, canonical_host
 from skill_studio.core.models import RegistrySource
 
-DEFAULT_HOST = "github.com"
-DEFAULT_API = "https://api.github.com"
-API_ENV = "SKILL_STUDIO_GITHUB_API"
+__all__ = ["ACCEPTED_FORMS", "API_ENV", "DEFAULT_API", "DEFAULT_HOST", "api_base_for", "parse_registry_source"]
+
+DEFAULT_HOST = GITHUB_COM
+DEFAULT_API = GITHUB_API
 
 ACCEPTED_FORMS = (
     "owner/repo, owner/repo@ref, https://github.com/owner/repo[.git], "
@@ -106,8 +107,7 @@ def parse_registry_source(text: str) -> RegistrySource:
         raise _refuse(text, "no usable host")
     if split.query or split.fragment:
         raise _refuse(text, "query strings and fragments are not part of a registry URL")
-    if host == "www.github.com":
-        host = DEFAULT_HOST
+    host = canonical_host(host)
     segments = [unquote(s) for s in split.path.split("/") if s]
     if len(segments) < 2:
         raise _refuse(text, "expected https://HOST/owner/repo")
@@ -120,23 +120,3 @@ def parse_registry_source(text: str) -> RegistrySource:
     ref = _check_ref(text, rest[1])
     subpath = _check_subpath(text, "/".join(rest[2:]))
     return RegistrySource(host, owner, repo, ref, subpath)
-
-
-def api_base_for(host: str) -> str:
-    """The REST API base URL for a web host (R-NET-5).
-
-    ``SKILL_STUDIO_GITHUB_API`` wins when set (tests point it at a loopback fake server); else
-    ``https://api.github.com`` for github.com and ``https://HOST/api/v3`` for an Enterprise host.
-
-    Args:
-        host: web host such as ``github.com``.
-
-    Returns:
-        Base URL without a trailing slash.
-    """
-    env = os.environ.get(API_ENV, "").strip()
-    if env:
-        return env.rstrip("/")
-    if host in (DEFAULT_HOST, "www.github.com"):
-        return DEFAULT_API
-    return f"https://{host}/api/v3"

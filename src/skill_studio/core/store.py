@@ -20,12 +20,12 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from pathlib import Path
 from types import EllipsisType
 from typing import Any
 
-from skill_studio.core.errors import RegistryError, SkillStudioError
+from skill_studio.core.clock import utcnow
+from skill_studio.core.errors import CorruptDatabaseError, DatabaseError, RegistryError
 from skill_studio.core.models import Destination, InstalledSkill, Registry, RegistrySource
 
 BUSY_TIMEOUT_MS = 10_000
@@ -98,20 +98,6 @@ _SKILL_COLUMNS = (
     "qualified_name", "plugin", "repo", "source_path", "commit_sha", "origin", "snapshot_hash",
     "upstream_hash", "purpose", "slot", "model", "active", "metadata_json", "installed_at", "updated_at",
 )
-
-
-def utcnow() -> str:
-    """Current UTC time as ISO-8601 with seconds (``2026-11-23T14:35:00Z``)."""
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-class DatabaseError(SkillStudioError):
-    """Raised when the database cannot be opened or is newer than this version of the app."""
-
-
-class CorruptDatabaseError(DatabaseError):
-    """Raised when the database file is damaged: not a database, malformed, or failing
-    ``PRAGMA quick_check``. ``SkillStudio`` then moves it aside and rebuilds (R-DATA-1)."""
 
 
 def _is_corruption(exc: sqlite3.DatabaseError) -> bool:

@@ -44,16 +44,15 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from skill_studio.core.clock import utcnow
 from skill_studio.core.errors import InstallError, RemoteError, SkillStudioError, UserError
 from skill_studio.core.installer import read_folder
-from skill_studio.core.models import CatalogSkill, Destination, InstalledSkill, Listing, Registry
+from skill_studio.core.models import CatalogSkill, Destination, InstalledSkill, Listing, Progress, Registry
 from skill_studio.core.service import DEFAULT_VERSION, SkillStudio, catalog_provenance, upstream_update
 from skill_studio.core.sources import parse_registry_source
-from skill_studio.core.store import utcnow
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int], None]
 """``progress(done, total)``: counts of registries (check) or skills (apply)."""
 Status = Callable[[str], None]
 """``status(sentence)``: what is being done now, for a progress label."""

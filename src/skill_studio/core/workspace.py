@@ -37,9 +37,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skill_studio.core.errors import InstallError, UserError
+from skill_studio.core.clock import utcnow
+from skill_studio.core.errors import InstallError, WorkspaceError
+from skill_studio.core.fsutil import atomic_write, rmtree
 from skill_studio.core.installer import check_local_name, content_hash, read_folder, write_folder
-from skill_studio.core.store import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +54,6 @@ SKILLS_DIR = Path(".claude") / "skills"
 """Workspace-relative folder where Claude Code looks for project skills."""
 TMP_PREFIX = ".skill-studio-tmp-"
 """Prefix of temporary files/folders; leftovers with it are removed by the next sync."""
-
-
-class WorkspaceError(UserError):
-    """Raised when the workspace cannot be used: not a folder, not writable, or a ``CLAUDE.md``
-    whose Skill Studio block is broken (a begin marker without an end marker)."""
 
 
 @dataclass(frozen=True)
@@ -106,31 +102,9 @@ class SyncReport:
 # -- files ---------------------------------------------------------------------------------------
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: a temporary file beside it, fsync, ``os.replace``.
-
-    A symlinked ``path`` is resolved first (its target is replaced, the link stays); an existing
-    file's permission bits are kept.
-    """
-    target = path.resolve() if path.is_symlink() else path
-    tmp = target.parent / f"{TMP_PREFIX}{uuid.uuid4().hex}-{target.name}"
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if target.exists():
-            shutil.copymode(target, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _rmtree(path: Path) -> None:
-    if path.is_symlink() or path.is_file():
-        path.unlink(missing_ok=True)
-    elif path.exists():
-        shutil.rmtree(path)
+    """Write ``data`` to ``path`` atomically (:func:`skill_studio.core.fsutil.atomic_write`; a
+    leftover temporary file carries ``TMP_PREFIX`` and is swept by the next sync)."""
+    atomic_write(path, data, tmp_prefix=TMP_PREFIX)
 
 
 def _folder_hash(path: Path) -> str | None:
@@ -314,7 +288,7 @@ def _retire(folder: Path, written_hash: str, backups: Path, messages: list[str])
         where = _backup(folder, backups, folder.name)
         messages.append(f"{folder} had edits made in the workspace; they were moved to {where}.")
     else:
-        _rmtree(folder)
+        rmtree(folder)
     return True
 
 
@@ -331,10 +305,10 @@ def _write_skill_folder(skills_dir: Path, name: str, files: Mapping[str, bytes])
     except BaseException:
         if old is not None and old.exists() and not final.exists():
             os.rename(old, final)
-        _rmtree(tmp)
+        rmtree(tmp)
         raise
     if old is not None:
-        _rmtree(old)
+        rmtree(old)
 
 
 def ensure_workspace(workspace: Path) -> None:
@@ -372,7 +346,7 @@ def sync_workspace(workspace: Path, skills: Sequence[WorkspaceSkill], backups: P
     skills_dir = workspace / SKILLS_DIR
     if skills_dir.is_dir():
         for leftover in skills_dir.glob(f"{TMP_PREFIX}*"):
-            _rmtree(leftover)
+            rmtree(leftover)
     loaded = _load_manifest(workspace, messages)
     manifest = dict(loaded or {})
     desired = {s.local_name: s for s in sorted(skills, key=lambda s: s.local_name)}

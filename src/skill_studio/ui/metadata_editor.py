@@ -195,11 +195,8 @@ class MetadataEditor(QDialog):
                                            or previous.installed != self._conflict.installed):
             self.name_field.clear_replace()  # a new collision needs a new confirmation
         self._show_conflict(name)
-        if self._conflict is not None:
-            if self._conflict.planned:
-                ok = False
-            elif not self.name_field.replace_confirmed():
-                ok = False
+        if self._conflict is not None and (self._conflict.planned or not self.name_field.replace_confirmed()):
+            ok = False
         if not self.description_field.check():
             ok = False
         self.import_button.setEnabled(ok)
