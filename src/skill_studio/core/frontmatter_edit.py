@@ -304,6 +304,7 @@ def _expected(old: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]
         if key == "version":
             meta = new.get("metadata")
             has_meta_v = isinstance(meta, dict) and "version" in meta
+            meta = meta if isinstance(meta, dict) else {}
             if value is REMOVE:
                 new.pop("version", None)
                 if has_meta_v:
@@ -315,7 +316,7 @@ def _expected(old: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]
                     new["metadata"] = {**meta, "version": version}
                 if "version" in new:
                     new["version"] = version
-            elif isinstance(meta, dict) and meta:
+            elif meta:
                 new["metadata"] = {**meta, "version": version}
             else:
                 new["version"] = version

@@ -292,7 +292,7 @@ def _merge_lines(base: Lines, ours: Lines, theirs: Lines, prefer: Prefer | None,
         elif kind == "b":
             chunks.append(Chunk("theirs", theirs[region[1]:region[2]]))
         else:
-            _, zs, ze, as_, ae, bs, be = region
+            _, zs, ze, as_, ae, bs, be = region  # type: ignore[misc]  # the 7-tuple of a conflict
             b_, o_, t_ = base[zs:ze], ours[as_:ae], theirs[bs:be]
             chunks.append(Chunk("conflict", t_ if prefer == "theirs" else o_, b_, o_, t_, ob + zs, oo + as_, ot + bs,
                                 label))
@@ -395,7 +395,7 @@ def _merge_text(path: str, base: bytes | None, ours: bytes | None, theirs: bytes
     if path == SKILL_MD:
         parts = [_split_skill_md(x) for x in (base, ours, theirs)]
         if all(p is not None for p in parts) and ours is not None and theirs is not None:
-            b, o, t = parts  # type: ignore[misc]
+            b, o, t = parts
             assert b is not None and o is not None and t is not None
             chunks = _merge_lines(b.opening, o.opening, t.opening, prefer, (0, 0, 0))
             chunks += _merge_lines(b.head, o.head, t.head, prefer, (b.head_start, o.head_start, t.head_start))

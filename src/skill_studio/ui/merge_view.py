@@ -315,8 +315,8 @@ class MergeView(QDialog):
             self.ours_edit.setPlainText(_text(f.ours))
             self.theirs_edit.setPlainText(_text(f.theirs))
             self.result_edit.setPlainText(_text(f.resolve(choices)))  # type: ignore[arg-type]
-            _mark(self.ours_edit, {n: _COLORS["ours"] for n in f.changed_lines("ours")})
-            _mark(self.theirs_edit, {n: _COLORS["theirs"] for n in f.changed_lines("theirs")})
+            _mark(self.ours_edit, dict.fromkeys(f.changed_lines("ours"), _COLORS["ours"]))
+            _mark(self.theirs_edit, dict.fromkeys(f.changed_lines("theirs"), _COLORS["theirs"]))
             _mark(self.result_edit, {n: _COLORS[o] for n, o in enumerate(f.result_origins(choices))
                                      if o in _COLORS})
         self.edit_button.setEnabled(not whole)
