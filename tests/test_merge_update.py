@@ -14,7 +14,7 @@ import pytest
 from skill_studio.app.merge import apply_merge, plan_merge
 from skill_studio.core.installer import read_folder
 from skill_studio.core.models import Destination
-from skill_studio.core.service import SkillStudio
+from skill_studio.app import SkillStudio
 
 pytestmark = pytest.mark.integration
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from skill_studio.app.studio import catalog_provenance
 from skill_studio.core.errors import FrontmatterError, InstallError
 from skill_studio.core.frontmatter import parse_skill_md
 from skill_studio.core.installer import read_folder
@@ -26,7 +27,7 @@ from skill_studio.core.merge import Chunk, Conflict, FileMerge, MergeResult, Pre
 from skill_studio.core.models import CatalogSkill, InstalledSkill, Listing, Progress
 
 if TYPE_CHECKING:
-    from skill_studio.core.service import SkillStudio
+    from skill_studio.app.studio import SkillStudio
 
 __all__ = [
     "Chunk", "Conflict", "FileMerge", "MergeOutcome", "MergeResult", "Prefer",
@@ -104,8 +105,6 @@ def update_row(listing: Listing, skill: CatalogSkill, current: InstalledSkill, f
     file (the truth, issue 13), falling back to the catalog and then to the previous row; where and
     how it is installed (purpose, slot, active) stays.
     """
-    from skill_studio.core.service import catalog_provenance  # the app facade until issue 12 lands
-
     row = dict(catalog_provenance(listing, skill))
     meta = None
     try:

@@ -20,6 +20,7 @@ falls back to it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from skill_studio.core.fsutil import atomic_write
@@ -36,11 +37,13 @@ class BaseStore:
     Args:
         data_dir: the app's data folder (``AppPaths.data``); pointers go under ``bases/``.
         snapshot_dir: the content-addressed snapshot folder (``AppPaths.snapshots``).
+        read_snapshot: reads a snapshot folder as ``{relative path: bytes}`` (``installer.read_folder``).
     """
 
-    def __init__(self, data_dir: Path, snapshot_dir: Path) -> None:
+    def __init__(self, data_dir: Path, snapshot_dir: Path, read_snapshot: Callable[[Path], dict[str, bytes]]) -> None:
         self.root = data_dir / "bases"
         self.snapshot_dir = snapshot_dir
+        self._read = read_snapshot
 
     def _pointer(self, destination: Destination, local_name: str, snapshot_hash: str) -> Path:
         return self.root / destination.value / local_name / snapshot_hash
@@ -77,10 +80,8 @@ class BaseStore:
             nothing was written into the files, so that snapshot is the upstream copy); None when
             neither is on disk (the snapshot store was deleted).
         """
-        from skill_studio.core.installer import read_folder  # installer imports this module
-
         digest = self.base_hash(skill) or skill.snapshot_hash
         folder = self.snapshot_dir / digest
         if not folder.is_dir():
             return None
-        return read_folder(folder)
+        return self._read(folder)

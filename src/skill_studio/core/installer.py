@@ -186,7 +186,7 @@ class Installer:
     def __init__(self, paths: AppPaths, store: Store) -> None:
         self.paths = paths
         self.store = store
-        self.bases = BaseStore(paths.data, paths.snapshots)
+        self.bases = BaseStore(paths.data, paths.snapshots, read_folder)
         """The pristine upstream copy of each installed skill (issue 13: three-way merge on update)."""
         self.on_change: list[Callable[[Destination, str], None]] = []
         """Listeners called as ``listener(destination, local_name)`` after every committed install,
