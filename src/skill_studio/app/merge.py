@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from skill_studio.app.studio import catalog_provenance
-from skill_studio.core.errors import FrontmatterError, InstallError
+from skill_studio.core.errors import FrontmatterError, InstallError, UserError
 from skill_studio.core.frontmatter import parse_skill_md
 from skill_studio.core.installer import read_folder
 from skill_studio.core.merge import Chunk, Conflict, FileMerge, MergeResult, Prefer, UpdateMerge, merge_update
@@ -30,8 +30,9 @@ if TYPE_CHECKING:
     from skill_studio.app.studio import SkillStudio
 
 __all__ = [
-    "Chunk", "Conflict", "FileMerge", "MergeOutcome", "MergeResult", "Prefer",
-    "apply_merge", "plan_merge", "update_row",
+    "MERGE_CUSTOMIZED_KEY", "Chunk", "Conflict", "FileMerge", "MergeOutcome", "MergeResult", "MergeSummary", "Prefer",
+    "apply_merge", "carry_import_metadata", "get_merge_customized", "plan_merge", "set_merge_customized",
+    "update_row",
 ]
 
 
@@ -167,3 +168,87 @@ def apply_merge(studio: SkillStudio, listing: Listing, skill: CatalogSkill, inst
     new = studio.installer.install(merged, current.destination, current.local_name, row, replace=True, force=True,
                                    kind="update", upstream_files=theirs, snapshot_files=planned.snapshot)
     return MergeOutcome(new, result, applied=True)
+
+
+# -- summaries for update reports, and the auto-mode setting ---------------------------------------
+
+MERGE_CUSTOMIZED_KEY = "merge_customized"
+"""Settings key: in auto mode, merge customized skills whose merge is clean (``"on"``/``"off"``,
+default off: customized skills are never touched unless the user turns this on, R-UPD-3)."""
+
+_ON = {"on", "true", "yes", "1"}
+_OFF = {"off", "false", "no", "0"}
+
+
+def get_merge_customized(studio: SkillStudio) -> bool:
+    """Whether auto mode merges customized skills when the merge is clean (default False)."""
+    return studio.store.get_setting(MERGE_CUSTOMIZED_KEY, "off") in _ON
+
+
+def set_merge_customized(studio: SkillStudio, value: bool | str) -> bool:
+    """Turn "merge customized skills when clean" on or off.
+
+    Args:
+        value: a bool, or ``on``/``off`` (also true/false, yes/no, 1/0).
+
+    Returns:
+        The new value.
+
+    Raises:
+        UserError: a value that is none of those.
+    """
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if v not in _ON | _OFF:
+            raise UserError(f"{MERGE_CUSTOMIZED_KEY} is on or off, not {value!r}.")
+        value = v in _ON
+    studio.store.set_setting(MERGE_CUSTOMIZED_KEY, "on" if value else "off")
+    return bool(value)
+
+
+@dataclass(frozen=True)
+class MergeSummary:
+    """What a merge of one update gave, for reports (``update --check --json``, notifications).
+
+    Attributes:
+        state: ``"clean"``, ``"conflicts"`` or ``"unavailable"`` (no pristine copy, download failed).
+        files: the conflicting files (empty unless ``"conflicts"``).
+        conflicts: each conflict (file, kind, line ranges).
+        applied: the merged folder was installed.
+        message: why it is unavailable, else "".
+    """
+
+    state: str
+    files: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    applied: bool = False
+    message: str = ""
+
+    @classmethod
+    def of(cls, result: MergeResult, applied: bool = False) -> MergeSummary:
+        """The summary of a merge result."""
+        return cls("clean" if result.clean else "conflicts", result.conflicted_paths, result.conflicts, applied)
+
+    def describe(self) -> list[str]:
+        """One line per conflict (``"SKILL.md lines 12-14 (upstream: lines 12-15)"``)."""
+        return [c.describe() for c in self.conflicts]
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"merge": state, "merge_files": [...], "merge_conflicts": [...]}`` (+ ``merge_message``)."""
+        data: dict[str, Any] = {"merge": self.state, "merge_files": list(self.files),
+                                "merge_conflicts": [c.to_json() for c in self.conflicts]}
+        if self.message:
+            data["merge_message"] = self.message
+        return data
+
+
+def carry_import_metadata(studio: SkillStudio, installed: InstalledSkill,
+                          theirs: Mapping[str, bytes]) -> dict[str, bytes]:
+    """The files of a plain update of a *non-customized* skill: upstream's new version with the
+    metadata chosen at import written again (issue 13: what the agent reads stays what the user
+    chose). Equal to ``theirs`` when nothing was chosen at import or the base is unknown."""
+    base = studio.installer.bases.files(installed)
+    snapshot = studio.installer.snapshot_files(installed.snapshot_hash)
+    if base is None or not snapshot or base == snapshot:
+        return dict(theirs)
+    return merge_update(base, snapshot, snapshot, theirs).snapshot
