@@ -139,3 +139,77 @@ def test_import_time_description_survives_an_upstream_description_change(studio,
     outcome = apply_merge(studio, listing, skill, studio.store.skill(LIB, "notes"))
     # a description the user edited after import conflicts with upstream's new one
     assert [c.key for c in outcome.merge.conflicts] == ["description"]
+
+
+# -- the CLI ---------------------------------------------------------------------------------------
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    from skill_studio.cli import main
+
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_merge_clean_then_rollback_byte_for_byte(studio, gh, capsys) -> None:
+    folder = Path(_import(studio).path)
+    _edit(folder, "Step 11: do thing 11.", "Step 11: do MY thing.")
+    (folder / "assets" / "logo.png").unlink()  # a deletion of ours, upstream left the file alone
+    before = read_folder(folder)
+    gh.push(OWNER, REPO, repo(skill_md("1.1.0", BODY.replace("Step 1: do thing 1.", "Step 1: do it better.")),
+                              {PREFIX + "references/new.md": "new upstream file\n"}))
+    code, out, err = run(capsys, "update", "--check", "--json")
+    assert code == 0, err
+    (item,) = json.loads(out)["destinations"]["library"]
+    assert (item["status"], item["merge"], item["merge_files"]) == ("customized", "clean", [])
+    code, out, err = run(capsys, "update", "notes", "--to", "library")
+    assert code == 1 and "--merge" in err and read_folder(folder) == before
+    code, out, err = run(capsys, "update", "notes", "--to", "library", "--merge")
+    assert code == 0, err
+    assert "merged upstream's changes with your edits" in out and "merged (your edits kept)" in out
+    merged = read_folder(folder)
+    text = merged["SKILL.md"].decode()
+    assert "Step 1: do it better." in text and "Step 11: do MY thing." in text and 'version: "1.1.0"' in text
+    assert "assets/logo.png" not in merged and merged["references/new.md"] == b"new upstream file\n"
+    assert studio.installed_skill(LIB, "notes").version == "1.1.0"
+    code, out, err = run(capsys, "rollback", "notes", "--to", "library")
+    assert code == 0, err
+    assert read_folder(folder) == before
+
+
+def test_cli_merge_conflict_exits_1_names_lines_and_changes_nothing(studio, gh, capsys) -> None:
+    folder = Path(_import(studio).path)
+    _edit(folder, "Step 6: do thing 6.", "Step 6: mine.")
+    before = read_folder(folder)
+    gh.push(OWNER, REPO, repo(skill_md("1.1.0", BODY.replace("Step 6: do thing 6.", "Step 6: theirs."))))
+    code, out, err = run(capsys, "update", "--check", "--json")
+    (item,) = json.loads(out)["destinations"]["library"]
+    assert (item["merge"], item["merge_files"]) == ("conflicts", ["SKILL.md"])
+    assert item["merge_conflicts"][0]["ours_lines"] == [14, 14]
+    code, out, err = run(capsys, "update", "notes", "--merge")
+    assert code == 1
+    assert "the merge has conflicts, nothing was changed" in err and "SKILL.md line 14 (upstream: line 14)" in err
+    assert "Traceback" not in err and read_folder(folder) == before
+    assert studio.store.history(LIB, "notes") == []
+    code, out, err = run(capsys, "update", "notes", "--merge", "--prefer", "ours")
+    assert code == 0, err
+    text = (folder / "SKILL.md").read_text()
+    assert "Step 6: mine." in text and 'version: "1.1.0"' in text
+    assert run(capsys, "update", "notes", "--prefer", "ours")[0] == 1  # --prefer needs --merge
+    assert run(capsys, "update", "notes", "--merge", "--force")[0] == 1
+
+
+def test_auto_mode_merges_customized_skills_only_when_turned_on_and_clean(studio, gh, capsys) -> None:
+    folder = Path(_import(studio).path)
+    _edit(folder, "Step 12: do thing 12.", "Step 12: mine.")
+    before = read_folder(folder)
+    gh.push(OWNER, REPO, repo(skill_md("1.1.0")))
+    assert run(capsys, "config", "set", "update_mode", "auto")[0] == 0
+    code, out, err = run(capsys, "update")
+    assert code == 0 and read_folder(folder) == before  # customized: untouched by default
+    assert run(capsys, "config", "set", "merge_customized", "on")[1] == "merge_customized = on\n"
+    assert run(capsys, "config", "set", "merge_customized", "maybe")[0] == 1
+    code, out, err = run(capsys, "update")
+    assert code == 0, err
+    text = (folder / "SKILL.md").read_text()
+    assert 'version: "1.1.0"' in text and "Step 12: mine." in text
