@@ -34,6 +34,14 @@ class Destination(str, Enum):
         return "Settings → Skills" if self is Destination.SETTINGS else "Skill Library"
 
 
+LIBRARY_PURPOSES = ("domain", "platform", "source", "data-engineering")
+"""Purposes of Skill Library skills (R-IMP-4); set by the user at import (R-IMP-5), never read
+from the frontmatter."""
+
+DEFAULT_LIBRARY_PURPOSE = "domain"
+"""The Library purpose when the user chose none (CLI import without ``--purpose``)."""
+
+
 class InstallState(str, Enum):
     """Install state of a catalog skill in one destination (R-UI-2)."""
 
