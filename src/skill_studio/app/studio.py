@@ -579,12 +579,33 @@ class SkillStudio:
         return out
 
     def installed(self, destination: Destination | None = None) -> list[InstalledSkill]:
-        """Installed skills, optionally of one destination."""
-        return self.store.skills(destination)
+        """Installed skills, optionally of one destination; name and description as their installed
+        ``SKILL.md`` says (see :meth:`from_files`)."""
+        return [self.from_files(s) for s in self.store.skills(destination)]
 
     def installed_skill(self, destination: Destination, local_name: str) -> InstalledSkill | None:
-        """The skill installed in ``destination`` under ``local_name``, or None."""
-        return self.store.skill(destination, local_name)
+        """The skill installed in ``destination`` under ``local_name``, or None; name and
+        description as its installed ``SKILL.md`` says (see :meth:`from_files`)."""
+        skill = self.store.skill(destination, local_name)
+        return self.from_files(skill) if skill is not None else None
+
+    @staticmethod
+    def from_files(skill: InstalledSkill) -> InstalledSkill:
+        """The skill with the name and description its installed ``SKILL.md`` says: the installed
+        files are the truth, the database only caches them (issue 13; an edit made in the file
+        shows in every list). Unchanged when the file is missing, too large or unparsable."""
+        try:
+            path = Path(skill.path) / "SKILL.md"
+            if path.stat().st_size > MAX_SKILL_MD_BYTES:
+                return skill
+            meta = parse_skill_md(path.read_bytes(), f"{skill.local_name}/SKILL.md")
+        except (OSError, FrontmatterError):
+            return skill
+        name = meta.name or skill.name
+        description = meta.description or skill.description
+        if name == skill.name and description == skill.description:
+            return skill
+        return dataclasses.replace(skill, name=name, description=description)
 
     def history(self, destination: Destination, local_name: str) -> list[dict[str, Any]]:
         """The recorded versions of an installed skill (newest first; empty when it was never
