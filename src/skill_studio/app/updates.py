@@ -38,13 +38,14 @@ from __future__ import annotations
 import difflib
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from skill_studio.app.merge import (
+    MergeResult,
     MergeSummary,
     apply_merge,
     carry_import_metadata,
@@ -526,7 +527,8 @@ def apply_update(studio: SkillStudio, listing: Listing, skill: CatalogSkill, ins
 def apply_updates(studio: SkillStudio, report: UpdateReport, items: Iterable[UpdateItem] | None = None, *,
                   force: bool = False, progress: Progress | None = None,
                   status: Status | None = None, merge: bool = False,
-                  prefer: str | None = None) -> UpdateReport:
+                  prefer: str | None = None,
+                  resolutions: Mapping[str, Mapping[str, bytes | None]] | None = None) -> UpdateReport:
     """Apply updates from a report, recording the outcome in it (R-UPD-3/4).
 
     Customized skills are skipped (``report.skipped_customized``) unless ``force`` is True, or
@@ -545,6 +547,8 @@ def apply_updates(studio: SkillStudio, report: UpdateReport, items: Iterable[Upd
         status: ``status(sentence)`` before each skill.
         merge: merge customized skills instead of skipping them (not with ``force``).
         prefer: with ``merge``, resolve conflicting hunks with ``"ours"`` or ``"theirs"``.
+        resolutions: with ``merge``, ``{local name: {path: bytes or None}}``: the final content of
+            the conflicting files chosen in a merge view.
 
     Returns:
         ``report``, with ``applied``/``skipped_customized``/``failed``/``merges`` extended.
@@ -569,7 +573,8 @@ def apply_updates(studio: SkillStudio, report: UpdateReport, items: Iterable[Upd
                 if key not in cache:
                     cache[key] = studio.download_skill(item.listing, item.skill)
                 outcome = apply_merge(studio, item.listing, item.skill, current, files=cache[key],
-                                      prefer=prefer)  # type: ignore[arg-type]
+                                      prefer=prefer,  # type: ignore[arg-type]
+                                      resolutions=(resolutions or {}).get(item.local_name))
             except SkillStudioError as err:
                 report.failed.append(FailedUpdate(item, str(err), remote=isinstance(err, RemoteError)))
             else:
@@ -912,6 +917,9 @@ class PreparedUpdate:
         problems: sentences for skills that cannot be updated (removed upstream, no longer
             installed, registry unreachable).
         requested: the local names asked for.
+        merges: ``{local name: MergeResult}`` of the customized ones whose merge with upstream
+            could be computed (issue 13): what the *Merge (keeps your edits)* choice and the merge
+            view show.
     """
 
     destination: Destination
@@ -920,11 +928,22 @@ class PreparedUpdate:
     up_to_date: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     requested: list[str] = field(default_factory=list)
+    merges: dict[str, MergeResult] = field(default_factory=dict)
 
     @property
     def customized(self) -> list[UpdateItem]:
         """The items that need confirmation (R-UPD-4)."""
         return [i for i in self.items if i.customized]
+
+    @property
+    def can_merge(self) -> bool:
+        """True when every customized item has a merge (so *Merge* can be offered)."""
+        return bool(self.customized) and all(i.local_name in self.merges for i in self.customized)
+
+    @property
+    def merge_clean(self) -> bool:
+        """True when every customized item merges without conflicts (*Merge* is then the default)."""
+        return self.can_merge and all(self.merges[i.local_name].clean for i in self.customized)
 
 
 def prepare_updates(studio: SkillStudio, destination: Destination, names: Sequence[str], listing: Listing | None,
@@ -949,6 +968,13 @@ def prepare_updates(studio: SkillStudio, destination: Destination, names: Sequen
             out.items.append(item)
             if item.customized:
                 out.diffs[name] = diff_skill(studio, destination, name)
+                inst = studio.installed_skill(destination, name)
+                if inst is not None and item.skill is not None and item.listing is not None:
+                    try:
+                        theirs = studio.download_skill(item.listing, item.skill)
+                        out.merges[name] = plan_merge(studio, inst, theirs).result
+                    except SkillStudioError as err:  # no merge offered; replace stays possible
+                        log.info("no merge for %s: %s", name, err)
 
     for name in names:
         inst = studio.installed_skill(destination, name)
@@ -974,11 +1000,15 @@ def prepare_updates(studio: SkillStudio, destination: Destination, names: Sequen
 
 
 def apply_prepared(studio: SkillStudio, items: list[UpdateItem], force: bool,
-                   progress: Callable[[int, int], None]) -> UpdateReport:
+                   progress: Callable[[int, int], None], *, merge: bool = False,
+                   resolutions: Mapping[str, Mapping[str, bytes | None]] | None = None) -> UpdateReport:
     """Apply updates (worker thread); the outcome is in the returned report's ``applied``,
-    ``skipped_customized`` and ``failed`` (R-UPD-4: customized ones only with ``force``)."""
+    ``skipped_customized``, ``failed`` and ``merges`` (R-UPD-4: customized ones only with ``force``,
+    or with ``merge``: merged with the local edits, conflicts settled by ``resolutions`` —
+    ``{local name: {path: bytes or None}}`` from the merge view, issue 13)."""
     report = UpdateReport(checked_at=utcnow(), items=list(items))
-    return apply_updates(studio, report, items, force=force, progress=progress)
+    return apply_updates(studio, report, items, force=force, progress=progress, merge=merge,
+                         resolutions=resolutions)
 
 
 @dataclass
