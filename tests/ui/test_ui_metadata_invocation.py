@@ -43,3 +43,15 @@ def test_a_skill_that_disables_model_invocation_opens_without_the_model_field(qt
     assert editor.invocation_check.isChecked() and not editor.model_combo.isVisible()
     editor.invocation_check.setChecked(False)
     assert editor.model_combo.isVisible()
+
+
+def test_merge_customized_setting_on_the_general_page(qtbot, studio, make_window) -> None:
+    from skill_studio.app.merge import get_merge_customized
+
+    win = make_window(studio)
+    box = win.general.merge_customized
+    assert not box.isChecked() and not get_merge_customized(studio)
+    box.setChecked(True)
+    assert get_merge_customized(studio)
+    win.close()
+    assert make_window(studio).general.merge_customized.isChecked()
