@@ -1,5 +1,6 @@
-"""The metadata editor's Model field hides while disable-model-invocation is on (issue 13), and the
-choice reaches ImportOptions (written into the installed SKILL.md by the import)."""
+"""Issue 13 settings in the GUI: the metadata editor's Model field hides while
+disable-model-invocation is on, and the choice reaches ImportOptions (written into the installed
+SKILL.md by the import); the General page's "merge customized skills when clean" switch."""
 
 from __future__ import annotations
 
