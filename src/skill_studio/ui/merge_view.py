@@ -159,8 +159,8 @@ class MergeView(QDialog):
         cancel.clicked.connect(self.reject)
         self.status = QLabel()
 
-        QShortcut(QKeySequence(Qt.Key.Key_F8), self, activated=lambda: self.step(1))
-        QShortcut(QKeySequence(Qt.Modifier.SHIFT | Qt.Key.Key_F8), self, activated=lambda: self.step(-1))
+        QShortcut(QKeySequence(Qt.Key.Key_F8), self, lambda: self.step(1))
+        QShortcut(QKeySequence(Qt.Modifier.SHIFT | Qt.Key.Key_F8), self, lambda: self.step(-1))
 
         side_buttons = QHBoxLayout()
         for b in (self.use_ours, self.use_theirs, self.edit_button):
