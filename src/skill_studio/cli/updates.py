@@ -37,6 +37,7 @@ from typing import Any
 from skill_studio.app import SkillStudio
 from skill_studio.app import updates as upd
 from skill_studio.app.merge import get_merge_customized, set_merge_customized
+from skill_studio.cli import review
 from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, EXIT_USER, json_out, out, table
 from skill_studio.core.errors import UserError
 from skill_studio.core.models import Destination
@@ -113,6 +114,8 @@ def _print_report(report: upd.UpdateReport, dests: list[Destination]) -> None:
 
 
 def cmd_update(args: argparse.Namespace, studio: SkillStudio) -> int:
+    if args.preview:  # issue 14: what the update changes and adds, nothing written
+        return review.cmd_update_preview(args, studio)
     dests = _destinations(args)
     run = upd.run_update(studio, names=args.names or [], destinations=dests, only_destination=bool(args.to),
                          check=args.check, apply_all=args.all, force=args.force, merge=args.merge,
@@ -237,6 +240,9 @@ def register(sub: Any) -> None:
                         "nothing changes and each file and line range is named (exit 1)")
     u.add_argument("--prefer", choices=("ours", "theirs"),
                    help="with --merge: settle conflicting lines with your version (ours) or upstream's (theirs)")
+    u.add_argument("--preview", action="store_true",
+                   help="show what the update of NAME changes and adds (files, diff, commits, new findings); "
+                        "change nothing")
     u.add_argument("--json", action="store_true")
     u.set_defaults(func=cmd_update)
 
