@@ -116,3 +116,13 @@ def test_lists_and_claude_md_follow_an_edit_made_in_the_installed_file(cli) -> N
             "Edited in the file."]
         claude_md = (studio.settings_skills.workspace_path() / "CLAUDE.md").read_text()
         assert "Edited in the file." in claude_md and "Upstream words." not in claude_md
+
+
+def test_skills_list_shows_the_description_of_the_installed_file(cli) -> None:
+    assert cli("import", "meta-market", "notes:notes", "--to", "settings")[0] == 0
+    with _studio() as studio:
+        path = Path(studio.installed_skill(Destination.SETTINGS, "notes").path) / "SKILL.md"
+    path.write_bytes(path.read_bytes().replace(b"Upstream words.", b"Edited in the file."))
+    code, out, err = cli("skills", "list", "--json")
+    assert code == 0, err
+    assert [s["description"] for s in json.loads(out) if s["local_name"] == "notes"] == ["Edited in the file."]
