@@ -213,3 +213,22 @@ def test_auto_mode_merges_customized_skills_only_when_turned_on_and_clean(studio
     assert code == 0, err
     text = (folder / "SKILL.md").read_text()
     assert 'version: "1.1.0"' in text and "Step 12: mine." in text
+
+
+def test_resolutions_from_a_merge_view_settle_the_conflicts(studio, gh) -> None:
+    folder = Path(_import(studio).path)
+    _edit(folder, "Step 6: do thing 6.", "Step 6: mine.")
+    before = read_folder(folder)
+    gh.push(OWNER, REPO, repo(skill_md("1.1.0", BODY.replace("Step 6: do thing 6.", "Step 6: theirs."))))
+    listing, skill = _listing(studio)
+    outcome = apply_merge(studio, listing, skill, studio.store.skill(LIB, "notes"))
+    (fm,) = outcome.merge.merged
+    chosen = fm.resolve({fm.conflicts[0].chunk: b"Step 6: both.\n"})
+    # a partial answer (a file that is not in conflict) applies nothing
+    partial = apply_merge(studio, listing, skill, studio.store.skill(LIB, "notes"), resolutions={"other.md": b"x"})
+    assert not partial.applied and read_folder(folder) == before
+    done = apply_merge(studio, listing, skill, studio.store.skill(LIB, "notes"), resolutions={"SKILL.md": chosen})
+    assert done.applied
+    text = (folder / "SKILL.md").read_text()
+    assert "Step 6: both." in text and 'version: "1.1.0"' in text
+    assert studio.installer.rollback(LIB, "notes") and read_folder(folder) == before

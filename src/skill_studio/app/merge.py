@@ -161,7 +161,8 @@ def apply_merge(studio: SkillStudio, listing: Listing, skill: CatalogSkill, inst
     if not result.clean:
         if not resolutions or not set(result.conflicted_paths) <= set(resolutions):
             return MergeOutcome(current, result, applied=False)
-        merged = result.with_resolutions(resolutions)
+        conflicted = set(result.conflicted_paths)  # a resolution never overrides a file that merges cleanly now
+        merged = result.with_resolutions({p: d for p, d in resolutions.items() if p in conflicted})
     if "SKILL.md" not in merged:
         raise InstallError(f"{current.local_name!r}: the merge would delete SKILL.md; nothing was changed.")
     row = update_row(listing, skill, current, merged)
