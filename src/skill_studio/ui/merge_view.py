@@ -173,7 +173,10 @@ class MergeView(QDialog):
 
         center = QVBoxLayout()
         center.addWidget(split, 1)
-        center.addWidget(QLabel("Conflicts in this file (F8: next):"))
+        legend = QLabel("Marked lines — green: your change · blue: upstream's change · red: still to decide · "
+                        "amber: decided. Conflicts in this file (F8: next, Shift+F8: previous):")
+        legend.setWordWrap(True)
+        center.addWidget(legend)
         center.addWidget(self.conflict_list)
         center.addLayout(side_buttons)
         center.addWidget(self.editor)
