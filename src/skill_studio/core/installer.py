@@ -48,6 +48,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from skill_studio.core.bases import BaseStore
 from skill_studio.core.clock import utcnow
 from skill_studio.core.errors import CollisionError, InstallError, UnsafePathError
 from skill_studio.core.fserrors import MAX_NAME_BYTES, storage_error
@@ -258,6 +259,8 @@ class Installer:
         """Held around every check-and-swap (install, removal, rollback) so that the collision
         check, the renames and the database write are one step across processes and threads
         (issue 16 item 6). Reentrant within one thread."""
+        self.bases = BaseStore(paths.data, paths.snapshots, read_folder)
+        """The pristine upstream copy of each installed skill (issue 13: three-way merge on update)."""
         self.on_change: list[Callable[[Destination, str], None]] = []
         """Listeners called as ``listener(destination, local_name)`` after every committed install,
         removal or rollback (e.g. the agent-workspace sync, R-IMP-6). A listener's exception is
@@ -350,7 +353,9 @@ class Installer:
             log.info("snapshots not collected: %s", exc)
             return []
         try:
-            used = {s.snapshot_hash for s in self.store.skills()} | self.store.history_snapshot_hashes()
+            rows = self.store.skills()
+            used = ({s.snapshot_hash for s in rows} | {s.upstream_hash for s in rows if s.upstream_hash}
+                    | self.store.history_snapshot_hashes() | self._base_hashes())
             now = time.time()
             deleted = []
             for folder in root.iterdir():
@@ -364,6 +369,20 @@ class Installer:
             return deleted
         finally:
             self._swap_lock.release()
+
+    def _base_hashes(self) -> set[str]:
+        """Every snapshot a base pointer names (``bases/<dest>/<name>/<hash>``, issue 13): kept."""
+        out: set[str] = set()
+        root = self.bases.root
+        if root.is_dir():
+            for pointer in root.rglob("*"):
+                try:
+                    if pointer.is_file():
+                        out.add(pointer.read_text("ascii").strip())
+                        out.add(pointer.name)
+                except (OSError, UnicodeDecodeError):
+                    continue
+        return out
 
     def snapshot_files(self, digest: str) -> dict[str, bytes]:
         """The files of a stored snapshot (``{}`` when it is missing)."""
@@ -385,7 +404,7 @@ class Installer:
 
     def install(self, files: Files, destination: Destination, local_name: str, row: dict[str, Any], *,
                 replace: bool = False, force: bool = False, kind: str = "import",
-                upstream_files: Files | None = None) -> InstalledSkill:
+                upstream_files: Files | None = None, snapshot_files: Files | None = None) -> InstalledSkill:
         """Install ``files`` as ``destination/local_name`` atomically and record it.
 
         Args:
@@ -398,8 +417,12 @@ class Installer:
             force: allow replacing a customized installed skill (R-UPD-4); its folder is kept as a
                 restorable backup either way.
             kind: history label of the replaced version (``"import"``, ``"update"``).
-            upstream_files: the upstream content when ``files`` differs from it (defaults to ``files``);
-                ignored when ``row`` carries ``upstream_hash`` already.
+            upstream_files: the upstream content when ``files`` differs from it (defaults to ``files``):
+                kept as the skill's *base* for later merges (:mod:`.bases`); its hash is the
+                ``upstream_hash`` unless ``row`` carries one already.
+            snapshot_files: the content to record as the snapshot when it is not ``files`` (a merge
+                records upstream plus the import-time choices, so the user's edits still count as
+                customized, R-UPD-2); defaults to ``files``.
 
         Returns:
             The installed skill.
@@ -418,7 +441,8 @@ class Installer:
         try:
             with self.swap_lock():  # the collision check and the swap are one step (issue 16 item 6)
                 result = self._install_locked(files, destination, local_name, row, replace=replace, force=force,
-                                              kind=kind, upstream_files=upstream_files)
+                                              kind=kind, upstream_files=upstream_files,
+                                              snapshot_files=snapshot_files)
         except OSError as exc:  # disk full, name too long, not writable: one sentence (issue 16 item 11)
             raise storage_error(exc, self.folder_of(destination, local_name),
                                 prefix=f"{local_name} was not installed, nothing changed: ") from None
@@ -426,7 +450,8 @@ class Installer:
         return result
 
     def _install_locked(self, files: Files, destination: Destination, local_name: str, row: dict[str, Any], *,
-                        replace: bool, force: bool, kind: str, upstream_files: Files | None) -> InstalledSkill:
+                        replace: bool, force: bool, kind: str, upstream_files: Files | None,
+                        snapshot_files: Files | None) -> InstalledSkill:
         """:meth:`install` under the swap lock (arguments as there; listeners not called)."""
         final = self.folder_of(destination, local_name)
         existing = self.store.skill(destination, local_name)
@@ -440,27 +465,24 @@ class Installer:
                 f"{local_name!r} in {destination.label} has local edits (customized); replacing it needs "
                 "explicit confirmation (--force). Your version will be kept as a backup.")
 
-        new_snapshot = not (self.paths.snapshots / content_hash(files)).is_dir()
-        snapshot = self.save_snapshot(files)
+        recorded = files if snapshot_files is None else snapshot_files
+        fresh = {h for h in (content_hash(recorded), content_hash(upstream_files) if upstream_files is not None else None)
+                 if h is not None and not (self.paths.snapshots / h).is_dir()}
+        snapshot = self.save_snapshot(recorded)
         try:
-            return self._swap(files, destination, local_name, row, kind=kind, upstream_files=upstream_files,
+            upstream = self.save_snapshot(upstream_files) if upstream_files is not None else content_hash(files)
+            self.bases.record(destination, local_name, snapshot, upstream)
+            return self._swap(files, destination, local_name, row, kind=kind, upstream=upstream,
                               existing=existing, final=final, snapshot=snapshot)
         except BaseException:
-            if new_snapshot:  # a failed install leaves no orphan snapshot (issue 16 item 11)
-                rmtree(self.paths.snapshots / snapshot)
+            for digest in fresh:  # a failed install leaves no orphan snapshot (issue 16 item 11)
+                rmtree(self.paths.snapshots / digest)
             raise
 
     def _swap(self, files: Files, destination: Destination, local_name: str, row: dict[str, Any], *, kind: str,
-              upstream_files: Files | None, existing: InstalledSkill | None, final: Path,
-              snapshot: str) -> InstalledSkill:
+              upstream: str, existing: InstalledSkill | None, final: Path, snapshot: str) -> InstalledSkill:
         """The staging → rename → commit steps of :meth:`install` (under the swap lock)."""
-        upstream = content_hash(upstream_files) if upstream_files is not None else snapshot
         previous_row = self.store.skill_row(destination, local_name)
-        if (kind == "update" and existing is not None and previous_row is not None and final.exists()
-                and existing.snapshot_hash == snapshot and self.current_hash(existing) == snapshot):
-            # Another process applied this very update a moment ago: record nothing twice (a second
-            # history entry would make the first rollback restore the new version, issue 16 item 6).
-            return existing
         now = utcnow()
         values = dict(row)
         values.update(local_name=local_name, destination=destination.value, snapshot_hash=snapshot, updated_at=now)
@@ -468,6 +490,16 @@ class Installer:
         values.setdefault("installed_at", now)
         if previous_row is not None and kind == "update":
             values["installed_at"] = previous_row["installed_at"]
+        if (kind == "update" and existing is not None and previous_row is not None and final.exists()
+                and existing.snapshot_hash == snapshot and self.current_hash(existing) == snapshot):
+            # The folder already holds this content (another process applied this very update a moment
+            # ago): refresh the row, but record no second history entry — it would make the first
+            # rollback restore the new version again (issue 16 item 6).
+            with self.store.transaction() as db:
+                self.store.upsert_skill_tx(db, values)
+            result = self.store.skill(destination, local_name)
+            assert result is not None
+            return result
         with self._staging_guard():
             op = self.paths.staging / f"op-{uuid.uuid4().hex}"
             new = op / "new"

@@ -47,6 +47,7 @@ from PySide6.QtWidgets import (
 from skill_studio.app import DEFAULT_VERSION, SkillStudio, format_age
 from skill_studio.app.browse import ImportResult, browse_rows, import_all
 from skill_studio.core.models import (
+    LIBRARY_PURPOSES,
     CatalogSkill,
     Destination,
     ImportOptions,
@@ -55,7 +56,7 @@ from skill_studio.core.models import (
     Registry,
 )
 from skill_studio.ui.facets import CatalogueDetails, TabCatalogue, plugin_import_question, split_plugin_import
-from skill_studio.ui.metadata_editor import LIBRARY_PURPOSES, Conflict, MetadataEditor
+from skill_studio.ui.metadata_editor import Conflict, MetadataEditor
 from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
 from skill_studio.ui.review_jobs import ListingReviews, ReviewedCatalogModel, confirm_high_risk, reviews_for_import
 from skill_studio.ui.review_panel import ReviewPanel
