@@ -1028,6 +1028,7 @@ class FakeGitHub:
         h.trickle = trickle  # type: ignore[attr-defined] - read by _send
         if trickle is not None:
             fault = None
+            h.close_connection = True  # announced with "Connection: close": the client will not reuse it
         if fault is not None and fault.kind == "html":
             resp = _Response(200, _CAPTIVE_PORTAL_HTML, "text/html; charset=utf-8", [], None)
             self._send(h, raw_path, headers, started, resp, head_only, rate_headers=False)
