@@ -264,6 +264,20 @@ class SkillStudio:
                 self._clients[host] = self._client_factory(host)
             return self._clients[host]
 
+    def cancel_requests(self) -> int:
+        """Abandon every GitHub request in flight (issue 15: a dialog's *Cancel*, closing a dialog
+        or the window during a hanging request). Requests waiting for an answer fail within
+        milliseconds with ``CancelledError`` (no retries); operations started afterwards use fresh
+        clients. Installs stage their files before committing, so an abandoned import changes
+        nothing. Thread-safe. Returns how many clients were aborted."""
+        with self._clients_lock:
+            clients = list(self._clients.values())
+            self._retired.extend(clients)
+            self._clients.clear()
+        for c in clients:
+            c.abort()
+        return len(clients)
+
     def invalidate_clients(self) -> None:
         """Make the next request build new clients, e.g. after a token was saved or forgotten
         (R-NET-2). Clients in use by other threads stay open until :meth:`close`."""

@@ -50,6 +50,15 @@ class RemoteError(SkillStudioError):
     """The remote side failed or answered with bad data (CLI exit code 2)."""
 
 
+class CancelledError(SkillStudioError):
+    """Raised when the user cancelled an operation (``SkillStudio.cancel_requests``, a dialog's
+    *Cancel* or closing the window) while it waited for GitHub; nothing was changed on disk (the
+    installer stages everything before it commits). The UI drops it quietly."""
+
+    def __init__(self, message: str = "Cancelled.") -> None:
+        super().__init__(message)
+
+
 class RegistrySourceError(UserError):
     """Raised when a registry URL is in none of the accepted forms (R-REG-1)."""
 
