@@ -1,4 +1,4 @@
-"""``skill-studio browse``, ``import`` and ``list``: listings with install states, imports, installed skills."""
+"""``skill-studio browse``, ``import``, ``list`` and ``remove``: listings with install states, imports, installed skills, uninstalls."""
 
 from __future__ import annotations
 
@@ -162,9 +162,21 @@ def cmd_list(args: argparse.Namespace, studio: SkillStudio) -> int:
     return EXIT_OK
 
 
+def cmd_remove(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``remove NAME --to DEST``: uninstall a skill, keeping its folder as a backup (issue 15)."""
+    removal = studio.remove_skill(Destination(args.to), args.name)
+    if args.json:
+        json_out({"removed": removal.skill.local_name, "destination": removal.skill.destination.value,
+                  "backup": str(removal.backup) if removal.backup is not None else None,
+                  "messages": list(removal.messages)})
+    else:
+        for msg in removal.messages:
+            out(msg)
+    return EXIT_OK
+
 
 def register(sub: Any) -> None:
-    """Add ``browse``, ``import`` and ``list`` to ``sub`` (an argparse subparsers action)."""
+    """Add ``browse``, ``import``, ``list`` and ``remove`` to ``sub`` (an argparse subparsers action)."""
     b = sub.add_parser("browse", help="list the skills of every enabled registry (or one)")
     b.add_argument("registry", nargs="?", metavar="REGISTRY", help="display name or owner/repo")
     b.add_argument("--json", action="store_true")
@@ -191,3 +203,10 @@ def register(sub: Any) -> None:
     ls.add_argument("--to", choices=[d.value for d in Destination], help="only this destination")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_list)
+
+    rm = sub.add_parser("remove", help="uninstall a skill (its folder is kept as a backup)")
+    rm.add_argument("name", metavar="NAME", help="local name, as shown by list")
+    rm.add_argument("--to", required=True, choices=[d.value for d in Destination],
+                    help="the destination it is installed in")
+    rm.add_argument("--json", action="store_true")
+    rm.set_defaults(func=cmd_remove)
