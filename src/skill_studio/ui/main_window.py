@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from skill_studio.app import SkillStudio
+from skill_studio.app.studio import Removal
 from skill_studio.core.models import Destination, InstalledSkill, InstallState
 from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
 from skill_studio.ui.notifications import Level, NotificationArea
@@ -129,12 +130,14 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.addAction(quit_action)
+        self._add_keyboard()
 
         for page in (self.library, self.settings_skills):
             page.import_requested.connect(self.open_browse)
             page.open_requested.connect(self.open_editor)
             page.failed.connect(lambda title, text, d=page.destination: self.notifications.post(
                 Level.ERROR, title, text, persistent=True, key=f"read-{d.value}"))
+        self.library.removed.connect(self._removed)
         self.marketplace.registries_changed.connect(self._registries_changed)
         self.settings_skills.notice.connect(self._notice)
         self.general.workspace_changed.connect(lambda _path: self.settings_skills.refresh())
@@ -176,6 +179,20 @@ class MainWindow(QMainWindow):
         if key is not None:
             self.stack.setCurrentWidget(self.pages[key])
 
+    def _add_keyboard(self) -> None:
+        """Ctrl+I browses for the current page's destination; the navigation list is named (issue 15)."""
+        browse = QAction("Import from marketplace…", self)
+        browse.setShortcut(QKeySequence("Ctrl+I"))
+        browse.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        browse.triggered.connect(lambda: self.open_browse(self.current_destination()))
+        self.addAction(browse)
+        self.nav.setAccessibleName("Pages")
+
+    def current_destination(self) -> Destination:
+        """Where an import from the current page goes: Settings → Skills for that page, the Skill
+        Library otherwise."""
+        return Destination.SETTINGS if self.current_page() == "settings/skills" else Destination.LIBRARY
+
     def page_for(self, destination: Destination) -> InstalledSkillsPage:
         """The installed-skills page of a destination."""
         return self.library if destination is Destination.LIBRARY else self.settings_skills
@@ -189,6 +206,7 @@ class MainWindow(QMainWindow):
             dialog.show()
             dialog.raise_()
             dialog.activateWindow()
+            dialog.focus_search()
             return dialog
         dialog = BrowseDialog(self.studio, destination, self.settings, self, self.listings)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -232,6 +250,21 @@ class MainWindow(QMainWindow):
     def _states_known(self, destination: Destination, states: dict[str, InstallState]) -> None:
         self.page_for(destination).apply_states(states)
 
+    def _removed(self, removal: Removal) -> None:
+        destination = removal.skill.destination
+        self.page_for(destination).updates.discard(removal.skill.local_name)
+        self.notifications.post(Level.SUCCESS, f"Removed {removal.skill.local_name} from {destination.label}",
+                                " ".join(removal.messages[1:]) or (f"Its folder is kept in {removal.backup}."
+                                                                  if removal.backup else ""),
+                                key=f"removed-{destination.value}")
+        self._refresh_browse_states(destination)
+
+    def _refresh_browse_states(self, destination: Destination) -> None:
+        """Install states shown by an open browse dialog follow an uninstall (issue 15: fresh state)."""
+        dialog = self.browse_dialogs.get(destination)
+        if dialog is not None and shiboken6.isValid(dialog):
+            dialog.refresh_states()
+
     def _imported(self, destination: Destination, installed: list[InstalledSkill], errors: list[str]) -> None:
         page = self.page_for(destination)
         page.updates.difference_update(s.local_name for s in installed)
@@ -265,6 +298,7 @@ class MainWindow(QMainWindow):
         for dialog in list(self.browse_dialogs.values()):
             if shiboken6.isValid(dialog):
                 dialog.close()
+        self.studio.cancel_requests()  # a hanging request must not hold the exit (issue 15)
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/page", self.current_page())
         self.settings.sync()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from skill_studio.app import DEFAULT_VERSION, MAX_DESCRIPTION_CHARS
 from skill_studio.core.models import CatalogSkill, Destination, ImportOptions, InstalledSkill
+from skill_studio.ui import keyboard
 from skill_studio.ui.widgets import DescriptionField, LocalNameField, button
 
 LIBRARY_PURPOSES = ("domain", "platform", "source", "data-engineering")
@@ -147,12 +148,13 @@ class MetadataEditor(QDialog):
         form.addRow(purpose_label, purpose_widget)
         form.addRow("Model", self.model_combo)
 
-        self.import_button = button("Import", self.accept, primary=True)
+        self.import_button = button("Import", self.accept, primary=True, tip="Import with these details (Enter)")
         self.import_button.setDefault(True)
         self.skip_button = button("Skip", lambda: self.done(self.SKIPPED), tip="Do not import this skill; go on with the next")
         self.skip_button.setVisible(count > 1)
         self.cancel_button = button("Cancel", self.reject,
-                                    tip="Cancel the import" + (" of every selected skill" if count > 1 else ""))
+                                    tip="Cancel the import" + (" of every selected skill" if count > 1 else "")
+                                        + " (Escape)")
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -171,7 +173,27 @@ class MetadataEditor(QDialog):
         self.name_edit.textChanged.connect(self.validate)
         self.description_edit.textChanged.connect(self.validate)
         self.replace_check.toggled.connect(self.validate)
+        self._keyboard(purpose_label)
         self.validate()
+
+    def _keyboard(self, purpose_label: str) -> None:
+        """Issue 15: focus starts in the local name; Enter imports from every field (Shift+Enter
+        still breaks a description line), Escape cancels; every field has an accessible name."""
+        keyboard.on_enter(self.description_edit, self._enter_imports)
+        keyboard.name(self.description_edit, "Description")
+        keyboard.name(self.name_edit, "Local name")
+        keyboard.name(self.version_edit, "Version")
+        keyboard.name(self.model_combo, "Model")
+        if self.purpose_combo is not None:
+            keyboard.name(self.purpose_combo, purpose_label)
+        if self.slot_combo is not None:
+            keyboard.name(self.slot_combo, purpose_label)
+        self.setToolTip("Enter: import · Escape: cancel")
+        self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _enter_imports(self) -> bool:
+        self.accept()
+        return True
 
     # -- state ---------------------------------------------------------------------------------
 

@@ -26,11 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from skill_studio.app import SkillStudio, parse_registry_source
+from skill_studio.app.studio import Removal
 from skill_studio.app.settings import SyncReport
 from skill_studio.app.updates import get_update_mode, set_update_mode
 from skill_studio.core.errors import RegistrySourceError
 from skill_studio.core.models import Destination, InstalledSkill, InstallState, Registry
-from skill_studio.ui import widgets
+from skill_studio.ui import keyboard, widgets
 from skill_studio.ui.models import (
     ROW_ROLE,
     InstalledRow,
@@ -58,12 +59,15 @@ class InstalledSkillsPage(QWidget):
         open_requested(InstalledSkill): open the skill in the editor.
         refreshed(): the table was reloaded.
         failed(str, str): reading the installed skills failed: (title, reason) for a notification.
+        removed(Removal): a skill was uninstalled (Skill Library; Settings → Skills reports through
+            its own ``notice``).
     """
 
     import_requested = Signal(object)
     open_requested = Signal(object)
     refreshed = Signal()
     failed = Signal(str, str)
+    removed = Signal(object)
 
     EMPTY_TITLE = ""
     EMPTY_TEXT = ""
@@ -76,6 +80,7 @@ class InstalledSkillsPage(QWidget):
         self.updates: set[str] = set()
         self._loading = False
         self._again = False
+        self._removing_name: str | None = None
 
         self.header = PageHeader(title, subtitle)
         self.import_button = button(import_label, lambda: self.import_requested.emit(self.destination), primary=True)
@@ -86,6 +91,8 @@ class InstalledSkillsPage(QWidget):
         self.search.setPlaceholderText("Filter")
         self.search.setClearButtonEnabled(True)
         self.search.setMaximumWidth(260)
+        keyboard.name(self.search, f"Filter {title}")
+        self.import_button.setToolTip(keyboard.CONTRACT_TIPS["import_page"])
         bar = QHBoxLayout()
         bar.addWidget(self.import_button)
         bar.addWidget(self.open_button)
@@ -105,6 +112,11 @@ class InstalledSkillsPage(QWidget):
         self.table.setModel(self.proxy)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self._configure_table()
+        keyboard.name(self.table, f"{title} skills")
+        keyboard.select_on_focus(self.table)
+        self.table.setToolTip(keyboard.CONTRACT_TIPS["installed_table"])
+        keyboard.on_keys(self.table, {Qt.Key.Key_Return: self._enter, Qt.Key.Key_Enter: self._enter,
+                                      Qt.Key.Key_Delete: self._delete})
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
 
@@ -233,6 +245,50 @@ class InstalledSkillsPage(QWidget):
         if skill is not None:
             widgets.reveal_in_file_manager(skill.path)
 
+    def _enter(self) -> bool:
+        """Enter on the table opens the selected skill (issue 15)."""
+        if self.selected_skill() is None:
+            return False
+        self.open_selected()
+        return True
+
+    def _delete(self) -> bool:
+        """Delete on the table removes the selected skill after confirmation (issue 15)."""
+        if self.selected_skill() is None:
+            return False
+        self.remove_selected()
+        return True
+
+    def remove_selected(self, confirm: Callable[[InstalledSkill], bool] | None = None) -> bool:
+        """Uninstall the selected skill after ``confirm(skill)`` (default: a Yes/Cancel question),
+        in the background; its folder is kept as a backup (``SkillStudio.remove_skill``). Returns
+        True when the removal was started."""
+        skill = self.selected_skill()
+        if skill is None or skill.bundled or self._removing_name is not None:
+            return False
+        if not (confirm or self._confirm_remove)(skill):
+            return False
+        self._removing_name = skill.local_name
+        self._update_buttons()
+        studio, dest, name = self.studio, self.destination, skill.local_name
+        BackgroundOp(self, lambda _p: studio.remove_skill(dest, name), self.removed.emit) \
+            .failure(lambda err: self.failed.emit(f"Could not remove {name}", describe_error(err))) \
+            .finally_(self._removal_finished) \
+            .run_in_background()
+        return True
+
+    def _confirm_remove(self, skill: InstalledSkill) -> bool:
+        answer = QMessageBox.question(
+            self, "Remove skill",
+            f"Remove “{skill.local_name}” from {self.destination.label}?\n\nIts folder, including any local "
+            "edits, is kept as a backup in Skill Studio's data folder.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _removal_finished(self) -> None:
+        self._removing_name = None
+        self.refresh()
+
     def _double_clicked(self, index: QModelIndex) -> None:
         row: InstalledRow | None = index.data(ROW_ROLE)
         if row is not None and self._opens_on_double_click(index):
@@ -257,8 +313,19 @@ class LibraryPage(InstalledSkillsPage):
 
     def __init__(self, studio: SkillStudio, parent: QWidget | None = None) -> None:
         super().__init__(studio, Destination.LIBRARY, "Skill Library",
-                         "Domain skills you refine. Double-click a skill to edit its SKILL.md.",
+                         "Domain skills you refine. Double-click a skill (or Enter) to edit its SKILL.md.",
                          "Import from marketplace…", parent)
+        self.remove_button = button("Remove…", lambda: self.remove_selected(),
+                                    tip="Uninstall the selected skill (Delete); its folder is kept as a backup")
+        self.toolbar.insertWidget(3, self.remove_button)
+        keyboard.chain([self.import_button, self.open_button, self.reveal_button, self.remove_button, self.search,
+                        self.refresh_button, self.table])
+        self._update_buttons()
+
+    def _update_buttons(self, *_: object) -> None:
+        super()._update_buttons()
+        if hasattr(self, "remove_button"):  # called by the base constructor too
+            self.remove_button.setEnabled(self.selected_skill() is not None and self._removing_name is None)
 
 
 class MarketplacePage(QWidget):

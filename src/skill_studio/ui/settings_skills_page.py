@@ -806,7 +806,7 @@ class SettingsSkillsPage(InstalledSkillsPage):
         answer = QMessageBox.question(
             self, "Remove skill",
             f"Remove “{skill.local_name}” from {SETTINGS.label}?\n\nIts folder, including any local edits, "
-            f"is deleted.{extra}",
+            f"is kept as a backup in Skill Studio's data folder.{extra}",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Yes
 
