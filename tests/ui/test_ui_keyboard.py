@@ -224,14 +224,26 @@ def test_delete_removes_the_selected_library_skill_after_confirmation(qtbot, kwi
 
 
 def test_every_control_has_an_accessible_name(qtbot, kwin: MainWindow) -> None:
-    windows: list[QWidget] = [kwin]
+    """Walks every widget of each window (all pages of the main window, the browse dialog, the
+    metadata editor, the SKILL.md editor) and asks Qt's accessibility layer for each control's name."""
+
+    def unnamed(win: QWidget) -> list[str]:
+        return [keyboard.describe(w) for w in keyboard.unnamed_controls(win)]
+
+    missing = unnamed(kwin)
     dialog = browse(qtbot, kwin)
-    windows.append(dialog)
     press(qtbot, Qt.Key.Key_Down)
     press(qtbot, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dialog.editor is not None and dialog.editor.isVisible())
-    windows.append(dialog.editor)
-    missing = [keyboard.describe(w) for win in windows for w in keyboard.unnamed_controls(win)]
-    assert missing == []
-    press(qtbot, Qt.Key.Key_Escape)
+    missing += unnamed(dialog)  # the metadata editor is one of its children
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: kwin.library.model.rowCount() == 1, timeout=10000)
     qtbot.waitUntil(lambda: not dialog.busy())
+    dialog.close()
+    kwin.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is kwin)
+    kwin.library.table.setFocus()
+    press(qtbot, Qt.Key.Key_Return)  # Enter on the Library table opens the SKILL.md editor
+    qtbot.waitUntil(lambda: len(kwin.editors) == 1)
+    missing += unnamed(next(iter(kwin.editors.values())))
+    assert missing == [], "\n".join(missing)

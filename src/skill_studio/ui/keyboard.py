@@ -156,12 +156,20 @@ def unnamed_controls(root: QWidget) -> list[QWidget]:
     for w in [root, *root.findChildren(QWidget)]:
         if not isinstance(w, CONTROL_TYPES) or w.focusPolicy() == Qt.FocusPolicy.NoFocus:
             continue
-        parent = w.parentWidget()
-        if isinstance(parent, (QComboBox, QAbstractSpinBox)):
+        if _inside(w, (QComboBox, QAbstractSpinBox)):  # a combo's popup list or line edit
             continue
         if not accessible_name(w):
             found.append(w)
     return found
+
+
+def _inside(widget: QWidget, kinds: tuple[type, ...]) -> bool:
+    parent = widget.parentWidget()
+    while parent is not None:
+        if isinstance(parent, kinds):
+            return True
+        parent = parent.parentWidget()
+    return False
 
 
 def describe(widget: QWidget) -> str:

@@ -348,6 +348,7 @@ class MarketplacePage(QWidget):
 
         self.url_edit = QLineEdit()
         self.url_edit.setObjectName("registryUrl")
+        keyboard.name(self.url_edit, "Registry to add", "owner/repo, owner/repo@ref or a GitHub URL; Enter adds it")
         self.url_edit.setPlaceholderText("owner/repo, owner/repo@ref or https://github.com/owner/repo/tree/ref/folder")
         self.url_edit.returnPressed.connect(self.add_registry)
         self.url_edit.textChanged.connect(lambda _: self._set_status("", ""))
@@ -373,6 +374,11 @@ class MarketplacePage(QWidget):
         self.model.enabled_toggled.connect(self.set_enabled)
         self.table = QTableView()
         self.table.setObjectName("registryTable")
+        keyboard.name(self.table, "Registries")
+        self.table.setToolTip("Space toggles Enabled. Delete removes the selected registry (asks first). "
+                              "Tab leaves the table.")
+        keyboard.select_on_focus(self.table)
+        keyboard.on_keys(self.table, {Qt.Key.Key_Delete: lambda: self.remove_selected() or True})
         self.table.setModel(self.model)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         setup_table(self.table, RegistryTableModel.SOURCE, {RegistryTableModel.NAME: 300})
@@ -550,6 +556,7 @@ class GeneralPage(QWidget):
 
         self.update_mode = QComboBox()
         self.update_mode.setObjectName("updateMode")
+        keyboard.name(self.update_mode, "Update mode")
         for value, label in self.UPDATE_MODES:
             self.update_mode.addItem(label, value)
         self.update_mode.setCurrentIndex(max(0, self.update_mode.findData(get_update_mode(studio).value)))
@@ -565,6 +572,7 @@ class GeneralPage(QWidget):
 
         self.workspace = QLineEdit(str(studio.settings_skills.workspace_path()))
         self.workspace.setObjectName("workspaceDir")
+        keyboard.name(self.workspace, "Agent workspace folder")
         self.workspace.setReadOnly(True)
         self.workspace.setCursorPosition(0)
         self.change_workspace_button = button("Change…", lambda: self.change_workspace(),
