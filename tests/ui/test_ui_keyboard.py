@@ -4,84 +4,20 @@ with Import… right after the table; every control has an accessible name."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QTableView, QWidget
+from keytools import *  # noqa: F403 - key_studio, kwin, press, browse, …
 from uitools import *  # noqa: F403 - GUI fixtures and helpers
 
 from skill_studio.app.studio import SkillStudio
-from skill_studio.core.models import Destination
+from skill_studio.core.models import Destination, InstallState
 from skill_studio.ui import keyboard
-from skill_studio.ui.browse_dialog import BrowseDialog
 from skill_studio.ui.main_window import MainWindow
 from skill_studio.ui.metadata_editor import MetadataEditor
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
-
-
-def skill_md(name: str, description: str) -> str:
-    return f"---\nname: {name}\ndescription: {description}\nmetadata:\n  version: 1.0.0\n---\n# {name}\n\nBody of {name}.\n"
-
-
-def market(name: str, skills: dict[str, str]) -> dict[str, str]:
-    files = {".claude-plugin/marketplace.json":
-             f'{{"name": "{name}", "owner": {{"name": "Acme"}}, "plugins": [{{"name": "tools", "source": "./tools"}}]}}'}
-    for skill, desc in skills.items():
-        files[f"tools/skills/{skill}/SKILL.md"] = skill_md(skill, desc)
-    return files
-
-
-@pytest.fixture
-def key_studio(github, use_github, qapp) -> Iterator[SkillStudio]:
-    """Two small registries on a per-test fake GitHub (the default registry is disabled)."""
-    github.add_repo_from_dir("acme", "skills", market("acme-skills", {
-        "csv-cleaner": "Clean CSV files.", "dbt-modeling": "Model warehouse tables with dbt.",
-        "sql-review": "Review SQL for correctness."}))
-    github.add_repo_from_dir("acme", "more", market("acme-more", {
-        "kubernetes-ops": "Operate Kubernetes clusters.", "terraform-plan": "Read terraform plans."}))
-    use_github(github)
-    s = SkillStudio()
-    for reg in s.registries():
-        s.set_registry_enabled(reg.source.url, False)
-    s.add_registry("acme/skills")
-    s.add_registry("acme/more")
-    yield s
-    assert_no_background_work()  # noqa: F405
-    s.close()
-
-
-@pytest.fixture
-def kwin(key_studio: SkillStudio, make_window, qtbot) -> MainWindow:
-    w = make_window(key_studio)
-    w.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w)
-    return w
-
-
-def focused() -> QWidget:
-    w = QApplication.focusWidget()
-    assert w is not None, "nothing has the keyboard focus"
-    return w
-
-
-def press(qtbot, key: Qt.Key, mods: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
-    """One key press on whatever has the focus, as a keyboard would deliver it."""
-    qtbot.keyClick(focused(), key, mods)
-
-
-def type_text(qtbot, text: str) -> None:
-    qtbot.keyClicks(focused(), text)
-
-
-def browse(qtbot, win: MainWindow, dest: Destination = Destination.LIBRARY) -> BrowseDialog:
-    press(qtbot, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: dest in win.browse_dialogs and win.browse_dialogs[dest].isVisible())
-    dialog = win.browse_dialogs[dest]
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
-    wait_loaded(qtbot, dialog)  # noqa: F405
-    return dialog
 
 
 def test_ctrl_i_type_down_enter_enter_imports_into_the_library(qtbot, kwin: MainWindow,
@@ -105,8 +41,9 @@ def test_ctrl_i_type_down_enter_enter_imports_into_the_library(qtbot, kwin: Main
     qtbot.waitUntil(lambda: key_studio.installed_skill(Destination.LIBRARY, "dbt-modeling") is not None, timeout=10000)
     qtbot.waitUntil(lambda: kwin.library.model.find("dbt-modeling") >= 0, timeout=10000)
     qtbot.waitUntil(lambda: not dialog.busy())
-    qtbot.waitUntil(lambda: "installed" in " ".join(b.text for b in tab.model.rows()[0].badges()).lower()
-                    if hasattr(tab.model.rows()[0], "badges") else True)
+    dbt = tab.model.rows()[tab.model.find("tools:dbt-modeling")]  # the tab shows the new state
+    qtbot.waitUntil(lambda: tab.model.rows()[tab.model.find("tools:dbt-modeling")].state is InstallState.UP_TO_DATE)
+    assert dbt.skill.name == "dbt-modeling"
 
 
 def test_escape_in_the_editor_cancels_the_import(qtbot, kwin: MainWindow, key_studio: SkillStudio) -> None:

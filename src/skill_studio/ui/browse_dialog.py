@@ -54,8 +54,8 @@ from skill_studio.core.models import (
     Listing,
     Registry,
 )
-from skill_studio.ui.metadata_editor import LIBRARY_PURPOSES, Conflict, MetadataEditor
 from skill_studio.ui import keyboard
+from skill_studio.ui.metadata_editor import LIBRARY_PURPOSES, Conflict, MetadataEditor
 from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
 from skill_studio.ui.widgets import (
     BadgeDelegate,

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from skill_studio.app import SkillStudio, parse_registry_source
-from skill_studio.app.studio import Removal
 from skill_studio.app.settings import SyncReport
 from skill_studio.app.updates import get_update_mode, set_update_mode
 from skill_studio.core.errors import RegistrySourceError
