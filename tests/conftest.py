@@ -37,6 +37,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("GITHUB_ENTERPRISE_TOKEN", raising=False)
     monkeypatch.delenv("SKILL_STUDIO_GITHUB_API", raising=False)
     monkeypatch.delenv("SKILL_STUDIO_DEBUG", raising=False)
+    monkeypatch.setenv("SKILL_STUDIO_NO_BACKGROUND_REVIEW", "1")  # tests that count requests (issue 14)
     return home
 
 

@@ -25,6 +25,8 @@ Endpoints (GET and HEAD; every path below is under ``base_url``, i.e. after ``ap
 - ``/repos/{o}/{r}``
 - ``/repos/{o}/{r}/commits/{ref}`` (branch, tag, fixture alias, ``HEAD``, full SHA, or a 7+ character
   SHA prefix; ``Accept: application/vnd.github.sha`` answers the bare SHA as text)
+- ``/repos/{o}/{r}/commits?sha=REF&path=PATH&per_page=&page=`` (history newest first; with ``path``
+  only the commits that changed it)
 - ``/repos/{o}/{r}/branches/{branch}``, ``/repos/{o}/{r}/git/ref/heads/{branch}`` (and ``tags/``)
 - ``/repos/{o}/{r}/git/trees/{tree_sha_or_ref}[?recursive=1]``
 - ``/repos/{o}/{r}/git/blobs/{sha}`` (``Accept: application/vnd.github.raw`` → raw bytes)
@@ -1110,6 +1112,8 @@ class FakeGitHub:
             return self._json(self._repo_json(r))
         kind = rest[0]
         tail = unquote("/".join(rest[1:]))
+        if kind == "commits" and not tail:
+            return self._json(self._list_commits(r, params))
         if kind == "commits" and tail:
             commit = r.resolve_commit(tail)
             if "vnd.github.sha" in accept:
@@ -1189,6 +1193,34 @@ class FakeGitHub:
                 for p in c.parents
             ],
         }
+
+    def _list_commits(self, r: _Repo, params: dict[str, list[str]]) -> list[dict]:
+        """``GET /repos/{o}/{r}/commits?sha=&path=&per_page=&page=``: the history from ``sha``
+        (default ``HEAD``), newest first; with ``path``, only commits whose entry at ``path``
+        differs from their first parent's (as GitHub's simplified history does)."""
+        start = r.resolve_commit(params.get("sha", [""])[0] or "HEAD")
+        path = params.get("path", [""])[0].strip("/")
+        per_page = max(1, min(100, int(params.get("per_page", ["30"])[0] or 30)))
+        page = max(1, int(params.get("page", ["1"])[0] or 1))
+        out: list[_Commit] = []
+        seen: set[str] = set()
+        todo = [start.sha]
+        while todo:
+            sha = todo.pop(0)
+            if sha in seen or sha not in r.commits:
+                continue
+            seen.add(sha)
+            c = r.commits[sha]
+            todo.extend(c.parents)
+            if path:
+                here = r.lookup(r.commit_tree(c), path)
+                parent = r.commits.get(c.parents[0]) if c.parents else None
+                before = r.lookup(r.commit_tree(parent), path) if parent is not None else None
+                if (here.sha if here else None) == (before.sha if before else None):
+                    continue
+            out.append(c)
+        chunk = out[(page - 1) * per_page: page * per_page]
+        return [self._commit_json(r, c) for c in chunk]
 
     def _ref(self, r: _Repo, ref: str) -> _Response:
         kind, _, name = ref.partition("/")

@@ -57,6 +57,8 @@ from skill_studio.core.models import (
 from skill_studio.ui import keyboard
 from skill_studio.ui.metadata_editor import LIBRARY_PURPOSES, Conflict, MetadataEditor
 from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
+from skill_studio.ui.review_jobs import ListingReviews, ReviewedCatalogModel, confirm_high_risk, reviews_for_import
+from skill_studio.ui.review_panel import ReviewPanel
 from skill_studio.ui.widgets import (
     BadgeDelegate,
     BusyView,
@@ -198,7 +200,12 @@ class DetailsPane(QWidget):
         lay.addWidget(self.title)
         lay.addWidget(self.meta)
         lay.addWidget(self.warnings)
-        lay.addWidget(self.body, 1)
+        self.review = ReviewPanel()
+        self.pages = QTabWidget()
+        self.pages.setObjectName("detailsPages")
+        self.pages.addTab(self.body, "SKILL.md")
+        self.pages.addTab(self.review, "Security review")
+        lay.addWidget(self.pages, 1)
         lay.addWidget(self.excluded)
         self.show_skill(None)
 
@@ -328,7 +335,9 @@ class RegistryTab(QWidget):
         self.error_view = ErrorView()
         self.error_view.retry.connect(lambda: self.load(force=True))
 
-        self.model = CatalogTableModel(self)
+        self.model = ReviewedCatalogModel(self)
+        self.reviews = ListingReviews(studio, self)  # issue 14: risk badges once known
+        self.reviews.changed.connect(self._reviews_changed)
         self.proxy = SearchFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
@@ -375,6 +384,7 @@ class RegistryTab(QWidget):
         ll.addWidget(self.table, 1)
         ll.addLayout(summary_row)
         self.details = DetailsPane()
+        self.details.review.review_requested.connect(self._review_current)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.details)
@@ -579,6 +589,7 @@ class RegistryTab(QWidget):
             self.cache.put(self.registry, data.listing)
         self.show_data(data)
         self.stack.setCurrentIndex(self.CONTENT)
+        self.reviews.start(data.listing)
         self._show_offline()
         self.status_changed.emit()
         if self._states_dirty:  # states were refreshed while external plugins arrived: once more, on all
@@ -747,6 +758,17 @@ class RegistryTab(QWidget):
 
     def _current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.details.show_skill(current.data(ROW_ROLE) if current.isValid() else None)
+        self._reviews_changed()
+
+    def _review_current(self) -> None:
+        current = self.table.currentIndex()
+        self.reviews.review_one(current.data(ROW_ROLE).skill if current.isValid() else None)
+
+    def _reviews_changed(self) -> None:
+        if self.model.set_risks(self.reviews.risks()):
+            self.table.resizeColumnToContents(CatalogTableModel.STATE)  # room for the risk badge
+        current = self.table.currentIndex()
+        self.reviews.show_in(self.details.review, current.data(ROW_ROLE) if current.isValid() else None)
 
     def conflict_for(self, name: str, planned: set[str]) -> Conflict | None:
         """Collision of a local name in the destination (R-IMP-2); a quick database query."""
@@ -1131,15 +1153,18 @@ class BrowseDialog(QDialog):
         self._update_buttons()
         studio, dest = self.studio, self.destination
 
-        def check(progress: Callable[[int, int], None]) -> dict[str, bool]:
-            return {s.local_name: studio.is_customized(s) for s in studio.installed(dest)}
+        listing, skills = tab.data.listing if tab.data is not None else None, [r.skill for r in rows]
 
-        def checked(customized: dict[str, bool]) -> None:
-            tab.customized = customized
+        def check(progress: Callable[[int, int], None]) -> tuple[dict[str, bool], list[tuple[str, Any]]]:
+            customized = {s.local_name: studio.is_customized(s) for s in studio.installed(dest)}
+            return customized, reviews_for_import(studio, listing, skills)
+
+        def checked(result: tuple[dict[str, bool], list[tuple[str, Any]]]) -> None:
+            tab.customized = result[0]
             if self._close_requested:  # closed while checking: import nothing
                 self._queue.clear()
                 return
-            self._next_editor()
+            confirm_high_risk(self, result[1], self._next_editor, self._queue.clear)
 
         def failed(err: BaseException) -> None:
             self._queue.clear()
