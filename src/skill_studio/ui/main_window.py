@@ -138,6 +138,8 @@ class MainWindow(QMainWindow):
             page.failed.connect(lambda title, text, d=page.destination: self.notifications.post(
                 Level.ERROR, title, text, persistent=True, key=f"read-{d.value}"))
         self.library.removed.connect(self._removed)
+        for page in (self.library, self.settings_skills):
+            page.uninstalled.connect(self._uninstalled)
         self.marketplace.registries_changed.connect(self._registries_changed)
         self.settings_skills.notice.connect(self._notice)
         self.general.workspace_changed.connect(lambda _path: self.settings_skills.refresh())
@@ -250,14 +252,17 @@ class MainWindow(QMainWindow):
     def _states_known(self, destination: Destination, states: dict[str, InstallState]) -> None:
         self.page_for(destination).apply_states(states)
 
+    def _uninstalled(self, destination: Destination, name: str) -> None:
+        """Every view follows an uninstall (issue 15): the update card, badges, an open browse dialog."""
+        self.update_center.skill_replaced(destination, name)
+        self._refresh_browse_states(destination)
+
     def _removed(self, removal: Removal) -> None:
         destination = removal.skill.destination
-        self.page_for(destination).updates.discard(removal.skill.local_name)
         self.notifications.post(Level.SUCCESS, f"Removed {removal.skill.local_name} from {destination.label}",
                                 " ".join(removal.messages[1:]) or (f"Its folder is kept in {removal.backup}."
                                                                   if removal.backup else ""),
                                 key=f"removed-{destination.value}")
-        self._refresh_browse_states(destination)
 
     def _refresh_browse_states(self, destination: Destination) -> None:
         """Install states shown by an open browse dialog follow an uninstall (issue 15: fresh state)."""
@@ -267,7 +272,8 @@ class MainWindow(QMainWindow):
 
     def _imported(self, destination: Destination, installed: list[InstalledSkill], errors: list[str]) -> None:
         page = self.page_for(destination)
-        page.updates.difference_update(s.local_name for s in installed)
+        for skill in installed:  # a re-import replaces an outdated copy: no update pending any more
+            self.update_center.skill_replaced(destination, skill.local_name)
         page.refresh()
         if installed:
             names = ", ".join(s.local_name for s in installed)

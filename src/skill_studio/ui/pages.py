@@ -60,6 +60,7 @@ class InstalledSkillsPage(QWidget):
         failed(str, str): reading the installed skills failed: (title, reason) for a notification.
         removed(Removal): a skill was uninstalled (Skill Library; Settings → Skills reports through
             its own ``notice``).
+        uninstalled(Destination, str): a skill was uninstalled (both pages): views showing it follow.
     """
 
     import_requested = Signal(object)
@@ -67,6 +68,7 @@ class InstalledSkillsPage(QWidget):
     refreshed = Signal()
     failed = Signal(str, str)
     removed = Signal(object)
+    uninstalled = Signal(object, str)
 
     EMPTY_TITLE = ""
     EMPTY_TEXT = ""
@@ -270,7 +272,7 @@ class InstalledSkillsPage(QWidget):
         self._removing_name = skill.local_name
         self._update_buttons()
         studio, dest, name = self.studio, self.destination, skill.local_name
-        BackgroundOp(self, lambda _p: studio.remove_skill(dest, name), self.removed.emit) \
+        BackgroundOp(self, lambda _p: studio.remove_skill(dest, name), self._removal_done) \
             .failure(lambda err: self.failed.emit(f"Could not remove {name}", describe_error(err))) \
             .finally_(self._removal_finished) \
             .run_in_background()
@@ -283,6 +285,10 @@ class InstalledSkillsPage(QWidget):
             "edits, is kept as a backup in Skill Studio's data folder.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Yes
+
+    def _removal_done(self, removal: Removal) -> None:
+        self.removed.emit(removal)
+        self.uninstalled.emit(removal.skill.destination, removal.skill.local_name)
 
     def _removal_finished(self) -> None:
         self._removing_name = None

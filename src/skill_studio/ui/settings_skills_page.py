@@ -812,6 +812,7 @@ class SettingsSkillsPage(InstalledSkillsPage):
 
     def _removed(self, change: SkillChange) -> None:
         name = change.skill.local_name
+        self.uninstalled.emit(SETTINGS, name)
         text = "It was also taken out of the agent workspace." if change.deactivated else ""
         level = Level.SUCCESS
         if change.sync is None:
