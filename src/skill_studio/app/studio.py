@@ -680,7 +680,7 @@ class SkillStudio:
         }
         if destination is Destination.SETTINGS:  # slot rule + workspace sync (R-IMP-4, R-IMP-6)
             return self._settings_skills.install(files, local_name, row, slot=row["slot"], replace=opts.replace,
-                                                force=opts.force, kind="import")
+                                                force=opts.force, kind="import", activate=opts.activate)
         return self.installer.install(files, destination, local_name, row, replace=opts.replace,
                                       force=opts.force, kind="import")
 

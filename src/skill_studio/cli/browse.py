@@ -130,7 +130,7 @@ def cmd_import(args: argparse.Namespace, studio: SkillStudio) -> int:
     skill = matches[0]
     dest = Destination(args.to)
     opts = ImportOptions(local_name=args.as_name, description=args.description, version=args.skill_version,
-                         slot=args.slot, replace=args.replace, force=args.force)
+                         slot=args.slot, replace=args.replace, force=args.force, activate=args.activate)
     installed = studio.import_skill(listing, skill, dest, opts)
     if args.json:
         json_out(_installed_json(studio, installed))
@@ -196,6 +196,9 @@ def register(sub: Any) -> None:
     i.add_argument("--description", help="description to record (required when the skill has none)")
     i.add_argument("--skill-version", help="version to record instead of the catalog's")
     i.add_argument("--slot", help="purpose slot (settings destination)")
+    i.add_argument("--activate", action="store_true",
+                   help="settings destination: arrive active even when another skill holds the slot "
+                        "(that one is deactivated)")
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_import)
 

@@ -75,7 +75,7 @@ class AbortableTransport(httpx.HTTPTransport):
         self._backend = _TrackingBackend()
         pool = getattr(self, "_pool", None)
         self.wakes_requests = pool is not None and hasattr(pool, "_network_backend")
-        if self.wakes_requests:
+        if pool is not None and self.wakes_requests:
             pool._network_backend = self._backend
         else:  # pragma: no cover - depends on the httpx version
             log.debug("httpx transport without a replaceable network backend: aborts wait for timeouts")

@@ -454,6 +454,8 @@ class ImportOptions:
         replace: replace an installed skill of the same local name (R-IMP-2).
         force: replace even when the installed copy is customized (R-UPD-4); the local version is
             backed up first.
+        activate: Settings → Skills only: arrive active even when another active skill holds the
+            slot (that one is deactivated), as the zip upload's *Activate now* (issue 15).
     """
 
     local_name: str | None = None
@@ -464,6 +466,7 @@ class ImportOptions:
     model: str | None = None
     replace: bool = False
     force: bool = False
+    activate: bool = False
 
 
 def join_path(*parts: str) -> str:

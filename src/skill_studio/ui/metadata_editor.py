@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -127,6 +128,12 @@ class MetadataEditor(QDialog):
                 line_edit.setPlaceholderText("none (or research, validate, …)")
             purpose_label, purpose_widget = "Slot", self.slot_combo
             self.purpose_combo = None
+        self.activate_check: QCheckBox | None = None
+        if destination is Destination.SETTINGS:
+            self.activate_check = QCheckBox("Activate now")
+            self.activate_check.setObjectName("activateNow")
+            self.activate_check.setToolTip("Arrive active even when another active skill holds the slot; that "
+                                           "skill is deactivated (as when uploading a zip)")
 
         self.model_combo = QComboBox()
         self.model_combo.setEditable(True)
@@ -146,6 +153,8 @@ class MetadataEditor(QDialog):
         form.addRow("Description", desc_col)
         form.addRow("Version", self.version_edit)
         form.addRow(purpose_label, purpose_widget)
+        if self.activate_check is not None:
+            form.addRow("", self.activate_check)
         form.addRow("Model", self.model_combo)
 
         self.import_button = button("Import", self.accept, primary=True, tip="Import with these details (Enter)")
@@ -264,6 +273,7 @@ class MetadataEditor(QDialog):
             model=model,
             replace=replace,
             force=replace and c is not None and c.customized,
+            activate=self.activate_check is not None and self.activate_check.isChecked(),
         )
 
     def accept(self) -> None:

@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from skill_studio.app import SkillStudio, parse_registry_source
+from skill_studio.app.create import create_skill
 from skill_studio.app.settings import SyncReport
+from skill_studio.app.studio import Removal
 from skill_studio.app.updates import get_update_mode, set_update_mode
 from skill_studio.core.errors import RegistrySourceError
 from skill_studio.core.models import Destination, InstalledSkill, InstallState, Registry
@@ -38,6 +40,7 @@ from skill_studio.ui.models import (
     RegistryTableModel,
     SearchFilterProxy,
 )
+from skill_studio.ui.new_skill_dialog import NewSkillDialog
 from skill_studio.ui.token_section import TokenSection
 from skill_studio.ui.widgets import BadgeDelegate, PageHeader, button, setup_table
 from skill_studio.ui.workers import BackgroundOp, describe_error
@@ -323,9 +326,44 @@ class LibraryPage(InstalledSkillsPage):
         self.remove_button = button("Remove…", lambda: self.remove_selected(),
                                     tip="Uninstall the selected skill (Delete); its folder is kept as a backup")
         self.toolbar.insertWidget(3, self.remove_button)
-        keyboard.chain([self.import_button, self.open_button, self.reveal_button, self.remove_button, self.search,
-                        self.refresh_button, self.table])
+        self.new_button = button("New skill…", lambda: self.new_skill(),
+                                 tip="Create a skill from a template and open it in the editor")
+        self.toolbar.insertWidget(1, self.new_button)
+        self.new_dialog: NewSkillDialog | None = None
+        """The open *New skill…* dialog, or None (tests fill it in and accept it)."""
+        self._select_after_refresh: str | None = None
+        keyboard.chain([self.import_button, self.new_button, self.open_button, self.reveal_button, self.remove_button,
+                        self.search, self.refresh_button, self.table])
         self._update_buttons()
+
+    def new_skill(self) -> NewSkillDialog:
+        """*New skill…*: ask for a name and description (window-modal), then create the skill in the
+        background from the template and open it (issue 15)."""
+        studio = self.studio
+        dialog = NewSkillDialog(lambda name: studio.installed_skill(Destination.LIBRARY, name) is not None, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda d=dialog: self._create(*d.values()))
+        dialog.finished.connect(lambda _r: setattr(self, "new_dialog", None))
+        self.new_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _create(self, name: str, description: str) -> None:
+        studio = self.studio
+        BackgroundOp(self, lambda _p: create_skill(studio, name, description), self._created) \
+            .failure(lambda err: self.failed.emit(f"Could not create {name}", describe_error(err))) \
+            .run_in_background()
+
+    def _created(self, skill: InstalledSkill) -> None:
+        self._select_after_refresh = skill.local_name
+        self.refresh()
+        self.open_requested.emit(skill)
+
+    def _loaded(self, rows: list[InstalledRow]) -> None:
+        super()._loaded(rows)
+        name, self._select_after_refresh = self._select_after_refresh, None
+        if name:
+            self.select(name)
 
     def _update_buttons(self, *_: object) -> None:
         super()._update_buttons()
