@@ -1207,6 +1207,7 @@ class BrowseDialog(QDialog):
         self.editor = editor
         self._update_buttons()
         editor.open()
+        editor.activateWindow()  # the keyboard goes to the editor (Enter imports, Escape cancels)
 
     def _editor_done(self, editor: MetadataEditor, result: int) -> None:
         if editor is not self.editor:

@@ -190,6 +190,13 @@ class MainWindow(QMainWindow):
         self.addAction(browse)
         self.nav.setAccessibleName("Pages")
 
+    def _take_keyboard_back(self) -> None:
+        """A dialog or editor closed: the keyboard comes back to this window (a window manager
+        usually does it; without one the focus would be nowhere)."""
+        if self.isVisible() and not self.isMinimized():
+            self.raise_()
+            self.activateWindow()
+
     def current_destination(self) -> Destination:
         """Where an import from the current page goes: Settings → Skills for that page, the Skill
         Library otherwise."""
@@ -216,10 +223,13 @@ class MainWindow(QMainWindow):
         if destination is Destination.SETTINGS:
             dialog.imported.connect(lambda _d, installed, _e: self.settings_skills.report_imports(installed))
         dialog.states_known.connect(self._states_known)
+        dialog.finished.connect(lambda _r: self._take_keyboard_back())
         dialog.update_requested.connect(
             lambda dest, names, listing, d=dialog: self.update_center.request_update(dest, names, listing, parent=d))
         self.browse_dialogs[destination] = dialog
         dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()  # the keyboard goes to the new dialog, even without a window manager
         return dialog
 
     def open_editor(self, skill: InstalledSkill) -> SkillEditor:
@@ -234,8 +244,11 @@ class MainWindow(QMainWindow):
         editor = SkillEditor(skill, self.settings, self)
         editor.saved.connect(lambda s: self.page_for(s.destination).skill_saved(s))
         editor.destroyed.connect(lambda *_, k=key: self.editors.pop(k, None))
+        editor.destroyed.connect(lambda *_: self._take_keyboard_back())
         self.editors[key] = editor
         editor.show()
+        editor.raise_()
+        editor.activateWindow()
         return editor
 
     # -- events from pages and dialogs -------------------------------------------------------------

@@ -346,6 +346,7 @@ class LibraryPage(InstalledSkillsPage):
         dialog.finished.connect(lambda _r: setattr(self, "new_dialog", None))
         self.new_dialog = dialog
         dialog.open()
+        dialog.activateWindow()
         return dialog
 
     def _create(self, name: str, description: str) -> None:
