@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication, QThreadPool
 from uitools import *  # noqa: F403 - GUI fixtures and helpers
 
 from skill_studio.app.studio import SkillStudio
+from skill_studio.core.models import Destination
 from skill_studio.ui.main_window import MainWindow
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
@@ -77,3 +78,37 @@ def test_closing_the_window_during_a_hanging_request_is_quiet(qtbot, github, kwi
     _out, err = capfd.readouterr()
     assert "Traceback" not in err and "client has been closed" not in err and "Signal source" not in err, err
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+def test_cancel_import_stops_a_hanging_download(qtbot, github, kwin: MainWindow, key_studio: SkillStudio) -> None:
+    dialog = browse(qtbot, kwin)  # noqa: F405 - loaded before GitHub starts hanging
+    tab = dialog.current_tab()
+    assert tab is not None and tab.select(["tools:csv-cleaner", "tools:sql-review"]) == 2
+    dialog.import_selected()
+    for _ in range(2):
+        qtbot.waitUntil(lambda: dialog.editor is not None and dialog.editor.isVisible())
+        github.hang("", HANG)  # the downloads will hang
+        dialog.editor.import_button.click()
+    qtbot.waitUntil(lambda: dialog._importing and dialog.cancel_import_button.isVisible())
+    time.sleep(0.3)
+    dialog.cancel_import_button.click()
+    qtbot.waitUntil(lambda: not dialog._importing, timeout=2000)  # within 2 s
+    assert dialog.status.text() == "Import cancelled."
+    assert key_studio.installed(Destination.LIBRARY) == []  # the second skill was not started either
+    assert not dialog.cancel_import_button.isVisible()
+    assert not any("could not be imported" in n.title for n in kwin.notifications.notifications())
+
+
+def test_cancel_adding_a_registry(qtbot, github, kwin: MainWindow, key_studio: SkillStudio) -> None:
+    page = kwin.marketplace
+    kwin.show_page("settings/marketplace")
+    github.add_repo_from_dir("acme", "third", {".claude-plugin/marketplace.json": '{"name": "third", "plugins": []}'})
+    github.hang("/repos/acme/third", HANG)
+    page.url_edit.setText("acme/third")
+    page.add_button.click()
+    qtbot.waitUntil(lambda: page.cancel_add_button.isVisible())
+    time.sleep(0.3)
+    page.cancel_add_button.click()
+    qtbot.waitUntil(lambda: not page._adding, timeout=2000)
+    assert page.status.text() == "Cancelled: the registry was not added."
+    assert "acme/third" not in [r.source.slug for r in key_studio.registries()]

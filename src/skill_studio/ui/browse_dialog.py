@@ -485,13 +485,15 @@ class RegistryTab(QWidget):
 
             def changed(listing: Listing) -> None:  # worker thread (resolve_external's caller)
                 if gen != self._generation:
-                    return  # superseded: skip the work, the result is dropped anyway
+                    raise CancelledError()  # superseded or cancelled: stop resolving (issue 15)
                 new = compute_rows(studio, listing, dest, data.customized, rows)
                 rows.update((r.key, r) for r in new.rows)
                 state["data"] = new
                 job.publish(PartialData(new, state["done"], state["total"]))
 
             def resolved(done: int, total: int) -> None:
+                if gen != self._generation:
+                    raise CancelledError()
                 state["done"], state["total"] = done, total
                 job.publish(PartialData(state["data"], done, total))
 
@@ -519,12 +521,15 @@ class RegistryTab(QWidget):
 
     def cancel_load(self) -> bool:
         """Abandon the load in progress (the dialog also cancels the requests, see
-        ``BrowseDialog.cancel_loads``): the tab says so and offers Retry. Returns False when the tab
-        was not loading."""
+        ``BrowseDialog.cancel_loads``): the tab says so and offers Retry (which gets the focus when
+        *Cancel* had it). Returns False when the tab was not loading."""
         if not self.is_loading():
             return False
+        had_focus = self.busy_view.cancel_button.hasFocus()
         self._generation += 1  # the abandoned op's answer, if any, is dropped
         self._show_cancelled()
+        if had_focus:
+            self.error_view.retry_button.setFocus(Qt.FocusReason.OtherFocusReason)
         return True
 
     def _show_cancelled(self) -> None:
@@ -894,6 +899,13 @@ class BrowseDialog(QDialog):
         bottom = QHBoxLayout()
         bottom.addWidget(self.hint, 1)
         bottom.addWidget(self.progress)
+        self.cancel_import_button = button("Cancel import", self.cancel_import,
+                                           tip="Stop downloading; skills not installed yet are not imported")
+        self.cancel_import_button.setObjectName("cancelImport")
+        self.cancel_import_button.setAutoDefault(False)
+        self.cancel_import_button.setVisible(False)
+        self._import_cancelled = False
+        bottom.addWidget(self.cancel_import_button)
         bottom.addWidget(self.close_button)
         bottom.addWidget(self.update_button)
         bottom.addWidget(self.import_button)
@@ -1230,21 +1242,45 @@ class BrowseDialog(QDialog):
         self.progress.setRange(0, 100 * len(plans))
         self.progress.setValue(0)
         self.progress.setVisible(True)
+        self._import_cancelled = False
+        self.cancel_import_button.setVisible(True)
+        self.cancel_import_button.setEnabled(True)
         what = plans[0][1].local_name if len(plans) == 1 else f"{len(plans)} skills"
         self.set_status(f"Importing {what} into {dest.label}…")
         self._update_buttons()
-        BackgroundOp(self, lambda progress: import_all(studio, listing, dest, plans, progress),
+        BackgroundOp(self, lambda progress: import_all(studio, listing, dest, plans, progress,
+                                                       lambda: self._import_cancelled),
                      lambda results: self._imported(tab, results)) \
             .with_progress(lambda d, t: self.progress.setValue(d)) \
             .failure(self._import_failed) \
             .run_in_background()
 
-    def _imported(self, tab: RegistryTab, results: list[ImportResult]) -> None:
+    def cancel_import(self) -> bool:
+        """*Cancel import* (issue 15): abandon the downloads in flight; skills already installed
+        stay, the others are not imported (installs are staged, so nothing is half-written).
+        Returns False when no import runs."""
+        if not self._importing:
+            return False
+        self._import_cancelled = True
+        self.cancel_import_button.setEnabled(False)
+        self.set_status("Cancelling the import…")
+        self.studio.cancel_requests()
+        return True
+
+    def _end_import(self) -> None:
         self._importing = False
         self.progress.setVisible(False)
+        if self.cancel_import_button.hasFocus():
+            self.import_button.setFocus()
+        self.cancel_import_button.setVisible(False)
+
+    def _imported(self, tab: RegistryTab, results: list[ImportResult]) -> None:
+        self._end_import()
         ok = [r.installed for r in results if r.installed is not None]
-        errors = [f"{r.skill.qualified_name}: {r.error}" for r in results if r.error]
-        parts = []
+        cancelled = self._import_cancelled
+        errors = [f"{r.skill.qualified_name}: {r.error}" for r in results
+                  if r.error and not (cancelled and r.error == CancelledError().args[0])]
+        parts = ["Import cancelled."] if cancelled else []
         if ok:
             names = ", ".join(s.local_name for s in ok)
             parts.append(f"Imported {names} into {self.destination.label}.")
@@ -1258,8 +1294,12 @@ class BrowseDialog(QDialog):
         self._finish_close_if_requested()
 
     def _import_failed(self, err: BaseException) -> None:
-        self._importing = False
-        self.progress.setVisible(False)
+        self._end_import()
+        if isinstance(err, CancelledError):
+            self.set_status("Import cancelled.")
+            self._update_buttons()
+            self._finish_close_if_requested()
+            return
         self.set_status(f"Import failed: {describe_error(err)}", "error")
         self.imported.emit(self.destination, [], [describe_error(err)])
         self._update_buttons()

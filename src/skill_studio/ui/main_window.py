@@ -194,7 +194,6 @@ class MainWindow(QMainWindow):
         """A dialog or editor closed: the keyboard comes back to this window (a window manager
         usually does it; without one the focus would be nowhere)."""
         if self.isVisible() and not self.isMinimized():
-            self.raise_()
             self.activateWindow()
 
     def current_destination(self) -> Destination:
@@ -228,7 +227,6 @@ class MainWindow(QMainWindow):
             lambda dest, names, listing, d=dialog: self.update_center.request_update(dest, names, listing, parent=d))
         self.browse_dialogs[destination] = dialog
         dialog.show()
-        dialog.raise_()
         dialog.activateWindow()  # the keyboard goes to the new dialog, even without a window manager
         return dialog
 
@@ -247,7 +245,6 @@ class MainWindow(QMainWindow):
         editor.destroyed.connect(lambda *_: self._take_keyboard_back())
         self.editors[key] = editor
         editor.show()
-        editor.raise_()
         editor.activateWindow()
         return editor
 

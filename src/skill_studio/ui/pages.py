@@ -30,7 +30,7 @@ from skill_studio.app.create import create_skill
 from skill_studio.app.settings import SyncReport
 from skill_studio.app.studio import Removal
 from skill_studio.app.updates import get_update_mode, set_update_mode
-from skill_studio.core.errors import RegistrySourceError
+from skill_studio.core.errors import CancelledError, RegistrySourceError
 from skill_studio.core.models import Destination, InstalledSkill, InstallState, Registry
 from skill_studio.ui import keyboard, widgets
 from skill_studio.ui.models import (
@@ -397,6 +397,9 @@ class MarketplacePage(QWidget):
         self.url_edit.returnPressed.connect(self.add_registry)
         self.url_edit.textChanged.connect(lambda _: self._set_status("", ""))
         self.add_button = button("Add registry", self.add_registry, primary=True)
+        self.cancel_add_button = button("Cancel", self.cancel_add, tip="Stop waiting for GitHub")
+        self.cancel_add_button.setObjectName("cancelAdd")
+        self.cancel_add_button.setVisible(False)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
@@ -413,6 +416,7 @@ class MarketplacePage(QWidget):
         status_row = QHBoxLayout()
         status_row.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignVCenter)
         status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.cancel_add_button)
 
         self.model = RegistryTableModel(self)
         self.model.enabled_toggled.connect(self.set_enabled)
@@ -514,6 +518,7 @@ class MarketplacePage(QWidget):
         self.add_button.setEnabled(False)
         self.url_edit.setReadOnly(True)
         self.busy.setVisible(True)
+        self.cancel_add_button.setVisible(True)
         self._set_status("busy", f"Fetching the catalog of {source.slug}…")
         studio = self.studio
         BackgroundOp(self, lambda progress: studio.add_registry(url), self._added) \
@@ -528,7 +533,18 @@ class MarketplacePage(QWidget):
         self._set_status("ok", f"Added “{reg.name}” ({reg.source.url}).")
         self.registries_changed.emit()
 
+    def cancel_add(self) -> bool:
+        """Stop adding a registry whose catalog is still being fetched (issue 15). Returns False
+        when nothing was being added."""
+        if not self._adding:
+            return False
+        self.studio.cancel_requests()
+        return True
+
     def _add_failed(self, err: BaseException) -> None:
+        if isinstance(err, CancelledError):
+            self._set_status("", "Cancelled: the registry was not added.")
+            return
         self._set_status("error", describe_error(err))
 
     def _add_done(self) -> None:
@@ -536,6 +552,9 @@ class MarketplacePage(QWidget):
         self.add_button.setEnabled(True)
         self.url_edit.setReadOnly(False)
         self.busy.setVisible(False)
+        if self.cancel_add_button.hasFocus():
+            self.url_edit.setFocus()
+        self.cancel_add_button.setVisible(False)
 
     def set_enabled(self, reg: Registry, enabled: bool) -> None:
         """Enable or disable a registry (R-REG-3); open browse dialogs follow at once."""
