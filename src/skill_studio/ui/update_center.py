@@ -647,6 +647,7 @@ class UpdateCenter(QObject):
             update_button.setEnabled(row is not None and row.update_available)
             n = len(page.updates)
             update_all.setEnabled(n > 0)
+            update_all.setVisible(n > 0)  # shown only when there is something to update (a narrow toolbar)
             update_all.setText(f"Update all ({n})" if n else "Update all")
 
         # A refresh started before the check ended carries the badges of its start: re-apply them.
