@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox, QPushButton
-from uitools import *  # noqa: F403 - GUI fixtures and helpers
+from uitools import assert_no_background_work, shown_names, tab_of, wait_loaded
 
 from skill_studio.app import updates as upd
 from skill_studio.core.models import Destination, ImportOptions

@@ -20,6 +20,7 @@ Hierarchy::
     │   │   └── RateLimitError    403/429 with an exhausted rate limit (R-NET-3)
     │   ├── CatalogError          marketplace.json missing or structurally invalid (R-CAT-1)
     │   ├── FrontmatterError      SKILL.md frontmatter missing or unparsable (R-FM-2)
+    │   │   └── FrontmatterEditError  a frontmatter edit that cannot be made byte-preservingly (issue 13)
     │   └── IntegrityError        a downloaded blob whose bytes do not match its git SHA
     ├── DatabaseError             the database cannot be opened or is newer than this app
     │   └── CorruptDatabaseError  the database file is damaged; it is moved aside (R-DATA-1)
@@ -145,6 +146,11 @@ class FrontmatterError(RemoteError):
 
     The message names the file and the reason.
     """
+
+
+class FrontmatterEditError(FrontmatterError):
+    """Raised when a SKILL.md frontmatter edit (metadata chosen at import, issue 13) cannot be made
+    without touching other bytes, or would not read back as intended. Nothing is written then."""
 
 
 class IntegrityError(RemoteError):

@@ -32,11 +32,13 @@ such a file is used only once it verifies against the tree's blob SHA.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import logging
 import math
 import random
 import re
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -83,6 +85,13 @@ MAX_TREE_DEPTH = 256
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
 _T = TypeVar("_T")
 _R = TypeVar("_R")
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """The TLS context every client shares, built once per process: loading the CA bundle costs
+    tens of milliseconds per ``httpx.Client`` otherwise. Contexts are safe to share across threads."""
+    return httpx.create_ssl_context()
 
 
 def format_reset(reset: datetime | None, now: datetime | None = None) -> str:
@@ -210,7 +219,7 @@ class GitHubClient:
             transport = self._abortable = AbortableTransport(limits=limits)
         self._http = httpx.Client(
             base_url=self.api_base, headers=headers, timeout=timeout, transport=transport,
-            limits=limits, follow_redirects=True,
+            limits=limits, follow_redirects=True, verify=_ssl_context(),
         )
         self.request_count = 0
         self.not_modified_count = 0

@@ -264,7 +264,7 @@ class SettingsSkills:
 
     def install(self, files: Mapping[str, bytes], local_name: str, row: dict[str, Any], *,
                 slot: str | None, replace: bool = False, force: bool = False, kind: str = "import",
-                activate: bool = False) -> InstalledSkill:
+                activate: bool = False, upstream_files: Mapping[str, bytes] | None = None) -> InstalledSkill:
         """Install a skill folder into Settings → Skills with the slot rule, then sync the workspace.
 
         Used by marketplace imports (``SkillStudio.import_skill``) and uploads.
@@ -277,6 +277,8 @@ class SettingsSkills:
             slot: requested slot (None: none); normalized.
             replace, force, kind: as for :meth:`Installer.install`.
             activate: take the slot even when another active skill holds it (that one is deactivated).
+            upstream_files: the pristine upstream folder when ``files`` carries metadata chosen at
+                import (kept as the base of later merges, issue 13).
 
         Returns:
             The installed skill; ``messages`` says whether it arrived inactive or deactivated another
@@ -292,7 +294,7 @@ class SettingsSkills:
         values = dict(row, purpose=SKILL_BUILDER, slot=slot, active=int(active))
         with self._batch():
             installed = self.installer.install(files, SETTINGS, local_name, values, replace=replace,
-                                               force=force, kind=kind)
+                                               force=force, kind=kind, upstream_files=upstream_files)
         if activate and not installed.active:
             off = self._set(local_name, active=True)
             notes = [f"Activated {local_name!r}" + (f" in the {slot} slot." if slot else ".")]

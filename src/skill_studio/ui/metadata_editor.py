@@ -26,12 +26,13 @@ from PySide6.QtWidgets import (
 )
 
 from skill_studio.app import DEFAULT_VERSION, MAX_DESCRIPTION_CHARS
+<<<<<<< HEAD
 from skill_studio.core.models import CatalogSkill, Destination, ImportOptions, InstalledSkill
 from skill_studio.ui import keyboard
+=======
+from skill_studio.core.models import LIBRARY_PURPOSES, CatalogSkill, Destination, ImportOptions, InstalledSkill
+>>>>>>> main
 from skill_studio.ui.widgets import DescriptionField, LocalNameField, button
-
-LIBRARY_PURPOSES = ("domain", "platform", "source", "data-engineering")
-"""Purposes of Skill Library skills (R-IMP-4)."""
 
 SETTINGS_SLOTS = ("research", "validate")
 """Known purpose slots of Settings → Skills (free text is allowed too)."""
@@ -153,9 +154,20 @@ class MetadataEditor(QDialog):
         form.addRow("Description", desc_col)
         form.addRow("Version", self.version_edit)
         form.addRow(purpose_label, purpose_widget)
+<<<<<<< HEAD
         if self.activate_check is not None:
             form.addRow("", self.activate_check)
+=======
+        # disable-model-invocation: the agent never picks the skill by itself, so no model runs it
+        # on its own; the Model field hides while it is on (issue 13)
+        self.invocation_check = QCheckBox("Only when invoked by name (disable-model-invocation)")
+        self.invocation_check.setChecked(bool(meta and meta.fields.get("disable-model-invocation") is True))
+        form.addRow("Invocation", self.invocation_check)
+>>>>>>> main
         form.addRow("Model", self.model_combo)
+        self._form = form
+        self.invocation_check.toggled.connect(self._show_model)
+        self._show_model(self.invocation_check.isChecked())
 
         self.import_button = button("Import", self.accept, primary=True, tip="Import with these details (Enter)")
         self.import_button.setDefault(True)
@@ -259,11 +271,17 @@ class MetadataEditor(QDialog):
         """Put the first free ``name-2``, ``name-3``, … in the local name field."""
         self.name_field.rename_to_free(self.skill.local_name, lambda candidate: self._lookup(candidate) is None)
 
+    def _show_model(self, disabled: bool) -> None:
+        """Hide the Model row while model invocation is disabled."""
+        self._form.setRowVisible(self.model_combo, not disabled)
+
     def options(self) -> ImportOptions:
-        """What to pass to ``SkillStudio.import_skill``."""
+        """What to pass to ``SkillStudio.import_skill``; the edited keys are written into the
+        installed ``SKILL.md`` (issue 13)."""
         c = self._conflict
         replace = c is not None and not c.planned and self.name_field.replace_confirmed()
-        model = self.model_combo.currentText().strip() or None
+        disabled = self.invocation_check.isChecked()
+        model = None if disabled else (self.model_combo.currentText().strip() or None)
         return ImportOptions(
             local_name=self.local_name(),
             description=self.description(),
@@ -273,7 +291,11 @@ class MetadataEditor(QDialog):
             model=model,
             replace=replace,
             force=replace and c is not None and c.customized,
+<<<<<<< HEAD
             activate=self.activate_check is not None and self.activate_check.isChecked(),
+=======
+            disable_model_invocation=disabled,
+>>>>>>> main
         )
 
     def accept(self) -> None:

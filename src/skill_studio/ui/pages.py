@@ -10,6 +10,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -26,7 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from skill_studio.app import SkillStudio, parse_registry_source
+<<<<<<< HEAD
 from skill_studio.app.create import create_skill
+=======
+from skill_studio.app.merge import get_merge_customized, set_merge_customized
+>>>>>>> main
 from skill_studio.app.settings import SyncReport
 from skill_studio.app.studio import Removal
 from skill_studio.app.updates import get_update_mode, set_update_mode
@@ -625,7 +630,8 @@ class GeneralPage(QWidget):
         self.update_mode.setCurrentIndex(max(0, self.update_mode.findData(get_update_mode(studio).value)))
         self.update_mode.currentIndexChanged.connect(self._mode_changed)
         mode_hint = QLabel("Checked at startup, in the background. Skills with local edits are never updated "
-                           "automatically; updating one asks first and keeps your version as a backup.")
+                           "automatically unless merging is turned on below; updating one asks first, offers "
+                           "to merge upstream's changes into your edits, and keeps your version as a backup.")
         mode_hint.setObjectName("hint")
         mode_hint.setWordWrap(True)
 
@@ -680,7 +686,15 @@ class GeneralPage(QWidget):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         form.setVerticalSpacing(18)
         form.setHorizontalSpacing(16)
-        form.addRow(_form_label("Updates"), _with_hint(self.update_mode, mode_hint))
+        # issue 13: "merge customized skills when clean" for auto mode
+        self.merge_customized = QCheckBox("In auto mode, also update skills with local edits when upstream's "
+                                          "changes merge cleanly with them")
+        self.merge_customized.setObjectName("mergeCustomized")
+        self.merge_customized.setChecked(get_merge_customized(studio))
+        self.merge_customized.toggled.connect(lambda on: set_merge_customized(self.studio, on))
+        mode_col = _with_hint(self.update_mode, mode_hint)
+        mode_col.addWidget(self.merge_customized)
+        form.addRow(_form_label("Updates"), mode_col)
         form.addRow(_form_label("GitHub token"), self.token_section)
         form.addRow(_form_label("Agent workspace"), ws_col)
         form.addRow(_form_label("Data folder"), data_dir)

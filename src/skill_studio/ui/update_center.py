@@ -63,6 +63,7 @@ from skill_studio.app.updates import (
 from skill_studio.core.errors import CancelledError
 from skill_studio.core.models import Destination, InstalledSkill, Listing
 from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
+from skill_studio.ui.merge_view import MergeView
 from skill_studio.ui.models import ROW_ROLE, InstalledRow
 from skill_studio.ui.notifications import Level, NotificationArea
 from skill_studio.ui.pages import InstalledSkillsPage
@@ -203,6 +204,7 @@ class UpdateCenter(QObject):
         report: the last check's report (updates applied since then recorded in it), or None.
         checking: a check is running.
         confirm_box: the confirmation shown for a customized update or a rollback, while open.
+        merge_view: the merge view of a customized update with conflicts, while open (issue 13).
 
     Signals:
         check_finished(object): a check ended: its ``UpdateReport``, or None when it failed outright.
@@ -223,6 +225,7 @@ class UpdateCenter(QObject):
         self.report: upd.UpdateReport | None = None
         self.checking = False
         self.confirm_box: QMessageBox | None = None
+        self.merge_view: MergeView | None = None
         self.preview_dialog: QDialog | None = None  # issue 14: the update review, while open
         self.diff_dialogs: list[DiffDialog] = []
         self._dismissing = False
@@ -448,15 +451,34 @@ class UpdateCenter(QObject):
             f"Updating replaces {'it' if len(custom) == 1 else 'them'} with the catalog's version ({versions}). "
             "Your edits will be kept as a backup; you can roll back to them at any time.")
         box.setDetailedText("\n".join(prep.diffs.get(i.local_name, "") for i in custom))
+        merge_button = None
+        if prep.can_merge:  # issue 13: merge upstream's changes into the edits instead of replacing them
+            conflicts = sum(len(prep.merges[i.local_name].conflicts) for i in custom)
+            merge_button = box.addButton("Merge (keeps your edits)" if prep.merge_clean
+                                         else f"Merge… ({_plural(conflicts, 'conflict')} to resolve)",
+                                         QMessageBox.ButtonRole.AcceptRole)
+            box.setInformativeText(
+                ("Merging takes upstream's changes and keeps your edits" + (
+                    "; they do not overlap." if prep.merge_clean else
+                    f"; {_plural(conflicts, 'place')} changed on both sides need{'s' if conflicts == 1 else ''} "
+                    "your choice first.")) + " " + box.informativeText())
         update_button = box.addButton("Update and keep a backup", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        if merge_button is not None and prep.merge_clean:
+            box.setDefaultButton(merge_button)
+        else:
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.confirm_box = box
 
         def finished(_result: int) -> None:
             self.confirm_box = None
-            if box.clickedButton() is update_button:
+            if merge_button is not None and box.clickedButton() is merge_button:
+                if prep.merge_clean:
+                    self._apply(prep, force=False, merge=True)
+                else:
+                    self._resolve_conflicts(prep, parent)
+            elif box.clickedButton() is update_button:
                 self._apply(prep, force=True)
             else:
                 self._release(prep.destination, prep.requested)
@@ -466,11 +488,45 @@ class UpdateCenter(QObject):
         box.finished.connect(finished)
         box.open()
 
-    def _apply(self, prep: PreparedUpdate, force: bool) -> None:
+    def _resolve_conflicts(self, prep: PreparedUpdate, parent: QWidget | None,
+                           resolutions: dict[str, dict[str, bytes | None]] | None = None) -> None:
+        """Open a merge view for each customized skill whose merge has conflicts, one after the
+        other; nothing is written until the last one is confirmed (issue 13)."""
+        resolutions = dict(resolutions or {})
+        todo = [i for i in prep.customized
+                if not prep.merges[i.local_name].clean and i.local_name not in resolutions]
+        if not todo:
+            self._apply(prep, force=False, merge=True, resolutions=resolutions)
+            return
+        item = todo[0]
+        files = [f for f in prep.merges[item.local_name].merged if f.conflicts]
+        host = parent if parent is not None and shiboken6.isValid(parent) else self.widget
+        view = MergeView(f"{item.local_name} ({item.installed_version} → {item.available_version})", files, host)
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.merge_view = view
+
+        def finished(result: int) -> None:
+            self.merge_view = None
+            if result == QDialog.DialogCode.Accepted:
+                resolutions[item.local_name] = view.resolutions()
+                self._resolve_conflicts(prep, parent, resolutions)
+            else:
+                self._release(prep.destination, prep.requested)
+                self.window.notifications.post(Level.INFO, "Merge cancelled",
+                                               f"{item.local_name} kept as it is; nothing was written.",
+                                               key=f"update-{prep.destination.value}")
+
+        view.finished.connect(finished)
+        view.open()
+
+    def _apply(self, prep: PreparedUpdate, force: bool, merge: bool = False,
+               resolutions: Mapping[str, Mapping[str, bytes | None]] | None = None) -> None:
         dest, items, studio = prep.destination, list(prep.items), self.studio
         what = items[0].local_name if len(items) == 1 else _plural(len(items), "skill")
-        self.window.notifications.post(Level.INFO, f"Updating {what} in {dest.label}…", "", key=f"update-{dest.value}")
-        BackgroundOp(self.widget, lambda progress: apply_prepared(studio, items, force, progress),
+        self.window.notifications.post(Level.INFO, f"{'Merging' if merge else 'Updating'} {what} in {dest.label}…",
+                                       "", key=f"update-{dest.value}")
+        BackgroundOp(self.widget, lambda progress: apply_prepared(studio, items, force, progress, merge=merge,
+                                                                  resolutions=resolutions),
                      lambda report: self._applied(prep, report)) \
             .failure(lambda err: self._action_failed(dest, f"Could not update {what}", err)) \
             .finally_(lambda: self._release(dest, prep.requested)) \
@@ -490,15 +546,29 @@ class UpdateCenter(QObject):
             self._forget_update(dest, item.local_name)
         lines, actions = [], []
         for item in report.applied:
+<<<<<<< HEAD
             line = f"{item.local_name}: {item.version_change}"
             if item.customized:
+=======
+            to = item.available_version if item.kind is upd.UpdateKind.VERSION else f"{item.available_version} (changed upstream)"
+            line = f"{item.local_name}: {item.installed_version} → {to}"
+            merged = report.merges.get(item.key)
+            if merged is not None and merged.applied:
+                line += " — merged with your edits (the previous version is kept as a backup)"
+            elif item.customized:
+>>>>>>> main
                 line += " — your edited version is kept as a backup"
             lines.append(line)
         if len(report.applied) == 1:
             item = report.applied[0]
             actions.append(("Roll back", lambda n=item.local_name: self.rollback(dest, n)))
         for item in report.skipped_customized:
-            lines.append(f"{item.local_name} was edited meanwhile and was not updated; update it again to confirm.")
+            merged = report.merges.get(item.key)
+            if merged is not None and merged.state == "conflicts":
+                lines.append(f"{item.local_name} was not updated: its merge has conflicts "
+                             f"({'; '.join(merged.describe())}); update it again to resolve them.")
+            else:
+                lines.append(f"{item.local_name} was edited meanwhile and was not updated; update it again to confirm.")
         for f in report.failed:
             lines.append(f"{f.item.local_name} was not updated: {f.message}")
         if report.applied:
