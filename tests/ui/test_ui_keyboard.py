@@ -2,6 +2,7 @@
 Enter imports a skill; Tab leaves every table; Ctrl+F / Ctrl+R / Ctrl+Tab / Delete; a tab order
 with Import… right after the table; every control has an accessible name."""
 
+# ruff: noqa: F405 - the fixtures and key helpers come from the star imports of keytools and uitools
 from __future__ import annotations
 
 

@@ -715,17 +715,11 @@ class SkillStudio:
         if "name" in changes:
             row["name"] = changes["name"]
         if destination is Destination.SETTINGS:  # slot rule + workspace sync (R-IMP-4, R-IMP-6)
-<<<<<<< HEAD
-            return self._settings_skills.install(files, local_name, row, slot=row["slot"], replace=opts.replace,
-                                                force=opts.force, kind="import", activate=opts.activate)
-        return self.installer.install(files, destination, local_name, row, replace=opts.replace,
-                                      force=opts.force, kind="import")
-=======
             return self._settings_skills.install(written, local_name, row, slot=row["slot"], replace=opts.replace,
-                                                force=opts.force, kind="import", upstream_files=files)
+                                                force=opts.force, kind="import", upstream_files=files,
+                                                activate=opts.activate)
         return self.installer.install(written, destination, local_name, row, replace=opts.replace,
                                       force=opts.force, kind="import", upstream_files=files)
->>>>>>> main
 
     def remove_skill(self, destination: Destination, local_name: str) -> Removal:
         """Uninstall a skill: its row goes, its folder is kept as a backup under

@@ -159,13 +159,10 @@ def cmd_import(args: argparse.Namespace, studio: SkillStudio) -> int:
     if args.purpose and dest is not Destination.LIBRARY:
         raise UserError("--purpose is for the Skill Library (--to library); Settings skills take --slot.")
     opts = ImportOptions(local_name=args.as_name, description=args.description, version=args.skill_version,
-<<<<<<< HEAD
-                         slot=args.slot, replace=args.replace, force=args.force, activate=args.activate)
-=======
                          slot=args.slot, replace=args.replace, force=args.force, purpose=args.purpose,
                          model=args.model, argument_hint=args.argument_hint,
-                         disable_model_invocation=True if args.disable_model_invocation else None)
->>>>>>> main
+                         disable_model_invocation=True if args.disable_model_invocation else None,
+                         activate=args.activate)
     installed = studio.import_skill(listing, skill, dest, opts)
     if args.json:
         json_out(_installed_json(studio, installed))
@@ -242,14 +239,11 @@ def register(sub: Any) -> None:
     i.add_argument("--disable-model-invocation", action="store_true",
                    help="write disable-model-invocation: true (the skill runs only when invoked by name)")
     i.add_argument("--slot", help="purpose slot (settings destination)")
-<<<<<<< HEAD
     i.add_argument("--activate", action="store_true",
                    help="settings destination: arrive active even when another skill holds the slot "
                         "(that one is deactivated)")
-=======
     i.add_argument("--purpose", choices=LIBRARY_PURPOSES,
                    help="purpose in the Skill Library (default: domain); never read from the file")
->>>>>>> main
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_import)
 

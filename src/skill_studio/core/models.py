@@ -535,17 +535,14 @@ class ImportOptions:
         replace: replace an installed skill of the same local name (R-IMP-2).
         force: replace even when the installed copy is customized (R-UPD-4); the local version is
             backed up first.
-<<<<<<< HEAD
         activate: Settings → Skills only: arrive active even when another active skill holds the
             slot (that one is deactivated), as the zip upload's *Activate now* (issue 15).
-=======
         argument_hint: override of the frontmatter ``argument-hint`` ("" removes it; None keeps it).
         disable_model_invocation: override of ``disable-model-invocation`` (None keeps it).
 
     The edited name (a local name other than the proposal), description, version, model,
     argument-hint and disable-model-invocation are written into the installed ``SKILL.md``
     (issue 13; see ``core.frontmatter_edit.import_changes``).
->>>>>>> main
     """
 
     local_name: str | None = None
@@ -556,12 +553,9 @@ class ImportOptions:
     model: str | None = None
     replace: bool = False
     force: bool = False
-<<<<<<< HEAD
-    activate: bool = False
-=======
     argument_hint: str | None = None
     disable_model_invocation: bool | None = None
->>>>>>> main
+    activate: bool = False
 
 
 def join_path(*parts: str) -> str:

@@ -56,13 +56,9 @@ from skill_studio.core.models import (
     Listing,
     Registry,
 )
-<<<<<<< HEAD
 from skill_studio.ui import keyboard
-from skill_studio.ui.metadata_editor import LIBRARY_PURPOSES, Conflict, MetadataEditor
-=======
 from skill_studio.ui.facets import CatalogueDetails, TabCatalogue, plugin_import_question, split_plugin_import
 from skill_studio.ui.metadata_editor import Conflict, MetadataEditor
->>>>>>> main
 from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
 from skill_studio.ui.review_jobs import ListingReviews, ReviewedCatalogModel, confirm_high_risk, reviews_for_import
 from skill_studio.ui.review_panel import ReviewPanel
@@ -308,14 +304,10 @@ class RegistryTab(QWidget):
     Signals:
         status_changed(): loading started/finished/failed (the dialog updates the tab label).
         selection_changed(): the selected rows changed.
-<<<<<<< HEAD
         activated(): a row was double-clicked or Enter was pressed on the table (the dialog
             imports the selection).
         cancel_requested(): the user pressed *Cancel* while the tab was loading.
-=======
-        activated(): a row was double-clicked (the dialog imports the selection).
         import_plugin(PluginGroup): "Import all skills of this plugin" in the grouped view (issue 19).
->>>>>>> main
     """
 
     LOADING, ERROR, CONTENT = range(3)
@@ -323,11 +315,8 @@ class RegistryTab(QWidget):
     status_changed = Signal()
     selection_changed = Signal()
     activated = Signal()
-<<<<<<< HEAD
     cancel_requested = Signal()
-=======
     import_plugin = Signal(object)
->>>>>>> main
 
     def __init__(self, studio: SkillStudio, registry: Registry, destination: Destination,
                  cache: ListingCache | None = None, parent: QWidget | None = None) -> None:
@@ -1053,11 +1042,8 @@ class BrowseDialog(QDialog):
                 tab.status_changed.connect(lambda t=tab: self._tab_status(t))
                 tab.selection_changed.connect(self._update_buttons)
                 tab.activated.connect(self.import_selected)
-<<<<<<< HEAD
                 tab.cancel_requested.connect(self.cancel_loads)
-=======
                 tab.import_plugin.connect(lambda group, t=tab: self.import_plugin(t, group))
->>>>>>> main
                 self.tabs_by_id[reg.id] = tab
                 self.tabs.insertTab(pos, tab, reg.name)
                 tab.set_filter_text(self.search.text())

@@ -26,12 +26,8 @@ from PySide6.QtWidgets import (
 )
 
 from skill_studio.app import DEFAULT_VERSION, MAX_DESCRIPTION_CHARS
-<<<<<<< HEAD
-from skill_studio.core.models import CatalogSkill, Destination, ImportOptions, InstalledSkill
-from skill_studio.ui import keyboard
-=======
 from skill_studio.core.models import LIBRARY_PURPOSES, CatalogSkill, Destination, ImportOptions, InstalledSkill
->>>>>>> main
+from skill_studio.ui import keyboard
 from skill_studio.ui.widgets import DescriptionField, LocalNameField, button
 
 SETTINGS_SLOTS = ("research", "validate")
@@ -154,16 +150,13 @@ class MetadataEditor(QDialog):
         form.addRow("Description", desc_col)
         form.addRow("Version", self.version_edit)
         form.addRow(purpose_label, purpose_widget)
-<<<<<<< HEAD
         if self.activate_check is not None:
             form.addRow("", self.activate_check)
-=======
         # disable-model-invocation: the agent never picks the skill by itself, so no model runs it
         # on its own; the Model field hides while it is on (issue 13)
         self.invocation_check = QCheckBox("Only when invoked by name (disable-model-invocation)")
         self.invocation_check.setChecked(bool(meta and meta.fields.get("disable-model-invocation") is True))
         form.addRow("Invocation", self.invocation_check)
->>>>>>> main
         form.addRow("Model", self.model_combo)
         self._form = form
         self.invocation_check.toggled.connect(self._show_model)
@@ -291,11 +284,8 @@ class MetadataEditor(QDialog):
             model=model,
             replace=replace,
             force=replace and c is not None and c.customized,
-<<<<<<< HEAD
-            activate=self.activate_check is not None and self.activate_check.isChecked(),
-=======
             disable_model_invocation=disabled,
->>>>>>> main
+            activate=self.activate_check is not None and self.activate_check.isChecked(),
         )
 
     def accept(self) -> None:

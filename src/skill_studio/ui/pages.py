@@ -27,11 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from skill_studio.app import SkillStudio, parse_registry_source
-<<<<<<< HEAD
 from skill_studio.app.create import create_skill
-=======
 from skill_studio.app.merge import get_merge_customized, set_merge_customized
->>>>>>> main
 from skill_studio.app.settings import SyncReport
 from skill_studio.app.studio import Removal
 from skill_studio.app.updates import get_update_mode, set_update_mode

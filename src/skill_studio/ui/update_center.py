@@ -546,17 +546,11 @@ class UpdateCenter(QObject):
             self._forget_update(dest, item.local_name)
         lines, actions = [], []
         for item in report.applied:
-<<<<<<< HEAD
             line = f"{item.local_name}: {item.version_change}"
-            if item.customized:
-=======
-            to = item.available_version if item.kind is upd.UpdateKind.VERSION else f"{item.available_version} (changed upstream)"
-            line = f"{item.local_name}: {item.installed_version} → {to}"
             merged = report.merges.get(item.key)
             if merged is not None and merged.applied:
                 line += " — merged with your edits (the previous version is kept as a backup)"
             elif item.customized:
->>>>>>> main
                 line += " — your edited version is kept as a backup"
             lines.append(line)
         if len(report.applied) == 1:
