@@ -1003,14 +1003,15 @@ class BrowseDialog(QDialog):
         order += [self.import_button, self.update_button, self.close_button]
         keyboard.chain(order)
 
-    def cancel_loads(self) -> int:
-        """Cancel every load of this dialog (a tab's *Cancel*, closing the dialog): the loading tabs
-        say so and offer Retry, and the studio abandons its GitHub requests at once (issue 15).
-        Returns how many tabs were loading or resolving."""
+    def cancel_loads(self, abandon: bool = False) -> int:
+        """Cancel every load of this dialog (a tab's *Cancel* or *Stop*, closing the dialog): the
+        loading tabs say so and offer Retry, and the studio abandons its GitHub requests at once
+        (issue 15) — when a tab was loading, or always with ``abandon``. Returns how many tabs were
+        loading or resolving."""
         n = 0
         for tab in self.tabs_list():
             n += tab.cancel_load() or tab.stop_resolving()
-        if n:
+        if n or abandon:
             self.studio.cancel_requests()
         return n
     def tabs_list(self) -> list[RegistryTab]:
@@ -1042,7 +1043,7 @@ class BrowseDialog(QDialog):
                 tab.status_changed.connect(lambda t=tab: self._tab_status(t))
                 tab.selection_changed.connect(self._update_buttons)
                 tab.activated.connect(self.import_selected)
-                tab.cancel_requested.connect(self.cancel_loads)
+                tab.cancel_requested.connect(lambda: self.cancel_loads(abandon=True))
                 tab.import_plugin.connect(lambda group, t=tab: self.import_plugin(t, group))
                 self.tabs_by_id[reg.id] = tab
                 self.tabs.insertTab(pos, tab, reg.name)
