@@ -51,9 +51,11 @@ import httpx
 
 from skill_studio import __version__
 from skill_studio.core import executor
+from skill_studio.core.abort import AbortableTransport
 from skill_studio.core.clock import now as _now
 from skill_studio.core.errors import (
     AuthError,
+    CancelledError,
     GitHubError,
     IntegrityError,
     NetworkError,
@@ -235,7 +237,6 @@ class GitHubClient:
         """In-flight attempts: id → (monotonic start, notice text), read by the notice watchdog."""
         self._watch_lock = threading.Lock()
         self._watchdog: threading.Thread | None = None
-        self._closed = threading.Event()
         self.has_token = bool(token)
         self.token_source = token_source
         self.retries = max(0, retries)
@@ -259,6 +260,10 @@ class GitHubClient:
             headers["Authorization"] = f"Bearer {token}"
         pool = self.concurrency + self.raw_concurrency + 2
         limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
+        self._aborted = threading.Event()
+        self._abortable: AbortableTransport | None = None
+        if transport is None:  # ours, so that ``abort`` can wake a request waiting for an answer
+            transport = self._abortable = AbortableTransport(limits=limits)
         self._http = httpx.Client(
             base_url=self.api_base, headers=headers, timeout=timeout, transport=transport,
             limits=limits, follow_redirects=True, verify=_ssl_context(),
@@ -279,9 +284,24 @@ class GitHubClient:
         return cls(api_base_for(host), token, **kwargs)
 
     def close(self) -> None:
-        """Close the connection pool (and stop the notice watchdog)."""
-        self._closed.set()
+        """Close the connection pool (and stop the notice watchdog); later requests raise
+        ``CancelledError``."""
+        self._aborted.set()
         self._http.close()
+
+    def abort(self) -> None:
+        """Abandon every request of this client now, from any thread (issue 15: *Cancel*, closing
+        the window): requests waiting for an answer fail within milliseconds and every later one
+        at once, all with :class:`CancelledError`, without retries. The client stays unusable;
+        ``SkillStudio.cancel_requests`` swaps in fresh ones."""
+        self._aborted.set()
+        if self._abortable is not None:
+            self._abortable.abort()
+
+    @property
+    def aborted(self) -> bool:
+        """True after :meth:`abort` or :meth:`close`."""
+        return self._aborted.is_set()
 
     def __enter__(self) -> GitHubClient:
         return self
@@ -318,6 +338,8 @@ class GitHubClient:
         start = time.monotonic()
         attempt = 0
         while True:
+            if self._aborted.is_set():
+                raise CancelledError()
             if attempt:
                 self._notify(f"waiting for GitHub… (attempt {attempt + 1} of {total}: {what})")
             try:
@@ -326,20 +348,18 @@ class GitHubClient:
                 with slots:
                     resp = self._attempt(path, params, req_headers, what, attempt, total, start, limit, endpoint)
             except _TooLarge as big:
-                raise GitHubError(f"GitHub's answer for {what} is over {shown_limit or big.limit} bytes; refusing to read more "
-                                  f"({endpoint}).", 200, endpoint) from None
+                raise GitHubError(f"GitHub's answer for {what} is over {shown_limit or big.limit} bytes; refusing to "
+                                  f"read more ({endpoint}).", 200, endpoint) from None
             except _DeadlineExceeded:
                 raise NetworkError(
                     f"GitHub did not answer in time while fetching {what}: no complete answer from {endpoint} "
                     f"within {self.deadline:.0f} s ({attempt + 1} attempt{'s' if attempt else ''}).") from None
-            except httpx.TimeoutException as exc:
-                err: RemoteError = NetworkError(
-                    f"GitHub did not answer in time while fetching {what} ({endpoint}).")
-                err.__cause__ = exc
-            except httpx.TransportError as exc:
-                err = NetworkError(
-                    f"Cannot reach GitHub at {self.api_base} while fetching {what}: {exc.__class__.__name__}.")
-                err.__cause__ = exc
+            except (httpx.HTTPError, RuntimeError) as exc:  # RuntimeError: closed by another thread
+                if self._aborted.is_set():
+                    raise CancelledError() from exc
+                if isinstance(exc, RuntimeError):
+                    raise
+                err = self._transport_error(exc, what, endpoint)
             else:
                 if resp.status_code < 300 or (allow_304 and resp.status_code == 304):
                     if resp.status_code == 304:
@@ -358,7 +378,12 @@ class GitHubClient:
                                        f"{'s' if attempt else ''}).")
                 raise err
             log.debug("retrying %s after %s (%.2fs)", what, type(err).__name__, delay)
-            self._sleep(delay)
+            if self._sleep is time.sleep:
+                self._aborted.wait(delay)  # an abort cuts the backoff short
+            else:
+                self._sleep(delay)
+            if self._aborted.is_set():
+                raise CancelledError()
             attempt += 1
 
     def _attempt(self, path: str, params: Mapping[str, str] | None, req_headers: dict[str, str], what: str,
@@ -433,7 +458,7 @@ class GitHubClient:
 
     def _watch_loop(self) -> None:
         """Announce requests unanswered for :data:`NOTICE_AFTER_S` (once each)."""
-        while not self._closed.wait(0.25):
+        while not self._aborted.wait(0.25):
             now = time.monotonic()
             due: list[str] = []
             with self._watch_lock:
@@ -443,6 +468,20 @@ class GitHubClient:
                         self._waiting[key] = (float("inf"), text)  # told once per attempt
             for text in dict.fromkeys(due):
                 self._notify(text)
+
+    def _transport_error(self, exc: httpx.HTTPError, what: str, endpoint: str | None = None) -> RemoteError:
+        """The typed error of a failed request: ``NetworkError`` for timeouts and transport errors
+        (a timeout names the endpoint, issue 16)."""
+        if isinstance(exc, httpx.TimeoutException):
+            err: RemoteError = NetworkError(
+                f"GitHub did not answer in time while fetching {what} ({endpoint or self.api_base}).")
+        elif isinstance(exc, httpx.TransportError):
+            err = NetworkError(
+                f"Cannot reach GitHub at {self.api_base} while fetching {what}: {exc.__class__.__name__}.")
+        else:
+            raise exc
+        err.__cause__ = exc
+        return err
 
     def _status_error(self, resp: httpx.Response, what: str) -> GitHubError:
         status = resp.status_code
