@@ -11,9 +11,11 @@ GitHub clients are thread-safe. Listing results are immutable.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import logging
 import posixpath
+import re
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -28,6 +30,7 @@ from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
 from skill_studio.core.clock import now as _utcnow
 from skill_studio.core.discovery import PLUGIN_JSON, discover
+from skill_studio.core.display import unique_registry_name
 from skill_studio.core.errors import (
     AuthError,
     CatalogError,
@@ -43,10 +46,19 @@ from skill_studio.core.errors import (
 from skill_studio.core.external import ExternalCache, resolve_external
 from skill_studio.core.external_cache import DiskExternalCache
 from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
+from skill_studio.core.frontmatter_edit import import_changes, write_changes
 from skill_studio.core.github import GitHubClient
 from skill_studio.core.identity import catalog_key, installed_copies, match_installed, registry_key
-from skill_studio.core.installer import Installer, check_local_name
+from skill_studio.core.installer import (
+    ExecutableFile,
+    Installer,
+    check_local_name,
+    check_portable_paths,
+    check_relative_path,
+)
 from skill_studio.core.models import (
+    DEFAULT_LIBRARY_PURPOSE,
+    LIBRARY_PURPOSES,
     Catalog,
     CatalogSkill,
     Destination,
@@ -72,6 +84,9 @@ from skill_studio.core.versions import DEFAULT_VERSION
 log = logging.getLogger(__name__)
 
 ClientFactory = Callable[[str], GitHubClient]
+
+_VERSION_TEXT = re.compile(r"[vV]?[0-9][0-9A-Za-z.+_-]{0,63}")
+"""A version given at import (issue 16): text like ``1.2.0``, ``2024.01.15`` or ``v3-beta`` — not ``banana``."""
 
 MAX_IMPORT_FILE_BYTES = 50 * 1024 * 1024
 MAX_IMPORT_TOTAL_BYTES = 200 * 1024 * 1024
@@ -183,6 +198,21 @@ class SkillState:
     copies: tuple[SkillState, ...] = ()
 
 
+@dataclass(frozen=True)
+class Removal:
+    """Result of :meth:`SkillStudio.remove_skill`.
+
+    Attributes:
+        skill: the skill as it was before the removal.
+        backup: the folder its files were moved to (None when its folder was already missing).
+        messages: sentences for the user (what was removed, where the backup is, workspace notes).
+    """
+
+    skill: InstalledSkill
+    backup: Path | None
+    messages: tuple[str, ...] = ()
+
+
 class SkillStudio:
     """The core facade.
 
@@ -213,6 +243,9 @@ class SkillStudio:
         self.installer = Installer(self.paths, self.store)
         self.etag_cache = EtagCache(self.paths.cache / "http") if use_cache else None
         self.listing_cache = ListingCache(self.paths.cache / "listings") if use_cache else None
+        self.on_network_wait: Callable[[str], None] | None = None
+        """Called (from any thread) with "waiting for GitHub… (attempt 2 of 4: …)" when a request is
+        slow or retried (issue 16 item 7); the CLI prints it on stderr, the GUI shows a notice."""
         self._client_factory = client_factory or self._default_client
         self._clients: dict[str, GitHubClient] = {}
         self._retired: list[GitHubClient] = []
@@ -261,7 +294,12 @@ class SkillStudio:
         self.close()
 
     def _default_client(self, host: str) -> GitHubClient:
-        return auth.client_for(host, etags=self.etag_cache)
+        return auth.client_for(host, etags=self.etag_cache, on_wait=self._network_wait)
+
+    def _network_wait(self, text: str) -> None:
+        listener = self.on_network_wait
+        if listener is not None:
+            listener(text)
 
     def client(self, host: str) -> GitHubClient:
         """The shared GitHub client of a host (one connection pool per host)."""
@@ -269,6 +307,20 @@ class SkillStudio:
             if host not in self._clients:
                 self._clients[host] = self._client_factory(host)
             return self._clients[host]
+
+    def cancel_requests(self) -> int:
+        """Abandon every GitHub request in flight (issue 15: a dialog's *Cancel*, closing a dialog
+        or the window during a hanging request). Requests waiting for an answer fail within
+        milliseconds with ``CancelledError`` (no retries); operations started afterwards use fresh
+        clients. Installs stage their files before committing, so an abandoned import changes
+        nothing. Thread-safe. Returns how many clients were aborted."""
+        with self._clients_lock:
+            clients = list(self._clients.values())
+            self._retired.extend(clients)
+            self._clients.clear()
+        for c in clients:
+            c.abort()
+        return len(clients)
 
     def invalidate_clients(self) -> None:
         """Make the next request build new clients, e.g. after a token was saved or forgotten
@@ -323,7 +375,9 @@ class SkillStudio:
                 matches = [r for r in regs if registry_key(r) == registry_key(src)]
         if not matches:
             names = ", ".join(r.name for r in regs) or "none"
-            raise RegistryError(f"No registry named {key!r}. Configured: {names}.")
+            near = difflib.get_close_matches(k, [r.name for r in regs] + [r.source.slug for r in regs], n=3, cutoff=0.5)
+            hint = f" Did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+            raise RegistryError(f"No registry named {key!r}.{hint} Configured: {names}.")
         if len(matches) > 1:
             raise RegistryError(f"{key!r} matches several registries; use the URL instead.")
         return matches[0]
@@ -349,10 +403,13 @@ class SkillStudio:
             CatalogError, RemoteError: the catalog could not be fetched or parsed.
         """
         source = parse_registry_source(url)
-        for r in self.store.registries():
+        regs = self.store.registries()
+        for r in regs:
             if registry_key(r) == registry_key(source):
                 raise RegistryError(f"{url} is already configured as {r.name!r}.")
-        name = self.fetch_catalog_name(source)
+        # the catalog's name is untrusted: cleaned for display, and never another registry's name (issue 16)
+        name = unique_registry_name(self.fetch_catalog_name(source), source.slug,
+                                    [r.name for r in regs] + [r.source.slug for r in regs])
         return self.store.add_registry(name, source)
 
     def remove_registry(self, key: str) -> Registry:
@@ -479,8 +536,9 @@ class SkillStudio:
                 early = _EarlyParser()
 
                 def fetch(paths: Iterable[str]) -> dict[str, bytes]:
+                    # SKILL.md and plugin.json: never more than a SKILL.md may hold (issue 16 item 8)
                     return client.fetch_blobs(tree, list(paths), progress=progress, on_file=early.add,
-                                              prefetched=prefetch)
+                                              prefetched=prefetch, max_bytes=MAX_SKILL_MD_BYTES)
 
                 listing = discover(source, tree, catalog, fetch, parse=early.parse)
             finally:
@@ -582,12 +640,33 @@ class SkillStudio:
         return out
 
     def installed(self, destination: Destination | None = None) -> list[InstalledSkill]:
-        """Installed skills, optionally of one destination."""
-        return self.store.skills(destination)
+        """Installed skills, optionally of one destination; name and description as their installed
+        ``SKILL.md`` says (see :meth:`from_files`)."""
+        return [self.from_files(s) for s in self.store.skills(destination)]
 
     def installed_skill(self, destination: Destination, local_name: str) -> InstalledSkill | None:
-        """The skill installed in ``destination`` under ``local_name``, or None."""
-        return self.store.skill(destination, local_name)
+        """The skill installed in ``destination`` under ``local_name``, or None; name and
+        description as its installed ``SKILL.md`` says (see :meth:`from_files`)."""
+        skill = self.store.skill(destination, local_name)
+        return self.from_files(skill) if skill is not None else None
+
+    @staticmethod
+    def from_files(skill: InstalledSkill) -> InstalledSkill:
+        """The skill with the name and description its installed ``SKILL.md`` says: the installed
+        files are the truth, the database only caches them (issue 13; an edit made in the file
+        shows in every list). Unchanged when the file is missing, too large or unparsable."""
+        try:
+            path = Path(skill.path) / "SKILL.md"
+            if path.stat().st_size > MAX_SKILL_MD_BYTES:
+                return skill
+            meta = parse_skill_md(path.read_bytes(), f"{skill.local_name}/SKILL.md")
+        except (OSError, FrontmatterError):
+            return skill
+        name = meta.name or skill.name
+        description = meta.description or skill.description
+        if name == skill.name and description == skill.description:
+            return skill
+        return dataclasses.replace(skill, name=name, description=description)
 
     def history(self, destination: Destination, local_name: str) -> list[dict[str, Any]]:
         """The recorded versions of an installed skill (newest first; empty when it was never
@@ -607,10 +686,31 @@ class SkillStudio:
             raise InstallError(f"{skill.qualified_name}: the listing has no file tree for {skill.repo}@{skill.commit[:12]}.")
         rel_to_sha = skill_files(tree, skill.path)
         prefix = f"{skill.path}/" if skill.path else ""
+        try:  # before any download: control characters, case/normalisation clashes (issue 16 items 5, 10)
+            for rel in rel_to_sha:
+                check_relative_path(rel)
+            check_portable_paths(rel_to_sha)
+        except InstallError as err:
+            raise InstallError(f"{skill.qualified_name}: {err}") from None
         check_import_size(skill, tree, prefix, rel_to_sha)
         client = self.client(listing.host_of(skill))
-        blobs = client.fetch_blobs(tree, [prefix + rel for rel in rel_to_sha], skip_missing=False, progress=progress)
-        return {p[len(prefix):]: data for p, data in blobs.items()}
+        # the bytes actually read are capped, whatever sizes the tree declares (issue 16 item 8)
+        try:
+            blobs = client.fetch_blobs(tree, [prefix + rel for rel in rel_to_sha], skip_missing=False,
+                                       progress=progress, max_bytes=MAX_IMPORT_FILE_BYTES)
+        except GitHubError as err:
+            if err.status != 200:
+                raise
+            raise InstallError(f"{skill.qualified_name}: {err} Files over {MAX_IMPORT_FILE_BYTES} bytes are not "
+                               "imported (R-DATA-2).") from None
+        total = sum(len(data) for data in blobs.values())
+        if total > MAX_IMPORT_TOTAL_BYTES:
+            raise InstallError(f"{skill.qualified_name}: {skill.path or '/'} holds {total} bytes; an import takes "
+                               f"at most {MAX_IMPORT_TOTAL_BYTES} bytes (R-DATA-2).")
+        index = tree.by_path()
+        # an executable upstream (mode 100755) stays executable once installed (issue 16)
+        return {p[len(prefix):]: ExecutableFile(data) if index[p].mode == "100755" else data
+                for p, data in blobs.items()}
 
     def import_skill(self, listing: Listing, skill: CatalogSkill, destination: Destination,
                      options: ImportOptions | None = None, progress: Progress | None = None) -> InstalledSkill:
@@ -635,39 +735,75 @@ class SkillStudio:
             RemoteError subclasses: download failures; nothing is written then.
         """
         opts = options or ImportOptions()
-        local_name = check_local_name(opts.local_name or skill.local_name)
+        # an empty --as is a (bad) name, not "no name" (issue 16 item 5)
+        local_name = check_local_name(skill.local_name if opts.local_name is None else opts.local_name)
         description = opts.description if opts.description is not None else skill.description
         if not description or not description.strip():
-            raise InstallError(f"{skill.qualified_name} has no description; give one to import it (R-FM-1).")
+            raise InstallError(f"{skill.qualified_name} has no description; give one to import it "
+                               "(--description TEXT, 1-1024 characters; R-FM-1).")
         if len(description) > 1024:
-            raise InstallError(f"{skill.qualified_name}: the description is over 1024 characters.")
+            raise InstallError(f"{skill.qualified_name}: the description is {len(description)} characters, over "
+                               "the limit of 1024; give a shorter one (--description TEXT).")
+        if opts.version is not None and not _VERSION_TEXT.fullmatch(opts.version.strip()):
+            raise InstallError(f"{opts.version!r} is not a version: use a number such as 1.2.0 "
+                               "(digits, letters, '.', '-', '+'; starting with a digit).")
+        if opts.slot is not None and destination is not Destination.SETTINGS:
+            raise InstallError(f"A purpose slot applies only to Settings → Skills; {destination.label} has none "
+                               "(drop --slot, or import --to settings).")
         files = self.download_skill(listing, skill, progress)
         meta = skill.metadata
-        purpose = opts.purpose or (meta.purpose if meta else None)
-        if destination is Destination.LIBRARY and purpose == "skill-builder":
-            purpose = None
+        # the installed files are the truth (issue 13): the edited keys are written into SKILL.md,
+        # everything else stays upstream's bytes; the snapshot is what was written
+        changes = import_changes(meta, shown_version=skill.version, proposed_local_name=skill.local_name, opts=opts)
+        written = write_changes(files, changes)
+        if destination is Destination.LIBRARY:  # set by the destination, never read from the file (R-IMP-5)
+            purpose = opts.purpose or DEFAULT_LIBRARY_PURPOSE
+            if purpose not in LIBRARY_PURPOSES:
+                raise InstallError(f"{purpose!r} is not a Skill Library purpose; choose one of "
+                                   f"{', '.join(LIBRARY_PURPOSES)}.")
+        else:
+            purpose = "skill-builder"
+        disabled = changes.get("disable-model-invocation", (meta.fields.get("disable-model-invocation")
+                                                            if meta else None)) is True
         row = {
             **catalog_provenance(listing, skill),
             "description": description.strip(),
             "version": opts.version or skill.version or DEFAULT_VERSION,
-            "purpose": purpose if destination is Destination.LIBRARY else "skill-builder",
+            "purpose": purpose,
             "slot": (opts.slot or frontmatter_slot(meta)) if destination is Destination.SETTINGS else None,
-            "model": opts.model if opts.model is not None else (meta.model if meta else None),
+            "model": None if disabled else (changes.get("model") or (meta.model if meta else None)),
             "active": 1,
         }
+        if "name" in changes:
+            row["name"] = changes["name"]
         if destination is Destination.SETTINGS:  # slot rule + workspace sync (R-IMP-4, R-IMP-6)
-            return self._settings_skills.install(files, local_name, row, slot=row["slot"], replace=opts.replace,
-                                                force=opts.force, kind="import")
-        return self.installer.install(files, destination, local_name, row, replace=opts.replace,
-                                      force=opts.force, kind="import")
+            return self._settings_skills.install(written, local_name, row, slot=row["slot"], replace=opts.replace,
+                                                force=opts.force, kind="import", upstream_files=files,
+                                                activate=opts.activate)
+        return self.installer.install(written, destination, local_name, row, replace=opts.replace,
+                                      force=opts.force, kind="import", upstream_files=files)
 
-    def remove_skill(self, destination: Destination, local_name: str) -> None:
-        """Uninstall a skill (row and folder); a Settings removal also updates the agent workspace.
+    def remove_skill(self, destination: Destination, local_name: str) -> Removal:
+        """Uninstall a skill: its row goes, its folder is kept as a backup under
+        ``backups/<destination>/<name>/`` (issue 15). A Settings removal also updates the agent
+        workspace (``settings_skills.remove``). The one use case behind the GUI's *Remove…* (and
+        ``Delete``) and ``skill-studio remove NAME --to DEST``.
+
+        Returns:
+            A :class:`Removal`: the skill as it was, the backup folder, sentences for the user.
 
         Raises:
             InstallError: not installed, or a bundled skill (R-IMP-4: deactivate it instead).
         """
-        self.installer.remove(destination, local_name)
+        if destination is Destination.SETTINGS:
+            change = self._settings_skills.remove(local_name)
+            return Removal(change.skill, change.backup, change.messages)
+        skill = self.installed_skill(destination, local_name)
+        if skill is None:
+            raise InstallError(f"No skill named {local_name!r} is installed in {destination.label}.")
+        backup = self.installer.remove(destination, local_name)
+        kept = f" Its folder is kept as a backup in {backup}." if backup is not None else ""
+        return Removal(skill, backup, (f"Removed {local_name!r} from {destination.label}.{kept}",))
 
     def skills_root(self, destination: Destination) -> Path:
         """Folder holding a destination's skills."""

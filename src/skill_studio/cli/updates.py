@@ -7,6 +7,10 @@
                                                          unless --to); customized ones need --force
     skill-studio update --all [--to DEST] [--force]      update everything; customized skills are
                                                          skipped (reported) unless --force
+    skill-studio update NAME --merge [--prefer ours|theirs]
+                                                         update a customized skill keeping your edits
+                                                         (three-way merge; conflicts: exit 1, nothing
+                                                         changed, each file and line range named)
     skill-studio update [--to DEST]                      follow the update mode: auto applies the
                                                          updates of non-customized skills, manual
                                                          (the default) only reports, like --check
@@ -14,22 +18,26 @@
     skill-studio diff NAME [--to DEST]                   unified diff of local edits vs the snapshot
     skill-studio config get update_mode
     skill-studio config set update_mode auto|manual
+    skill-studio config set merge_customized on|off      auto mode also merges customized skills
+                                                         when the merge is clean
 
 Exit codes: 0 done (updates being available is not an error), 1 a named skill cannot be updated as
-asked (not installed, customized without --force, removed upstream, not checked), 2 a registry could
+asked (not installed, customized without --force/--merge, merge conflicts, removed upstream, not
+checked), 2 a registry could
 not be checked or a download failed. Every check's outcome is recorded for the GUI (R-UPD-5).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from typing import Any
 
 from skill_studio.app import SkillStudio
 from skill_studio.app import updates as upd
-from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, EXIT_USER, json_out, out, table
+from skill_studio.app.merge import get_merge_customized, set_merge_customized
+from skill_studio.cli import review
+from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, EXIT_USER, block, error, json_out, out, table
 from skill_studio.core.errors import UserError
 from skill_studio.core.models import Destination
 
@@ -37,7 +45,7 @@ DESTS = [d.value for d in Destination]
 
 
 def _err(text: str) -> None:
-    sys.stderr.write(f"skill-studio: {text}\n")
+    error(text)
 
 
 def _destinations(args: argparse.Namespace) -> list[Destination]:
@@ -63,6 +71,7 @@ _STATUS_TEXT = {
     "failed": "update failed",
     "customized": "update available — customized",
     "removed_upstream": "removed upstream",
+    "conflicts": "update available — customized, merge has conflicts",
 }
 
 
@@ -75,7 +84,9 @@ def _print_report(report: upd.UpdateReport, dests: list[Destination]) -> None:
         out(f"Could not check {names} (see the error above); their skills are not included.")
     failures = {f.item.key: f.message for f in report.failed}
     if not any(report.items_by_destination[d] for d in dests):
-        out("No updates" + (f" in {dests[0].label}." if len(dests) == 1 else "."))
+        where = f" in {dests[0].label}" if len(dests) == 1 else ""
+        # a failed check is not "no updates" (issue 16): say what the answer covers
+        out(f"No updates{where} among the skills that could be checked." if report.errors else f"No updates{where}.")
     for dest in dests:
         items = report.items_by_destination[dest]
         if not items:
@@ -85,6 +96,12 @@ def _print_report(report: upd.UpdateReport, dests: list[Destination]) -> None:
         for i in items:
             st = report.status_of(i)
             text = _STATUS_TEXT.get(st) or ("update available" if i.kind is upd.UpdateKind.VERSION else "changed upstream")
+            merged = report.merges.get(i.key)
+            if st == "applied" and merged is not None and merged.applied:
+                text = "merged (your edits kept)"
+            elif st == "customized" and merged is not None:
+                text += {"clean": " (merges cleanly)", "conflicts": f" (merge conflicts: {', '.join(merged.files)})",
+                         "unavailable": " (cannot merge)"}[merged.state]
             if st == "failed":
                 text += f": {failures[i.key]}"
             available = i.available_version or "-"
@@ -98,9 +115,12 @@ def _print_report(report: upd.UpdateReport, dests: list[Destination]) -> None:
 
 
 def cmd_update(args: argparse.Namespace, studio: SkillStudio) -> int:
+    if args.preview:  # issue 14: what the update changes and adds, nothing written
+        return review.cmd_update_preview(args, studio)
     dests = _destinations(args)
     run = upd.run_update(studio, names=args.names or [], destinations=dests, only_destination=bool(args.to),
-                         check=args.check, apply_all=args.all, force=args.force)
+                         check=args.check, apply_all=args.all, force=args.force, merge=args.merge,
+                         prefer=args.prefer)
     report, apply, names = run.report, run.applied, run.names
     for e in report.errors:
         _err(f"{e.registry}: {e.message}")
@@ -126,10 +146,10 @@ def cmd_update(args: argparse.Namespace, studio: SkillStudio) -> int:
     if not apply and pending:
         how = "the update mode is manual" if not args.check else "--check"
         out(f"Nothing was changed ({how}); apply with 'skill-studio update NAME…' or 'skill-studio update --all'"
-             " (customized skills need --force).")
+             " (customized skills need --merge to keep your edits, or --force to replace them).")
     elif apply and report.skipped_customized and not names:
-        out("Customized skills were left untouched; update them by name with --force "
-             "(your version is kept as a backup).")
+        out("Customized skills were left untouched; update them by name with --merge (keeps your edits) or "
+             "--force (your version is kept as a backup).")
     return code
 
 
@@ -153,7 +173,7 @@ def cmd_diff(args: argparse.Namespace, studio: SkillStudio) -> int:
     dest = _resolve_one(studio, args.name, args.to)
     text = upd.diff_skill(studio, dest, args.name, context=args.context)
     if text:
-        sys.stdout.write(text)
+        block(text)
     else:
         out(f"{args.name} ({dest.label}) has no local edits.")
     return EXIT_OK
@@ -165,6 +185,9 @@ CONFIG_KEYS: dict[str, tuple[Callable[[SkillStudio], str], Callable[[SkillStudio
     "update_mode": (lambda s: upd.get_update_mode(s).value,
                     lambda s, v: upd.set_update_mode(s, v).value,
                     "manual (report updates) or auto (apply updates to non-customized skills)"),
+    "merge_customized": (lambda s: "on" if get_merge_customized(s) else "off",
+                         lambda s, v: "on" if set_merge_customized(s, v) else "off",
+                         "on: auto mode also updates customized skills when the merge with your edits is clean"),
 }
 """``key → (get, set, help)``; other command modules may add keys."""
 
@@ -212,7 +235,15 @@ def register(sub: Any) -> None:
     u.add_argument("--check", action="store_true", help="only report what is available")
     u.add_argument("--to", choices=DESTS, help="only this destination")
     u.add_argument("--force", action="store_true",
-                   help="also update customized skills (your version is kept as a backup)")
+                   help="also update customized skills, replacing your edits (your version is kept as a backup)")
+    u.add_argument("--merge", action="store_true",
+                   help="update customized skills by merging upstream's changes with your edits; with conflicts "
+                        "nothing changes and each file and line range is named (exit 1)")
+    u.add_argument("--prefer", choices=("ours", "theirs"),
+                   help="with --merge: settle conflicting lines with your version (ours) or upstream's (theirs)")
+    u.add_argument("--preview", action="store_true",
+                   help="show what the update of NAME changes and adds (files, diff, commits, new findings); "
+                        "change nothing")
     u.add_argument("--json", action="store_true")
     u.set_defaults(func=cmd_update)
 
@@ -231,11 +262,12 @@ def register(sub: Any) -> None:
     c = sub.add_parser("config", help="get or set settings (update_mode)")
     csub = c.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     g = csub.add_parser("get", help="print a setting")
-    g.add_argument("key", metavar="KEY")
+    g.add_argument("key", metavar="KEY", help=f"one of: {', '.join(sorted(CONFIG_KEYS))}")
     g.set_defaults(func=cmd_config_get)
-    s = csub.add_parser("set", help="change a setting")
-    s.add_argument("key", metavar="KEY")
-    s.add_argument("value", metavar="VALUE")
+    keys = "; ".join(f"{k}: {meaning}" for k, (_, _, meaning) in sorted(CONFIG_KEYS.items()))
+    s = csub.add_parser("set", help="change a setting", description=f"Change a setting. Keys — {keys}.")
+    s.add_argument("key", metavar="KEY", help=f"one of: {', '.join(sorted(CONFIG_KEYS))}")
+    s.add_argument("value", metavar="VALUE", help="the new value (see the keys above)")
     s.set_defaults(func=cmd_config_set)
     ls = csub.add_parser("list", help="print every setting")
     ls.add_argument("--json", action="store_true")

@@ -41,7 +41,7 @@ from skill_studio.core.models import Listing, RegistrySource, RepoTree
 
 log = logging.getLogger(__name__)
 
-FORMAT = 1
+FORMAT = 2
 """Bumped when the stored shape changes incompatibly."""
 KEEP_COMMITS = 2
 """Listings kept per registry (the current one and the previous)."""

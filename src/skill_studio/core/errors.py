@@ -9,6 +9,7 @@ Hierarchy::
     │   ├── RegistryError         registry list rule broken: duplicate, unknown, default removal
     │   ├── InstallError          an import/remove/rollback that cannot proceed
     │   │   └── CollisionError    local name already installed in that destination (R-IMP-2)
+    │   ├── StorageError          the file system refused a write: disk full, name too long, ...
     │   ├── ArchiveError          a zip upload refused (R-DATA-2)
     │   ├── TargetError           a deploy target / deployment / skill set rule broken (issue 17)
     │   ├── TokenStoreError       a token cannot be saved/removed: no keyring backend (R-NET-2)
@@ -21,7 +22,9 @@ Hierarchy::
     │   │   └── RateLimitError    403/429 with an exhausted rate limit (R-NET-3)
     │   ├── CatalogError          marketplace.json missing or structurally invalid (R-CAT-1)
     │   ├── FrontmatterError      SKILL.md frontmatter missing or unparsable (R-FM-2)
+    │   │   └── FrontmatterEditError  a frontmatter edit that cannot be made byte-preservingly (issue 13)
     │   └── IntegrityError        a downloaded blob whose bytes do not match its git SHA
+    ├── CancelledError            the user cancelled while GitHub was asked (Cancel, closing; issue 15)
     ├── DatabaseError             the database cannot be opened or is newer than this app
     │   └── CorruptDatabaseError  the database file is damaged; it is moved aside (R-DATA-1)
     └── (also ValueError)         refusals of one entry; the caller skips that entry and says why
@@ -51,6 +54,15 @@ class RemoteError(SkillStudioError):
     """The remote side failed or answered with bad data (CLI exit code 2)."""
 
 
+class CancelledError(SkillStudioError):
+    """Raised when the user cancelled an operation (``SkillStudio.cancel_requests``, a dialog's
+    *Cancel* or closing the window) while it waited for GitHub; nothing was changed on disk (the
+    installer stages everything before it commits). The UI drops it quietly."""
+
+    def __init__(self, message: str = "Cancelled.") -> None:
+        super().__init__(message)
+
+
 class RegistrySourceError(UserError):
     """Raised when a registry URL is in none of the accepted forms (R-REG-1)."""
 
@@ -75,6 +87,11 @@ class CollisionError(InstallError):
         super().__init__(message)
         self.local_name = local_name
         self.destination = destination
+
+
+class StorageError(UserError):
+    """Raised when the file system refuses a write: disk full, a file name too long, a folder that
+    cannot be written, a file where a folder should be (issue 16 item 11). Nothing was changed."""
 
 
 class ArchiveError(UserError):
@@ -137,6 +154,11 @@ class FrontmatterError(RemoteError):
 
     The message names the file and the reason.
     """
+
+
+class FrontmatterEditError(FrontmatterError):
+    """Raised when a SKILL.md frontmatter edit (metadata chosen at import, issue 13) cannot be made
+    without touching other bytes, or would not read back as intended. Nothing is written then."""
 
 
 class IntegrityError(RemoteError):

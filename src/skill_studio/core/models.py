@@ -34,6 +34,14 @@ class Destination(str, Enum):
         return "Settings → Skills" if self is Destination.SETTINGS else "Skill Library"
 
 
+LIBRARY_PURPOSES = ("domain", "platform", "source", "data-engineering")
+"""Purposes of Skill Library skills (R-IMP-4); set by the user at import (R-IMP-5), never read
+from the frontmatter."""
+
+DEFAULT_LIBRARY_PURPOSE = "domain"
+"""The Library purpose when the user chose none (CLI import without ``--purpose``)."""
+
+
 class InstallState(str, Enum):
     """Install state of a catalog skill in one destination (R-UI-2)."""
 
@@ -143,6 +151,74 @@ class RepoTree:
 
 
 @dataclass(frozen=True)
+class PluginAuthor:
+    """A plugin's author as written in its catalog entry or ``plugin.json`` (issue 19).
+
+    Attributes:
+        name: the author's name (a plain-string ``author`` becomes the name), or None.
+        email: ``author.email`` or None.
+        url: ``author.url`` or None.
+    """
+
+    name: str | None = None
+    email: str | None = None
+    url: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Display text: the name, else the email, else the URL (``""`` when all are absent)."""
+        return self.name or self.email or self.url or ""
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What a plugin says about itself: catalog entry fields, else ``plugin.json`` ones (issue 19).
+
+    Every field is optional; malformed values were dropped with a warning when parsed
+    (see :mod:`skill_studio.core.plugin_info`).
+
+    Attributes:
+        display_name: ``displayName`` or None.
+        description: ``description`` or None.
+        category: ``category`` or None.
+        keywords: ``keywords`` then ``tags`` (each value once, catalog order); ``()`` when none.
+        author: the ``author`` (string or ``{name, email, url}``) or None.
+        homepage, repository, license, version: strings or None.
+    """
+
+    display_name: str | None = None
+    description: str | None = None
+    category: str | None = None
+    keywords: tuple[str, ...] = ()
+    author: PluginAuthor | None = None
+    homepage: str | None = None
+    repository: str | None = None
+    license: str | None = None
+    version: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no field is set."""
+        return self == PluginInfo()
+
+
+@dataclass(frozen=True)
+class SpecCheck:
+    """Result of checking a skill against the Agent Skills rules (issue 19; a badge, never a gate).
+
+    Attributes:
+        problems: sentences naming the field and what breaks the rule, in a stable order.
+    """
+
+    problems: tuple[str, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        """True when there is no problem."""
+        return not self.problems
+
+
+@dataclass(frozen=True)
 class PluginEntry:
     """One entry of the catalog's ``plugins`` array (R-CAT-2).
 
@@ -156,6 +232,7 @@ class PluginEntry:
         skills: the entry's ``skills`` field normalised to a tuple of strings, or None when absent.
         strict: the entry's ``strict`` value (default True per Claude Code).
         raw: the entry object as written (unknown keys kept).
+        info: the entry's descriptive fields (issue 19), without the ``plugin.json`` fallback.
     """
 
     index: int
@@ -168,6 +245,7 @@ class PluginEntry:
     skills: tuple[str, ...] | None = None
     strict: bool = True
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    info: PluginInfo = field(default_factory=PluginInfo, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -280,6 +358,8 @@ class CatalogSkill:
         warnings: non-fatal deviations.
         plugin_index: position of the plugin's entry in the catalog's ``plugins`` array (orders a
             listing that merges local and external plugins, issue 9), or None when unknown.
+        plugin_info: the plugin's metadata (catalog entry, else ``plugin.json``; issue 19); an
+            empty :class:`PluginInfo` when the plugin says nothing about itself.
     """
 
     qualified_name: str
@@ -296,6 +376,7 @@ class CatalogSkill:
     skill_md: str = field(default="", compare=False, hash=False, repr=False)
     warnings: tuple[str, ...] = ()
     plugin_index: int | None = field(default=None, compare=False, hash=False)
+    plugin_info: PluginInfo = field(default_factory=PluginInfo, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -454,6 +535,14 @@ class ImportOptions:
         replace: replace an installed skill of the same local name (R-IMP-2).
         force: replace even when the installed copy is customized (R-UPD-4); the local version is
             backed up first.
+        activate: Settings → Skills only: arrive active even when another active skill holds the
+            slot (that one is deactivated), as the zip upload's *Activate now* (issue 15).
+        argument_hint: override of the frontmatter ``argument-hint`` ("" removes it; None keeps it).
+        disable_model_invocation: override of ``disable-model-invocation`` (None keeps it).
+
+    The edited name (a local name other than the proposal), description, version, model,
+    argument-hint and disable-model-invocation are written into the installed ``SKILL.md``
+    (issue 13; see ``core.frontmatter_edit.import_changes``).
     """
 
     local_name: str | None = None
@@ -464,6 +553,9 @@ class ImportOptions:
     model: str | None = None
     replace: bool = False
     force: bool = False
+    argument_hint: str | None = None
+    disable_model_invocation: bool | None = None
+    activate: bool = False
 
 
 def join_path(*parts: str) -> str:
@@ -477,3 +569,60 @@ def join_path(*parts: str) -> str:
     """
     out = [p.strip("/") for p in parts if p and p.strip("/")]
     return "/".join(out)
+
+
+@dataclass(frozen=True)
+class FacetFilter:
+    """A browse filter by plugin metadata (issue 19); see :mod:`skill_studio.core.facets`.
+
+    Each option holds accepted values (any one matches; compared case-insensitively); options are
+    combined with AND; an empty option accepts everything.
+
+    Attributes:
+        categories: plugin ``category`` values.
+        keywords: plugin keywords (``keywords``/``tags``).
+        authors: author name (or email when the author has no name).
+        plugins: plugin name or display name.
+    """
+
+    categories: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    plugins: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the filter accepts every skill."""
+        return not (self.categories or self.keywords or self.authors or self.plugins)
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    """One value of a facet and how many skills carry it (issue 19).
+
+    Attributes:
+        value: the value as first written (case-insensitive values are counted together).
+        count: number of skills.
+    """
+
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Facets:
+    """Facet values with counts over a set of skills, most frequent first (issue 19).
+
+    Attributes:
+        categories, authors, keywords, plugins: :class:`FacetCount` tuples, by count descending,
+            then value (case-insensitive).
+        uncategorized: skills whose plugin has no category.
+        total: skills counted.
+    """
+
+    categories: tuple[FacetCount, ...] = ()
+    authors: tuple[FacetCount, ...] = ()
+    keywords: tuple[FacetCount, ...] = ()
+    plugins: tuple[FacetCount, ...] = ()
+    uncategorized: int = 0
+    total: int = 0

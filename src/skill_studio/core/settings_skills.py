@@ -44,6 +44,7 @@ from typing import IO, Any
 from skill_studio.core.archive import read_skill_zip
 from skill_studio.core.bundled import BundledSkill, bundled_skills
 from skill_studio.core.errors import CollisionError, InstallError, SkillStudioError
+from skill_studio.core.fserrors import describe_os_error
 from skill_studio.core.installer import Installer, check_local_name, read_folder
 from skill_studio.core.models import Destination, InstalledSkill, SkillMetadata
 from skill_studio.core.paths import AppPaths
@@ -109,12 +110,14 @@ class SkillChange:
             holder(s) of the slot; for ``deactivate``/``remove`` the skill itself when it was active.
         messages: sentences for the user (which skill was deactivated, workspace problems).
         sync: the workspace sync that followed, or None when it failed (the reason is in messages).
+        backup: for ``remove``: where the removed folder is kept (None when it was missing).
     """
 
     skill: InstalledSkill
     deactivated: tuple[InstalledSkill, ...] = ()
     messages: tuple[str, ...] = ()
     sync: SyncReport | None = None
+    backup: Path | None = None
 
 
 class SettingsSkills:
@@ -223,8 +226,10 @@ class SettingsSkills:
         if skill.bundled:
             raise InstallError(f"{local_name!r} is a bundled skill and cannot be removed; deactivate it instead.")
         with self._batch():
-            self.installer.remove(SETTINGS, local_name)
-        return self._finish(skill, (skill,) if skill.active else (), [f"Removed {local_name!r}."])
+            backup = self.installer.remove(SETTINGS, local_name)
+        kept = f" Its folder is kept as a backup in {backup}." if backup is not None else ""
+        change = self._finish(skill, (skill,) if skill.active else (), [f"Removed {local_name!r}.{kept}"])
+        return dataclasses.replace(change, backup=backup)
 
     def _finish(self, skill: InstalledSkill, off: tuple[InstalledSkill, ...], msgs: builtins.list[str]) -> SkillChange:
         report, sync_msgs = self._sync_quietly()
@@ -260,7 +265,7 @@ class SettingsSkills:
 
     def install(self, files: Mapping[str, bytes], local_name: str, row: dict[str, Any], *,
                 slot: str | None, replace: bool = False, force: bool = False, kind: str = "import",
-                activate: bool = False) -> InstalledSkill:
+                activate: bool = False, upstream_files: Mapping[str, bytes] | None = None) -> InstalledSkill:
         """Install a skill folder into Settings → Skills with the slot rule, then sync the workspace.
 
         Used by marketplace imports (``SkillStudio.import_skill``) and uploads.
@@ -273,6 +278,8 @@ class SettingsSkills:
             slot: requested slot (None: none); normalized.
             replace, force, kind: as for :meth:`Installer.install`.
             activate: take the slot even when another active skill holds it (that one is deactivated).
+            upstream_files: the pristine upstream folder when ``files`` carries metadata chosen at
+                import (kept as the base of later merges, issue 13).
 
         Returns:
             The installed skill; ``messages`` says whether it arrived inactive or deactivated another
@@ -288,7 +295,7 @@ class SettingsSkills:
         values = dict(row, purpose=SKILL_BUILDER, slot=slot, active=int(active))
         with self._batch():
             installed = self.installer.install(files, SETTINGS, local_name, values, replace=replace,
-                                               force=force, kind=kind)
+                                               force=force, kind=kind, upstream_files=upstream_files)
         if activate and not installed.active:
             off = self._set(local_name, active=True)
             notes = [f"Activated {local_name!r}" + (f" in the {slot} slot." if slot else ".")]
@@ -324,7 +331,7 @@ class SettingsSkills:
         """
         zipped = read_skill_zip(archive, description=description)
         meta = zipped.metadata
-        name = check_local_name(local_name or meta.local_name)
+        name = check_local_name(meta.local_name if local_name is None else local_name)
         chosen_slot = normalize_slot(slot) if slot is not None else frontmatter_slot(meta)
         row = {
             "name": meta.name,
@@ -439,22 +446,27 @@ class SettingsSkills:
         (R-IMP-6). Idempotent: a second run writes nothing.
 
         Raises:
-            WorkspaceError: the workspace is unusable.
-            OSError: a write failed.
+            WorkspaceError: the workspace is unusable, or a write failed (the sentence says why).
         """
         with self.store.transaction():  # serialises syncs across threads and processes
             skills = [WorkspaceSkill(s.local_name, s.name, s.description, read_folder(Path(s.path)))
                       for s in self.list() if s.active]
-            return sync_workspace(self.workspace_path(), skills, self.paths.backups)
+            try:
+                return sync_workspace(self.workspace_path(), skills, self.paths.backups)
+            except OSError as exc:  # not writable, disk full...: one sentence (issue 16 item 11)
+                raise WorkspaceError(f"The workspace {self.workspace_path()} could not be updated: "
+                                     f"{describe_os_error(exc)}") from None
 
     def _sync_quietly(self) -> tuple[SyncReport | None, builtins.list[str]]:
         """Sync after a committed change; failures become a message instead of an exception."""
         try:
             report = self.sync_workspace()
         except (SkillStudioError, OSError) as exc:
-            log.warning("workspace sync failed: %s", exc)
-            return None, [f"The workspace {self.workspace_path()} could not be updated ({exc}); "
-                          "run 'skill-studio workspace sync' once that is fixed."]
+            log.info("workspace sync failed: %s", exc)  # the user is told by the message (no raw log line)
+            text = describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
+            reason = text if "could not be updated" in text else (
+                f"The workspace {self.workspace_path()} could not be updated ({text.rstrip('.')})")
+            return None, [f"{reason.rstrip('.')}; run 'skill-studio workspace sync' once that is fixed."]
         return report, list(report.messages)
 
     @contextmanager

@@ -415,8 +415,23 @@ class SearchFilterProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self._terms: tuple[str, ...] = ()
         self._predicate: Callable[[Any], bool] | None = None
+        self._sort_key: Callable[[Any], Any] | None = None
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
+
+    def set_sort_key(self, key: Callable[[Any], Any] | None) -> None:
+        """Sort by ``key(row dataclass)`` instead of the sort column's ``SORT_ROLE`` (issue 19: sort
+        by plugin, category, registry, size); None sorts by the column again."""
+        self._sort_key = key
+        self.invalidate()
+
+    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802 - Qt override
+        if self._sort_key is None:
+            return super().lessThan(left, right)
+        model = self.sourceModel()
+        a = model.data(model.index(left.row(), 0, left.parent()), ROW_ROLE)
+        b = model.data(model.index(right.row(), 0, right.parent()), ROW_ROLE)
+        return bool(self._sort_key(a) < self._sort_key(b))
 
     def _refilter(self, change: Callable[[], None]) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt ≥ 6.9: invalidateFilter() is deprecated
