@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox, QPushButton
-from uitools import *
+from uitools import assert_no_background_work
 
 from skill_studio.app import targets as app_targets
 from skill_studio.app.studio import SkillStudio
