@@ -42,6 +42,7 @@ from skill_studio.core.errors import (
     RateLimitError,
     RegistryError,
     RegistrySourceError,
+    UserError,
 )
 from skill_studio.core.external import ExternalCache, resolve_external
 from skill_studio.core.external_cache import DiskExternalCache
@@ -649,6 +650,29 @@ class SkillStudio:
         description as its installed ``SKILL.md`` says (see :meth:`from_files`)."""
         skill = self.store.skill(destination, local_name)
         return self.from_files(skill) if skill is not None else None
+
+    def destination_of(self, local_name: str, destination: Destination | str | None = None, *,
+                       error: type[UserError] = UserError) -> Destination:
+        """The destination a single-skill command acts on: ``destination`` when given, else the only
+        one where ``local_name`` is installed (the CLI's ``--to`` rule, R-CLI-1).
+
+        Args:
+            local_name: the installed skill's local name.
+            destination: a :class:`Destination` or its value (``"library"``/``"settings"``), or None.
+            error: the :class:`UserError` subclass to raise (e.g. ``TargetError`` for deploy commands).
+
+        Raises:
+            UserError (``error``): not installed anywhere, or installed in both and no destination given.
+            ValueError: ``destination`` is not a destination's value.
+        """
+        if destination is not None:
+            return Destination(destination)
+        found = [d for d in Destination if self.store.skill(d, local_name) is not None]
+        if not found:
+            raise error(f"No skill named {local_name!r} is installed; 'skill-studio list' shows the local names.")
+        if len(found) > 1:
+            raise error(f"{local_name!r} is installed in both destinations; choose one with --to settings|library.")
+        return found[0]
 
     @staticmethod
     def from_files(skill: InstalledSkill) -> InstalledSkill:

@@ -146,14 +146,7 @@ def resolve_destination(studio: SkillStudio, local_name: str, destination: Desti
     Raises:
         TargetError: not installed, or installed in both and no destination given.
     """
-    if destination is not None:
-        return Destination(destination)
-    found = [d for d in Destination if studio.store.skill(d, local_name) is not None]
-    if not found:
-        raise TargetError(f"{local_name!r} is not installed.")
-    if len(found) > 1:
-        raise TargetError(f"{local_name!r} is installed in both destinations; choose one with --to settings|library.")
-    return found[0]
+    return studio.destination_of(local_name, destination, error=TargetError)
 
 
 def catalog_listings(studio: SkillStudio, *, warn: Callable[[str], None] | None = None) -> list[tuple[str, Listing]]:

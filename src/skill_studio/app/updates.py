@@ -35,7 +35,6 @@ threads; a report is a plain object owned by its caller.
 
 from __future__ import annotations
 
-import difflib
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -55,6 +54,7 @@ from skill_studio.app.merge import (
 )
 from skill_studio.app.studio import SkillStudio
 from skill_studio.core.clock import utcnow
+from skill_studio.core.diffs import text_or_none, unified_diff
 from skill_studio.core.errors import InstallError, RemoteError, SkillStudioError, UserError
 from skill_studio.core.identity import find_catalog_skill, registry_key, registry_of
 from skill_studio.core.installer import read_folder
@@ -795,17 +795,6 @@ class FileChange:
     binary: bool
 
 
-def _text(data: bytes | None) -> str | None:
-    if data is None:
-        return ""
-    if b"\0" in data:
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
 def _snapshot_and_current(studio: SkillStudio, skill: InstalledSkill) -> tuple[dict[str, bytes], dict[str, bytes]]:
     base = studio.installer.snapshot_files(skill.snapshot_hash)
     if not base and not (studio.paths.snapshots / skill.snapshot_hash).is_dir():
@@ -827,41 +816,7 @@ def local_changes(studio: SkillStudio, destination: Destination, local_name: str
         if a == b:
             continue
         status = "added" if a is None else "removed" if b is None else "modified"
-        out.append(FileChange(rel, status, _text(a) is None or _text(b) is None))
-    return out
-
-
-def _split(text: str) -> list[str]:
-    """Lines split on ``\\n`` only (``str.splitlines`` also splits on form feeds and the like)."""
-    parts = text.split("\n")
-    lines = [p + "\n" for p in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
-    return lines
-
-
-def _diff_label(prefix: str, rel: str) -> str:
-    """A diff header path, quoted as git does (``"a/evil\\nname"``, octal escapes) when it holds a
-    control character, a quote or a backslash, so a file name can never forge ``---``/``+++`` lines
-    (issue 16 item 10)."""
-    path = prefix + rel
-    if not any(ch in '"\\' or ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in path):
-        return path
-    named = {"\n": "\\n", "\t": "\\t", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
-    body = "".join(named.get(ch) or (f"\\{ord(ch):03o}" if ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 else ch)
-                   for ch in path)
-    return f'"{body}"'
-
-
-def _diff_lines(lines: Iterable[str]) -> list[str]:
-    out = []
-    for line in lines:
-        if line.endswith("\n"):
-            out.append(line)
-        else:  # like git and GNU diff: mark a last line without a newline
-            out.append(line + "\n")
-            if line[:1] in (" ", "-", "+"):
-                out.append("\\ No newline at end of file\n")
+        out.append(FileChange(rel, status, text_or_none(a) is None or text_or_none(b) is None))
     return out
 
 
@@ -883,21 +838,7 @@ def diff_skill(studio: SkillStudio, destination: Destination, local_name: str, *
     """
     skill = _installed(studio, destination, local_name)
     base, cur = _snapshot_and_current(studio, skill)
-    chunks: list[str] = []
-    for rel in sorted(set(base) | set(cur)):
-        a, b = base.get(rel), cur.get(rel)
-        if a == b:
-            continue
-        a_label = "/dev/null" if a is None else _diff_label("a/", rel)
-        b_label = "/dev/null" if b is None else _diff_label("b/", rel)
-        ta, tb = _text(a), _text(b)
-        if ta is None or tb is None:
-            chunks.append(f"Binary files {a_label} and {b_label} differ\n")
-            continue
-        lines = _diff_lines(difflib.unified_diff(_split(ta), _split(tb), a_label, b_label, n=context))
-        if not lines:  # an empty file added or removed: no hunk to show
-            lines = [f"Empty file {b_label} added\n" if a is None else f"Empty file {a_label} removed\n"]
-        chunks.extend(lines)
+    chunks = [unified_diff(rel, base.get(rel), cur.get(rel), context) for rel in sorted(set(base) | set(cur))]
     return "".join(chunks)
 
 

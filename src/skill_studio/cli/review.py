@@ -24,17 +24,6 @@ from skill_studio.core.models import Destination
 DESTS = [d.value for d in Destination]
 
 
-def _resolve_dest(studio: SkillStudio, name: str, to: str | None) -> Destination:
-    if to:
-        return Destination(to)
-    found = [d for d in Destination if studio.installed_skill(d, name) is not None]
-    if not found:
-        raise UserError(f"No skill named {name!r} is installed; 'skill-studio list' shows the local names.")
-    if len(found) > 1:
-        raise UserError(f"{name!r} is installed in both destinations; choose one with --to settings|library.")
-    return found[0]
-
-
 def print_findings(findings: Any, indent: str = "") -> None:
     """The findings as an aligned table (severity, rule, where, message)."""
     rows = [[f"{indent}{f.severity}", f.rule, rv.escape_hidden(f"{f.path}:{f.line}" if f.line else f.path),
@@ -48,7 +37,7 @@ def cmd_review(args: argparse.Namespace, studio: SkillStudio) -> int:
     if args.installed:
         if args.registry or args.qualified:
             raise UserError("review --installed NAME takes no REGISTRY or QUALIFIED name.")
-        dest = _resolve_dest(studio, args.installed, args.to)
+        dest = studio.destination_of(args.installed, args.to)
         result = rv.review_installed(studio, dest, args.installed)
         where = f"{args.installed} in {dest.label}"
     else:
@@ -94,7 +83,7 @@ def cmd_update_preview(args: argparse.Namespace, studio: SkillStudio) -> int:
     if len(args.names) != 1 or args.all or args.check or args.force:
         raise UserError("update --preview takes exactly one NAME (and no --all, --check or --force).")
     name = args.names[0]
-    dest = _resolve_dest(studio, name, args.to)
+    dest = studio.destination_of(name, args.to)
     p = rv.preview_update(studio, dest, name)
     if args.json:
         json_out(p.to_json())

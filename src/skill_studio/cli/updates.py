@@ -52,18 +52,6 @@ def _destinations(args: argparse.Namespace) -> list[Destination]:
     return [Destination(args.to)] if args.to else list(Destination)
 
 
-def _resolve_one(studio: SkillStudio, name: str, to: str | None) -> Destination:
-    """The destination a single-skill command acts on: ``--to``, or the only one holding ``name``."""
-    if to:
-        return Destination(to)
-    found = [d for d in Destination if studio.installed_skill(d, name) is not None]
-    if not found:
-        raise UserError(f"No skill named {name!r} is installed; 'skill-studio list' shows the local names.")
-    if len(found) > 1:
-        raise UserError(f"{name!r} is installed in both destinations; choose one with --to settings|library.")
-    return found[0]
-
-
 # -- update ------------------------------------------------------------------------------------
 
 _STATUS_TEXT = {
@@ -156,7 +144,7 @@ def cmd_update(args: argparse.Namespace, studio: SkillStudio) -> int:
 # -- rollback / diff ---------------------------------------------------------------------------
 
 def cmd_rollback(args: argparse.Namespace, studio: SkillStudio) -> int:
-    dest = _resolve_one(studio, args.name, args.to)
+    dest = studio.destination_of(args.name, args.to)
     before = studio.installed_skill(dest, args.name)
     restored = upd.rollback_skill(studio, dest, args.name)
     if args.json:
@@ -170,7 +158,7 @@ def cmd_rollback(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_diff(args: argparse.Namespace, studio: SkillStudio) -> int:
-    dest = _resolve_one(studio, args.name, args.to)
+    dest = studio.destination_of(args.name, args.to)
     text = upd.diff_skill(studio, dest, args.name, context=args.context)
     if text:
         block(text)

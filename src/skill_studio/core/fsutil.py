@@ -7,6 +7,8 @@
   segment. Callers turn :class:`~skill_studio.core.errors.UnsafePathError` into their own typed
   error and message.
 * :func:`rmtree` — remove a file, a symlink (never its target) or a folder; missing is fine.
+* :func:`replace_folder` — build a folder (or link) beside its final place, then rename it in, so a
+  reader (an agent reading a workspace or a deploy target) never sees half a skill folder.
 """
 
 from __future__ import annotations
@@ -15,11 +17,12 @@ import os
 import re
 import shutil
 import uuid
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 from skill_studio.core.errors import UnsafePathError
 
-__all__ = ["atomic_write", "check_relative_path", "rmtree"]
+__all__ = ["atomic_write", "check_relative_path", "replace_folder", "rmtree"]
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1 (0x9b is an 8-bit CSI)
@@ -105,3 +108,51 @@ def rmtree(path: Path) -> None:
         path.unlink(missing_ok=True)
     elif path.exists():
         shutil.rmtree(path)
+
+
+def _present(path: Path) -> bool:
+    return path.exists() or path.is_symlink()
+
+
+def replace_folder(parent: Path, name: str, make: Callable[[Path], None], *, tmp_prefix: str,
+                   sweep: bool = False) -> None:
+    """Put a new ``parent/name`` in place atomically (one ``os.rename``), replacing what is there.
+
+    ``make(tmp)`` builds the new entry (a folder, or a symlink) at a temporary path inside
+    ``parent`` whose name starts with ``tmp_prefix``; then the old entry is renamed aside, the new
+    one renamed in and the old one removed. On any failure the old entry is put back and the
+    temporary one removed, so ``parent/name`` is either the old or the new content, never a mix
+    (R-DATA-1 for folders). The caller has checked that the old entry may be replaced.
+
+    Args:
+        parent: the folder holding the entry; created when missing.
+        name: the entry's name (a local skill name, already validated).
+        make: builds the new entry at the path it is given (which does not exist yet).
+        tmp_prefix: prefix of the temporary names, so that the caller can recognise leftovers.
+        sweep: first remove leftovers from an earlier interrupted call (entries of ``parent``
+            whose name starts with ``tmp_prefix``).
+
+    Raises:
+        OSError: the folder cannot be written or renamed (whatever ``make`` raises is re-raised too).
+    """
+    parent.mkdir(parents=True, exist_ok=True)
+    if sweep:
+        for child in parent.iterdir():
+            if child.name.startswith(tmp_prefix):
+                rmtree(child)
+    tmp = parent / f"{tmp_prefix}{uuid.uuid4().hex}"
+    final = parent / name
+    old: Path | None = None
+    try:
+        make(tmp)
+        if _present(final):
+            old = parent / f"{tmp_prefix}{uuid.uuid4().hex}-old"
+            os.rename(final, old)
+        os.rename(tmp, final)
+    except BaseException:
+        if old is not None and _present(old) and not _present(final):
+            os.rename(old, final)
+        rmtree(tmp)
+        raise
+    if old is not None:
+        rmtree(old)

@@ -17,7 +17,6 @@ precompiled regular expressions over the whole text (no per-line Python loops), 
 from __future__ import annotations
 
 import bisect
-import difflib
 import functools
 import os
 import re
@@ -27,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .diffs import unified_diff
 from .models import TreeEntry
 
 __all__ = [
@@ -836,48 +836,6 @@ class UpdatePreview:
     new_findings: tuple[Finding, ...]
     old_review: Review
     new_review: Review
-
-
-def _text_or_none(data: bytes) -> str | None:
-    if b"\0" in data:
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-
-
-def _split(text: str) -> list[str]:
-    parts = text.split("\n")
-    lines = [p + "\n" for p in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
-    return lines
-
-
-def unified_diff(path: str, old: bytes | None, new: bytes | None, context: int = 3) -> str:
-    """Unified diff of one file, ``a/path`` (old) → ``b/path`` (new); None sides are absent.
-
-    A last line without a newline is marked ``\\ No newline at end of file`` (as git does); binary
-    content gives one ``Binary files … differ`` line; an empty file added/removed a one-line note.
-    """
-    a_label = "/dev/null" if old is None else f"a/{path}"
-    b_label = "/dev/null" if new is None else f"b/{path}"
-    ta = "" if old is None else _text_or_none(old)
-    tb = "" if new is None else _text_or_none(new)
-    if ta is None or tb is None:
-        return f"Binary files {a_label} and {b_label} differ\n"
-    out: list[str] = []
-    for line in difflib.unified_diff(_split(ta), _split(tb), a_label, b_label, n=context):
-        if line.endswith("\n"):
-            out.append(line)
-        else:
-            out.append(line + "\n")
-            if line[:1] in (" ", "-", "+"):
-                out.append("\\ No newline at end of file\n")
-    if not out:
-        return f"Empty file {b_label} added\n" if old is None else f"Empty file {a_label} removed\n"
-    return "".join(out)
 
 
 def new_findings(old: Review, new: Review) -> tuple[Finding, ...]:

@@ -62,7 +62,7 @@ from skill_studio.core.cost import (
     target_cost,
 )
 from skill_studio.core.errors import TargetError
-from skill_studio.core.fsutil import rmtree
+from skill_studio.core.fsutil import replace_folder, rmtree
 from skill_studio.core.hashing import git_blob_sha
 from skill_studio.core.installer import (
     Installer,
@@ -454,36 +454,6 @@ def _marker_bytes(local_name: str, destination: Destination) -> bytes:
                        indent=2) + "\n").encode()
 
 
-def _clean_tmp(folder: Path) -> None:
-    if folder.is_dir():
-        for child in folder.iterdir():
-            if child.name.startswith(TMP_PREFIX):
-                rmtree(child)
-
-
-def _swap_in(target_dir: Path, name: str, make: Any) -> None:
-    """Build the new entry at a temporary path inside ``target_dir`` with ``make(tmp)``, then rename it
-    to ``target_dir/name`` (replacing what is there, which the caller checked is the app's)."""
-    target_dir.mkdir(parents=True, exist_ok=True)
-    _clean_tmp(target_dir)
-    tmp = target_dir / f"{TMP_PREFIX}{uuid.uuid4().hex}"
-    make(tmp)
-    final = target_dir / name
-    old: Path | None = None
-    try:
-        if final.exists() or final.is_symlink():
-            old = target_dir / f"{TMP_PREFIX}{uuid.uuid4().hex}-old"
-            os.rename(final, old)
-        os.rename(tmp, final)
-    except BaseException:
-        if old is not None and (old.exists() or old.is_symlink()) and not (final.exists() or final.is_symlink()):
-            os.rename(old, final)
-        rmtree(tmp)
-        raise
-    if old is not None:
-        rmtree(old)
-
-
 # -- the manager -----------------------------------------------------------------------------------
 
 class Targets:
@@ -703,7 +673,7 @@ class Targets:
             def make(tmp: Path) -> None:
                 write_folder(tmp, {**content, MARKER_FILE: _marker_bytes(local_name, destination)})
         try:
-            _swap_in(target_dir, local_name, make)
+            replace_folder(target_dir, local_name, make, tmp_prefix=TMP_PREFIX, sweep=True)
         except OSError as exc:
             raise TargetError(f"Cannot write {target_dir / local_name}: {exc.strerror or exc}.") from None
         self.store.upsert_deployment(t.id, destination, local_name, mode=mode.value, source_hash=source_hash,

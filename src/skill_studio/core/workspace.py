@@ -28,9 +28,9 @@ The functions here do no locking; the caller serialises syncs (see ``settings_sk
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-import os
 import shutil
 import uuid
 from collections.abc import Mapping, Sequence
@@ -39,7 +39,7 @@ from pathlib import Path
 
 from skill_studio.core.clock import utcnow
 from skill_studio.core.errors import InstallError, WorkspaceError
-from skill_studio.core.fsutil import atomic_write, rmtree
+from skill_studio.core.fsutil import atomic_write, replace_folder, rmtree
 from skill_studio.core.installer import check_local_name, content_hash, read_folder, write_folder
 
 log = logging.getLogger(__name__)
@@ -292,25 +292,6 @@ def _retire(folder: Path, written_hash: str, backups: Path, messages: list[str])
     return True
 
 
-def _write_skill_folder(skills_dir: Path, name: str, files: Mapping[str, bytes]) -> None:
-    tmp = skills_dir / f"{TMP_PREFIX}{uuid.uuid4().hex}"
-    write_folder(tmp, files)
-    final = skills_dir / name
-    old: Path | None = None
-    try:
-        if final.exists() or final.is_symlink():
-            old = skills_dir / f"{TMP_PREFIX}{uuid.uuid4().hex}-old"
-            os.rename(final, old)
-        os.rename(tmp, final)
-    except BaseException:
-        if old is not None and old.exists() and not final.exists():
-            os.rename(old, final)
-        rmtree(tmp)
-        raise
-    if old is not None:
-        rmtree(old)
-
-
 def ensure_workspace(workspace: Path) -> None:
     """Create the workspace folder when missing.
 
@@ -385,7 +366,7 @@ def sync_workspace(workspace: Path, skills: Sequence[WorkspaceSkill], backups: P
                             f"skill {name!r} is not in the workspace. Rename one of them to wire it in.")
             continue
         skills_dir.mkdir(parents=True, exist_ok=True)
-        _write_skill_folder(skills_dir, name, skill.files)
+        replace_folder(skills_dir, name, functools.partial(write_folder, files=skill.files), tmp_prefix=TMP_PREFIX)
         manifest[name] = want
         written.append(name)
         materialized.append(skill)

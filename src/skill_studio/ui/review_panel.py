@@ -14,7 +14,6 @@ Nothing here does I/O: the reviews are computed in the background by the caller.
 from __future__ import annotations
 
 import html
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -36,6 +35,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from skill_studio.app.review import escape_hidden
 
 RISK_COLORS = {"none": ("#1f6f43", "#e3f4ea"), "low": ("#35506b", "#e6eef6"),
                "medium": ("#8a5a00", "#fff1d6"), "high": ("#9b1c1c", "#fde2e2")}
@@ -62,14 +63,8 @@ def _size(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MiB"
 
 
-def _shown(text: str) -> str:
-    """``text`` with invisible and control characters written as ``\\uXXXX`` (file names)."""
-    return "".join(f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp")
-                   else c for c in text)
-
-
 def _where(f: Any) -> str:
-    path = _shown(f.path)
+    path = escape_hidden(f.path)
     return f"{path}:{f.line}" if f.line else path
 
 
@@ -165,7 +160,7 @@ class ReviewPanel(QWidget):
         _fill_findings(self.findings, review.findings)
         self.files.clear()
         for f in review.files:
-            item = QTreeWidgetItem([_shown(f.path), _size(f.size), f.mode, f.kind])
+            item = QTreeWidgetItem([escape_hidden(f.path), _size(f.size), f.mode, f.kind])
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             self.files.addTopLevelItem(item)
         self.tabs.setTabText(0, f"Findings ({n})")
@@ -322,7 +317,7 @@ class UpdatePreviewPanel(QWidget):
         _fill_findings(self.new_findings, new)
         self.files.clear()
         for f in preview.files:
-            item = QTreeWidgetItem([f.status, _shown(f.path)])
+            item = QTreeWidgetItem([f.status, escape_hidden(f.path)])
             item.setData(0, Qt.ItemDataRole.UserRole, f.diff)
             self.files.addTopLevelItem(item)
         self.commits.clear()
