@@ -189,6 +189,7 @@ def test_cli_merge_conflict_exits_1_names_lines_and_changes_nothing(studio, gh, 
     code, out, err = run(capsys, "update", "notes", "--merge")
     assert code == 1
     assert "the merge has conflicts, nothing was changed" in err and "SKILL.md line 14 (upstream: line 14)" in err
+    assert "\n  SKILL.md line 14 (upstream: line 14)\nSettle them with --prefer" in err  # the README's shape
     assert "Traceback" not in err and read_folder(folder) == before
     assert studio.store.history(LIB, "notes") == []
     code, out, err = run(capsys, "update", "notes", "--merge", "--prefer", "ours")

@@ -55,6 +55,7 @@ from skill_studio.app.merge import (
 from skill_studio.app.studio import SkillStudio
 from skill_studio.core.clock import utcnow
 from skill_studio.core.diffs import text_or_none, unified_diff
+from skill_studio.core.display import clean
 from skill_studio.core.errors import InstallError, RemoteError, SkillStudioError, UserError
 from skill_studio.core.identity import find_catalog_skill, registry_key, registry_of
 from skill_studio.core.installer import read_folder
@@ -1098,7 +1099,7 @@ def run_update(studio: SkillStudio, *, names: Sequence[str], destinations: Seque
                                          f"previous version is kept as a backup ('skill-studio rollback {name}' "
                                          "restores it)."))
             elif apply and item.key in report.merges and report.merges[item.key].state == "conflicts":
-                lines = "\n".join(f"  {c}" for c in report.merges[item.key].describe())
+                lines = "\n".join(f"  {clean(c, None)}" for c in report.merges[item.key].describe())  # one line each
                 run.notes.append((True, f"{name} ({d.label}): the merge has conflicts, nothing was changed:\n{lines}\n"
                                         "Settle them with --prefer ours|theirs, in the app's merge view, or "
                                         "replace your version with --force (kept as a backup)."))

@@ -75,3 +75,14 @@ def error(message: object) -> None:
     """Print an error line on stderr: ``skill-studio: message`` — always one line, made safe as
     :func:`out` does (an error quoting a marketplace string cannot forge output)."""
     sys.stderr.write(f"skill-studio: {clean(message, 2000)}\n")
+
+
+def error_lines(message: str) -> None:
+    """Print an application-written message of several lines on stderr: the first as :func:`error`
+    does (``skill-studio: …``), the others as they are; each line made safe on its own, so a line
+    break is kept only where the application put one (the app cleans each marketplace string it
+    embeds to one line first, e.g. the file names of a merge's conflicts)."""
+    first, *rest = message.split("\n")
+    error(first)
+    for line in rest:
+        sys.stderr.write(clean(line, 2000) + "\n")

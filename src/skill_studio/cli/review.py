@@ -17,7 +17,7 @@ from typing import Any
 
 from skill_studio.app import SkillStudio
 from skill_studio.app import review as rv
-from skill_studio.cli.output import EXIT_OK, json_out, out, short, table
+from skill_studio.cli.output import EXIT_OK, block, json_out, out, short, table
 from skill_studio.core.errors import UserError
 from skill_studio.core.models import Destination
 
@@ -110,7 +110,7 @@ def cmd_update_preview(args: argparse.Namespace, studio: SkillStudio) -> int:
         out("New findings: none.")
     for f in p.files:
         out("")
-        out(f.diff.rstrip("\n"))
+        block(f.diff)  # one line per diff line (headers quote hostile file names: core/diffs)
     out("")
     out(f"Nothing was changed (--preview); apply with 'skill-studio update {name} --to {dest.value}'.")
     return EXIT_OK

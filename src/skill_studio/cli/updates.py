@@ -37,7 +37,7 @@ from skill_studio.app import SkillStudio
 from skill_studio.app import updates as upd
 from skill_studio.app.merge import get_merge_customized, set_merge_customized
 from skill_studio.cli import review
-from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, EXIT_USER, block, error, json_out, out, table
+from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, EXIT_USER, block, error, error_lines, json_out, out, table
 from skill_studio.core.errors import UserError
 from skill_studio.core.models import Destination
 
@@ -115,7 +115,7 @@ def cmd_update(args: argparse.Namespace, studio: SkillStudio) -> int:
     code = EXIT_REMOTE if report.errors else EXIT_OK
     for problem, sentence in run.notes:
         if problem:
-            _err(sentence)
+            error_lines(sentence)
         else:
             out(sentence)
     if run.refused and code == EXIT_OK:
