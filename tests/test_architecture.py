@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,3 +55,22 @@ def test_no_pyside6_in_the_application_layer_sources() -> None:
     offenders = [p.name for p in APP.glob("*.py")
                  if any(line.lstrip().startswith(("import PySide6", "from PySide6")) for line in p.read_text().splitlines())]
     assert offenders == []
+
+
+def test_readme_names_every_module_with_its_job() -> None:
+    """The README's "How it is built" tree names every module of src/ (issue 12, Deliver 3)."""
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    tree = readme[readme.index("## How it is built"):]
+    src = root / "src" / "skill_studio"
+    missing = []
+    for module in sorted(src.glob("*/*.py")):
+        if module.name == "__init__.py" and module.parent.name in ("app", "core", "ui"):
+            continue  # a package marker, no job of its own
+        package = module.parent.name
+        start = tree.index(f"\n  {package}/") + 1
+        end = re.compile(r"^  \S", re.M).search(tree, start + 3)
+        section = tree[start:end.start() if end else None]
+        if not re.search(rf"^    {re.escape(module.name)}\s+\S", section, re.M):
+            missing.append(f"{package}/{module.name}")
+    assert missing == []
