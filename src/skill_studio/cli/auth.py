@@ -35,6 +35,10 @@ def _read_token(host: str) -> str:
 
 
 def cmd_auth_login(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``auth login [--host H] [--no-verify]``: read a token from stdin or a hidden prompt (never argv) and store it in the keyring.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     host = auth.normalize_host(args.host)
     if not auth.keyring_available():
         raise TokenStoreError(auth.no_keyring_message(host))
@@ -61,6 +65,10 @@ def _status_json(st: auth.TokenStatus) -> dict[str, Any]:
 
 
 def cmd_auth_status(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``auth status [--host H] [--json]``: where the host's token comes from (environment, keyring, none); never prints it.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     st = auth.token_status(args.host)
     check = None
     if args.check and st.source is not auth.TokenSource.NONE:
@@ -79,6 +87,10 @@ def cmd_auth_status(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_auth_logout(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``auth logout [--host H]``: remove the host's token from the keyring.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     host = auth.normalize_host(args.host)
     removed = auth.forget_token(host)
     msg = f"Removed the token for {host} from the keyring." if removed else f"No token for {host} is stored in the keyring."

@@ -87,6 +87,10 @@ def closest(wanted: str, names: list[str], n: int = 5) -> list[str]:
 
 
 def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``browse [REGISTRY] [facet options] [--details] [--json]``: the skills of every enabled registry (or one) with install states.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     regs = [studio.find_registry(args.registry)] if args.registry else studio.registries(enabled_only=True)
     if args.registry and not regs[0].enabled:  # issue 16: say so, then list it anyway (asked by name)
         error(f"{regs[0].name} is disabled (enable it with 'skill-studio registry enable {regs[0].name}'); "
@@ -164,6 +168,10 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
 # -- import / list -----------------------------------------------------------------------------
 
 def cmd_import(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``import REGISTRY QUALIFIED --to DEST [--as NAME] [--replace] [metadata options]``: import one catalog skill.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     reg = studio.find_registry(args.registry)
     listing = studio.list_registry(reg)
     wanted = args.qualified_name
@@ -203,6 +211,10 @@ def _installed_json(studio: SkillStudio, s: Any) -> dict[str, Any]:
 
 
 def cmd_list(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``list [--json]``: the installed skills of both destinations.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     dest = Destination(args.to) if args.to else None
     skills = studio.installed(dest)
     if args.json:

@@ -18,7 +18,9 @@ from skill_studio.core.errors import RemoteError, SkillStudioError, UserError
 EXIT_OK, EXIT_USER, EXIT_REMOTE = 0, 1, 2
 
 Handler = Callable[[argparse.Namespace, SkillStudio], int]
-"""A subcommand: ``handler(parsed arguments, studio) → exit code``."""
+"""A subcommand: ``handler(parsed arguments, studio) → exit code`` (``EXIT_OK`` 0, ``EXIT_USER`` 1,
+``EXIT_REMOTE`` 2; R-CLI-1). Typed errors are not caught here: ``cli.main`` prints ``str(err)`` on
+one line and maps the error to its exit code with :func:`exit_code`."""
 
 
 def out(text: str = "") -> None:

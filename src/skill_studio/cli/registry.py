@@ -10,6 +10,10 @@ from skill_studio.cli.output import EXIT_OK, json_out, out, table
 
 
 def cmd_registry_add(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``registry add URL [--json]``: add a registry (R-REG-1 URL forms).
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     reg = studio.add_registry(args.url)
     if args.json:
         json_out(registry_json(reg))
@@ -19,11 +23,17 @@ def cmd_registry_add(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def registry_json(reg: Any) -> dict[str, Any]:
+    """A registry as ``registry list --json`` prints it: ``{name, source (URL), repo (owner/repo), ref,
+    subpath, enabled, default}`` (``ref``/``subpath`` None when absent)."""
     return {"name": reg.name, "source": reg.source.url, "repo": reg.source.slug, "ref": reg.source.ref,
             "subpath": reg.source.subpath, "enabled": reg.enabled, "default": reg.is_default}
 
 
 def cmd_registry_list(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``registry list [--json]``: the configured registries.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     regs = studio.registries()
     if args.json:
         json_out([registry_json(r) for r in regs])
@@ -34,18 +44,30 @@ def cmd_registry_list(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_registry_enable(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``registry enable NAME_OR_URL``: list the registry's skills again.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     reg = studio.set_registry_enabled(args.registry, True)
     out(f"Enabled {reg.name!r}.")
     return EXIT_OK
 
 
 def cmd_registry_disable(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``registry disable NAME_OR_URL``: keep the registry but stop listing it.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     reg = studio.set_registry_enabled(args.registry, False)
     out(f"Disabled {reg.name!r}; it stays in the list.")
     return EXIT_OK
 
 
 def cmd_registry_remove(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``registry remove NAME_OR_URL``: forget the registry; the default cannot be removed (R-REG-3).
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     reg = studio.remove_registry(args.registry)
     out(f"Removed registry {reg.name!r}.")
     return EXIT_OK

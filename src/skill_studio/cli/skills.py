@@ -59,6 +59,10 @@ def _print_change(args: argparse.Namespace, studio: SkillStudio, change: SkillCh
 
 
 def cmd_skills_list(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``skills list [--json]``: Settings skills with state, slot, origin, version and edits.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     skills = [studio.from_files(s) for s in studio.settings_skills.list()]  # the files are the truth (issue 13)
     if args.json:
         json_out([skill_json(studio, s) for s in skills])
@@ -73,14 +77,26 @@ def cmd_skills_list(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_skills_activate(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``skills activate NAME``: make a Settings skill active (taking its slot from the holder).
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     return _print_change(args, studio, studio.settings_skills.activate(args.name))
 
 
 def cmd_skills_deactivate(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``skills deactivate NAME``: make a Settings skill inactive.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     return _print_change(args, studio, studio.settings_skills.deactivate(args.name))
 
 
 def cmd_skills_slot(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``skills slot NAME [SLOT] [--new]``: put a Settings skill in a purpose slot (no SLOT clears it).
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     wanted = (args.slot or "").strip().lower()
     if wanted and not args.new:  # a typo must not create a slot (issue 16)
         known = sorted({s.slot for s in studio.settings_skills.list() if s.slot})
@@ -93,10 +109,18 @@ def cmd_skills_slot(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_skills_remove(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``skills remove NAME``: uninstall a Settings skill; its folder is kept as a backup.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     return _print_change(args, studio, studio.settings_skills.remove(args.name))
 
 
 def cmd_skills_upload(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``skills upload ZIP [--slot S] [--activate] [--replace] [--force] [--json]``: install a zipped skill (checked by ``core.archive`` first).
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     s = studio.settings_skills.upload(args.zip, slot=args.slot, local_name=args.as_name,
                                       description=args.description, replace=args.replace, force=args.force,
                                       activate=args.activate)
@@ -131,6 +155,10 @@ def _print_sync(args: argparse.Namespace, report: SyncReport) -> int:
 
 
 def cmd_workspace_path(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``workspace path [--json]``: print the agent workspace folder.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     path = studio.settings_skills.workspace_path()
     if args.json:
         json_out({"workspace": str(path)})
@@ -140,10 +168,18 @@ def cmd_workspace_path(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_workspace_sync(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``workspace sync [--json]``: write the active skills and the ``CLAUDE.md`` block now.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     return _print_sync(args, studio.settings_skills.sync_workspace())
 
 
 def cmd_workspace_set(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``workspace set PATH``: move the workspace (what the app wrote in the old one is cleaned).
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     return _print_sync(args, studio.settings_skills.set_workspace_path(args.path))
 
 

@@ -54,6 +54,10 @@ def _print_report(args: argparse.Namespace, r: SyncReport, extra: dict[str, Any]
 
 
 def cmd_targets_add(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``targets add KIND [PATH] [--name N] [--json]``: add a deploy target (issue 17).
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     t = app_targets.add_target(studio, args.kind, args.path, args.name)
     if args.json:
         json_out({"name": t.name, "kind": t.kind, "path": t.path, "agent": t.agent})
@@ -63,6 +67,10 @@ def cmd_targets_add(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_targets_list(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``targets list [--json]``: targets, their deployments with states, and unmanaged skills.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     views = app_targets.list_targets(studio, match=not args.no_match, warn=None if args.json else error)
     if args.json:
         json_out({"targets": [v.to_json() for v in views]})
@@ -84,6 +92,10 @@ def cmd_targets_list(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_targets_remove(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``targets remove NAME [--keep-files]``: forget a target, undeploying what the app wrote there.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     r = app_targets.remove_target(studio, args.name, keep_files=args.keep_files)
     if not args.json:
         out(f"removed target {args.name}")
@@ -91,6 +103,10 @@ def cmd_targets_remove(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_targets_kinds(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``targets kinds [--json]``: the built-in kinds with their folders and documentation.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     rows = [{"kind": k.kind, "agent": k.agent, "scope": k.scope.value, "folder": k.describe(), "doc": k.doc_url}
             for k in KINDS.values()]
     if args.json:
@@ -101,6 +117,10 @@ def cmd_targets_kinds(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_targets_adopt(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``targets adopt TARGET FOLDER [--to DEST]``: install the catalog skill an unmanaged folder matches and manage the folder.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     skill, dep = app_targets.adopt(studio, args.target, args.folder, destination=Destination(args.to))
     if args.json:
         json_out({"installed": {"local_name": skill.local_name, "destination": skill.destination.value,
@@ -113,6 +133,10 @@ def cmd_targets_adopt(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_targets_merge(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``targets merge TARGET NAME [--prefer ours|theirs]``: merge a copy edited in place with the installed skill.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     res = app_targets.merge_deployment(studio, args.target, args.name, prefer=args.prefer)
     if args.json:
         json_out({"merged": res.merged, "deployment": res.deployment.to_json(), "conflicts": list(res.conflicts)})
@@ -126,11 +150,19 @@ def cmd_targets_merge(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_targets_use(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``targets use TARGET [SET]``: deploy a skill set to a target, undeploying the app's other skills there.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     r = app_targets.apply_set(studio, args.target, args.set)
     return _print_report(args, r, {"target": args.target, "skill_set": args.set})
 
 
 def cmd_sets_list(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``sets list [--json]``: the named skill sets.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     sets = app_targets.skill_sets(studio)
     if args.json:
         json_out({"sets": [{"name": k, "skills": [{"local_name": n, "destination": d.value} for d, n in v]}
@@ -142,6 +174,10 @@ def cmd_sets_list(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_sets_define(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``sets define NAME [SKILL…] [--to DEST]``: create or replace a set (no SKILL deletes it).
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     members = [(app_targets.resolve_destination(studio, n, args.to), n) for n in args.skills]
     app_targets.define_set(studio, args.name, members)
     if args.json:
@@ -152,6 +188,10 @@ def cmd_sets_define(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_deploy(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``deploy NAME --target T [--to DEST] [--symlink] [--force]``: deploy an installed skill to a target.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     dep = app_targets.deploy(studio, args.name, args.target, destination=args.to,
                              mode="symlink" if args.symlink else "copy", force=args.force)
     if args.json:
@@ -162,10 +202,18 @@ def cmd_deploy(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_undeploy(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``undeploy NAME --target T``: remove a deployed skill (only what the app wrote; edited copies go to the backups).
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     return _print_report(args, app_targets.undeploy(studio, args.name, args.target))
 
 
 def cmd_cost(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``cost [--target T] [--budget TOKENS | --default-budget] [--json]``: estimated context cost per target (``core.cost``).
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     if args.budget is not None or args.default_budget:
         app_targets.set_budget(studio, None if args.default_budget else args.budget)
     report = app_targets.cost(studio, args.target)

@@ -103,6 +103,10 @@ def _print_report(report: upd.UpdateReport, dests: list[Destination]) -> None:
 
 
 def cmd_update(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``update [NAME…] [--check] [--all] [--force] [--merge [--prefer S]] [--preview] [--to DEST] [--json]``: check and apply updates (R-UPD-1..3, issue 13).
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     if args.preview:  # issue 14: what the update changes and adds, nothing written
         return review.cmd_update_preview(args, studio)
     dests = _destinations(args)
@@ -144,6 +148,10 @@ def cmd_update(args: argparse.Namespace, studio: SkillStudio) -> int:
 # -- rollback / diff ---------------------------------------------------------------------------
 
 def cmd_rollback(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``rollback NAME [--to DEST]``: restore the skill's previous version from its backup (files and metadata).
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     dest = studio.destination_of(args.name, args.to)
     before = studio.installed_skill(dest, args.name)
     restored = upd.rollback_skill(studio, dest, args.name)
@@ -158,6 +166,10 @@ def cmd_rollback(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_diff(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``diff NAME [--to DEST] [-U N]``: the skill's local edits as a unified diff against its import snapshot (R-UPD-2).
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     dest = studio.destination_of(args.name, args.to)
     text = upd.diff_skill(studio, dest, args.name, context=args.context)
     if text:
@@ -188,12 +200,20 @@ def _config_key(key: str) -> tuple[Any, Any, str]:
 
 
 def cmd_config_get(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``config get KEY``: print a setting.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     get, _, _ = _config_key(args.key)
     out(get(studio))
     return EXIT_OK
 
 
 def cmd_config_set(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``config set KEY VALUE``: change a setting (values checked; e.g. ``update_mode`` manual|auto).
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     _, put, _ = _config_key(args.key)
     value = put(studio, args.value)
     out(f"{args.key.replace('-', '_')} = {value}")
@@ -201,6 +221,10 @@ def cmd_config_set(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_config_list(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``config list``: print every setting.
+
+    A ``cli.output.Handler``: returns the exit code (R-CLI-1); typed errors propagate to ``main``.
+    """
     values = {k: get(studio) for k, (get, _, _) in sorted(CONFIG_KEYS.items())}
     if args.json:
         json_out(values)

@@ -90,6 +90,14 @@ class AbortableTransport(httpx.HTTPTransport):
         self._backend.abort()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` through httpx's transport (its socket is remembered, so :meth:`abort` can
+        wake it); after :meth:`abort`, fail at once.
+
+        Raises:
+            httpx.ConnectError: the transport was aborted.
+            httpx.TransportError: as httpx raises them (a request in flight when :meth:`abort` is
+                called fails with a read or connect error).
+        """
         if self.aborted:
             raise httpx.ConnectError("aborted", request=request)
         return super().handle_request(request)

@@ -89,13 +89,17 @@ class TreeBlobCache(Protocol):
     """What :func:`resolve_external` needs of a cache: :class:`ExternalCache` (memory) or
     :class:`~skill_studio.core.external_cache.DiskExternalCache` (disk + memory)."""
 
-    def get_tree(self, host: str, slug: str, commit: str) -> RepoTree | None: ...
+    def get_tree(self, host: str, slug: str, commit: str) -> RepoTree | None:
+        """The cached tree of ``slug`` (``owner/repo``) at ``commit`` on ``host``, or None."""
 
-    def put_tree(self, host: str, tree: RepoTree) -> None: ...
+    def put_tree(self, host: str, tree: RepoTree) -> None:
+        """Remember ``tree`` (it names its repository and commit) for ``host``."""
 
-    def get_blob(self, host: str, sha: str) -> bytes | None: ...
+    def get_blob(self, host: str, sha: str) -> bytes | None:
+        """The cached bytes of blob ``sha`` on ``host``, or None."""
 
-    def put_blob(self, host: str, sha: str, data: bytes) -> None: ...
+    def put_blob(self, host: str, sha: str, data: bytes) -> None:
+        """Remember the bytes of blob ``sha`` on ``host`` (verified by the caller)."""
 
 
 class GitClient(Protocol):
@@ -103,12 +107,29 @@ class GitClient(Protocol):
 
     has_token: bool
 
-    def resolve_commit(self, owner: str, repo: str, ref: str | None) -> str: ...
+    def resolve_commit(self, owner: str, repo: str, ref: str | None) -> str:
+        """The commit SHA (40 hex) that ``ref`` (None: the default branch) names.
 
-    def tree(self, owner: str, repo: str, commit: str) -> RepoTree: ...
+        Raises:
+            GitHubError: not found, rate limited, unreachable (typed subclasses).
+        """
+
+    def tree(self, owner: str, repo: str, commit: str) -> RepoTree:
+        """The recursive git tree of ``owner/repo`` at ``commit``.
+
+        Raises:
+            GitHubError: not found, rate limited, unreachable (typed subclasses).
+        """
 
     def fetch_blobs(self, tree: RepoTree, paths: Sequence[str], *, skip_missing: bool = True,
-                    progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]: ...
+                    progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
+        """``{path: bytes}`` of ``paths`` in ``tree``, each verified against its git blob SHA;
+        ``progress(done, total)`` after each file.
+
+        Raises:
+            GitHubError: a download failed or did not match its SHA (missing files are skipped
+                with ``skip_missing``).
+        """
 
 
 # --------------------------------------------------------------------------------------------

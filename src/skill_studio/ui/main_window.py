@@ -45,22 +45,23 @@ _NAV: tuple[tuple[str | None, str], ...] = (("library", "Skill Library"), ("targ
 
 
 class MainWindow(QMainWindow):
-    network_wait = Signal(str)
-    """A slow or retried GitHub request ("waiting for GitHub… (attempt 2 of 4: …)"), from any thread."""
-
-    """Skill Studio's main window.
+    """Skill Studio's main window: navigation between the pages, the notification area, and the
+    dialogs the pages open; geometry and the last page are remembered in ``settings``.
 
     Args:
         studio: the core facade (created once by ``app.run_gui``, the composition root).
         settings: UI settings (default: the INI file under the config folder).
         startup_check: run the update check in the background right after the window is first
-            shown (R-UPD-1); None: yes, unless ``SKILL_STUDIO_NO_STARTUP_CHECK`` is set.
+            shown (R-UPD-3); None: yes, unless ``SKILL_STUDIO_NO_STARTUP_CHECK`` is set.
 
     Attributes:
         notifications: the notification area later work posts into (``post``/``dismiss``).
         library, targets, settings_skills, marketplace, general: the pages.
         update_center: the update check and the update/rollback actions (issue 4).
     """
+
+    network_wait = Signal(str)
+    """A slow or retried GitHub request ("waiting for GitHub… (attempt 2 of 4: …)"), from any thread."""
 
     def __init__(self, studio: SkillStudio, settings: QSettings | None = None, *,
                  startup_check: bool | None = None) -> None:
@@ -316,6 +317,8 @@ class MainWindow(QMainWindow):
     # -- lifetime ------------------------------------------------------------------------------
 
     def showEvent(self, event: QShowEvent) -> None:
+        """Start the background update check once, after the window is first shown (R-UPD-3), when
+        the window was made with ``startup_check`` (off with ``SKILL_STUDIO_NO_STARTUP_CHECK=1``)."""
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
@@ -323,6 +326,9 @@ class MainWindow(QMainWindow):
                 QTimer.singleShot(0, self, self.update_center.start_check)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Close the open editors first (one with unsaved edits may refuse: the window stays), close the
+        browse dialogs, abandon requests in flight (issue 15: within a second or two), remember the
+        geometry and page, then close."""
         for editor in list(self.editors.values()):
             if shiboken6.isValid(editor) and not editor.close():
                 event.ignore()

@@ -286,6 +286,8 @@ class MergeView(QDialog):
             return
 
     def accept(self) -> None:
+        """Close as accepted only when no conflict is left unresolved (:meth:`unresolved`); the caller
+        then applies the result — nothing is written before (issue 13)."""
         if self.unresolved():
             return
         super().accept()

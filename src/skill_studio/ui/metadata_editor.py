@@ -289,5 +289,6 @@ class MetadataEditor(QDialog):
         )
 
     def accept(self) -> None:
+        """Close as accepted only when :meth:`validate` passes (else its reason is shown and the editor stays open)."""
         if self.validate():
             super().accept()

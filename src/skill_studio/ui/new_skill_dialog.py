@@ -107,5 +107,7 @@ class NewSkillDialog(QDialog):
         return ok
 
     def accept(self) -> None:
+        """Close as accepted only when :meth:`validate` passes (the Agent Skills naming rules, ``app.create``);
+        else the reason is shown in place."""
         if self.validate():
             super().accept()

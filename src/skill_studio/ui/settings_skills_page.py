@@ -186,6 +186,8 @@ class SettingsSkillsModel(InstalledTableModel):
     # -- Qt ------------------------------------------------------------------------------------
 
     def row_data(self, row: InstalledRow, col: int, role: int) -> Any:
+        """The value of ``row``'s cell in column ``col`` for Qt ``role`` (display text, check state,
+        icon, badges, sort key, tooltip, or the folded search text for ``SEARCH_ROLE``); None when the role has none."""
         s = row.skill
         if role == SEARCH_ROLE:
             return f"{_fold(s.local_name)}\n{_fold(s.description)}\n{_fold(s.slot)}"
@@ -254,12 +256,15 @@ class SettingsSkillsModel(InstalledTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
+        """Qt item flags: the *Active* column is checkable; other cells are selectable only."""
         base = super().flags(index)
         if index.isValid() and index.column() == self.ACTIVE:
             return base | Qt.ItemFlag.ItemIsUserCheckable
         return base
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """A click on an *Active* check box: emits ``active_toggled(skill, checked)`` (the page applies it
+        with the slot rule) and returns True; any other edit is refused (False)."""
         if not index.isValid() or index.column() != self.ACTIVE or role != Qt.ItemDataRole.CheckStateRole:
             return False
         checked = value if isinstance(value, bool) else Qt.CheckState(value) == Qt.CheckState.Checked
@@ -528,6 +533,7 @@ class UploadDialog(QDialog):
         )
 
     def accept(self) -> None:
+        """Close as accepted only when :meth:`validate` passes (else its reason is shown in the dialog)."""
         if self.validate():
             super().accept()
 

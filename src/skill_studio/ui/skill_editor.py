@@ -263,6 +263,7 @@ class SkillEditor(QWidget):
             self.status.setText("")
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Ask before discarding unsaved edits; a refused close keeps the editor open."""
         if self.is_modified():
             answer = QMessageBox.question(
                 self, "Unsaved changes", f"Save your changes to {self.skill.local_name}'s SKILL.md?",

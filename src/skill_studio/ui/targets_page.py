@@ -91,6 +91,8 @@ class CostBar(QWidget):
         self.update()
 
     def paintEvent(self, _event: Any) -> None:  # noqa: N802 - Qt override
+        """Paint the bar: ``value`` (always-loaded tokens) filled against ``maximum`` (the budget), the
+        budget's place marked when the value is over it."""
         p = QPainter(self)
         pal = self.palette()
         r = self.rect().adjusted(0, 0, -1, -1)

@@ -77,22 +77,29 @@ class UpdateHost(Protocol):
     ``ui.update_center`` does not import ``ui.main_window`` back (no import cycle)."""
 
     @property
-    def studio(self) -> SkillStudio: ...
+    def studio(self) -> SkillStudio:
+        """The application's studio."""
 
     @property
-    def notifications(self) -> NotificationArea: ...
+    def notifications(self) -> NotificationArea:
+        """The notification area to post into."""
 
     @property
-    def listings(self) -> ListingCache: ...
+    def listings(self) -> ListingCache:
+        """The listings fetched this session, by registry."""
 
     @property
-    def browse_dialogs(self) -> Mapping[Destination, BrowseDialog]: ...
+    def browse_dialogs(self) -> Mapping[Destination, BrowseDialog]:
+        """The open browse dialogs, by destination (refreshed after an update)."""
 
-    def page_for(self, destination: Destination) -> InstalledSkillsPage: ...
+    def page_for(self, destination: Destination) -> InstalledSkillsPage:
+        """The page showing ``destination``'s installed skills."""
 
-    def open_browse(self, destination: Destination = ...) -> BrowseDialog: ...
+    def open_browse(self, destination: Destination = ...) -> BrowseDialog:
+        """Open (or raise) the browse dialog importing into ``destination``."""
 
-    def open_editor(self, skill: InstalledSkill) -> Any: ...
+    def open_editor(self, skill: InstalledSkill) -> Any:
+        """Open the SKILL.md editor on an installed skill."""
 
 UPDATES_KEY = "updates"
 """Notification key of the check's result (R-UPD-3)."""
@@ -138,6 +145,7 @@ class DiffHighlighter(QSyntaxHighlighter):
         self.note = fmt("#6b7680")
 
     def highlightBlock(self, text: str) -> None:
+        """Colour one diff line: additions, removals, hunk and file headers."""
         if text.startswith(("+++", "---")):
             f = self.header
         elif text.startswith("+"):
