@@ -62,6 +62,18 @@ else
     failed=1
 fi
 
+echo "==> smoke test: every skill_studio module imports inside the bundle (no missing hidden import)"
+# The list comes from the source tree, not from the bundle, so a module left out is caught too.
+(cd "$root/src" && find skill_studio -name '*.py' ! -name '__main__.py' | sed 's/\.py$//; s#/__init__$##; s#/#.#g' | sort) \
+    >"$log_dir/modules.txt"
+if SKILL_STUDIO_IMPORT_CHECK=1 "$exe" <"$log_dir/modules.txt" >"$log_dir/imports.out" 2>"$log_dir/imports.err"; then
+    echo "    ok: $(cat "$log_dir/imports.out")"
+else
+    echo "FAIL: modules that do not import in the bundle:" >&2
+    cat "$log_dir/imports.err" >&2
+    failed=1
+fi
+
 echo "==> smoke test: bundled resources are readable (registry list seeds the default registry)"
 if "$exe" registry list --json >"$log_dir/registry.out" 2>"$log_dir/registry.err"; then
     echo "    ok"

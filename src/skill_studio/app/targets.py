@@ -14,7 +14,6 @@ overwritten; they show ``merge_available``).
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from skill_studio.core.cost import (
     TargetCost,
 )
 from skill_studio.core.errors import RemoteError, TargetError
+from skill_studio.core.merge import merge_skill
 from skill_studio.core.models import CatalogSkill, Destination, ImportOptions, InstalledSkill, Listing
 from skill_studio.core.targets import (
     KINDS,
@@ -300,12 +300,6 @@ def merge_deployment(studio: SkillStudio, target: str, local_name: str, *, prefe
     Raises:
         TargetError: no such target or deployment.
     """
-    try:  # issue 13's three-way merge (git's rules over skill folders); imported by name until it lands
-        merge_skill = importlib.import_module("skill_studio.core.merge").merge_skill
-    except ImportError:  # pragma: no cover - until issue 13 lands
-        raise TargetError("Merging needs the three-way merge of issue 13, which this build does not have; "
-                          "redeploy with --force (your copy is kept in the backups) or edit it by hand.") from None
-
     base, ours, theirs = studio.targets.merge_inputs(local_name, target)
     result = merge_skill(base, ours, theirs, prefer=prefer)
     conflicts = tuple(c.describe() for c in result.conflicts)
