@@ -60,6 +60,7 @@ from skill_studio.ui.metadata_editor import Conflict, MetadataEditor
 from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
 from skill_studio.ui.review_jobs import ListingReviews, ReviewedCatalogModel, confirm_high_risk, reviews_for_import
 from skill_studio.ui.review_panel import ReviewPanel
+from skill_studio.ui.theme import muted_text
 from skill_studio.ui.widgets import (
     BadgeDelegate,
     BusyView,
@@ -234,7 +235,7 @@ class DetailsPane(QWidget):
                  f"<b>path</b> <code>{html.escape(s.path or '(registry root)')}/SKILL.md</code>",
                  f"<b>commit</b> <code>{html.escape(s.commit[:12])}</code> in {html.escape(s.repo)}"]
         if s.description:
-            lines.append(f"<span style='color:#3d4b57'>{html.escape(s.description)}</span>")
+            lines.append(html.escape(s.description))
         self.meta.setText("<br>".join(lines))
         if s.warnings:
             self.warnings.setText("<b>Warnings</b><br>" + "<br>".join(f"• {html.escape(w)}" for w in s.warnings))
@@ -258,7 +259,7 @@ class DetailsPane(QWidget):
             for p in plugins:
                 name = html.escape(p.name or "(unnamed)")
                 src = html.escape(source_text(p.source))
-                items.append(f"<li><b>{label}</b> {name} <span style='color:#5b6b78'>({src})</span> — "
+                items.append(f"<li><b>{label}</b> {name} <span style='color:{muted_text().name()}'>({src})</span> — "
                              f"{html.escape(p.reason)}</li>")
         for w in listing.warnings:
             items.append(f"<li><b>registry warning</b> {html.escape(w)}</li>")

@@ -40,6 +40,7 @@ from skill_studio.ui.models import (
     RegistryTableModel,
     SearchFilterProxy,
 )
+from skill_studio.ui.theme import SCHEME_CHOICES
 from skill_studio.ui.token_section import TokenSection
 from skill_studio.ui.widgets import BadgeDelegate, PageHeader, button, setup_table
 from skill_studio.ui.workers import BackgroundOp, describe_error
@@ -473,6 +474,8 @@ class GeneralPage(QWidget):
     """
 
     workspace_changed = Signal(str)
+    scheme_chosen = Signal(str)
+    """The Appearance choice changed: "system", "light" or "dark" (the main window keeps and applies it)."""
 
     UPDATE_MODES = (("manual", "Manual — tell me when updates are available"),
                     ("auto", "Automatic — update skills without local edits, then tell me"))
@@ -553,6 +556,15 @@ class GeneralPage(QWidget):
         self.merge_customized.toggled.connect(lambda on: set_merge_customized(self.studio, on))
         mode_col = _with_hint(self.update_mode, mode_hint)
         mode_col.addWidget(self.merge_customized)
+        # issue 15: follow the system colour scheme, or force light or dark
+        self.appearance = QComboBox()
+        self.appearance.setObjectName("appearance")
+        self.appearance.setAccessibleName("Appearance")
+        self.appearance.setToolTip("Light or dark colours; \"Same as the system\" follows the desktop's setting")
+        for value, label in SCHEME_CHOICES:
+            self.appearance.addItem(label, value)
+        self.appearance.currentIndexChanged.connect(lambda _i: self.scheme_chosen.emit(str(self.appearance.currentData())))
+        form.addRow(_form_label("Appearance"), self.appearance)
         form.addRow(_form_label("Updates"), mode_col)
         form.addRow(_form_label("GitHub token"), self.token_section)
         form.addRow(_form_label("Agent workspace"), ws_col)

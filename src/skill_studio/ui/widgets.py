@@ -88,13 +88,13 @@ def lock_icon() -> QIcon:
             p = QPainter(pm)
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
             u = size / 16.0
-            pen = QPen(QColor("#52606d"))
+            pen = QPen(QColor("#7f8a95"))  # a mid grey, visible on light and dark rows
             pen.setWidthF(1.6 * u)
             p.setPen(pen)
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRoundedRect(QRect(int(4.5 * u), int(1.5 * u), int(7 * u), int(9 * u)), 3.5 * u, 3.5 * u)
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor("#52606d"))
+            p.setBrush(QColor("#7f8a95"))
             p.drawRoundedRect(QRect(int(2.5 * u), int(6.5 * u), int(11 * u), int(8 * u)), 1.5 * u, 1.5 * u)
             p.setBrush(QColor("#ffffff"))
             p.drawEllipse(QRect(int(7 * u), int(9 * u), max(2, int(2 * u)), max(2, int(2.5 * u))))
@@ -625,7 +625,7 @@ class MarkdownView(QTextBrowser):
                 if fmt.nonBreakableLines():
                     bf = QTextBlockFormat(fmt)
                     bf.setNonBreakableLines(False)
-                    bf.setBackground(QColor("#f4f6f8"))
+                    bf.setBackground(QApplication.palette().alternateBase())
                     cursor.setBlockFormat(bf)
                 if level:
                     bf = QTextBlockFormat(fmt)
