@@ -387,9 +387,10 @@ class RegistryTab(QWidget):
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setStretchFactor(1, 4)  # issue 15: the table gets most of a small window
+        self.splitter.setStretchFactor(2, 1)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([180, 640, 340])  # issue 15: the table keeps its columns at 1024 px
 
         self.stack.addWidget(self.busy_view)
         self.stack.addWidget(self.error_view)

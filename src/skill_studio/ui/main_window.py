@@ -148,7 +148,7 @@ class MainWindow(QMainWindow):
         for page in (self.library, self.settings_skills):
             self.update_center.attach_page(page)
 
-        self.setMinimumSize(860, 560)
+        self.setMinimumSize(1024, 640)  # issue 15: every page fits (tests/ui/test_ui_fit.py)
         self.resize(1180, 760)
         geo = self.settings.value("main/geometry")
         if geo is not None:

@@ -33,6 +33,7 @@ from skill_studio.app.updates import get_update_mode, set_update_mode
 from skill_studio.core.errors import RegistrySourceError
 from skill_studio.core.models import Destination, InstalledSkill, InstallState, Registry
 from skill_studio.ui import widgets
+from skill_studio.ui.fit import ToolbarOverflow
 from skill_studio.ui.models import (
     ROW_ROLE,
     InstalledRow,
@@ -97,6 +98,7 @@ class InstalledSkillsPage(QWidget):
         bar.addWidget(self.search)
         bar.addWidget(self.refresh_button)
         self.toolbar = bar
+        self.overflow = ToolbarOverflow(self, bar)  # issue 15: buttons that do not fit go to a More menu
         """The row of buttons above the table (the update center adds *Update…* to it)."""
 
         self.model = self._create_model()

@@ -149,6 +149,7 @@ def tokens(pal: QPalette, scheme: Scheme) -> dict[str, QColor]:
         "disabled_text": pal.color(QPalette.ColorGroup.Disabled, _ROLES.Text),
         "border": mix(text, base, 0.26 if dark else 0.24),
         "border_soft": mix(text, base, 0.14 if dark else 0.12),
+        "indicator_border": mix(text, base, 0.55),
         "surface": mix(text, window, 0.05 if dark else 0.045),
         "hover": mix(text, window, 0.10 if dark else 0.07),
         "pressed": mix(text, window, 0.16 if dark else 0.12),
@@ -218,7 +219,16 @@ def stylesheet(scheme: Scheme = "light") -> str:
     """
     colours = tokens(palette_for(scheme), scheme)
     sheet = re.sub(r"/\*.*?\*/", "", stylesheet_template(), flags=re.DOTALL)
+    sheet = re.sub(r"@icon_([a-z_]+)", lambda m: icon_path(m.group(1)), sheet)
     return re.sub(r"@([a-z_]+)", lambda m: colours[m.group(1)].name(), sheet)
+
+
+def icon_path(name: str) -> str:
+    """A real file path of ``resources/icons/<name>.svg`` for the stylesheet's ``url()`` (a wheel or
+    a source tree keeps it on disk; "" when it is not)."""
+    node = resources.files("skill_studio.resources").joinpath("icons", f"{name}.svg")
+    path = str(node)
+    return path.replace("\\", "/") if node.is_file() else ""
 
 
 # -- scheme choice ----------------------------------------------------------------------------------

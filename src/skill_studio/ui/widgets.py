@@ -62,6 +62,7 @@ from PySide6.QtWidgets import (
 
 from skill_studio.app import MAX_DESCRIPTION_CHARS, check_local_name
 from skill_studio.core.errors import InstallError
+from skill_studio.ui.fit import ColumnFitter
 from skill_studio.ui.models import BADGES_ROLE, Badge
 from skill_studio.ui.theme import badge_colors
 
@@ -110,6 +111,8 @@ class BadgeDelegate(QStyledItemDelegate):
     is sized to its contents."""
 
     H_PAD, GAP, MARGIN = 7, 4, 4
+    keep_whole = True
+    """Badges are never elided: ``fit.ColumnFitter`` gives this column its full width (issue 15)."""
 
     def __init__(self, parent: QWidget | None = None, show_text: bool = False) -> None:
         super().__init__(parent)
@@ -261,6 +264,9 @@ def setup_table(view: QTableView, stretch_column: int, fixed: dict[int, int] | N
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     for col, width in (fixed or {}).items():
         header.resizeSection(col, width)
+    # issue 15: columns fit the viewport (badges whole, names elide, the description takes the rest)
+    view.column_fitter = ColumnFitter(view, stretch_column, caps=dict.fromkeys(range(64), 320),  # type: ignore[attr-defined]
+                                      floors={0: 170})
 
 
 class PageHeader(QWidget):
