@@ -13,7 +13,7 @@ Both react to resizes and model/row changes, once per burst (a zero-delay timer)
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QHBoxLayout,
@@ -57,7 +57,7 @@ class ColumnFitter(QObject):
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.fit)
         view.viewport().installEventFilter(self)
-        self._model = None
+        self._model: QAbstractItemModel | None = None
         self._watch_model()
 
     def _watch_model(self) -> None:

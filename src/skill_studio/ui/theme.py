@@ -226,7 +226,7 @@ def stylesheet(scheme: Scheme = "light") -> str:
 def icon_path(name: str) -> str:
     """A real file path of ``resources/icons/<name>.svg`` for the stylesheet's ``url()`` (a wheel or
     a source tree keeps it on disk; "" when it is not)."""
-    node = resources.files("skill_studio.resources").joinpath("icons", f"{name}.svg")
+    node = resources.files("skill_studio.resources").joinpath("icons").joinpath(f"{name}.svg")
     path = str(node)
     return path.replace("\\", "/") if node.is_file() else ""
 
