@@ -1035,10 +1035,10 @@ class BrowseDialog(QDialog):
 
     def import_selected(self) -> None:
         """Start importing the selected skills of the current tab: one metadata editor per skill."""
-        tab = self.current_tab()
-        if tab is None or not tab.is_loaded() or self.busy():
+        source = self._import_source() if not self.busy() else None
+        if source is None:
             return
-        rows = tab.selected_rows()
+        tab, rows = source
         if not rows:
             return
         self._batch_tab = tab
@@ -1068,6 +1068,14 @@ class BrowseDialog(QDialog):
 
         # Local edits may have happened since the listing loaded (R-UPD-4): re-check them first.
         BackgroundOp(self, check, checked).failure(failed).finally_(self._checked).run_in_background()
+
+    def _import_source(self) -> tuple[RegistryTab, list[CatalogRow]] | None:
+        """The tab and rows *Import…* takes: the current tab's selection (None when no loaded tab
+        is shown); ``all_registries.SearchingBrowseDialog`` picks the registry's tab (issue 15)."""
+        tab = self.current_tab()
+        if tab is None or not tab.is_loaded():
+            return None
+        return tab, tab.selected_rows()
 
     def import_plugin(self, tab: RegistryTab, group: Any) -> None:
         """"Import all skills of this plugin" (issue 19): one confirmation, then the skills whose

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from skill_studio.app import SkillStudio
 from skill_studio.core.models import Destination, InstalledSkill, InstallState
 from skill_studio.ui import theme
+from skill_studio.ui.all_registries import SearchingBrowseDialog
 from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
 from skill_studio.ui.notifications import Level, NotificationArea
 from skill_studio.ui.pages import (
@@ -217,7 +218,7 @@ class MainWindow(QMainWindow):
             dialog.raise_()
             dialog.activateWindow()
             return dialog
-        dialog = BrowseDialog(self.studio, destination, self.settings, self, self.listings)
+        dialog = SearchingBrowseDialog(self.studio, destination, self.settings, self, self.listings)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.imported.connect(self._imported)
         if destination is Destination.SETTINGS:
