@@ -13,13 +13,14 @@ Both react to resizes and model/row changes, once per burst (a zero-delay timer)
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QTimer
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QHBoxLayout,
     QHeaderView,
     QLineEdit,
     QMenu,
+    QStyle,
     QTableView,
     QToolButton,
     QWidget,
@@ -138,8 +139,9 @@ class ToolbarOverflow(QObject):
 
     Buttons collapse from the right: first those after the row's stretch (e.g. *Refresh*), then the
     others right to left, never the first widget (the main action); text fields never collapse.
-    Visibility set by other code (a button shown only when useful) is respected: a button hidden
-    by its owner stays out of the menu too.
+    A collapsed button is squeezed to zero width and taken out of the focus chain rather than
+    hidden, so visibility stays its owner's (a button shown only when useful): a button hidden by
+    its owner stays out of the row and the menu.
 
     Attributes:
         more: the *More* tool button (hidden while everything fits).
@@ -162,24 +164,21 @@ class ToolbarOverflow(QObject):
         self.more.setVisible(False)
         row.addWidget(self.more)
         self.collapsed: list[QAbstractButton] = []
-        self._wanted: dict[QWidget, bool] = {}
-        self._mine = False
+        self._known: set[int] = set()
+        self._focus: dict[int, Qt.FocusPolicy] = {}
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.fit)
         page.installEventFilter(self)
+        self._items()  # the buttons there now stop holding the page wide
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         kind = event.type()
         if obj is self.page:
             if kind in (QEvent.Type.Resize, QEvent.Type.LayoutRequest, QEvent.Type.Show):
                 self._timer.start()
-        elif isinstance(obj, QWidget) and not self._mine and kind in (QEvent.Type.ShowToParent,
-                                                                        QEvent.Type.HideToParent):
-            self._wanted[obj] = kind == QEvent.Type.ShowToParent  # the owner's wish
-            self._timer.start()
-        elif kind == QEvent.Type.EnabledChange:
+        elif kind in (QEvent.Type.ShowToParent, QEvent.Type.HideToParent, QEvent.Type.EnabledChange):
             self._timer.start()
         return False
 
@@ -198,9 +197,12 @@ class ToolbarOverflow(QObject):
                 continue
             if w is self.more:
                 continue
-            if w not in self._wanted:
-                self._wanted[w] = not w.isHidden()
+            if id(w) not in self._known:
+                self._known.add(id(w))
                 w.installEventFilter(self)
+                if isinstance(w, QAbstractButton):
+                    # The row's minimum must not hold the window wide: what does not fit collapses.
+                    w.setMinimumWidth(1)
             widgets.append(w)
         return widgets, (after if after >= 0 else len(widgets))
 
@@ -219,8 +221,11 @@ class ToolbarOverflow(QObject):
     def fit(self) -> None:
         """Show what fits, put the rest into the *More* menu."""
         widgets, after = self._items()
-        wanted = [w for w in widgets if self._wanted.get(w, True)]
-        spacing = max(self.row.spacing(), 0)
+        wanted = [w for w in widgets if not w.isHidden()]
+        spacing = self.row.spacing()
+        if spacing < 0:  # the style's default
+            spacing = self.page.style().pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing)
+        spacing = max(spacing, 6) + 1  # a pixel of slack: the layout rounds
         avail = self._available()
 
         def need(shown: list[QWidget], with_more: bool) -> int:
@@ -239,16 +244,19 @@ class ToolbarOverflow(QObject):
             if w in shown:
                 shown.remove(w)
                 collapsed.append(w)
-        self._mine = True
-        try:
-            for w in widgets:
-                want = w in shown
-                if w.isHidden() == want:
-                    w.setVisible(want)
-            self.collapsed = [w for w in widgets if w in collapsed and isinstance(w, QAbstractButton)]
-            self.more.setVisible(bool(self.collapsed))
-        finally:
-            self._mine = False
+        for w in widgets:
+            self._squeeze(w, w in collapsed)
+        self.collapsed = [w for w in widgets if w in collapsed and isinstance(w, QAbstractButton)]
+        self.more.setVisible(bool(self.collapsed))
+
+    def _squeeze(self, w: QWidget, collapse: bool) -> None:
+        if collapse and id(w) not in self._focus:
+            self._focus[id(w)] = w.focusPolicy()
+            w.setMaximumWidth(0)
+            w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        elif not collapse and id(w) in self._focus:
+            w.setFocusPolicy(self._focus.pop(id(w)))
+            w.setMaximumWidth(16777215)
 
     def _fill_menu(self) -> None:
         self.menu.clear()
