@@ -185,6 +185,21 @@ class SkillState:
     copies: tuple[SkillState, ...] = ()
 
 
+@dataclass(frozen=True)
+class Removal:
+    """Result of :meth:`SkillStudio.remove_skill`.
+
+    Attributes:
+        skill: the skill as it was before the removal.
+        backup: the folder its files were moved to (None when its folder was already missing).
+        messages: sentences for the user (what was removed, where the backup is, workspace notes).
+    """
+
+    skill: InstalledSkill
+    backup: Path | None
+    messages: tuple[str, ...] = ()
+
+
 class SkillStudio:
     """The core facade.
 
@@ -266,6 +281,20 @@ class SkillStudio:
             if host not in self._clients:
                 self._clients[host] = self._client_factory(host)
             return self._clients[host]
+
+    def cancel_requests(self) -> int:
+        """Abandon every GitHub request in flight (issue 15: a dialog's *Cancel*, closing a dialog
+        or the window during a hanging request). Requests waiting for an answer fail within
+        milliseconds with ``CancelledError`` (no retries); operations started afterwards use fresh
+        clients. Installs stage their files before committing, so an abandoned import changes
+        nothing. Thread-safe. Returns how many clients were aborted."""
+        with self._clients_lock:
+            clients = list(self._clients.values())
+            self._retired.extend(clients)
+            self._clients.clear()
+        for c in clients:
+            c.abort()
+        return len(clients)
 
     def invalidate_clients(self) -> None:
         """Make the next request build new clients, e.g. after a token was saved or forgotten
@@ -687,17 +716,32 @@ class SkillStudio:
             row["name"] = changes["name"]
         if destination is Destination.SETTINGS:  # slot rule + workspace sync (R-IMP-4, R-IMP-6)
             return self._settings_skills.install(written, local_name, row, slot=row["slot"], replace=opts.replace,
-                                                force=opts.force, kind="import", upstream_files=files)
+                                                force=opts.force, kind="import", upstream_files=files,
+                                                activate=opts.activate)
         return self.installer.install(written, destination, local_name, row, replace=opts.replace,
                                       force=opts.force, kind="import", upstream_files=files)
 
-    def remove_skill(self, destination: Destination, local_name: str) -> None:
-        """Uninstall a skill (row and folder); a Settings removal also updates the agent workspace.
+    def remove_skill(self, destination: Destination, local_name: str) -> Removal:
+        """Uninstall a skill: its row goes, its folder is kept as a backup under
+        ``backups/<destination>/<name>/`` (issue 15). A Settings removal also updates the agent
+        workspace (``settings_skills.remove``). The one use case behind the GUI's *Remove…* (and
+        ``Delete``) and ``skill-studio remove NAME --to DEST``.
+
+        Returns:
+            A :class:`Removal`: the skill as it was, the backup folder, sentences for the user.
 
         Raises:
             InstallError: not installed, or a bundled skill (R-IMP-4: deactivate it instead).
         """
-        self.installer.remove(destination, local_name)
+        if destination is Destination.SETTINGS:
+            change = self._settings_skills.remove(local_name)
+            return Removal(change.skill, change.backup, change.messages)
+        skill = self.installed_skill(destination, local_name)
+        if skill is None:
+            raise InstallError(f"No skill named {local_name!r} is installed in {destination.label}.")
+        backup = self.installer.remove(destination, local_name)
+        kept = f" Its folder is kept as a backup in {backup}." if backup is not None else ""
+        return Removal(skill, backup, (f"Removed {local_name!r} from {destination.label}.{kept}",))
 
     def skills_root(self, destination: Destination) -> Path:
         """Folder holding a destination's skills."""

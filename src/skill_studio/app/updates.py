@@ -141,6 +141,17 @@ class UpdateItem:
         return self.kind is not UpdateKind.REMOVED_UPSTREAM
 
     @property
+    def version_change(self) -> str:
+        """The change in words, for confirmations and notifications (issue 15): ``"1.0.0 → 1.1.0"``
+        for a new version, ``"1.0.0 (changed upstream)"`` when only the content changed (never
+        ``"1.0.0 → 1.0.0"``), ``"1.0.0 (removed upstream)"``."""
+        if self.kind is UpdateKind.VERSION:
+            return f"{self.installed_version} → {self.available_version}"
+        if self.kind is UpdateKind.REMOVED_UPSTREAM:
+            return f"{self.installed_version} (removed upstream)"
+        return f"{self.installed_version} (changed upstream)"
+
+    @property
     def label(self) -> str:
         """Badge text: ``"update available"``, ``"changed upstream"``, ``"update available — customized"``
         or ``"removed upstream"`` (R-UPD-3 wording)."""

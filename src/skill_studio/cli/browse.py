@@ -1,4 +1,4 @@
-"""``skill-studio browse``, ``import`` and ``list``: listings with install states, imports, installed skills."""
+"""``skill-studio browse``, ``import``, ``list`` and ``remove``: listings with install states, imports, installed skills, uninstalls."""
 
 from __future__ import annotations
 
@@ -161,7 +161,8 @@ def cmd_import(args: argparse.Namespace, studio: SkillStudio) -> int:
     opts = ImportOptions(local_name=args.as_name, description=args.description, version=args.skill_version,
                          slot=args.slot, replace=args.replace, force=args.force, purpose=args.purpose,
                          model=args.model, argument_hint=args.argument_hint,
-                         disable_model_invocation=True if args.disable_model_invocation else None)
+                         disable_model_invocation=True if args.disable_model_invocation else None,
+                         activate=args.activate)
     installed = studio.import_skill(listing, skill, dest, opts)
     if args.json:
         json_out(_installed_json(studio, installed))
@@ -193,9 +194,21 @@ def cmd_list(args: argparse.Namespace, studio: SkillStudio) -> int:
     return EXIT_OK
 
 
+def cmd_remove(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``remove NAME --to DEST``: uninstall a skill, keeping its folder as a backup (issue 15)."""
+    removal = studio.remove_skill(Destination(args.to), args.name)
+    if args.json:
+        json_out({"removed": removal.skill.local_name, "destination": removal.skill.destination.value,
+                  "backup": str(removal.backup) if removal.backup is not None else None,
+                  "messages": list(removal.messages)})
+    else:
+        for msg in removal.messages:
+            out(msg)
+    return EXIT_OK
+
 
 def register(sub: Any) -> None:
-    """Add ``browse``, ``import`` and ``list`` to ``sub`` (an argparse subparsers action)."""
+    """Add ``browse``, ``import``, ``list`` and ``remove`` to ``sub`` (an argparse subparsers action)."""
     b = sub.add_parser("browse", help="list the skills of every enabled registry (or one)")
     b.add_argument("registry", nargs="?", metavar="REGISTRY", help="display name or owner/repo")
     b.add_argument("--json", action="store_true")
@@ -226,6 +239,9 @@ def register(sub: Any) -> None:
     i.add_argument("--disable-model-invocation", action="store_true",
                    help="write disable-model-invocation: true (the skill runs only when invoked by name)")
     i.add_argument("--slot", help="purpose slot (settings destination)")
+    i.add_argument("--activate", action="store_true",
+                   help="settings destination: arrive active even when another skill holds the slot "
+                        "(that one is deactivated)")
     i.add_argument("--purpose", choices=LIBRARY_PURPOSES,
                    help="purpose in the Skill Library (default: domain); never read from the file")
     i.add_argument("--json", action="store_true")
@@ -235,3 +251,10 @@ def register(sub: Any) -> None:
     ls.add_argument("--to", choices=[d.value for d in Destination], help="only this destination")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_list)
+
+    rm = sub.add_parser("remove", help="uninstall a skill (its folder is kept as a backup)")
+    rm.add_argument("name", metavar="NAME", help="local name, as shown by list")
+    rm.add_argument("--to", required=True, choices=[d.value for d in Destination],
+                    help="the destination it is installed in")
+    rm.add_argument("--json", action="store_true")
+    rm.set_defaults(func=cmd_remove)

@@ -51,9 +51,11 @@ import httpx
 
 from skill_studio import __version__
 from skill_studio.core import executor
+from skill_studio.core.abort import AbortableTransport
 from skill_studio.core.clock import now as _now
 from skill_studio.core.errors import (
     AuthError,
+    CancelledError,
     GitHubError,
     IntegrityError,
     NetworkError,
@@ -211,6 +213,10 @@ class GitHubClient:
             headers["Authorization"] = f"Bearer {token}"
         pool = self.concurrency + self.raw_concurrency + 2
         limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
+        self._aborted = threading.Event()
+        self._abortable: AbortableTransport | None = None
+        if transport is None:  # ours, so that ``abort`` can wake a request waiting for an answer
+            transport = self._abortable = AbortableTransport(limits=limits)
         self._http = httpx.Client(
             base_url=self.api_base, headers=headers, timeout=timeout, transport=transport,
             limits=limits, follow_redirects=True, verify=_ssl_context(),
@@ -231,8 +237,23 @@ class GitHubClient:
         return cls(api_base_for(host), token, **kwargs)
 
     def close(self) -> None:
-        """Close the connection pool."""
+        """Close the connection pool; later requests raise ``CancelledError``."""
+        self._aborted.set()
         self._http.close()
+
+    def abort(self) -> None:
+        """Abandon every request of this client now, from any thread (issue 15: *Cancel*, closing
+        the window): requests waiting for an answer fail within milliseconds and every later one
+        at once, all with :class:`CancelledError`, without retries. The client stays unusable;
+        ``SkillStudio.cancel_requests`` swaps in fresh ones."""
+        self._aborted.set()
+        if self._abortable is not None:
+            self._abortable.abort()
+
+    @property
+    def aborted(self) -> bool:
+        """True after :meth:`abort` or :meth:`close`."""
+        return self._aborted.is_set()
 
     def __enter__(self) -> GitHubClient:
         return self
@@ -253,19 +274,19 @@ class GitHubClient:
         slots = self._raw_slots if raw_host else self._api_slots
         attempt = 0
         while True:
+            if self._aborted.is_set():
+                raise CancelledError()
             try:
                 with self._count_lock:
                     self.request_count += 1
                 with slots:
                     resp = self._http.get(path, params=params, headers=req_headers or None)
-            except httpx.TimeoutException as exc:
-                err: RemoteError = NetworkError(
-                    f"GitHub did not answer in time while fetching {what} ({self.api_base}).")
-                err.__cause__ = exc
-            except httpx.TransportError as exc:
-                err = NetworkError(
-                    f"Cannot reach GitHub at {self.api_base} while fetching {what}: {exc.__class__.__name__}.")
-                err.__cause__ = exc
+            except (httpx.HTTPError, RuntimeError) as exc:  # RuntimeError: closed by another thread
+                if self._aborted.is_set():
+                    raise CancelledError() from exc
+                if isinstance(exc, RuntimeError):
+                    raise
+                err = self._transport_error(exc, what)
             else:
                 if resp.status_code < 300 or (allow_304 and resp.status_code == 304):
                     if resp.status_code == 304:
@@ -279,8 +300,26 @@ class GitHubClient:
                 raise err
             delay = min(8.0, 0.25 * (2 ** attempt)) * (0.5 + random.random() / 2)
             log.debug("retrying %s after %s (%.2fs)", what, type(err).__name__, delay)
-            self._sleep(delay)
+            if self._sleep is time.sleep:
+                self._aborted.wait(delay)  # an abort cuts the backoff short
+            else:
+                self._sleep(delay)
+            if self._aborted.is_set():
+                raise CancelledError()
             attempt += 1
+
+    def _transport_error(self, exc: httpx.HTTPError, what: str) -> RemoteError:
+        """The typed error of a failed request: ``NetworkError`` for timeouts and transport errors."""
+        if isinstance(exc, httpx.TimeoutException):
+            err: RemoteError = NetworkError(
+                f"GitHub did not answer in time while fetching {what} ({self.api_base}).")
+        elif isinstance(exc, httpx.TransportError):
+            err = NetworkError(
+                f"Cannot reach GitHub at {self.api_base} while fetching {what}: {exc.__class__.__name__}.")
+        else:
+            raise exc
+        err.__cause__ = exc
+        return err
 
     def _status_error(self, resp: httpx.Response, what: str) -> GitHubError:
         status = resp.status_code

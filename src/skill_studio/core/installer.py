@@ -426,7 +426,8 @@ class Installer:
         row = self.store.skill(dest, name)
         if kind == "remove":
             old = op / "old"
-            if row is None:  # the row was deleted: the removal committed
+            if row is None:  # the row was deleted: the removal committed; keep the folder as its backup
+                self._keep_removed(old, dest, name)
                 return None
             if old.exists() and not final.exists():
                 final.parent.mkdir(parents=True, exist_ok=True)
@@ -456,8 +457,13 @@ class Installer:
 
     # -- remove / rollback ---------------------------------------------------------------------
 
-    def remove(self, destination: Destination, local_name: str) -> None:
-        """Uninstall: delete the row and the folder (folder moved away first, so a crash leaves no half).
+    def remove(self, destination: Destination, local_name: str) -> Path | None:
+        """Uninstall: delete the row; the folder is kept as a backup under
+        ``backups/<dest>/<name>/<stamp>`` (issue 15: an uninstall can be undone by hand). The folder
+        is moved away first, so a crash leaves no half.
+
+        Returns:
+            The backup folder, or None when the skill's folder was already missing.
 
         Raises:
             InstallError: not installed, or a bundled skill (those can be deactivated, never removed,
@@ -486,8 +492,19 @@ class Installer:
                     os.rename(trash, final)
                 rmtree(op)
                 raise
+            backup = self._keep_removed(trash, destination, local_name)
             rmtree(op)
         self._changed(destination, local_name)
+        return backup
+
+    def _keep_removed(self, trash: Path, destination: Destination, local_name: str) -> Path | None:
+        """Move an uninstalled skill's folder to a new backup folder; returns it (None: nothing to keep)."""
+        if not trash.exists():
+            return None
+        backup = self._backup_path(destination, local_name)
+        backup.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(trash, backup)
+        return backup
 
     def rollback(self, destination: Destination, local_name: str) -> InstalledSkill:
         """Restore the previous version (files and database row) in one step (R-UPD-4).

@@ -535,6 +535,8 @@ class ImportOptions:
         replace: replace an installed skill of the same local name (R-IMP-2).
         force: replace even when the installed copy is customized (R-UPD-4); the local version is
             backed up first.
+        activate: Settings → Skills only: arrive active even when another active skill holds the
+            slot (that one is deactivated), as the zip upload's *Activate now* (issue 15).
         argument_hint: override of the frontmatter ``argument-hint`` ("" removes it; None keeps it).
         disable_model_invocation: override of ``disable-model-invocation`` (None keeps it).
 
@@ -553,6 +555,7 @@ class ImportOptions:
     force: bool = False
     argument_hint: str | None = None
     disable_model_invocation: bool | None = None
+    activate: bool = False
 
 
 def join_path(*parts: str) -> str:

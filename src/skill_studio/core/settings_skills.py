@@ -109,12 +109,14 @@ class SkillChange:
             holder(s) of the slot; for ``deactivate``/``remove`` the skill itself when it was active.
         messages: sentences for the user (which skill was deactivated, workspace problems).
         sync: the workspace sync that followed, or None when it failed (the reason is in messages).
+        backup: for ``remove``: where the removed folder is kept (None when it was missing).
     """
 
     skill: InstalledSkill
     deactivated: tuple[InstalledSkill, ...] = ()
     messages: tuple[str, ...] = ()
     sync: SyncReport | None = None
+    backup: Path | None = None
 
 
 class SettingsSkills:
@@ -223,8 +225,10 @@ class SettingsSkills:
         if skill.bundled:
             raise InstallError(f"{local_name!r} is a bundled skill and cannot be removed; deactivate it instead.")
         with self._batch():
-            self.installer.remove(SETTINGS, local_name)
-        return self._finish(skill, (skill,) if skill.active else (), [f"Removed {local_name!r}."])
+            backup = self.installer.remove(SETTINGS, local_name)
+        kept = f" Its folder is kept as a backup in {backup}." if backup is not None else ""
+        change = self._finish(skill, (skill,) if skill.active else (), [f"Removed {local_name!r}.{kept}"])
+        return dataclasses.replace(change, backup=backup)
 
     def _finish(self, skill: InstalledSkill, off: tuple[InstalledSkill, ...], msgs: builtins.list[str]) -> SkillChange:
         report, sync_msgs = self._sync_quietly()

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from skill_studio.ui import keyboard
 from skill_studio.ui.browse_dialog import BrowseDialog, DetailsPane, RegistryTab, _has_update
 from skill_studio.ui.facets import TabCatalogue
 from skill_studio.ui.models import ROW_ROLE, SORT_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
@@ -167,6 +168,10 @@ class AllRegistriesTab(QWidget):
         self.table.selectionModel().currentRowChanged.connect(
             lambda cur, _prev: self.details.show_skill(cur.data(ROW_ROLE) if cur.isValid() else None))
         self.table.doubleClicked.connect(lambda _i: self.activated.emit())
+        keyboard.on_enter(self.table, self._enter)  # the keyboard contract of a registry tab (issue 15)
+        keyboard.select_on_focus(self.table)
+        keyboard.tab_leaves(self.table)
+        self.table.setToolTip(keyboard.CONTRACT_TIPS.get("browse_table", ""))
         self.catalogue = TabCatalogue(self.table, self.model, self.proxy, registry_of=self.model.registry_of,
                                       parent=self)
         self.catalogue.groups.itemSelectionChanged.connect(self.selection_changed.emit)
@@ -197,6 +202,13 @@ class AllRegistriesTab(QWidget):
         lay.addWidget(self.splitter)
         self._parts: list[tuple[RegistryTab, list[CatalogRow]]] = []
         self.loading: list[str] = []
+
+    def _enter(self) -> bool:
+        """Enter on the table imports the selected rows; without a selection it goes on."""
+        if not self.selected_rows():
+            return False
+        self.activated.emit()
+        return True
 
     def sync(self, tabs: Sequence[RegistryTab]) -> None:
         """Take the rows of every loaded tab (the selection is kept by registry and name); the
@@ -390,6 +402,18 @@ class SearchingBrowseDialog(BrowseDialog):
         """The sentence an emptied tab shows ("" when it shows rows)."""
         overlay = tab.overlay if isinstance(tab, AllRegistriesTab) else self._overlays.get(id(tab))
         return overlay.text() if overlay is not None and not overlay.isHidden() else ""
+
+    def focus_table(self) -> bool:
+        """Down in the search field: into the current tab's table, *All registries* included."""
+        if self.all_tab is not None and self.tabs.currentWidget() is self.all_tab:
+            return keyboard.focus_first_row(self.all_tab.table)
+        return super().focus_table()
+
+    def _fix_tab_order(self) -> None:
+        super()._fix_tab_order()
+        if self.all_tab is not None and self.tabs.currentWidget() is self.all_tab:
+            keyboard.chain([self.search, self.updates_only, self.reload_button, self.tabs, self.all_tab.table,
+                            self.import_button, self.update_button, self.close_button])
 
     # -- import from All registries ---------------------------------------------------------------
 

@@ -60,6 +60,7 @@ from skill_studio.app.updates import (
     rollback_and_evaluate,
     run_check,
 )
+from skill_studio.core.errors import CancelledError
 from skill_studio.core.models import Destination, InstalledSkill, Listing
 from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
 from skill_studio.ui.merge_view import MergeView
@@ -262,6 +263,9 @@ class UpdateCenter(QObject):
         self.checking = False
 
     def _check_failed(self, err: BaseException) -> None:
+        if isinstance(err, CancelledError):  # the window closed, or a Cancel abandoned the requests
+            self.check_finished.emit(None)
+            return
         self._post_errors([], f"The update check failed: {describe_error(err)}")
         self.check_finished.emit(None)
 
@@ -439,7 +443,7 @@ class UpdateCenter(QObject):
     def _confirm_customized(self, prep: PreparedUpdate, parent: QWidget | None) -> None:
         custom = prep.customized
         names = ", ".join(i.local_name for i in custom)
-        versions = "; ".join(f"{i.local_name} {i.installed_version} → {i.available_version}" for i in custom)
+        versions = "; ".join(f"{i.local_name} {i.version_change}" for i in custom)
         box = QMessageBox(parent if parent is not None and shiboken6.isValid(parent) else self.widget)
         box.setObjectName("confirmCustomizedUpdate")
         box.setIcon(QMessageBox.Icon.Warning)
@@ -544,8 +548,7 @@ class UpdateCenter(QObject):
             self._forget_update(dest, item.local_name)
         lines, actions = [], []
         for item in report.applied:
-            to = item.available_version if item.kind is upd.UpdateKind.VERSION else f"{item.available_version} (changed upstream)"
-            line = f"{item.local_name}: {item.installed_version} → {to}"
+            line = f"{item.local_name}: {item.version_change}"
             merged = report.merges.get(item.key)
             if merged is not None and merged.applied:
                 line += " — merged with your edits (the previous version is kept as a backup)"
@@ -575,6 +578,17 @@ class UpdateCenter(QObject):
         self._refresh_views({dest})
         self.post_summary()
         self.updated.emit(report)
+
+    def skill_replaced(self, destination: Destination, name: str) -> None:
+        """A skill was uninstalled or replaced by an import (issue 15: fresh state): it leaves the
+        last check's report, its badge goes, and the update card's count follows."""
+        if self.report is not None:
+            key = (destination.value, name)
+            self.report.items = [i for i in self.report.items if i.key != key]
+            self.report.applied = [i for i in self.report.applied if i.key != key]
+            self.report.failed = [f for f in self.report.failed if f.item.key != key]
+        self._forget_update(destination, name)
+        self.post_summary()
 
     def _forget_update(self, destination: Destination, name: str) -> None:
         page = self.window.page_for(destination)
@@ -650,6 +664,7 @@ class UpdateCenter(QObject):
                                        actions=[("Open", functools.partial(self.window.open_editor, skill))],
                                        key=f"update-{destination.value}")
         self._refresh_views({destination})
+        self.post_summary()  # the card's count follows the rollback (issue 15)
         self.rolled_back.emit(skill)
 
     def show_changes(self, destination: Destination, name: str) -> None:
@@ -678,14 +693,28 @@ class UpdateCenter(QObject):
         update_button = button("Update…", lambda: self._update_page_selection(page),
                                tip="Update the selected skill to the catalog's version (local edits are kept as a backup)")
         update_button.setObjectName("dashboardUpdate")
+        update_all = button("Update all", lambda: self.update_all(page.destination, parent=page),
+                            tip="Update every skill of this page that has an update (skills with local edits "
+                                "ask first and keep a backup)")
+        update_all.setObjectName("dashboardUpdateAll")
         toolbar = getattr(page, "toolbar", None)
         if toolbar is not None:
+            before = toolbar.itemAt(2).widget() if toolbar.count() > 2 else None
             toolbar.insertWidget(3, update_button)
+            toolbar.insertWidget(4, update_all)
+            if before is not None:  # the focus follows the toolbar's order (issue 15)
+                QWidget.setTabOrder(before, update_button)
+                QWidget.setTabOrder(update_button, update_all)
         page.update_button = update_button  # type: ignore[attr-defined]
+        page.update_all_button = update_all  # type: ignore[attr-defined]
 
         def sync(*_: object) -> None:
             row = self._page_row(page)
             update_button.setEnabled(row is not None and row.update_available)
+            n = len(page.updates)
+            update_all.setEnabled(n > 0)
+            update_all.setVisible(n > 0)  # shown only when there is something to update (a narrow toolbar)
+            update_all.setText(f"Update all ({n})" if n else "Update all")
 
         # A refresh started before the check ended carries the badges of its start: re-apply them.
         page.refreshed.connect(lambda: page.model.set_updates(page.updates))
@@ -695,6 +724,15 @@ class UpdateCenter(QObject):
         sync()
         page.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         page.table.customContextMenuRequested.connect(lambda pos: self._page_menu(page, pos))
+
+    def update_all(self, destination: Destination, parent: QWidget | None = None) -> list[str]:
+        """*Update all* of a page (issue 15): update every skill of ``destination`` that shows
+        *update available*, through the same confirmation as *Update…* (customized skills ask
+        first). Returns the local names asked for."""
+        names = sorted(self.window.page_for(destination).updates)
+        if names:
+            self.request_update(destination, names, parent=parent)
+        return names
 
     @staticmethod
     def _page_row(page: InstalledSkillsPage) -> InstalledRow | None:
