@@ -252,10 +252,12 @@ class ToolbarOverflow(QObject):
     def _squeeze(self, w: QWidget, collapse: bool) -> None:
         if collapse and id(w) not in self._focus:
             self._focus[id(w)] = w.focusPolicy()
+            w.setMinimumWidth(0)
             w.setMaximumWidth(0)
             w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         elif not collapse and id(w) in self._focus:
             w.setFocusPolicy(self._focus.pop(id(w)))
+            w.setMinimumWidth(1 if isinstance(w, QAbstractButton) else 0)
             w.setMaximumWidth(16777215)
 
     def _fill_menu(self) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QProgressBar,
+    QSizePolicy,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -703,6 +704,8 @@ class GeneralPage(QWidget):
         self.appearance.setToolTip("Light or dark colours; \"Same as the system\" follows the desktop's setting")
         for value, label in SCHEME_CHOICES:
             self.appearance.addItem(label, value)
+        self.appearance.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.appearance.setMinimumWidth(220)
         self.appearance.currentIndexChanged.connect(lambda _i: self.scheme_chosen.emit(str(self.appearance.currentData())))
         form.addRow(_form_label("Appearance"), self.appearance)
         form.addRow(_form_label("Updates"), mode_col)
