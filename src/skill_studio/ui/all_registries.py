@@ -162,6 +162,9 @@ class AllRegistriesTab(QWidget):
         self.table.setModel(self.proxy)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         setup_table(self.table, AllRegistriesModel.DESCRIPTION)
+        fitter = getattr(self.table, "column_fitter", None)
+        if fitter is not None:
+            fitter.floors[AllRegistriesModel.REGISTRY] = 120
         self.table.setItemDelegateForColumn(AllRegistriesModel.STATE, BadgeDelegate(self.table))
         self.table.sortByColumn(AllRegistriesModel.NAME, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
@@ -177,6 +180,7 @@ class AllRegistriesTab(QWidget):
         self.catalogue.groups.itemSelectionChanged.connect(self.selection_changed.emit)
         self.summary = QLabel("")
         self.summary.setObjectName("hint")
+        self.summary.setWordWrap(True)
         self.overlay = NoMatchOverlay(self.catalogue.views)
         left = QWidget()
         ll = QVBoxLayout(left)
@@ -288,6 +292,10 @@ class SearchingBrowseDialog(BrowseDialog):
         self._retitle_timer.setSingleShot(True)
         self._retitle_timer.setInterval(0)
         self._retitle_timer.timeout.connect(self.retitle)
+        # Many registries in a small window: titles shorten in the middle (the hit counts stay) rather
+        # than scrolling tabs out of sight (issue 15); the full name is in each tab's tooltip.
+        self.tabs.setElideMode(Qt.TextElideMode.ElideMiddle)
+        self.tabs.tabBar().setUsesScrollButtons(False)
         all_tab = AllRegistriesTab()
         all_tab.selection_changed.connect(self._update_buttons)
         all_tab.activated.connect(self.import_selected)
@@ -321,6 +329,7 @@ class SearchingBrowseDialog(BrowseDialog):
             tab.model.rowsInserted.connect(self._schedule_sync)
             tab.model.modelReset.connect(self._schedule_sync)
             self._overlays[id(tab)] = NoMatchOverlay(tab.catalogue.views)
+            tab.summary.setWordWrap(True)  # a long summary wraps instead of holding the dialog wide
         if self.all_tab is not None:
             self._sync_all()
 
@@ -377,6 +386,8 @@ class SearchingBrowseDialog(BrowseDialog):
                 continue
             suffix = " (offline)" if tab.is_offline() else ""
             self.tabs.setTabText(i, tab_title(tab.registry.name, total, shown, self.filtering(tab)) + suffix)
+            if not tab.is_offline():  # the whole name, should the title be shortened
+                self.tabs.setTabToolTip(i, f"{tab.registry.name}: {tab.registry.source.url}")
         all_tab = self.all_tab
         if all_tab is not None:
             total, shown = all_tab.model.rowCount(), all_tab.proxy.rowCount()
