@@ -122,6 +122,14 @@ class ColumnFitter(QObject):
                 take = min(1.0, excess / room)
                 for c, slack in shrinkable.items():
                     sizes[c] = natural[c] - int(slack * take + 0.999)
+        over = sum(sizes.values()) - (avail - used - 32)
+        if over > 0:  # floors too: still too wide for this view, squeeze the text columns further
+            soft = {c: sizes[c] - 40 for c in sizes if not self._keeps_whole(c) and sizes[c] > 40}
+            room = sum(soft.values())
+            if room > 0:
+                take = min(1.0, over / room)
+                for c, slack in soft.items():
+                    sizes[c] -= int(slack * take + 0.999)
         for c, w in sizes.items():
             if header.sectionSize(c) != w:
                 header.resizeSection(c, w)
