@@ -9,6 +9,7 @@ Hierarchy::
     │   ├── RegistryError         registry list rule broken: duplicate, unknown, default removal
     │   ├── InstallError          an import/remove/rollback that cannot proceed
     │   │   └── CollisionError    local name already installed in that destination (R-IMP-2)
+    │   ├── StorageError          the file system refused a write: disk full, name too long, ...
     │   ├── ArchiveError          a zip upload refused (R-DATA-2)
     │   ├── TokenStoreError       a token cannot be saved/removed: no keyring backend (R-NET-2)
     │   └── WorkspaceError        the workspace folder or its CLAUDE.md block cannot be used
@@ -85,6 +86,11 @@ class CollisionError(InstallError):
         super().__init__(message)
         self.local_name = local_name
         self.destination = destination
+
+
+class StorageError(UserError):
+    """Raised when the file system refuses a write: disk full, a file name too long, a folder that
+    cannot be written, a file where a folder should be (issue 16 item 11). Nothing was changed."""
 
 
 class ArchiveError(UserError):

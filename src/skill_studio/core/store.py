@@ -27,6 +27,7 @@ from typing import Any
 from skill_studio.core.clock import utcnow
 from skill_studio.core.errors import CorruptDatabaseError, DatabaseError, RegistryError
 from skill_studio.core.models import Destination, InstalledSkill, Registry, RegistrySource
+from skill_studio.core.paths import data_absolute, data_relative
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -100,6 +101,9 @@ _SKILL_COLUMNS = (
 )
 
 
+_TABLES = ("registries", "skills", "settings", "history")
+
+
 def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
     """True for errors meaning a damaged file (not for locks, full disks or a failing migration)."""
     text = str(exc).lower()
@@ -137,6 +141,8 @@ class Store:
             problems = [r[0] for r in self._db.execute("PRAGMA quick_check").fetchall()]
             if problems != ["ok"]:
                 raise sqlite3.DatabaseError("database disk image is malformed: " + "; ".join(problems[:3]))
+            self._check_text()
+            self._relativize_backup_paths()
         except sqlite3.DatabaseError as exc:
             self._db.close()
             if _is_corruption(exc):
@@ -145,6 +151,38 @@ class Store:
         except DatabaseError:
             self._db.close()
             raise
+
+    def _check_text(self) -> None:
+        """Read every row once so that text SQLite accepts but Python cannot decode (a non-UTF-8
+        byte in a TEXT column passes ``quick_check`` and ``integrity_check``) counts as damage
+        (issue 16 item 3), instead of failing every later read.
+
+        Raises:
+            sqlite3.DatabaseError: "malformed: ..." naming the table, so the caller treats it as damage.
+        """
+        for table in _TABLES:
+            try:
+                self._db.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608 - fixed names
+            except sqlite3.OperationalError as exc:
+                if "decode" not in str(exc).lower():
+                    raise
+                raise sqlite3.DatabaseError(f"database disk image is malformed: text that is not UTF-8 in "
+                                            f"table {table}") from exc
+
+    @property
+    def data_dir(self) -> Path:
+        """The data folder (the database file's folder); stored backup paths are relative to it."""
+        return self.path.parent
+
+    def _relativize_backup_paths(self) -> None:
+        """Migrate history rows written with absolute backup paths (before issue 16) to paths
+        relative to the data folder, rebasing those of a data folder that was moved or copied."""
+        rows = self._db.execute("SELECT id, backup_path FROM history").fetchall()
+        changes = [(data_relative(r["backup_path"], self.data_dir), r["id"]) for r in rows]
+        changes = [(new, rid) for (new, rid), r in zip(changes, rows) if new != r["backup_path"]]
+        if changes:
+            with self.transaction() as db:
+                db.executemany("UPDATE history SET backup_path = ? WHERE id = ?", changes)
 
     def close(self) -> None:
         """Close the connection."""
@@ -377,21 +415,38 @@ class Store:
 
     # -- history -------------------------------------------------------------------------------
 
-    @staticmethod
-    def add_history_tx(db: sqlite3.Connection, destination: Destination, local_name: str, kind: str,
+    def add_history_tx(self, db: sqlite3.Connection, destination: Destination, local_name: str, kind: str,
                        row: dict[str, Any], backup_path: str) -> int:
-        """Record a previous version (row + backup folder) inside a transaction; returns its id."""
+        """Record a previous version (row + backup folder) inside a transaction; returns its id.
+
+        ``backup_path`` (absolute, inside the data folder) is stored relative to the data folder, so a
+        moved or copied data folder keeps working (issue 16 item 4)."""
         cur = db.execute(
             "INSERT INTO history (destination, local_name, kind, row_json, backup_path, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (destination.value, local_name, kind, json.dumps(row), backup_path, utcnow()))
+            (destination.value, local_name, kind, json.dumps(row), data_relative(backup_path, self.data_dir),
+             utcnow()))
         return int(cur.lastrowid or 0)
 
     def history(self, destination: Destination, local_name: str) -> list[dict[str, Any]]:
-        """Previous versions of a skill, newest first: ``[{id, kind, row, backup_path, created_at}]``."""
+        """Previous versions of a skill, newest first: ``[{id, kind, row, backup_path, created_at}]``;
+        ``backup_path`` is absolute (resolved against this data folder)."""
         rows = self._query("SELECT * FROM history WHERE destination = ? AND local_name = ? ORDER BY id DESC",
                            (destination.value, local_name))
         return [{"id": r["id"], "kind": r["kind"], "row": json.loads(r["row_json"]),
-                 "backup_path": r["backup_path"], "created_at": r["created_at"]} for r in rows]
+                 "backup_path": str(data_absolute(r["backup_path"], self.data_dir)), "created_at": r["created_at"]}
+                for r in rows]
+
+    def history_snapshot_hashes(self) -> set[str]:
+        """Every ``snapshot_hash`` the history entries would restore (snapshots still needed)."""
+        out: set[str] = set()
+        for r in self._query("SELECT row_json FROM history"):
+            try:
+                value = json.loads(r["row_json"]).get("snapshot_hash")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(value, str):
+                out.add(value)
+        return out
 
     @staticmethod
     def delete_history_tx(db: sqlite3.Connection, history_id: int) -> None:
@@ -416,7 +471,9 @@ def salvage(path: Path) -> dict[str, list[dict[str, Any]]]:
         return out
     try:
         db.row_factory = sqlite3.Row
-        for table in ("registries", "skills", "settings", "history"):
+        # text that is not UTF-8 (issue 16 item 3) is read with U+FFFD rather than losing the table
+        db.text_factory = lambda raw: raw.decode("utf-8", "replace")
+        for table in _TABLES:
             try:
                 rows = db.execute(f"SELECT * FROM {table} NOT INDEXED").fetchall()  # noqa: S608 - fixed names
             except sqlite3.Error:

@@ -8,7 +8,7 @@ page are remembered in the UI's INI file (``pages.open_settings``).
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skill_studio.app import SkillStudio
+from skill_studio.app import SkillStudio, clean
 from skill_studio.app.studio import Removal
 from skill_studio.core.models import Destination, InstalledSkill, InstallState
 from skill_studio.ui import theme
@@ -47,6 +47,9 @@ _NAV: tuple[tuple[str | None, str], ...] = (("library", "Skill Library"), (None,
 
 
 class MainWindow(QMainWindow):
+    network_wait = Signal(str)
+    """A slow or retried GitHub request ("waiting for GitHub… (attempt 2 of 4: …)"), from any thread."""
+
     """Skill Studio's main window.
 
     Args:
@@ -163,6 +166,11 @@ class MainWindow(QMainWindow):
 
         for msg in studio.startup_messages:
             self.notifications.post(Level.WARNING, "Recovered from an interrupted operation", msg, persistent=True)
+        # slow GitHub requests are announced as the CLI does on stderr (issue 16 item 7); the signal
+        # carries the text from the network threads to this one
+        self.network_wait.connect(lambda text: self.notifications.post(
+            Level.INFO, "Waiting for GitHub", clean(text, 300), key="network-wait"))
+        studio.on_network_wait = self.network_wait.emit
         self.update_center.show_last_errors()
         self.library.refresh()
         self.settings_skills.refresh()
@@ -346,4 +354,5 @@ class MainWindow(QMainWindow):
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/page", self.current_page())
         self.settings.sync()
+        self.studio.on_network_wait = None  # no signal into a closed window
         super().closeEvent(event)
