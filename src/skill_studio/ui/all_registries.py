@@ -294,8 +294,9 @@ class SearchingBrowseDialog(BrowseDialog):
         self._retitle_timer.timeout.connect(self.retitle)
         # Many registries in a small window: titles shorten in the middle (the hit counts stay) rather
         # than scrolling tabs out of sight (issue 15); the full name is in each tab's tooltip.
-        self.tabs.setElideMode(Qt.TextElideMode.ElideMiddle)
+        self.tabs.setElideMode(Qt.TextElideMode.ElideMiddle)  # a small minimum; retitle() shortens names first
         self.tabs.tabBar().setUsesScrollButtons(False)
+        self.tabs.tabBar().installEventFilter(self)
         all_tab = AllRegistriesTab()
         all_tab.selection_changed.connect(self._update_buttons)
         all_tab.activated.connect(self.import_selected)
@@ -351,6 +352,36 @@ class SearchingBrowseDialog(BrowseDialog):
             self.all_tab.sync(self.tabs_list())
         self.retitle()
 
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if obj is self.tabs.tabBar() and event.type() == QEvent.Type.Resize:
+            self._schedule_retitle()
+        return super().eventFilter(obj, event)
+
+    def _name_budget(self, names: list[str]) -> int | None:
+        """Pixels each registry name may take in its tab title so that every title fits the bar
+        (None: no limit). The hit counts are never shortened, only the names (issue 15).
+
+        Args:
+            names: the name in each tab's current (full) title, in tab order.
+        """
+        bar = self.tabs.tabBar()
+        width = self.tabs.width() or self.width()
+        if not names or width <= 0:
+            return None
+        fm = bar.fontMetrics()
+        chrome = 28 + 16 + 10  # padding, icon, margin of a tab (style.qss)
+        titles = [self.tabs.tabText(i) for i in range(self.tabs.count())]
+        full = sum(fm.horizontalAdvance(t) + chrome for t in titles)
+        if full <= width - 8:
+            return None
+        fixed = sum(fm.horizontalAdvance(t) - fm.horizontalAdvance(n) + chrome for t, n in zip(titles, names, strict=False))
+        return max(40, (width - 8 - fixed) // len(names))
+
+    def _short(self, name: str, budget: int | None) -> str:
+        if budget is None:
+            return name
+        return self.tabs.tabBar().fontMetrics().elidedText(name, Qt.TextElideMode.ElideMiddle, budget)
+
     def _filter(self, text: str) -> None:
         super()._filter(text)
         if self.all_tab is not None:
@@ -375,6 +406,14 @@ class SearchingBrowseDialog(BrowseDialog):
             self._sync_pending = False
             self.all_tab.sync(self.tabs_list())
         counts: list[tuple[str, int]] = []
+        for tab in self.tabs_list():  # full titles first, to measure
+            i = self.tabs.indexOf(tab)
+            if i >= 0 and tab.is_loaded() and not tab.is_resolving() and tab.error is None:
+                self.tabs.setTabText(i, tab_title(tab.registry.name, tab.model.rowCount(), tab.proxy.rowCount(),
+                                                  self.filtering(tab)) + (" (offline)" if tab.is_offline() else ""))
+        names = [w.registry.name if isinstance(w, RegistryTab) else ALL_TITLE
+                 for w in (self.tabs.widget(i) for i in range(self.tabs.count()))]
+        budget = self._name_budget(names)
         for tab in self.tabs_list():
             i = self.tabs.indexOf(tab)
             if i < 0 or not tab.is_loaded():
@@ -385,7 +424,8 @@ class SearchingBrowseDialog(BrowseDialog):
             if tab.is_resolving() or tab.error is not None:
                 continue
             suffix = " (offline)" if tab.is_offline() else ""
-            self.tabs.setTabText(i, tab_title(tab.registry.name, total, shown, self.filtering(tab)) + suffix)
+            self.tabs.setTabText(i, tab_title(self._short(tab.registry.name, budget), total, shown,
+                                              self.filtering(tab)) + suffix)
             if not tab.is_offline():  # the whole name, should the title be shortened
                 self.tabs.setTabToolTip(i, f"{tab.registry.name}: {tab.registry.source.url}")
         all_tab = self.all_tab
@@ -393,7 +433,8 @@ class SearchingBrowseDialog(BrowseDialog):
             total, shown = all_tab.model.rowCount(), all_tab.proxy.rowCount()
             i = self.tabs.indexOf(all_tab)
             if i >= 0:
-                self.tabs.setTabText(i, tab_title(ALL_TITLE, total, shown, self.filtering(all_tab)))
+                self.tabs.setTabText(i, tab_title(self._short(ALL_TITLE, budget), total, shown,
+                                                  self.filtering(all_tab)))
             all_count = [(ALL_TITLE, shown)]
         else:
             all_count = []
