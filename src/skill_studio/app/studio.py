@@ -77,6 +77,7 @@ from skill_studio.core.paths import AppPaths
 from skill_studio.core.recovery import open_store
 from skill_studio.core.settings_skills import SettingsSkills, frontmatter_slot
 from skill_studio.core.sources import parse_registry_source
+from skill_studio.core.targets import Targets
 from skill_studio.core.update_rule import skill_files, upstream_identity, upstream_update
 from skill_studio.core.versions import DEFAULT_VERSION
 
@@ -258,6 +259,11 @@ class SkillStudio:
         self._settings_skills = SettingsSkills(self.paths, self.store, self.installer)
         """Settings → Skills: bundled skills, uploads, active flags and slots, the agent workspace."""
         self.startup_messages += self._settings_skills.startup()
+        self.targets = Targets(self.paths, self.store, self.installer)
+        """Deploy targets, deployments and skill sets (issue 17); the faces use them through
+        ``app.targets``. A committed install, update, merge, rollback or removal reaches the skill's
+        deployed copies through the installer listener."""
+        self.installer.on_change.append(self.targets.on_installed_change)
 
     @property
     def settings_skills(self) -> SettingsSkillsApi:

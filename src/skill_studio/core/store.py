@@ -25,7 +25,7 @@ from types import EllipsisType
 from typing import Any
 
 from skill_studio.core.clock import utcnow
-from skill_studio.core.errors import CorruptDatabaseError, DatabaseError, RegistryError
+from skill_studio.core.errors import CorruptDatabaseError, DatabaseError, RegistryError, TargetError
 from skill_studio.core.models import Destination, InstalledSkill, Registry, RegistrySource
 from skill_studio.core.paths import data_absolute, data_relative
 
@@ -90,6 +90,35 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 1 -> 2: deploy targets, deployments and skill sets (issue 17)
+    """
+    CREATE TABLE targets (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE,
+        kind       TEXT NOT NULL,
+        path       TEXT NOT NULL UNIQUE,
+        skill_set  TEXT,
+        added_at   TEXT NOT NULL
+    );
+    CREATE TABLE deployments (
+        id           INTEGER PRIMARY KEY,
+        target_id    INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,
+        destination  TEXT NOT NULL,
+        local_name   TEXT NOT NULL,
+        mode         TEXT NOT NULL DEFAULT 'copy',
+        source_hash  TEXT NOT NULL,
+        written_hash TEXT NOT NULL,
+        deployed_at  TEXT NOT NULL,
+        updated_at   TEXT NOT NULL,
+        UNIQUE (target_id, local_name)
+    );
+    CREATE TABLE skill_set_members (
+        set_name    TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        local_name  TEXT NOT NULL,
+        PRIMARY KEY (set_name, destination, local_name)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -101,7 +130,7 @@ _SKILL_COLUMNS = (
 )
 
 
-_TABLES = ("registries", "skills", "settings", "history")
+_TABLES = ("registries", "skills", "settings", "history", "targets", "deployments", "skill_set_members")
 
 
 def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
@@ -452,6 +481,81 @@ class Store:
     def delete_history_tx(db: sqlite3.Connection, history_id: int) -> None:
         """Remove one history entry inside a transaction."""
         db.execute("DELETE FROM history WHERE id = ?", (history_id,))
+
+
+    # -- deploy targets (issue 17) -----------------------------------------------------------------
+
+    def add_target(self, name: str, kind: str, path: str) -> dict[str, Any]:
+        """Insert a target; returns its row. Raises ``TargetError`` when the name or folder is taken."""
+        try:
+            with self.transaction() as db:
+                db.execute("INSERT INTO targets (name, kind, path, added_at) VALUES (?, ?, ?, ?)",
+                           (name, kind, path, utcnow()))
+        except sqlite3.IntegrityError:
+            raise TargetError(f"A target named {name!r} or for the folder {path} already exists; "
+                              "choose another name (--name).") from None
+        return self.targets(name)[0]
+
+    def targets(self, name: str | None = None) -> list[dict[str, Any]]:
+        """Target rows ``{id, name, kind, path, skill_set, added_at}`` by name (one, or all when None)."""
+        if name is None:
+            return [dict(r) for r in self._query("SELECT * FROM targets ORDER BY name")]
+        return [dict(r) for r in self._query("SELECT * FROM targets WHERE name = ?", (name,))]
+
+    def remove_target(self, target_id: int) -> None:
+        """Delete a target row and its deployment rows."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM deployments WHERE target_id = ?", (target_id,))
+            db.execute("DELETE FROM targets WHERE id = ?", (target_id,))
+
+    def set_target_skill_set(self, target_id: int, skill_set: str | None) -> None:
+        """Record which skill set a target follows (None: none)."""
+        with self.transaction() as db:
+            db.execute("UPDATE targets SET skill_set = ? WHERE id = ?", (skill_set, target_id))
+
+    def deployments(self, *, target_id: int | None = None, destination: Destination | None = None,
+                    local_name: str | None = None) -> list[dict[str, Any]]:
+        """Deployment rows ``{id, target_id, destination, local_name, mode, source_hash, written_hash,
+        deployed_at, updated_at}``, filtered by target and/or installed skill."""
+        where, args = [], []
+        for col, val in (("target_id", target_id), ("destination", destination.value if destination else None),
+                         ("local_name", local_name)):
+            if val is not None:
+                where.append(f"{col} = ?")
+                args.append(val)
+        sql = "SELECT * FROM deployments" + (" WHERE " + " AND ".join(where) if where else "")
+        return [dict(r) for r in self._query(sql + " ORDER BY target_id, local_name", tuple(args))]
+
+    def upsert_deployment(self, target_id: int, destination: Destination, local_name: str, *, mode: str,
+                          source_hash: str, written_hash: str) -> None:
+        """Record what was written for ``local_name`` in a target (insert or replace)."""
+        now = utcnow()
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO deployments (target_id, destination, local_name, mode, source_hash, written_hash, "
+                "deployed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (target_id, local_name) DO "
+                "UPDATE SET destination = excluded.destination, mode = excluded.mode, source_hash = "
+                "excluded.source_hash, written_hash = excluded.written_hash, updated_at = excluded.updated_at",
+                (target_id, destination.value, local_name, mode, source_hash, written_hash, now, now))
+
+    def delete_deployment(self, target_id: int, local_name: str) -> None:
+        """Forget the deployment of ``local_name`` in a target."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM deployments WHERE target_id = ? AND local_name = ?", (target_id, local_name))
+
+    def skill_sets(self) -> dict[str, list[tuple[str, str]]]:
+        """Every skill set: ``{set name: [(destination, local_name), ...]}`` sorted."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for r in self._query("SELECT * FROM skill_set_members ORDER BY set_name, destination, local_name"):
+            out.setdefault(r["set_name"], []).append((r["destination"], r["local_name"]))
+        return out
+
+    def replace_skill_set(self, set_name: str, members: list[tuple[str, str]]) -> None:
+        """Make ``set_name`` hold exactly ``members`` (``[(destination, local_name)]``; empty deletes it)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM skill_set_members WHERE set_name = ?", (set_name,))
+            db.executemany("INSERT OR IGNORE INTO skill_set_members (set_name, destination, local_name) VALUES (?, ?, ?)",
+                           [(set_name, d, n) for d, n in members])
 
 
 def salvage(path: Path) -> dict[str, list[dict[str, Any]]]:

@@ -37,12 +37,13 @@ from skill_studio.ui.pages import (
 )
 from skill_studio.ui.settings_skills_page import Notice, SettingsSkillsPage
 from skill_studio.ui.skill_editor import SkillEditor
+from skill_studio.ui.targets_page import TargetsPage, attach_deploy_action
 from skill_studio.ui.update_center import UpdateCenter, startup_check_enabled
 
-PAGE_KEYS = ("library", "settings/skills", "settings/marketplace", "settings/general")
+PAGE_KEYS = ("library", "targets", "settings/skills", "settings/marketplace", "settings/general")
 """Page identifiers, in stack order; the last one shown is remembered under ``main/page``."""
 
-_NAV: tuple[tuple[str | None, str], ...] = (("library", "Skill Library"), (None, "SETTINGS"), ("settings/skills", "Skills"),
+_NAV: tuple[tuple[str | None, str], ...] = (("library", "Skill Library"), ("targets", "Targets"), (None, "SETTINGS"), ("settings/skills", "Skills"),
         ("settings/marketplace", "Marketplace"), ("settings/general", "General"))
 
 
@@ -60,7 +61,7 @@ class MainWindow(QMainWindow):
 
     Attributes:
         notifications: the notification area later work posts into (``post``/``dismiss``).
-        library, settings_skills, marketplace, general: the pages.
+        library, targets, settings_skills, marketplace, general: the pages.
         update_center: the update check and the update/rollback actions (issue 4).
     """
 
@@ -79,8 +80,10 @@ class MainWindow(QMainWindow):
         self.settings_skills = SettingsSkillsPage(studio)
         self.marketplace = MarketplacePage(studio)
         self.general = GeneralPage(studio)
+        self.targets = TargetsPage(studio)
         self.pages: dict[str, QWidget] = {"library": self.library, "settings/skills": self.settings_skills,
-                                          "settings/marketplace": self.marketplace, "settings/general": self.general}
+                                          "settings/marketplace": self.marketplace, "settings/general": self.general,
+                                          "targets": self.targets}
         self.stack = QStackedWidget()
         for key in PAGE_KEYS:
             self.stack.addWidget(self.pages[key])
@@ -148,6 +151,9 @@ class MainWindow(QMainWindow):
             page.uninstalled.connect(self._uninstalled)
         self.marketplace.registries_changed.connect(self._registries_changed)
         self.settings_skills.notice.connect(self._notice)
+        self.targets.notice.connect(self._notice)
+        for page in (self.library, self.settings_skills):
+            attach_deploy_action(page, self.targets)
         self.general.workspace_changed.connect(lambda _path: self.settings_skills.refresh())
         self._init_scheme()
 
@@ -216,6 +222,8 @@ class MainWindow(QMainWindow):
         key = self._nav_keys[row] if 0 <= row < len(self._nav_keys) else None
         if key is not None:
             self.stack.setCurrentWidget(self.pages[key])
+            if key == "targets":
+                self.targets.refresh()
 
     def _add_keyboard(self) -> None:
         """Ctrl+I browses for the current page's destination; the navigation list is named (issue 15)."""
