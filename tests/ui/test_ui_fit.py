@@ -10,6 +10,7 @@ from uitools import wait_loaded
 
 from skill_studio.core.models import Destination
 from skill_studio.ui.fit import ToolbarOverflow
+from skill_studio.ui.main_window import PAGE_KEYS
 
 SIZE = (1024, 640)
 
@@ -57,7 +58,7 @@ def test_every_page_fits_the_minimum_size(studio, make_window, qtbot) -> None:  
     window.library.model.set_updates({"pdf"})
     assert window.minimumWidth() <= SIZE[0] and window.minimumHeight() <= SIZE[1]
     window.resize(*SIZE)
-    for key in ("library", "settings/skills", "settings/marketplace", "settings/general"):
+    for key in PAGE_KEYS:
         window.show_page(key)
         settle(qtbot)
         assert window.width() == SIZE[0], "the window cannot shrink to 1024 px"
