@@ -28,7 +28,7 @@ from skill_studio.core.cost import (
     TargetCost,
 )
 from skill_studio.core.errors import RemoteError, TargetError
-from skill_studio.core.merge import merge_skill
+from skill_studio.core.merge import Prefer, merge_skill
 from skill_studio.core.models import CatalogSkill, Destination, ImportOptions, InstalledSkill, Listing
 from skill_studio.core.targets import (
     KINDS,
@@ -298,10 +298,13 @@ def merge_deployment(studio: SkillStudio, target: str, local_name: str, *, prefe
     to the target; with conflicts left nothing is written and they are returned.
 
     Raises:
-        TargetError: no such target or deployment.
+        TargetError: no such target or deployment, or ``prefer`` is neither ``"ours"`` nor ``"theirs"``.
     """
     base, ours, theirs = studio.targets.merge_inputs(local_name, target)
-    result = merge_skill(base, ours, theirs, prefer=prefer)
+    side: Prefer | None = "ours" if prefer == "ours" else "theirs" if prefer == "theirs" else None
+    if prefer is not None and side is None:
+        raise TargetError(f"prefer must be 'ours' or 'theirs', not {prefer!r}.")
+    result = merge_skill(base, ours, theirs, prefer=side)
     conflicts = tuple(c.describe() for c in result.conflicts)
     if conflicts:
         (dep,) = studio.targets.deployments(target, local_name=local_name)
