@@ -208,8 +208,7 @@ HUGE_BYTES = 20 * 1024 * 1024
 
 def frontmatter_repo(env: Env) -> bytes:
     """Serve corpus/frontmatter with a 20 MB SKILL.md for ``huge``; returns that file's bytes."""
-    files = {p.relative_to(CORPUS / "frontmatter").as_posix(): p.read_bytes()
-             for p in (CORPUS / "frontmatter").rglob("*") if p.is_file()}
+    files = read_folder(CORPUS / "frontmatter")
     head = files[f"{FM}/huge/SKILL.md"]
     huge = head + b"x" * (HUGE_BYTES - len(head))
     files[f"{FM}/huge/SKILL.md"] = huge
@@ -393,8 +392,7 @@ def test_oversized_skill_folder_is_refused_before_download(env: Env, monkeypatch
 
 def good_files() -> dict[str, bytes]:
     """The files of corpus/good as a mapping (to push variants of it)."""
-    return {p.relative_to(CORPUS / "good").as_posix(): p.read_bytes()
-            for p in (CORPUS / "good").rglob("*") if p.is_file()}
+    return read_folder(CORPUS / "good")
 
 
 def test_control_character_in_an_imported_from_registry_excludes_one_skill(env: Env) -> None:

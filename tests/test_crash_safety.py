@@ -40,7 +40,7 @@ CORPUS = Path(__file__).parent / "corpus"
 TIDY = "plugins/notes/skills/tidy-notes"
 SLOW_REPS = 20
 
-V1 = {p.relative_to(CORPUS / "good").as_posix(): p.read_bytes() for p in (CORPUS / "good").rglob("*") if p.is_file()}
+V1 = read_folder(CORPUS / "good")
 V2 = {
     **V1,
     f"{TIDY}/SKILL.md": V1[f"{TIDY}/SKILL.md"].replace(b"version: 1.0.0", b"version: 2.0.0"),

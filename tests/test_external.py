@@ -400,8 +400,7 @@ def test_superpowers_update_check_follows_obra_superpowers(github, use_github) -
         skill = next(s for s in listing.skills if s.qualified_name == "superpowers:brainstorming")
         studio.import_skill(listing, skill, Destination.LIBRARY)
 
-        files = {str(p.relative_to(obra / "files")): p.read_bytes()
-                 for p in (obra / "files").rglob("*") if p.is_file()}
+        files = read_folder(obra / "files")
         files["skills/brainstorming/SKILL.md"] += b"\nOne more rule.\n"
         new = github.push("obra", "superpowers", files)
         github.set_ref("obra", "superpowers", "dev", new)

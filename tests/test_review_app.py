@@ -11,6 +11,7 @@ import pytest
 from skill_studio.app import review as rv
 from skill_studio.app.studio import SkillStudio
 from skill_studio.cli import main
+from skill_studio.core.installer import read_folder
 from skill_studio.core.models import Destination
 
 pytestmark = pytest.mark.integration
@@ -94,8 +95,7 @@ def test_update_preview_lists_modified_script_diff_commits_and_new_finding(studi
     listing = _listing(studio)
     studio.import_skill(listing, rv.find_listed_skill(listing, "kit:tool"), LIB)
     installed = studio.installed_skill(LIB, "tool")
-    folder_before = {p.relative_to(installed.path).as_posix(): p.read_bytes()
-                     for p in Path(installed.path).rglob("*") if p.is_file()}
+    folder_before = read_folder(Path(installed.path))
     c2 = gh.push(OWNER, REPO, {**V1, "README.md": "unrelated\n"}, message="docs only")
     c3 = gh.push(OWNER, REPO, v2(), message="tool: install step")
     p = rv.preview_update(studio, LIB, "tool")
@@ -109,8 +109,7 @@ def test_update_preview_lists_modified_script_diff_commits_and_new_finding(studi
     # nothing was written
     after = studio.installed_skill(LIB, "tool")
     assert after.commit == installed.commit
-    assert {p.relative_to(after.path).as_posix(): p.read_bytes()
-            for p in Path(after.path).rglob("*") if p.is_file()} == folder_before
+    assert read_folder(Path(after.path)) == folder_before
 
 
 def test_cli_review_json_and_exit_zero(studio: SkillStudio, capsys) -> None:
