@@ -534,13 +534,15 @@ class SkillStudio:
                     raise catalog_error
                 assert catalog is not None
                 early = _EarlyParser()
+                too_large: set[str] = set()  # over the cap whatever the tree said: one excluded skill each
 
                 def fetch(paths: Iterable[str]) -> dict[str, bytes]:
                     # SKILL.md and plugin.json: never more than a SKILL.md may hold (issue 16 item 8)
                     return client.fetch_blobs(tree, list(paths), progress=progress, on_file=early.add,
-                                              prefetched=prefetch, max_bytes=MAX_SKILL_MD_BYTES)
+                                              prefetched=prefetch, max_bytes=MAX_SKILL_MD_BYTES,
+                                              on_too_large=too_large.add)
 
-                listing = discover(source, tree, catalog, fetch, parse=early.parse)
+                listing = discover(source, tree, catalog, fetch, parse=early.parse, too_large=too_large)
             finally:
                 if prefetch is not None:
                     prefetch.close()
