@@ -330,3 +330,69 @@ def test_text_that_is_not_utf8_counts_as_damage(isolated_home: Path, capsys) -> 
     with SkillStudio() as studio:
         assert studio.store.skill(Destination.LIBRARY, "tidy-notes").description == "AB\ufffdC"
     assert_consistent(isolated_home)
+
+
+def _deploy_tidy_notes(home: Path) -> tuple[Path, Path]:
+    """Two custom targets holding tidy-notes, one of them edited in place, and a skill set."""
+    agent, other = home.parent / "agent-skills", home.parent / "other-skills"
+    with SkillStudio() as studio:
+        studio.targets.add("custom", agent, "agent")
+        studio.targets.add("custom", other, "other")
+        studio.targets.define_set("writing", [(Destination.LIBRARY, "tidy-notes")])
+        studio.targets.apply_set("agent", "writing")
+        studio.targets.deploy(Destination.LIBRARY, "tidy-notes", "other")
+    with open(agent / "tidy-notes" / "SKILL.md", "ab") as fh:
+        fh.write(b"Edited in the agent's folder.\n")
+    return agent, other
+
+
+def _deployment_view(studio: SkillStudio) -> dict:
+    return {(d.target, d.local_name): (d.destination.value, d.state.value) for d in studio.targets.deployments()}
+
+
+def test_targets_deployments_and_skill_sets_survive_a_damaged_database(isolated_home: Path) -> None:
+    """Issue 17 leftover: the targets tables are rebuilt from the salvaged rows, so deployed folders
+    stay managed (an edited copy is still edited, an undeploy still removes what the app wrote)."""
+    populate(isolated_home)
+    agent, other = _deploy_tidy_notes(isolated_home)
+    with SkillStudio() as studio:
+        before_targets = [(t.name, t.kind, t.path, t.skill_set) for t in studio.targets.all()]
+        before = _deployment_view(studio)
+    assert before == {("agent", "tidy-notes"): ("library", "edited_here"),
+                      ("other", "tidy-notes"): ("library", "in_sync")}
+    _damage_index(isolated_home / "data" / "skill-studio.db")
+
+    with SkillStudio() as studio:
+        assert studio.startup_messages[0].startswith("The database was damaged")
+        assert "2 target(s) and 2 deployment(s) restored." in studio.startup_messages
+        assert [(t.name, t.kind, t.path, t.skill_set) for t in studio.targets.all()] == before_targets
+        assert _deployment_view(studio) == before
+        assert studio.targets.skill_sets() == {"writing": [(Destination.LIBRARY, "tidy-notes")]}
+        studio.targets.undeploy("tidy-notes", "other")  # still the app's: removed
+        assert not (other / "tidy-notes").exists()
+    assert_consistent(isolated_home)
+
+
+def test_a_lost_deployment_row_is_re_registered_from_the_marker(isolated_home: Path) -> None:
+    """When the deployments table is unreadable but the targets are known, the copies carrying the
+    app's marker are managed again; a copy that differs from the installed skill counts as edited
+    there (never overwritten)."""
+    from skill_studio.core.recovery import rebuild
+    from skill_studio.core.store import salvage
+    populate(isolated_home)
+    _deploy_tidy_notes(isolated_home)
+    paths = AppPaths.from_env()
+    rows = salvage(paths.database)
+    rows.pop("deployments")
+    fresh = paths.database.with_name("fresh.db")
+    store = Store(fresh, paths.skills_dir)
+    try:
+        messages = rebuild(paths, store, rows)
+        assert "2 target(s) and 2 deployment(s) restored." in messages
+        from skill_studio.core.installer import Installer
+        from skill_studio.core.targets import Targets
+        targets = Targets(paths, store, Installer(paths, store))
+        assert {(d.target, d.local_name): d.state.value for d in targets.deployments()} == {
+            ("agent", "tidy-notes"): "edited_here", ("other", "tidy-notes"): "in_sync"}
+    finally:
+        store.close()

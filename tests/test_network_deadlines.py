@@ -181,3 +181,28 @@ def test_an_import_of_a_file_bigger_than_the_tree_says_is_refused(
         assert "Files over 100000 bytes are not imported (R-DATA-2)." in err
         assert not (isolated_home / "data" / "skills" / "library" / "alpha").exists()
         assert set((isolated_home / "data" / "snapshots").iterdir()) == snapshots
+
+
+def test_a_skill_md_over_the_listing_cap_that_the_tree_calls_small_is_one_excluded_skill(
+        github: FakeGitHub, use_github, capsys) -> None:
+    """Issue 16 leftover (R-FM-2, R-DIS-4): a SKILL.md the tree calls 10 bytes but that is over the
+    1 MiB listing cap excludes that one skill with its reason; the rest of the catalog is listed (it
+    used to fail the registry's whole listing, exit 2)."""
+    from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES
+    catalog = {"name": "big-market", "owner": {"name": "T"},
+               "plugins": [{"name": "tools", "source": "./tools", "skills": ["./skills/alpha", "./skills/huge"]}]}
+    huge = "---\nname: huge\ndescription: Huge.\n---\n" + "x" * (MAX_SKILL_MD_BYTES + 10)
+    github.add_repo_from_dir("acme", "big", {".claude-plugin/marketplace.json": json.dumps(catalog),
+                                             "tools/skills/alpha/SKILL.md": FILES["tools/skills/alpha/SKILL.md"],
+                                             "tools/skills/huge/SKILL.md": huge})
+    github.misreport_size(git_blob_sha(huge.encode()), 10)
+    use_github(github)
+    assert run(capsys, "registry", "add", "acme/big")[0] == 0
+    code, out, err, _ = run(capsys, "browse", "big-market", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    result = doc["registries"][0] if "registries" in doc else doc
+    assert [s["qualified_name"] for s in result["skills"]] == ["tools:alpha"]
+    assert [(e["path"], e["reason"]) for e in result["excluded"]] == [
+        ("tools/skills/huge", f"tools/skills/huge/SKILL.md: too large to list (over the limit of "
+                              f"{MAX_SKILL_MD_BYTES} bytes)")]

@@ -90,7 +90,8 @@ def test_deploy_update_edit_merge_end_to_end(gh, capsys, tmp_path: Path) -> None
 
     # an upstream update reaches the project copy
     gh.push(OWNER, REPO, market("1.1.0", "# SQL\nline one\nline two\nline three\nline four\n"), message="v2")
-    ok(capsys, "update", "sql-queries")
+    out = ok(capsys, "update", "sql-queries")
+    assert "was edited there" not in out
     assert (deployed / "SKILL.md").read_text().endswith("line four\n")
     assert targets_json(capsys)["targets"][0]["skills"][0]["state"] == "in_sync"
 
@@ -99,7 +100,10 @@ def test_deploy_update_edit_merge_end_to_end(gh, capsys, tmp_path: Path) -> None
     (deployed / "SKILL.md").write_text(edited)
     assert targets_json(capsys)["targets"][0]["skills"][0]["state"] == "edited_here"
     gh.push(OWNER, REPO, market("1.2.0", "# SQL\nline one\nline two\nline three\nline four\nline five\n"), message="v3")
-    ok(capsys, "update", "sql-queries")
+    out = ok(capsys, "update", "sql-queries")
+    # the update says so (not only `targets list`): the copy needs a merge
+    assert ("sql-queries (Skill Library): deployed copy in analytics was edited there: not overwritten; merge with "
+            "`skill-studio targets merge analytics sql-queries`") in out.splitlines()
     assert (deployed / "SKILL.md").read_text() == edited  # never overwritten silently
     (s,) = targets_json(capsys)["targets"][0]["skills"]
     assert (s["state"], s["merge_available"]) == ("edited_here", True)

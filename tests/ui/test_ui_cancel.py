@@ -81,6 +81,8 @@ def test_closing_the_window_during_a_hanging_request_is_quiet(qtbot, github, kwi
 
 
 def test_cancel_import_stops_a_hanging_download(qtbot, github, kwin: MainWindow, key_studio: SkillStudio) -> None:
+    # the import must download: files its review fetched just before would be reused (issue 14)
+    key_studio.recent_blobs.max_bytes = 0
     dialog = browse(qtbot, kwin)  # noqa: F405 - loaded before GitHub starts hanging
     tab = dialog.current_tab()
     assert tab is not None and tab.select(["tools:csv-cleaner", "tools:sql-review"]) == 2

@@ -311,3 +311,27 @@ def test_confirmed_update_of_a_customized_skill_then_rollback_restores_the_edit(
     assert md.read_text(encoding="utf-8") == edited
     qtbot.waitUntil(lambda: note(win, f"update-{LIB.value}").title == "Rolled back alpha to 1.0.0")
     qtbot.waitUntil(lambda: row(win, LIB, "alpha").customized and row(win, LIB, "alpha").update_available)
+
+
+def test_an_update_says_a_deployed_copy_edited_there_was_not_overwritten(qtbot, acme, astudio, make_window,
+                                                                         tmp_path: Path) -> None:
+    """Issue 17 leftover: the update notification names the deployed copy edited in its target (left
+    alone, a merge needed), not only the Targets page."""
+    install(astudio, LIB, "alpha")
+    astudio.targets.add("custom", tmp_path / "agent-skills", "agent")
+    astudio.targets.deploy(LIB, "alpha", "agent")
+    copy = tmp_path / "agent-skills" / "alpha" / "SKILL.md"
+    copy.write_text(copy.read_text(encoding="utf-8") + "\nTeam rule.\n", encoding="utf-8")
+    publish_v2(acme)
+    win = checked_window(qtbot, make_window, astudio)
+    qtbot.waitUntil(lambda: row(win, LIB, "alpha").update_available)
+    assert win.library.select("alpha")
+    win.library.update_button.click()
+    accept_preview(qtbot, win)
+    qtbot.waitUntil(lambda: astudio.store.skill(LIB, "alpha").version == "1.1.0", timeout=15000)
+    qtbot.waitUntil(lambda: note(win, f"update-{LIB.value}").title == "Updated alpha in Skill Library")
+    n = note(win, f"update-{LIB.value}")
+    assert ("alpha: the deployed copy in agent was edited there and was not overwritten; merge it from the "
+            "Targets page.") in n.text.splitlines()
+    assert n.level is Level.WARNING
+    assert copy.read_text(encoding="utf-8").endswith("Team rule.\n")  # never overwritten

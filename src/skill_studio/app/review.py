@@ -125,7 +125,8 @@ def review_catalog_skill(studio: SkillStudio, listing: Listing, skill: CatalogSk
     """Review a listed skill before import: its folder's files at the listing's commit.
 
     Downloads the folder's files (at most 2 MiB each; verified against their blob SHAs) unless the
-    review of the same folder tree SHA is cached.
+    review of the same folder tree SHA is cached; the downloaded bytes are kept a while in
+    ``studio.recent_blobs`` so that importing the skill next does not download them again.
 
     Raises:
         InstallError: the listing has no tree for the skill.
@@ -141,6 +142,8 @@ def review_catalog_skill(studio: SkillStudio, listing: Listing, skill: CatalogSk
         index = tree.by_path()
         links = [p for p in paths if p in index and index[p].is_symlink]
         got = client.fetch_blobs(tree, [p for p in paths if p not in links], skip_missing=True)
+        for p, data in got.items():  # an import right after the review takes these bytes (issue 14)
+            studio.recent_blobs.put(index[p].sha, data)
         owner, _, repo = skill.repo.partition("/")
         for p in links[:20]:  # a symlink's blob is its target (never followed)
             got[p] = client.blob(owner, repo, index[p].sha)

@@ -26,6 +26,7 @@ from typing import Any, cast
 
 from skill_studio.app.settings import SettingsSkillsApi
 from skill_studio.core import auth, executor
+from skill_studio.core.blob_memo import BlobMemo
 from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
 from skill_studio.core.clock import now as _utcnow
@@ -261,6 +262,7 @@ class SkillStudio:
         """Settings → Skills: bundled skills, uploads, active flags and slots, the agent workspace."""
         self.startup_messages += self._settings_skills.startup()
         self.targets = Targets(self.paths, self.store, self.installer)
+        self.recent_blobs = BlobMemo()  # files a review just downloaded, reused by the import (issue 14)
         """Deploy targets, deployments and skill sets (issue 17); the faces use them through
         ``app.targets``. A committed install, update, merge, rollback or removal reaches the skill's
         deployed copies through the installer listener."""
@@ -535,13 +537,15 @@ class SkillStudio:
                     raise catalog_error
                 assert catalog is not None
                 early = _EarlyParser()
+                too_large: set[str] = set()  # over the cap whatever the tree said: one excluded skill each
 
                 def fetch(paths: Iterable[str]) -> dict[str, bytes]:
                     # SKILL.md and plugin.json: never more than a SKILL.md may hold (issue 16 item 8)
                     return client.fetch_blobs(tree, list(paths), progress=progress, on_file=early.add,
-                                              prefetched=prefetch, max_bytes=MAX_SKILL_MD_BYTES)
+                                              prefetched=prefetch, max_bytes=MAX_SKILL_MD_BYTES,
+                                              on_too_large=too_large.add)
 
-                listing = discover(source, tree, catalog, fetch, parse=early.parse)
+                listing = discover(source, tree, catalog, fetch, parse=early.parse, too_large=too_large)
             finally:
                 if prefetch is not None:
                     prefetch.close()
@@ -704,7 +708,10 @@ class SkillStudio:
     # -- import --------------------------------------------------------------------------------
 
     def download_skill(self, listing: Listing, skill: CatalogSkill, progress: Progress | None = None) -> dict[str, bytes]:
-        """Every file of the skill folder at the listing's commit: ``{relative path: bytes}``."""
+        """Every file of the skill folder at the listing's commit: ``{relative path: bytes}``.
+
+        Files whose bytes are in :attr:`recent_blobs` (a review just downloaded them) are taken from
+        there by blob SHA; the rest are downloaded, at most ``MAX_IMPORT_FILE_BYTES`` each."""
         tree = listing.trees.get((skill.repo, skill.commit))
         if tree is None:
             raise InstallError(f"{skill.qualified_name}: the listing has no file tree for {skill.repo}@{skill.commit[:12]}.")
@@ -718,20 +725,25 @@ class SkillStudio:
             raise InstallError(f"{skill.qualified_name}: {err}") from None
         check_import_size(skill, tree, prefix, rel_to_sha)
         client = self.client(listing.host_of(skill))
+        index = tree.by_path()
+        wanted = [prefix + rel for rel in rel_to_sha]
+        # files a review just downloaded (issue 14) are not downloaded again: a blob SHA names its bytes
+        reused = {p: data for p in wanted
+                  if (data := self.recent_blobs.get(index[p].sha)) is not None and len(data) <= MAX_IMPORT_FILE_BYTES}
         # the bytes actually read are capped, whatever sizes the tree declares (issue 16 item 8)
         try:
-            blobs = client.fetch_blobs(tree, [prefix + rel for rel in rel_to_sha], skip_missing=False,
-                                       progress=progress, max_bytes=MAX_IMPORT_FILE_BYTES)
+            fetched = client.fetch_blobs(tree, [p for p in wanted if p not in reused], skip_missing=False,
+                                         progress=progress, max_bytes=MAX_IMPORT_FILE_BYTES)
         except GitHubError as err:
             if err.status != 200:
                 raise
             raise InstallError(f"{skill.qualified_name}: {err} Files over {MAX_IMPORT_FILE_BYTES} bytes are not "
                                "imported (R-DATA-2).") from None
+        blobs = {p: reused[p] if p in reused else fetched[p] for p in wanted}
         total = sum(len(data) for data in blobs.values())
         if total > MAX_IMPORT_TOTAL_BYTES:
             raise InstallError(f"{skill.qualified_name}: {skill.path or '/'} holds {total} bytes; an import takes "
                                f"at most {MAX_IMPORT_TOTAL_BYTES} bytes (R-DATA-2).")
-        index = tree.by_path()
         # an executable upstream (mode 100755) stays executable once installed (issue 16)
         return {p[len(prefix):]: ExecutableFile(data) if index[p].mode == "100755" else data
                 for p, data in blobs.items()}

@@ -60,6 +60,7 @@ from skill_studio.core.errors import InstallError, RemoteError, SkillStudioError
 from skill_studio.core.identity import find_catalog_skill, registry_key, registry_of
 from skill_studio.core.installer import read_folder
 from skill_studio.core.models import CatalogSkill, Destination, InstalledSkill, Listing, Progress, Registry
+from skill_studio.core.targets import DeployState
 from skill_studio.core.update_rule import upstream_update
 from skill_studio.core.versions import DEFAULT_VERSION
 
@@ -235,6 +236,39 @@ class FailedUpdate:
         return {**self.item.to_json(), "message": self.message, "remote": self.remote}
 
 
+@dataclass(frozen=True)
+class EditedCopy:
+    """A deployed copy of an updated skill that was edited in its target (issue 17): the update was
+    not written there (never overwritten silently); a three-way merge is offered.
+
+    Attributes:
+        destination, local_name: the installed skill that was updated.
+        target: the target's name; path: the deployed folder.
+    """
+
+    destination: Destination
+    local_name: str
+    target: str
+    path: str
+
+    @property
+    def text(self) -> str:
+        """The GUI's sentence (the Targets page offers *Merge…*)."""
+        return (f"{self.local_name}: the deployed copy in {self.target} was edited there and was not overwritten; "
+                "merge it from the Targets page.")
+
+    @property
+    def cli_text(self) -> str:
+        """The CLI's sentence, naming the command that merges it."""
+        return (f"{self.local_name} ({self.destination.label}): deployed copy in {self.target} was edited there: "
+                f"not overwritten; merge with `skill-studio targets merge {self.target} {self.local_name}`")
+
+    def to_json(self) -> dict[str, Any]:
+        """``{destination, local_name, target, path}``."""
+        return {"destination": self.destination.value, "local_name": self.local_name, "target": self.target,
+                "path": self.path}
+
+
 @dataclass
 class UpdateReport:
     """Outcome of a check, and of the updates applied from it.
@@ -252,6 +286,8 @@ class UpdateReport:
         failed: updates attempted that failed.
         merges: ``{item key: MergeSummary}`` for customized updates whose merge was previewed
             (``preview_merges``) or attempted (``apply_updates(merge=True)``), issue 13.
+        edited_copies: deployed copies of applied updates that were edited in their target and so
+            were not overwritten; each needs a merge (issue 17).
     """
 
     checked_at: str
@@ -265,6 +301,7 @@ class UpdateReport:
     skipped_customized: list[UpdateItem] = field(default_factory=list)
     failed: list[FailedUpdate] = field(default_factory=list)
     merges: dict[tuple[str, str], MergeSummary] = field(default_factory=dict)
+    edited_copies: list[EditedCopy] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -335,6 +372,7 @@ class UpdateReport:
                     parts.append(f"{title}: {', '.join(groups[st])}")
             if parts:
                 lines.append(f"{dest.label}: " + "; ".join(parts))
+        lines.extend(c.text for c in self.edited_copies)
         for e in self.errors:
             lines.append(f"Could not check {e.registry}: {e.message}")
         return lines
@@ -364,6 +402,7 @@ class UpdateReport:
             "failed": [f.to_json() for f in self.failed],
             "errors": [e.to_json() for e in self.errors],
             "unchecked": [u.to_json() for u in self.unchecked],
+            "edited_copies": [c.to_json() for c in self.edited_copies],
         }
 
 
@@ -593,6 +632,7 @@ def apply_updates(studio: SkillStudio, report: UpdateReport, items: Iterable[Upd
                 report.merges[item.key] = MergeSummary.of(outcome.merge, outcome.applied)
                 if outcome.applied:
                     report.applied.append(item)
+                    _note_edited_copies(studio, report, item)
                     report.skipped_customized[:] = [i for i in report.skipped_customized if i.key != item.key]
                 elif item.key not in {i.key for i in report.skipped_customized}:
                     report.skipped_customized.append(item)
@@ -614,11 +654,22 @@ def apply_updates(studio: SkillStudio, report: UpdateReport, items: Iterable[Upd
                 report.failed.append(FailedUpdate(item, str(err), remote=isinstance(err, RemoteError)))
             else:
                 report.applied.append(item)
+                _note_edited_copies(studio, report, item)
                 report.skipped_customized[:] = [i for i in report.skipped_customized if i.key != item.key]
                 report.failed[:] = [f for f in report.failed if f.item.key != item.key]
         if progress:
             progress(n, len(todo))
     return report
+
+
+def _note_edited_copies(studio: SkillStudio, report: UpdateReport, item: UpdateItem) -> None:
+    """Record in ``report`` the deployed copies of ``item`` left alone because they were edited in
+    their target (the installer's listener already propagated the update to the others)."""
+    for dep in studio.targets.deployments(destination=item.destination, local_name=item.local_name):
+        if dep.state is DeployState.EDITED_HERE and dep.target not in {
+                c.target for c in report.edited_copies if (c.destination, c.local_name) == (item.destination,
+                                                                                             item.local_name)}:
+            report.edited_copies.append(EditedCopy(item.destination, item.local_name, dep.target, dep.path))
 
 
 def preview_merges(studio: SkillStudio, report: UpdateReport, items: Iterable[UpdateItem] | None = None) -> UpdateReport:

@@ -134,6 +134,8 @@ def cmd_update(args: argparse.Namespace, studio: SkillStudio) -> int:
         json_out(data)
         return code
     _print_report(report, dests)
+    for copy in report.edited_copies:  # issue 17: an update never overwrites a copy edited in its target
+        out(copy.cli_text)
     pending = [i for i in report.pending if i.destination in dests and i.key not in {f.item.key for f in report.failed}]
     if not apply and pending:
         how = "the update mode is manual" if not args.check else "--check"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import posixpath
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from .catalog import SourceError, normalize_relative_path, normalize_skills_field
@@ -326,6 +326,7 @@ def discover_plugins(
     marketplace_root: str = "",
     *,
     parse: Callable[[bytes, str], SkillMetadata] = parse_skill_md,
+    too_large: Container[str] = (),
 ) -> PluginDiscovery:
     """Find the skills of ``plugins``, each a folder of ``tree`` (R-DIS-1..6, R-FM-1..2).
 
@@ -361,6 +362,9 @@ def discover_plugins(
             all SKILL.md files), never with an empty batch.
         marketplace_root: folder that listed ``skills`` paths fall back to ("" = the root).
         parse: the SKILL.md parser (default :func:`parse_skill_md`).
+        too_large: paths ``fetch`` left out because they were over :data:`MAX_SKILL_MD_BYTES`
+            whatever the tree declared (consulted after ``fetch`` returns; issue 16): each such
+            SKILL.md excludes its one skill with that reason (R-FM-2).
 
     Returns:
         A :class:`PluginDiscovery`.
@@ -432,6 +436,10 @@ def discover_plugins(
     parsed: dict[str, tuple[SkillMetadata, str] | FrontmatterError] = {}
     for skill_md in skill_md_paths:
         data = contents.get(skill_md)
+        if data is None and skill_md in too_large:
+            parsed[skill_md] = FrontmatterError(
+                f"{skill_md}: too large to list (over the limit of {MAX_SKILL_MD_BYTES} bytes)")
+            continue
         if data is None:
             parsed[skill_md] = FrontmatterError(f"{skill_md}: could not be read")
             continue
@@ -487,7 +495,8 @@ def discover_plugins(
 
 
 def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: FetchMany, *,
-             parse: Callable[[bytes, str], SkillMetadata] = parse_skill_md) -> Listing:
+             parse: Callable[[bytes, str], SkillMetadata] = parse_skill_md,
+             too_large: Container[str] = ()) -> Listing:
     """List the skills a registry offers at ``tree.commit`` (R-DIS-1..6, R-FM-1..2).
 
     Runs :func:`discover_plugins` over ``catalog.plugins`` with the registry's ``subpath`` as the
@@ -502,6 +511,8 @@ def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: Fe
             never with an empty batch.
         parse: the SKILL.md parser, :func:`parse_skill_md` by default; a caller that parsed files
             while they downloaded passes a lookup with the same contract.
+        too_large: paths ``fetch`` left out for being over the listing cap (see
+            :func:`discover_plugins`).
 
     Returns:
         A :class:`Listing` with ``commit=tree.commit``, the skills in catalog order, the
@@ -512,7 +523,7 @@ def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: Fe
         Nothing of its own: bad files become warnings or exclusions. Whatever ``fetch`` raises
         (e.g. :class:`~skill_studio.core.errors.NetworkError`) propagates unchanged.
     """
-    result = discover_plugins(tree, catalog.plugins, fetch, source.subpath, parse=parse)
+    result = discover_plugins(tree, catalog.plugins, fetch, source.subpath, parse=parse, too_large=too_large)
     log.debug(
         "%s@%s: %d skill(s), %d excluded, %d plugin(s) skipped",
         source.slug,

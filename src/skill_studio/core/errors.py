@@ -19,7 +19,8 @@ Hierarchy::
     │   ├── GitHubError           unexpected HTTP status from the GitHub API
     │   │   ├── NotFoundError     404: missing or private repository / ref / path
     │   │   ├── AuthError         401: token invalid
-    │   │   └── RateLimitError    403/429 with an exhausted rate limit (R-NET-3)
+    │   │   ├── RateLimitError    403/429 with an exhausted rate limit (R-NET-3)
+    │   │   └── TooLargeError     an answer over the bytes the caller allows (issue 16 item 8)
     │   ├── CatalogError          marketplace.json missing or structurally invalid (R-CAT-1)
     │   ├── FrontmatterError      SKILL.md frontmatter missing or unparsable (R-FM-2)
     │   │   └── FrontmatterEditError  a frontmatter edit that cannot be made byte-preservingly (issue 13)
@@ -128,6 +129,12 @@ class NotFoundError(GitHubError):
 
 class AuthError(GitHubError):
     """Raised on 401: the token sent is invalid or expired."""
+
+
+class TooLargeError(GitHubError):
+    """Raised when an answer is over the bytes the caller allows (issue 16 item 8: the bytes actually
+    read are capped, whatever size the tree declared); ``status`` is 200 (the answer itself was fine).
+    The download stops at the cap."""
 
 
 class RateLimitError(GitHubError):

@@ -62,6 +62,7 @@ from skill_studio.core.errors import (
     NotFoundError,
     RateLimitError,
     RemoteError,
+    TooLargeError,
 )
 from skill_studio.core.hashing import git_blob_sha
 from skill_studio.core.hosts import api_base_for, raw_origin_allowed, raw_root_for
@@ -348,7 +349,7 @@ class GitHubClient:
                 with slots:
                     resp = self._attempt(path, params, req_headers, what, attempt, total, start, limit, endpoint)
             except _TooLarge as big:
-                raise GitHubError(f"GitHub's answer for {what} is over {shown_limit or big.limit} bytes; refusing to "
+                raise TooLargeError(f"GitHub's answer for {what} is over {shown_limit or big.limit} bytes; refusing to "
                                   f"read more ({endpoint}).", 200, endpoint) from None
             except _DeadlineExceeded:
                 raise NetworkError(
@@ -813,7 +814,7 @@ class GitHubClient:
             except (ValueError, KeyError, TypeError, AttributeError):
                 pass
         if len(data) > max_bytes:
-            raise GitHubError(f"GitHub's answer for {what} is over {max_bytes} bytes; refusing it.", 200)
+            raise TooLargeError(f"GitHub's answer for {what} is over {max_bytes} bytes; refusing it.", 200)
         if git_blob_sha(data) != sha:
             raise IntegrityError(f"Downloaded {what} does not match its git SHA {sha[:12]}; refusing to use it.")
         return data
@@ -909,7 +910,8 @@ class GitHubClient:
     def fetch_blobs(self, tree: RepoTree, paths: Sequence[str], *, skip_missing: bool = True,
                     progress: Callable[[int, int], None] | None = None,
                     on_file: Callable[[str, bytes], None] | None = None,
-                    prefetched: Prefetch | None = None, max_bytes: int = MAX_BLOB_BYTES) -> dict[str, bytes]:
+                    prefetched: Prefetch | None = None, max_bytes: int = MAX_BLOB_BYTES,
+                    on_too_large: Callable[[str], None] | None = None) -> dict[str, bytes]:
         """Fetch the files at ``paths`` of ``tree`` concurrently (bounded), verifying each SHA.
 
         Files come from the raw host when usable, else the blob endpoint; either way at
@@ -925,6 +927,8 @@ class GitHubClient:
                 arrives (e.g. to parse it while other downloads wait on the network).
             prefetched: files already requested with :meth:`prefetch` (used when they verify).
             max_bytes: most bytes read per file, whatever the tree says (issue 16 item 8).
+            on_too_large: when given, a file over ``max_bytes`` is passed to it (its path) and left
+                out of the result instead of failing the batch (a listing excludes that one skill).
 
         Returns:
             ``{path: bytes}`` in the order of ``paths`` (deterministic whatever the timing).
@@ -945,13 +949,20 @@ class GitHubClient:
         done = 0
         done_lock = threading.Lock()
 
-        def one(entry: TreeEntry) -> bytes:
+        def one(entry: TreeEntry) -> bytes | None:
             nonlocal done
+            data: bytes | None
             data = prefetched.take(entry.path, entry.sha) if prefetched is not None else None
             if data is None or len(data) > max_bytes:
-                data = self.blob(tree.owner, tree.repo, entry.sha, path=entry.path, commit=tree.commit,
-                                 max_bytes=max_bytes)
-            if on_file is not None:
+                try:
+                    data = self.blob(tree.owner, tree.repo, entry.sha, path=entry.path, commit=tree.commit,
+                                     max_bytes=max_bytes)
+                except TooLargeError:
+                    if on_too_large is None:
+                        raise
+                    on_too_large(entry.path)
+                    data = None
+            if on_file is not None and data is not None:
                 on_file(entry.path, data)
             if progress is not None:
                 with done_lock:
@@ -962,7 +973,7 @@ class GitHubClient:
         workers = max(self.concurrency, self.raw_concurrency) if self._raw_usable(tree.owner, tree.repo) \
             else self.concurrency
         blobs = self._map(one, wanted, workers=workers)
-        return {e.path: data for e, data in zip(wanted, blobs)}
+        return {e.path: data for e, data in zip(wanted, blobs) if data is not None}
 
 
 class Prefetch:

@@ -7,7 +7,9 @@ app or lose what the user installed. :func:`open_store` then:
    nothing is deleted and the damaged file stays available for inspection;
 2. creates a fresh database with the current schema;
 3. salvages what is still readable from the damaged file (each table scanned without indexes):
-   registries, settings, skill rows and history entries whose folders still exist;
+   registries, settings, skill rows and history entries whose folders still exist, deploy targets,
+   their deployments (or, when those rows are lost, the copies carrying the app's marker) and skill
+   sets (issue 17);
 4. re-registers every skill folder on disk that has no salvaged row: the frontmatter of its
    ``SKILL.md`` gives name, description and version, the folder it sits in gives the destination,
    the origin is ``"recovered"`` (the registry it came from is unknown), and the snapshot is the
@@ -34,6 +36,7 @@ from skill_studio.core.installer import LOCAL_NAME_RE, Installer, read_folder
 from skill_studio.core.models import Destination, RegistrySource
 from skill_studio.core.paths import AppPaths, data_absolute
 from skill_studio.core.store import Store, salvage
+from skill_studio.core.targets import read_marker
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +190,8 @@ def rebuild(paths: AppPaths, store: Store, rows: dict[str, list[dict[str, Any]]]
         except (KeyError, TypeError, ValueError) as exc:
             log.info("history row not restored: %s", exc)
 
+    messages.extend(_restore_targets(paths, store, installer, rows))
+
     total = kept + recovered
     summary = f"{total} installed skill(s) are listed again"
     if total:
@@ -199,6 +204,80 @@ def rebuild(paths: AppPaths, store: Store, rows: dict[str, list[dict[str, Any]]]
     summary += f"; {restored_regs} registr{'y' if restored_regs == 1 else 'ies'} and {history} previous version(s) restored."
     messages.insert(0, summary)
     return messages
+
+
+def _restore_targets(paths: AppPaths, store: Store, installer: Installer,
+                     rows: dict[str, list[dict[str, Any]]]) -> list[str]:
+    """Put the deploy targets, their deployments and the skill sets back (issue 17), so deployed
+    folders stay managed after a rebuild.
+
+    A deployment row is restored when its target and its installed skill are; its baseline snapshot
+    (``source_hash``) is kept when still on disk, else the installed content becomes the baseline.
+    A folder in a restored target that carries the app's marker but lost its row is registered
+    again with the installed content as baseline, so a copy that differs counts as *edited here*
+    (never overwritten; undeploy backs it up).
+
+    Returns:
+        One sentence when any target was restored (``"N target(s) and M deployment(s) restored."``).
+    """
+    ids: dict[Any, tuple[int, Path]] = {}
+    for row in sorted(rows.get("targets", []), key=lambda r: r.get("id") or 0):
+        try:
+            new = store.add_target(str(row["name"]), str(row["kind"]), str(row["path"]))
+            if row.get("skill_set"):
+                store.set_target_skill_set(new["id"], str(row["skill_set"]))
+        except (KeyError, TypeError, ValueError, SkillStudioError) as exc:
+            log.info("target row not restored: %s", exc)
+            continue
+        ids[row.get("id")] = (int(new["id"]), Path(new["path"]))
+    if not ids:
+        return []
+
+    def baseline(dest: Destination, name: str) -> str:
+        return installer.save_snapshot(read_folder(paths.skills_dir(dest) / name))
+
+    done: set[tuple[int, str]] = set()
+    for row in rows.get("deployments", []):
+        try:
+            target_id, _ = ids[row["target_id"]]
+            dest, name = Destination(row["destination"]), str(row["local_name"])
+            if store.skill(dest, name) is None or (target_id, name) in done:
+                continue
+            source = row.get("source_hash")
+            if not isinstance(source, str) or not source or not (paths.snapshots / source).is_dir():
+                source = baseline(dest, name)
+            store.upsert_deployment(target_id, dest, name, mode=str(row.get("mode") or "copy"), source_hash=source,
+                                    written_hash=str(row.get("written_hash") or source))
+            done.add((target_id, name))
+        except (KeyError, TypeError, ValueError, SkillStudioError) as exc:
+            log.info("deployment row not restored: %s", exc)
+    for target_id, root in ids.values():  # copies the app wrote whose row was lost: their markers say so
+        try:
+            folders = sorted(root.iterdir()) if root.is_dir() else []
+        except OSError:
+            continue
+        for folder in folders:
+            if (target_id, folder.name) in done or folder.is_symlink() or not folder.is_dir():
+                continue
+            marker = read_marker(folder)
+            if marker is None or marker.get("skill") != folder.name:
+                continue
+            try:
+                dest = Destination(marker.get("destination"))
+            except ValueError:
+                continue
+            if store.skill(dest, folder.name) is None:
+                continue
+            source = baseline(dest, folder.name)
+            store.upsert_deployment(target_id, dest, folder.name, mode="copy", source_hash=source, written_hash=source)
+            done.add((target_id, folder.name))
+    members: dict[str, list[tuple[str, str]]] = {}
+    for row in rows.get("skill_set_members", []):
+        if all(isinstance(row.get(k), str) for k in ("set_name", "destination", "local_name")):
+            members.setdefault(row["set_name"], []).append((row["destination"], row["local_name"]))
+    for set_name, pairs in members.items():
+        store.replace_skill_set(set_name, pairs)
+    return [f"{len(ids)} target(s) and {len(done)} deployment(s) restored."]
 
 
 def _restore_row(installer: Installer, store: Store, old: dict[str, Any], files: dict[str, bytes]) -> bool:

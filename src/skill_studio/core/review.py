@@ -94,7 +94,9 @@ RULES: dict[str, Rule] = {
              "A zero-width joiner inside an emoji sequence is not reported."),
         Rule("html-comment", "low",
              "An HTML comment in a Markdown file is sent to the agent but never shown on the "
-             "rendered page. Comments inside code blocks and inline code are shown, so not reported."),
+             "rendered page. Comments inside code blocks and inline code are shown, so not reported, "
+             "and neither are short machine markers that carry no prose (generator and linter "
+             "directives such as AGENTS-GENERATED:START name, markdownlint-disable, prettier-ignore)."),
         Rule("prompt-injection", "high",
              "Phrases that try to override the agent's instructions or hide actions from the user "
              "(ignore/disregard previous instructions, do not tell the user, without the user "
@@ -471,6 +473,29 @@ def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
     return i >= 0 and spans[i][0] <= offset < spans[i][1]
 
 
+_MARKER_MAX_CHARS = 60
+_MARKER_TOKEN = re.compile(r"[\w.:=/,#@{}\[\]-]+")
+_MACHINE_TOKEN = re.compile(r"[-_:=/.#@{}\[\]\d]|^[A-Z]{2,}$")
+
+
+def _machine_marker(body: str) -> bool:
+    """True for a short machine marker that carries no prose: a generator or linter directive such
+    as ``AGENTS-GENERATED:START filemap``, ``markdownlint-disable MD013``, ``prettier-ignore``,
+    ``skill-type: process``, ``TOC``, or an empty comment. The body (whitespace collapsed) is at
+    most :data:`_MARKER_MAX_CHARS` characters of at most six identifier-like tokens; the first is
+    machine-like (holds ``- _ : = / . #`` or a digit, or is an upper-case code) and at most one
+    other is a plain word. Anything else (``ignore previous instructions``, ``TODO remove this``,
+    ``Managed by agent: keep sections…``) is prose and stays reported."""
+    if not body:
+        return True
+    tokens = body.split(" ")
+    if len(body) > _MARKER_MAX_CHARS or len(tokens) > 6 or not all(_MARKER_TOKEN.fullmatch(t) for t in tokens):
+        return False
+    if not _MACHINE_TOKEN.search(tokens[0]):
+        return False
+    return sum(1 for t in tokens[1:] if not _MACHINE_TOKEN.search(t)) <= 1
+
+
 def _rule_comments(path: str, text: str, lines: _Lines, out: list[Finding]) -> None:
     if "<!--" not in text:
         return
@@ -479,6 +504,8 @@ def _rule_comments(path: str, text: str, lines: _Lines, out: list[Finding]) -> N
         if _inside(spans, m.start()):
             continue
         body = " ".join(m.group(1).split())
+        if _machine_marker(body):
+            continue
         shown = escape_hidden(body)
         shown = shown if len(shown) <= 80 else shown[:79] + "…"
         out.append(Finding("html-comment", "low", path, lines.line(m.start()),

@@ -24,8 +24,9 @@ log = logging.getLogger(__name__)
 
 __all__ = ["REVIEW_FORMAT", "ReviewCache", "folder_key", "review_from_json", "review_to_json", "review_tree_folder"]
 
-REVIEW_FORMAT = 1
-"""Bumped whenever a rule changes, so reviews made by older rules are not reused."""
+REVIEW_FORMAT = 2
+"""Bumped whenever a rule changes, so reviews made by older rules are not reused (2: html-comment
+exempts short machine markers)."""
 
 
 def folder_key(tree: RepoTree, folder: str) -> str:

@@ -575,11 +575,13 @@ class UpdateCenter(QObject):
                 lines.append(f"{item.local_name} was edited meanwhile and was not updated; update it again to confirm.")
         for f in report.failed:
             lines.append(f"{f.item.local_name} was not updated: {f.message}")
+        lines.extend(copy.text for copy in report.edited_copies)  # issue 17: those copies need a merge
         if report.applied:
             title = f"Updated {report.applied[0].local_name if len(report.applied) == 1 else _plural(len(report.applied), 'skill')} in {dest.label}"
         else:
             title = f"Nothing was updated in {dest.label}"
-        level = Level.SUCCESS if report.applied and not report.failed and not report.skipped_customized else \
+        level = Level.SUCCESS if report.applied and not report.failed and not report.skipped_customized \
+            and not report.edited_copies else \
             Level.WARNING if report.applied else Level.ERROR
         self.window.notifications.post(level, title, "\n".join(lines), actions=actions,
                                        persistent=level is not Level.SUCCESS, key=f"update-{dest.value}")
