@@ -164,7 +164,7 @@ def measure(server: Server, slug: str, naive: bool) -> Figures:
     from skill_studio.core.github import GitHubClient
     from skill_studio.core.models import Destination, ImportOptions
     from skill_studio.core.paths import AppPaths
-    from skill_studio.core.service import SkillStudio, skill_files
+    from skill_studio.app.studio import SkillStudio, skill_files
     from skill_studio.core.sources import parse_registry_source
 
     source = parse_registry_source(slug)

@@ -126,7 +126,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication, QWidget
 
     from skill_studio.core.models import Destination, ImportOptions
-    from skill_studio.core.service import SkillStudio
+    from skill_studio.app.studio import SkillStudio
     from skill_studio.ui.app import prepare_application
     from skill_studio.ui.browse_dialog import BrowseDialog
     from skill_studio.ui.main_window import MainWindow

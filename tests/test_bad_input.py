@@ -20,7 +20,7 @@ from fake_github import FakeGitHub, git_blob_sha
 from storecheck import assert_consistent, diff, fingerprint
 
 from skill_studio.cli import main
-from skill_studio.core import service as service_module
+from skill_studio.app import studio as service_module
 from skill_studio.core.catalog import parse_catalog
 from skill_studio.core.errors import (
     CatalogError,
@@ -32,7 +32,7 @@ from skill_studio.core.errors import (
 from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
 from skill_studio.core.installer import read_folder
 from skill_studio.core.models import Destination
-from skill_studio.core.service import SkillStudio
+from skill_studio.app.studio import SkillStudio
 
 pytestmark = pytest.mark.integration
 

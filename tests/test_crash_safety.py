@@ -71,7 +71,7 @@ def python(code: str, crash: str | None = None) -> subprocess.CompletedProcess[s
     env = {k: v for k, v in os.environ.items() if k != CRASH_ENV}
     if crash:
         env[CRASH_ENV] = crash
-    prelude = ("from skill_studio.core.service import SkillStudio\n"
+    prelude = ("from skill_studio.app.studio import SkillStudio\n"
                "from skill_studio.core.models import Destination\n"
                "studio = SkillStudio()\n")
     return subprocess.run([sys.executable, "-c", prelude + code + "\nstudio.close()\n"], capture_output=True,

@@ -17,7 +17,7 @@ from skill_studio.core.installer import content_hash, read_folder
 from skill_studio.core.models import Destination, RegistrySource
 from skill_studio.core.paths import AppPaths
 from skill_studio.core.recovery import RECOVERED_ORIGIN
-from skill_studio.core.service import SkillStudio
+from skill_studio.app.studio import SkillStudio
 from skill_studio.core.store import MIGRATIONS, SCHEMA_VERSION, CorruptDatabaseError, DatabaseError, Store
 
 TIDY = {"SKILL.md": b"---\nname: tidy-notes\ndescription: Tidy meeting notes.\nversion: 1.2.0\n---\n# Tidy\n",

@@ -25,7 +25,7 @@ from skill_studio.core.external import (
 from skill_studio.core.github import GitHubClient
 from skill_studio.core.installer import read_folder
 from skill_studio.core.models import Destination, ImportOptions, InstallState, Listing, RegistrySource
-from skill_studio.core.service import SkillStudio
+from skill_studio.app.studio import SkillStudio
 from skill_studio.core.sources import parse_registry_source
 
 # --------------------------------------------------------------------------------------------

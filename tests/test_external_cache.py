@@ -17,7 +17,7 @@ import pytest
 from skill_studio.core.external import ExternalCache
 from skill_studio.core.external_cache import DiskExternalCache, git_blob_sha
 from skill_studio.core.models import Listing, RepoTree, TreeEntry
-from skill_studio.core.service import SkillStudio
+from skill_studio.app.studio import SkillStudio
 from skill_studio.core.sources import parse_registry_source
 
 

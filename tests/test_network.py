@@ -22,7 +22,7 @@ from skill_studio.core.cache import ListingCache, encode
 from skill_studio.core.errors import GitHubError, NetworkError, NotFoundError, RateLimitError
 from skill_studio.core.github import GitHubClient, format_reset, git_blob_sha
 from skill_studio.core.models import Destination, ImportOptions, RepoTree, TreeEntry
-from skill_studio.core.service import SkillStudio, skill_files
+from skill_studio.app.studio import SkillStudio, skill_files
 from skill_studio.core.sources import parse_registry_source
 
 pytestmark = pytest.mark.integration

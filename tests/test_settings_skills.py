@@ -16,7 +16,7 @@ from skill_studio.cli import main
 from skill_studio.core.errors import ArchiveError, CollisionError, InstallError
 from skill_studio.core.installer import read_folder
 from skill_studio.core.models import Destination, ImportOptions, RegistrySource
-from skill_studio.core.service import SkillStudio
+from skill_studio.app.studio import SkillStudio
 from skill_studio.core.workspace import BEGIN_MARKER, END_MARKER, MANIFEST, SKILLS_DIR, WorkspaceError
 
 BUNDLED = {"research": "research", "skill-builder-practices": "practices", "validate-skill": "validate"}

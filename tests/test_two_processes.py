@@ -51,7 +51,7 @@ GUI_WORKER = textwrap.dedent("""
     from pathlib import Path
     from skill_studio.core.errors import RegistryError
     from skill_studio.core.models import Destination, ImportOptions
-    from skill_studio.core.service import SkillStudio
+    from skill_studio.app.studio import SkillStudio
     go, done = Path(sys.argv[1]), Path(sys.argv[2])
     go.with_name("ready-gui").touch()
     while not go.exists():

@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 
 from skill_studio.cli import main
-from skill_studio.core import updates as upd
+from skill_studio.app import updates as upd
 from skill_studio.core.errors import InstallError
 from skill_studio.core.installer import read_folder
 from skill_studio.core.models import Destination, ImportOptions
-from skill_studio.core.service import SkillStudio
+from skill_studio.app.studio import SkillStudio
 
 pytestmark = pytest.mark.integration
 

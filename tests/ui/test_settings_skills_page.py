@@ -19,8 +19,8 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from uitools import *  # noqa: F403 - GUI fixtures and helpers
 
 from skill_studio.core.models import Destination, InstalledSkill
-from skill_studio.core.service import SkillStudio
-from skill_studio.core.updates import UpdateMode, get_update_mode, set_update_mode
+from skill_studio.app.studio import SkillStudio
+from skill_studio.app.updates import UpdateMode, get_update_mode, set_update_mode
 from skill_studio.ui.main_window import MainWindow
 from skill_studio.ui.models import BADGES_ROLE, Badge, BadgeKind, InstalledRow
 from skill_studio.ui.notifications import Notification

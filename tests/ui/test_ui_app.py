@@ -14,7 +14,7 @@ from uitools import *  # noqa: F403 - GUI fixtures and helpers
 
 from skill_studio import cli
 from skill_studio.core.models import Destination, ImportOptions
-from skill_studio.core.service import SkillStudio
+from skill_studio.app.studio import SkillStudio
 from skill_studio.ui import app as ui_app
 from skill_studio.ui.main_window import MainWindow
 from skill_studio.ui.skill_editor import SkillEditor, preview_markdown, write_text_atomic

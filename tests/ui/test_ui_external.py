@@ -10,7 +10,7 @@ import pytest
 from uitools import *  # noqa: F403 - GUI fixtures and helpers
 
 from skill_studio.core.models import Destination
-from skill_studio.core.service import SkillStudio
+from skill_studio.app.studio import SkillStudio
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
 

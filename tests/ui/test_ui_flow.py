@@ -14,7 +14,7 @@ from PySide6.QtCore import QSettings, QTimer
 from uitools import *  # noqa: F403 - GUI fixtures and helpers
 
 from skill_studio.core.models import Destination
-from skill_studio.core.service import SkillStudio
+from skill_studio.app.studio import SkillStudio
 from skill_studio.ui import widgets
 from skill_studio.ui.browse_dialog import BrowseDialog, MetadataEditor
 from skill_studio.ui.main_window import MainWindow

@@ -17,7 +17,7 @@ from uitools import *  # noqa: F403 - GUI fixtures and helpers
 
 from skill_studio.core import auth
 from skill_studio.core.models import Destination
-from skill_studio.core.service import SkillStudio
+from skill_studio.app.studio import SkillStudio
 from skill_studio.ui.main_window import MainWindow
 from skill_studio.ui.token_section import TokenSection
 

@@ -18,9 +18,9 @@ import pytest
 from PySide6.QtWidgets import QMessageBox, QPushButton
 from uitools import *  # noqa: F403 - GUI fixtures and helpers
 
-from skill_studio.core import updates as upd
+from skill_studio.app import updates as upd
 from skill_studio.core.models import Destination, ImportOptions
-from skill_studio.core.service import SkillStudio
+from skill_studio.app.studio import SkillStudio
 from skill_studio.ui.main_window import MainWindow
 from skill_studio.ui.notifications import Level, Notification
 from skill_studio.ui.update_center import ERROR_KEY, UPDATES_KEY, startup_check_enabled

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QThreadPool
 from PySide6.QtWidgets import QApplication
 
-from skill_studio.core.service import SkillStudio
+from skill_studio.app.studio import SkillStudio
 from skill_studio.ui import workers
 from skill_studio.ui.app import prepare_application
 from skill_studio.ui.browse_dialog import BrowseDialog, RegistryTab

@@ -1,1 +1,1 @@
-"""PySide6 desktop interface over skill_studio.core."""
+"""PySide6 desktop interface over the application layer (skill_studio.app)."""

@@ -1,6 +1,6 @@
 """Application bootstrap: the single composition root of the GUI.
 
-``run_gui`` creates the ``QApplication``, opens one :class:`~skill_studio.core.service.SkillStudio`
+``run_gui`` creates the ``QApplication``, opens one :class:`~skill_studio.app.SkillStudio`
 and hands it to the main window; nothing in the UI creates core services by itself (unlike vorta's
 jobs reaching for ``QApplication.instance()``), so tests and the screenshot script build the same
 window around a studio of their choosing with :func:`create_main_window`.
@@ -16,8 +16,8 @@ from PySide6.QtCore import QCoreApplication, QThreadPool
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from skill_studio import __version__
+from skill_studio.app import SkillStudio
 from skill_studio.core.errors import SkillStudioError
-from skill_studio.core.service import SkillStudio
 from skill_studio.ui.main_window import MainWindow
 from skill_studio.ui.theme import apply_theme
 

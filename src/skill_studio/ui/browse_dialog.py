@@ -15,9 +15,11 @@ Everything slow (listing a registry, computing install states, downloading and i
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QItemSelection, QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -41,18 +43,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skill_studio.core.cache import format_age
-from skill_studio.core.errors import SkillStudioError
+from skill_studio.app import DEFAULT_VERSION, SkillStudio, format_age
+from skill_studio.app.browse import ImportResult, browse_rows, import_all
 from skill_studio.core.models import (
     CatalogSkill,
     Destination,
     ImportOptions,
-    InstalledSkill,
     InstallState,
     Listing,
     Registry,
 )
-from skill_studio.core.service import DEFAULT_VERSION, SkillStudio, upstream_update
 from skill_studio.ui.metadata_editor import LIBRARY_PURPOSES, Conflict, MetadataEditor
 from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
 from skill_studio.ui.widgets import (
@@ -98,43 +98,13 @@ class PartialData:
     total: int
 
 
-def upstream_newer(listing: Listing, skill: CatalogSkill, installed: InstalledSkill) -> bool:
-    """True when the catalog has a greater version or changed content for an installed copy
-    (R-UPD-1), whether or not that copy is customized."""
-    return upstream_update(listing, skill, installed) is not None
-
-
 def compute_rows(studio: SkillStudio, listing: Listing, destination: Destination,
                  customized: dict[str, bool] | None = None,
                  previous: dict[tuple[str, str, str, str], CatalogRow] | None = None) -> TabData:
-    """Install states of a listing's skills in ``destination`` (disk work: hashes installed folders).
-
-    Runs on a worker thread. A skill that is not installed but whose proposed local name is used by
-    another installed skill is flagged ``name_taken`` (R-IMP-2: the dialog shows the collision). A
-    customized skill whose catalog version is newer keeps state ``CUSTOMIZED`` and gets
-    ``upstream_newer`` (R-UPD-4: updating it asks first).
-
-    Args:
-        customized: ``{local name: customized?}`` already computed for this destination (progressive
-            listings reuse it), else computed here.
-        previous: rows already computed for this listing, by ``CatalogRow.key``; reused as they are.
-    """
-    installed = studio.installed(destination)
-    if customized is None:
-        customized = {s.local_name: studio.is_customized(s) for s in installed}
-    rows = []
-    for s in listing.skills:
-        old = previous.get((s.qualified_name, s.repo, s.commit, s.path)) if previous else None
-        if old is not None:
-            rows.append(old)
-            continue
-        st = studio.skill_state(listing, s, destination, installed)
-        newer = st.installed is not None and (st.state is InstallState.UPDATE_AVAILABLE or (
-            st.state is InstallState.CUSTOMIZED and upstream_newer(listing, s, st.installed)))
-        rows.append(CatalogRow(s, st.state, st.installed,
-                               name_taken=st.installed is None and s.local_name in customized,
-                               upstream_newer=newer))
-    return TabData(listing, rows, customized)
+    """A registry tab's content (worker thread): ``skill_studio.app.browse.browse_rows`` as
+    ``CatalogRow``s (see there for the states, "name taken" and moved skills)."""
+    rows, customized = browse_rows(studio, listing, destination, customized, dict(previous) if previous else None)
+    return TabData(listing, [CatalogRow.of(r) for r in rows], customized)
 
 
 def has_pending_external(listing: Listing) -> bool:
@@ -162,36 +132,6 @@ def source_text(source: object) -> str:
             text += f" /{source['path']}"
         return text
     return str(source)
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """Outcome of one import: the installed skill, or the reason it failed."""
-
-    skill: CatalogSkill
-    installed: InstalledSkill | None
-    error: str | None
-
-
-def import_all(studio: SkillStudio, listing: Listing, destination: Destination,
-               plans: list[tuple[CatalogSkill, ImportOptions]], progress: Callable[[int, int], None]) -> list[ImportResult]:
-    """Import each planned skill in turn (worker thread); one failure does not stop the others.
-
-    ``progress(done, total)`` runs over ``100 × len(plans)`` units, file downloads included.
-    """
-    out: list[ImportResult] = []
-    n = len(plans)
-    for i, (skill, opts) in enumerate(plans):
-        def files(done: int, total: int, i: int = i) -> None:
-            progress(i * 100 + (done * 90 // total if total else 0), n * 100)
-
-        try:
-            inst = studio.import_skill(listing, skill, destination, opts, progress=files)
-            out.append(ImportResult(skill, inst, None))
-        except SkillStudioError as err:
-            out.append(ImportResult(skill, None, str(err)))
-        progress((i + 1) * 100, n * 100)
-    return out
 
 
 class ListingCache:
@@ -511,7 +451,7 @@ class RegistryTab(QWidget):
             if not has_pending_external(local):
                 return data
             rows = {r.key: r for r in data.rows}
-            state = {"data": data, "done": 0, "total": 0}
+            state: dict[str, Any] = {"data": data, "done": 0, "total": 0}
             job.publish(PartialData(data, 0, 0))
 
             def changed(listing: Listing) -> None:  # worker thread (resolve_external's caller)
@@ -742,7 +682,7 @@ class RegistryTab(QWidget):
         """Collision of a local name in the destination (R-IMP-2); a quick database query."""
         if name in planned:
             return Conflict(None, planned=True)
-        inst = self.studio.store.skill(self.destination, name)
+        inst = self.studio.installed_skill(self.destination, name)
         if inst is None:
             return None
         known = self.customized.get(name)
@@ -811,7 +751,7 @@ class BrowseDialog(QDialog):
         self.search.textChanged.connect(self._filter)
         find = QAction(self)
         find.setShortcut(QKeySequence.StandardKey.Find)
-        find.triggered.connect(lambda: (self.search.setFocus(), self.search.selectAll()))
+        find.triggered.connect(self._focus_search)
         self.addAction(find)
         self.reload_button = button("Reload", self.reload_current,
                                     tip="Fetch the current registry from GitHub again")
@@ -878,6 +818,10 @@ class BrowseDialog(QDialog):
 
     # -- tabs ------------------------------------------------------------------------------------
 
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
     def tabs_list(self) -> list[RegistryTab]:
         """The registry tabs in display order."""
         return [self.tabs.widget(i) for i in range(self.tabs.count())]  # type: ignore[misc]
@@ -897,9 +841,9 @@ class BrowseDialog(QDialog):
         enabled = self.studio.registries(enabled_only=True)
         wanted = {r.id: r for r in enabled}
         for rid in [rid for rid in self.tabs_by_id if rid not in wanted]:
-            tab = self.tabs_by_id.pop(rid)
-            self.tabs.removeTab(self.tabs.indexOf(tab))
-            tab.deleteLater()
+            gone = self.tabs_by_id.pop(rid)
+            self.tabs.removeTab(self.tabs.indexOf(gone))
+            gone.deleteLater()
         for pos, reg in enumerate(enabled):
             tab = self.tabs_by_id.get(reg.id)
             if tab is None:
@@ -992,7 +936,7 @@ class BrowseDialog(QDialog):
         """Recompute the install states of every loaded tab (after updates or a rollback)."""
         for tab in self.tabs_list():
             if tab.data is not None:
-                tab.refresh_states(lambda t=tab: self._tab_status(t))
+                tab.refresh_states(functools.partial(self._tab_status, tab))
 
     def update_selected(self) -> None:
         """Ask for the selected rows that have an update to be updated (``update_requested``)."""
@@ -1182,7 +1126,7 @@ class BrowseDialog(QDialog):
             self._close_requested = False
             self.close()
 
-    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]  # noqa: N802 - Qt override
+    def showEvent(self, event) -> None:
         self._close_requested = False  # reopened before a deferred close happened
         super().showEvent(event)
 
@@ -1192,7 +1136,7 @@ class BrowseDialog(QDialog):
             return
         super().done(result)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         self._remember()
         if self._defer_close():
             event.ignore()

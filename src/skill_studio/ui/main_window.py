@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from skill_studio.app import SkillStudio
 from skill_studio.core.models import Destination, InstalledSkill, InstallState
-from skill_studio.core.service import SkillStudio
 from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
 from skill_studio.ui.notifications import Level, NotificationArea
 from skill_studio.ui.pages import (
@@ -38,7 +38,7 @@ from skill_studio.ui.update_center import UpdateCenter, startup_check_enabled
 PAGE_KEYS = ("library", "settings/skills", "settings/marketplace", "settings/general")
 """Page identifiers, in stack order; the last one shown is remembered under ``main/page``."""
 
-_NAV = (("library", "Skill Library"), (None, "SETTINGS"), ("settings/skills", "Skills"),
+_NAV: tuple[tuple[str | None, str], ...] = (("library", "Skill Library"), (None, "SETTINGS"), ("settings/skills", "Skills"),
         ("settings/marketplace", "Marketplace"), ("settings/general", "General"))
 
 
@@ -83,11 +83,11 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(200)
         self.nav.setIconSize(QSize(18, 18))
         self._nav_keys: list[str | None] = []
-        for key, label in _NAV:
-            self._nav_keys.append(key)
+        for nav_key, label in _NAV:
+            self._nav_keys.append(nav_key)
             item = QListWidgetItem(label)
-            item.setSizeHint(QSize(0, 28 if key is None else 34))
-            if key is None:
+            item.setSizeHint(QSize(0, 28 if nav_key is None else 34))
+            if nav_key is None:
                 item.setFlags(Qt.ItemFlag.NoItemFlags)
                 item.setData(Qt.ItemDataRole.AccessibleTextRole, "Settings")
                 f = item.font()
@@ -250,14 +250,14 @@ class MainWindow(QMainWindow):
 
     # -- lifetime ------------------------------------------------------------------------------
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt override
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
             if self.startup_check:  # after the window is on screen: the check never delays it
                 QTimer.singleShot(0, self, self.update_center.start_check)
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         for editor in list(self.editors.values()):
             if shiboken6.isValid(editor) and not editor.close():
                 event.ignore()

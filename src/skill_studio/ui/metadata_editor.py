@@ -24,9 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skill_studio.core.frontmatter import MAX_DESCRIPTION_CHARS
+from skill_studio.app import DEFAULT_VERSION, MAX_DESCRIPTION_CHARS
 from skill_studio.core.models import CatalogSkill, Destination, ImportOptions, InstalledSkill
-from skill_studio.core.service import DEFAULT_VERSION
 from skill_studio.ui.widgets import DescriptionField, LocalNameField, button
 
 LIBRARY_PURPOSES = ("domain", "platform", "source", "data-engineering")
@@ -109,6 +108,7 @@ class MetadataEditor(QDialog):
         self.version_edit = QLineEdit(skill.version or "")
         self.version_edit.setPlaceholderText(DEFAULT_VERSION)
 
+        self.purpose_combo: QComboBox | None
         if destination is Destination.LIBRARY:
             self.purpose_combo = QComboBox()
             self.purpose_combo.addItems(LIBRARY_PURPOSES)
@@ -122,7 +122,8 @@ class MetadataEditor(QDialog):
             self.slot_combo.addItems(("",) + SETTINGS_SLOTS)
             slot = meta.fields.get("slot") if meta else None
             self.slot_combo.setCurrentText(slot if isinstance(slot, str) else "")
-            self.slot_combo.lineEdit().setPlaceholderText("none (or research, validate, …)")
+            if (line_edit := self.slot_combo.lineEdit()) is not None:
+                line_edit.setPlaceholderText("none (or research, validate, …)")
             purpose_label, purpose_widget = "Slot", self.slot_combo
             self.purpose_combo = None
 
@@ -130,7 +131,8 @@ class MetadataEditor(QDialog):
         self.model_combo.setEditable(True)
         self.model_combo.addItems(("",) + MODELS)
         self.model_combo.setCurrentText((meta.model if meta else None) or "")
-        self.model_combo.lineEdit().setPlaceholderText("default model")
+        if (line_edit := self.model_combo.lineEdit()) is not None:
+            line_edit.setPlaceholderText("default model")
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)

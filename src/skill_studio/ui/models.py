@@ -20,9 +20,9 @@ is converted to Python, and enough of those (a few thousand repaints) abort the 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import Enum
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -34,7 +34,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtWidgets import QApplication, QStyle
 
-from skill_studio.core.models import CatalogSkill, InstalledSkill, InstallState, Registry
+from skill_studio.app import version_sort_key
+from skill_studio.app.browse import BrowseRow
+from skill_studio.core.models import InstalledSkill, InstallState, Registry
 
 SORT_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 ROW_ROLE = int(Qt.ItemDataRole.UserRole) + 2
@@ -83,22 +85,18 @@ def _one_line(text: str | None) -> str:
 
 
 def version_key(version: str | None) -> str:
-    """Sort text for version strings: numeric parts compare as numbers (``1.10`` after ``1.2``),
-    text parts after numbers, a missing version last. A string, because the proxy compares
-    ``SORT_ROLE`` values as QVariants."""
-    if not version or not version.strip():
-        return "\uffff"
-    parts = []
-    for chunk in version.strip().lstrip("vV").replace("-", ".").replace("+", ".").split("."):
-        parts.append(f"0{int(chunk):012d}" if chunk.isdigit() and len(chunk) <= 12 else f"1{chunk.casefold()}")
-    return ".".join(parts)
+    """Sort text for version strings: the version order of ``core.versions`` (semver with
+    pre-releases before their release, then the non-semver fallback, a missing version last), the
+    same order as the update check's. A string, because the proxy compares ``SORT_ROLE`` values as
+    QVariants."""
+    return version_sort_key(version)
 
 
 class _TableModel(QAbstractTableModel):
     """Shared plumbing: a list of row dataclasses and a header per column."""
 
     HEADERS: tuple[str, ...] = ()
-    HEADER_TIPS: dict[int, str] = {}
+    HEADER_TIPS: ClassVar[dict[int, str]] = {}
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -176,36 +174,16 @@ class _TableModel(QAbstractTableModel):
 # -- catalog (browse dialog) -------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class CatalogRow:
-    """One skill of a registry listing, with its install state in the dialog's destination.
+class CatalogRow(BrowseRow):
+    """A ``skill_studio.app.browse.BrowseRow`` (one listed skill with its install state in the
+    dialog's destination) with the badges of its state column."""
 
-    Attributes:
-        skill: the catalog skill.
-        state: install state in the destination (R-UI-2).
-        installed: the matching installed copy, or None.
-        name_taken: True when the skill is not installed but its proposed local name is already
-            used in the destination by another skill (an import would collide, R-IMP-2).
-        upstream_newer: the catalog has a newer version or changed content compared with the
-            installed copy, even when that copy is customized (state ``CUSTOMIZED``): the row
-            then shows "update available" beside "customized" (R-UPD-1/4).
-    """
-
-    skill: CatalogSkill
-    state: InstallState = InstallState.NOT_INSTALLED
-    installed: InstalledSkill | None = None
-    name_taken: bool = False
-    upstream_newer: bool = False
-
-    @property
-    def has_update(self) -> bool:
-        """True when the installed copy can be updated from this row (customized or not)."""
-        return self.installed is not None and (self.state is InstallState.UPDATE_AVAILABLE or self.upstream_newer)
-
-    @property
-    def key(self) -> tuple[str, str, str, str]:
-        """Identity of the listed skill: (qualified name, repository, commit, folder)."""
-        s = self.skill
-        return (s.qualified_name, s.repo, s.commit, s.path)
+    @classmethod
+    def of(cls, row: BrowseRow) -> CatalogRow:
+        """The same row as a ``CatalogRow`` (``row`` itself when it already is one)."""
+        if isinstance(row, CatalogRow):
+            return row
+        return cls(**{f.name: getattr(row, f.name) for f in fields(row)})
 
     def badges(self) -> list[Badge]:
         """The badges of the state column."""
@@ -222,7 +200,7 @@ class CatalogTableModel(_TableModel):
 
     NAME, VERSION, STATE, WARNINGS, DESCRIPTION = range(5)
     HEADERS = ("Skill", "Version", "Status", "", "Description")
-    HEADER_TIPS = {WARNINGS: "Warnings: the skill deviates from the Agent Skills rules (see details)"}
+    HEADER_TIPS: ClassVar[dict[int, str]] = {WARNINGS: "Warnings: the skill deviates from the Agent Skills rules (see details)"}
 
     def row_data(self, row: CatalogRow, col: int, role: int) -> Any:
         s = row.skill
@@ -322,7 +300,7 @@ class InstalledTableModel(_TableModel):
     """Installed skills of one destination (Skill Library dashboard, Settings → Skills)."""
 
     NAME, VERSION, SOURCE, STATUS, DESCRIPTION = range(5)
-    HEADERS = ("Name", "Version", "Source", "Status", "Description")
+    HEADERS: tuple[str, ...] = ("Name", "Version", "Source", "Status", "Description")
 
     def row_data(self, row: InstalledRow, col: int, role: int) -> Any:
         s = row.skill
@@ -385,7 +363,7 @@ class RegistryTableModel(_TableModel):
 
     NAME, SOURCE, ENABLED = range(3)
     HEADERS = ("Name", "Source", "Enabled")
-    HEADER_TIPS = {ENABLED: "Disabled registries stay in the list but are not fetched or browsed"}
+    HEADER_TIPS: ClassVar[dict[int, str]] = {ENABLED: "Disabled registries stay in the list but are not fetched or browsed"}
 
     enabled_toggled = Signal(object, bool)
 

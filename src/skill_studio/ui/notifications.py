@@ -193,7 +193,7 @@ class NotificationArea(QWidget):
 
     def notifications(self) -> list[Notification]:
         """The notifications shown, newest first."""
-        cards = [self._layout.itemAt(i).widget() for i in range(self._layout.count())]
+        cards = [item.widget() for i in range(self._layout.count()) if (item := self._layout.itemAt(i)) is not None]
         return [c.note for c in cards if isinstance(c, NotificationCard)]
 
     def card(self, key: str) -> NotificationCard | None:

@@ -25,12 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from skill_studio.app import SkillStudio, parse_registry_source
+from skill_studio.app.settings import SyncReport
+from skill_studio.app.updates import get_update_mode, set_update_mode
 from skill_studio.core.errors import RegistrySourceError
 from skill_studio.core.models import Destination, InstalledSkill, InstallState, Registry
-from skill_studio.core.service import SkillStudio
-from skill_studio.core.sources import parse_registry_source
-from skill_studio.core.updates import get_update_mode, set_update_mode
-from skill_studio.core.workspace import SyncReport
 from skill_studio.ui import widgets
 from skill_studio.ui.models import (
     ROW_ROLE,
@@ -462,7 +461,7 @@ class GeneralPage(QWidget):
     The GitHub token row is a :class:`~skill_studio.ui.token_section.TokenSection` (host, password
     field, Test / Save / Forget, where the token comes from; R-NET-2).
 
-    The update mode is read and stored through ``core.updates.get_update_mode/set_update_mode``
+    The update mode is read and stored through ``app.updates.get_update_mode/set_update_mode``
     (R-UPD-3). The workspace folder is ``studio.settings_skills.workspace_path()``; *Change…* moves it
     (``set_workspace_path``: the old folder loses what Skill Studio wrote, the new one gets the active
     skills), *Sync now* rewrites it (R-IMP-6); both run in the background and report inline.

@@ -3,7 +3,7 @@ the agent workspace (R-IMP-4, R-IMP-6, R-DATA-2).
 
 The page lists bundled skills (padlock, origin *Bundled*), marketplace imports and zip uploads with
 their origin, version, slot and an *Active* check box. Everything that touches the disk goes through
-:class:`~skill_studio.core.settings_skills.SettingsSkills` on a background thread
+``SkillStudio.settings_skills`` (:class:`~skill_studio.app.settings.SettingsSkillsApi`) on a background thread
 (:class:`~skill_studio.ui.workers.BackgroundOp`):
 
 - ticking *Active* calls ``activate`` (the previous holder of the slot is switched off, and the
@@ -21,11 +21,12 @@ window posts them in its notification area.
 
 from __future__ import annotations
 
+import functools
 import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
@@ -45,11 +46,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skill_studio.core.archive import SkillArchive, read_skill_zip
+from skill_studio.app import DEFAULT_VERSION, SkillStudio
+from skill_studio.app.settings import SkillArchive, SkillChange, frontmatter_slot, normalize_slot, read_skill_zip
 from skill_studio.core.errors import ArchiveError, InstallError
 from skill_studio.core.models import Destination, InstalledSkill
-from skill_studio.core.service import SkillStudio
-from skill_studio.core.settings_skills import DEFAULT_VERSION, SkillChange, frontmatter_slot, normalize_slot
 from skill_studio.ui.metadata_editor import SETTINGS_SLOTS
 from skill_studio.ui.models import (
     BADGES_ROLE,
@@ -137,7 +137,7 @@ class SettingsSkillsModel(InstalledTableModel):
 
     ACTIVE, NAME, ORIGIN, VERSION, SLOT, STATUS, DESCRIPTION = range(7)
     HEADERS = ("Active", "Name", "Origin", "Version", "Slot", "Status", "Description")
-    HEADER_TIPS = {
+    HEADER_TIPS: ClassVar[dict[int, str]] = {
         ACTIVE: "Active skills are copied into the agent workspace and listed in its CLAUDE.md",
         SLOT: "Purpose slot: at most one active skill per slot",
     }
@@ -367,7 +367,8 @@ class UploadDialog(QDialog):
         self.slot_combo.setEditable(True)
         self.slot_combo.addItems(["", *slots])
         self.slot_combo.setCurrentText(frontmatter_slot(meta) or "")
-        self.slot_combo.lineEdit().setPlaceholderText("none (or research, validate, …)")
+        if (line_edit := self.slot_combo.lineEdit()) is not None:
+            line_edit.setPlaceholderText("none (or research, validate, …)")
         self.slot_message = QLabel("")
         self.slot_message.setObjectName("fieldError")
         self.slot_message.setWordWrap(True)
@@ -543,6 +544,8 @@ class SettingsSkillsPage(InstalledSkillsPage):
         upload_dialog: the open :class:`UploadDialog`, or None (tests fill it in and accept it).
     """
 
+    model: SettingsSkillsModel
+
     notice = Signal(object)
 
     EMPTY_TITLE = "No Skill Builder skills installed"
@@ -652,8 +655,8 @@ class SettingsSkillsPage(InstalledSkillsPage):
         op: Callable[[Any], SkillChange] = ((lambda _p: ss.activate(name)) if active
                                             else (lambda _p: ss.deactivate(name)))
         BackgroundOp(self, op, self._activation_done) \
-            .failure(lambda err, n=name, a=active: self._activation_failed(n, a, err)) \
-            .finally_(lambda n=name: self._activation_finished(n)) \
+            .failure(functools.partial(self._activation_failed, name, active)) \
+            .finally_(functools.partial(self._activation_finished, name)) \
             .run_in_background()
         return True
 
@@ -696,7 +699,7 @@ class SettingsSkillsPage(InstalledSkillsPage):
         actions: tuple[Action, ...] = ()
         if len(inactive) == 1:
             skill = inactive[0]
-            actions = ((f"Activate {skill.local_name}", lambda s=skill: self.set_active(s, True)),)
+            actions = ((f"Activate {skill.local_name}", functools.partial(self.set_active, skill, True)),)
         text = " ".join(m for s in noted for m in s.messages)
         self.notice.emit(Notice(Level.INFO, title, text, actions, key="settings-import-notes"))
 
@@ -763,7 +766,7 @@ class SettingsSkillsPage(InstalledSkillsPage):
         text = " ".join(messages) or (
             "The agents now find it in the workspace's .claude/skills and CLAUDE.md." if skill.active
             else "It is installed, inactive.")
-        actions: tuple[Action, ...] = (("Open", lambda s=skill: self.open_requested.emit(s)),)
+        actions: tuple[Action, ...] = (("Open", functools.partial(self.open_requested.emit, skill)),)
         self.notice.emit(Notice(Level.SUCCESS, title, text, actions, key="settings-upload"))
 
     def _upload_failed(self, zip_path: str, err: BaseException) -> None:

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from skill_studio.app import parse_skill_md
 from skill_studio.core.errors import FrontmatterError
-from skill_studio.core.frontmatter import parse_skill_md
 from skill_studio.core.models import InstalledSkill
 from skill_studio.ui import widgets
 from skill_studio.ui.widgets import MarkdownView, button
@@ -232,7 +232,7 @@ class SkillEditor(QWidget):
         if modified:
             self.status.setText("Unsaved changes")
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self.is_modified():
             answer = QMessageBox.question(
                 self, "Unsaved changes", f"Save your changes to {self.skill.local_name}'s SKILL.md?",

@@ -16,9 +16,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from skill_studio.core import auth
-from skill_studio.core.auth import TokenSource, TokenStatus
-from skill_studio.core.service import SkillStudio
+from skill_studio.app import SkillStudio
+from skill_studio.app import tokens as auth
+from skill_studio.app.tokens import TokenSource, TokenStatus
 from skill_studio.ui.widgets import button
 from skill_studio.ui.workers import BackgroundOp, describe_error
 
@@ -154,7 +154,7 @@ class TokenSection(QWidget):
                                     or st.source is TokenSource.NONE
                                     else f"Ask GitHub whom the token in use ({SOURCE_LABELS[st.source]}) belongs to")
 
-    def _start(self, op, success, failure=None) -> None:  # type: ignore[no-untyped-def]
+    def _start(self, op, success, failure=None) -> None:
         self._pending += 1
         self._update_buttons()
 
@@ -200,7 +200,7 @@ class TokenSection(QWidget):
         host, typed = self.current_host(), self.token.text().strip()
         self._set_result("busy", "Asking GitHub…")
 
-        def op(_p):  # type: ignore[no-untyped-def]
+        def op(_p):
             return auth.check_token(host, typed or auth.token_for(host) or "")
 
         self._start(op, lambda check: self._set_result("ok" if check.ok else "error", check.message))
@@ -224,7 +224,7 @@ class TokenSection(QWidget):
         host = self.current_host()
         self._set_result("busy", "Removing the token…")
 
-        def op(_p):  # type: ignore[no-untyped-def]
+        def op(_p):
             removed = auth.forget_token(host)
             h = auth.normalize_host(host)
             return f"Removed the token for {h} from the keyring." if removed else f"No token for {h} was stored."

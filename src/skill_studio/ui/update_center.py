@@ -1,7 +1,7 @@
 """The GUI side of updates (issue 4, R-UPD-1..5): the startup check, its notifications, and the
 update / roll back / show-local-changes actions.
 
-The core does the work (:mod:`skill_studio.core.updates`); this module only decides when to call it
+The application layer does the work (:mod:`skill_studio.app.updates`); this module only decides when to call it
 (always through :class:`~skill_studio.ui.workers.BackgroundOp`) and how to tell the user:
 
 - **Startup check** (R-UPD-1/3): :meth:`UpdateCenter.start_check` runs ``run_startup_check`` in the
@@ -30,10 +30,10 @@ these actions through :meth:`UpdateCenter.attach_page`.
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Protocol, cast
 
 import shiboken6
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
@@ -49,18 +49,47 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skill_studio.core import updates as upd
-from skill_studio.core.models import Destination, InstalledSkill, Listing, Registry
-from skill_studio.core.service import SkillStudio
-from skill_studio.core.store import utcnow
+from skill_studio.app import SkillStudio
+from skill_studio.app import updates as upd
+from skill_studio.app.updates import (
+    CheckOutcome,
+    PreparedUpdate,
+    RollbackResult,
+    apply_prepared,
+    prepare_updates,
+    rollback_and_evaluate,
+    run_check,
+)
+from skill_studio.core.models import Destination, InstalledSkill, Listing
+from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
 from skill_studio.ui.models import ROW_ROLE, InstalledRow
-from skill_studio.ui.notifications import Level
+from skill_studio.ui.notifications import Level, NotificationArea
+from skill_studio.ui.pages import InstalledSkillsPage
 from skill_studio.ui.widgets import button
 from skill_studio.ui.workers import BackgroundOp, describe_error
 
-if TYPE_CHECKING:  # pragma: no cover
-    from skill_studio.ui.main_window import MainWindow
-    from skill_studio.ui.pages import InstalledSkillsPage
+
+class UpdateHost(Protocol):
+    """What the update center needs from its window (the main window); a protocol, so that
+    ``ui.update_center`` does not import ``ui.main_window`` back (no import cycle)."""
+
+    @property
+    def studio(self) -> SkillStudio: ...
+
+    @property
+    def notifications(self) -> NotificationArea: ...
+
+    @property
+    def listings(self) -> ListingCache: ...
+
+    @property
+    def browse_dialogs(self) -> Mapping[Destination, BrowseDialog]: ...
+
+    def page_for(self, destination: Destination) -> InstalledSkillsPage: ...
+
+    def open_browse(self, destination: Destination = ...) -> BrowseDialog: ...
+
+    def open_editor(self, skill: InstalledSkill) -> Any: ...
 
 UPDATES_KEY = "updates"
 """Notification key of the check's result (R-UPD-3)."""
@@ -80,131 +109,6 @@ def startup_check_enabled(flag: bool | None = None) -> bool:
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
     return f"{n} {word if n == 1 else (plural or word + 's')}"
-
-
-# -- background work (no widgets) ---------------------------------------------------------------------
-
-@dataclass
-class CheckOutcome:
-    """What the startup check hands to the GUI thread.
-
-    Attributes:
-        report: the check's report (updates applied in auto mode included).
-        listings: the registry listings the check fetched that hold reported items, for the
-            browse dialogs' session cache.
-    """
-
-    report: upd.UpdateReport
-    listings: list[tuple[Registry, Listing]] = field(default_factory=list)
-
-
-def run_check(studio: SkillStudio, mode: upd.UpdateMode | str | None, progress: Callable[[int, int], None]) -> CheckOutcome:
-    """The startup check on a worker thread (``run_startup_check``: records the outcome, applies
-    non-customized updates in auto mode), plus the listings it used."""
-    report = upd.run_startup_check(studio, mode, progress=progress)
-    by_source: dict[str, Listing] = {}
-    for item in report.items:
-        if item.listing is not None:
-            by_source.setdefault(item.listing.source.url, item.listing)
-    listings = [(r, by_source[r.source.url]) for r in studio.registries() if r.source.url in by_source]
-    return CheckOutcome(report, listings)
-
-
-@dataclass
-class PreparedUpdate:
-    """Skills to update, re-evaluated just before asking (worker thread → GUI thread).
-
-    Attributes:
-        destination: where they are installed.
-        items: the updates (``customized`` is fresh: edits made since the check count).
-        diffs: ``{local name: unified diff}`` of the customized ones (shown in the confirmation).
-        up_to_date: local names that have nothing to update.
-        problems: sentences for skills that cannot be updated (removed upstream, no longer
-            installed, registry unreachable).
-        requested: the local names asked for.
-    """
-
-    destination: Destination
-    items: list[upd.UpdateItem] = field(default_factory=list)
-    diffs: dict[str, str] = field(default_factory=dict)
-    up_to_date: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-    requested: list[str] = field(default_factory=list)
-
-    @property
-    def customized(self) -> list[upd.UpdateItem]:
-        """The items that need confirmation (R-UPD-4)."""
-        return [i for i in self.items if i.customized]
-
-
-def prepare_updates(studio: SkillStudio, destination: Destination, names: Sequence[str], listing: Listing | None,
-                    known: dict[tuple[str, str], upd.UpdateItem]) -> PreparedUpdate:
-    """Re-evaluate installed skills against a catalog before updating them (worker thread).
-
-    Each skill is compared with ``listing`` when given (the browse dialog's), else with the listing
-    of its item in the last check (``known``), else its registry is listed again (``check_updates``).
-
-    Raises:
-        DatabaseError: the database failed (remote failures become ``problems``).
-    """
-    out = PreparedUpdate(destination, requested=list(names))
-    missing: list[str] = []
-
-    def take(name: str, item: upd.UpdateItem | None) -> None:
-        if item is None:
-            out.up_to_date.append(name)
-        elif not item.is_update:
-            out.problems.append(f"{name} is no longer listed by {item.registry}: there is nothing to update to.")
-        else:
-            out.items.append(item)
-            if item.customized:
-                out.diffs[name] = upd.diff_skill(studio, destination, name)
-
-    for name in names:
-        inst = studio.store.skill(destination, name)
-        if inst is None:
-            out.problems.append(f"{name} is no longer installed in {destination.label}.")
-            continue
-        old = known.get((destination.value, name))
-        source = listing if listing is not None else (old.listing if old is not None else None)
-        if source is None:
-            missing.append(name)
-        else:
-            take(name, upd.evaluate(studio, source, inst))
-    if missing:
-        report = upd.check_updates(studio, destinations=[destination], local_names=missing, record=False)
-        out.problems += [f"Could not check {e.registry}: {e.message}" for e in report.errors]
-        out.problems += [f"{u.local_name}: {u.reason}." for u in report.unchecked]
-        found = {i.local_name: i for i in report.items}
-        skipped = {u.local_name for u in report.unchecked}
-        for name in missing:
-            if name in found or (not report.errors and name not in skipped):
-                take(name, found.get(name))
-    return out
-
-
-def apply_prepared(studio: SkillStudio, items: list[upd.UpdateItem], force: bool,
-                   progress: Callable[[int, int], None]) -> upd.UpdateReport:
-    """Apply updates (worker thread); the outcome is in the returned report's ``applied``,
-    ``skipped_customized`` and ``failed`` (R-UPD-4: customized ones only with ``force``)."""
-    report = upd.UpdateReport(checked_at=utcnow(), items=list(items))
-    return upd.apply_updates(studio, report, items, force=force, progress=progress)
-
-
-@dataclass
-class RollbackResult:
-    """A rollback's outcome: the restored skill, and whether the catalog now offers an update for it."""
-
-    skill: InstalledSkill
-    item: upd.UpdateItem | None
-
-
-def rollback_and_evaluate(studio: SkillStudio, destination: Destination, name: str,
-                          listing: Listing | None) -> RollbackResult:
-    """Restore the previous version (worker thread), then compare it with ``listing`` when known."""
-    restored = upd.rollback_skill(studio, destination, name)
-    item = upd.evaluate(studio, listing, restored) if listing is not None else None
-    return RollbackResult(restored, item)
 
 
 # -- local changes dialog -------------------------------------------------------------------------------
@@ -230,7 +134,7 @@ class DiffHighlighter(QSyntaxHighlighter):
         self.header = fmt("#24292f", bold=True)
         self.note = fmt("#6b7680")
 
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 - Qt override
+    def highlightBlock(self, text: str) -> None:
         if text.startswith(("+++", "---")):
             f = self.header
         elif text.startswith("+"):
@@ -248,7 +152,7 @@ class DiffHighlighter(QSyntaxHighlighter):
 
 class DiffDialog(QDialog):
     """Read-only view of a skill's local edits: the unified diff of its import snapshot against its
-    folder (``core.updates.diff_skill``), in a monospace font."""
+    folder (``app.updates.diff_skill``), in a monospace font."""
 
     def __init__(self, skill_name: str, destination: Destination, diff: str, changes: Sequence[upd.FileChange],
                  parent: QWidget | None = None) -> None:
@@ -308,9 +212,11 @@ class UpdateCenter(QObject):
     updated = Signal(object)
     rolled_back = Signal(object)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
+    def __init__(self, window: UpdateHost) -> None:
+        super().__init__(cast(QWidget, window))
         self.window = window
+        self.widget = cast(QWidget, window)
+        """The window as a widget: parent of dialogs and background operations."""
         self.studio: SkillStudio = window.studio
         self.report: upd.UpdateReport | None = None
         self.checking = False
@@ -339,7 +245,7 @@ class UpdateCenter(QObject):
             return False
         self.checking = True
         studio = self.studio
-        BackgroundOp(self.window, lambda progress: run_check(studio, mode, progress), self._checked) \
+        BackgroundOp(self.widget, lambda progress: run_check(studio, mode, progress), self._checked) \
             .failure(self._check_failed) \
             .finally_(self._check_done) \
             .run_in_background()
@@ -478,7 +384,7 @@ class UpdateCenter(QObject):
             self._release(destination, names)
             self._action_failed(destination, "Could not check for updates", err)
 
-        BackgroundOp(self.window, lambda progress: prepare_updates(studio, destination, names, listing, known),
+        BackgroundOp(self.widget, lambda progress: prepare_updates(studio, destination, names, listing, known),
                      lambda prep: self._prepared(prep, parent)) \
             .failure(failed) \
             .run_in_background()
@@ -514,7 +420,7 @@ class UpdateCenter(QObject):
         custom = prep.customized
         names = ", ".join(i.local_name for i in custom)
         versions = "; ".join(f"{i.local_name} {i.installed_version} → {i.available_version}" for i in custom)
-        box = QMessageBox(parent if parent is not None and shiboken6.isValid(parent) else self.window)
+        box = QMessageBox(parent if parent is not None and shiboken6.isValid(parent) else self.widget)
         box.setObjectName("confirmCustomizedUpdate")
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Update a customized skill")
@@ -545,7 +451,7 @@ class UpdateCenter(QObject):
         dest, items, studio = prep.destination, list(prep.items), self.studio
         what = items[0].local_name if len(items) == 1 else _plural(len(items), "skill")
         self.window.notifications.post(Level.INFO, f"Updating {what} in {dest.label}…", "", key=f"update-{dest.value}")
-        BackgroundOp(self.window, lambda progress: apply_prepared(studio, items, force, progress),
+        BackgroundOp(self.widget, lambda progress: apply_prepared(studio, items, force, progress),
                      lambda report: self._applied(prep, report)) \
             .failure(lambda err: self._action_failed(dest, f"Could not update {what}", err)) \
             .finally_(lambda: self._release(dest, prep.requested)) \
@@ -617,7 +523,7 @@ class UpdateCenter(QObject):
                                            key=f"update-{destination.value}")
             return False
         prev = history[0]
-        box = QMessageBox(parent if parent is not None and shiboken6.isValid(parent) else self.window)
+        box = QMessageBox(parent if parent is not None and shiboken6.isValid(parent) else self.widget)
         box.setObjectName("confirmRollback")
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle("Roll back")
@@ -641,7 +547,7 @@ class UpdateCenter(QObject):
     def _run_rollback(self, destination: Destination, name: str) -> None:
         studio, listing = self.studio, self._listings.get((destination.value, name))
         self.window.notifications.post(Level.INFO, f"Rolling back {name}…", "", key=f"update-{destination.value}")
-        BackgroundOp(self.window, lambda progress: rollback_and_evaluate(studio, destination, name, listing),
+        BackgroundOp(self.widget, lambda progress: rollback_and_evaluate(studio, destination, name, listing),
                      lambda result: self._rolled_back(destination, result)) \
             .failure(lambda err: self._action_failed(destination, f"Could not roll back {name}", err)) \
             .run_in_background()
@@ -660,7 +566,7 @@ class UpdateCenter(QObject):
         page.model.set_updates(page.updates)
         self.window.notifications.post(Level.SUCCESS, f"Rolled back {skill.local_name} to {skill.version}",
                                        "The version it replaced is kept: roll back again to return to it.",
-                                       actions=[("Open", lambda s=skill: self.window.open_editor(s))],
+                                       actions=[("Open", functools.partial(self.window.open_editor, skill))],
                                        key=f"update-{destination.value}")
         self._refresh_views({destination})
         self.rolled_back.emit(skill)
@@ -673,13 +579,13 @@ class UpdateCenter(QObject):
             return upd.diff_skill(studio, destination, name), upd.local_changes(studio, destination, name)
 
         def shown(result: tuple[str, list[upd.FileChange]]) -> None:
-            dialog = DiffDialog(name, destination, result[0], result[1], self.window)
+            dialog = DiffDialog(name, destination, result[0], result[1], self.widget)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.diff_dialogs.append(dialog)
             dialog.destroyed.connect(lambda *_: self.diff_dialogs.remove(dialog) if dialog in self.diff_dialogs else None)
             dialog.show()
 
-        BackgroundOp(self.window, op, shown) \
+        BackgroundOp(self.widget, op, shown) \
             .failure(lambda err: self._action_failed(destination, f"Could not compare {name} with its import", err)) \
             .run_in_background()
 
@@ -734,7 +640,7 @@ class UpdateCenter(QObject):
         update.setEnabled(row.update_available)
         changes = menu.addAction("Show local changes…", lambda: self.show_changes(dest, skill.local_name))
         changes.setEnabled(row.customized)
-        has_history = bool(self.studio.store.history(dest, skill.local_name))
+        has_history = bool(self.studio.history(dest, skill.local_name))
         back = menu.addAction("Roll back to the previous version…", lambda: self.rollback(dest, skill.local_name, page))
         back.setEnabled(has_history)
         menu.addSeparator()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -60,9 +60,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from skill_studio.app import MAX_DESCRIPTION_CHARS, check_local_name
 from skill_studio.core.errors import InstallError
-from skill_studio.core.frontmatter import MAX_DESCRIPTION_CHARS
-from skill_studio.core.installer import check_local_name
 from skill_studio.ui.models import BADGES_ROLE, Badge
 from skill_studio.ui.theme import badge_colors
 
@@ -611,7 +610,7 @@ class MarkdownView(QTextBrowser):
         self.setMarkdown(text)
         self._tidy()
 
-    HEADING_SIZE = {1: 2, 2: 1, 3: 0, 4: 0, 5: 0, 6: 0}
+    HEADING_SIZE: ClassVar[dict[int, int]] = {1: 2, 2: 1, 3: 0, 4: 0, 5: 0, 6: 0}
     """Qt's ``FontSizeAdjustment`` per heading level (Qt's Markdown import uses 3, 2, 1, 0, -1, -2)."""
 
     def _tidy(self) -> None:
@@ -641,7 +640,8 @@ class MarkdownView(QTextBrowser):
             block = block.next()
         doc.setModified(False)
 
-    def loadResource(self, kind: int, url: QUrl) -> Any:  # noqa: N802 - Qt override
+    def loadResource(self, kind: int, url: QUrl | str) -> Any:
+        url = QUrl(url) if isinstance(url, str) else url
         if self.base_dir is not None and not url.scheme() and url.path():
             candidate = (self.base_dir / url.path()).resolve()
             if candidate.is_file() and self.base_dir in candidate.parents:

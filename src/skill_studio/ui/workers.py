@@ -32,6 +32,7 @@ Thread-safety: construct and start ops on the GUI thread; ``progress`` may be ca
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -183,10 +184,10 @@ class BackgroundOp(Generic[T]):
     def _work(self) -> None:
         try:
             result = self._op(self._report_progress)
-        except BaseException as err:  # noqa: BLE001 - every failure is delivered to the GUI thread
+        except BaseException as err:
             if not isinstance(err, SkillStudioError):
                 log.exception("background operation failed")
-            self._relay.post(lambda e=err: self._deliver(None, e))  # bind: ``err`` is unset after except
+            self._relay.post(functools.partial(self._deliver, None, err))  # bind: ``err`` is unset after except
         else:
             self._relay.post(lambda: self._deliver(result, None))
 

@@ -15,10 +15,10 @@ import getpass
 import sys
 from typing import Any
 
-from skill_studio.cli import EXIT_OK, _json, _out
-from skill_studio.core import auth
+from skill_studio.app import SkillStudio
+from skill_studio.app import tokens as auth
+from skill_studio.cli.output import EXIT_OK, json_out, out
 from skill_studio.core.errors import TokenStoreError, UserError
-from skill_studio.core.service import SkillStudio
 
 
 def _read_token(host: str) -> str:
@@ -50,7 +50,7 @@ def cmd_auth_login(args: argparse.Namespace, studio: SkillStudio) -> int:
     msg = auth.save_token(host, token)
     if login:
         msg += f" Signed in as {login}."
-    _out(msg)
+    out(msg)
     return EXIT_OK
 
 
@@ -70,11 +70,11 @@ def cmd_auth_status(args: argparse.Namespace, studio: SkillStudio) -> int:
         data = _status_json(st)
         if check is not None:
             data["check"] = {"ok": check.ok, "login": check.login, "message": check.message}
-        _json(data)
+        json_out(data)
     else:
-        _out(st.message)
+        out(st.message)
         if check is not None:
-            _out(check.message)
+            out(check.message)
     return EXIT_OK if check is None or check.ok else 1
 
 
@@ -85,7 +85,7 @@ def cmd_auth_logout(args: argparse.Namespace, studio: SkillStudio) -> int:
     var = auth.env_var_for(host)
     if auth.token_status(host).env_set:
         msg += f" {var} is still set in the environment and is used while it is set."
-    _out(msg)
+    out(msg)
     return EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""Update checks, auto/manual modes, customized upgrades, rollback and local diffs (R-UPD-1..5).
+"""Use cases of updates (application layer): checks, auto/manual modes, customized upgrades, rollback and local diffs (R-UPD-1..5).
 
 The check compares every installed marketplace skill with the catalog of the registry it came from,
 listing each enabled registry once (one pinned commit, R-DIS-6) through ``SkillStudio.list_registry``.
@@ -44,12 +44,14 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from skill_studio.app.studio import SkillStudio, catalog_provenance
 from skill_studio.core.clock import utcnow
 from skill_studio.core.errors import InstallError, RemoteError, SkillStudioError, UserError
+from skill_studio.core.identity import find_catalog_skill, registry_key, registry_of
 from skill_studio.core.installer import read_folder
 from skill_studio.core.models import CatalogSkill, Destination, InstalledSkill, Listing, Progress, Registry
-from skill_studio.core.service import DEFAULT_VERSION, SkillStudio, catalog_provenance, upstream_update
-from skill_studio.core.sources import parse_registry_source
+from skill_studio.core.update_rule import upstream_update
+from skill_studio.core.versions import DEFAULT_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -362,68 +364,30 @@ def set_update_mode(studio: SkillStudio, mode: UpdateMode | str) -> UpdateMode:
 
 # -- check -------------------------------------------------------------------------------------
 
-def _registry_key(reg: Registry) -> tuple[str, str, str]:
-    return (reg.source.host.lower(), reg.source.slug.lower(), reg.source.subpath)
-
-
-def registry_of(skill: InstalledSkill, registries: Sequence[Registry]) -> Registry | None:
-    """The configured registry an installed skill was imported from, or None.
-
-    Matched by the recorded registry URL (host, ``owner/repo``, sub-folder), else by display name.
-    """
-    if skill.registry_source:
-        try:
-            src = parse_registry_source(skill.registry_source)
-        except SkillStudioError:
-            src = None
-        if src is not None:
-            key = (src.host.lower(), src.slug.lower(), src.subpath)
-            for r in registries:
-                if _registry_key(r) == key:
-                    return r
-    for r in registries:
-        if skill.registry and r.name == skill.registry:
-            return r
-    return None
-
-
-def find_catalog_skill(listing: Listing, installed: InstalledSkill) -> CatalogSkill | None:
-    """The listed skill an installed copy corresponds to, or None when the catalog dropped it.
-
-    Exact match on (repository, folder, qualified name) first; then, when exactly one listed skill
-    matches, the same qualified name in another folder (moved), or the same folder under another
-    qualified name (plugin renamed).
-    """
-    same_repo = [s for s in listing.skills if s.repo == installed.repo]
-    for s in same_repo:
-        if s.path == installed.source_path and s.qualified_name == installed.qualified_name:
-            return s
-    for attr, value in (("qualified_name", installed.qualified_name), ("path", installed.source_path)):
-        cands = [s for s in same_repo if getattr(s, attr) == value]
-        if len(cands) == 1:
-            return cands[0]
-    return None
-
-
 def evaluate(studio: SkillStudio, listing: Listing, installed: InstalledSkill) -> UpdateItem | None:
     """Compare one installed skill with a listing (rules 3–6 of the module docstring).
+
+    The catalog skill is found by ``core.identity.find_catalog_skill`` (moved and renamed folders
+    included, the same rule as browse's install states); the update rule is
+    ``core.update_rule.upstream_update`` (R-UPD-1).
 
     Returns:
         The item to report, or None when the skill is up to date.
     """
     skill = find_catalog_skill(listing, installed)
     customized = studio.is_customized(installed)
-    base = dict(destination=installed.destination, local_name=installed.local_name,
-                qualified_name=installed.qualified_name or installed.name, registry=listing.name,
-                registry_source=listing.source.url, installed_version=installed.version,
-                installed_commit=installed.commit, customized=customized, installed=installed)
+    base: dict[str, Any] = {
+        "destination": installed.destination, "local_name": installed.local_name,
+        "qualified_name": installed.qualified_name or installed.name, "registry": listing.name,
+        "registry_source": listing.source.url, "installed_version": installed.version,
+        "installed_commit": installed.commit, "customized": customized, "installed": installed}
     if skill is None:
-        return UpdateItem(**base, available_version=None, available_commit=None,  # type: ignore[arg-type]
+        return UpdateItem(**base, available_version=None, available_commit=None,
                           kind=UpdateKind.REMOVED_UPSTREAM, listing=listing)
     why = upstream_update(listing, skill, installed)
     if why is None:
         return None
-    return UpdateItem(**base, available_version=skill.version or DEFAULT_VERSION,  # type: ignore[arg-type]
+    return UpdateItem(**base, available_version=skill.version or DEFAULT_VERSION,
                       available_commit=skill.commit, kind=UpdateKind(why), skill=skill, listing=listing)
 
 
@@ -453,7 +417,7 @@ def check_updates(studio: SkillStudio, *, registries: Iterable[Registry] | None 
         Nothing for remote failures (they are in ``report.errors``); database errors propagate.
     """
     all_regs = studio.registries()
-    wanted_regs = None if registries is None else {_registry_key(r) for r in registries}
+    wanted_regs = None if registries is None else {registry_key(r) for r in registries}
     dests = set(destinations) if destinations is not None else set(Destination)
     names = set(local_names) if local_names is not None else None
     report = UpdateReport(checked_at=utcnow())
@@ -466,13 +430,13 @@ def check_updates(studio: SkillStudio, *, registries: Iterable[Registry] | None 
             report.unchecked.append(UncheckedSkill(s.destination, s.local_name, s.registry,
                                                    f"its registry {s.registry or s.registry_source} is no longer configured"))
             continue
-        if wanted_regs is not None and _registry_key(reg) not in wanted_regs:
+        if wanted_regs is not None and registry_key(reg) not in wanted_regs:
             continue
         if not reg.enabled:
             report.unchecked.append(UncheckedSkill(s.destination, s.local_name, reg.name,
                                                    f"its registry {reg.name} is disabled"))
             continue
-        groups.setdefault(_registry_key(reg), (reg, []))[1].append(s)
+        groups.setdefault(registry_key(reg), (reg, []))[1].append(s)
     total = len(groups)
     if progress:
         progress(0, total)
@@ -838,3 +802,221 @@ def diff_skill(studio: SkillStudio, destination: Destination, local_name: str, *
             lines = [f"Empty file {b_label} added\n" if a is None else f"Empty file {a_label} removed\n"]
         chunks.extend(lines)
     return "".join(chunks)
+
+
+# -- use cases of the GUI's update center (worker threads; plain values back) -------------------
+
+@dataclass
+class CheckOutcome:
+    """What the startup check hands to the GUI thread.
+
+    Attributes:
+        report: the check's report (updates applied in auto mode included).
+        listings: the registry listings the check fetched that hold reported items, for the
+            browse dialogs' session cache.
+    """
+
+    report: UpdateReport
+    listings: list[tuple[Registry, Listing]] = field(default_factory=list)
+
+
+def run_check(studio: SkillStudio, mode: UpdateMode | str | None, progress: Callable[[int, int], None]) -> CheckOutcome:
+    """The startup check on a worker thread (``run_startup_check``: records the outcome, applies
+    non-customized updates in auto mode), plus the listings it used."""
+    report = run_startup_check(studio, mode, progress=progress)
+    by_source: dict[str, Listing] = {}
+    for item in report.items:
+        if item.listing is not None:
+            by_source.setdefault(item.listing.source.url, item.listing)
+    listings = [(r, by_source[r.source.url]) for r in studio.registries() if r.source.url in by_source]
+    return CheckOutcome(report, listings)
+
+
+@dataclass
+class PreparedUpdate:
+    """Skills to update, re-evaluated just before asking (worker thread → GUI thread).
+
+    Attributes:
+        destination: where they are installed.
+        items: the updates (``customized`` is fresh: edits made since the check count).
+        diffs: ``{local name: unified diff}`` of the customized ones (shown in the confirmation).
+        up_to_date: local names that have nothing to update.
+        problems: sentences for skills that cannot be updated (removed upstream, no longer
+            installed, registry unreachable).
+        requested: the local names asked for.
+    """
+
+    destination: Destination
+    items: list[UpdateItem] = field(default_factory=list)
+    diffs: dict[str, str] = field(default_factory=dict)
+    up_to_date: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    requested: list[str] = field(default_factory=list)
+
+    @property
+    def customized(self) -> list[UpdateItem]:
+        """The items that need confirmation (R-UPD-4)."""
+        return [i for i in self.items if i.customized]
+
+
+def prepare_updates(studio: SkillStudio, destination: Destination, names: Sequence[str], listing: Listing | None,
+                    known: dict[tuple[str, str], UpdateItem]) -> PreparedUpdate:
+    """Re-evaluate installed skills against a catalog before updating them (worker thread).
+
+    Each skill is compared with ``listing`` when given (the browse dialog's), else with the listing
+    of its item in the last check (``known``), else its registry is listed again (``check_updates``).
+
+    Raises:
+        DatabaseError: the database failed (remote failures become ``problems``).
+    """
+    out = PreparedUpdate(destination, requested=list(names))
+    missing: list[str] = []
+
+    def take(name: str, item: UpdateItem | None) -> None:
+        if item is None:
+            out.up_to_date.append(name)
+        elif not item.is_update:
+            out.problems.append(f"{name} is no longer listed by {item.registry}: there is nothing to update to.")
+        else:
+            out.items.append(item)
+            if item.customized:
+                out.diffs[name] = diff_skill(studio, destination, name)
+
+    for name in names:
+        inst = studio.installed_skill(destination, name)
+        if inst is None:
+            out.problems.append(f"{name} is no longer installed in {destination.label}.")
+            continue
+        old = known.get((destination.value, name))
+        source = listing if listing is not None else (old.listing if old is not None else None)
+        if source is None:
+            missing.append(name)
+        else:
+            take(name, evaluate(studio, source, inst))
+    if missing:
+        report = check_updates(studio, destinations=[destination], local_names=missing, record=False)
+        out.problems += [f"Could not check {e.registry}: {e.message}" for e in report.errors]
+        out.problems += [f"{u.local_name}: {u.reason}." for u in report.unchecked]
+        found = {i.local_name: i for i in report.items}
+        skipped = {u.local_name for u in report.unchecked}
+        for name in missing:
+            if name in found or (not report.errors and name not in skipped):
+                take(name, found.get(name))
+    return out
+
+
+def apply_prepared(studio: SkillStudio, items: list[UpdateItem], force: bool,
+                   progress: Callable[[int, int], None]) -> UpdateReport:
+    """Apply updates (worker thread); the outcome is in the returned report's ``applied``,
+    ``skipped_customized`` and ``failed`` (R-UPD-4: customized ones only with ``force``)."""
+    report = UpdateReport(checked_at=utcnow(), items=list(items))
+    return apply_updates(studio, report, items, force=force, progress=progress)
+
+
+@dataclass
+class RollbackResult:
+    """A rollback's outcome: the restored skill, and whether the catalog now offers an update for it."""
+
+    skill: InstalledSkill
+    item: UpdateItem | None
+
+
+def rollback_and_evaluate(studio: SkillStudio, destination: Destination, name: str,
+                          listing: Listing | None) -> RollbackResult:
+    """Restore the previous version (worker thread), then compare it with ``listing`` when known."""
+    restored = rollback_skill(studio, destination, name)
+    item = evaluate(studio, listing, restored) if listing is not None else None
+    return RollbackResult(restored, item)
+
+
+# -- the update command (the CLI's ``update``) ------------------------------------------------------
+
+@dataclass
+class UpdateRun:
+    """Outcome of ``run_update``.
+
+    Attributes:
+        report: the check's report, with what was applied, skipped or failed.
+        applied: True when updates were applied (not a check only).
+        names: the local names asked for (deduplicated, in order); empty for all.
+        notes: ``(is_problem, sentence)`` for each named skill that was not updated, in order:
+            up to date, not checked, removed upstream, customized without ``force``.
+        refused: True when a named skill could not be updated (a user error for the CLI).
+    """
+
+    report: UpdateReport
+    applied: bool
+    names: list[str] = field(default_factory=list)
+    notes: list[tuple[bool, str]] = field(default_factory=list)
+    refused: bool = False
+
+
+def run_update(studio: SkillStudio, *, names: Sequence[str], destinations: Sequence[Destination],
+               only_destination: bool, check: bool, apply_all: bool, force: bool) -> UpdateRun:
+    """Check, and apply when asked or in auto mode, the updates of installed skills (R-UPD-1..4).
+
+    Applies when ``names`` or ``apply_all`` are given, else only in auto mode, never with ``check``.
+
+    Args:
+        names: local names to update (empty: every installed marketplace skill).
+        destinations: where to look (both unless the user chose one).
+        only_destination: the user chose ``destinations`` (``--to``); the check is then limited to it.
+        check: only report.
+        apply_all: update every skill with an update.
+        force: also update customized skills (their version is kept as a backup, R-UPD-4).
+
+    Returns:
+        The run (see ``UpdateRun``); remote failures are in ``report.errors``/``report.failed``.
+
+    Raises:
+        UserError: ``check`` with names/``apply_all``/``force``; names with ``apply_all``; a name that
+            is not installed or not from a marketplace.
+    """
+    if check and (names or apply_all or force):
+        raise UserError("--check only reports; it takes no NAME, --all or --force.")
+    if names and apply_all:
+        raise UserError("Give skill names or --all, not both.")
+    dests = list(destinations)
+    wanted = list(dict.fromkeys(names))
+    for name in wanted:  # every named skill must be an installed marketplace skill
+        rows = [s for d in dests if (s := studio.installed_skill(d, name)) is not None]
+        where = f" in {dests[0].label}" if only_destination else ""
+        if not rows:
+            raise UserError(f"No skill named {name!r} is installed{where}; 'skill-studio list' shows the local names.")
+        if all(s.origin != "marketplace" for s in rows):
+            raise UserError(f"{name!r} was not imported from a marketplace ({rows[0].origin}); it has no updates.")
+    mode = get_update_mode(studio)
+    if check:
+        apply = False
+    elif wanted or apply_all:
+        apply = True
+    else:
+        apply = mode is UpdateMode.AUTO
+    report = check_updates(studio, destinations=dests if only_destination else None, local_names=wanted or None)
+    report.mode = mode
+    if apply:
+        apply_updates(studio, report, force=force)
+    run = UpdateRun(report, apply, wanted)
+    for name in wanted:  # say what happened to each named skill that was not updated
+        for d in dests:
+            inst = studio.installed_skill(d, name)
+            if inst is None or inst.origin != "marketplace":
+                continue
+            item = next((i for i in report.items if i.key == (d.value, name)), None)
+            unchecked = next((u for u in report.unchecked if (u.destination, u.local_name) == (d, name)), None)
+            if unchecked is not None:
+                run.notes.append((True, f"{name} ({d.label}) was not checked: {unchecked.reason}."))
+                run.refused = True
+            elif item is None:
+                reg = registry_of(inst, studio.registries())
+                if reg is not None and reg.name in report.registries:
+                    run.notes.append((False, f"{name} ({d.label}) is up to date."))
+            elif item.kind is UpdateKind.REMOVED_UPSTREAM:
+                run.notes.append((True, f"{name} ({d.label}) is no longer listed by {item.registry}; nothing to update to."))
+                run.refused = True
+            elif item in report.skipped_customized:
+                run.notes.append((True, (f"{name} ({d.label}) has local edits (customized); re-run with --force to "
+                                         "update it. Your version is kept as a backup ('skill-studio rollback' "
+                                         "restores it).")))
+                run.refused = True
+    return run

@@ -27,11 +27,11 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from skill_studio.cli import EXIT_OK, EXIT_REMOTE, EXIT_USER, _json, _out, _table
-from skill_studio.core import updates as upd
+from skill_studio.app import SkillStudio
+from skill_studio.app import updates as upd
+from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, EXIT_USER, json_out, out, table
 from skill_studio.core.errors import UserError
 from skill_studio.core.models import Destination
-from skill_studio.core.service import SkillStudio
 
 DESTS = [d.value for d in Destination]
 
@@ -48,7 +48,7 @@ def _resolve_one(studio: SkillStudio, name: str, to: str | None) -> Destination:
     """The destination a single-skill command acts on: ``--to``, or the only one holding ``name``."""
     if to:
         return Destination(to)
-    found = [d for d in Destination if studio.store.skill(d, name) is not None]
+    found = [d for d in Destination if studio.installed_skill(d, name) is not None]
     if not found:
         raise UserError(f"No skill named {name!r} is installed; 'skill-studio list' shows the local names.")
     if len(found) > 1:
@@ -68,19 +68,19 @@ _STATUS_TEXT = {
 
 def _print_report(report: upd.UpdateReport, dests: list[Destination]) -> None:
     regs = ", ".join(report.registries) or "none"
-    _out(f"Checked {report.checked} skill{'s' if report.checked != 1 else ''} against "
+    out(f"Checked {report.checked} skill{'s' if report.checked != 1 else ''} against "
          f"{len(report.registries)} registr{'ies' if len(report.registries) != 1 else 'y'} ({regs}).")
     if report.errors:
         names = ", ".join(e.registry for e in report.errors)
-        _out(f"Could not check {names} (see the error above); their skills are not included.")
+        out(f"Could not check {names} (see the error above); their skills are not included.")
     failures = {f.item.key: f.message for f in report.failed}
     if not any(report.items_by_destination[d] for d in dests):
-        _out("No updates" + (f" in {dests[0].label}." if len(dests) == 1 else "."))
+        out("No updates" + (f" in {dests[0].label}." if len(dests) == 1 else "."))
     for dest in dests:
         items = report.items_by_destination[dest]
         if not items:
             continue
-        _out(f"{dest.label}:")
+        out(f"{dest.label}:")
         rows = []
         for i in items:
             st = report.status_of(i)
@@ -91,65 +91,27 @@ def _print_report(report: upd.UpdateReport, dests: list[Destination]) -> None:
             if i.kind is upd.UpdateKind.CHANGED_UPSTREAM:
                 available += " (changed)"
             rows.append([f"  {i.local_name}", i.qualified_name, i.registry, i.installed_version, available, text])
-        _table(rows, ["  LOCAL NAME", "SKILL", "REGISTRY", "INSTALLED", "AVAILABLE", "STATUS"])
+        table(rows, ["  LOCAL NAME", "SKILL", "REGISTRY", "INSTALLED", "AVAILABLE", "STATUS"])
     for u in report.unchecked:
         if u.destination in dests:
-            _out(f"not checked: {u.local_name} ({u.destination.label}): {u.reason}.")
+            out(f"not checked: {u.local_name} ({u.destination.label}): {u.reason}.")
 
 
 def cmd_update(args: argparse.Namespace, studio: SkillStudio) -> int:
-    if args.check and (args.names or args.all or args.force):
-        raise UserError("--check only reports; it takes no NAME, --all or --force.")
-    if args.names and args.all:
-        raise UserError("Give skill names or --all, not both.")
     dests = _destinations(args)
-    names = list(dict.fromkeys(args.names or []))
-    for name in names:  # every named skill must be an installed marketplace skill
-        rows = [s for d in dests if (s := studio.store.skill(d, name)) is not None]
-        where = f" in {dests[0].label}" if args.to else ""
-        if not rows:
-            raise UserError(f"No skill named {name!r} is installed{where}; 'skill-studio list' shows the local names.")
-        if all(s.origin != "marketplace" for s in rows):
-            raise UserError(f"{name!r} was not imported from a marketplace ({rows[0].origin}); it has no updates.")
-    mode = upd.get_update_mode(studio)
-    if args.check:
-        apply = False
-    elif names or args.all:
-        apply = True
-    else:
-        apply = mode is upd.UpdateMode.AUTO
-    report = upd.check_updates(studio, destinations=dests if args.to else None, local_names=names or None)
-    report.mode = mode
+    run = upd.run_update(studio, names=args.names or [], destinations=dests, only_destination=bool(args.to),
+                         check=args.check, apply_all=args.all, force=args.force)
+    report, apply, names = run.report, run.applied, run.names
     for e in report.errors:
         _err(f"{e.registry}: {e.message}")
     code = EXIT_REMOTE if report.errors else EXIT_OK
-    if apply:
-        upd.apply_updates(studio, report, force=args.force)
-    if names:  # say what happened to each named skill that was not updated
-        refused = False
-        for name in names:
-            for d in dests:
-                inst = studio.store.skill(d, name)
-                if inst is None or inst.origin != "marketplace":
-                    continue
-                item = next((i for i in report.items if i.key == (d.value, name)), None)
-                unchecked = next((u for u in report.unchecked if (u.destination, u.local_name) == (d, name)), None)
-                if unchecked is not None:
-                    _err(f"{name} ({d.label}) was not checked: {unchecked.reason}.")
-                    refused = True
-                elif item is None:
-                    reg = upd.registry_of(inst, studio.registries())
-                    if reg is not None and reg.name in report.registries:
-                        _out(f"{name} ({d.label}) is up to date.")
-                elif item.kind is upd.UpdateKind.REMOVED_UPSTREAM:
-                    _err(f"{name} ({d.label}) is no longer listed by {item.registry}; nothing to update to.")
-                    refused = True
-                elif item in report.skipped_customized:
-                    _err(f"{name} ({d.label}) has local edits (customized); re-run with --force to update it. "
-                         "Your version is kept as a backup ('skill-studio rollback' restores it).")
-                    refused = True
-        if refused and code == EXIT_OK:
-            code = EXIT_USER
+    for problem, sentence in run.notes:
+        if problem:
+            _err(sentence)
+        else:
+            out(sentence)
+    if run.refused and code == EXIT_OK:
+        code = EXIT_USER
     if report.failed:
         for f in report.failed:
             _err(f"{f.item.local_name} ({f.item.destination.label}): {f.message}")
@@ -157,16 +119,16 @@ def cmd_update(args: argparse.Namespace, studio: SkillStudio) -> int:
     if args.json:
         data = report.to_json()
         data["action"] = "apply" if apply else "check"
-        _json(data)
+        json_out(data)
         return code
     _print_report(report, dests)
     pending = [i for i in report.pending if i.destination in dests and i.key not in {f.item.key for f in report.failed}]
     if not apply and pending:
         how = "the update mode is manual" if not args.check else "--check"
-        _out(f"Nothing was changed ({how}); apply with 'skill-studio update NAME…' or 'skill-studio update --all'"
+        out(f"Nothing was changed ({how}); apply with 'skill-studio update NAME…' or 'skill-studio update --all'"
              " (customized skills need --force).")
     elif apply and report.skipped_customized and not names:
-        _out("Customized skills were left untouched; update them by name with --force "
+        out("Customized skills were left untouched; update them by name with --force "
              "(your version is kept as a backup).")
     return code
 
@@ -175,14 +137,14 @@ def cmd_update(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 def cmd_rollback(args: argparse.Namespace, studio: SkillStudio) -> int:
     dest = _resolve_one(studio, args.name, args.to)
-    before = studio.store.skill(dest, args.name)
+    before = studio.installed_skill(dest, args.name)
     restored = upd.rollback_skill(studio, dest, args.name)
     if args.json:
-        _json({"local_name": restored.local_name, "destination": dest.value, "version": restored.version,
+        json_out({"local_name": restored.local_name, "destination": dest.value, "version": restored.version,
                "previous_version": before.version if before else None, "commit": restored.commit,
                "customized": studio.is_customized(restored)})
     else:
-        _out(f"Rolled back {restored.local_name} in {dest.label} to {restored.version}"
+        out(f"Rolled back {restored.local_name} in {dest.label} to {restored.version}"
              + (" (with your local edits)" if studio.is_customized(restored) else "") + ".")
     return EXIT_OK
 
@@ -193,7 +155,7 @@ def cmd_diff(args: argparse.Namespace, studio: SkillStudio) -> int:
     if text:
         sys.stdout.write(text)
     else:
-        _out(f"{args.name} ({dest.label}) has no local edits.")
+        out(f"{args.name} ({dest.label}) has no local edits.")
     return EXIT_OK
 
 
@@ -216,23 +178,23 @@ def _config_key(key: str) -> tuple[Any, Any, str]:
 
 def cmd_config_get(args: argparse.Namespace, studio: SkillStudio) -> int:
     get, _, _ = _config_key(args.key)
-    _out(get(studio))
+    out(get(studio))
     return EXIT_OK
 
 
 def cmd_config_set(args: argparse.Namespace, studio: SkillStudio) -> int:
     _, put, _ = _config_key(args.key)
     value = put(studio, args.value)
-    _out(f"{args.key.replace('-', '_')} = {value}")
+    out(f"{args.key.replace('-', '_')} = {value}")
     return EXIT_OK
 
 
 def cmd_config_list(args: argparse.Namespace, studio: SkillStudio) -> int:
     values = {k: get(studio) for k, (get, _, _) in sorted(CONFIG_KEYS.items())}
     if args.json:
-        _json(values)
+        json_out(values)
     else:
-        _table([[k, v, CONFIG_KEYS[k][2]] for k, v in values.items()], ["KEY", "VALUE", "MEANING"])
+        table([[k, v, CONFIG_KEYS[k][2]] for k, v in values.items()], ["KEY", "VALUE", "MEANING"])
     return EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""``SkillStudio``: the core's single entry point, shared by the GUI and the CLI.
+"""``SkillStudio``: the application layer's facade, shared by the GUI and the CLI.
 
 It wires the folders, the database, the installer and GitHub clients together (the composition
 root of the core) and offers every user-level operation: registries, listings, install states,
@@ -11,7 +11,6 @@ GitHub clients are thread-safe. Listing results are immutable.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import logging
 import posixpath
@@ -21,10 +20,9 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-import semver
-
+from skill_studio.app.settings import SettingsSkillsApi
 from skill_studio.core import auth, executor
 from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
@@ -46,6 +44,7 @@ from skill_studio.core.external import ExternalCache, resolve_external
 from skill_studio.core.external_cache import DiskExternalCache
 from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
 from skill_studio.core.github import GitHubClient
+from skill_studio.core.identity import catalog_key, installed_copies, match_installed, registry_key
 from skill_studio.core.installer import Installer, check_local_name
 from skill_studio.core.models import (
     Catalog,
@@ -66,13 +65,12 @@ from skill_studio.core.paths import AppPaths
 from skill_studio.core.recovery import open_store
 from skill_studio.core.settings_skills import SettingsSkills, frontmatter_slot
 from skill_studio.core.sources import parse_registry_source
+from skill_studio.core.update_rule import skill_files, upstream_identity, upstream_update
+from skill_studio.core.versions import DEFAULT_VERSION
 
 log = logging.getLogger(__name__)
 
 ClientFactory = Callable[[str], GitHubClient]
-
-DEFAULT_VERSION = "1.0.0"
-"""Recorded at import when neither the frontmatter nor the plugin declares a version (R-FM-1)."""
 
 MAX_IMPORT_FILE_BYTES = 50 * 1024 * 1024
 MAX_IMPORT_TOTAL_BYTES = 200 * 1024 * 1024
@@ -80,58 +78,6 @@ MAX_IMPORT_FILES = 10_000
 """Size-bomb guards of an import, checked on the tree before anything is downloaded (R-DATA-2)."""
 
 
-def parse_version(text: str | None) -> semver.Version | None:
-    """Lenient semver parse: ``v1.2`` → 1.2.0; None when not a version (never raises)."""
-    if not text:
-        return None
-    t = str(text).strip().lstrip("vV")
-    try:
-        return semver.Version.parse(t, optional_minor_and_patch=True)
-    except (ValueError, TypeError):
-        return None
-
-
-def is_newer(candidate: str | None, installed: str | None) -> bool:
-    """True when ``candidate`` is a greater semver than ``installed``; unparseable → False (R-UPD-1)."""
-    a, b = parse_version(candidate), parse_version(installed)
-    return a is not None and b is not None and a > b
-
-
-
-
-def upstream_update(listing: Listing, skill: CatalogSkill, installed: InstalledSkill) -> str | None:
-    """Why the catalog copy of an installed skill is an update, per R-UPD-1; the one place this rule lives.
-
-    Args:
-        listing: the listing ``skill`` comes from (its trees give the upstream content).
-        skill: the catalog skill matching ``installed``.
-        installed: the installed copy (its version and ``upstream_hash`` at import).
-
-    Returns:
-        ``"version"`` when the catalog version is a greater semver; else ``"changed_upstream"`` when
-        the upstream folder's content differs from what was imported; else None. An unparseable
-        version never yields ``"version"``. Customization is not considered here (see
-        ``SkillStudio.skill_state``).
-    """
-    if is_newer(skill.version or DEFAULT_VERSION, installed.version):
-        return "version"
-    tree = listing.trees.get((skill.repo, skill.commit))
-    if tree is not None and installed.upstream_hash is not None \
-            and upstream_identity(tree, skill.path) != installed.upstream_hash:
-        return "changed_upstream"
-    return None
-
-
-def upstream_identity(tree: RepoTree, folder: str) -> str:
-    """Identity of a skill folder's upstream content, from the tree alone (no download).
-
-    SHA-256 over the sorted ``(relative path, git blob SHA)`` pairs of the regular files below
-    ``folder``: equal iff the files an import would copy are byte-identical.
-    """
-    h = hashlib.sha256()
-    for rel, sha in sorted(skill_files(tree, folder).items()):
-        h.update(f"{rel}\0{sha}\n".encode())
-    return h.hexdigest()
 
 
 def catalog_provenance(listing: Listing, skill: CatalogSkill) -> dict[str, Any]:
@@ -167,13 +113,6 @@ def catalog_provenance(listing: Listing, skill: CatalogSkill) -> dict[str, Any]:
         "metadata_json": json.dumps(meta.fields if meta else {}, default=str),
         "upstream_hash": upstream_identity(tree, skill.path),
     }
-
-
-def skill_files(tree: RepoTree, folder: str) -> dict[str, str]:
-    """``{path relative to folder: blob sha}`` of the regular files an import copies (symlinks and
-    submodules are never followed, R-DIS-5)."""
-    prefix = f"{folder}/" if folder else ""
-    return {e.path[len(prefix):]: e.sha for e in tree.entries if e.is_file and e.path.startswith(prefix)}
 
 
 def check_import_size(skill: CatalogSkill, tree: RepoTree, prefix: str, rel_to_sha: dict[str, str]) -> None:
@@ -233,11 +172,14 @@ class SkillState:
         state: the badge (R-UI-2).
         installed: the matching installed skill, or None.
         changed_upstream: content differs upstream with no greater version.
+        copies: the state of every installed copy when the skill is installed under one or more
+            local names (sorted by local name; ``installed`` is the first); empty when not installed.
     """
 
     state: InstallState
     installed: InstalledSkill | None = None
     changed_upstream: bool = False
+    copies: tuple[SkillState, ...] = ()
 
 
 class SkillStudio:
@@ -280,9 +222,15 @@ class SkillStudio:
         ``paths.cache/external`` unless ``use_cache`` is False, so pinned targets survive a restart."""
         self.startup_messages: list[str] = db_messages + self.installer.recover()
         self.seed_default_registries()
-        self.settings_skills = SettingsSkills(self.paths, self.store, self.installer)
+        self._settings_skills = SettingsSkills(self.paths, self.store, self.installer)
         """Settings → Skills: bundled skills, uploads, active flags and slots, the agent workspace."""
-        self.startup_messages += self.settings_skills.startup()
+        self.startup_messages += self._settings_skills.startup()
+
+    @property
+    def settings_skills(self) -> SettingsSkillsApi:
+        """Settings → Skills: activation, slots, uploads, removal and the agent workspace (R-IMP-4/6),
+        as the operations of ``app.settings.SettingsSkillsApi``."""
+        return self._settings_skills
 
     @classmethod
     def open(cls) -> SkillStudio:
@@ -300,7 +248,7 @@ class SkillStudio:
             self._retired.clear()
         self.store.close()
 
-    def __enter__(self) -> SkillStudio:
+    def __enter__(self) -> SkillStudio:  # noqa: PYI034 - subclasses are not used
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -337,7 +285,7 @@ class SkillStudio:
             return
         for spec in self.default_registry_specs():
             src = parse_registry_source(spec["url"])
-            if not any(r.source == src for r in self.store.registries()):
+            if not any(registry_key(r) == registry_key(src) for r in self.store.registries()):
                 try:
                     self.store.add_registry(spec.get("name") or src.slug, src, is_default=True)
                 except RegistryError:  # another process seeded it in the meantime
@@ -366,8 +314,7 @@ class SkillStudio:
             except RegistrySourceError:  # the key is simply not a URL
                 src = None
             if src is not None:
-                matches = [r for r in regs if (r.source.host, r.source.slug.lower(), r.source.subpath)
-                           == (src.host, src.slug.lower(), src.subpath)]
+                matches = [r for r in regs if registry_key(r) == registry_key(src)]
         if not matches:
             names = ", ".join(r.name for r in regs) or "none"
             raise RegistryError(f"No registry named {key!r}. Configured: {names}.")
@@ -397,7 +344,7 @@ class SkillStudio:
         """
         source = parse_registry_source(url)
         for r in self.store.registries():
-            if (r.source.host, r.source.slug.lower(), r.source.subpath) == (source.host, source.slug.lower(), source.subpath):
+            if registry_key(r) == registry_key(source):
                 raise RegistryError(f"{url} is already configured as {r.name!r}.")
         name = self.fetch_catalog_name(source)
         return self.store.add_registry(name, source)
@@ -558,53 +505,88 @@ class SkillStudio:
         Raises:
             Nothing for a failing target: it becomes an unavailable plugin.
         """
-        return resolve_external(listing, self.client, cache=self.external_cache, progress=progress,
+        return resolve_external(listing, self.client, cache=cast(ExternalCache, self.external_cache), progress=progress,
                                 on_update=on_update)
 
     # -- install state -------------------------------------------------------------------------
 
-    @staticmethod
-    def _matches(installed: InstalledSkill, skill: CatalogSkill) -> bool:
-        return (installed.origin == "marketplace" and installed.repo == skill.repo
-                and installed.source_path == skill.path and installed.qualified_name == skill.qualified_name)
-
     def installed_for(self, skill: CatalogSkill, destination: Destination,
-                      installed: Iterable[InstalledSkill] | None = None) -> InstalledSkill | None:
-        """The installed copy of a catalog skill in a destination (matched by repository, folder and
-        qualified name, so a renamed local copy still matches), or None."""
-        pool = installed if installed is not None else self.store.skills(destination)
-        for s in pool:
-            if s.destination is destination and self._matches(s, skill):
-                return s
-        return None
+                      installed: Iterable[InstalledSkill] | None = None,
+                      listing: Listing | None = None) -> InstalledSkill | None:
+        """The installed copy of a catalog skill in a destination, or None.
+
+        Matched by ``core.identity`` (repository, folder and qualified name, so a renamed local copy
+        still matches; with ``listing``, also a folder moved or a plugin renamed upstream). When the
+        skill is installed under several local names, the first by local name.
+        """
+        copies = self.installed_copies(skill, destination, installed, listing)
+        return copies[0] if copies else None
+
+    def installed_copies(self, skill: CatalogSkill, destination: Destination,
+                         installed: Iterable[InstalledSkill] | None = None,
+                         listing: Listing | None = None) -> list[InstalledSkill]:
+        """Every installed copy of a catalog skill in a destination, sorted by local name
+        (``core.identity.installed_copies``; without ``listing`` only exact matches count)."""
+        pool = list(installed) if installed is not None else self.store.skills(destination)
+        if listing is None:
+            return sorted((s for s in pool if s.destination is destination and s.origin == "marketplace"
+                           and (s.repo, s.source_path, s.qualified_name) == catalog_key(skill)),
+                          key=lambda s: s.local_name)
+        return installed_copies(listing.skills, skill, destination, pool)
 
     def skill_state(self, listing: Listing, skill: CatalogSkill, destination: Destination,
                     installed: Iterable[InstalledSkill] | None = None) -> SkillState:
         """Install state of ``skill`` in ``destination`` (R-UI-2, R-UPD-1/2).
 
-        customized wins over update available: a customized skill is never replaced silently.
+        customized wins over update available: a customized skill is never replaced silently. The
+        state is the first copy's (by local name); ``copies`` holds the state of every copy.
         """
-        inst = self.installed_for(skill, destination, installed)
-        if inst is None:
-            return SkillState(InstallState.NOT_INSTALLED)
-        if self.installer.is_customized(inst):
+        pool = list(installed) if installed is not None else self.store.skills(destination)
+        return self._state_of(listing, skill, installed_copies(listing.skills, skill, destination, pool))
+
+    def copy_state(self, listing: Listing, skill: CatalogSkill, inst: InstalledSkill,
+                   customized: bool | None = None) -> SkillState:
+        """State of one installed copy against its catalog skill (R-UI-2, R-UPD-1/2): customized wins
+        over update available (a customized skill is never replaced silently), then the update rule
+        (``core.update_rule``), else up to date. The one place this order is written.
+
+        Args:
+            customized: whether ``inst`` is customized, when already known (else computed: disk work).
+        """
+        if customized if customized is not None else self.installer.is_customized(inst):
             return SkillState(InstallState.CUSTOMIZED, inst)
         kind = upstream_update(listing, skill, inst)
         if kind is not None:
             return SkillState(InstallState.UPDATE_AVAILABLE, inst, changed_upstream=kind == "changed_upstream")
         return SkillState(InstallState.UP_TO_DATE, inst)
 
+    def _state_of(self, listing: Listing, skill: CatalogSkill, copies: list[InstalledSkill]) -> SkillState:
+        if not copies:
+            return SkillState(InstallState.NOT_INSTALLED)
+        states = tuple(self.copy_state(listing, skill, c) for c in copies)
+        return dataclasses.replace(states[0], copies=states)
+
     def states(self, listing: Listing) -> dict[tuple[str, str], dict[Destination, SkillState]]:
         """States of every listed skill in both destinations, keyed by (qualified_name, path)."""
-        installed = self.store.skills()
+        index = match_installed(listing.skills, self.store.skills())
         out: dict[tuple[str, str], dict[Destination, SkillState]] = {}
         for s in listing.skills:
-            out[(s.qualified_name, s.path)] = {d: self.skill_state(listing, s, d, installed) for d in Destination}
+            by_dest = index.get(catalog_key(s), {})
+            out[(s.qualified_name, s.path)] = {d: self._state_of(listing, s, by_dest.get(d, [])) for d in Destination}
         return out
 
     def installed(self, destination: Destination | None = None) -> list[InstalledSkill]:
         """Installed skills, optionally of one destination."""
         return self.store.skills(destination)
+
+    def installed_skill(self, destination: Destination, local_name: str) -> InstalledSkill | None:
+        """The skill installed in ``destination`` under ``local_name``, or None."""
+        return self.store.skill(destination, local_name)
+
+    def history(self, destination: Destination, local_name: str) -> list[dict[str, Any]]:
+        """The recorded versions of an installed skill (newest first; empty when it was never
+        updated): what a rollback can restore (R-UPD-4)."""
+        return list(self.store.history(destination, local_name))
 
     def is_customized(self, skill: InstalledSkill) -> bool:
         """True when the installed folder differs from its import snapshot (R-UPD-2)."""
@@ -668,7 +650,7 @@ class SkillStudio:
             "active": 1,
         }
         if destination is Destination.SETTINGS:  # slot rule + workspace sync (R-IMP-4, R-IMP-6)
-            return self.settings_skills.install(files, local_name, row, slot=row["slot"], replace=opts.replace,
+            return self._settings_skills.install(files, local_name, row, slot=row["slot"], replace=opts.replace,
                                                 force=opts.force, kind="import")
         return self.installer.install(files, destination, local_name, row, replace=opts.replace,
                                       force=opts.force, kind="import")

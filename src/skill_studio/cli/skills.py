@@ -13,7 +13,7 @@ Commands::
     skill-studio workspace sync [--json]
     skill-studio workspace set PATH [--json]
 
-Every command calls :class:`skill_studio.core.settings_skills.SettingsSkills`; messages (e.g. which
+Every command calls ``SkillStudio.settings_skills`` (:class:`skill_studio.app.settings.SettingsSkillsApi`); messages (e.g. which
 skill a slot change deactivated) are printed on stdout, errors as one line on stderr (exit 1).
 """
 
@@ -22,11 +22,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from skill_studio.cli import EXIT_OK, _json, _out, _short, _table
+from skill_studio.app import SkillStudio
+from skill_studio.app.settings import SkillChange, SyncReport
+from skill_studio.cli.output import EXIT_OK, json_out, out, short, table
 from skill_studio.core.models import InstalledSkill
-from skill_studio.core.service import SkillStudio
-from skill_studio.core.settings_skills import SkillChange
-from skill_studio.core.workspace import SyncReport
 
 
 def skill_json(studio: SkillStudio, s: InstalledSkill) -> dict[str, Any]:
@@ -48,25 +47,25 @@ def sync_json(r: SyncReport | None) -> dict[str, Any] | None:
 
 def _print_change(args: argparse.Namespace, studio: SkillStudio, change: SkillChange) -> int:
     if args.json:
-        _json({"skill": skill_json(studio, change.skill),
+        json_out({"skill": skill_json(studio, change.skill),
                "deactivated": [s.local_name for s in change.deactivated],
                "messages": list(change.messages), "workspace": sync_json(change.sync)})
     else:
         for m in change.messages:
-            _out(m)
+            out(m)
     return EXIT_OK
 
 
 def cmd_skills_list(args: argparse.Namespace, studio: SkillStudio) -> int:
     skills = studio.settings_skills.list()
     if args.json:
-        _json([skill_json(studio, s) for s in skills])
+        json_out([skill_json(studio, s) for s in skills])
         return EXIT_OK
     if not skills:
-        _out("No skills in Settings → Skills.")
+        out("No skills in Settings → Skills.")
         return EXIT_OK
-    _table([[s.local_name, "active" if s.active else "inactive", s.slot or "-", s.origin, s.version,
-             "customized" if studio.is_customized(s) else "", _short(s.description, 50)] for s in skills],
+    table([[s.local_name, "active" if s.active else "inactive", s.slot or "-", s.origin, s.version,
+             "customized" if studio.is_customized(s) else "", short(s.description, 50)] for s in skills],
            ["NAME", "STATE", "SLOT", "ORIGIN", "VERSION", "EDITS", "DESCRIPTION"])
     return EXIT_OK
 
@@ -92,41 +91,41 @@ def cmd_skills_upload(args: argparse.Namespace, studio: SkillStudio) -> int:
                                       description=args.description, replace=args.replace, force=args.force,
                                       activate=args.activate)
     if args.json:
-        _json({**skill_json(studio, s), "messages": list(s.messages)})
+        json_out({**skill_json(studio, s), "messages": list(s.messages)})
     else:
         state = "active" if s.active else "inactive"
-        _out(f"Uploaded {s.name} {s.version} into Settings → Skills as {s.local_name!r} ({state}"
+        out(f"Uploaded {s.name} {s.version} into Settings → Skills as {s.local_name!r} ({state}"
              + (f", slot {s.slot}" if s.slot else "") + f"): {s.path}")
         for m in s.messages:
-            _out(m)
+            out(m)
     return EXIT_OK
 
 
 def _print_sync(args: argparse.Namespace, report: SyncReport) -> int:
     if args.json:
-        _json(sync_json(report))
+        json_out(sync_json(report))
         return EXIT_OK
-    _out(f"Workspace {report.workspace}: {len(report.skills)} active skill(s)"
+    out(f"Workspace {report.workspace}: {len(report.skills)} active skill(s)"
          + (f" ({', '.join(report.skills)})" if report.skills else "") + ".")
     if report.written:
-        _out(f"Wrote {', '.join(report.written)}.")
+        out(f"Wrote {', '.join(report.written)}.")
     if report.removed:
-        _out(f"Removed {', '.join(report.removed)}.")
+        out(f"Removed {', '.join(report.removed)}.")
     if report.claude_md_changed:
-        _out("Updated CLAUDE.md.")
+        out("Updated CLAUDE.md.")
     if not report.changed:
-        _out("Already up to date.")
+        out("Already up to date.")
     for m in report.messages:
-        _out(m)
+        out(m)
     return EXIT_OK
 
 
 def cmd_workspace_path(args: argparse.Namespace, studio: SkillStudio) -> int:
     path = studio.settings_skills.workspace_path()
     if args.json:
-        _json({"workspace": str(path)})
+        json_out({"workspace": str(path)})
     else:
-        _out(str(path))
+        out(str(path))
     return EXIT_OK
 
 

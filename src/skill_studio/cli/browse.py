@@ -1,0 +1,193 @@
+"""``skill-studio browse``, ``import`` and ``list``: listings with install states, imports, installed skills."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from skill_studio.app import SkillStudio, format_age
+from skill_studio.app.browse import install_states
+from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, json_out, out, short, table
+from skill_studio.core.errors import RemoteError, UserError
+from skill_studio.core.models import Destination, ImportOptions, Listing
+
+
+def listing_json(studio: SkillStudio, listing: Listing) -> dict[str, Any]:
+    """The ``browse --json`` shape of one registry listing."""
+    states = install_states(studio, listing)
+    skills = []
+    for n, s in enumerate(listing.skills):
+        rows = {d: states[d][n] for d in Destination}
+        skills.append({
+            "qualified_name": s.qualified_name, "name": s.name, "local_name": s.local_name,
+            "plugin": s.plugin, "path": s.path, "repo": s.repo, "commit": s.commit, "version": s.version,
+            "description": s.description, "name_valid": s.name_valid, "warnings": list(s.warnings),
+            "state": {d.value: rows[d].state.value for d in Destination},
+            "name_taken": {d.value: rows[d].name_taken for d in Destination},
+            "installed_as": {d.value: [c.local_name for c in rows[d].copies] for d in Destination},
+        })
+    return {
+        "name": listing.name, "source": listing.source.url, "commit": listing.commit, "skills": skills,
+        "excluded": [{"path": e.path, "reason": e.reason} for e in listing.excluded],
+        "skipped_plugins": [{"name": p.name, "source": p.source, "reason": p.reason} for p in listing.skipped_plugins],
+        "unavailable_plugins": [{"name": p.name, "source": p.source, "reason": p.reason}
+                                for p in listing.unavailable_plugins],
+        "warnings": list(listing.warnings), "errors": [],
+        "offline": listing.offline,
+        "cached_at": listing.fetched_at.isoformat() if listing.fetched_at else None,
+        "offline_reason": listing.offline_reason,
+    }
+
+
+def _state_text(skill: dict[str, Any], destination: str) -> str:
+    """The table cell of a skill's state: ``not installed``, ``not installed (name taken)``, …"""
+    text = str(skill["state"][destination]).replace("_", " ")
+    return f"{text} (name taken)" if skill["name_taken"][destination] else text
+
+
+def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
+    regs = [studio.find_registry(args.registry)] if args.registry else studio.registries(enabled_only=True)
+    if not regs:
+        raise UserError("No enabled registry; add one with 'skill-studio registry add URL' or enable one.")
+    results: list[dict[str, Any]] = []
+    failed = False
+    for reg in regs:
+        try:
+            listing = studio.list_registry(reg, external=not args.no_external)
+        except RemoteError as err:
+            failed = True
+            sys.stderr.write(f"skill-studio: {reg.name}: {err}\n")
+            results.append({"name": reg.name, "source": reg.source.url, "commit": None, "skills": [], "excluded": [],
+                            "skipped_plugins": [], "unavailable_plugins": [], "warnings": [], "errors": [str(err)],
+                            "offline": False, "cached_at": None, "offline_reason": None})
+            continue
+        if listing.offline:
+            sys.stderr.write(f"skill-studio: {reg.name}: offline, showing the catalog cached "
+                             f"{format_age(listing.age_seconds())} ago: {listing.offline_reason}\n")
+        entry = listing_json(studio, listing)
+        entry["age_seconds"] = listing.age_seconds()
+        results.append(entry)
+    if args.json:
+        for r in results:
+            r.pop("age_seconds", None)
+        json_out({"registries": results})
+    else:
+        for i, r in enumerate(results):
+            if i:
+                out()
+            head = f"{r['name']} — {r['source']}"
+            if r["commit"]:
+                head += f" @ {r['commit'][:12]}"
+            out(head)
+            if r.get("offline"):
+                out(f"  offline — cached {format_age(r.get('age_seconds'))} ago")
+            if r["errors"]:
+                out("  could not be listed (see the error above)")
+                continue
+            if r["skills"]:
+                rows = [[s["qualified_name"], s["local_name"], s["version"] or "-",
+                         _state_text(s, "library"), _state_text(s, "settings"),
+                         ("! " if s["warnings"] else "") + short(s["description"], 60)] for s in r["skills"]]
+                table(rows, ["SKILL", "LOCAL NAME", "VERSION", "LIBRARY", "SETTINGS", "DESCRIPTION"])
+            summary = f"{len(r['skills'])} skills"
+            if r["excluded"]:
+                summary += f", {len(r['excluded'])} excluded"
+            if r["skipped_plugins"]:
+                summary += f", {len(r['skipped_plugins'])} plugins skipped"
+            if r["unavailable_plugins"]:
+                summary += f", {len(r['unavailable_plugins'])} plugins unavailable"
+            out(summary + ("" if args.details or summary.endswith("skills") else " (--details for reasons)"))
+            if args.details:
+                for e in r["excluded"]:
+                    out(f"  excluded {e['path']}: {e['reason']}")
+                for p in r["skipped_plugins"]:
+                    out(f"  skipped {p['name'] or json.dumps(p['source'])}: {p['reason']}")
+                for p in r["unavailable_plugins"]:
+                    out(f"  unavailable {p['name'] or json.dumps(p['source'])}: {p['reason']}")
+                for w in r["warnings"]:
+                    out(f"  warning: {w}")
+    return EXIT_REMOTE if failed else EXIT_OK
+
+
+# -- import / list -----------------------------------------------------------------------------
+
+def cmd_import(args: argparse.Namespace, studio: SkillStudio) -> int:
+    reg = studio.find_registry(args.registry)
+    listing = studio.list_registry(reg)
+    wanted = args.qualified_name
+    matches = [s for s in listing.skills if s.qualified_name == wanted]
+    if not matches:
+        matches = [s for s in listing.skills if s.qualified_name.lower() == wanted.lower()]
+    if not matches:
+        near = [s.qualified_name for s in listing.skills if wanted.split(":")[-1].lower() in s.qualified_name.lower()]
+        hint = f" Did you mean: {', '.join(near[:5])}?" if near else " Run 'skill-studio browse' to see the names."
+        raise UserError(f"{reg.name} lists no skill {wanted!r}.{hint}")
+    if len(matches) > 1:
+        paths = ", ".join(f"{s.repo}@{s.commit[:12]}:{s.path or '/'}" for s in matches)
+        raise UserError(f"{wanted!r} is listed more than once ({paths}); this is ambiguous.")
+    skill = matches[0]
+    dest = Destination(args.to)
+    opts = ImportOptions(local_name=args.as_name, description=args.description, version=args.skill_version,
+                         slot=args.slot, replace=args.replace, force=args.force)
+    installed = studio.import_skill(listing, skill, dest, opts)
+    if args.json:
+        json_out(_installed_json(studio, installed))
+    else:
+        out(f"Imported {skill.qualified_name} {installed.version} into {dest.label} as "
+             f"{installed.local_name!r} ({installed.path}).")
+    return EXIT_OK
+
+
+def _installed_json(studio: SkillStudio, s: Any) -> dict[str, Any]:
+    return {"local_name": s.local_name, "destination": s.destination.value, "version": s.version,
+            "registry": s.registry, "qualified_name": s.qualified_name, "path": s.path,
+            "customized": studio.is_customized(s), "origin": s.origin, "active": s.active, "slot": s.slot,
+            "commit": s.commit, "repo": s.repo}
+
+
+def cmd_list(args: argparse.Namespace, studio: SkillStudio) -> int:
+    dest = Destination(args.to) if args.to else None
+    skills = studio.installed(dest)
+    if args.json:
+        json_out([_installed_json(studio, s) for s in skills])
+        return EXIT_OK
+    if not skills:
+        out("No skills installed" + (f" in {dest.label}." if dest else "."))
+        return EXIT_OK
+    table([[s.local_name, s.destination.value, s.version, s.registry or s.origin, s.qualified_name or "-",
+             "customized" if studio.is_customized(s) else ""] for s in skills],
+           ["LOCAL NAME", "DESTINATION", "VERSION", "REGISTRY", "SKILL", "STATE"])
+    return EXIT_OK
+
+
+
+def register(sub: Any) -> None:
+    """Add ``browse``, ``import`` and ``list`` to ``sub`` (an argparse subparsers action)."""
+    b = sub.add_parser("browse", help="list the skills of every enabled registry (or one)")
+    b.add_argument("registry", nargs="?", metavar="REGISTRY", help="display name or owner/repo")
+    b.add_argument("--json", action="store_true")
+    b.add_argument("--details", action="store_true", help="print excluded skills and skipped plugins with reasons")
+    b.add_argument("--no-external", action="store_true",
+                   help="list only plugins inside the registry's repository; plugins whose source is "
+                        "another repository are skipped instead of resolved")
+    b.set_defaults(func=cmd_browse)
+
+    i = sub.add_parser("import", help="import a skill into Settings → Skills or the Skill Library")
+    i.add_argument("registry", metavar="REGISTRY", help="display name or owner/repo")
+    i.add_argument("qualified_name", metavar="QUALIFIED_NAME", help="plugin:skill as shown by browse")
+    i.add_argument("--to", required=True, choices=[d.value for d in Destination])
+    i.add_argument("--as", dest="as_name", metavar="NAME", help="local name to install under")
+    i.add_argument("--replace", action="store_true", help="replace an installed skill of the same local name")
+    i.add_argument("--force", action="store_true", help="also replace it when it has local edits (kept as backup)")
+    i.add_argument("--description", help="description to record (required when the skill has none)")
+    i.add_argument("--skill-version", help="version to record instead of the catalog's")
+    i.add_argument("--slot", help="purpose slot (settings destination)")
+    i.add_argument("--json", action="store_true")
+    i.set_defaults(func=cmd_import)
+
+    ls = sub.add_parser("list", help="list installed skills")
+    ls.add_argument("--to", choices=[d.value for d in Destination], help="only this destination")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=cmd_list)
