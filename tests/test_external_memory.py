@@ -23,7 +23,7 @@ from skill_studio.core.external import (
 from skill_studio.core.external_cache import DiskExternalCache
 from skill_studio.core.github import GitHubClient
 from skill_studio.core.models import UnavailablePlugin
-from skill_studio.core.service import SkillStudio
+from skill_studio.app.studio import SkillStudio
 
 GONE = 4  # catalog index of {"name": "gone", "source": {"source": "github", "repo": "acme/missing"}}
 

@@ -27,7 +27,7 @@ from skill_studio.core import auth, executor
 from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
 from skill_studio.core.clock import now as _utcnow
-from skill_studio.core.discovery import PLUGIN_JSON, discover
+from skill_studio.core.discovery import PLUGIN_JSON, discover, likely_skill_files
 from skill_studio.core.errors import (
     AuthError,
     CatalogError,
@@ -470,6 +470,8 @@ class SkillStudio:
                 if catalog_error is not None:
                     raise catalog_error
                 assert catalog is not None
+                if prefetch is not None:  # issue 18: SKILL.md downloads start now, not after every plugin.json
+                    prefetch.add(likely_skill_files(tree, catalog.plugins, source.subpath), known=True)
                 early = _EarlyParser()
 
                 def fetch(paths: Iterable[str]) -> dict[str, bytes]:

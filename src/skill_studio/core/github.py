@@ -47,6 +47,7 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from datetime import datetime, timezone
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, urlsplit
@@ -474,16 +475,23 @@ class GitHubClient:
 
     @staticmethod
     def _entries(items: Iterable[Any], prefix: str) -> list[TreeEntry]:
-        out = []
+        """Tree entries of a tree answer's items (paths joined to ``prefix``). Hot: a large tree
+        has ~26,000 items (issue 18), so a clean path (no slash at either end, no ``//``) and
+        string fields skip the conversions."""
+        out: list[TreeEntry] = []
+        append = out.append
         for item in items:
-            if not isinstance(item, dict) or not isinstance(item.get("path"), str):
+            if type(item) is not dict:
                 continue
-            size = item.get("size")
-            out.append(TreeEntry(
-                path=join_path(prefix, item["path"]), mode=str(item.get("mode", "")),
-                type=str(item.get("type", "")), sha=str(item.get("sha", "")),
-                size=size if isinstance(size, int) else None,
-            ))
+            path = item.get("path")
+            if type(path) is not str:
+                continue
+            if prefix or not path or path[0] == "/" or path[-1] == "/" or "//" in path:
+                path = join_path(prefix, path)
+            mode, kind, sha, size = item.get("mode", ""), item.get("type", ""), item.get("sha", ""), item.get("size")
+            if type(mode) is not str or type(kind) is not str or type(sha) is not str:
+                mode, kind, sha = str(mode), str(kind), str(sha)
+            append(TreeEntry(path, mode, kind, sha, size if isinstance(size, int) else None))
         return out
 
     def tree(self, owner: str, repo: str, commit: str) -> RepoTree:
@@ -777,13 +785,31 @@ class Prefetch:
         self._owner, self._repo, self._commit = owner, repo, commit
         self._lock = threading.Lock()
         self._stopped = False
+        self._guesses_stopped = False
         self._hits = self._misses = 0
-        unique = list(dict.fromkeys(paths))
-        self._pool = executor.Limited(min(client.raw_concurrency, len(unique)))
-        self._futures = {p: self._pool.submit(self._get, p) for p in unique}
+        self._taken: set[str] = set()
+        self._pool = executor.Limited(client.raw_concurrency)
+        self._futures: dict[str, Future[bytes | None]] = {}
+        self.add(paths)
 
-    def _get(self, path: str) -> bytes | None:
-        if self._stopped:
+    def add(self, paths: Sequence[str], *, known: bool = False) -> None:
+        """Request more files of the same commit, each path once (issue 18: the SKILL.md files a
+        listing will read, as soon as its tree is known, while plugin.json files still arrive).
+
+        Args:
+            paths: repository paths.
+            known: the paths are files of the tree (not guesses): they are requested even after
+                the guesses stopped on a run of 404s.
+        """
+        with self._lock:
+            if self._stopped:
+                return
+            for p in dict.fromkeys(paths):
+                if p not in self._futures and p not in self._taken:
+                    self._futures[p] = self._pool.submit(self._get, p, known)
+
+    def _get(self, path: str, known: bool = False) -> bytes | None:
+        if self._stopped or (self._guesses_stopped and not known):
             return None
         url = self._client._raw_url(self._owner, self._repo, self._commit, path)
         try:
@@ -791,8 +817,10 @@ class Prefetch:
         except GitHubError as err:
             with self._lock:
                 self._misses += 1
-                if err.status != 404 or (self._hits == 0 and self._misses >= self._GIVE_UP_AFTER_MISSES):
+                if err.status != 404:
                     self._stopped = True
+                elif self._hits == 0 and self._misses >= self._GIVE_UP_AFTER_MISSES:
+                    self._guesses_stopped = True
             return None
         except RemoteError:
             self._stopped = True
@@ -805,6 +833,7 @@ class Prefetch:
         """The prefetched bytes of ``path`` if they hash to ``sha``, else None (waits for it)."""
         with self._lock:
             fut = self._futures.pop(path, None)
+            self._taken.add(path)
         if fut is None or fut.cancelled():
             return None
         try:
