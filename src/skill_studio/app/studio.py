@@ -206,6 +206,8 @@ class SkillStudio:
 
     def __init__(self, paths: AppPaths | None = None, client_factory: ClientFactory | None = None,
                  *, use_cache: bool = True) -> None:
+        if client_factory is None:
+            auth.start_token_lookup()  # issue 18: the keyring is read while the database opens
         self.paths = (paths or AppPaths.from_env()).ensure()
         # A damaged database is moved aside and rebuilt from the folders on disk (R-DATA-1).
         self.store, db_messages = open_store(self.paths)
