@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     import keyring.backend
 
 from skill_studio.core.errors import AuthError, RemoteError, TokenStoreError, UserError
-from skill_studio.core.github import GitHubClient
+from skill_studio.core.github import GitHubClient, _ssl_context
 from skill_studio.core.hosts import GITHUB_COM, api_base_for, canonical_host, strip_to_host
 
 log = logging.getLogger(__name__)
@@ -196,6 +196,7 @@ def start_token_lookup(host: str = GITHUB_COM) -> None:
 
     def run() -> None:
         try:
+            _ssl_context()  # the client's CA bundle loads here too, off the critical path
             token = _stored_token(h)
             fut.set_result((_backend(), token))
         except BaseException as err:  # noqa: BLE001 - handed to the reader

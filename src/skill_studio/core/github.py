@@ -120,7 +120,9 @@ def format_reset(reset: datetime | None, now: datetime | None = None) -> str:
 
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
-    """The TLS context of raw downloads, built once per process (httpx's: certifi's CA bundle)."""
+    """The TLS context every client shares (API and raw downloads), built once per process:
+    loading the CA bundle costs tens of milliseconds per client otherwise. Contexts are safe to
+    share across threads."""
     return httpx.create_ssl_context()
 
 
@@ -211,7 +213,7 @@ class GitHubClient:
         limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
         self._http = httpx.Client(
             base_url=self.api_base, headers=headers, timeout=timeout, transport=transport,
-            limits=limits, follow_redirects=True,
+            limits=limits, follow_redirects=True, verify=_ssl_context(),
         )
         self._raw_pool: urllib3.PoolManager | None = None
         if transport is None and not _proxy_configured():
