@@ -819,10 +819,13 @@ class Prefetch:
         except GitHubError as err:
             with self._lock:
                 self._misses += 1
-                if err.status != 404:
+                if err.status != 404 or known:  # refused, or a file the tree lists is missing there
                     self._stopped = True
                 elif self._hits == 0 and self._misses >= self._GIVE_UP_AFTER_MISSES:
                     self._guesses_stopped = True
+            if known and err.status in (401, 403, 404, 429):  # as _raw_blob: the blob endpoint serves the rest
+                with self._client._raw_lock:
+                    self._client._raw_off.add((self._owner.lower(), self._repo.lower()))
             return None
         except RemoteError:
             self._stopped = True
