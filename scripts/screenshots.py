@@ -16,6 +16,9 @@ built here (so one installed skill can show *update available*), points a tempor
 - ``main-window.png``      Skill Library dashboard with badges and notifications
 - ``marketplace.png``      Settings → Marketplace after adding a registry
 - ``browse-dialog.png``    browse dialog loaded with a real fixture, a skill selected
+- ``browse-facets.png``    the facet panel on jeremylongshore (category "devops" and a search), sorted by plugin,
+  the details pane with the plugin's metadata and the spec badge
+- ``browse-grouped.png``   the same catalog grouped by plugin: plugin rows with description, category, author
 - ``metadata-editor.png``  the metadata editor showing a local-name collision
 - ``error-state.png``      a registry tab that failed (not found or private) with Retry
 - ``offline-tab.png``      a registry tab showing its cached catalog while GitHub is rate limited:
@@ -122,7 +125,7 @@ def main() -> int:
     from memory_keyring import MemoryKeyring
 
     keyring.set_keyring(MemoryKeyring())
-    from PySide6.QtCore import QCoreApplication, QSettings
+    from PySide6.QtCore import QCoreApplication, QSettings, Qt
     from PySide6.QtWidgets import QApplication, QWidget
 
     from skill_studio.core.models import Destination, ImportOptions
@@ -246,6 +249,40 @@ def main() -> int:
             editor.resize(max(editor.width(), 640), editor.sizeHint().height())
             save(editor, "metadata-editor.png")
             editor.reject()
+            dialog.close()
+            settle()
+
+            # Browse like a catalogue (issue 19): the facet panel and the grouped view on a real catalog.
+            studio.add_registry("jeremylongshore/claude-code-plugins-plus")
+            dialog = window.open_browse(Destination.LIBRARY)
+            dialog.resize(*SIZE)
+            wait_until(lambda: all((t.is_loaded() and not t.is_resolving()) or t.error for t in dialog.tabs_list()),
+                       what="browse tabs")
+            jeremy = dialog.tab_for("claude-code-plugins-plus")
+            assert jeremy is not None
+            dialog.tabs.setCurrentWidget(jeremy)
+            jeremy.splitter.setSizes([230, 640, 410])
+            panel = jeremy.catalogue.panel
+            wait_until(lambda: panel.categories.count() > 0, what="facet counts")
+            for i in range(panel.categories.count()):
+                if panel.categories.item(i).text().startswith("devops ("):
+                    panel.categories.item(i).setCheckState(Qt.CheckState.Checked)
+            panel.sort.setCurrentIndex(panel.sort.findData("plugin"))
+            dialog.search.setText("deploy")
+            jeremy.table.selectRow(0)
+            save(dialog, "browse-facets.png")
+            dialog.search.setText("")
+            panel.group.setChecked(True)
+            groups = jeremy.catalogue.groups
+            groups.setColumnWidth(groups.NAME, 250)
+            for i in range(min(3, groups.topLevelItemCount())):
+                item = groups.topLevelItem(i)
+                if item is not None:
+                    item.setExpanded(True)
+            first = groups.topLevelItem(0)
+            if first is not None and first.childCount():
+                groups.setCurrentItem(first.child(0))
+            save(dialog, "browse-grouped.png")
             dialog.close()
             settle()
 

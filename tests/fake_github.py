@@ -25,6 +25,8 @@ Endpoints (GET and HEAD; every path below is under ``base_url``, i.e. after ``ap
 - ``/repos/{o}/{r}``
 - ``/repos/{o}/{r}/commits/{ref}`` (branch, tag, fixture alias, ``HEAD``, full SHA, or a 7+ character
   SHA prefix; ``Accept: application/vnd.github.sha`` answers the bare SHA as text)
+- ``/repos/{o}/{r}/commits?sha=REF&path=PATH&per_page=&page=`` (history newest first; with ``path``
+  only the commits that changed it)
 - ``/repos/{o}/{r}/branches/{branch}``, ``/repos/{o}/{r}/git/ref/heads/{branch}`` (and ``tags/``)
 - ``/repos/{o}/{r}/git/trees/{tree_sha_or_ref}[?recursive=1]``
 - ``/repos/{o}/{r}/git/blobs/{sha}`` (``Accept: application/vnd.github.raw`` → raw bytes)
@@ -80,6 +82,7 @@ from typing import Any, NamedTuple, Union
 from urllib.parse import parse_qs, quote, unquote
 
 __all__ = [
+    "SHARED",
     "FakeGitHub",
     "RequestRecord",
     "git_blob_sha",
@@ -136,9 +139,14 @@ def git_tree_sha(entries: Iterable[tuple[str, str, str]]) -> str:
     return hashlib.sha1(b"tree %d\0" % len(raw) + raw).hexdigest()
 
 
+#: The shared folder of the workspace: ``$SKILL_STUDIO_SHARED`` when set (as for
+#: scripts/screenshots.py, e.g. from a git worktree), else ``../shared`` beside the repository.
+SHARED = Path(os.environ.get("SKILL_STUDIO_SHARED") or Path(__file__).resolve().parents[2] / "shared")
+
+
 def shared_fixtures_dir() -> Path | None:
-    """Return ``<workspace>/shared/fixtures`` (a sibling of the repository) or ``None`` if absent."""
-    path = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+    """Return ``SHARED / "fixtures"`` or ``None`` if absent."""
+    path = SHARED / "fixtures"
     return path if path.is_dir() else None
 
 
@@ -497,6 +505,15 @@ def _token_of(headers: Mapping[str, str]) -> str | None:
 # --------------------------------------------------------------------------------------------
 # the server
 
+_activity = [0]  # servers started + requests handled by every FakeGitHub of this process
+
+
+def activity() -> int:
+    """How many fake servers were started and requests handled in this process so far; the test
+    suite's conftest uses it to fail a test that talks to a fake GitHub without the ``integration``
+    marker."""
+    return _activity[0]
+
 
 class FakeGitHub:
     """A loopback fake of GitHub's REST API.
@@ -541,6 +558,7 @@ class FakeGitHub:
         self._rl_used = 0
         self._rl_reset = int(time.time()) + 3600
         self._stopping = threading.Event()
+        self._hung = False  # hang() was used: see reset()
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
         self._port: int | None = None
@@ -552,6 +570,7 @@ class FakeGitHub:
             if self._httpd is not None:
                 return self
             self._stopping.clear()
+            _activity[0] += 1
             self._httpd = _Server(self)
             self._port = self._httpd.server_port
             self._thread = threading.Thread(
@@ -824,6 +843,28 @@ class FakeGitHub:
             self._arrivals.clear()
             self._rl_used = 0
 
+    def reset(self) -> bool:
+        """Make a running server as a new one would be — no repositories (ids restart), faults,
+        token rules, records, and default settings — on the same port, and return True; or return
+        False (changing nothing) when it cannot be reused: it is stopped, a request is still being
+        answered, or ``latency``/:meth:`hang` may still hold a handler. Lets tests share a server."""
+        with self._lock:
+            in_flight = len(self._arrivals) != len(self._records)
+            if self._httpd is None or in_flight or self.latency > 0 or self._hung:
+                return False
+            fresh = FakeGitHub(self.api_prefix)
+            for name in ("latency", "truncate_trees", "contents_max_size", "ratelimit_limit", "user_login"):
+                setattr(self, name, getattr(fresh, name))
+            self._repos.clear()
+            self._next_repo_id = fresh._next_repo_id
+            self._faults.clear()
+            self._corrupt.clear()
+            self._valid_tokens = None
+            self._records.clear()
+            self._arrivals.clear()
+            self._rl_used, self._rl_reset = 0, fresh._rl_reset
+            return True
+
     def arrived(self, pattern: Pattern = "") -> int:
         """How many requests matching ``pattern`` have *arrived*, answered or not.
 
@@ -898,6 +939,7 @@ class FakeGitHub:
     def hang(self, pattern: Pattern, seconds: float, times: int | None = None) -> None:
         """Sleep ``seconds`` before answering matching requests (then answer normally, unless
         the server is stopping). For client timeout tests; :meth:`stop` wakes sleepers."""
+        self._hung = True
         self._add_fault(_Fault("hang", pattern, times, seconds=float(seconds)))
 
     def serve_html(self, pattern: Pattern = "", times: int | None = None) -> None:
@@ -948,6 +990,7 @@ class FakeGitHub:
         headers = {k.lower(): v for k, v in h.headers.items()}
         started = time.time()
         with self._arrived:
+            _activity[0] += 1
             self._arrivals.append(raw_path)
             self._arrived.notify_all()
         if self.latency > 0 and self._stopping.wait(self.latency):
@@ -1110,6 +1153,8 @@ class FakeGitHub:
             return self._json(self._repo_json(r))
         kind = rest[0]
         tail = unquote("/".join(rest[1:]))
+        if kind == "commits" and not tail:
+            return self._json(self._list_commits(r, params))
         if kind == "commits" and tail:
             commit = r.resolve_commit(tail)
             if "vnd.github.sha" in accept:
@@ -1189,6 +1234,34 @@ class FakeGitHub:
                 for p in c.parents
             ],
         }
+
+    def _list_commits(self, r: _Repo, params: dict[str, list[str]]) -> list[dict]:
+        """``GET /repos/{o}/{r}/commits?sha=&path=&per_page=&page=``: the history from ``sha``
+        (default ``HEAD``), newest first; with ``path``, only commits whose entry at ``path``
+        differs from their first parent's (as GitHub's simplified history does)."""
+        start = r.resolve_commit(params.get("sha", [""])[0] or "HEAD")
+        path = params.get("path", [""])[0].strip("/")
+        per_page = max(1, min(100, int(params.get("per_page", ["30"])[0] or 30)))
+        page = max(1, int(params.get("page", ["1"])[0] or 1))
+        out: list[_Commit] = []
+        seen: set[str] = set()
+        todo = [start.sha]
+        while todo:
+            sha = todo.pop(0)
+            if sha in seen or sha not in r.commits:
+                continue
+            seen.add(sha)
+            c = r.commits[sha]
+            todo.extend(c.parents)
+            if path:
+                here = r.lookup(r.commit_tree(c), path)
+                parent = r.commits.get(c.parents[0]) if c.parents else None
+                before = r.lookup(r.commit_tree(parent), path) if parent is not None else None
+                if (here.sha if here else None) == (before.sha if before else None):
+                    continue
+            out.append(c)
+        chunk = out[(page - 1) * per_page: page * per_page]
+        return [self._commit_json(r, c) for c in chunk]
 
     def _ref(self, r: _Repo, ref: str) -> _Response:
         kind, _, name = ref.partition("/")

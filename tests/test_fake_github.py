@@ -15,11 +15,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fake_github import FakeGitHub, git_blob_sha, git_tree_sha, running_fake_github
+from fake_github import SHARED, FakeGitHub, git_blob_sha, git_tree_sha, running_fake_github
 
 pytestmark = pytest.mark.integration
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES = SHARED / "fixtures"
 SKILLS = FIXTURES / "marketplaces" / "anthropics__skills"
 SUPERPOWERS = FIXTURES / "external" / "obra__superpowers"
@@ -28,9 +27,8 @@ needs_fixtures = pytest.mark.skipif(not SKILLS.is_dir(), reason="shared fixtures
 
 
 @pytest.fixture
-def gh() -> Iterator[FakeGitHub]:
-    with FakeGitHub() as server:
-        yield server
+def gh(github: FakeGitHub) -> FakeGitHub:
+    return github  # the suite's reusable server (reset after each test; see conftest.github)
 
 
 @pytest.fixture
@@ -448,6 +446,37 @@ def test_request_counting(gh: FakeGitHub, client: httpx.Client) -> None:
     assert gh.request_count == 0 and gh.requests == []
     assert client.head("/repos/me/r").status_code == 200
     assert gh.requests[0].method == "HEAD"
+
+
+def test_reset_makes_a_running_server_as_new_unless_a_handler_may_still_sleep(
+    gh: FakeGitHub, client: httpx.Client
+) -> None:
+    fresh = FakeGitHub()
+    port = gh.port
+    gh.add_repo_from_dir("me", "r", {"a.md": "b"})
+    gh.set_private("me", "r", "t")
+    gh.set_valid_tokens({"t"})
+    gh.fail("/x", 500)
+    gh.truncate_trees, gh.user_login, gh.ratelimit_limit = 1, "someone", 10
+    assert client.get("/repos/me/r", headers={"Authorization": "Bearer t"}).status_code == 200
+    assert client.get("/user", headers={"Authorization": "Bearer u"}).status_code == 401
+
+    assert gh.reset() is True
+    assert gh.port == port and gh.request_count == 0
+    assert (gh.truncate_trees, gh.user_login, gh.ratelimit_limit) == (None, "octocat", 5000)
+    assert client.get("/repos/me/r", headers={"Authorization": "Bearer t"}).status_code == 404
+    assert client.get("/x").status_code == 404  # the fault is gone (404: no such route)
+    assert client.get("/user", headers={"Authorization": "Bearer u"}).json()["login"] == "octocat"
+    gh.add_repo_from_dir("me", "r", {"a.md": "b"})
+    fresh.add_repo_from_dir("me", "r", {"a.md": "b"})
+    assert client.get("/repos/me/r").json()["id"] == fresh._repo("me", "r").id  # ids restart
+    assert client.get("/rate_limit").json()["resources"]["core"]["used"] == 4  # restarted from 0
+
+    gh.hang("/never-asked", 60)
+    assert gh.reset() is False and gh.request_count == 5  # may hold a handler: unchanged, not reusable
+    stopped = FakeGitHub().start()
+    stopped.stop()
+    assert stopped.reset() is False
 
 
 def test_api_prefix_emulates_enterprise() -> None:

@@ -11,16 +11,15 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_github import SHARED
 
 from skill_studio.core.catalog import parse_catalog
 from skill_studio.core.discovery import discover
 from skill_studio.core.models import Listing, RegistrySource, RepoTree, TreeEntry
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 MARKETPLACES = SHARED / "fixtures" / "marketplaces"
 FOLDERS = sorted(p.name for p in MARKETPLACES.iterdir() if p.is_dir()) if MARKETPLACES.is_dir() else []
 

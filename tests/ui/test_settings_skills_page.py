@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
-from uitools import *  # noqa: F403 - GUI fixtures and helpers
+from uitools import tab_of, wait_loaded
 
 from skill_studio.core.models import Destination, InstalledSkill
 from skill_studio.app.studio import SkillStudio

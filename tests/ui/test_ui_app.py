@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
-from uitools import *  # noqa: F403 - GUI fixtures and helpers
+from uitools import none_refcount, tab_of, wait_loaded
 
 from skill_studio import cli
 from skill_studio.core.models import Destination, ImportOptions

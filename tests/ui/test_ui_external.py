@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from uitools import *  # noqa: F403 - GUI fixtures and helpers
+from uitools import assert_no_background_work, shown_names, tab_of, wait_loaded
 
 from skill_studio.core.models import Destination
 from skill_studio.app.studio import SkillStudio

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import MARKETPLACES, require_shared
 from PySide6.QtCore import QSettings, QTimer
-from uitools import *  # noqa: F403 - GUI fixtures and helpers
+from uitools import assert_no_background_work, shown_names, tab_of, wait_loaded
 
 from skill_studio.core.models import Destination
 from skill_studio.app.studio import SkillStudio

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
-from uitools import *  # noqa: F403 - GUI fixtures and helpers
+from uitools import none_refcount
 
 from skill_studio.core.models import (
     CatalogSkill,

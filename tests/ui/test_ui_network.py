@@ -13,7 +13,7 @@ import keyring.core
 import pytest
 from keyring.backends import fail
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QLineEdit, QTextEdit
-from uitools import *  # noqa: F403 - GUI fixtures and helpers
+from uitools import assert_no_background_work, shown_names, tab_of, wait_loaded
 
 from skill_studio.core import auth
 from skill_studio.core.models import Destination

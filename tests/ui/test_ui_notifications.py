@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtWidgets import QVBoxLayout, QWidget
-from uitools import *  # noqa: F403 - GUI fixtures and helpers
 
 from skill_studio.ui.notifications import Level, NotificationArea
 

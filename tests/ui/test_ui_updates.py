@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox, QPushButton
-from uitools import *  # noqa: F403 - GUI fixtures and helpers
+from uitools import assert_no_background_work, shown_names, tab_of, wait_loaded
 
 from skill_studio.app import updates as upd
 from skill_studio.core.models import Destination, ImportOptions
@@ -113,6 +113,13 @@ def row(win: MainWindow, dest: Destination, name: str):
     return page.model.row_at(page.model.find(name))
 
 
+def accept_preview(qtbot, win: MainWindow) -> None:
+    """Click Update in the update review (issue 14: the preview comes before any write)."""
+    qtbot.waitUntil(lambda: win.update_center.preview_dialog is not None
+                    and win.update_center.preview_dialog.update_button.isEnabled(), timeout=15000)
+    win.update_center.preview_dialog.update_button.click()
+
+
 def confirm(qtbot, win: MainWindow, label: str) -> QMessageBox:
     qtbot.waitUntil(lambda: win.update_center.confirm_box is not None and win.update_center.confirm_box.isVisible())
     box = win.update_center.confirm_box
@@ -165,6 +172,7 @@ def test_manual_check_notifies_per_destination_and_review_marks_the_updates(qtbo
     assert dialog.update_button.isEnabled() and dialog.update_button.text() == "Update 2 skills…"
     dialog.update_button.click()
     dialog.update_button.click()  # an impatient second click does not update twice
+    accept_preview(qtbot, win)
     qtbot.waitUntil(lambda: astudio.store.skill(LIB, "alpha").version == "1.1.0", timeout=15000)
     qtbot.waitUntil(lambda: note(win, f"update-{LIB.value}").title == "Updated 2 skills in Skill Library")
     qtbot.waitUntil(lambda: not win.update_center.busy(LIB, "alpha"))
@@ -276,6 +284,7 @@ def test_confirmed_update_of_a_customized_skill_then_rollback_restores_the_edit(
     # Cancel first: nothing changes.
     assert page.update_button.isEnabled()
     page.update_button.click()
+    accept_preview(qtbot, win)
     box = confirm(qtbot, win, "Cancel")
     assert "backup" in box.informativeText() and "roll back" in box.informativeText()
     assert "+My house rule." in box.detailedText()
@@ -284,6 +293,7 @@ def test_confirmed_update_of_a_customized_skill_then_rollback_restores_the_edit(
 
     # Confirm: updated, the edit kept as a backup.
     page.update_button.click()
+    accept_preview(qtbot, win)
     confirm(qtbot, win, "Update and keep a backup")
     qtbot.waitUntil(lambda: astudio.store.skill(LIB, "alpha").version == "1.1.0", timeout=15000)
     assert md.read_text(encoding="utf-8") == ALPHA_V2

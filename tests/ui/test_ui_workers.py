@@ -7,7 +7,6 @@ import threading
 
 import pytest
 from PySide6.QtCore import QObject, QThread
-from uitools import *  # noqa: F403 - GUI fixtures and helpers
 
 from skill_studio.core.errors import CatalogError
 from skill_studio.ui import workers

@@ -1,7 +1,9 @@
-"""Fixtures and helpers shared by the GUI tests (imported by each ``tests/ui/test_ui_*.py``).
+"""Fixtures and helpers shared by the GUI tests.
 
-Not a conftest: a second ``conftest.py`` outside a package would shadow ``tests/conftest.py`` for
-the ``from conftest import …`` imports of other test modules.
+A pytest plugin (``pytest_plugins`` in ``tests/conftest.py``): the fixtures are available to every
+test; test modules import the helpers they use by name. Not a conftest: a second ``conftest.py``
+outside a package would shadow ``tests/conftest.py`` for the ``from conftest import …`` imports of
+other test modules.
 """
 
 from __future__ import annotations
@@ -19,10 +21,7 @@ from skill_studio.ui.app import prepare_application
 from skill_studio.ui.browse_dialog import BrowseDialog, RegistryTab
 from skill_studio.ui.main_window import MainWindow
 
-__all__ = [  # test modules do ``from uitools import *`` to get the fixtures and helpers
-    "_gui_app", "studio", "make_window", "window",
-    "assert_no_background_work", "wait_loaded", "tab_of", "shown_names", "none_refcount",
-]
+__all__ = ["assert_no_background_work", "wait_loaded", "tab_of", "shown_names", "none_refcount"]
 
 WORKER_GRACE_MS = 5000
 
@@ -39,9 +38,14 @@ def assert_no_background_work() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _gui_app(qapp: QApplication) -> Iterator[QApplication]:
-    """The application with Skill Studio's style (stylesheet warnings fail the test), and the
-    worker leak check at teardown."""
+def _gui_app(request: pytest.FixtureRequest) -> Iterator[QApplication | None]:
+    """For every test marked ``gui`` (by hand, or because it uses ``qapp``/``qtbot``): the
+    application with Skill Studio's style (stylesheet warnings fail the test), and the worker leak
+    check at teardown. Other tests get ``None`` and no Qt application from here."""
+    if request.node.get_closest_marker("gui") is None:
+        yield None
+        return
+    qapp: QApplication = request.getfixturevalue("qapp")
     prepare_application(qapp)
     yield qapp
     assert_no_background_work()

@@ -11,6 +11,8 @@ The faces import only this package, ``skill_studio.core.models`` and ``skill_stu
   use cases.
 - ``app.tokens``: token status/test/save/forget (keyring).
 - ``app.settings``: Settings → Skills values (slot rule, archive reading, sync reports).
+- ``app.catalogue``: browse like a catalogue (issue 19): plugin metadata and spec badge as JSON,
+  facets, grouping and sorting over browse rows.
 
 This module re-exports the facade and the small rules both faces show (defaults, limits, name
 checks, version order, ages).

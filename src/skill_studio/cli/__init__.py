@@ -16,13 +16,13 @@ from collections.abc import Sequence
 
 from skill_studio import __version__
 from skill_studio.app import SkillStudio
-from skill_studio.cli import auth, browse, registry, skills, updates
+from skill_studio.cli import auth, browse, registry, review, skills, updates
 from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, EXIT_USER, Handler, error, exit_code
 from skill_studio.core.errors import SkillStudioError
 
 __all__ = ["EXIT_OK", "EXIT_REMOTE", "EXIT_USER", "build_parser", "main"]
 
-COMMAND_GROUPS = (registry, browse, updates, skills, auth)
+COMMAND_GROUPS = (registry, browse, review, updates, skills, auth)
 """Modules that add subcommands, in help order: each has ``register(subparsers)`` adding parsers
 whose ``func`` is a ``Handler``."""
 

@@ -9,16 +9,36 @@ from typing import Any
 
 from skill_studio.app import SkillStudio, format_age
 from skill_studio.app.browse import install_states
+from skill_studio.app.catalogue import SORT_FIELDS, catalogue_json, filter_rows, folder_sizes, sort_rows
 from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, json_out, out, short, table
 from skill_studio.core.errors import RemoteError, UserError
-from skill_studio.core.models import Destination, ImportOptions, Listing
+from skill_studio.core.models import Destination, FacetFilter, ImportOptions, Listing
 
 
-def listing_json(studio: SkillStudio, listing: Listing) -> dict[str, Any]:
-    """The ``browse --json`` shape of one registry listing."""
+def listing_json(studio: SkillStudio, listing: Listing, facet: FacetFilter | None = None,
+                 sort: str | None = None) -> dict[str, Any]:
+    """The ``browse --json`` shape of one registry listing.
+
+    Args:
+        studio: the facade.
+        listing: the registry's listing.
+        facet: keep only the skills whose plugin passes it (issue 19; ``app.catalogue``); None keeps all.
+        sort: a field of ``app.catalogue.SORT_FIELDS``; None keeps the catalog order.
+
+    Returns:
+        ``{"name", "source", "commit", "skills": [...], ...}``; each skill carries ``plugin_info``
+        and ``spec`` (issue 19); ``"total"`` is the number of skills before the facet filter.
+    """
     states = install_states(studio, listing)
+    index = {id(s): n for n, s in enumerate(listing.skills)}
+    chosen = filter_rows(listing.skills, facet) if facet is not None else list(listing.skills)
+    if sort:
+        sizes = folder_sizes(listing) if sort == "size" else {}
+        chosen = sort_rows(chosen, sort, lambda _s: listing.name,
+                           size_of=lambda s: sizes.get((s.repo, s.commit, s.path)))
     skills = []
-    for n, s in enumerate(listing.skills):
+    for s in chosen:
+        n = index[id(s)]
         rows = {d: states[d][n] for d in Destination}
         skills.append({
             "qualified_name": s.qualified_name, "name": s.name, "local_name": s.local_name,
@@ -27,9 +47,11 @@ def listing_json(studio: SkillStudio, listing: Listing) -> dict[str, Any]:
             "state": {d.value: rows[d].state.value for d in Destination},
             "name_taken": {d.value: rows[d].name_taken for d in Destination},
             "installed_as": {d.value: [c.local_name for c in rows[d].copies] for d in Destination},
+            **catalogue_json(s),
         })
     return {
         "name": listing.name, "source": listing.source.url, "commit": listing.commit, "skills": skills,
+        "total": len(listing.skills),
         "excluded": [{"path": e.path, "reason": e.reason} for e in listing.excluded],
         "skipped_plugins": [{"name": p.name, "source": p.source, "reason": p.reason} for p in listing.skipped_plugins],
         "unavailable_plugins": [{"name": p.name, "source": p.source, "reason": p.reason}
@@ -51,6 +73,8 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
     regs = [studio.find_registry(args.registry)] if args.registry else studio.registries(enabled_only=True)
     if not regs:
         raise UserError("No enabled registry; add one with 'skill-studio registry add URL' or enable one.")
+    facet = FacetFilter(categories=tuple(args.category or ()), keywords=tuple(args.keyword or ()),
+                        authors=tuple(args.author or ()), plugins=tuple(args.plugin or ()))
     results: list[dict[str, Any]] = []
     failed = False
     for reg in regs:
@@ -66,7 +90,7 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
         if listing.offline:
             sys.stderr.write(f"skill-studio: {reg.name}: offline, showing the catalog cached "
                              f"{format_age(listing.age_seconds())} ago: {listing.offline_reason}\n")
-        entry = listing_json(studio, listing)
+        entry = listing_json(studio, listing, facet, args.sort)
         entry["age_seconds"] = listing.age_seconds()
         results.append(entry)
     if args.json:
@@ -92,13 +116,16 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
                          ("! " if s["warnings"] else "") + short(s["description"], 60)] for s in r["skills"]]
                 table(rows, ["SKILL", "LOCAL NAME", "VERSION", "LIBRARY", "SETTINGS", "DESCRIPTION"])
             summary = f"{len(r['skills'])} skills"
+            if not facet.is_empty:
+                summary = f"{len(r['skills'])} of {r['total']} skills match the filters"
             if r["excluded"]:
                 summary += f", {len(r['excluded'])} excluded"
             if r["skipped_plugins"]:
                 summary += f", {len(r['skipped_plugins'])} plugins skipped"
             if r["unavailable_plugins"]:
                 summary += f", {len(r['unavailable_plugins'])} plugins unavailable"
-            out(summary + ("" if args.details or summary.endswith("skills") else " (--details for reasons)"))
+            reasons = r["excluded"] or r["skipped_plugins"] or r["unavailable_plugins"]
+            out(summary + (" (--details for reasons)" if reasons and not args.details else ""))
             if args.details:
                 for e in r["excluded"]:
                     out(f"  excluded {e['path']}: {e['reason']}")
@@ -172,6 +199,12 @@ def register(sub: Any) -> None:
     b.add_argument("--no-external", action="store_true",
                    help="list only plugins inside the registry's repository; plugins whose source is "
                         "another repository are skipped instead of resolved")
+    for flag, what in (("category", "plugin category"), ("keyword", "plugin keyword (keywords or tags)"),
+                       ("author", "plugin author (name or email)"), ("plugin", "plugin name or display name")):
+        b.add_argument(f"--{flag}", action="append", metavar=flag.upper(),
+                       help=f"only skills whose {what} is this (case-insensitive; repeat for any of "
+                            f"several; different options must all match)")
+    b.add_argument("--sort", choices=SORT_FIELDS, help="order of the skills (default: catalog order)")
     b.set_defaults(func=cmd_browse)
 
     i = sub.add_parser("import", help="import a skill into Settings → Skills or the Skill Library")

@@ -29,6 +29,7 @@ from typing import Any
 
 from skill_studio.app import SkillStudio
 from skill_studio.app import updates as upd
+from skill_studio.cli import review
 from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, EXIT_USER, json_out, out, table
 from skill_studio.core.errors import UserError
 from skill_studio.core.models import Destination
@@ -98,6 +99,8 @@ def _print_report(report: upd.UpdateReport, dests: list[Destination]) -> None:
 
 
 def cmd_update(args: argparse.Namespace, studio: SkillStudio) -> int:
+    if args.preview:  # issue 14: what the update changes and adds, nothing written
+        return review.cmd_update_preview(args, studio)
     dests = _destinations(args)
     run = upd.run_update(studio, names=args.names or [], destinations=dests, only_destination=bool(args.to),
                          check=args.check, apply_all=args.all, force=args.force)
@@ -213,6 +216,9 @@ def register(sub: Any) -> None:
     u.add_argument("--to", choices=DESTS, help="only this destination")
     u.add_argument("--force", action="store_true",
                    help="also update customized skills (your version is kept as a backup)")
+    u.add_argument("--preview", action="store_true",
+                   help="show what the update of NAME changes and adds (files, diff, commits, new findings); "
+                        "change nothing")
     u.add_argument("--json", action="store_true")
     u.set_defaults(func=cmd_update)
 

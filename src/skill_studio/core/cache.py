@@ -47,7 +47,8 @@ from skill_studio.core.models import Listing, RegistrySource, RepoTree, TreeEntr
 log = logging.getLogger(__name__)
 
 FORMAT = 3
-"""Bumped when the stored shape changes incompatibly (3: gzip, tree rows, body stored once)."""
+"""Bumped when the stored shape changes incompatibly (2: plugin metadata, issue 19; 3: gzip, tree
+rows, body stored once, issue 18)."""
 SUFFIX = ".json.gz"
 """File name suffix of a cached listing (``<commit>.json.gz``)."""
 KEEP_COMMITS = 2

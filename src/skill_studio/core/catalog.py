@@ -21,6 +21,7 @@ from typing import Any
 
 from .errors import CatalogError, SourceError
 from .models import Catalog, PluginEntry, SkippedPlugin, join_path
+from .plugin_info import parse_plugin_info
 
 log = logging.getLogger(__name__)
 
@@ -322,6 +323,7 @@ def _plugin_entry(index: int, name: str | None, entry: dict[str, Any], path: str
     if not isinstance(strict, bool):
         field_warnings.append(f"'strict' is {_a(strict)}, expected true or false: read as true")
         strict = True
+    info, info_warnings = parse_plugin_info(entry)  # issue 19
     plugin = PluginEntry(
         index=index,
         name=name,
@@ -333,7 +335,9 @@ def _plugin_entry(index: int, name: str | None, entry: dict[str, Any], path: str
         skills=skills,
         strict=strict,
         raw=entry,
+        info=info,
     )
+    field_warnings.extend(w for w in info_warnings if w not in field_warnings)
     warnings.extend(f"{label}: {w}" for w in field_warnings)
     return plugin
 

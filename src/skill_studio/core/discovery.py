@@ -28,12 +28,14 @@ from .models import (
     Exclusion,
     Listing,
     PluginEntry,
+    PluginInfo,
     RegistrySource,
     RepoTree,
     SkillMetadata,
     TreeEntry,
     join_path,
 )
+from .plugin_info import merge_plugin_info, parse_plugin_info
 
 log = logging.getLogger(__name__)
 
@@ -269,10 +271,12 @@ class _PluginInfo:
     name: str | None = None
     version: str | None = None
     skills: tuple[str, ...] | None = None
+    info: PluginInfo = PluginInfo()
 
 
 def _read_plugin_json(data: bytes, path: str, warnings: list[str]) -> _PluginInfo:
-    """Name, version and ``skills`` from a plugin.json; unusable files warn and give nothing."""
+    """Name, version, ``skills`` and descriptive metadata (issue 19) from a plugin.json; unusable
+    files warn and give nothing."""
     try:
         doc = json.loads(bytes(data).decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError, RecursionError) as err:
@@ -294,7 +298,10 @@ def _read_plugin_json(data: bytes, path: str, warnings: list[str]) -> _PluginInf
         version = None
     skills, skills_warnings = normalize_skills_field(doc.get("skills"))
     warnings.extend(f"{path}: {w}" for w in skills_warnings)
-    return _PluginInfo(name=name, version=(version.strip() or None) if version else None, skills=skills)
+    info, info_warnings = parse_plugin_info(doc)
+    warnings.extend(f"{path}: {w}" for w in info_warnings if not w.startswith("'version' "))
+    return _PluginInfo(name=name, version=(version.strip() or None) if version else None, skills=skills,
+                       info=info)
 
 
 # --------------------------------------------------------------------------------------------
@@ -340,6 +347,8 @@ def discover_plugins(
 
     * plugin name: ``{path}/.claude-plugin/plugin.json`` → ``name``, else the catalog entry's
       ``name``, else None (R-DIS-2); plugin version: plugin.json ``version``, then the entry's;
+      plugin metadata (:attr:`CatalogSkill.plugin_info`, issue 19): the entry's fields, each absent
+      one taken from plugin.json (:func:`~skill_studio.core.plugin_info.merge_plugin_info`);
     * skill folders by R-DIS-1: (a) the entry's ``skills`` (else plugin.json's), each listed path
       tried relative to the plugin, then to ``marketplace_root`` — a folder holding SKILL.md is a
       skill, otherwise every ``<dir>/SKILL.md`` directly inside it; (b) every
@@ -394,7 +403,7 @@ def discover_plugins(
             warnings.append(f"{manifest}: could not be read: ignored")
 
     # Skill folders of every plugin.
-    plans: list[tuple[PluginEntry, str | None, str | None, _Found]] = []
+    plans: list[tuple[PluginEntry, str | None, str | None, _Found, PluginInfo]] = []
     excluded: list[Exclusion] = []
     for plugin in plugins:
         path = plugin.path or ""
@@ -416,12 +425,12 @@ def discover_plugins(
             continue
         plugin_name = info.name or plugin.name
         plugin_version = info.version or plugin.version
-        plans.append((plugin, plugin_name, plugin_version, found))
+        plans.append((plugin, plugin_name, plugin_version, found, merge_plugin_info(plugin.info, info.info)))
 
     # Batch 2: every SKILL.md.
     skill_md_paths: list[str] = []
     oversize: dict[str, int] = {}
-    for _, _, _, found in plans:
+    for _, _, _, found, _ in plans:
         for folder in found.folders:
             skill_md = join_path(folder, SKILL_MD)
             entry = index.entries[skill_md]
@@ -451,7 +460,7 @@ def discover_plugins(
 
     pairs: list[tuple[PluginEntry, CatalogSkill]] = []
     seen: set[tuple[str, str]] = set()
-    for plugin, plugin_name, plugin_version, found in plans:
+    for plugin, plugin_name, plugin_version, found, plugin_info in plans:
         for folder in found.folders:
             result = parsed[join_path(folder, SKILL_MD)]
             if isinstance(result, FrontmatterError):
@@ -483,6 +492,7 @@ def discover_plugins(
                 skill_md=text,
                 warnings=tuple(skill_warnings),
                 plugin_index=plugin.index,
+                plugin_info=plugin_info,
             )))
     return PluginDiscovery(tuple(pairs), tuple(dict.fromkeys(excluded)), tuple(dict.fromkeys(warnings)))
 

@@ -48,6 +48,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, urlsplit
@@ -91,6 +92,13 @@ MAX_TREE_DEPTH = 256
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
 _T = TypeVar("_T")
 _R = TypeVar("_R")
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """The TLS context every client shares, built once per process: loading the CA bundle costs
+    tens of milliseconds per ``httpx.Client`` otherwise. Contexts are safe to share across threads."""
+    return httpx.create_ssl_context()
 
 
 def format_reset(reset: datetime | None, now: datetime | None = None) -> str:
@@ -143,6 +151,21 @@ class EtagStore(Protocol):
 
     def put(self, key: str, etag: str, body: bytes) -> None:
         """Remember the validator and body of a 200 answer."""
+
+
+@dataclass(frozen=True)
+class CommitSummary:
+    """One commit of a history listing (issue 14).
+
+    Attributes:
+        sha: 40-hex commit SHA.
+        date: committer date, ISO-8601 as GitHub gives it (``2024-05-01T12:00:00Z``), or "".
+        message: the full commit message.
+    """
+
+    sha: str
+    date: str
+    message: str
 
 
 class GitHubClient:
@@ -699,6 +722,52 @@ class GitHubClient:
         if _HEX40.match(sha) and git_blob_sha(data) != sha:
             raise IntegrityError(f"Downloaded {what} does not match its git SHA {sha[:12]}; refusing to use it.")
         return data
+
+    def commits_touching(self, owner: str, repo: str, path: str, sha: str, *, until: str | None = None,
+                         limit: int = 100) -> list[CommitSummary]:
+        """``GET /repos/{o}/{r}/commits?sha=SHA&path=PATH``: the commits that changed ``path``
+        reachable from ``sha``, newest first (issue 14: an update preview's commit list).
+
+        Args:
+            path: repository path of a file or folder (``""`` for every commit).
+            sha: the newest commit (the update's target).
+            until: stop before this commit (the installed one; not included); None: all.
+            limit: at most this many commits (pages of 100 are read until then).
+
+        Returns:
+            ``CommitSummary`` values (sha, ISO-8601 committer date, message), newest first.
+
+        Raises:
+            RemoteError: as for every request.
+        """
+        out: list[CommitSummary] = []
+        stop = (until or "").lower()
+        page = 1
+        what = f"the history of {path or '/'} in {owner}/{repo}@{sha[:12]}"
+        while len(out) < limit:
+            params = {"sha": sha, "per_page": "100", "page": str(page)}
+            if path.strip("/"):
+                params["path"] = path.strip("/")
+            data = self._json(f"{self._repo_path(owner, repo)}/commits", params=params, what=what)
+            if not isinstance(data, list):
+                raise GitHubError(f"GitHub's answer for {what} is not a list of commits.")
+            for item in data:
+                csha = str(item.get("sha", "")).lower() if isinstance(item, dict) else ""
+                if not _HEX40.match(csha):
+                    continue
+                if stop and csha == stop:
+                    return out
+                info = item.get("commit")
+                info = info if isinstance(info, dict) else {}
+                who = info.get("committer")
+                who = who if isinstance(who, dict) else {}
+                out.append(CommitSummary(csha, str(who.get("date") or ""), str(info.get("message") or "")))
+                if len(out) >= limit:
+                    break
+            if len(data) < 100:
+                break
+            page += 1
+        return out
 
     def prefetch(self, owner: str, repo: str, commit: str, paths: Sequence[str]) -> Prefetch | None:
         """Start downloading ``paths`` at ``commit`` from the raw host before the tree is known

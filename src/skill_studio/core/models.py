@@ -148,6 +148,74 @@ class RepoTree:
 
 
 @dataclass(frozen=True)
+class PluginAuthor:
+    """A plugin's author as written in its catalog entry or ``plugin.json`` (issue 19).
+
+    Attributes:
+        name: the author's name (a plain-string ``author`` becomes the name), or None.
+        email: ``author.email`` or None.
+        url: ``author.url`` or None.
+    """
+
+    name: str | None = None
+    email: str | None = None
+    url: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Display text: the name, else the email, else the URL (``""`` when all are absent)."""
+        return self.name or self.email or self.url or ""
+
+
+@dataclass(frozen=True)
+class PluginInfo:
+    """What a plugin says about itself: catalog entry fields, else ``plugin.json`` ones (issue 19).
+
+    Every field is optional; malformed values were dropped with a warning when parsed
+    (see :mod:`skill_studio.core.plugin_info`).
+
+    Attributes:
+        display_name: ``displayName`` or None.
+        description: ``description`` or None.
+        category: ``category`` or None.
+        keywords: ``keywords`` then ``tags`` (each value once, catalog order); ``()`` when none.
+        author: the ``author`` (string or ``{name, email, url}``) or None.
+        homepage, repository, license, version: strings or None.
+    """
+
+    display_name: str | None = None
+    description: str | None = None
+    category: str | None = None
+    keywords: tuple[str, ...] = ()
+    author: PluginAuthor | None = None
+    homepage: str | None = None
+    repository: str | None = None
+    license: str | None = None
+    version: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no field is set."""
+        return self == PluginInfo()
+
+
+@dataclass(frozen=True)
+class SpecCheck:
+    """Result of checking a skill against the Agent Skills rules (issue 19; a badge, never a gate).
+
+    Attributes:
+        problems: sentences naming the field and what breaks the rule, in a stable order.
+    """
+
+    problems: tuple[str, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        """True when there is no problem."""
+        return not self.problems
+
+
+@dataclass(frozen=True)
 class PluginEntry:
     """One entry of the catalog's ``plugins`` array (R-CAT-2).
 
@@ -161,6 +229,7 @@ class PluginEntry:
         skills: the entry's ``skills`` field normalised to a tuple of strings, or None when absent.
         strict: the entry's ``strict`` value (default True per Claude Code).
         raw: the entry object as written (unknown keys kept).
+        info: the entry's descriptive fields (issue 19), without the ``plugin.json`` fallback.
     """
 
     index: int
@@ -173,6 +242,7 @@ class PluginEntry:
     skills: tuple[str, ...] | None = None
     strict: bool = True
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    info: PluginInfo = field(default_factory=PluginInfo, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -285,6 +355,8 @@ class CatalogSkill:
         warnings: non-fatal deviations.
         plugin_index: position of the plugin's entry in the catalog's ``plugins`` array (orders a
             listing that merges local and external plugins, issue 9), or None when unknown.
+        plugin_info: the plugin's metadata (catalog entry, else ``plugin.json``; issue 19); an
+            empty :class:`PluginInfo` when the plugin says nothing about itself.
     """
 
     qualified_name: str
@@ -301,6 +373,7 @@ class CatalogSkill:
     skill_md: str = field(default="", compare=False, hash=False, repr=False)
     warnings: tuple[str, ...] = ()
     plugin_index: int | None = field(default=None, compare=False, hash=False)
+    plugin_info: PluginInfo = field(default_factory=PluginInfo, compare=False, hash=False)
 
 
 @dataclass(frozen=True)
@@ -486,3 +559,60 @@ def join_path(*parts: str) -> str:
     """
     out = [p.strip("/") for p in parts if p and p.strip("/")]
     return "/".join(out)
+
+
+@dataclass(frozen=True)
+class FacetFilter:
+    """A browse filter by plugin metadata (issue 19); see :mod:`skill_studio.core.facets`.
+
+    Each option holds accepted values (any one matches; compared case-insensitively); options are
+    combined with AND; an empty option accepts everything.
+
+    Attributes:
+        categories: plugin ``category`` values.
+        keywords: plugin keywords (``keywords``/``tags``).
+        authors: author name (or email when the author has no name).
+        plugins: plugin name or display name.
+    """
+
+    categories: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()
+    plugins: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the filter accepts every skill."""
+        return not (self.categories or self.keywords or self.authors or self.plugins)
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    """One value of a facet and how many skills carry it (issue 19).
+
+    Attributes:
+        value: the value as first written (case-insensitive values are counted together).
+        count: number of skills.
+    """
+
+    value: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Facets:
+    """Facet values with counts over a set of skills, most frequent first (issue 19).
+
+    Attributes:
+        categories, authors, keywords, plugins: :class:`FacetCount` tuples, by count descending,
+            then value (case-insensitive).
+        uncategorized: skills whose plugin has no category.
+        total: skills counted.
+    """
+
+    categories: tuple[FacetCount, ...] = ()
+    authors: tuple[FacetCount, ...] = ()
+    keywords: tuple[FacetCount, ...] = ()
+    plugins: tuple[FacetCount, ...] = ()
+    uncategorized: int = 0
+    total: int = 0

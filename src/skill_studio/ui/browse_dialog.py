@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QSplitter,
     QStackedWidget,
@@ -53,8 +54,11 @@ from skill_studio.core.models import (
     Listing,
     Registry,
 )
+from skill_studio.ui.facets import CatalogueDetails, TabCatalogue, plugin_import_question, split_plugin_import
 from skill_studio.ui.metadata_editor import LIBRARY_PURPOSES, Conflict, MetadataEditor
 from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
+from skill_studio.ui.review_jobs import ListingReviews, ReviewedCatalogModel, confirm_high_risk, reviews_for_import
+from skill_studio.ui.review_panel import ReviewPanel
 from skill_studio.ui.widgets import (
     BadgeDelegate,
     BusyView,
@@ -181,6 +185,7 @@ class DetailsPane(QWidget):
         self.warnings.setObjectName("warningBox")
         self.warnings.setWordWrap(True)
         self.warnings.setVisible(False)
+        self.catalogue = CatalogueDetails()  # plugin metadata and spec badge (issue 19)
         self.body = MarkdownView()
         self.body.setObjectName("skillMarkdown")
         self.excluded_view = QTextBrowser()
@@ -194,7 +199,13 @@ class DetailsPane(QWidget):
         lay.addWidget(self.title)
         lay.addWidget(self.meta)
         lay.addWidget(self.warnings)
-        lay.addWidget(self.body, 1)
+        lay.addWidget(self.catalogue)
+        self.review = ReviewPanel()
+        self.pages = QTabWidget()
+        self.pages.setObjectName("detailsPages")
+        self.pages.addTab(self.body, "SKILL.md")
+        self.pages.addTab(self.review, "Security review")
+        lay.addWidget(self.pages, 1)
         lay.addWidget(self.excluded)
         self.show_skill(None)
 
@@ -204,9 +215,11 @@ class DetailsPane(QWidget):
             self.title.setText("No skill selected")
             self.meta.setText("Select a skill to read its SKILL.md. Select several (Ctrl/Shift-click) to import them together.")
             self.warnings.setVisible(False)
+            self.catalogue.show_row(None)
             self.body.set_markdown("")
             return
         s = row.skill
+        self.catalogue.show_row(row)
         self.title.setText(s.qualified_name)
         parts = [f"<b>version</b> {html.escape(s.version or '— (' + DEFAULT_VERSION + ' on import)')}",
                  f"<b>local name</b> {html.escape(s.local_name)}"]
@@ -287,6 +300,7 @@ class RegistryTab(QWidget):
         status_changed(): loading started/finished/failed (the dialog updates the tab label).
         selection_changed(): the selected rows changed.
         activated(): a row was double-clicked (the dialog imports the selection).
+        import_plugin(PluginGroup): "Import all skills of this plugin" in the grouped view (issue 19).
     """
 
     LOADING, ERROR, CONTENT = range(3)
@@ -294,6 +308,7 @@ class RegistryTab(QWidget):
     status_changed = Signal()
     selection_changed = Signal()
     activated = Signal()
+    import_plugin = Signal(object)
 
     def __init__(self, studio: SkillStudio, registry: Registry, destination: Destination,
                  cache: ListingCache | None = None, parent: QWidget | None = None) -> None:
@@ -320,7 +335,9 @@ class RegistryTab(QWidget):
         self.error_view = ErrorView()
         self.error_view.retry.connect(lambda: self.load(force=True))
 
-        self.model = CatalogTableModel(self)
+        self.model = ReviewedCatalogModel(self)
+        self.reviews = ListingReviews(studio, self)  # issue 14: risk badges once known
+        self.reviews.changed.connect(self._reviews_changed)
         self.proxy = SearchFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
@@ -353,14 +370,23 @@ class RegistryTab(QWidget):
         ll = QVBoxLayout(left)
         ll.setContentsMargins(0, 0, 0, 0)
         ll.setSpacing(4)
-        ll.addWidget(self.table, 1)
+        # Facets, sort and "group by plugin" (issue 19): ui/facets.py.
+        self.catalogue = TabCatalogue(self.table, self.model, self.proxy, parent=self)
+        self.catalogue.groups.itemSelectionChanged.connect(self._selection)
+        self.catalogue.groups.import_plugin.connect(self.import_plugin)
+        ll.addWidget(self.catalogue.views, 1)
         ll.addLayout(summary_row)
         self.details = DetailsPane()
+        self.catalogue.groups.current_row_changed.connect(self.details.show_skill)
+        self.catalogue.groups.current_row_changed.connect(lambda _row: self._reviews_changed())
+        self.details.review.review_requested.connect(self._review_current)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.catalogue.panel)
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.details)
-        self.splitter.setStretchFactor(0, 3)
-        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
         self.splitter.setChildrenCollapsible(False)
 
         self.stack.addWidget(self.busy_view)
@@ -512,6 +538,7 @@ class RegistryTab(QWidget):
             self.cache.put(self.registry, data.listing)
         self.show_data(data)
         self.stack.setCurrentIndex(self.CONTENT)
+        self.reviews.start(data.listing)
         self._show_offline()
         self.status_changed.emit()
         if self._states_dirty:  # states were refreshed while external plugins arrived: once more, on all
@@ -542,6 +569,7 @@ class RegistryTab(QWidget):
         """Put a computed listing into the table. When it only adds rows to what is shown (external
         plugins arriving), they are appended: selection, current row and scroll stay as they are;
         otherwise the rows are replaced and the selection is restored by qualified name."""
+        self.catalogue.set_listing(data.listing)
         old = self.model.rows()
         new_keys = {r.key: r for r in data.rows}
         if len(old) <= len(data.rows) and all(new_keys.get(r.key) == r for r in old):
@@ -646,7 +674,9 @@ class RegistryTab(QWidget):
         self.summary.setText(text)
 
     def selected_rows(self) -> list[CatalogRow]:
-        """Rows selected in the table, in view order."""
+        """Rows selected in the table (or the grouped view), in view order."""
+        if self.catalogue.panel.grouped():
+            return self.catalogue.groups.selected_rows()
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
         return [self.proxy.index(r, 0).data(ROW_ROLE) for r in rows]
 
@@ -677,6 +707,23 @@ class RegistryTab(QWidget):
 
     def _current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         self.details.show_skill(current.data(ROW_ROLE) if current.isValid() else None)
+        self._reviews_changed()
+
+    def current_row(self) -> CatalogRow | None:
+        """The current row of the table, or of the grouped view when grouping is on (issue 19)."""
+        if self.catalogue.panel.grouped():
+            return self.catalogue.groups.row_of(self.catalogue.groups.currentItem())
+        current = self.table.currentIndex()
+        return current.data(ROW_ROLE) if current.isValid() else None
+
+    def _review_current(self) -> None:
+        row = self.current_row()
+        self.reviews.review_one(row.skill if row is not None else None)
+
+    def _reviews_changed(self) -> None:
+        if self.model.set_risks(self.reviews.risks()):
+            self.table.resizeColumnToContents(CatalogTableModel.STATE)  # room for the risk badge
+        self.reviews.show_in(self.details.review, self.current_row())
 
     def conflict_for(self, name: str, planned: set[str]) -> Conflict | None:
         """Collision of a local name in the destination (R-IMP-2); a quick database query."""
@@ -851,10 +898,11 @@ class BrowseDialog(QDialog):
                 tab.status_changed.connect(lambda t=tab: self._tab_status(t))
                 tab.selection_changed.connect(self._update_buttons)
                 tab.activated.connect(self.import_selected)
+                tab.import_plugin.connect(lambda group, t=tab: self.import_plugin(t, group))
                 self.tabs_by_id[reg.id] = tab
                 self.tabs.insertTab(pos, tab, reg.name)
                 tab.set_filter_text(self.search.text())
-                tab.proxy.set_row_filter(_has_update if self.updates_only.isChecked() else None)
+                tab.catalogue.set_base_filter(_has_update if self.updates_only.isChecked() else None)
                 tab.load()
             else:
                 tab.registry = reg
@@ -913,7 +961,7 @@ class BrowseDialog(QDialog):
 
     def _filter_updates(self, on: bool) -> None:
         for tab in self.tabs_list():
-            tab.proxy.set_row_filter(_has_update if on else None)
+            tab.catalogue.set_base_filter(_has_update if on else None)
             tab.update_summary()
 
     def mark_updates(self, marks: dict[str, set[str]]) -> None:
@@ -998,15 +1046,18 @@ class BrowseDialog(QDialog):
         self._update_buttons()
         studio, dest = self.studio, self.destination
 
-        def check(progress: Callable[[int, int], None]) -> dict[str, bool]:
-            return {s.local_name: studio.is_customized(s) for s in studio.installed(dest)}
+        listing, skills = tab.data.listing if tab.data is not None else None, [r.skill for r in rows]
 
-        def checked(customized: dict[str, bool]) -> None:
-            tab.customized = customized
+        def check(progress: Callable[[int, int], None]) -> tuple[dict[str, bool], list[tuple[str, Any]]]:
+            customized = {s.local_name: studio.is_customized(s) for s in studio.installed(dest)}
+            return customized, reviews_for_import(studio, listing, skills)
+
+        def checked(result: tuple[dict[str, bool], list[tuple[str, Any]]]) -> None:
+            tab.customized = result[0]
             if self._close_requested:  # closed while checking: import nothing
                 self._queue.clear()
                 return
-            self._next_editor()
+            confirm_high_risk(self, result[1], self._next_editor, self._queue.clear)
 
         def failed(err: BaseException) -> None:
             self._queue.clear()
@@ -1014,6 +1065,29 @@ class BrowseDialog(QDialog):
 
         # Local edits may have happened since the listing loaded (R-UPD-4): re-check them first.
         BackgroundOp(self, check, checked).failure(failed).finally_(self._checked).run_in_background()
+
+    def import_plugin(self, tab: RegistryTab, group: Any) -> None:
+        """"Import all skills of this plugin" (issue 19): one confirmation, then the skills whose
+        proposed name is free import as proposed; a name collision (or a missing description) opens
+        that skill's metadata editor, as in a batch import (R-IMP-2). Installed skills are left out."""
+        if tab is None or not tab.is_loaded() or self.busy():
+            return
+        plans, to_edit, installed = split_plugin_import(list(group.items), tab.conflict_for)
+        if not plans and not to_edit:
+            self.set_status(f"Every skill of {group.title} is installed in {self.destination.label} already.")
+            return
+        answer = QMessageBox.question(
+            self, "Import plugin",
+            plugin_import_question(group.title, self.destination.label, len(plans), len(to_edit), len(installed)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Yes)
+        if answer != QMessageBox.StandardButton.Yes:
+            self.set_status("Import cancelled.")
+            return
+        self._batch_tab = tab
+        self._plans = list(plans)
+        self._queue = list(to_edit)
+        self._batch_total = len(to_edit)
+        self._next_editor()
 
     def _checked(self) -> None:
         self._checking = False

@@ -232,9 +232,19 @@ class CatalogTableModel(_TableModel):
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._sort_values: list[Any] = []
+        self._row_key: Callable[[Any], Any] | None = None
 
     def _value(self, row: CatalogRow) -> Any:
+        if self._row_key is not None:
+            return self._row_key(row)
         return self.row_data(row, self._sort_column, SORT_ROLE) if self._sort_column >= 0 else 0
+
+    def set_sort_key(self, key: Callable[[Any], Any] | None) -> None:
+        """Sort by ``key(row)`` (ascending, whatever the column) instead of ``SORT_ROLE``; None
+        sorts by the column again (see ``SearchFilterProxy.set_sort_key``)."""
+        self._row_key = key
+        self.sort(self._sort_column if key is None else max(self._sort_column, 0),
+                  self._sort_order if key is None else Qt.SortOrder.AscendingOrder)
 
     def _sorted(self, rows: list[CatalogRow], values: list[Any]) -> list[int]:
         """Indexes of ``rows`` in sorted order (stable: ties keep arrival order)."""
@@ -532,8 +542,28 @@ class SearchFilterProxy(QSortFilterProxyModel):
         """Issue 18: the filter's verdict per source row, computed in one pass when the filter
         changes (per row calls then only look it up); None after the rows changed."""
         self._sort_column, self._sort_order = -1, Qt.SortOrder.AscendingOrder
+        self._sort_key: Callable[[Any], Any] | None = None
         self.setSortRole(SORT_ROLE)
         self.setDynamicSortFilter(True)
+
+    def set_sort_key(self, key: Callable[[Any], Any] | None) -> None:
+        """Sort by ``key(row dataclass)`` instead of the sort column's ``SORT_ROLE`` (issue 19: sort
+        by plugin, category, registry, size); None sorts by the column again. A source model that
+        sorts itself (issue 18) applies the key once per row instead of per comparison."""
+        self._sort_key = key
+        model = self.sourceModel()
+        if getattr(model, "SORTS_ITSELF", False):
+            model.set_sort_key(key)
+            return
+        self.invalidate()
+
+    def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802 - Qt override
+        if self._sort_key is None:
+            return super().lessThan(left, right)
+        model = self.sourceModel()
+        a = model.data(model.index(left.row(), 0, left.parent()), ROW_ROLE)
+        b = model.data(model.index(right.row(), 0, right.parent()), ROW_ROLE)
+        return bool(self._sort_key(a) < self._sort_key(b))
 
     def setSourceModel(self, model: Any) -> None:  # noqa: N802 - Qt name
         """Qt's method; also forgets cached verdicts whenever the source's rows change."""

@@ -65,6 +65,7 @@ from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
 from skill_studio.ui.models import ROW_ROLE, InstalledRow
 from skill_studio.ui.notifications import Level, NotificationArea
 from skill_studio.ui.pages import InstalledSkillsPage
+from skill_studio.ui.review_jobs import preview_then
 from skill_studio.ui.widgets import button
 from skill_studio.ui.workers import BackgroundOp, describe_error
 
@@ -221,6 +222,7 @@ class UpdateCenter(QObject):
         self.report: upd.UpdateReport | None = None
         self.checking = False
         self.confirm_box: QMessageBox | None = None
+        self.preview_dialog: QDialog | None = None  # issue 14: the update review, while open
         self.diff_dialogs: list[DiffDialog] = []
         self._dismissing = False
         self._in_flight: set[tuple[str, str]] = set()
@@ -411,7 +413,20 @@ class UpdateCenter(QObject):
             for name in prep.up_to_date:
                 self._forget_update(dest, name)
             return
-        if prep.customized:
+        # Issue 14: the update review (files, diff, commits, new findings) before any write.
+        host = parent if parent is not None and shiboken6.isValid(parent) else self.widget
+        self.preview_dialog = preview_then(host, self.studio, dest, prep.items,
+                                           lambda: self._previewed(prep, parent, True),
+                                           lambda: self._previewed(prep, parent, False))
+
+    def _previewed(self, prep: PreparedUpdate, parent: QWidget | None, accepted: bool) -> None:
+        self.preview_dialog = None
+        if not accepted:
+            self._release(prep.destination, prep.requested)
+            names = ", ".join(i.local_name for i in prep.items)
+            self.window.notifications.post(Level.INFO, "Update cancelled", f"{names}: nothing was changed.",
+                                           key=f"update-{prep.destination.value}")
+        elif prep.customized:
             self._confirm_customized(prep, parent)
         else:
             self._apply(prep, force=False)
