@@ -159,7 +159,8 @@ def child_tabs(slugs: list[str]) -> dict[str, float]:
     except ImportError:
         threads = QThreadPool.globalInstance().maxThreadCount()
     studio = SkillStudio()
-    tabs = [RegistryTab(studio, studio.add_registry(s), Destination.LIBRARY) for s in slugs]
+    known = {r.source.slug.lower(): r for r in studio.registries()}  # anthropics/skills is seeded
+    tabs = [RegistryTab(studio, known.get(s.lower()) or studio.add_registry(s), Destination.LIBRARY) for s in slugs]
     t0 = time.perf_counter()
     for tab in tabs:
         tab.load(force=True)

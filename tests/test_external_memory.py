@@ -160,3 +160,26 @@ def test_describe_unavailable() -> None:
     assert describe_unavailable(UnavailablePlugin("x", {}, "r", checked_at=now), now).endswith(
         "checked less than a minute ago)")
     assert RefCheck(None, 0.0).found is False and RefCheck("a" * 40, 0.0).found
+
+
+def test_app_reload_retry_and_new_token(acme) -> None:  # noqa: F811
+    """The application layer: ``reload`` re-checks found refs, ``retry_external`` one plugin,
+    ``invalidate_clients`` (a token saved or forgotten) forgets remembered 404s."""
+    with SkillStudio() as studio:
+        first = studio.list_registry(MARKET)
+        acme.reset_counters()
+        studio.list_registry(MARKET, reload=True)
+        assert acme.count("/repos/acme/tools/commits/HEAD") == 1 and acme.count("/repos/acme/missing/") == 0
+
+        acme.reset_counters()
+        retried = studio.retry_external(first, [GONE])
+        assert acme.count("/repos/acme/missing/commits/") == 1 and acme.count("/repos/acme/tools/") == 0
+        assert [u.index for u in retried.unavailable_plugins] == [u.index for u in first.unavailable_plugins]
+        assert [s.qualified_name for s in retried.skills] == [s.qualified_name for s in first.skills]
+        assert studio.retry_external(first, [999]) is first
+
+        studio.invalidate_clients()
+        acme.reset_counters()
+        studio.list_registry(MARKET)
+        assert acme.count("/repos/acme/missing/commits/") == 1  # asked again after the token change
+        assert acme.count("/repos/acme/tools/commits/HEAD") == 0  # found refs stay fresh

@@ -59,6 +59,7 @@ from skill_studio.core.models import (
     RegistrySource,
     RepoTree,
     SkillMetadata,
+    SkippedPlugin,
     join_path,
 )
 from skill_studio.core.paths import AppPaths
@@ -272,6 +273,9 @@ class SkillStudio:
         with self._clients_lock:
             self._retired.extend(self._clients.values())
             self._clients.clear()
+        forget = getattr(self.external_cache, "forget_not_found", None)
+        if forget is not None:  # issue 18: a new token may see repositories that answered 404
+            forget()
 
     # -- registries ----------------------------------------------------------------------------
 
@@ -374,7 +378,7 @@ class SkillStudio:
                 f"{source.slug} has no {source.catalog_path} at {commit[:12]}: it is not a plugin marketplace.") from None
 
     def list_registry(self, registry: Registry | RegistrySource, progress: Progress | None = None,
-                      external: bool = True, allow_offline: bool = True) -> Listing:
+                      external: bool = True, allow_offline: bool = True, reload: bool = False) -> Listing:
         """Everything a registry lists, pinned to one commit (R-DIS-1..6, R-NET-4).
 
         Resolve the commit (a conditional request) → the cached listing of that commit, if any
@@ -397,6 +401,8 @@ class SkillStudio:
                 local plugins first that way, then calls :meth:`resolve_external`.
             allow_offline: fall back to the cached listing when GitHub cannot be reached; the
                 update check passes False so that a failed check is reported (R-UPD-5).
+            reload: the user asked to reload: unpinned external refs are asked again even within
+                their re-check interval (issue 18, ``core.external.RECHECK_SECONDS``).
 
         Returns:
             The Listing; ``listing.trees`` holds every tree for imports; ``fetched_at`` is set.
@@ -426,7 +432,7 @@ class SkillStudio:
             log.info("%s: showing the cached listing (offline): %s", source.slug, err)
             return dataclasses.replace(cached, offline=True, offline_reason=str(err))
         if external:
-            listing = self.resolve_external(listing, progress)
+            listing = self.resolve_external(listing, progress, force=reload)
         return listing
 
     @staticmethod
@@ -488,7 +494,8 @@ class SkillStudio:
         return listing
 
     def resolve_external(self, listing: Listing, progress: Progress | None = None,
-                         on_update: Callable[[Listing], None] | None = None) -> Listing:
+                         on_update: Callable[[Listing], None] | None = None, *, force: bool = False,
+                         retry: Iterable[int] = ()) -> Listing:
         """Add the skills of the listing's external plugins (issue 9; rules in ``core.external``).
 
         Each distinct (repository, ref) is resolved once and each distinct (repository, commit)
@@ -501,6 +508,8 @@ class SkillStudio:
             progress: optional ``progress(done, total)`` over the external plugins.
             on_update: optional callable receiving the merged listing each time a target
                 finishes (progressive display); called on the calling thread.
+            force: a reload: ask for unpinned refs even within their re-check interval (issue 18).
+            retry: catalog indexes whose targets are asked again even when remembered as "not found".
 
         Returns:
             A new Listing with the external skills merged in catalog order, unreachable targets
@@ -510,7 +519,30 @@ class SkillStudio:
             Nothing for a failing target: it becomes an unavailable plugin.
         """
         return resolve_external(listing, self.client, cache=cast(ExternalCache, self.external_cache), progress=progress,
-                                on_update=on_update)
+                                on_update=on_update, force=force, retry=retry)
+
+    def retry_external(self, listing: Listing, indexes: Iterable[int], progress: Progress | None = None) -> Listing:
+        """The per-plugin Retry of an unavailable external plugin (issue 18): ask GitHub again
+        about the targets of the plugins at catalog ``indexes`` (remembered "not found" answers
+        included) and merge what they list now.
+
+        Args:
+            listing: a resolved listing (from :meth:`list_registry` or :meth:`resolve_external`).
+            indexes: catalog indexes of plugins in ``listing.unavailable_plugins``.
+
+        Returns:
+            A new listing; plugins still failing stay unavailable with a fresh reason.
+        """
+        wanted = set(indexes)
+        again = [u for u in listing.unavailable_plugins if u.index in wanted]
+        if not again:
+            return listing
+        pending = dataclasses.replace(
+            listing,
+            unavailable_plugins=tuple(u for u in listing.unavailable_plugins if u.index not in wanted),
+            skipped_plugins=(*listing.skipped_plugins,
+                             *(SkippedPlugin(u.name, u.source, "external source", index=u.index) for u in again)))
+        return self.resolve_external(pending, progress, retry=wanted)
 
     # -- install state -------------------------------------------------------------------------
 
