@@ -260,7 +260,7 @@ def test_background_token_lookup_is_used_once_and_forgotten_on_save(monkeypatch:
 
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_env")
     auth.start_token_lookup("github.com")  # the environment wins: nothing to look up
-    assert auth._take_lookup("github.com") is False
+    assert auth._take_lookup("github.com") == (False, None)
     assert auth.resolve_token("github.com") == ("ghp_env", auth.TokenSource.ENVIRONMENT)
 
 

@@ -30,7 +30,8 @@ def assert_no_background_work() -> None:
     """napari-style leak check: background jobs must be finished (after a grace period) and their
     results delivered; otherwise a test left a worker running."""
     pools = (workers.io_pool(), QThreadPool.globalInstance())
-    finished = all([pool.waitForDone(WORKER_GRACE_MS) for pool in pools])
+    waited = [pool.waitForDone(WORKER_GRACE_MS) for pool in pools]  # both, even when one times out
+    finished = all(waited)
     QCoreApplication.processEvents()
     assert finished and not any(pool.activeThreadCount() for pool in pools), \
         "a QThreadPool job was still running at teardown"

@@ -446,9 +446,9 @@ def check_updates(studio: SkillStudio, *, registries: Iterable[Registry] | None 
     if progress:
         progress(0, total)
     if status and groups:
-        names = [reg.name for reg, _ in groups.values()]
-        status(f"Checking {names[0]} for updates…" if total == 1 else
-               f"Checking {total} registries for updates ({', '.join(names)})…")
+        reg_names = [reg.name for reg, _ in groups.values()]
+        status(f"Checking {reg_names[0]} for updates…" if total == 1 else
+               f"Checking {total} registries for updates ({', '.join(reg_names)})…")
 
     def listing_of(reg: Registry) -> Listing | SkillStudioError:
         try:

@@ -205,18 +205,18 @@ def start_token_lookup(host: str = GITHUB_COM) -> None:
     threading.Thread(target=run, name="keyring-lookup", daemon=True).start()
 
 
-def _take_lookup(host: str) -> str | None | bool:
-    """The token a background lookup of ``host`` read, or False when there is no usable lookup
-    (none, too old, failed, or made with another keyring backend than the current one)."""
+def _take_lookup(host: str) -> tuple[bool, str | None]:
+    """``(True, token)`` from a background lookup of ``host``, or ``(False, None)`` when there is
+    no usable lookup (none, too old, failed, or made with another keyring backend than the current)."""
     with _lookups_lock:
         item = _lookups.pop(host, None)
     if item is None or time.monotonic() - item[0] > _LOOKUP_FRESH_SECONDS:
-        return False
+        return False, None
     try:
         backend, token = item[1].result()
     except Exception:  # noqa: BLE001 - read again in the caller's thread
-        return False
-    return token if backend is _backend() else False
+        return False, None
+    return (True, token) if backend is _backend() else (False, None)
 
 
 def _forget_lookups() -> None:
@@ -231,8 +231,8 @@ def resolve_token(host: str) -> tuple[str | None, TokenSource]:
     env = os.environ.get(env_var_for(h), "").strip()
     if env:
         return env, TokenSource.ENVIRONMENT
-    lookup = _take_lookup(h)
-    stored = _stored_token(h) if lookup is False else lookup
+    looked_up, token = _take_lookup(h)
+    stored = token if looked_up else _stored_token(h)
     if stored:
         return stored, TokenSource.KEYRING
     return None, TokenSource.NONE

@@ -96,8 +96,9 @@ _R = TypeVar("_R")
 
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
-    """The TLS context every client shares, built once per process: loading the CA bundle costs
-    tens of milliseconds per ``httpx.Client`` otherwise. Contexts are safe to share across threads."""
+    """The TLS context every client shares (API and raw downloads), built once per process:
+    loading the CA bundle costs tens of milliseconds per ``httpx.Client`` otherwise. Contexts are
+    safe to share across threads."""
     return httpx.create_ssl_context()
 
 
@@ -124,14 +125,6 @@ def format_reset(reset: datetime | None, now: datetime | None = None) -> str:
         minutes = math.ceil(seconds / 60)
         when = f"in {minutes} minute{'s' if minutes != 1 else ''}"
     return f"at {clock} ({when})"
-
-
-@functools.cache
-def _ssl_context() -> ssl.SSLContext:
-    """The TLS context every client shares (API and raw downloads), built once per process:
-    loading the CA bundle costs tens of milliseconds per client otherwise. Contexts are safe to
-    share across threads."""
-    return httpx.create_ssl_context()
 
 
 def _proxy_configured() -> bool:

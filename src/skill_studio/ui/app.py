@@ -19,8 +19,8 @@ from skill_studio import __version__
 from skill_studio.app import SkillStudio
 from skill_studio.core.errors import SkillStudioError
 from skill_studio.ui.main_window import MainWindow
-from skill_studio.ui.workers import wait_for_background
 from skill_studio.ui.theme import apply_theme
+from skill_studio.ui.workers import wait_for_background
 
 log = logging.getLogger(__name__)
 

@@ -551,7 +551,7 @@ class SearchFilterProxy(QSortFilterProxyModel):
         by plugin, category, registry, size); None sorts by the column again. A source model that
         sorts itself (issue 18) applies the key once per row instead of per comparison."""
         self._sort_key = key
-        model = self.sourceModel()
+        model: Any = self.sourceModel()
         if getattr(model, "SORTS_ITSELF", False):
             model.set_sort_key(key)
             return
