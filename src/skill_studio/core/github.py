@@ -852,6 +852,7 @@ class Prefetch:
         self._guesses_stopped = False
         self._hits = self._misses = 0
         self._taken: set[str] = set()
+        self._started: set[str] = set()
         self._pool = executor.Limited(client.raw_concurrency)
         self._futures: dict[str, Future[bytes | None]] = {}
         self.add(paths)
@@ -873,6 +874,10 @@ class Prefetch:
                     self._futures[p] = self._pool.submit(self._get, p, known)
 
     def _get(self, path: str, known: bool = False) -> bytes | None:
+        with self._lock:
+            if path in self._taken:  # the reader did not wait for it (see take)
+                return None
+            self._started.add(path)
         if self._stopped or (self._guesses_stopped and not known):
             return None
         url = self._client._raw_url(self._owner, self._repo, self._commit, path)
@@ -897,11 +902,15 @@ class Prefetch:
         return data
 
     def take(self, path: str, sha: str) -> bytes | None:
-        """The prefetched bytes of ``path`` if they hash to ``sha``, else None (waits for it)."""
+        """The prefetched bytes of ``path`` if they hash to ``sha``, else None. Waits only for a
+        download in progress: one still queued is left to the caller (issue 18: a reader on a pool
+        thread waiting for queued work could otherwise exhaust the pool when several listings run
+        at once)."""
         with self._lock:
             fut = self._futures.pop(path, None)
             self._taken.add(path)
-        if fut is None or fut.cancelled():
+            started = path in self._started
+        if fut is None or fut.cancelled() or not started:
             return None
         try:
             data = fut.result()
