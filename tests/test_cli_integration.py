@@ -181,3 +181,25 @@ def test_console_script_runs_as_a_process(fx, isolated_home: Path) -> None:
     proc = subprocess.run([*cmd, "browse", "anthropics/skills"], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "document-skills:pdf" in proc.stdout and "17 skills" in proc.stdout
+
+
+def test_remove_a_library_skill_keeps_a_backup(github, use_github, isolated_home: Path, capsys) -> None:
+    """``skill-studio remove NAME --to library`` (issue 15): the skill leaves the list, its folder
+    is kept under backups/, and removing it again is a user error."""
+    catalog = {"name": "acme-skills", "owner": {"name": "Acme"}, "plugins": [{"name": "tools", "source": "./tools"}]}
+    github.add_repo_from_dir("acme", "skills", {
+        ".claude-plugin/marketplace.json": json.dumps(catalog),
+        "tools/skills/alpha/SKILL.md": "---\nname: alpha\ndescription: First.\n---\n# alpha\n"})
+    use_github(github)
+    assert run(capsys, "registry", "add", "acme/skills")[0] == 0
+    assert run(capsys, "import", "acme/skills", "tools:alpha", "--to", "library")[0] == 0
+    code, out, err = run(capsys, "remove", "alpha", "--to", "library", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["removed"] == "alpha" and result["destination"] == "library"
+    backup = Path(result["backup"])
+    assert read_folder(backup)["SKILL.md"].startswith(b"---\nname: alpha")
+    assert backup.is_relative_to(isolated_home)
+    assert json.loads(run(capsys, "list", "--to", "library", "--json")[1]) == []
+    code, _, err = run(capsys, "remove", "alpha", "--to", "library")
+    assert code == 1 and "No skill named 'alpha'" in err

@@ -397,9 +397,9 @@ def test_raw_failures_fall_back_to_the_blob_endpoint(github) -> None:
     with open_studio(github, raw_concurrency=4) as studio:
         listing = studio.list_registry(parse_registry_source("acme/skills"))
     assert len(listing.skills) == 30
-    # raw is turned off at the first refusal: at most one wave of workers (8) asked it, plus the
-    # plugin.json prefetch
-    assert 1 <= github.count("/_raw/") <= 9 and github.count("/git/blobs/") >= 30
+    # raw is turned off at the first refusal: at most the plugin.json guess, one wave of the
+    # SKILL.md read-ahead (raw_concurrency, 4; issue 18) and one wave of workers (8) asked it
+    assert 1 <= github.count("/_raw/") <= 13 and github.count("/git/blobs/") >= 30
 
 
 def test_raw_downloads_used_on_enterprise_hosts(github) -> None:

@@ -235,7 +235,9 @@ def test_remove_upload_leaves_workspace(studio: SkillStudio, tmp_path: Path) -> 
     s = ss.upload(upload_zip(tmp_path, "helper", slot=None))
     assert "helper" in workspace_skills(studio)
     change = ss.remove("helper")
-    assert change.deactivated[0].local_name == "helper" and change.messages[0] == "Removed 'helper'."
+    assert change.deactivated[0].local_name == "helper" and change.messages[0].startswith("Removed 'helper'.")
+    assert change.backup is not None and (change.backup / "SKILL.md").is_file()  # kept (issue 15)
+    assert str(change.backup) in change.messages[0]
     assert not Path(s.path).exists() and studio.store.skill(Destination.SETTINGS, "helper") is None
     assert "helper" not in workspace_skills(studio) and "helper" not in claude_md_listing(studio)
     with pytest.raises(InstallError, match="No skill named 'helper'"):

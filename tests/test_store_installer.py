@@ -161,9 +161,12 @@ def test_recover_undoes_an_interrupted_swap(env) -> None:
 def test_remove(env) -> None:
     paths, store, inst = env
     s = inst.install({"SKILL.md": SKILL}, Destination.LIBRARY, "tidy-notes", row())
-    inst.remove(Destination.LIBRARY, "tidy-notes")
+    backup = inst.remove(Destination.LIBRARY, "tidy-notes")
     assert not Path(s.path).exists()
     assert store.skill(Destination.LIBRARY, "tidy-notes") is None
+    # the folder is kept as a backup (issue 15), outside the skills folder
+    assert backup is not None and backup.parent == paths.backups / "library" / "tidy-notes"
+    assert read_folder(backup) == {"SKILL.md": SKILL}
     with pytest.raises(InstallError, match="No skill named"):
         inst.remove(Destination.LIBRARY, "tidy-notes")
 

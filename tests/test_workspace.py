@@ -273,3 +273,13 @@ def test_claude_md_created_only_by_us_is_deleted_by_unwire(ws: Path, backups: Pa
     sync_workspace(ws, [skill("alpha")], backups)
     unwire_workspace(ws, backups)
     assert not (ws / "CLAUDE.md").exists()
+
+
+def test_claude_md_lists_the_description_the_installed_skill_md_says() -> None:
+    """Issue 13: the installed files are the truth; the database's text only fills in for a broken file."""
+    edited = WorkspaceSkill("notes", "notes", "Old text from the database.",
+                            {"SKILL.md": b"---\nname: notes\ndescription: Edited in the file.\n---\nbody\n"})
+    broken = WorkspaceSkill("other", "other", "Recorded text.", {"SKILL.md": b"no frontmatter"})
+    block = render_block([edited, broken])
+    assert "Edited in the file." in block and "Old text" not in block
+    assert "Recorded text." in block

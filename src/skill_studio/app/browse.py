@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from skill_studio.app.studio import SkillStudio
-from skill_studio.core.errors import SkillStudioError
+from skill_studio.core.errors import CancelledError, SkillStudioError
 from skill_studio.core.external import describe_unavailable  # noqa: F401 - for the faces (issue 18)
 from skill_studio.core.identity import catalog_key, match_installed
 from skill_studio.core.models import CatalogSkill, Destination, ImportOptions, InstalledSkill, InstallState, Listing
@@ -134,12 +134,17 @@ class ImportResult:
 
 
 def import_all(studio: SkillStudio, listing: Listing, destination: Destination,
-               plans: list[tuple[CatalogSkill, ImportOptions]], progress: Callable[[int, int], None]) -> list[ImportResult]:
-    """Import each planned skill in turn (worker thread); one failure does not stop the others.
+               plans: list[tuple[CatalogSkill, ImportOptions]], progress: Callable[[int, int], None],
+               cancelled: Callable[[], bool] | None = None) -> list[ImportResult]:
+    """Import each planned skill in turn (worker thread); one failure does not stop the others,
+    a cancellation does (issue 15).
 
     Args:
         plans: ``(skill, confirmed options)`` in import order.
         progress: ``progress(done, total)`` over ``100 × len(plans)`` units, file downloads included.
+        cancelled: ``cancelled() -> bool``, asked before each skill (with
+            ``SkillStudio.cancel_requests`` for the download in flight); the skills not started get
+            the error ``"Cancelled."``.
 
     Returns:
         One result per plan, in order; failures carry ``str(err)`` of the typed error.
@@ -150,6 +155,9 @@ def import_all(studio: SkillStudio, listing: Listing, destination: Destination,
         def files(done: int, total: int, i: int = i) -> None:
             progress(i * 100 + (done * 90 // total if total else 0), n * 100)
 
+        if cancelled is not None and cancelled():
+            out.append(ImportResult(skill, None, str(CancelledError())))
+            continue
         try:
             inst = studio.import_skill(listing, skill, destination, opts, progress=files)
             out.append(ImportResult(skill, inst, None))

@@ -43,10 +43,13 @@ from skill_studio.core.errors import (
 from skill_studio.core.external import ExternalCache, resolve_external
 from skill_studio.core.external_cache import DiskExternalCache
 from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
+from skill_studio.core.frontmatter_edit import import_changes, write_changes
 from skill_studio.core.github import GitHubClient
 from skill_studio.core.identity import catalog_key, installed_copies, match_installed, registry_key
 from skill_studio.core.installer import Installer, check_local_name
 from skill_studio.core.models import (
+    DEFAULT_LIBRARY_PURPOSE,
+    LIBRARY_PURPOSES,
     Catalog,
     CatalogSkill,
     Destination,
@@ -183,6 +186,21 @@ class SkillState:
     copies: tuple[SkillState, ...] = ()
 
 
+@dataclass(frozen=True)
+class Removal:
+    """Result of :meth:`SkillStudio.remove_skill`.
+
+    Attributes:
+        skill: the skill as it was before the removal.
+        backup: the folder its files were moved to (None when its folder was already missing).
+        messages: sentences for the user (what was removed, where the backup is, workspace notes).
+    """
+
+    skill: InstalledSkill
+    backup: Path | None
+    messages: tuple[str, ...] = ()
+
+
 class SkillStudio:
     """The core facade.
 
@@ -266,6 +284,20 @@ class SkillStudio:
             if host not in self._clients:
                 self._clients[host] = self._client_factory(host)
             return self._clients[host]
+
+    def cancel_requests(self) -> int:
+        """Abandon every GitHub request in flight (issue 15: a dialog's *Cancel*, closing a dialog
+        or the window during a hanging request). Requests waiting for an answer fail within
+        milliseconds with ``CancelledError`` (no retries); operations started afterwards use fresh
+        clients. Installs stage their files before committing, so an abandoned import changes
+        nothing. Thread-safe. Returns how many clients were aborted."""
+        with self._clients_lock:
+            clients = list(self._clients.values())
+            self._retired.extend(clients)
+            self._clients.clear()
+        for c in clients:
+            c.abort()
+        return len(clients)
 
     def invalidate_clients(self) -> None:
         """Make the next request build new clients, e.g. after a token was saved or forgotten
@@ -612,12 +644,33 @@ class SkillStudio:
         return out
 
     def installed(self, destination: Destination | None = None) -> list[InstalledSkill]:
-        """Installed skills, optionally of one destination."""
-        return self.store.skills(destination)
+        """Installed skills, optionally of one destination; name and description as their installed
+        ``SKILL.md`` says (see :meth:`from_files`)."""
+        return [self.from_files(s) for s in self.store.skills(destination)]
 
     def installed_skill(self, destination: Destination, local_name: str) -> InstalledSkill | None:
-        """The skill installed in ``destination`` under ``local_name``, or None."""
-        return self.store.skill(destination, local_name)
+        """The skill installed in ``destination`` under ``local_name``, or None; name and
+        description as its installed ``SKILL.md`` says (see :meth:`from_files`)."""
+        skill = self.store.skill(destination, local_name)
+        return self.from_files(skill) if skill is not None else None
+
+    @staticmethod
+    def from_files(skill: InstalledSkill) -> InstalledSkill:
+        """The skill with the name and description its installed ``SKILL.md`` says: the installed
+        files are the truth, the database only caches them (issue 13; an edit made in the file
+        shows in every list). Unchanged when the file is missing, too large or unparsable."""
+        try:
+            path = Path(skill.path) / "SKILL.md"
+            if path.stat().st_size > MAX_SKILL_MD_BYTES:
+                return skill
+            meta = parse_skill_md(path.read_bytes(), f"{skill.local_name}/SKILL.md")
+        except (OSError, FrontmatterError):
+            return skill
+        name = meta.name or skill.name
+        description = meta.description or skill.description
+        if name == skill.name and description == skill.description:
+            return skill
+        return dataclasses.replace(skill, name=name, description=description)
 
     def history(self, destination: Destination, local_name: str) -> list[dict[str, Any]]:
         """The recorded versions of an installed skill (newest first; empty when it was never
@@ -673,31 +726,58 @@ class SkillStudio:
             raise InstallError(f"{skill.qualified_name}: the description is over 1024 characters.")
         files = self.download_skill(listing, skill, progress)
         meta = skill.metadata
-        purpose = opts.purpose or (meta.purpose if meta else None)
-        if destination is Destination.LIBRARY and purpose == "skill-builder":
-            purpose = None
+        # the installed files are the truth (issue 13): the edited keys are written into SKILL.md,
+        # everything else stays upstream's bytes; the snapshot is what was written
+        changes = import_changes(meta, shown_version=skill.version, proposed_local_name=skill.local_name, opts=opts)
+        written = write_changes(files, changes)
+        if destination is Destination.LIBRARY:  # set by the destination, never read from the file (R-IMP-5)
+            purpose = opts.purpose or DEFAULT_LIBRARY_PURPOSE
+            if purpose not in LIBRARY_PURPOSES:
+                raise InstallError(f"{purpose!r} is not a Skill Library purpose; choose one of "
+                                   f"{', '.join(LIBRARY_PURPOSES)}.")
+        else:
+            purpose = "skill-builder"
+        disabled = changes.get("disable-model-invocation", (meta.fields.get("disable-model-invocation")
+                                                            if meta else None)) is True
         row = {
             **catalog_provenance(listing, skill),
             "description": description.strip(),
             "version": opts.version or skill.version or DEFAULT_VERSION,
-            "purpose": purpose if destination is Destination.LIBRARY else "skill-builder",
+            "purpose": purpose,
             "slot": (opts.slot or frontmatter_slot(meta)) if destination is Destination.SETTINGS else None,
-            "model": opts.model if opts.model is not None else (meta.model if meta else None),
+            "model": None if disabled else (changes.get("model") or (meta.model if meta else None)),
             "active": 1,
         }
+        if "name" in changes:
+            row["name"] = changes["name"]
         if destination is Destination.SETTINGS:  # slot rule + workspace sync (R-IMP-4, R-IMP-6)
-            return self._settings_skills.install(files, local_name, row, slot=row["slot"], replace=opts.replace,
-                                                force=opts.force, kind="import")
-        return self.installer.install(files, destination, local_name, row, replace=opts.replace,
-                                      force=opts.force, kind="import")
+            return self._settings_skills.install(written, local_name, row, slot=row["slot"], replace=opts.replace,
+                                                force=opts.force, kind="import", upstream_files=files,
+                                                activate=opts.activate)
+        return self.installer.install(written, destination, local_name, row, replace=opts.replace,
+                                      force=opts.force, kind="import", upstream_files=files)
 
-    def remove_skill(self, destination: Destination, local_name: str) -> None:
-        """Uninstall a skill (row and folder); a Settings removal also updates the agent workspace.
+    def remove_skill(self, destination: Destination, local_name: str) -> Removal:
+        """Uninstall a skill: its row goes, its folder is kept as a backup under
+        ``backups/<destination>/<name>/`` (issue 15). A Settings removal also updates the agent
+        workspace (``settings_skills.remove``). The one use case behind the GUI's *Remove…* (and
+        ``Delete``) and ``skill-studio remove NAME --to DEST``.
+
+        Returns:
+            A :class:`Removal`: the skill as it was, the backup folder, sentences for the user.
 
         Raises:
             InstallError: not installed, or a bundled skill (R-IMP-4: deactivate it instead).
         """
-        self.installer.remove(destination, local_name)
+        if destination is Destination.SETTINGS:
+            change = self._settings_skills.remove(local_name)
+            return Removal(change.skill, change.backup, change.messages)
+        skill = self.installed_skill(destination, local_name)
+        if skill is None:
+            raise InstallError(f"No skill named {local_name!r} is installed in {destination.label}.")
+        backup = self.installer.remove(destination, local_name)
+        kept = f" Its folder is kept as a backup in {backup}." if backup is not None else ""
+        return Removal(skill, backup, (f"Removed {local_name!r} from {destination.label}.{kept}",))
 
     def skills_root(self, destination: Destination) -> Path:
         """Folder holding a destination's skills."""

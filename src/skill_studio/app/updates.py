@@ -38,14 +38,23 @@ from __future__ import annotations
 import difflib
 import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from skill_studio.app.studio import SkillStudio, catalog_provenance
+from skill_studio.app.merge import (
+    MergeResult,
+    MergeSummary,
+    apply_merge,
+    carry_import_metadata,
+    get_merge_customized,
+    plan_merge,
+    update_row,
+)
+from skill_studio.app.studio import SkillStudio
 from skill_studio.core import executor
 from skill_studio.core.clock import utcnow
 from skill_studio.core.errors import InstallError, RemoteError, SkillStudioError, UserError
@@ -135,6 +144,17 @@ class UpdateItem:
     def is_update(self) -> bool:
         """True for VERSION and CHANGED_UPSTREAM (a removed skill has nothing to update to)."""
         return self.kind is not UpdateKind.REMOVED_UPSTREAM
+
+    @property
+    def version_change(self) -> str:
+        """The change in words, for confirmations and notifications (issue 15): ``"1.0.0 → 1.1.0"``
+        for a new version, ``"1.0.0 (changed upstream)"`` when only the content changed (never
+        ``"1.0.0 → 1.0.0"``), ``"1.0.0 (removed upstream)"``."""
+        if self.kind is UpdateKind.VERSION:
+            return f"{self.installed_version} → {self.available_version}"
+        if self.kind is UpdateKind.REMOVED_UPSTREAM:
+            return f"{self.installed_version} (removed upstream)"
+        return f"{self.installed_version} (changed upstream)"
 
     @property
     def label(self) -> str:
@@ -234,6 +254,8 @@ class UpdateReport:
         applied: items updated, with ``installed`` the new row (``apply_updates``).
         skipped_customized: updates not applied because the skill is customized (R-UPD-3).
         failed: updates attempted that failed.
+        merges: ``{item key: MergeSummary}`` for customized updates whose merge was previewed
+            (``preview_merges``) or attempted (``apply_updates(merge=True)``), issue 13.
     """
 
     checked_at: str
@@ -246,6 +268,7 @@ class UpdateReport:
     applied: list[UpdateItem] = field(default_factory=list)
     skipped_customized: list[UpdateItem] = field(default_factory=list)
     failed: list[FailedUpdate] = field(default_factory=list)
+    merges: dict[tuple[str, str], MergeSummary] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -264,12 +287,16 @@ class UpdateReport:
         return [i for i in self.updates if i.key not in done]
 
     def status_of(self, item: UpdateItem) -> str:
-        """``"applied"``, ``"failed"``, ``"customized"`` (update available — customized),
-        ``"removed_upstream"`` or ``"available"``."""
+        """``"applied"``, ``"failed"``, ``"conflicts"`` (a merge was tried and has conflicts; nothing
+        changed), ``"customized"`` (update available — customized), ``"removed_upstream"`` or
+        ``"available"``."""
         if any(a.key == item.key for a in self.applied):
             return "applied"
         if any(f.item.key == item.key for f in self.failed):
             return "failed"
+        tried = self.merges.get(item.key)
+        if tried is not None and tried.state == "conflicts" and item in self.skipped_customized:
+            return "conflicts"
         if item.kind is UpdateKind.REMOVED_UPSTREAM:
             return "removed_upstream"
         return "customized" if item.customized else "available"
@@ -325,6 +352,8 @@ class UpdateReport:
             d = {**i.to_json(), "status": self.status_of(i)}
             if i.key in failures:
                 d["message"] = failures[i.key].message
+            if i.key in self.merges:
+                d.update(self.merges[i.key].to_json())
             return d
 
         return {
@@ -493,9 +522,11 @@ def apply_update(studio: SkillStudio, listing: Listing, skill: CatalogSkill, ins
                  files: dict[str, bytes] | None = None) -> InstalledSkill:
     """Replace an installed skill with the listed version, keeping where and how it is installed.
 
-    Local name, destination, purpose, slot, active flag and model stay as installed; name,
-    description, version, commit, metadata and the upstream identity come from the catalog. The
-    previous folder and row are kept as a history entry, so ``rollback_skill`` restores them (R-UPD-4).
+    Local name, destination, purpose, slot and active flag stay as installed; commit, metadata and
+    the upstream identity come from the catalog; name, description, version and model from the new
+    ``SKILL.md``. The metadata chosen at import is written into it again (a non-customized skill,
+    issue 13); a forced update of a customized one takes upstream's files as they are. The previous
+    folder and row are kept as a history entry, so ``rollback_skill`` restores them (R-UPD-4).
 
     Args:
         listing: the listing ``skill`` came from (its pinned tree is downloaded).
@@ -521,28 +552,24 @@ def apply_update(studio: SkillStudio, listing: Listing, skill: CatalogSkill, ins
             "needs confirmation (--force). Your version will be kept as a backup.")
     if files is None:
         files = studio.download_skill(listing, skill, progress)
-    description = (skill.description or "").strip()
-    if not description or len(description) > 1024:
-        description = current.description or description[:1024]
-    row = {
-        **catalog_provenance(listing, skill),
-        "description": description,
-        "purpose": current.purpose,
-        "slot": current.slot,
-        "model": current.model,
-        "active": int(current.active),
-    }
-    return studio.installer.install(files, current.destination, current.local_name, row, replace=True,
-                                    force=force, kind="update")
+    written = files if studio.is_customized(current) else carry_import_metadata(studio, current, files)
+    row = update_row(listing, skill, current, written)
+    return studio.installer.install(written, current.destination, current.local_name, row, replace=True,
+                                    force=force, kind="update", upstream_files=files)
 
 
 def apply_updates(studio: SkillStudio, report: UpdateReport, items: Iterable[UpdateItem] | None = None, *,
                   force: bool = False, progress: Progress | None = None,
-                  status: Status | None = None) -> UpdateReport:
+                  status: Status | None = None, merge: bool = False,
+                  prefer: str | None = None,
+                  resolutions: Mapping[str, Mapping[str, bytes | None]] | None = None) -> UpdateReport:
     """Apply updates from a report, recording the outcome in it (R-UPD-3/4).
 
-    Customized skills are skipped (``report.skipped_customized``) unless ``force`` is True; removed
-    skills are not updates and are ignored. A failure of one skill does not stop the others and
+    Customized skills are skipped (``report.skipped_customized``) unless ``force`` is True, or
+    ``merge`` is True and upstream's changes merge with the local edits (issue 13: the merged
+    folder is installed, the previous one kept as a backup; ``report.merges`` says how each merge
+    went, and one with conflicts changes nothing and stays skipped); removed skills are not
+    updates and are ignored. A failure of one skill does not stop the others and
     changes nothing for that skill (``report.failed``). A skill folder listed in both destinations is
     downloaded once.
 
@@ -552,9 +579,13 @@ def apply_updates(studio: SkillStudio, report: UpdateReport, items: Iterable[Upd
         force: also upgrade customized skills (the user confirmed; local versions are backed up).
         progress: ``progress(done, total)`` over the items to apply.
         status: ``status(sentence)`` before each skill.
+        merge: merge customized skills instead of skipping them (not with ``force``).
+        prefer: with ``merge``, resolve conflicting hunks with ``"ours"`` or ``"theirs"``.
+        resolutions: with ``merge``, ``{local name: {path: bytes or None}}``: the final content of
+            the conflicting files chosen in a merge view.
 
     Returns:
-        ``report``, with ``applied``/``skipped_customized``/``failed`` extended.
+        ``report``, with ``applied``/``skipped_customized``/``failed``/``merges`` extended.
     """
     todo = [i for i in (report.updates if items is None else items) if i.is_update]
     done_keys = {i.key for i in report.applied}
@@ -567,7 +598,27 @@ def apply_updates(studio: SkillStudio, report: UpdateReport, items: Iterable[Upd
             report.failed.append(FailedUpdate(item, f"{item.local_name}: nothing to update to."))
             continue
         current = studio.store.skill(item.destination, item.local_name)
-        if not force and (current is None or studio.is_customized(current)):
+        customized = current is not None and studio.is_customized(current)
+        if merge and not force and current is not None and customized:
+            if status:
+                status(f"Merging {item.local_name} in {item.destination.label}…")
+            key = (item.skill.repo, item.skill.commit, item.skill.path)
+            try:
+                if key not in cache:
+                    cache[key] = studio.download_skill(item.listing, item.skill)
+                outcome = apply_merge(studio, item.listing, item.skill, current, files=cache[key],
+                                      prefer=prefer,  # type: ignore[arg-type]
+                                      resolutions=(resolutions or {}).get(item.local_name))
+            except SkillStudioError as err:
+                report.failed.append(FailedUpdate(item, str(err), remote=isinstance(err, RemoteError)))
+            else:
+                report.merges[item.key] = MergeSummary.of(outcome.merge, outcome.applied)
+                if outcome.applied:
+                    report.applied.append(item)
+                    report.skipped_customized[:] = [i for i in report.skipped_customized if i.key != item.key]
+                elif item.key not in {i.key for i in report.skipped_customized}:
+                    report.skipped_customized.append(item)
+        elif not force and (current is None or customized):
             if current is None:
                 report.failed.append(FailedUpdate(
                     item, f"{item.local_name!r} is no longer installed in {item.destination.label}."))
@@ -592,11 +643,44 @@ def apply_updates(studio: SkillStudio, report: UpdateReport, items: Iterable[Upd
     return report
 
 
+def preview_merges(studio: SkillStudio, report: UpdateReport, items: Iterable[UpdateItem] | None = None) -> UpdateReport:
+    """Tell, for each customized update, whether merging it would be clean (issue 13; downloads
+    the update, writes nothing). The answers go into ``report.merges`` (``"unavailable"`` with the
+    reason when the merge cannot be computed: no pristine copy kept, download failed).
+
+    Args:
+        report: a check's report.
+        items: the items to preview (default: every customized update of the report).
+
+    Returns:
+        ``report``.
+    """
+    cache: dict[tuple[str, str, str], dict[str, bytes]] = {}
+    for item in (report.updates if items is None else items):
+        if not (item.is_update and item.customized) or item.skill is None or item.listing is None:
+            continue
+        current = studio.store.skill(item.destination, item.local_name)
+        if current is None:
+            continue
+        key = (item.skill.repo, item.skill.commit, item.skill.path)
+        try:
+            if key not in cache:
+                cache[key] = studio.download_skill(item.listing, item.skill)
+            planned = plan_merge(studio, current, cache[key])
+        except SkillStudioError as err:
+            report.merges[item.key] = MergeSummary("unavailable", message=str(err))
+        else:
+            report.merges[item.key] = MergeSummary.of(planned.result)
+    return report
+
+
 def run_startup_check(studio: SkillStudio, mode: UpdateMode | str | None = None, *,
                       progress: Progress | None = None, status: Status | None = None) -> UpdateReport:
     """The startup check (R-UPD-1/3/5): check every enabled registry, and in auto mode apply the
     updates of non-customized skills. Customized ones stay in ``skipped_customized`` ("update
-    available — customized"). The outcome is recorded as the last check. Call from a worker thread.
+    available — customized") unless the setting "merge customized skills when clean"
+    (``merge_customized``, issue 13) is on and their merge is clean. The outcome is recorded as the
+    last check. Call from a worker thread.
 
     Args:
         mode: ``UpdateMode`` or its value; default: the configured mode (``get_update_mode``).
@@ -609,8 +693,8 @@ def run_startup_check(studio: SkillStudio, mode: UpdateMode | str | None = None,
     m = UpdateMode(mode) if mode is not None else get_update_mode(studio)
     report = check_updates(studio, progress=progress, status=status, record=False)
     report.mode = m
-    if m is UpdateMode.AUTO:
-        apply_updates(studio, report, progress=progress, status=status)
+    if m is UpdateMode.AUTO:  # customized skills only when the user turned merging on, and only clean merges
+        apply_updates(studio, report, progress=progress, status=status, merge=get_merge_customized(studio))
     record_check(studio, report)
     return report
 
@@ -867,6 +951,9 @@ class PreparedUpdate:
         problems: sentences for skills that cannot be updated (removed upstream, no longer
             installed, registry unreachable).
         requested: the local names asked for.
+        merges: ``{local name: MergeResult}`` of the customized ones whose merge with upstream
+            could be computed (issue 13): what the *Merge (keeps your edits)* choice and the merge
+            view show.
     """
 
     destination: Destination
@@ -875,11 +962,22 @@ class PreparedUpdate:
     up_to_date: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     requested: list[str] = field(default_factory=list)
+    merges: dict[str, MergeResult] = field(default_factory=dict)
 
     @property
     def customized(self) -> list[UpdateItem]:
         """The items that need confirmation (R-UPD-4)."""
         return [i for i in self.items if i.customized]
+
+    @property
+    def can_merge(self) -> bool:
+        """True when every customized item has a merge (so *Merge* can be offered)."""
+        return bool(self.customized) and all(i.local_name in self.merges for i in self.customized)
+
+    @property
+    def merge_clean(self) -> bool:
+        """True when every customized item merges without conflicts (*Merge* is then the default)."""
+        return self.can_merge and all(self.merges[i.local_name].clean for i in self.customized)
 
 
 def prepare_updates(studio: SkillStudio, destination: Destination, names: Sequence[str], listing: Listing | None,
@@ -904,6 +1002,13 @@ def prepare_updates(studio: SkillStudio, destination: Destination, names: Sequen
             out.items.append(item)
             if item.customized:
                 out.diffs[name] = diff_skill(studio, destination, name)
+                inst = studio.installed_skill(destination, name)
+                if inst is not None and item.skill is not None and item.listing is not None:
+                    try:
+                        theirs = studio.download_skill(item.listing, item.skill)
+                        out.merges[name] = plan_merge(studio, inst, theirs).result
+                    except SkillStudioError as err:  # no merge offered; replace stays possible
+                        log.info("no merge for %s: %s", name, err)
 
     for name in names:
         inst = studio.installed_skill(destination, name)
@@ -929,11 +1034,15 @@ def prepare_updates(studio: SkillStudio, destination: Destination, names: Sequen
 
 
 def apply_prepared(studio: SkillStudio, items: list[UpdateItem], force: bool,
-                   progress: Callable[[int, int], None]) -> UpdateReport:
+                   progress: Callable[[int, int], None], *, merge: bool = False,
+                   resolutions: Mapping[str, Mapping[str, bytes | None]] | None = None) -> UpdateReport:
     """Apply updates (worker thread); the outcome is in the returned report's ``applied``,
-    ``skipped_customized`` and ``failed`` (R-UPD-4: customized ones only with ``force``)."""
+    ``skipped_customized``, ``failed`` and ``merges`` (R-UPD-4: customized ones only with ``force``,
+    or with ``merge``: merged with the local edits, conflicts settled by ``resolutions`` —
+    ``{local name: {path: bytes or None}}`` from the merge view, issue 13)."""
     report = UpdateReport(checked_at=utcnow(), items=list(items))
-    return apply_updates(studio, report, items, force=force, progress=progress)
+    return apply_updates(studio, report, items, force=force, progress=progress, merge=merge,
+                         resolutions=resolutions)
 
 
 @dataclass
@@ -975,7 +1084,8 @@ class UpdateRun:
 
 
 def run_update(studio: SkillStudio, *, names: Sequence[str], destinations: Sequence[Destination],
-               only_destination: bool, check: bool, apply_all: bool, force: bool) -> UpdateRun:
+               only_destination: bool, check: bool, apply_all: bool, force: bool,
+               merge: bool = False, prefer: str | None = None) -> UpdateRun:
     """Check, and apply when asked or in auto mode, the updates of installed skills (R-UPD-1..4).
 
     Applies when ``names`` or ``apply_all`` are given, else only in auto mode, never with ``check``.
@@ -987,6 +1097,11 @@ def run_update(studio: SkillStudio, *, names: Sequence[str], destinations: Seque
         check: only report.
         apply_all: update every skill with an update.
         force: also update customized skills (their version is kept as a backup, R-UPD-4).
+        merge: merge customized skills instead (issue 13): a clean merge is applied (backup kept),
+            one with conflicts changes nothing and is refused, naming each file and line range.
+            A check previews every customized update's merge (``report.merges``); auto mode merges
+            when the ``merge_customized`` setting is on.
+        prefer: with ``merge``, resolve conflicting hunks with ``"ours"`` or ``"theirs"``.
 
     Returns:
         The run (see ``UpdateRun``); remote failures are in ``report.errors``/``report.failed``.
@@ -995,8 +1110,15 @@ def run_update(studio: SkillStudio, *, names: Sequence[str], destinations: Seque
         UserError: ``check`` with names/``apply_all``/``force``; names with ``apply_all``; a name that
             is not installed or not from a marketplace.
     """
-    if check and (names or apply_all or force):
-        raise UserError("--check only reports; it takes no NAME, --all or --force.")
+    if check and (names or apply_all or force or merge):
+        raise UserError("--check only reports; it takes no NAME, --all, --force or --merge.")
+    if merge and force:
+        raise UserError("--merge keeps your edits and --force replaces them: give one of them "
+                        "(--prefer ours|theirs settles a merge's conflicts).")
+    if prefer is not None and not merge:
+        raise UserError("--prefer goes with --merge.")
+    if prefer not in (None, "ours", "theirs"):
+        raise UserError(f"--prefer is ours or theirs, not {prefer!r}.")
     if names and apply_all:
         raise UserError("Give skill names or --all, not both.")
     dests = list(destinations)
@@ -1018,7 +1140,10 @@ def run_update(studio: SkillStudio, *, names: Sequence[str], destinations: Seque
     report = check_updates(studio, destinations=dests if only_destination else None, local_names=wanted or None)
     report.mode = mode
     if apply:
-        apply_updates(studio, report, force=force)
+        auto_merge = not (wanted or apply_all) and get_merge_customized(studio)
+        apply_updates(studio, report, force=force, merge=merge or auto_merge, prefer=prefer)
+    else:
+        preview_merges(studio, report)
     run = UpdateRun(report, apply, wanted)
     for name in wanted:  # say what happened to each named skill that was not updated
         for d in dests:
@@ -1037,9 +1162,19 @@ def run_update(studio: SkillStudio, *, names: Sequence[str], destinations: Seque
             elif item.kind is UpdateKind.REMOVED_UPSTREAM:
                 run.notes.append((True, f"{name} ({d.label}) is no longer listed by {item.registry}; nothing to update to."))
                 run.refused = True
+            elif item.key in report.merges and report.merges[item.key].applied:
+                run.notes.append((False, f"{name} ({d.label}): merged upstream's changes with your edits; your "
+                                         f"previous version is kept as a backup ('skill-studio rollback {name}' "
+                                         "restores it)."))
+            elif apply and item.key in report.merges and report.merges[item.key].state == "conflicts":
+                lines = "\n".join(f"  {c}" for c in report.merges[item.key].describe())
+                run.notes.append((True, f"{name} ({d.label}): the merge has conflicts, nothing was changed:\n{lines}\n"
+                                        "Settle them with --prefer ours|theirs, in the app's merge view, or "
+                                        "replace your version with --force (kept as a backup)."))
+                run.refused = True
             elif item in report.skipped_customized:
-                run.notes.append((True, (f"{name} ({d.label}) has local edits (customized); re-run with --force to "
-                                         "update it. Your version is kept as a backup ('skill-studio rollback' "
-                                         "restores it).")))
+                run.notes.append((True, (f"{name} ({d.label}) has local edits (customized); re-run with --merge to "
+                                         "keep them, or --force to replace them. Your version is kept as a backup "
+                                         "('skill-studio rollback' restores it).")))
                 run.refused = True
     return run

@@ -1,4 +1,4 @@
-"""``skill-studio browse``, ``import`` and ``list``: listings with install states, imports, installed skills."""
+"""``skill-studio browse``, ``import``, ``list`` and ``remove``: listings with install states, imports, installed skills, uninstalls."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from skill_studio.app.browse import describe_unavailable, install_states
 from skill_studio.app.catalogue import SORT_FIELDS, catalogue_json, filter_rows, folder_sizes, sort_rows
 from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, json_out, out, short, table
 from skill_studio.core.errors import RemoteError, UserError
-from skill_studio.core.models import Destination, FacetFilter, ImportOptions, Listing
+from skill_studio.core.models import LIBRARY_PURPOSES, Destination, FacetFilter, ImportOptions, Listing
 
 
 def listing_json(studio: SkillStudio, listing: Listing, facet: FacetFilter | None = None,
@@ -157,8 +157,13 @@ def cmd_import(args: argparse.Namespace, studio: SkillStudio) -> int:
         raise UserError(f"{wanted!r} is listed more than once ({paths}); this is ambiguous.")
     skill = matches[0]
     dest = Destination(args.to)
+    if args.purpose and dest is not Destination.LIBRARY:
+        raise UserError("--purpose is for the Skill Library (--to library); Settings skills take --slot.")
     opts = ImportOptions(local_name=args.as_name, description=args.description, version=args.skill_version,
-                         slot=args.slot, replace=args.replace, force=args.force)
+                         slot=args.slot, replace=args.replace, force=args.force, purpose=args.purpose,
+                         model=args.model, argument_hint=args.argument_hint,
+                         disable_model_invocation=True if args.disable_model_invocation else None,
+                         activate=args.activate)
     installed = studio.import_skill(listing, skill, dest, opts)
     if args.json:
         json_out(_installed_json(studio, installed))
@@ -190,9 +195,21 @@ def cmd_list(args: argparse.Namespace, studio: SkillStudio) -> int:
     return EXIT_OK
 
 
+def cmd_remove(args: argparse.Namespace, studio: SkillStudio) -> int:
+    """``remove NAME --to DEST``: uninstall a skill, keeping its folder as a backup (issue 15)."""
+    removal = studio.remove_skill(Destination(args.to), args.name)
+    if args.json:
+        json_out({"removed": removal.skill.local_name, "destination": removal.skill.destination.value,
+                  "backup": str(removal.backup) if removal.backup is not None else None,
+                  "messages": list(removal.messages)})
+    else:
+        for msg in removal.messages:
+            out(msg)
+    return EXIT_OK
+
 
 def register(sub: Any) -> None:
-    """Add ``browse``, ``import`` and ``list`` to ``sub`` (an argparse subparsers action)."""
+    """Add ``browse``, ``import``, ``list`` and ``remove`` to ``sub`` (an argparse subparsers action)."""
     b = sub.add_parser("browse", help="list the skills of every enabled registry (or one)")
     b.add_argument("registry", nargs="?", metavar="REGISTRY", help="display name or owner/repo")
     b.add_argument("--json", action="store_true")
@@ -215,9 +232,19 @@ def register(sub: Any) -> None:
     i.add_argument("--as", dest="as_name", metavar="NAME", help="local name to install under")
     i.add_argument("--replace", action="store_true", help="replace an installed skill of the same local name")
     i.add_argument("--force", action="store_true", help="also replace it when it has local edits (kept as backup)")
-    i.add_argument("--description", help="description to record (required when the skill has none)")
-    i.add_argument("--skill-version", help="version to record instead of the catalog's")
+    i.add_argument("--description", help="description to write into the installed SKILL.md (required when "
+                                          "the skill has none); the rest of the file stays upstream's")
+    i.add_argument("--skill-version", help="version to write instead of the catalog's")
+    i.add_argument("--model", help="model to write into the installed SKILL.md")
+    i.add_argument("--argument-hint", help="argument-hint to write into the installed SKILL.md")
+    i.add_argument("--disable-model-invocation", action="store_true",
+                   help="write disable-model-invocation: true (the skill runs only when invoked by name)")
     i.add_argument("--slot", help="purpose slot (settings destination)")
+    i.add_argument("--activate", action="store_true",
+                   help="settings destination: arrive active even when another skill holds the slot "
+                        "(that one is deactivated)")
+    i.add_argument("--purpose", choices=LIBRARY_PURPOSES,
+                   help="purpose in the Skill Library (default: domain); never read from the file")
     i.add_argument("--json", action="store_true")
     i.set_defaults(func=cmd_import)
 
@@ -225,3 +252,10 @@ def register(sub: Any) -> None:
     ls.add_argument("--to", choices=[d.value for d in Destination], help="only this destination")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_list)
+
+    rm = sub.add_parser("remove", help="uninstall a skill (its folder is kept as a backup)")
+    rm.add_argument("name", metavar="NAME", help="local name, as shown by list")
+    rm.add_argument("--to", required=True, choices=[d.value for d in Destination],
+                    help="the destination it is installed in")
+    rm.add_argument("--json", action="store_true")
+    rm.set_defaults(func=cmd_remove)

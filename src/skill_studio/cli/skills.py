@@ -57,7 +57,7 @@ def _print_change(args: argparse.Namespace, studio: SkillStudio, change: SkillCh
 
 
 def cmd_skills_list(args: argparse.Namespace, studio: SkillStudio) -> int:
-    skills = studio.settings_skills.list()
+    skills = [studio.from_files(s) for s in studio.settings_skills.list()]  # the files are the truth (issue 13)
     if args.json:
         json_out([skill_json(studio, s) for s in skills])
         return EXIT_OK

@@ -7,6 +7,10 @@
                                                          unless --to); customized ones need --force
     skill-studio update --all [--to DEST] [--force]      update everything; customized skills are
                                                          skipped (reported) unless --force
+    skill-studio update NAME --merge [--prefer ours|theirs]
+                                                         update a customized skill keeping your edits
+                                                         (three-way merge; conflicts: exit 1, nothing
+                                                         changed, each file and line range named)
     skill-studio update [--to DEST]                      follow the update mode: auto applies the
                                                          updates of non-customized skills, manual
                                                          (the default) only reports, like --check
@@ -14,9 +18,12 @@
     skill-studio diff NAME [--to DEST]                   unified diff of local edits vs the snapshot
     skill-studio config get update_mode
     skill-studio config set update_mode auto|manual
+    skill-studio config set merge_customized on|off      auto mode also merges customized skills
+                                                         when the merge is clean
 
 Exit codes: 0 done (updates being available is not an error), 1 a named skill cannot be updated as
-asked (not installed, customized without --force, removed upstream, not checked), 2 a registry could
+asked (not installed, customized without --force/--merge, merge conflicts, removed upstream, not
+checked), 2 a registry could
 not be checked or a download failed. Every check's outcome is recorded for the GUI (R-UPD-5).
 """
 
@@ -29,6 +36,7 @@ from typing import Any
 
 from skill_studio.app import SkillStudio
 from skill_studio.app import updates as upd
+from skill_studio.app.merge import get_merge_customized, set_merge_customized
 from skill_studio.cli import review
 from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, EXIT_USER, json_out, out, table
 from skill_studio.core.errors import UserError
@@ -64,6 +72,7 @@ _STATUS_TEXT = {
     "failed": "update failed",
     "customized": "update available — customized",
     "removed_upstream": "removed upstream",
+    "conflicts": "update available — customized, merge has conflicts",
 }
 
 
@@ -86,6 +95,12 @@ def _print_report(report: upd.UpdateReport, dests: list[Destination]) -> None:
         for i in items:
             st = report.status_of(i)
             text = _STATUS_TEXT.get(st) or ("update available" if i.kind is upd.UpdateKind.VERSION else "changed upstream")
+            merged = report.merges.get(i.key)
+            if st == "applied" and merged is not None and merged.applied:
+                text = "merged (your edits kept)"
+            elif st == "customized" and merged is not None:
+                text += {"clean": " (merges cleanly)", "conflicts": f" (merge conflicts: {', '.join(merged.files)})",
+                         "unavailable": " (cannot merge)"}[merged.state]
             if st == "failed":
                 text += f": {failures[i.key]}"
             available = i.available_version or "-"
@@ -103,7 +118,8 @@ def cmd_update(args: argparse.Namespace, studio: SkillStudio) -> int:
         return review.cmd_update_preview(args, studio)
     dests = _destinations(args)
     run = upd.run_update(studio, names=args.names or [], destinations=dests, only_destination=bool(args.to),
-                         check=args.check, apply_all=args.all, force=args.force)
+                         check=args.check, apply_all=args.all, force=args.force, merge=args.merge,
+                         prefer=args.prefer)
     report, apply, names = run.report, run.applied, run.names
     for e in report.errors:
         _err(f"{e.registry}: {e.message}")
@@ -129,10 +145,10 @@ def cmd_update(args: argparse.Namespace, studio: SkillStudio) -> int:
     if not apply and pending:
         how = "the update mode is manual" if not args.check else "--check"
         out(f"Nothing was changed ({how}); apply with 'skill-studio update NAME…' or 'skill-studio update --all'"
-             " (customized skills need --force).")
+             " (customized skills need --merge to keep your edits, or --force to replace them).")
     elif apply and report.skipped_customized and not names:
-        out("Customized skills were left untouched; update them by name with --force "
-             "(your version is kept as a backup).")
+        out("Customized skills were left untouched; update them by name with --merge (keeps your edits) or "
+             "--force (your version is kept as a backup).")
     return code
 
 
@@ -168,6 +184,9 @@ CONFIG_KEYS: dict[str, tuple[Callable[[SkillStudio], str], Callable[[SkillStudio
     "update_mode": (lambda s: upd.get_update_mode(s).value,
                     lambda s, v: upd.set_update_mode(s, v).value,
                     "manual (report updates) or auto (apply updates to non-customized skills)"),
+    "merge_customized": (lambda s: "on" if get_merge_customized(s) else "off",
+                         lambda s, v: "on" if set_merge_customized(s, v) else "off",
+                         "on: auto mode also updates customized skills when the merge with your edits is clean"),
 }
 """``key → (get, set, help)``; other command modules may add keys."""
 
@@ -215,7 +234,12 @@ def register(sub: Any) -> None:
     u.add_argument("--check", action="store_true", help="only report what is available")
     u.add_argument("--to", choices=DESTS, help="only this destination")
     u.add_argument("--force", action="store_true",
-                   help="also update customized skills (your version is kept as a backup)")
+                   help="also update customized skills, replacing your edits (your version is kept as a backup)")
+    u.add_argument("--merge", action="store_true",
+                   help="update customized skills by merging upstream's changes with your edits; with conflicts "
+                        "nothing changes and each file and line range is named (exit 1)")
+    u.add_argument("--prefer", choices=("ours", "theirs"),
+                   help="with --merge: settle conflicting lines with your version (ours) or upstream's (theirs)")
     u.add_argument("--preview", action="store_true",
                    help="show what the update of NAME changes and adds (files, diff, commits, new findings); "
                         "change nothing")

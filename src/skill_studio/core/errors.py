@@ -20,7 +20,9 @@ Hierarchy::
     │   │   └── RateLimitError    403/429 with an exhausted rate limit (R-NET-3)
     │   ├── CatalogError          marketplace.json missing or structurally invalid (R-CAT-1)
     │   ├── FrontmatterError      SKILL.md frontmatter missing or unparsable (R-FM-2)
+    │   │   └── FrontmatterEditError  a frontmatter edit that cannot be made byte-preservingly (issue 13)
     │   └── IntegrityError        a downloaded blob whose bytes do not match its git SHA
+    ├── CancelledError            the user cancelled while GitHub was asked (Cancel, closing; issue 15)
     ├── DatabaseError             the database cannot be opened or is newer than this app
     │   └── CorruptDatabaseError  the database file is damaged; it is moved aside (R-DATA-1)
     └── (also ValueError)         refusals of one entry; the caller skips that entry and says why
@@ -48,6 +50,15 @@ class UserError(SkillStudioError):
 
 class RemoteError(SkillStudioError):
     """The remote side failed or answered with bad data (CLI exit code 2)."""
+
+
+class CancelledError(SkillStudioError):
+    """Raised when the user cancelled an operation (``SkillStudio.cancel_requests``, a dialog's
+    *Cancel* or closing the window) while it waited for GitHub; nothing was changed on disk (the
+    installer stages everything before it commits). The UI drops it quietly."""
+
+    def __init__(self, message: str = "Cancelled.") -> None:
+        super().__init__(message)
 
 
 class RegistrySourceError(UserError):
@@ -136,6 +147,11 @@ class FrontmatterError(RemoteError):
 
     The message names the file and the reason.
     """
+
+
+class FrontmatterEditError(FrontmatterError):
+    """Raised when a SKILL.md frontmatter edit (metadata chosen at import, issue 13) cannot be made
+    without touching other bytes, or would not read back as intended. Nothing is written then."""
 
 
 class IntegrityError(RemoteError):

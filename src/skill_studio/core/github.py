@@ -43,9 +43,11 @@ import logging
 import math
 import random
 import re
+import socket
 import ssl
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -59,9 +61,11 @@ import urllib3
 
 from skill_studio import __version__
 from skill_studio.core import executor
+from skill_studio.core.abort import AbortableTransport
 from skill_studio.core.clock import now as _now
 from skill_studio.core.errors import (
     AuthError,
+    CancelledError,
     GitHubError,
     IntegrityError,
     NetworkError,
@@ -125,6 +129,64 @@ def format_reset(reset: datetime | None, now: datetime | None = None) -> str:
         minutes = math.ceil(seconds / 60)
         when = f"in {minutes} minute{'s' if minutes != 1 else ''}"
     return f"at {clock} ({when})"
+
+
+class _SocketRegistry:
+    """The sockets of one client's raw downloads (weakly), so :meth:`GitHubClient.abort` can wake
+    a download waiting for an answer (issue 15's rule, for the urllib3 pool of issue 18)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._socks: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        self.aborted = threading.Event()
+
+    def add(self, sock: Any) -> None:
+        if isinstance(sock, socket.socket):
+            with self._lock:
+                self._socks.add(sock)
+            if self.aborted.is_set():
+                self._shutdown(sock)
+
+    @staticmethod
+    def _shutdown(sock: socket.socket) -> None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked recv on every platform
+        except OSError:
+            pass
+
+    def abort(self) -> None:
+        self.aborted.set()
+        with self._lock:
+            socks = list(self._socks)
+        for sock in socks:
+            self._shutdown(sock)
+
+
+def _tracked_pool_classes(registry: _SocketRegistry) -> dict[str, type]:
+    """urllib3 pool classes whose connections register their sockets in ``registry`` and refuse
+    to connect once it is aborted."""
+
+    def connect(base: Any, conn: Any) -> None:
+        if registry.aborted.is_set():
+            raise urllib3.exceptions.NewConnectionError(conn, "aborted")
+        base.connect(conn)
+        registry.add(getattr(conn, "sock", None))
+
+    class _HTTP(urllib3.connection.HTTPConnection):
+        def connect(self) -> None:
+            connect(urllib3.connection.HTTPConnection, self)
+
+    class _HTTPS(urllib3.connection.HTTPSConnection):
+        def connect(self) -> None:
+            connect(urllib3.connection.HTTPSConnection, self)
+
+    class _HTTPPool(urllib3.HTTPConnectionPool):
+        ConnectionCls = _HTTP
+
+    class _HTTPSPool(urllib3.HTTPSConnectionPool):
+        ConnectionCls = _HTTPS
+
+    return {"http": _HTTPPool, "https": _HTTPSPool}
 
 
 def _proxy_configured() -> bool:
@@ -227,12 +289,17 @@ class GitHubClient:
             headers["Authorization"] = f"Bearer {token}"
         pool = self.concurrency + self.raw_concurrency + 2
         limits = httpx.Limits(max_connections=pool, max_keepalive_connections=pool)
+        self._aborted = threading.Event()
+        self._abortable: AbortableTransport | None = None
+        if transport is None:  # ours, so that ``abort`` can wake a request waiting for an answer
+            transport = self._abortable = AbortableTransport(limits=limits)
         self._http = httpx.Client(
             base_url=self.api_base, headers=headers, timeout=timeout, transport=transport,
             limits=limits, follow_redirects=True, verify=_ssl_context(),
         )
         self._raw_pool: urllib3.PoolManager | None = None
-        if transport is None and not _proxy_configured():
+        self._raw_sockets = _SocketRegistry()
+        if self._abortable is not None and not _proxy_configured():  # our transport, not a test's
             t = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
             raw_headers = {"User-Agent": headers["User-Agent"], "Accept-Encoding": "gzip, deflate"}
             if token:
@@ -243,6 +310,7 @@ class GitHubClient:
                 retries=urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=5,
                                       raise_on_redirect=False),
                 ssl_context=_ssl_context())
+            self._raw_pool.pool_classes_by_scheme = _tracked_pool_classes(self._raw_sockets)  # abort() wakes them
         self.request_count = 0
         self.not_modified_count = 0
 
@@ -259,10 +327,26 @@ class GitHubClient:
         return cls(api_base_for(host), token, **kwargs)
 
     def close(self) -> None:
-        """Close the connection pools."""
+        """Close the connection pools; later requests raise ``CancelledError``."""
+        self._aborted.set()
         self._http.close()
         if self._raw_pool is not None:
             self._raw_pool.clear()
+
+    def abort(self) -> None:
+        """Abandon every request of this client now, from any thread (issue 15: *Cancel*, closing
+        the window): requests waiting for an answer fail within milliseconds and every later one
+        at once, all with :class:`CancelledError`, without retries. The client stays unusable;
+        ``SkillStudio.cancel_requests`` swaps in fresh ones."""
+        self._aborted.set()
+        if self._abortable is not None:
+            self._abortable.abort()
+        self._raw_sockets.abort()
+
+    @property
+    def aborted(self) -> bool:
+        """True after :meth:`abort` or :meth:`close`."""
+        return self._aborted.is_set()
 
     def __enter__(self) -> GitHubClient:
         return self
@@ -283,19 +367,19 @@ class GitHubClient:
         slots = self._raw_slots if raw_host else self._api_slots
         attempt = 0
         while True:
+            if self._aborted.is_set():
+                raise CancelledError()
             try:
                 with self._count_lock:
                     self.request_count += 1
                 with slots:
                     resp = self._http.get(path, params=params, headers=req_headers or None)
-            except httpx.TimeoutException as exc:
-                err: RemoteError = NetworkError(
-                    f"GitHub did not answer in time while fetching {what} ({self.api_base}).")
-                err.__cause__ = exc
-            except httpx.TransportError as exc:
-                err = NetworkError(
-                    f"Cannot reach GitHub at {self.api_base} while fetching {what}: {exc.__class__.__name__}.")
-                err.__cause__ = exc
+            except (httpx.HTTPError, RuntimeError) as exc:  # RuntimeError: closed by another thread
+                if self._aborted.is_set():
+                    raise CancelledError() from exc
+                if isinstance(exc, RuntimeError):
+                    raise
+                err = self._transport_error(exc, what)
             else:
                 if resp.status_code < 300 or (allow_304 and resp.status_code == 304):
                     if resp.status_code == 304:
@@ -309,34 +393,40 @@ class GitHubClient:
             attempt += 1
 
     def _backoff(self, attempt: int, err: RemoteError, what: str) -> None:
-        """Raise ``err`` when the retries are used up, else sleep a jittered exponential delay."""
+        """Raise ``err`` when the retries are used up, else sleep a jittered exponential delay (an
+        abort cuts it short and raises ``CancelledError``)."""
         if attempt >= self.retries:
             raise err
         delay = min(8.0, 0.25 * (2 ** attempt)) * (0.5 + random.random() / 2)
         log.debug("retrying %s after %s (%.2fs)", what, type(err).__name__, delay)
-        self._sleep(delay)
+        if self._sleep is time.sleep:
+            self._aborted.wait(delay)  # an abort cuts the backoff short
+        else:
+            self._sleep(delay)
+        if self._aborted.is_set():
+            raise CancelledError()
 
     def _raw_get(self, url: str, what: str) -> bytes:
-        """GET an absolute raw-host ``url`` (bounded by ``raw_concurrency``) with the retries and
-        typed errors of :meth:`_request`; returns the body of a 2xx answer."""
+        """GET an absolute raw-host ``url`` (bounded by ``raw_concurrency``) with the retries,
+        typed errors and abort of :meth:`_request`; returns the body of a 2xx answer."""
         pool = self._raw_pool
         if pool is None:
             return self._request(url, what=what, raw_host=True).content
         attempt = 0
         while True:
+            if self._aborted.is_set():
+                raise CancelledError()
             with self._count_lock:
                 self.request_count += 1
             try:
                 with self._raw_slots:
                     resp = pool.request("GET", url)
-            except (urllib3.exceptions.TimeoutError, urllib3.exceptions.ProtocolError) as exc:
+            except urllib3.exceptions.HTTPError as exc:
+                if self._aborted.is_set():
+                    raise CancelledError() from exc
                 timed_out = isinstance(exc, urllib3.exceptions.TimeoutError)
                 err: RemoteError = NetworkError(
                     f"GitHub did not answer in time while fetching {what} ({self.api_base})." if timed_out else
-                    f"Cannot reach GitHub at {self.api_base} while fetching {what}: {exc.__class__.__name__}.")
-                err.__cause__ = exc
-            except urllib3.exceptions.HTTPError as exc:
-                err = NetworkError(
                     f"Cannot reach GitHub at {self.api_base} while fetching {what}: {exc.__class__.__name__}.")
                 err.__cause__ = exc
             else:
@@ -349,6 +439,19 @@ class GitHubClient:
                     raise err
             self._backoff(attempt, err, what)
             attempt += 1
+
+    def _transport_error(self, exc: httpx.HTTPError, what: str) -> RemoteError:
+        """The typed error of a failed request: ``NetworkError`` for timeouts and transport errors."""
+        if isinstance(exc, httpx.TimeoutException):
+            err: RemoteError = NetworkError(
+                f"GitHub did not answer in time while fetching {what} ({self.api_base}).")
+        elif isinstance(exc, httpx.TransportError):
+            err = NetworkError(
+                f"Cannot reach GitHub at {self.api_base} while fetching {what}: {exc.__class__.__name__}.")
+        else:
+            raise exc
+        err.__cause__ = exc
+        return err
 
     def _status_error(self, resp: httpx.Response, what: str) -> GitHubError:
         status = resp.status_code
@@ -853,6 +956,7 @@ class Prefetch:
         self._hits = self._misses = 0
         self._taken: set[str] = set()
         self._started: set[str] = set()
+        self._known: dict[str, bool] = {}
         self._pool = executor.Limited(client.raw_concurrency)
         self._futures: dict[str, Future[bytes | None]] = {}
         self.add(paths)
@@ -871,13 +975,17 @@ class Prefetch:
                 return
             for p in dict.fromkeys(paths):
                 if p not in self._futures and p not in self._taken:
+                    self._known[p] = known
                     self._futures[p] = self._pool.submit(self._get, p, known)
 
     def _get(self, path: str, known: bool = False) -> bytes | None:
         with self._lock:
-            if path in self._taken:  # the reader did not wait for it (see take)
+            if path in self._started:  # the reader fetched it itself (see take)
                 return None
             self._started.add(path)
+        return self._download(path, known)
+
+    def _download(self, path: str, known: bool) -> bytes | None:
         if self._stopped or (self._guesses_stopped and not known):
             return None
         url = self._client._raw_url(self._owner, self._repo, self._commit, path)
@@ -903,15 +1011,19 @@ class Prefetch:
 
     def take(self, path: str, sha: str) -> bytes | None:
         """The prefetched bytes of ``path`` if they hash to ``sha``, else None. Waits only for a
-        download in progress: one still queued is left to the caller (issue 18: a reader on a pool
-        thread waiting for queued work could otherwise exhaust the pool when several listings run
-        at once)."""
+        download in progress; one still queued is made here, in the caller's thread (issue 18: a
+        reader on a pool thread waiting for queued work could exhaust the pool when several
+        listings run at once)."""
         with self._lock:
             fut = self._futures.pop(path, None)
             self._taken.add(path)
             started = path in self._started
-        if fut is None or fut.cancelled() or not started:
+            self._started.add(path)
+        if fut is None or fut.cancelled():
             return None
+        if not started:  # still queued: download it here instead of waiting for a pool thread
+            data = self._download(path, self._known.get(path, False))
+            return data if data is not None and git_blob_sha(data) == sha else None
         try:
             data = fut.result()
         except Exception:  # noqa: BLE001 - a failed speculative download is just a miss

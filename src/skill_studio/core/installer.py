@@ -44,6 +44,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from skill_studio.core.bases import BaseStore
 from skill_studio.core.clock import utcnow
 from skill_studio.core.errors import CollisionError, InstallError, UnsafePathError
 from skill_studio.core.fsutil import check_relative_path as _check_path
@@ -185,6 +186,8 @@ class Installer:
     def __init__(self, paths: AppPaths, store: Store) -> None:
         self.paths = paths
         self.store = store
+        self.bases = BaseStore(paths.data, paths.snapshots, read_folder)
+        """The pristine upstream copy of each installed skill (issue 13: three-way merge on update)."""
         self.on_change: list[Callable[[Destination, str], None]] = []
         """Listeners called as ``listener(destination, local_name)`` after every committed install,
         removal or rollback (e.g. the agent-workspace sync, R-IMP-6). A listener's exception is
@@ -258,7 +261,7 @@ class Installer:
 
     def install(self, files: Files, destination: Destination, local_name: str, row: dict[str, Any], *,
                 replace: bool = False, force: bool = False, kind: str = "import",
-                upstream_files: Files | None = None) -> InstalledSkill:
+                upstream_files: Files | None = None, snapshot_files: Files | None = None) -> InstalledSkill:
         """Install ``files`` as ``destination/local_name`` atomically and record it.
 
         Args:
@@ -271,8 +274,12 @@ class Installer:
             force: allow replacing a customized installed skill (R-UPD-4); its folder is kept as a
                 restorable backup either way.
             kind: history label of the replaced version (``"import"``, ``"update"``).
-            upstream_files: the upstream content when ``files`` differs from it (defaults to ``files``);
-                ignored when ``row`` carries ``upstream_hash`` already.
+            upstream_files: the upstream content when ``files`` differs from it (defaults to ``files``):
+                kept as the skill's *base* for later merges (:mod:`.bases`); its hash is the
+                ``upstream_hash`` unless ``row`` carries one already.
+            snapshot_files: the content to record as the snapshot when it is not ``files`` (a merge
+                records upstream plus the import-time choices, so the user's edits still count as
+                customized, R-UPD-2); defaults to ``files``.
 
         Returns:
             The installed skill.
@@ -299,8 +306,9 @@ class Installer:
                 f"{local_name!r} in {destination.label} has local edits (customized); replacing it needs "
                 "explicit confirmation (--force). Your version will be kept as a backup.")
 
-        snapshot = self.save_snapshot(files)
-        upstream = content_hash(upstream_files) if upstream_files is not None else snapshot
+        snapshot = self.save_snapshot(files if snapshot_files is None else snapshot_files)
+        upstream = self.save_snapshot(upstream_files) if upstream_files is not None else content_hash(files)
+        self.bases.record(destination, local_name, snapshot, upstream)
         previous_row = self.store.skill_row(destination, local_name)
         now = utcnow()
         values = dict(row)
@@ -418,7 +426,8 @@ class Installer:
         row = self.store.skill(dest, name)
         if kind == "remove":
             old = op / "old"
-            if row is None:  # the row was deleted: the removal committed
+            if row is None:  # the row was deleted: the removal committed; keep the folder as its backup
+                self._keep_removed(old, dest, name)
                 return None
             if old.exists() and not final.exists():
                 final.parent.mkdir(parents=True, exist_ok=True)
@@ -448,8 +457,13 @@ class Installer:
 
     # -- remove / rollback ---------------------------------------------------------------------
 
-    def remove(self, destination: Destination, local_name: str) -> None:
-        """Uninstall: delete the row and the folder (folder moved away first, so a crash leaves no half).
+    def remove(self, destination: Destination, local_name: str) -> Path | None:
+        """Uninstall: delete the row; the folder is kept as a backup under
+        ``backups/<dest>/<name>/<stamp>`` (issue 15: an uninstall can be undone by hand). The folder
+        is moved away first, so a crash leaves no half.
+
+        Returns:
+            The backup folder, or None when the skill's folder was already missing.
 
         Raises:
             InstallError: not installed, or a bundled skill (those can be deactivated, never removed,
@@ -478,8 +492,19 @@ class Installer:
                     os.rename(trash, final)
                 rmtree(op)
                 raise
+            backup = self._keep_removed(trash, destination, local_name)
             rmtree(op)
         self._changed(destination, local_name)
+        return backup
+
+    def _keep_removed(self, trash: Path, destination: Destination, local_name: str) -> Path | None:
+        """Move an uninstalled skill's folder to a new backup folder; returns it (None: nothing to keep)."""
+        if not trash.exists():
+            return None
+        backup = self._backup_path(destination, local_name)
+        backup.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(trash, backup)
+        return backup
 
     def rollback(self, destination: Destination, local_name: str) -> InstalledSkill:
         """Restore the previous version (files and database row) in one step (R-UPD-4).

@@ -34,6 +34,14 @@ class Destination(str, Enum):
         return "Settings → Skills" if self is Destination.SETTINGS else "Skill Library"
 
 
+LIBRARY_PURPOSES = ("domain", "platform", "source", "data-engineering")
+"""Purposes of Skill Library skills (R-IMP-4); set by the user at import (R-IMP-5), never read
+from the frontmatter."""
+
+DEFAULT_LIBRARY_PURPOSE = "domain"
+"""The Library purpose when the user chose none (CLI import without ``--purpose``)."""
+
+
 class InstallState(str, Enum):
     """Install state of a catalog skill in one destination (R-UI-2)."""
 
@@ -536,6 +544,14 @@ class ImportOptions:
         replace: replace an installed skill of the same local name (R-IMP-2).
         force: replace even when the installed copy is customized (R-UPD-4); the local version is
             backed up first.
+        activate: Settings → Skills only: arrive active even when another active skill holds the
+            slot (that one is deactivated), as the zip upload's *Activate now* (issue 15).
+        argument_hint: override of the frontmatter ``argument-hint`` ("" removes it; None keeps it).
+        disable_model_invocation: override of ``disable-model-invocation`` (None keeps it).
+
+    The edited name (a local name other than the proposal), description, version, model,
+    argument-hint and disable-model-invocation are written into the installed ``SKILL.md``
+    (issue 13; see ``core.frontmatter_edit.import_changes``).
     """
 
     local_name: str | None = None
@@ -546,6 +562,9 @@ class ImportOptions:
     model: str | None = None
     replace: bool = False
     force: bool = False
+    argument_hint: str | None = None
+    disable_model_invocation: bool | None = None
+    activate: bool = False
 
 
 def join_path(*parts: str) -> str:

@@ -109,12 +109,14 @@ class SkillChange:
             holder(s) of the slot; for ``deactivate``/``remove`` the skill itself when it was active.
         messages: sentences for the user (which skill was deactivated, workspace problems).
         sync: the workspace sync that followed, or None when it failed (the reason is in messages).
+        backup: for ``remove``: where the removed folder is kept (None when it was missing).
     """
 
     skill: InstalledSkill
     deactivated: tuple[InstalledSkill, ...] = ()
     messages: tuple[str, ...] = ()
     sync: SyncReport | None = None
+    backup: Path | None = None
 
 
 class SettingsSkills:
@@ -223,8 +225,10 @@ class SettingsSkills:
         if skill.bundled:
             raise InstallError(f"{local_name!r} is a bundled skill and cannot be removed; deactivate it instead.")
         with self._batch():
-            self.installer.remove(SETTINGS, local_name)
-        return self._finish(skill, (skill,) if skill.active else (), [f"Removed {local_name!r}."])
+            backup = self.installer.remove(SETTINGS, local_name)
+        kept = f" Its folder is kept as a backup in {backup}." if backup is not None else ""
+        change = self._finish(skill, (skill,) if skill.active else (), [f"Removed {local_name!r}.{kept}"])
+        return dataclasses.replace(change, backup=backup)
 
     def _finish(self, skill: InstalledSkill, off: tuple[InstalledSkill, ...], msgs: builtins.list[str]) -> SkillChange:
         report, sync_msgs = self._sync_quietly()
@@ -260,7 +264,7 @@ class SettingsSkills:
 
     def install(self, files: Mapping[str, bytes], local_name: str, row: dict[str, Any], *,
                 slot: str | None, replace: bool = False, force: bool = False, kind: str = "import",
-                activate: bool = False) -> InstalledSkill:
+                activate: bool = False, upstream_files: Mapping[str, bytes] | None = None) -> InstalledSkill:
         """Install a skill folder into Settings → Skills with the slot rule, then sync the workspace.
 
         Used by marketplace imports (``SkillStudio.import_skill``) and uploads.
@@ -273,6 +277,8 @@ class SettingsSkills:
             slot: requested slot (None: none); normalized.
             replace, force, kind: as for :meth:`Installer.install`.
             activate: take the slot even when another active skill holds it (that one is deactivated).
+            upstream_files: the pristine upstream folder when ``files`` carries metadata chosen at
+                import (kept as the base of later merges, issue 13).
 
         Returns:
             The installed skill; ``messages`` says whether it arrived inactive or deactivated another
@@ -288,7 +294,7 @@ class SettingsSkills:
         values = dict(row, purpose=SKILL_BUILDER, slot=slot, active=int(active))
         with self._batch():
             installed = self.installer.install(files, SETTINGS, local_name, values, replace=replace,
-                                               force=force, kind=kind)
+                                               force=force, kind=kind, upstream_files=upstream_files)
         if activate and not installed.active:
             off = self._set(local_name, active=True)
             notes = [f"Activated {local_name!r}" + (f" in the {slot} slot." if slot else ".")]

@@ -121,8 +121,27 @@ def _one_line(text: str | None) -> str:
     return t.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
 
 
+def _from_skill_md(skill: WorkspaceSkill) -> tuple[str, str | None]:
+    """Name and description as the installed ``SKILL.md`` says (what the agent reads; issue 13),
+    falling back to the recorded ones when the file cannot be parsed."""
+    from skill_studio.core.errors import FrontmatterError
+    from skill_studio.core.frontmatter import parse_skill_md
+
+    data = skill.files.get("SKILL.md")
+    if data is not None:
+        try:
+            meta = parse_skill_md(data, f"{skill.local_name}/SKILL.md")
+        except FrontmatterError:  # a broken file keeps the recorded text
+            return skill.name, skill.description
+        return meta.name, meta.description or skill.description
+    return skill.name, skill.description
+
+
 def render_block(skills: Sequence[WorkspaceSkill], newline: str = "\n") -> str:
     """The generated ``CLAUDE.md`` block (markers included, no trailing newline).
+
+    Each skill is listed with the name and description of its ``SKILL.md`` (the installed file is
+    the truth; the database only caches it, issue 13), else the recorded ones.
 
     Args:
         skills: the materialized skills, listed in the given order.
@@ -138,8 +157,9 @@ def render_block(skills: Sequence[WorkspaceSkill], newline: str = "\n") -> str:
                      "description matches the task.")
         lines.append("")
         for s in skills:
-            label = _one_line(s.name) or s.local_name
-            lines.append(f"- **{label}** (`.claude/skills/{s.local_name}/SKILL.md`): {_one_line(s.description)}")
+            name, description = _from_skill_md(s)
+            label = _one_line(name) or s.local_name
+            lines.append(f"- **{label}** (`.claude/skills/{s.local_name}/SKILL.md`): {_one_line(description)}")
     else:
         lines.append("No Skill Studio skills are active.")
     lines.append(END_MARKER)

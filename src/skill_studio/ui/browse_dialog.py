@@ -46,7 +46,9 @@ from PySide6.QtWidgets import (
 
 from skill_studio.app import DEFAULT_VERSION, SkillStudio, format_age
 from skill_studio.app.browse import ImportResult, browse_rows, import_all
+from skill_studio.core.errors import CancelledError
 from skill_studio.core.models import (
+    LIBRARY_PURPOSES,
     CatalogSkill,
     Destination,
     ImportOptions,
@@ -54,8 +56,9 @@ from skill_studio.core.models import (
     Listing,
     Registry,
 )
+from skill_studio.ui import keyboard
 from skill_studio.ui.facets import CatalogueDetails, TabCatalogue, plugin_import_question, split_plugin_import
-from skill_studio.ui.metadata_editor import LIBRARY_PURPOSES, Conflict, MetadataEditor
+from skill_studio.ui.metadata_editor import Conflict, MetadataEditor
 from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
 from skill_studio.ui.review_jobs import ListingReviews, ReviewedCatalogModel, confirm_high_risk, reviews_for_import
 from skill_studio.ui.review_panel import ReviewPanel
@@ -188,8 +191,10 @@ class DetailsPane(QWidget):
         self.catalogue = CatalogueDetails()  # plugin metadata and spec badge (issue 19)
         self.body = MarkdownView()
         self.body.setObjectName("skillMarkdown")
+        keyboard.name(self.body, "SKILL.md of the selected skill")
         self.excluded_view = QTextBrowser()
         self.excluded_view.setObjectName("excludedList")
+        keyboard.name(self.excluded_view, "Skills and plugins not listed, with reasons")
         self.excluded_view.setOpenLinks(False)
         self.excluded_view.setMaximumHeight(170)
         self.excluded = CollapsibleSection("Nothing excluded", self.excluded_view)
@@ -318,7 +323,9 @@ class RegistryTab(QWidget):
     Signals:
         status_changed(): loading started/finished/failed (the dialog updates the tab label).
         selection_changed(): the selected rows changed.
-        activated(): a row was double-clicked (the dialog imports the selection).
+        activated(): a row was double-clicked or Enter was pressed on the table (the dialog
+            imports the selection).
+        cancel_requested(): the user pressed *Cancel* while the tab was loading.
         import_plugin(PluginGroup): "Import all skills of this plugin" in the grouped view (issue 19).
     """
 
@@ -327,6 +334,7 @@ class RegistryTab(QWidget):
     status_changed = Signal()
     selection_changed = Signal()
     activated = Signal()
+    cancel_requested = Signal()
     import_plugin = Signal(object)
 
     def __init__(self, studio: SkillStudio, registry: Registry, destination: Destination,
@@ -351,6 +359,7 @@ class RegistryTab(QWidget):
 
         self.stack = QStackedWidget()
         self.busy_view = BusyView(f"Loading {registry.name}…")
+        self.busy_view.cancel.connect(self.cancel_requested.emit)
         self.error_view = ErrorView()
         self.error_view.retry.connect(lambda: self.load(force=True))
 
@@ -372,6 +381,10 @@ class RegistryTab(QWidget):
         self.table.sortByColumn(CatalogTableModel.NAME, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._selection)
         self.table.doubleClicked.connect(lambda _index: self.activated.emit())
+        keyboard.on_enter(self.table, self._enter)
+        keyboard.select_on_focus(self.table)
+        keyboard.name(self.table, f"Skills of {registry.name}")
+        self.table.setToolTip(keyboard.CONTRACT_TIPS["browse_table"])
         self.table.selectionModel().currentRowChanged.connect(self._current)
         self.summary = QLabel("")
         self.summary.setObjectName("hint")
@@ -380,9 +393,16 @@ class RegistryTab(QWidget):
         self.external_bar.setTextVisible(False)
         self.external_bar.setFixedSize(120, 10)
         self.external_bar.setVisible(False)
+        self.external_bar.setAccessibleName("External plugins resolved")
+        self.external_stop = button("Stop", self.stop_resolving,
+                                    tip="Stop resolving external plugins; the skills listed so far stay")
+        self.external_stop.setObjectName("stopResolving")
+        self.external_stop.setAutoDefault(False)
+        self.external_stop.setVisible(False)
         summary_row = QHBoxLayout()
         summary_row.setSpacing(8)
         summary_row.addWidget(self.external_bar, 0, Qt.AlignmentFlag.AlignVCenter)
+        summary_row.addWidget(self.external_stop, 0, Qt.AlignmentFlag.AlignVCenter)
         summary_row.addWidget(self.summary, 1)
 
         left = QWidget()
@@ -478,7 +498,7 @@ class RegistryTab(QWidget):
         self.error = None
         self._resolving = False
         self._states_dirty = False
-        self.external_bar.setVisible(False)
+        self._hide_external_progress()
         self.offline_banner.setVisible(False)
         cached = None if force else self.cache.get(self.registry)
         self.busy_view.reset(f"Loading {self.registry.name}…" if cached is None else f"Reading {self.registry.name}…")
@@ -501,13 +521,15 @@ class RegistryTab(QWidget):
 
             def changed(listing: Listing) -> None:  # worker thread (resolve_external's caller)
                 if gen != self._generation:
-                    return  # superseded: skip the work, the result is dropped anyway
+                    raise CancelledError()  # superseded or cancelled: stop resolving (issue 15)
                 new = compute_rows(studio, listing, dest, data.customized, rows)
                 rows.update((r.key, r) for r in new.rows)
                 state["data"] = new
                 job.publish(PartialData(new, state["done"], state["total"]))
 
             def resolved(done: int, total: int) -> None:
+                if gen != self._generation:
+                    raise CancelledError()
                 state["done"], state["total"] = done, total
                 job.publish(PartialData(state["data"], done, total))
 
@@ -519,6 +541,56 @@ class RegistryTab(QWidget):
             .with_progress(lambda d, t: self._progress(gen, d, t)) \
             .with_partial(lambda part: self._partial(gen, part)) \
             .run_in_background()
+
+    def _hide_external_progress(self) -> None:
+        self.external_bar.setVisible(False)
+        if hasattr(self, "external_stop"):
+            self.external_stop.setVisible(False)
+
+    def _enter(self) -> bool:
+        """Enter on the table: import the selected rows (issue 15); without a selection, Enter
+        goes on to the dialog."""
+        if not self.selected_rows():
+            return False
+        self.activated.emit()
+        return True
+
+    def cancel_load(self) -> bool:
+        """Abandon the load in progress (the dialog also cancels the requests, see
+        ``BrowseDialog.cancel_loads``): the tab says so and offers Retry (which gets the focus when
+        *Cancel* had it). Returns False when the tab was not loading."""
+        if not self.is_loading():
+            return False
+        had_focus = self.busy_view.cancel_button.hasFocus()
+        self._generation += 1  # the abandoned op's answer, if any, is dropped
+        self._show_cancelled()
+        if had_focus:
+            self.error_view.retry_button.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def _show_cancelled(self) -> None:
+        self._resolving = False
+        self._hide_external_progress()
+        self.error = "Loading was cancelled."
+        self.offline_banner.setVisible(False)
+        self.error_view.show_error(f"Loading {self.registry.name} was cancelled",
+                                   "Nothing was changed. Retry loads the registry again.")
+        self.stack.setCurrentIndex(self.ERROR)
+        self.status_changed.emit()
+
+    def stop_resolving(self) -> bool:
+        """Stop resolving external plugins: the rows listed so far stay; *Reload* tries again.
+        Returns False when nothing was being resolved."""
+        if not self._resolving:
+            return False
+        self._generation += 1
+        self._resolving = False
+        self._hide_external_progress()
+        self.cancel_requested.emit()
+        self.update_summary()
+        self.summary.setText(self.summary.text() + " · external plugins not resolved (stopped; Reload tries again)")
+        self.status_changed.emit()
+        return True
 
     def _progress(self, gen: int, done: int, total: int) -> None:
         if gen == self._generation and not self._resolving:
@@ -535,6 +607,7 @@ class RegistryTab(QWidget):
         else:
             self.external_bar.setRange(0, 0)
         self.external_bar.setVisible(True)
+        self.external_stop.setVisible(True)
         self.external_bar.setToolTip(f"External plugins resolved: {part.done} of {part.total}" if part.total
                                      else "Resolving external plugins…")
         self._external_progress = (part.done, part.total)
@@ -550,7 +623,7 @@ class RegistryTab(QWidget):
         if self._resolving:
             data = self._merged(data)
         self._resolving = False
-        self.external_bar.setVisible(False)
+        self._hide_external_progress()
         if data.listing.offline:
             self.cache.drop(self.registry)  # reopening the dialog asks GitHub again
         else:
@@ -576,8 +649,11 @@ class RegistryTab(QWidget):
     def _failed(self, gen: int, err: BaseException) -> None:
         if gen != self._generation:
             return
+        if isinstance(err, CancelledError):  # cancelled from elsewhere (another dialog, the window)
+            self._show_cancelled()
+            return
         self._resolving = False
-        self.external_bar.setVisible(False)
+        self._hide_external_progress()
         self.error = describe_error(err)
         self.offline_banner.setVisible(False)
         self.error_view.show_error(f"Could not load {self.registry.name}", self.error)
@@ -815,12 +891,12 @@ class BrowseDialog(QDialog):
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(320)
         self.search.textChanged.connect(self._filter)
-        find = QAction(self)
-        find.setShortcut(QKeySequence.StandardKey.Find)
-        find.triggered.connect(self._focus_search)
-        self.addAction(find)
+        keyboard.name(self.search, "Search skills")
+        self.search.setToolTip(keyboard.CONTRACT_TIPS["browse_search"])
+        keyboard.on_keys(self.search, {Qt.Key.Key_Down: self.focus_table})
         self.reload_button = button("Reload", self.reload_current,
-                                    tip="Fetch the current registry from GitHub again")
+                                    tip="Fetch the current registry from GitHub again (Ctrl+R)")
+        self._add_shortcuts()
         self.updates_only = QCheckBox("Updates only")
         self.updates_only.setObjectName("updatesOnly")
         self.updates_only.setToolTip(f"Show only skills installed in {destination.label} that have an update")
@@ -837,6 +913,7 @@ class BrowseDialog(QDialog):
         self.tabs.setObjectName("registryTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.currentChanged.connect(self._update_buttons)
+        self.tabs.currentChanged.connect(lambda _i: self._fix_tab_order())
         self.empty = QLabel("No registry is enabled. Add or enable one in Settings → Marketplace.")
         self.empty.setObjectName("emptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -856,8 +933,10 @@ class BrowseDialog(QDialog):
         self.progress.setFixedWidth(220)
         self.progress.setVisible(False)
         self.import_button = button("Import…", self.import_selected, primary=True,
-                                    tip=f"Import the selected skills into {destination.label}")
-        self.close_button = button("Close", self.close)
+                                    tip=f"Import the selected skills into {destination.label} (Enter on the table)")
+        self.close_button = button("Close", self.close, tip="Close (Escape); a load in progress is cancelled")
+        for b in (self.reload_button, self.import_button, self.close_button):
+            b.setAutoDefault(False)  # Enter belongs to the table and the search field (issue 15)
         self.update_button = button("Update…", self.update_selected,
                                     tip=f"Update the selected installed skills in {destination.label} to the "
                                         "catalog's version (skills with local edits ask first and keep a backup)")
@@ -865,6 +944,13 @@ class BrowseDialog(QDialog):
         bottom = QHBoxLayout()
         bottom.addWidget(self.hint, 1)
         bottom.addWidget(self.progress)
+        self.cancel_import_button = button("Cancel import", self.cancel_import,
+                                           tip="Stop downloading; skills not installed yet are not imported")
+        self.cancel_import_button.setObjectName("cancelImport")
+        self.cancel_import_button.setAutoDefault(False)
+        self.cancel_import_button.setVisible(False)
+        self._import_cancelled = False
+        bottom.addWidget(self.cancel_import_button)
         bottom.addWidget(self.close_button)
         bottom.addWidget(self.update_button)
         bottom.addWidget(self.import_button)
@@ -876,18 +962,77 @@ class BrowseDialog(QDialog):
         lay.addWidget(self.status)
         lay.addLayout(bottom)
 
+        self.progress.setAccessibleName("Import progress")
+        self.update_button.setAutoDefault(False)
+
         self.resize(1200, 760)
         if settings is not None and settings.value("browse/geometry") is not None:
             self.restoreGeometry(settings.value("browse/geometry"))
         self.sync_registries()
         self._update_buttons()
+        self.search.setFocus(Qt.FocusReason.OtherFocusReason)  # focus starts in search (issue 15)
 
     # -- tabs ------------------------------------------------------------------------------------
 
 
-    def _focus_search(self) -> None:
-        self.search.setFocus()
+    def _add_shortcuts(self) -> None:
+        """The dialog's keys (issue 15): Ctrl+F search, Ctrl+R reload, Ctrl+Tab / Ctrl+Shift+Tab
+        next / previous registry tab."""
+        for keys, slot in ((["Ctrl+F"], self.focus_search),
+                           (["Ctrl+R", "F5"], self.reload_current),
+                           (["Ctrl+Tab", "Ctrl+PgDown"], lambda: self.step_tab(1)),
+                           (["Ctrl+Shift+Tab", "Ctrl+Shift+Backtab", "Ctrl+PgUp"], lambda: self.step_tab(-1))):
+            action = QAction(self)
+            action.setShortcuts([QKeySequence(k) for k in keys])
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(slot)
+            self.addAction(action)
+
+    def focus_search(self) -> None:
+        """Ctrl+F: focus the search field with its text selected."""
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
+
+    def focus_table(self) -> bool:
+        """Down in the search field: focus the current tab's table with its first visible row
+        selected (issue 15). False when the tab shows no rows."""
+        tab = self.current_tab()
+        return tab is not None and tab.is_loaded() and keyboard.focus_first_row(tab.table)
+
+    def step_tab(self, step: int) -> None:
+        """Show the next (``step`` 1) or previous (-1) registry tab, wrapping around; the focus
+        follows into the new tab's table when it was in a table."""
+        n = self.tabs.count()
+        if n < 2:
+            return
+        in_table = isinstance(self.focusWidget(), QTableView)
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % n)
+        tab = self.current_tab()
+        if in_table and tab is not None and tab.is_loaded():
+            keyboard.focus_first_row(tab.table)
+
+    def _fix_tab_order(self) -> None:
+        """Tab order a user expects: search, *Updates only*, Reload, the registry tabs, the
+        current tab's table (and its *Cancel* / *Retry*), then Import…, Update…, Close (issue 15)."""
+        order: list[QWidget | None] = [self.search, self.updates_only, self.reload_button, self.tabs]
+        tab = self.current_tab()
+        if tab is not None:
+            order += [tab.busy_view.cancel_button, tab.error_view.retry_button, tab.offline_retry, tab.table,
+                      tab.external_stop]
+        order += [self.import_button, self.update_button, self.close_button]
+        keyboard.chain(order)
+
+    def cancel_loads(self, abandon: bool = False) -> int:
+        """Cancel every load of this dialog (a tab's *Cancel* or *Stop*, closing the dialog): the
+        loading tabs say so and offer Retry, and the studio abandons its GitHub requests at once
+        (issue 15) — when a tab was loading, or always with ``abandon``. Returns how many tabs were
+        loading or resolving."""
+        n = 0
+        for tab in self.tabs_list():
+            n += tab.cancel_load() or tab.stop_resolving()
+        if n or abandon:
+            self.studio.cancel_requests()
+        return n
     def tabs_list(self) -> list[RegistryTab]:
         """The registry tabs in display order."""
         return [self.tabs.widget(i) for i in range(self.tabs.count())]  # type: ignore[misc]
@@ -917,6 +1062,7 @@ class BrowseDialog(QDialog):
                 tab.status_changed.connect(lambda t=tab: self._tab_status(t))
                 tab.selection_changed.connect(self._update_buttons)
                 tab.activated.connect(self.import_selected)
+                tab.cancel_requested.connect(lambda: self.cancel_loads(abandon=True))
                 tab.import_plugin.connect(lambda group, t=tab: self.import_plugin(t, group))
                 self.tabs_by_id[reg.id] = tab
                 self.tabs.insertTab(pos, tab, reg.name)
@@ -927,6 +1073,7 @@ class BrowseDialog(QDialog):
                 tab.registry = reg
                 self._tab_status(tab)
         self.body.setCurrentWidget(self.tabs if enabled else self.empty)
+        self._fix_tab_order()
         self._update_buttons()
 
     def _tab_status(self, tab: RegistryTab) -> None:
@@ -1142,6 +1289,7 @@ class BrowseDialog(QDialog):
         self.editor = editor
         self._update_buttons()
         editor.open()
+        editor.activateWindow()  # the keyboard goes to the editor (Enter imports, Escape cancels)
 
     def _editor_done(self, editor: MetadataEditor, result: int) -> None:
         if editor is not self.editor:
@@ -1164,21 +1312,45 @@ class BrowseDialog(QDialog):
         self.progress.setRange(0, 100 * len(plans))
         self.progress.setValue(0)
         self.progress.setVisible(True)
+        self._import_cancelled = False
+        self.cancel_import_button.setVisible(True)
+        self.cancel_import_button.setEnabled(True)
         what = plans[0][1].local_name if len(plans) == 1 else f"{len(plans)} skills"
         self.set_status(f"Importing {what} into {dest.label}…")
         self._update_buttons()
-        BackgroundOp(self, lambda progress: import_all(studio, listing, dest, plans, progress),
+        BackgroundOp(self, lambda progress: import_all(studio, listing, dest, plans, progress,
+                                                       lambda: self._import_cancelled),
                      lambda results: self._imported(tab, results)) \
             .with_progress(lambda d, t: self.progress.setValue(d)) \
             .failure(self._import_failed) \
             .run_in_background()
 
-    def _imported(self, tab: RegistryTab, results: list[ImportResult]) -> None:
+    def cancel_import(self) -> bool:
+        """*Cancel import* (issue 15): abandon the downloads in flight; skills already installed
+        stay, the others are not imported (installs are staged, so nothing is half-written).
+        Returns False when no import runs."""
+        if not self._importing:
+            return False
+        self._import_cancelled = True
+        self.cancel_import_button.setEnabled(False)
+        self.set_status("Cancelling the import…")
+        self.studio.cancel_requests()
+        return True
+
+    def _end_import(self) -> None:
         self._importing = False
         self.progress.setVisible(False)
+        if self.cancel_import_button.hasFocus():
+            self.import_button.setFocus()
+        self.cancel_import_button.setVisible(False)
+
+    def _imported(self, tab: RegistryTab, results: list[ImportResult]) -> None:
+        self._end_import()
         ok = [r.installed for r in results if r.installed is not None]
-        errors = [f"{r.skill.qualified_name}: {r.error}" for r in results if r.error]
-        parts = []
+        cancelled = self._import_cancelled
+        errors = [f"{r.skill.qualified_name}: {r.error}" for r in results
+                  if r.error and not (cancelled and r.error == CancelledError().args[0])]
+        parts = ["Import cancelled."] if cancelled else []
         if ok:
             names = ", ".join(s.local_name for s in ok)
             parts.append(f"Imported {names} into {self.destination.label}.")
@@ -1192,8 +1364,12 @@ class BrowseDialog(QDialog):
         self._finish_close_if_requested()
 
     def _import_failed(self, err: BaseException) -> None:
-        self._importing = False
-        self.progress.setVisible(False)
+        self._end_import()
+        if isinstance(err, CancelledError):
+            self.set_status("Import cancelled.")
+            self._update_buttons()
+            self._finish_close_if_requested()
+            return
         self.set_status(f"Import failed: {describe_error(err)}", "error")
         self.imported.emit(self.destination, [], [describe_error(err)])
         self._update_buttons()
@@ -1227,6 +1403,7 @@ class BrowseDialog(QDialog):
         self._remember()
         if self._defer_close():
             return
+        self.cancel_loads()  # nothing waits for GitHub after the dialog is gone (issue 15)
         super().done(result)
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -1234,4 +1411,5 @@ class BrowseDialog(QDialog):
         if self._defer_close():
             event.ignore()
             return
+        self.cancel_loads()
         super().closeEvent(event)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from skill_studio.app import SkillStudio
+from skill_studio.app.studio import Removal
 from skill_studio.core.models import Destination, InstalledSkill, InstallState
 from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
 from skill_studio.ui.notifications import Level, NotificationArea
@@ -129,12 +130,16 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         self.addAction(quit_action)
+        self._add_keyboard()
 
         for page in (self.library, self.settings_skills):
             page.import_requested.connect(self.open_browse)
             page.open_requested.connect(self.open_editor)
             page.failed.connect(lambda title, text, d=page.destination: self.notifications.post(
                 Level.ERROR, title, text, persistent=True, key=f"read-{d.value}"))
+        self.library.removed.connect(self._removed)
+        for page in (self.library, self.settings_skills):
+            page.uninstalled.connect(self._uninstalled)
         self.marketplace.registries_changed.connect(self._registries_changed)
         self.settings_skills.notice.connect(self._notice)
         self.general.workspace_changed.connect(lambda _path: self.settings_skills.refresh())
@@ -176,6 +181,26 @@ class MainWindow(QMainWindow):
         if key is not None:
             self.stack.setCurrentWidget(self.pages[key])
 
+    def _add_keyboard(self) -> None:
+        """Ctrl+I browses for the current page's destination; the navigation list is named (issue 15)."""
+        browse = QAction("Import from marketplace…", self)
+        browse.setShortcut(QKeySequence("Ctrl+I"))
+        browse.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        browse.triggered.connect(lambda: self.open_browse(self.current_destination()))
+        self.addAction(browse)
+        self.nav.setAccessibleName("Pages")
+
+    def _take_keyboard_back(self) -> None:
+        """A dialog or editor closed: the keyboard comes back to this window (a window manager
+        usually does it; without one the focus would be nowhere)."""
+        if self.isVisible() and not self.isMinimized():
+            self.activateWindow()
+
+    def current_destination(self) -> Destination:
+        """Where an import from the current page goes: Settings → Skills for that page, the Skill
+        Library otherwise."""
+        return Destination.SETTINGS if self.current_page() == "settings/skills" else Destination.LIBRARY
+
     def page_for(self, destination: Destination) -> InstalledSkillsPage:
         """The installed-skills page of a destination."""
         return self.library if destination is Destination.LIBRARY else self.settings_skills
@@ -189,6 +214,7 @@ class MainWindow(QMainWindow):
             dialog.show()
             dialog.raise_()
             dialog.activateWindow()
+            dialog.focus_search()
             return dialog
         dialog = BrowseDialog(self.studio, destination, self.settings, self, self.listings)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -196,10 +222,12 @@ class MainWindow(QMainWindow):
         if destination is Destination.SETTINGS:
             dialog.imported.connect(lambda _d, installed, _e: self.settings_skills.report_imports(installed))
         dialog.states_known.connect(self._states_known)
+        dialog.finished.connect(lambda _r: self._take_keyboard_back())
         dialog.update_requested.connect(
             lambda dest, names, listing, d=dialog: self.update_center.request_update(dest, names, listing, parent=d))
         self.browse_dialogs[destination] = dialog
         dialog.show()
+        dialog.activateWindow()  # the keyboard goes to the new dialog, even without a window manager
         return dialog
 
     def open_editor(self, skill: InstalledSkill) -> SkillEditor:
@@ -214,8 +242,10 @@ class MainWindow(QMainWindow):
         editor = SkillEditor(skill, self.settings, self)
         editor.saved.connect(lambda s: self.page_for(s.destination).skill_saved(s))
         editor.destroyed.connect(lambda *_, k=key: self.editors.pop(k, None))
+        editor.destroyed.connect(lambda *_: self._take_keyboard_back())
         self.editors[key] = editor
         editor.show()
+        editor.activateWindow()
         return editor
 
     # -- events from pages and dialogs -------------------------------------------------------------
@@ -232,9 +262,28 @@ class MainWindow(QMainWindow):
     def _states_known(self, destination: Destination, states: dict[str, InstallState]) -> None:
         self.page_for(destination).apply_states(states)
 
+    def _uninstalled(self, destination: Destination, name: str) -> None:
+        """Every view follows an uninstall (issue 15): the update card, badges, an open browse dialog."""
+        self.update_center.skill_replaced(destination, name)
+        self._refresh_browse_states(destination)
+
+    def _removed(self, removal: Removal) -> None:
+        destination = removal.skill.destination
+        self.notifications.post(Level.SUCCESS, f"Removed {removal.skill.local_name} from {destination.label}",
+                                " ".join(removal.messages[1:]) or (f"Its folder is kept in {removal.backup}."
+                                                                  if removal.backup else ""),
+                                key=f"removed-{destination.value}")
+
+    def _refresh_browse_states(self, destination: Destination) -> None:
+        """Install states shown by an open browse dialog follow an uninstall (issue 15: fresh state)."""
+        dialog = self.browse_dialogs.get(destination)
+        if dialog is not None and shiboken6.isValid(dialog):
+            dialog.refresh_states()
+
     def _imported(self, destination: Destination, installed: list[InstalledSkill], errors: list[str]) -> None:
         page = self.page_for(destination)
-        page.updates.difference_update(s.local_name for s in installed)
+        for skill in installed:  # a re-import replaces an outdated copy: no update pending any more
+            self.update_center.skill_replaced(destination, skill.local_name)
         page.refresh()
         if installed:
             names = ", ".join(s.local_name for s in installed)
@@ -265,6 +314,7 @@ class MainWindow(QMainWindow):
         for dialog in list(self.browse_dialogs.values()):
             if shiboken6.isValid(dialog):
                 dialog.close()
+        self.studio.cancel_requests()  # a hanging request must not hold the exit (issue 15)
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/page", self.current_page())
         self.settings.sync()

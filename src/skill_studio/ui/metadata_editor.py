@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -25,11 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from skill_studio.app import DEFAULT_VERSION, MAX_DESCRIPTION_CHARS
-from skill_studio.core.models import CatalogSkill, Destination, ImportOptions, InstalledSkill
+from skill_studio.core.models import LIBRARY_PURPOSES, CatalogSkill, Destination, ImportOptions, InstalledSkill
+from skill_studio.ui import keyboard
 from skill_studio.ui.widgets import DescriptionField, LocalNameField, button
-
-LIBRARY_PURPOSES = ("domain", "platform", "source", "data-engineering")
-"""Purposes of Skill Library skills (R-IMP-4)."""
 
 SETTINGS_SLOTS = ("research", "validate")
 """Known purpose slots of Settings → Skills (free text is allowed too)."""
@@ -126,6 +125,12 @@ class MetadataEditor(QDialog):
                 line_edit.setPlaceholderText("none (or research, validate, …)")
             purpose_label, purpose_widget = "Slot", self.slot_combo
             self.purpose_combo = None
+        self.activate_check: QCheckBox | None = None
+        if destination is Destination.SETTINGS:
+            self.activate_check = QCheckBox("Activate now")
+            self.activate_check.setObjectName("activateNow")
+            self.activate_check.setToolTip("Arrive active even when another active skill holds the slot; that "
+                                           "skill is deactivated (as when uploading a zip)")
 
         self.model_combo = QComboBox()
         self.model_combo.setEditable(True)
@@ -145,14 +150,25 @@ class MetadataEditor(QDialog):
         form.addRow("Description", desc_col)
         form.addRow("Version", self.version_edit)
         form.addRow(purpose_label, purpose_widget)
+        if self.activate_check is not None:
+            form.addRow("", self.activate_check)
+        # disable-model-invocation: the agent never picks the skill by itself, so no model runs it
+        # on its own; the Model field hides while it is on (issue 13)
+        self.invocation_check = QCheckBox("Only when invoked by name (disable-model-invocation)")
+        self.invocation_check.setChecked(bool(meta and meta.fields.get("disable-model-invocation") is True))
+        form.addRow("Invocation", self.invocation_check)
         form.addRow("Model", self.model_combo)
+        self._form = form
+        self.invocation_check.toggled.connect(self._show_model)
+        self._show_model(self.invocation_check.isChecked())
 
-        self.import_button = button("Import", self.accept, primary=True)
+        self.import_button = button("Import", self.accept, primary=True, tip="Import with these details (Enter)")
         self.import_button.setDefault(True)
         self.skip_button = button("Skip", lambda: self.done(self.SKIPPED), tip="Do not import this skill; go on with the next")
         self.skip_button.setVisible(count > 1)
         self.cancel_button = button("Cancel", self.reject,
-                                    tip="Cancel the import" + (" of every selected skill" if count > 1 else ""))
+                                    tip="Cancel the import" + (" of every selected skill" if count > 1 else "")
+                                        + " (Escape)")
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
@@ -171,7 +187,27 @@ class MetadataEditor(QDialog):
         self.name_edit.textChanged.connect(self.validate)
         self.description_edit.textChanged.connect(self.validate)
         self.replace_check.toggled.connect(self.validate)
+        self._keyboard(purpose_label)
         self.validate()
+
+    def _keyboard(self, purpose_label: str) -> None:
+        """Issue 15: focus starts in the local name; Enter imports from every field (Shift+Enter
+        still breaks a description line), Escape cancels; every field has an accessible name."""
+        keyboard.on_enter(self.description_edit, self._enter_imports)
+        keyboard.name(self.description_edit, "Description")
+        keyboard.name(self.name_edit, "Local name")
+        keyboard.name(self.version_edit, "Version")
+        keyboard.name(self.model_combo, "Model")
+        if self.purpose_combo is not None:
+            keyboard.name(self.purpose_combo, purpose_label)
+        if self.slot_combo is not None:
+            keyboard.name(self.slot_combo, purpose_label)
+        self.setToolTip("Enter: import · Escape: cancel")
+        self.name_edit.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _enter_imports(self) -> bool:
+        self.accept()
+        return True
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -228,11 +264,17 @@ class MetadataEditor(QDialog):
         """Put the first free ``name-2``, ``name-3``, … in the local name field."""
         self.name_field.rename_to_free(self.skill.local_name, lambda candidate: self._lookup(candidate) is None)
 
+    def _show_model(self, disabled: bool) -> None:
+        """Hide the Model row while model invocation is disabled."""
+        self._form.setRowVisible(self.model_combo, not disabled)
+
     def options(self) -> ImportOptions:
-        """What to pass to ``SkillStudio.import_skill``."""
+        """What to pass to ``SkillStudio.import_skill``; the edited keys are written into the
+        installed ``SKILL.md`` (issue 13)."""
         c = self._conflict
         replace = c is not None and not c.planned and self.name_field.replace_confirmed()
-        model = self.model_combo.currentText().strip() or None
+        disabled = self.invocation_check.isChecked()
+        model = None if disabled else (self.model_combo.currentText().strip() or None)
         return ImportOptions(
             local_name=self.local_name(),
             description=self.description(),
@@ -242,6 +284,8 @@ class MetadataEditor(QDialog):
             model=model,
             replace=replace,
             force=replace and c is not None and c.customized,
+            disable_model_invocation=disabled,
+            activate=self.activate_check is not None and self.activate_check.isChecked(),
         )
 
     def accept(self) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QModelIndex, QSettings, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -26,11 +27,14 @@ from PySide6.QtWidgets import (
 )
 
 from skill_studio.app import SkillStudio, parse_registry_source
+from skill_studio.app.create import create_skill
+from skill_studio.app.merge import get_merge_customized, set_merge_customized
 from skill_studio.app.settings import SyncReport
+from skill_studio.app.studio import Removal
 from skill_studio.app.updates import get_update_mode, set_update_mode
-from skill_studio.core.errors import RegistrySourceError
+from skill_studio.core.errors import CancelledError, RegistrySourceError
 from skill_studio.core.models import Destination, InstalledSkill, InstallState, Registry
-from skill_studio.ui import widgets
+from skill_studio.ui import keyboard, widgets
 from skill_studio.ui.models import (
     ROW_ROLE,
     InstalledRow,
@@ -38,6 +42,7 @@ from skill_studio.ui.models import (
     RegistryTableModel,
     SearchFilterProxy,
 )
+from skill_studio.ui.new_skill_dialog import NewSkillDialog
 from skill_studio.ui.token_section import TokenSection
 from skill_studio.ui.widgets import BadgeDelegate, PageHeader, button, setup_table
 from skill_studio.ui.workers import BackgroundOp, describe_error
@@ -58,12 +63,17 @@ class InstalledSkillsPage(QWidget):
         open_requested(InstalledSkill): open the skill in the editor.
         refreshed(): the table was reloaded.
         failed(str, str): reading the installed skills failed: (title, reason) for a notification.
+        removed(Removal): a skill was uninstalled (Skill Library; Settings → Skills reports through
+            its own ``notice``).
+        uninstalled(Destination, str): a skill was uninstalled (both pages): views showing it follow.
     """
 
     import_requested = Signal(object)
     open_requested = Signal(object)
     refreshed = Signal()
     failed = Signal(str, str)
+    removed = Signal(object)
+    uninstalled = Signal(object, str)
 
     EMPTY_TITLE = ""
     EMPTY_TEXT = ""
@@ -76,6 +86,7 @@ class InstalledSkillsPage(QWidget):
         self.updates: set[str] = set()
         self._loading = False
         self._again = False
+        self._removing_name: str | None = None
 
         self.header = PageHeader(title, subtitle)
         self.import_button = button(import_label, lambda: self.import_requested.emit(self.destination), primary=True)
@@ -86,6 +97,8 @@ class InstalledSkillsPage(QWidget):
         self.search.setPlaceholderText("Filter")
         self.search.setClearButtonEnabled(True)
         self.search.setMaximumWidth(260)
+        keyboard.name(self.search, f"Filter {title}")
+        self.import_button.setToolTip(keyboard.CONTRACT_TIPS["import_page"])
         bar = QHBoxLayout()
         bar.addWidget(self.import_button)
         bar.addWidget(self.open_button)
@@ -105,6 +118,11 @@ class InstalledSkillsPage(QWidget):
         self.table.setModel(self.proxy)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self._configure_table()
+        keyboard.name(self.table, f"{title} skills")
+        keyboard.select_on_focus(self.table)
+        self.table.setToolTip(keyboard.CONTRACT_TIPS["installed_table"])
+        keyboard.on_keys(self.table, {Qt.Key.Key_Return: self._enter, Qt.Key.Key_Enter: self._enter,
+                                      Qt.Key.Key_Delete: self._delete})
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
 
@@ -233,6 +251,54 @@ class InstalledSkillsPage(QWidget):
         if skill is not None:
             widgets.reveal_in_file_manager(skill.path)
 
+    def _enter(self) -> bool:
+        """Enter on the table opens the selected skill (issue 15)."""
+        if self.selected_skill() is None:
+            return False
+        self.open_selected()
+        return True
+
+    def _delete(self) -> bool:
+        """Delete on the table removes the selected skill after confirmation (issue 15)."""
+        if self.selected_skill() is None:
+            return False
+        self.remove_selected()
+        return True
+
+    def remove_selected(self, confirm: Callable[[InstalledSkill], bool] | None = None) -> bool:
+        """Uninstall the selected skill after ``confirm(skill)`` (default: a Yes/Cancel question),
+        in the background; its folder is kept as a backup (``SkillStudio.remove_skill``). Returns
+        True when the removal was started."""
+        skill = self.selected_skill()
+        if skill is None or skill.bundled or self._removing_name is not None:
+            return False
+        if not (confirm or self._confirm_remove)(skill):
+            return False
+        self._removing_name = skill.local_name
+        self._update_buttons()
+        studio, dest, name = self.studio, self.destination, skill.local_name
+        BackgroundOp(self, lambda _p: studio.remove_skill(dest, name), self._removal_done) \
+            .failure(lambda err: self.failed.emit(f"Could not remove {name}", describe_error(err))) \
+            .finally_(self._removal_finished) \
+            .run_in_background()
+        return True
+
+    def _confirm_remove(self, skill: InstalledSkill) -> bool:
+        answer = QMessageBox.question(
+            self, "Remove skill",
+            f"Remove “{skill.local_name}” from {self.destination.label}?\n\nIts folder, including any local "
+            "edits, is kept as a backup in Skill Studio's data folder.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _removal_done(self, removal: Removal) -> None:
+        self.removed.emit(removal)
+        self.uninstalled.emit(removal.skill.destination, removal.skill.local_name)
+
+    def _removal_finished(self) -> None:
+        self._removing_name = None
+        self.refresh()
+
     def _double_clicked(self, index: QModelIndex) -> None:
         row: InstalledRow | None = index.data(ROW_ROLE)
         if row is not None and self._opens_on_double_click(index):
@@ -257,8 +323,55 @@ class LibraryPage(InstalledSkillsPage):
 
     def __init__(self, studio: SkillStudio, parent: QWidget | None = None) -> None:
         super().__init__(studio, Destination.LIBRARY, "Skill Library",
-                         "Domain skills you refine. Double-click a skill to edit its SKILL.md.",
+                         "Domain skills you refine. Double-click a skill (or Enter) to edit its SKILL.md.",
                          "Import from marketplace…", parent)
+        self.remove_button = button("Remove…", lambda: self.remove_selected(),
+                                    tip="Uninstall the selected skill (Delete); its folder is kept as a backup")
+        self.toolbar.insertWidget(3, self.remove_button)
+        self.new_button = button("New skill…", lambda: self.new_skill(),
+                                 tip="Create a skill from a template and open it in the editor")
+        self.toolbar.insertWidget(1, self.new_button)
+        self.new_dialog: NewSkillDialog | None = None
+        """The open *New skill…* dialog, or None (tests fill it in and accept it)."""
+        self._select_after_refresh: str | None = None
+        keyboard.chain([self.import_button, self.new_button, self.open_button, self.reveal_button, self.remove_button,
+                        self.search, self.refresh_button, self.table])
+        self._update_buttons()
+
+    def new_skill(self) -> NewSkillDialog:
+        """*New skill…*: ask for a name and description (window-modal), then create the skill in the
+        background from the template and open it (issue 15)."""
+        studio = self.studio
+        dialog = NewSkillDialog(lambda name: studio.installed_skill(Destination.LIBRARY, name) is not None, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda d=dialog: self._create(*d.values()))
+        dialog.finished.connect(lambda _r: setattr(self, "new_dialog", None))
+        self.new_dialog = dialog
+        dialog.open()
+        dialog.activateWindow()
+        return dialog
+
+    def _create(self, name: str, description: str) -> None:
+        studio = self.studio
+        BackgroundOp(self, lambda _p: create_skill(studio, name, description), self._created) \
+            .failure(lambda err: self.failed.emit(f"Could not create {name}", describe_error(err))) \
+            .run_in_background()
+
+    def _created(self, skill: InstalledSkill) -> None:
+        self._select_after_refresh = skill.local_name
+        self.refresh()
+        self.open_requested.emit(skill)
+
+    def _loaded(self, rows: list[InstalledRow]) -> None:
+        super()._loaded(rows)
+        name, self._select_after_refresh = self._select_after_refresh, None
+        if name:
+            self.select(name)
+
+    def _update_buttons(self, *_: object) -> None:
+        super()._update_buttons()
+        if hasattr(self, "remove_button"):  # called by the base constructor too
+            self.remove_button.setEnabled(self.selected_skill() is not None and self._removing_name is None)
 
 
 class MarketplacePage(QWidget):
@@ -281,10 +394,14 @@ class MarketplacePage(QWidget):
 
         self.url_edit = QLineEdit()
         self.url_edit.setObjectName("registryUrl")
+        keyboard.name(self.url_edit, "Registry to add", "owner/repo, owner/repo@ref or a GitHub URL; Enter adds it")
         self.url_edit.setPlaceholderText("owner/repo, owner/repo@ref or https://github.com/owner/repo/tree/ref/folder")
         self.url_edit.returnPressed.connect(self.add_registry)
         self.url_edit.textChanged.connect(lambda _: self._set_status("", ""))
         self.add_button = button("Add registry", self.add_registry, primary=True)
+        self.cancel_add_button = button("Cancel", self.cancel_add, tip="Stop waiting for GitHub")
+        self.cancel_add_button.setObjectName("cancelAdd")
+        self.cancel_add_button.setVisible(False)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
@@ -301,11 +418,17 @@ class MarketplacePage(QWidget):
         status_row = QHBoxLayout()
         status_row.addWidget(self.busy, 0, Qt.AlignmentFlag.AlignVCenter)
         status_row.addWidget(self.status, 1)
+        status_row.addWidget(self.cancel_add_button)
 
         self.model = RegistryTableModel(self)
         self.model.enabled_toggled.connect(self.set_enabled)
         self.table = QTableView()
         self.table.setObjectName("registryTable")
+        keyboard.name(self.table, "Registries")
+        self.table.setToolTip("Space toggles Enabled. Delete removes the selected registry (asks first). "
+                              "Tab leaves the table.")
+        keyboard.select_on_focus(self.table)
+        keyboard.on_keys(self.table, {Qt.Key.Key_Delete: lambda: self.remove_selected() or True})
         self.table.setModel(self.model)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         setup_table(self.table, RegistryTableModel.SOURCE, {RegistryTableModel.NAME: 300})
@@ -397,6 +520,7 @@ class MarketplacePage(QWidget):
         self.add_button.setEnabled(False)
         self.url_edit.setReadOnly(True)
         self.busy.setVisible(True)
+        self.cancel_add_button.setVisible(True)
         self._set_status("busy", f"Fetching the catalog of {source.slug}…")
         studio = self.studio
         BackgroundOp(self, lambda progress: studio.add_registry(url), self._added) \
@@ -411,7 +535,18 @@ class MarketplacePage(QWidget):
         self._set_status("ok", f"Added “{reg.name}” ({reg.source.url}).")
         self.registries_changed.emit()
 
+    def cancel_add(self) -> bool:
+        """Stop adding a registry whose catalog is still being fetched (issue 15). Returns False
+        when nothing was being added."""
+        if not self._adding:
+            return False
+        self.studio.cancel_requests()
+        return True
+
     def _add_failed(self, err: BaseException) -> None:
+        if isinstance(err, CancelledError):
+            self._set_status("", "Cancelled: the registry was not added.")
+            return
         self._set_status("error", describe_error(err))
 
     def _add_done(self) -> None:
@@ -419,6 +554,9 @@ class MarketplacePage(QWidget):
         self.add_button.setEnabled(True)
         self.url_edit.setReadOnly(False)
         self.busy.setVisible(False)
+        if self.cancel_add_button.hasFocus():
+            self.url_edit.setFocus()
+        self.cancel_add_button.setVisible(False)
 
     def set_enabled(self, reg: Registry, enabled: bool) -> None:
         """Enable or disable a registry (R-REG-3); open browse dialogs follow at once."""
@@ -483,12 +621,14 @@ class GeneralPage(QWidget):
 
         self.update_mode = QComboBox()
         self.update_mode.setObjectName("updateMode")
+        keyboard.name(self.update_mode, "Update mode")
         for value, label in self.UPDATE_MODES:
             self.update_mode.addItem(label, value)
         self.update_mode.setCurrentIndex(max(0, self.update_mode.findData(get_update_mode(studio).value)))
         self.update_mode.currentIndexChanged.connect(self._mode_changed)
         mode_hint = QLabel("Checked at startup, in the background. Skills with local edits are never updated "
-                           "automatically; updating one asks first and keeps your version as a backup.")
+                           "automatically unless merging is turned on below; updating one asks first, offers "
+                           "to merge upstream's changes into your edits, and keeps your version as a backup.")
         mode_hint.setObjectName("hint")
         mode_hint.setWordWrap(True)
 
@@ -498,6 +638,7 @@ class GeneralPage(QWidget):
 
         self.workspace = QLineEdit(str(studio.settings_skills.workspace_path()))
         self.workspace.setObjectName("workspaceDir")
+        keyboard.name(self.workspace, "Agent workspace folder")
         self.workspace.setReadOnly(True)
         self.workspace.setCursorPosition(0)
         self.change_workspace_button = button("Change…", lambda: self.change_workspace(),
@@ -542,7 +683,15 @@ class GeneralPage(QWidget):
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         form.setVerticalSpacing(18)
         form.setHorizontalSpacing(16)
-        form.addRow(_form_label("Updates"), _with_hint(self.update_mode, mode_hint))
+        # issue 13: "merge customized skills when clean" for auto mode
+        self.merge_customized = QCheckBox("In auto mode, also update skills with local edits when upstream's "
+                                          "changes merge cleanly with them")
+        self.merge_customized.setObjectName("mergeCustomized")
+        self.merge_customized.setChecked(get_merge_customized(studio))
+        self.merge_customized.toggled.connect(lambda on: set_merge_customized(self.studio, on))
+        mode_col = _with_hint(self.update_mode, mode_hint)
+        mode_col.addWidget(self.merge_customized)
+        form.addRow(_form_label("Updates"), mode_col)
         form.addRow(_form_label("GitHub token"), self.token_section)
         form.addRow(_form_label("Agent workspace"), ws_col)
         form.addRow(_form_label("Data folder"), data_dir)

@@ -806,12 +806,13 @@ class SettingsSkillsPage(InstalledSkillsPage):
         answer = QMessageBox.question(
             self, "Remove skill",
             f"Remove “{skill.local_name}” from {SETTINGS.label}?\n\nIts folder, including any local edits, "
-            f"is deleted.{extra}",
+            f"is kept as a backup in Skill Studio's data folder.{extra}",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Yes
 
     def _removed(self, change: SkillChange) -> None:
         name = change.skill.local_name
+        self.uninstalled.emit(SETTINGS, name)
         text = "It was also taken out of the agent workspace." if change.deactivated else ""
         level = Level.SUCCESS
         if change.sync is None:

@@ -120,6 +120,14 @@ class SkillEditor(QWidget):
         self.reveal_button = button("Reveal in file manager", self.reveal, tip=skill.path)
         self.status = QLabel("")
         self.status.setObjectName("hint")
+        self.problem = QLabel("")
+        """The frontmatter problem that stopped the last save, shown in place (issue 15)."""
+        self.problem.setObjectName("inlineStatus")
+        self.problem.setProperty("kind", "error")
+        self.problem.setWordWrap(True)
+        self.problem.setTextFormat(Qt.TextFormat.PlainText)
+        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.problem.setVisible(False)
         bar = QHBoxLayout()
         bar.addWidget(self.save_button)
         bar.addWidget(self.revert_button)
@@ -148,7 +156,10 @@ class SkillEditor(QWidget):
         lay.addWidget(self.path_label)
         lay.addSpacing(4)
         lay.addLayout(bar)
+        lay.addWidget(self.problem)
         lay.addWidget(self.splitter, 1)
+        self.editor.setAccessibleName("SKILL.md source")
+        self.preview.setAccessibleName("SKILL.md preview")
 
         save = QAction(self)
         save.setShortcut(QKeySequence.StandardKey.Save)
@@ -193,8 +204,25 @@ class SkillEditor(QWidget):
         """True while there are unsaved changes."""
         return self.editor.document().isModified()
 
+    def frontmatter_problem(self) -> str | None:
+        """Why the text's frontmatter cannot be saved (``parse_skill_md``'s error), or None."""
+        try:
+            parse_skill_md(self.text(), str(self.file))
+        except FrontmatterError as err:
+            return str(err)
+        return None
+
     def save(self) -> bool:
-        """Write the editor's text to SKILL.md. Returns False (and says why) when it cannot."""
+        """Write the editor's text to SKILL.md after checking its frontmatter (issue 15: a broken
+        frontmatter is refused and the reason shown above the editor). Returns False (and says
+        why) when it cannot."""
+        problem = self.frontmatter_problem()
+        self.problem.setText(f"Not saved: {problem}" if problem else "")
+        self.problem.setVisible(problem is not None)
+        if problem is not None:
+            self.status.setText("Fix the frontmatter, then save.")
+            self.editor.setFocus()
+            return False
         try:
             write_text_atomic(self.file, self.text())
         except OSError as err:
@@ -231,6 +259,8 @@ class SkillEditor(QWidget):
         self.revert_button.setEnabled(modified)
         if modified:
             self.status.setText("Unsaved changes")
+        elif self.status.text() == "Unsaved changes":  # e.g. the file was just (re)loaded
+            self.status.setText("")
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.is_modified():

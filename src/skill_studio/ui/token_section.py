@@ -51,6 +51,7 @@ class TokenSection(QWidget):
 
         self.host = QComboBox()
         self.host.setObjectName("tokenHost")
+        self.host.setAccessibleName("GitHub host")
         self.host.setEditable(True)
         self.host.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.host.setToolTip("The GitHub host the token is for (github.com or a GitHub Enterprise host)")
@@ -60,6 +61,7 @@ class TokenSection(QWidget):
 
         self.token = QLineEdit()
         self.token.setObjectName("githubToken")
+        self.token.setAccessibleName("GitHub token")
         self.token.setEchoMode(QLineEdit.EchoMode.Password)
         self.token.setPlaceholderText("Paste a personal access token")
         self.token.setClearButtonEnabled(True)

@@ -60,8 +60,10 @@ from skill_studio.app.updates import (
     rollback_and_evaluate,
     run_check,
 )
+from skill_studio.core.errors import CancelledError
 from skill_studio.core.models import Destination, InstalledSkill, Listing
 from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
+from skill_studio.ui.merge_view import MergeView
 from skill_studio.ui.models import ROW_ROLE, InstalledRow
 from skill_studio.ui.notifications import Level, NotificationArea
 from skill_studio.ui.pages import InstalledSkillsPage
@@ -202,6 +204,7 @@ class UpdateCenter(QObject):
         report: the last check's report (updates applied since then recorded in it), or None.
         checking: a check is running.
         confirm_box: the confirmation shown for a customized update or a rollback, while open.
+        merge_view: the merge view of a customized update with conflicts, while open (issue 13).
 
     Signals:
         check_finished(object): a check ended: its ``UpdateReport``, or None when it failed outright.
@@ -222,6 +225,7 @@ class UpdateCenter(QObject):
         self.report: upd.UpdateReport | None = None
         self.checking = False
         self.confirm_box: QMessageBox | None = None
+        self.merge_view: MergeView | None = None
         self.preview_dialog: QDialog | None = None  # issue 14: the update review, while open
         self.diff_dialogs: list[DiffDialog] = []
         self._dismissing = False
@@ -257,6 +261,9 @@ class UpdateCenter(QObject):
         self.checking = False
 
     def _check_failed(self, err: BaseException) -> None:
+        if isinstance(err, CancelledError):  # the window closed, or a Cancel abandoned the requests
+            self.check_finished.emit(None)
+            return
         self._post_errors([], f"The update check failed: {describe_error(err)}")
         self.check_finished.emit(None)
 
@@ -434,7 +441,7 @@ class UpdateCenter(QObject):
     def _confirm_customized(self, prep: PreparedUpdate, parent: QWidget | None) -> None:
         custom = prep.customized
         names = ", ".join(i.local_name for i in custom)
-        versions = "; ".join(f"{i.local_name} {i.installed_version} → {i.available_version}" for i in custom)
+        versions = "; ".join(f"{i.local_name} {i.version_change}" for i in custom)
         box = QMessageBox(parent if parent is not None and shiboken6.isValid(parent) else self.widget)
         box.setObjectName("confirmCustomizedUpdate")
         box.setIcon(QMessageBox.Icon.Warning)
@@ -444,15 +451,34 @@ class UpdateCenter(QObject):
             f"Updating replaces {'it' if len(custom) == 1 else 'them'} with the catalog's version ({versions}). "
             "Your edits will be kept as a backup; you can roll back to them at any time.")
         box.setDetailedText("\n".join(prep.diffs.get(i.local_name, "") for i in custom))
+        merge_button = None
+        if prep.can_merge:  # issue 13: merge upstream's changes into the edits instead of replacing them
+            conflicts = sum(len(prep.merges[i.local_name].conflicts) for i in custom)
+            merge_button = box.addButton("Merge (keeps your edits)" if prep.merge_clean
+                                         else f"Merge… ({_plural(conflicts, 'conflict')} to resolve)",
+                                         QMessageBox.ButtonRole.AcceptRole)
+            box.setInformativeText(
+                ("Merging takes upstream's changes and keeps your edits" + (
+                    "; they do not overlap." if prep.merge_clean else
+                    f"; {_plural(conflicts, 'place')} changed on both sides need{'s' if conflicts == 1 else ''} "
+                    "your choice first.")) + " " + box.informativeText())
         update_button = box.addButton("Update and keep a backup", QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        if merge_button is not None and prep.merge_clean:
+            box.setDefaultButton(merge_button)
+        else:
+            box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.confirm_box = box
 
         def finished(_result: int) -> None:
             self.confirm_box = None
-            if box.clickedButton() is update_button:
+            if merge_button is not None and box.clickedButton() is merge_button:
+                if prep.merge_clean:
+                    self._apply(prep, force=False, merge=True)
+                else:
+                    self._resolve_conflicts(prep, parent)
+            elif box.clickedButton() is update_button:
                 self._apply(prep, force=True)
             else:
                 self._release(prep.destination, prep.requested)
@@ -462,11 +488,45 @@ class UpdateCenter(QObject):
         box.finished.connect(finished)
         box.open()
 
-    def _apply(self, prep: PreparedUpdate, force: bool) -> None:
+    def _resolve_conflicts(self, prep: PreparedUpdate, parent: QWidget | None,
+                           resolutions: dict[str, dict[str, bytes | None]] | None = None) -> None:
+        """Open a merge view for each customized skill whose merge has conflicts, one after the
+        other; nothing is written until the last one is confirmed (issue 13)."""
+        resolutions = dict(resolutions or {})
+        todo = [i for i in prep.customized
+                if not prep.merges[i.local_name].clean and i.local_name not in resolutions]
+        if not todo:
+            self._apply(prep, force=False, merge=True, resolutions=resolutions)
+            return
+        item = todo[0]
+        files = [f for f in prep.merges[item.local_name].merged if f.conflicts]
+        host = parent if parent is not None and shiboken6.isValid(parent) else self.widget
+        view = MergeView(f"{item.local_name} ({item.installed_version} → {item.available_version})", files, host)
+        view.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.merge_view = view
+
+        def finished(result: int) -> None:
+            self.merge_view = None
+            if result == QDialog.DialogCode.Accepted:
+                resolutions[item.local_name] = view.resolutions()
+                self._resolve_conflicts(prep, parent, resolutions)
+            else:
+                self._release(prep.destination, prep.requested)
+                self.window.notifications.post(Level.INFO, "Merge cancelled",
+                                               f"{item.local_name} kept as it is; nothing was written.",
+                                               key=f"update-{prep.destination.value}")
+
+        view.finished.connect(finished)
+        view.open()
+
+    def _apply(self, prep: PreparedUpdate, force: bool, merge: bool = False,
+               resolutions: Mapping[str, Mapping[str, bytes | None]] | None = None) -> None:
         dest, items, studio = prep.destination, list(prep.items), self.studio
         what = items[0].local_name if len(items) == 1 else _plural(len(items), "skill")
-        self.window.notifications.post(Level.INFO, f"Updating {what} in {dest.label}…", "", key=f"update-{dest.value}")
-        BackgroundOp(self.widget, lambda progress: apply_prepared(studio, items, force, progress),
+        self.window.notifications.post(Level.INFO, f"{'Merging' if merge else 'Updating'} {what} in {dest.label}…",
+                                       "", key=f"update-{dest.value}")
+        BackgroundOp(self.widget, lambda progress: apply_prepared(studio, items, force, progress, merge=merge,
+                                                                  resolutions=resolutions),
                      lambda report: self._applied(prep, report)) \
             .failure(lambda err: self._action_failed(dest, f"Could not update {what}", err)) \
             .finally_(lambda: self._release(dest, prep.requested)) \
@@ -486,16 +546,23 @@ class UpdateCenter(QObject):
             self._forget_update(dest, item.local_name)
         lines, actions = [], []
         for item in report.applied:
-            to = item.available_version if item.kind is upd.UpdateKind.VERSION else f"{item.available_version} (changed upstream)"
-            line = f"{item.local_name}: {item.installed_version} → {to}"
-            if item.customized:
+            line = f"{item.local_name}: {item.version_change}"
+            merged = report.merges.get(item.key)
+            if merged is not None and merged.applied:
+                line += " — merged with your edits (the previous version is kept as a backup)"
+            elif item.customized:
                 line += " — your edited version is kept as a backup"
             lines.append(line)
         if len(report.applied) == 1:
             item = report.applied[0]
             actions.append(("Roll back", lambda n=item.local_name: self.rollback(dest, n)))
         for item in report.skipped_customized:
-            lines.append(f"{item.local_name} was edited meanwhile and was not updated; update it again to confirm.")
+            merged = report.merges.get(item.key)
+            if merged is not None and merged.state == "conflicts":
+                lines.append(f"{item.local_name} was not updated: its merge has conflicts "
+                             f"({'; '.join(merged.describe())}); update it again to resolve them.")
+            else:
+                lines.append(f"{item.local_name} was edited meanwhile and was not updated; update it again to confirm.")
         for f in report.failed:
             lines.append(f"{f.item.local_name} was not updated: {f.message}")
         if report.applied:
@@ -509,6 +576,17 @@ class UpdateCenter(QObject):
         self._refresh_views({dest})
         self.post_summary()
         self.updated.emit(report)
+
+    def skill_replaced(self, destination: Destination, name: str) -> None:
+        """A skill was uninstalled or replaced by an import (issue 15: fresh state): it leaves the
+        last check's report, its badge goes, and the update card's count follows."""
+        if self.report is not None:
+            key = (destination.value, name)
+            self.report.items = [i for i in self.report.items if i.key != key]
+            self.report.applied = [i for i in self.report.applied if i.key != key]
+            self.report.failed = [f for f in self.report.failed if f.item.key != key]
+        self._forget_update(destination, name)
+        self.post_summary()
 
     def _forget_update(self, destination: Destination, name: str) -> None:
         page = self.window.page_for(destination)
@@ -584,6 +662,7 @@ class UpdateCenter(QObject):
                                        actions=[("Open", functools.partial(self.window.open_editor, skill))],
                                        key=f"update-{destination.value}")
         self._refresh_views({destination})
+        self.post_summary()  # the card's count follows the rollback (issue 15)
         self.rolled_back.emit(skill)
 
     def show_changes(self, destination: Destination, name: str) -> None:
@@ -612,14 +691,28 @@ class UpdateCenter(QObject):
         update_button = button("Update…", lambda: self._update_page_selection(page),
                                tip="Update the selected skill to the catalog's version (local edits are kept as a backup)")
         update_button.setObjectName("dashboardUpdate")
+        update_all = button("Update all", lambda: self.update_all(page.destination, parent=page),
+                            tip="Update every skill of this page that has an update (skills with local edits "
+                                "ask first and keep a backup)")
+        update_all.setObjectName("dashboardUpdateAll")
         toolbar = getattr(page, "toolbar", None)
         if toolbar is not None:
+            before = toolbar.itemAt(2).widget() if toolbar.count() > 2 else None
             toolbar.insertWidget(3, update_button)
+            toolbar.insertWidget(4, update_all)
+            if before is not None:  # the focus follows the toolbar's order (issue 15)
+                QWidget.setTabOrder(before, update_button)
+                QWidget.setTabOrder(update_button, update_all)
         page.update_button = update_button  # type: ignore[attr-defined]
+        page.update_all_button = update_all  # type: ignore[attr-defined]
 
         def sync(*_: object) -> None:
             row = self._page_row(page)
             update_button.setEnabled(row is not None and row.update_available)
+            n = len(page.updates)
+            update_all.setEnabled(n > 0)
+            update_all.setVisible(n > 0)  # shown only when there is something to update (a narrow toolbar)
+            update_all.setText(f"Update all ({n})" if n else "Update all")
 
         # A refresh started before the check ended carries the badges of its start: re-apply them.
         page.refreshed.connect(lambda: page.model.set_updates(page.updates))
@@ -629,6 +722,15 @@ class UpdateCenter(QObject):
         sync()
         page.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         page.table.customContextMenuRequested.connect(lambda pos: self._page_menu(page, pos))
+
+    def update_all(self, destination: Destination, parent: QWidget | None = None) -> list[str]:
+        """*Update all* of a page (issue 15): update every skill of ``destination`` that shows
+        *update available*, through the same confirmation as *Update…* (customized skills ask
+        first). Returns the local names asked for."""
+        names = sorted(self.window.page_for(destination).updates)
+        if names:
+            self.request_update(destination, names, parent=parent)
+        return names
 
     @staticmethod
     def _page_row(page: InstalledSkillsPage) -> InstalledRow | None:

@@ -243,8 +243,9 @@ class CenteredCheckDelegate(QStyledItemDelegate):
 
 def setup_table(view: QTableView, stretch_column: int, fixed: dict[int, int] | None = None) -> None:
     """Common look of the app's tables: row selection, alternating rows, no grid, sortable, one
-    stretching column (the description), the others sized interactively."""
+    stretching column (the description), the others sized interactively; Tab leaves the table."""
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setTabKeyNavigation(False)  # Tab and Shift+Tab leave the table (issue 15)
     view.setAlternatingRowColors(True)
     view.setShowGrid(False)
     view.setSortingEnabled(True)
@@ -324,7 +325,14 @@ class CollapsibleSection(QWidget):
 
 
 class BusyView(QWidget):
-    """"Loading…" with a progress bar: indeterminate until the first figures arrive."""
+    """"Loading…" with a progress bar (indeterminate until the first figures arrive) and a
+    *Cancel* button (issue 15: every load can be abandoned).
+
+    Signals:
+        cancel(): the user pressed *Cancel*.
+    """
+
+    cancel = Signal()
 
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -347,14 +355,28 @@ class BusyView(QWidget):
         row.addStretch(1)
         lay.addLayout(row)
         lay.addWidget(self.detail)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancelLoad")
+        self.cancel_button.setToolTip("Stop waiting for GitHub (Retry loads again)")
+        self.cancel_button.setAutoDefault(False)
+        self.cancel_button.clicked.connect(self.cancel.emit)
+        brow = QHBoxLayout()
+        brow.addStretch(1)
+        brow.addWidget(self.cancel_button)
+        brow.addStretch(1)
+        lay.addSpacing(6)
+        lay.addLayout(brow)
         lay.addStretch(2)
+        self.bar.setAccessibleName("Loading progress")
 
     def reset(self, text: str | None = None) -> None:
         """Back to the indeterminate state."""
         if text is not None:
             self.label.setText(text)
+            self.cancel_button.setAccessibleName(f"Cancel: {text}")
         self.bar.setRange(0, 0)
         self.detail.setText("")
+        self.cancel_button.setEnabled(True)
 
     def set_progress(self, done: int, total: int, unit: str = "files") -> None:
         """Show ``done`` of ``total`` (indeterminate while ``total`` is 0)."""

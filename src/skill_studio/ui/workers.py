@@ -77,8 +77,12 @@ class _Relay(QObject):
         fn()
 
     def post(self, fn: Callable[[], None]) -> None:
-        """Run ``fn()`` on the GUI thread (queued when called from another thread)."""
-        self._posted.emit(fn)
+        """Run ``fn()`` on the GUI thread (queued when called from another thread). Dropped quietly
+        when the relay is gone (the application is shutting down: nobody is left to tell)."""
+        try:
+            self._posted.emit(fn)
+        except RuntimeError:  # "Signal source has been deleted" (issue 15)
+            log.debug("dropping a background result: the GUI is gone")
 
 
 _relay: _Relay | None = None
@@ -211,7 +215,7 @@ class BackgroundOp(Generic[T]):
         try:
             result = self._op(self._report_progress)
         except BaseException as err:
-            if not isinstance(err, SkillStudioError):
+            if not isinstance(err, SkillStudioError) and self._alive_from_worker():
                 log.exception("background operation failed")
             self._relay.post(functools.partial(self._deliver, None, err))  # bind: ``err`` is unset after except
         else:
@@ -221,6 +225,12 @@ class BackgroundOp(Generic[T]):
 
     def _alive(self) -> bool:
         return self._parent is None or shiboken6.isValid(self._parent)
+
+    def _alive_from_worker(self) -> bool:
+        """Whether anyone still waits for this op (checked from the pool thread): an op whose
+        parent was closed, or that ran while the application shut down, fails quietly (the
+        studio may have closed its clients and database under it; issue 15)."""
+        return self._alive() and QCoreApplication.instance() is not None and shiboken6.isValid(self._relay)
 
     def _deliver_progress(self) -> None:
         with self._lock:
