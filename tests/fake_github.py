@@ -189,7 +189,7 @@ class _Commit:
 
 @dataclass
 class _Fault:
-    kind: str  # "fail", "hang", "html", "drop", "ratelimit"
+    kind: str  # "fail", "hang", "html", "drop", "ratelimit", "trickle"
     pattern: Pattern
     times: int | None
     status: int = 0
@@ -554,6 +554,7 @@ class FakeGitHub:
         self._arrivals: list[str] = []
         self._arrived = threading.Condition(self._lock)
         self._corrupt: dict[str, bytes] = {}
+        self._sizes: dict[str, int | None] = {}
         self._valid_tokens: set[str] | None = None
         self._rl_used = 0
         self._rl_reset = int(time.time()) + 3600
@@ -942,6 +943,22 @@ class FakeGitHub:
         self._hung = True
         self._add_fault(_Fault("hang", pattern, times, seconds=float(seconds)))
 
+    def trickle(self, pattern: Pattern, seconds_per_chunk: float, chunk: int = 1, times: int | None = None) -> None:
+        """Answer matching requests normally, but send the body ``chunk`` bytes at a time with
+        ``seconds_per_chunk`` between them (a server that never goes quiet long enough for a read
+        timeout). :meth:`stop` wakes it. For the per-request deadline tests (issue 16 item 7)."""
+        self._add_fault(_Fault("trickle", pattern, times, seconds=float(seconds_per_chunk),
+                               body=max(1, int(chunk))))
+
+    def misreport_size(self, sha: str, size: int | None) -> None:
+        """Make every tree list blob ``sha`` with ``size`` (None: no ``size`` field) instead of its
+        real size (a tree whose declared sizes lie, issue 16 item 8). Lasts until
+        :meth:`clear_faults`."""
+        with self._lock:
+            self._sizes[sha.lower()] = size
+            for r in self._repos.values():
+                r.cache.clear()
+
     def serve_html(self, pattern: Pattern = "", times: int | None = None) -> None:
         """Answer matching requests 200 ``text/html`` with a captive-portal page."""
         self._add_fault(_Fault("html", pattern, times, 200))
@@ -963,6 +980,10 @@ class FakeGitHub:
         with self._lock:
             self._faults.clear()
             self._corrupt.clear()
+            if self._sizes:
+                self._sizes.clear()
+                for r in self._repos.values():
+                    r.cache.clear()
 
     def _take_faults(self, path: str) -> tuple[_Fault | None, _Fault | None]:
         """First matching hang, and first matching other fault; consumes one use of each."""
@@ -1003,6 +1024,11 @@ class FakeGitHub:
         if fault is not None and fault.kind == "drop":
             self._abandon(h, raw_path, headers, started)
             return
+        trickle = fault if fault is not None and fault.kind == "trickle" else None
+        h.trickle = trickle  # type: ignore[attr-defined] - read by _send
+        if trickle is not None:
+            fault = None
+            h.close_connection = True  # announced with "Connection: close": the client will not reuse it
         if fault is not None and fault.kind == "html":
             resp = _Response(200, _CAPTIVE_PORTAL_HTML, "text/html; charset=utf-8", [], None)
             self._send(h, raw_path, headers, started, resp, head_only, rate_headers=False)
@@ -1108,6 +1134,21 @@ class FakeGitHub:
         if h.close_connection:
             head.append("Connection: close")
         data = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+        trickle = getattr(h, "trickle", None)
+        if trickle is not None and not head_only and status != 304:
+            h.trickle = None  # type: ignore[attr-defined]
+            try:
+                h.wfile.write(data)
+                step = int(trickle.body)
+                for i in range(0, len(body), step):
+                    if self._stopping.wait(trickle.seconds):
+                        break
+                    h.wfile.write(body[i:i + step])
+                    h.wfile.flush()
+            except OSError:
+                pass
+            h.close_connection = True
+            return
         if not head_only and status != 304:
             data += body
         try:
@@ -1294,7 +1335,9 @@ class FakeGitHub:
                     break
                 item: dict[str, Any] = {"path": path, "mode": e.mode, "type": e.type, "sha": e.sha}
                 if e.type == "blob":
-                    item["size"] = e.size
+                    item["size"] = self._sizes.get(e.sha, e.size)
+                    if item["size"] is None:
+                        del item["size"]
                     item["url"] = f"{api}/git/blobs/{e.sha}"
                 elif e.type == "tree":
                     item["url"] = f"{api}/git/trees/{e.sha}"

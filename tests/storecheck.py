@@ -95,7 +95,8 @@ def assert_consistent(home: Path, *, staging_empty: bool = True) -> None:
         assert (folder / "SKILL.md").is_file(), f"{folder} is missing for a registered skill"
         assert (data / "snapshots" / row["snapshot_hash"]).is_dir(), f"snapshot of {row['local_name']} missing"
     for row in rows(home, "history"):
-        assert Path(row["backup_path"]).is_dir(), f"backup {row['backup_path']} missing"
+        assert not Path(row["backup_path"]).is_absolute(), f"absolute backup path {row['backup_path']}"
+        assert (data / row["backup_path"]).is_dir(), f"backup {row['backup_path']} missing"
     for dest in ("settings", "library"):
         root = data / "skills" / dest
         names = {r["local_name"] for r in rows(home, "skills") if r["destination"] == dest}

@@ -219,3 +219,11 @@ def test_not_a_zip_missing_file_and_oversized_file(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(archive, "MAX_ARCHIVE_BYTES", 10)
     with pytest.raises(ArchiveError, match="limited to"):
         read_skill_zip(junk)
+
+
+def test_nfc_nfd_duplicates_are_refused(tmp_path: Path) -> None:
+    """Issue 16 item 5: 'é' composed and decomposed are one file name on macOS."""
+    nfc, nfd = "caf\u00e9.md", "cafe\u0301.md"
+    z = make_zip(tmp_path / "s.zip", [("SKILL.md", SKILL_MD), (nfc, b"1"), (nfd, b"2")])
+    with pytest.raises(ArchiveError, match="appears more than once"):
+        read_skill_zip(z)

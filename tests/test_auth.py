@@ -159,9 +159,10 @@ def test_cli_login_prompts_with_getpass_on_a_terminal(memory_keyring, monkeypatc
 
 
 def test_cli_login_never_takes_the_token_as_an_argument(capsys) -> None:
-    with pytest.raises(SystemExit):
-        main(["auth", "login", "ghp_on_the_command_line"])
-    assert "unrecognized arguments" in capsys.readouterr().err
+    assert main(["auth", "login", "ghp_on_the_command_line"]) == 1  # a usage error (issue 16: exit 1, one line)
+    err = capsys.readouterr().err
+    assert "unrecognized arguments: 1 more value (not shown)" in err
+    assert "ghp_on_the_command_line" not in err  # a pasted token is never echoed
 
 
 def test_cli_without_keyring_says_so_plainly(no_keyring, monkeypatch, piped, capsys) -> None:

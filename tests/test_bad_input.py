@@ -198,6 +198,9 @@ EXCLUDED = {
     "alias-bomb": "invalid frontmatter: more than 32 YAML aliases",
     "not-utf8": "not UTF-8 text (invalid byte at offset 50)",
     "punctuation-name": "the name '!!! --- ???' has no usable character (a-z, 0-9)",
+    # issue 16 item 1: a control character made PyYAML raise outside the try; now one excluded skill
+    "control-bel": "invalid YAML in frontmatter: control character U+0007 at line 3 (not allowed in YAML)",
+    "control-nul": "invalid YAML in frontmatter: control character U+0000 at line 3 (not allowed in YAML)",
     "huge": None,  # depends on the generated size; checked below
 }
 HUGE_BYTES = 20 * 1024 * 1024
@@ -383,3 +386,218 @@ def test_oversized_skill_folder_is_refused_before_download(env: Env, monkeypatch
         with pytest.raises(InstallError, match=r"^notes:tidy-notes: plugins/notes/skills/tidy-notes holds \d+ bytes"):
             studio.import_skill(listing, listing.skills[0], Destination.SETTINGS)
     assert diff(before, fingerprint(env.home)) == []
+
+
+# ---------------------------------------------------------------- issue 16: second hostile pass
+
+
+def good_files() -> dict[str, bytes]:
+    """The files of corpus/good as a mapping (to push variants of it)."""
+    return {p.relative_to(CORPUS / "good").as_posix(): p.read_bytes()
+            for p in (CORPUS / "good").rglob("*") if p.is_file()}
+
+
+def test_control_character_in_an_imported_from_registry_excludes_one_skill(env: Env) -> None:
+    """Item 1: a BEL in one SKILL.md of the registry a skill was imported from: browse and the
+    update check keep working; the file is one excluded skill with its reason."""
+    files = good_files()
+    files["plugins/notes/skills/bell/SKILL.md"] = b"---\nname: bell\ndescription: ding \x07\n---\n"
+    env.gh.push("corpus", "good", files)
+    env.cold()
+    before = fingerprint(env.home)
+    code, out, err = env.run("browse", "good-market", "--json")
+    assert code == 0, err
+    (reg,) = json.loads(out)["registries"]
+    assert {e["path"]: e["reason"] for e in reg["excluded"]} == {
+        "plugins/notes/skills/bell": "plugins/notes/skills/bell/SKILL.md: invalid YAML in frontmatter: "
+                                     "control character U+0007 at line 3 (not allowed in YAML)"}
+    code, out, err = env.run("update", "--check")
+    assert code == 0, err
+    assert "internal error" not in out + err
+    assert [d for d in diff(before, fingerprint(env.home)) if not d.startswith("settings:")] == []
+
+
+@pytest.mark.parametrize("name", ["pdf\n", "", "a--b", "con", "nul.md", "COM1"])
+def test_bad_local_names_are_refused_before_anything_is_written(env: Env, name: str) -> None:
+    """Item 5: a trailing newline, an empty --as, '--', Windows device names."""
+    before = fingerprint(env.home)
+    code, _, err = env.run("import", "good-market", "notes:tidy-notes", "--to", "settings", "--as", name)
+    assert code == 1
+    assert "cannot be a local name" in one_line(err)
+    assert diff(before, fingerprint(env.home)) == []
+    assert not (env.home / "data" / "workspace").exists() or not any(
+        "\n" in p.name for p in (env.home / "data" / "workspace").rglob("*"))
+
+
+@pytest.mark.parametrize(("extra", "want"), [
+    ({"README.md": b"a", "readme.md": b"b"}, "differ only in letter case or Unicode normalisation"),
+    ({"caf\u00e9.md": b"a", "cafe\u0301.md": b"b"}, "differ only in letter case or Unicode normalisation"),
+    ({"evil\nname.md": b"a"}, "contains a control character"),
+    ({"\x1b[2J.md": b"a"}, "contains a control character"),
+], ids=["case-only", "nfc-nfd", "newline", "escape"])
+def test_tree_paths_that_collide_or_hold_control_characters_are_refused(env: Env, extra: dict, want: str) -> None:
+    """Items 5 and 10: refused before any download, naming the skill."""
+    files = good_files()
+    for rel, data in extra.items():
+        files[f"{TIDY}/{rel}"] = data
+    env.gh.push("corpus", "good", files)
+    env.cold()
+    before = fingerprint(env.home)
+    env.gh.reset_counters()
+    code, _, err = env.run("import", "good-market", "notes:tidy-notes", "--to", "library", "--as", "tidy-two")
+    assert code == 1
+    line = one_line(err)
+    assert line.startswith("notes:tidy-notes: ") and want in line
+    assert "\n" not in line and "\x1b" not in line
+    for data in extra.values():
+        assert env.gh.count(git_blob_sha(data)) == 0
+    assert diff(before, fingerprint(env.home)) == []
+
+
+def test_a_catalog_taking_an_existing_registry_name_is_disambiguated(env: Env) -> None:
+    """Item 10: name lookups stay unambiguous."""
+    env.serve("catalog-name-taken")
+    code, out, err = env.run("registry", "add", "corpus/catalog-name-taken")
+    assert code == 0, err
+    with SkillStudio() as studio:
+        names = [r.name for r in studio.registries()]
+        assert "GOOD-market (corpus/catalog-name-taken)" in names
+        assert studio.find_registry("good-market").source.slug == "corpus/good"
+    code, out, err = env.run("browse", "good-market", "--json")
+    assert code == 0, err
+
+
+def test_a_hostile_catalog_name_is_stored_clean_and_short(env: Env) -> None:
+    """Item 10: ANSI escapes, a newline and 5,000 characters in the catalog name."""
+    env.serve("catalog-name-hostile")
+    code, out, err = env.run("registry", "add", "corpus/catalog-name-hostile")
+    assert code == 0, err
+    with SkillStudio() as studio:
+        (reg,) = [r for r in studio.registries() if r.source.slug == "corpus/catalog-name-hostile"]
+    assert reg.name.startswith("evil skill-studio: fake line?xxx")
+    assert len(reg.name) == 64 and reg.name.endswith("…")
+    assert not any(ord(c) < 0x20 for c in reg.name)
+
+
+# ---------------------------------------------------------------- item 11: the file system says no
+
+
+def test_a_data_folder_that_is_a_file_is_one_sentence(isolated_home: Path, capsys) -> None:
+    shutil.rmtree(isolated_home / "data", ignore_errors=True)
+    isolated_home.mkdir(parents=True, exist_ok=True)
+    (isolated_home / "data").write_bytes(b"not a folder")
+    assert main(["list"]) == 1
+    err = capsys.readouterr().err
+    assert one_line(err) == (f"{isolated_home / 'data'} is a file, but Skill Studio needs a folder there; move the "
+                             "file away (or set SKILL_STUDIO_HOME to another folder).")
+
+
+def test_a_file_name_too_long_for_the_file_system_is_refused_before_download(env: Env) -> None:
+    files = good_files()
+    long_name = "n" * 300 + ".md"
+    files[f"{TIDY}/{long_name}"] = b"long\n"
+    env.gh.push("corpus", "good", files)
+    env.cold()
+    before = fingerprint(env.home)
+    env.gh.reset_counters()
+    code, _, err = env.run("import", "good-market", "notes:tidy-notes", "--to", "library", "--as", "tidy-two")
+    assert code == 1
+    assert one_line(err) == (f"notes:tidy-notes: Refusing file path {long_name[:40]!r}… in a skill folder: a name "
+                             "of 303 bytes is too long for the file system (most allow 255).")
+    assert env.gh.count(git_blob_sha(b"long\n")) == 0
+    assert diff(before, fingerprint(env.home)) == []
+
+
+def test_a_full_disk_is_one_sentence_and_leaves_nothing(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    from skill_studio.core import installer as installer_module
+
+    real_fsync = os.fsync
+    calls = {"n": 0}
+
+    def fsync(fd: int) -> None:
+        calls["n"] += 1
+        if calls["n"] > 2:  # the snapshot is written, then the disk fills up
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    before = fingerprint(env.home)
+    monkeypatch.setattr(installer_module.os, "fsync", fsync)
+    code, _, err = env.run("import", "good-market", "notes:tidy-notes", "--to", "library", "--as", "tidy-two")
+    monkeypatch.setattr(installer_module.os, "fsync", real_fsync)
+    assert code == 1
+    line = one_line(err)
+    assert line.startswith("tidy-two was not installed, nothing changed: The disk holding ")
+    assert line.endswith(" is full (or over its quota); free some space and try again.")
+    assert diff(before, fingerprint(env.home)) == []  # no folder, no row, no orphan snapshot
+
+
+def test_an_unwritable_workspace_is_one_sentence(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    from skill_studio.core import settings_skills as settings_module
+
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", str(env.home / "data" / "workspace" / "CLAUDE.md"))
+
+    monkeypatch.setattr(settings_module, "sync_workspace", denied)
+    code, _, err = env.run("workspace", "sync")
+    assert code == 1  # (the start-up sync said it first, as a notice)
+    assert "Traceback" not in err and "internal error" not in err
+    assert err.strip().splitlines()[-1] == "skill-studio: " + (f"The workspace {env.home / 'data' / 'workspace'} could not be updated: "
+                             f"{env.home / 'data' / 'workspace' / 'CLAUDE.md'} cannot be written: permission "
+                             "denied. Check the folder's owner and permissions.")
+    code, _, err = env.run("import", "good-market", "notes:tidy-notes", "--to", "settings")
+    assert code == 0
+    assert "WARNING" not in err and "could not be updated" in err
+
+
+def test_an_executable_upstream_stays_executable(env: Env, tmp_path: Path) -> None:
+    src = tmp_path / "good"
+    shutil.copytree(CORPUS / "good", src)
+    script = src / TIDY / "scripts" / "count.sh"
+    script.chmod(0o755)
+    env.gh.push("corpus", "good", src)
+    env.cold()
+    code, _, err = env.run("import", "good-market", "notes:tidy-notes", "--to", "library", "--as", "tidy-exec")
+    assert code == 0, err
+    installed = env.home / "data" / "skills" / "library" / "tidy-exec"
+    assert (installed / "scripts" / "count.sh").stat().st_mode & 0o111
+    assert not (installed / "SKILL.md").stat().st_mode & 0o111
+
+
+# ---------------------------------------------------------------- item 10: nothing reaches the terminal raw
+
+RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_hostile_catalog_strings_are_printed_safely(env: Env) -> None:
+    env.serve("catalog-name-hostile")
+    assert env.run("registry", "add", "corpus/catalog-name-hostile")[0] == 0
+    for command in (("registry", "list"), ("browse", "corpus/catalog-name-hostile"),
+                    ("browse", "corpus/catalog-name-hostile", "--details"),
+                    ("browse", "corpus/catalog-name-hostile", "--json"),
+                    ("import", "corpus/catalog-name-hostile", "nope", "--to", "library")):
+        code, out, err = env.run(*command)
+        assert not RAW_CONTROLS.search(out + err), (command, out, err)
+        assert not any(line.startswith(("forged", "skill-studio: fake line")) for line in (out + err).splitlines())
+        if "--json" not in command:  # JSON keeps the data whole (escaped); text is cut for the terminal
+            assert all(len(line) < 2100 for line in (out + err).splitlines()), command
+    code, out, _ = env.run("browse", "corpus/catalog-name-hostile", "--json")
+    (reg,) = json.loads(out)["registries"]
+    assert reg["skills"][0]["qualified_name"] == "good\x1b[1m\nforged:good-skill"  # the data is kept, escaped
+
+
+def test_diff_headers_cannot_be_forged(env: Env, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    folder = env.home / "data" / "skills" / "library" / "tidy-notes"
+    (folder / "evil\n+++ x").write_bytes(b"\x1b[2Jhi\n")
+    code, out, err = env.run("diff", "tidy-notes")  # into a pipe: exact bytes for patch, quoted header
+    assert code == 0, err
+    assert "+\x1b[2Jhi\n" in out
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    code, out, err = env.run("diff", "tidy-notes")  # on a terminal: nothing raw
+    assert code == 0, err
+    assert not RAW_CONTROLS.search(out)
+    headers = [line for line in out.splitlines() if line.startswith(("---", "+++"))]
+    assert headers == ["--- /dev/null", '+++ "b/evil\\n+++ x"']

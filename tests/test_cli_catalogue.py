@@ -132,9 +132,9 @@ def test_text_output_says_how_many_match(fx, capsys) -> None:  # type: ignore[no
 
 
 def test_sort_choices_are_checked(capsys) -> None:  # type: ignore[no-untyped-def]
-    with pytest.raises(SystemExit):
-        main(["browse", "--sort", "colour"])
-    assert "invalid choice" in capsys.readouterr().err
+    assert main(["browse", "--sort", "colour"]) == 1  # a usage error: exit 1, one line (issue 16)
+    err = capsys.readouterr().err
+    assert err.startswith("skill-studio: browse: unknown --sort 'colour'; choose from name, ") and err.count("\n") == 1
 
 
 def test_external_plugins_carry_their_catalog_entry(fixture_github, use_github, capsys) -> None:  # type: ignore[no-untyped-def]

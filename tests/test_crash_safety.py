@@ -163,7 +163,7 @@ def crash_during_install(point: str, home: Path) -> None:
     assert_consistent(home)
     if committed:  # the replaced v1 is kept and restorable
         (hist,) = rows(home, "history")
-        assert read_folder(Path(hist["backup_path"])) == V1_FILES
+        assert read_folder(home / "data" / hist["backup_path"]) == V1_FILES
 
 
 def crash_fresh_install(home: Path) -> None:
@@ -287,6 +287,7 @@ def test_recovery_leaves_an_operation_of_another_process_alone(tmp_path: Path) -
 
 def test_a_failed_database_write_leaves_no_trace_of_a_fresh_install(tmp_path: Path, monkeypatch) -> None:
     """Before: the new folder stayed in place without a row, and every later import collided with it."""
+    from skill_studio.core.errors import StorageError
     from skill_studio.core.installer import Installer
     from skill_studio.core.models import Destination
     from skill_studio.core.paths import AppPaths
@@ -301,10 +302,11 @@ def test_a_failed_database_write_leaves_no_trace_of_a_fresh_install(tmp_path: Pa
         raise OSError("disk full")
 
     monkeypatch.setattr(Store, "upsert_skill_tx", staticmethod(boom))
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(StorageError, match="^tidy-notes was not installed, nothing changed: .*disk full"):
         inst.install(V1_FILES, Destination.SETTINGS, "tidy-notes", row)
     assert not (paths.skills_dir(Destination.SETTINGS) / "tidy-notes").exists()
     assert os.listdir(paths.staging) == []
+    assert os.listdir(paths.snapshots) == []  # no orphan snapshot (issue 16 item 11)
     monkeypatch.undo()
     assert inst.install(V1_FILES, Destination.SETTINGS, "tidy-notes", row).version == "1.0.0"
     store.close()

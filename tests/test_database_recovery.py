@@ -158,7 +158,7 @@ def test_a_failing_migration_changes_nothing_and_is_not_mistaken_for_corruption(
         Store(paths.database, paths.skills_dir)
     assert not isinstance(info.value, CorruptDatabaseError)
     db = sqlite3.connect(paths.database)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)  # the real migrations committed, the failing one did not
     assert db.execute("SELECT name FROM sqlite_master WHERE name = 'ok_so_far'").fetchall() == []
     assert db.execute("SELECT COUNT(*) FROM skills").fetchone()[0] == 1
     db.close()
@@ -269,3 +269,64 @@ def test_newer_database_is_refused_not_moved_aside(isolated_home: Path, capsys) 
     assert main(["list"]) == 1
     assert "newer Skill Studio" in capsys.readouterr().err
     assert not list(paths.data.glob("*.corrupt-*"))
+
+
+# ---------------------------------------------------------------- issue 16: deleted/empty database, bad text
+
+
+@pytest.mark.parametrize("how", ["deleted", "emptied"])
+def test_deleted_or_empty_database_re_registers_the_folders_and_says_so(isolated_home: Path, capsys,
+                                                                        how: str) -> None:
+    """Item 2: SQLite opens a new database silently; the skills on disk must be listed again."""
+    populate(isolated_home)
+    data = isolated_home / "data"
+    for suffix in ("-wal", "-shm"):
+        (data / f"skill-studio.db{suffix}").unlink(missing_ok=True)
+    db = data / "skill-studio.db"
+    if how == "deleted":
+        db.unlink()
+    else:
+        db.write_bytes(b"")
+    assert main(["list", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        f"skill-studio: The database {db} was missing or empty; a new one was created and the skill folders "
+        "on disk were registered again.",
+        "skill-studio: 2 installed skill(s) are listed again (2 re-registered from their folders with origin "
+        "'recovered'); 0 registries and 0 previous version(s) restored.",
+    ]
+    listed = {(s["destination"], s["local_name"]) for s in json.loads(out) if s["origin"] != "bundled"}
+    assert listed == {("library", "tidy-notes"), ("settings", "deep-research")}
+    with SkillStudio() as studio:
+        assert studio.startup_messages == []  # told once
+        assert studio.store.skill(Destination.SETTINGS, "deep-research").active
+    assert_consistent(isolated_home)
+
+
+def test_first_start_with_no_folders_says_nothing(isolated_home: Path) -> None:
+    with SkillStudio() as studio:
+        assert studio.startup_messages == []
+
+
+def test_text_that_is_not_utf8_counts_as_damage(isolated_home: Path, capsys) -> None:
+    """Item 3: a non-UTF-8 byte in a TEXT column passes quick_check; it must be rebuilt, not crash."""
+    populate(isolated_home)
+    data = isolated_home / "data"
+    db = sqlite3.connect(data / "skill-studio.db")
+    db.execute("UPDATE skills SET description = CAST(X'4142ff43' AS TEXT) WHERE local_name = 'tidy-notes'")
+    db.commit()
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    db.close()
+    with pytest.raises(CorruptDatabaseError, match="text that is not UTF-8 in table skills"):
+        Store(data / "skill-studio.db", AppPaths.from_env().skills_dir)
+    assert main(["list", "--json"]) == 0
+    out, err = capsys.readouterr()
+    assert "internal error" not in err
+    assert err.splitlines()[0].startswith("skill-studio: The database was damaged; it was moved aside to ")
+    assert "2 with their import records" in err
+    assert "WARNING" not in err  # told once, by the messages (item 12: no raw log line)
+    tidy = next(s for s in json.loads(out) if s["local_name"] == "tidy-notes")
+    assert tidy["origin"] == "marketplace"
+    with SkillStudio() as studio:
+        assert studio.store.skill(Destination.LIBRARY, "tidy-notes").description == "AB\ufffdC"
+    assert_consistent(isolated_home)

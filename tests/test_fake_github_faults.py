@@ -45,3 +45,37 @@ def test_a_hung_request_is_visible_on_arrival(github: FakeGitHub) -> None:
     github.stop()  # wakes the sleeping handler; the client sees a dropped connection
     t.join(10)
     assert result == [0]
+
+
+def test_trickle_sends_the_body_slowly_but_completely(github: FakeGitHub) -> None:
+    """Issue 16 item 7: a server that never stays quiet long enough for a read timeout."""
+    import time
+    github.add_repo_from_dir("o", "r", {"a.md": "0123456789\n"})
+    sha = git_blob_sha(b"0123456789\n")
+    github.trickle("/git/blobs/", 0.05, chunk=2, times=1)
+    with httpx.Client(base_url=github.base_url, timeout=httpx.Timeout(0.5)) as c:
+        start = time.monotonic()
+        body = c.get(f"/repos/o/r/git/blobs/{sha}", headers=RAW).content
+        took = time.monotonic() - start
+        assert body == b"0123456789\n"
+        assert took >= 0.25  # six chunks, 0.05 s apart; never silent for the 0.5 s read timeout
+        start = time.monotonic()
+        assert c.get(f"/repos/o/r/git/blobs/{sha}", headers=RAW).content == b"0123456789\n"  # times=1
+        assert time.monotonic() - start < 0.25
+
+
+def test_misreport_size_makes_trees_lie(github: FakeGitHub) -> None:
+    """Issue 16 item 8: a tree's declared size is not the blob's."""
+    github.add_repo_from_dir("o", "r", {"big.bin": b"x" * 1000, "b.md": "b\n"})
+    sha = git_blob_sha(b"x" * 1000)
+    with httpx.Client(base_url=github.base_url) as c:
+        def sizes() -> dict:
+            tree = c.get("/repos/o/r/git/trees/HEAD", params={"recursive": "1"}).json()["tree"]
+            return {e["path"]: e.get("size", "absent") for e in tree}
+        assert sizes()["big.bin"] == 1000
+        github.misreport_size(sha, 10)
+        assert sizes()["big.bin"] == 10
+        github.misreport_size(sha, None)
+        assert sizes()["big.bin"] == "absent"
+        github.clear_faults()
+        assert sizes()["big.bin"] == 1000

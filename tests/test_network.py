@@ -218,14 +218,21 @@ def test_rate_limit_reads_as_a_sentence_with_the_local_reset_time(github, use_gi
     github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
     use_github(github)
     reset = int(time.time()) + 25 * 60
+    github.ratelimit_limit = 60  # GitHub's anonymous limit
     github.rate_limit(reset)
     code, out, err = run(capsys, "registry", "add", "acme/skills")
     clock = datetime.fromtimestamp(reset).astimezone().strftime("%H:%M")
     assert code == 2 and "Traceback" not in err
     line = err.strip().splitlines()[-1]
     zone = datetime.fromtimestamp(reset).astimezone().strftime("%Z") or "local time"
-    assert re.search(r"GitHub's API rate limit \(5000 requests an hour\) is used up; it resets at "
+    assert re.search(r"GitHub's API rate limit \(60 requests an hour\) is used up; it resets at "
                      + re.escape(f"{clock} {zone}") + r" \(in 2[45] minutes\)\. Add a GitHub token", line), line
+    assert line.endswith("to raise the limit to 5,000 requests an hour.")
+
+    github.ratelimit_limit = 5000  # already the authenticated limit: a token would not raise it (issue 16)
+    code, out, err = run(capsys, "registry", "add", "acme/skills")
+    line = err.strip().splitlines()[-1]
+    assert "(5,000 requests an hour) is used up" in line and "raise the limit" not in line, line
 
     memory_keyring.secrets[("skill-studio", "github.com")] = "tok"
     code, out, err = run(capsys, "registry", "add", "acme/skills")
@@ -452,3 +459,39 @@ def test_format_age() -> None:
 
     assert [format_age(s) for s in (None, 30, 60, 5 * 60 + 59, 2 * 3600, 3 * 86400)] == [
         "some time", "less than a minute", "1 minute", "5 minutes", "2 hours", "3 days"]
+
+
+@pytest.mark.parametrize(("api", "download_root", "learned"), [
+    ("https://ghe.test/api/v3", "https://ghe.test/raw/", True),
+    ("https://ghe.test/api/v3", "https://ghe.test:8443/raw/", False),   # same host, another port
+    ("https://ghe.test/api/v3", "http://ghe.test/raw/", False),         # plain http
+    ("http://127.0.0.1:5000", "http://127.0.0.1:5001/_raw/", False),    # the audit's case
+    ("http://127.0.0.1:5000", "http://127.0.0.1:5000/_raw/", True),
+    ("https://api.github.com", "https://raw.githubusercontent.com/", True),
+    ("https://api.github.com", "http://raw.githubusercontent.com/", False),
+    ("https://api.github.com", "https://raw.githubusercontent.com:444/", False),
+    ("https://ghe.test/api/v3", "https://raw.githubusercontent.com/", False),
+])
+def test_the_token_only_goes_to_the_apis_exact_origin(api: str, download_root: str, learned: bool) -> None:
+    """Issue 16 item 9: a download_url on another port or scheme must not receive the token."""
+    data = b'{"name": "x", "plugins": []}'
+    from skill_studio.core import hosts
+    seen: list[tuple[tuple | None, str | None]] = []
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        seen.append((hosts.origin(str(req.url)), req.headers.get("Authorization")))
+        if "/contents/" in req.url.path:
+            return httpx.Response(200, json={
+                "type": "file", "sha": git_blob_sha(data), "encoding": "base64",
+                "content": __import__("base64").b64encode(data).decode(),
+                "download_url": f"{download_root}acme/skills/{'c' * 40}/.claude-plugin/marketplace.json"})
+        return httpx.Response(200, content=data)
+
+    with GitHubClient(api, "secret-token", transport=httpx.MockTransport(handler)) as gh:
+        gh._raw_root = hosts.raw_root_for(api) if api != "https://api.github.com" else None
+        gh.file_at("acme", "skills", "c" * 40, ".claude-plugin/marketplace.json")
+        assert (gh._raw_root is not None) == learned
+        if learned:
+            gh.blob("acme", "skills", git_blob_sha(data), path="x.json", commit="c" * 40)
+    allowed = {hosts.origin(api)} | ({hosts.origin(download_root)} if learned else set())
+    assert seen and all(where in allowed for where, auth in seen if auth is not None), seen

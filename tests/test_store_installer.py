@@ -171,8 +171,166 @@ def test_remove(env) -> None:
         inst.remove(Destination.LIBRARY, "tidy-notes")
 
 
-@pytest.mark.parametrize("name", ["Tidy", "-x", "x-", "a/b", "..", "a" * 65, ""])
+@pytest.mark.parametrize("name", ["Tidy", "-x", "x-", "a/b", "..", "a" * 65, "",
+                                  # issue 16 item 5
+                                  "pdf\n", "a--b", "con", "nul", "aux.md", "com1", "lpt9", "prn"])
 def test_bad_local_names_refused(env, name: str) -> None:
     _, _, inst = env
     with pytest.raises(InstallError):
         inst.install({"SKILL.md": SKILL}, Destination.LIBRARY, name, row())
+
+
+
+# ---------------------------------------------------------------- issue 16 item 4: relative backup paths
+
+
+def _two_versions(root: Path) -> AppPaths:
+    """A data folder under ``root`` holding tidy-notes 2.0.0 with 1.0.0 in its history."""
+    paths = AppPaths(root / "data", root / "config", root / "cache").ensure()
+    store = Store(paths.database, paths.skills_dir)
+    inst = Installer(paths, store)
+    inst.install({"SKILL.md": SKILL}, Destination.LIBRARY, "tidy-notes", row("1.0.0"))
+    inst.install({"SKILL.md": SKILL + b"v2\n"}, Destination.LIBRARY, "tidy-notes", row("2.0.0"),
+                 replace=True, kind="update")
+    store.close()
+    return paths
+
+
+def _rollback(paths: AppPaths) -> str:
+    store = Store(paths.database, paths.skills_dir)
+    try:
+        return Installer(paths, store).rollback(Destination.LIBRARY, "tidy-notes").version
+    finally:
+        store.close()
+
+
+def _raw_backup_paths(paths: AppPaths) -> list[str]:
+    import sqlite3
+    db = sqlite3.connect(paths.database)
+    try:
+        return [r[0] for r in db.execute("SELECT backup_path FROM history")]
+    finally:
+        db.close()
+
+
+def test_backup_paths_are_stored_relative_to_the_data_folder(tmp_path: Path) -> None:
+    paths = _two_versions(tmp_path / "a")
+    (stored,) = _raw_backup_paths(paths)
+    assert stored.startswith("backups/library/tidy-notes/") and not Path(stored).is_absolute()
+
+
+@pytest.mark.parametrize("how", ["moved", "copied"])
+def test_rollback_after_moving_or_copying_the_data_folder(tmp_path: Path, how: str) -> None:
+    import shutil
+    original = _two_versions(tmp_path / "a")
+    before = read_folder(original.data)
+    if how == "moved":
+        shutil.move(tmp_path / "a", tmp_path / "b")
+    else:
+        shutil.copytree(tmp_path / "a", tmp_path / "b")
+    moved = AppPaths(tmp_path / "b" / "data", tmp_path / "b" / "config", tmp_path / "b" / "cache")
+    assert _rollback(moved) == "1.0.0"
+    assert read_folder(moved.skills_dir(Destination.LIBRARY) / "tidy-notes") == {"SKILL.md": SKILL}
+    if how == "copied":  # the copy's rollback left the original alone
+        assert read_folder(original.data) == before
+
+
+def test_absolute_backup_paths_of_older_releases_are_migrated(tmp_path: Path) -> None:
+    """History rows written with absolute paths (before issue 16), then the folder was moved."""
+    import shutil
+    import sqlite3
+    paths = _two_versions(tmp_path / "a")
+    db = sqlite3.connect(paths.database)
+    db.execute("UPDATE history SET backup_path = ? || '/' || backup_path", (str(paths.data),))
+    db.commit()
+    db.close()
+    assert Path(_raw_backup_paths(paths)[0]).is_absolute()
+    shutil.move(tmp_path / "a", tmp_path / "b")
+    moved = AppPaths(tmp_path / "b" / "data", tmp_path / "b" / "config", tmp_path / "b" / "cache")
+    Store(moved.database, moved.skills_dir).close()  # opening migrates
+    (stored,) = _raw_backup_paths(moved)
+    assert stored.startswith("backups/library/tidy-notes/")
+    assert _rollback(moved) == "1.0.0"
+
+
+def test_intent_paths_are_relative(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths = AppPaths(tmp_path / "data", tmp_path / "config", tmp_path / "cache").ensure()
+    store = Store(paths.database, paths.skills_dir)
+    inst = Installer(paths, store)
+    inst.install({"SKILL.md": SKILL}, Destination.LIBRARY, "tidy-notes", row("1.0.0"))
+    seen: list[dict] = []
+    real = os.rename
+
+    def spy(src, dst):  # noqa: ANN001 - os.rename's signature
+        for intent in paths.staging.glob("*/intent.json"):
+            seen.append(json.loads(intent.read_text()))
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "rename", spy)
+    inst.install({"SKILL.md": SKILL + b"v2\n"}, Destination.LIBRARY, "tidy-notes", row("2.0.0"), replace=True)
+    inst.rollback(Destination.LIBRARY, "tidy-notes")
+    monkeypatch.setattr(os, "rename", real)
+    store.close()
+    values = [v for intent in seen for k, v in intent.items() if k in ("final", "backup", "swap") and v]
+    assert values and all(not Path(v).is_absolute() for v in values), values
+
+
+@pytest.mark.parametrize("files", [
+    {"README.md": b"1", "readme.md": b"2"},
+    {"caf\u00e9.md": b"1", "cafe\u0301.md": b"2"},
+    {"Docs/a.md": b"1", "docs/a.md": b"2"},
+], ids=["case", "nfc-nfd", "folder-case"])
+def test_paths_that_collide_on_macos_or_windows_are_refused(env, files: dict) -> None:
+    paths, store, inst = env
+    with pytest.raises(InstallError, match="differ only in letter case or Unicode normalisation"):
+        inst.install({"SKILL.md": SKILL, **files}, Destination.LIBRARY, "tidy-notes", row())
+    assert store.skills() == [] and not (paths.skills_dir(Destination.LIBRARY) / "tidy-notes").exists()
+
+
+@pytest.mark.parametrize("rel", ["a\nb.md", "x\x1b[31m.md", "tab\there", "del\x7f", "c1\x9b"])
+def test_control_characters_in_file_names_are_refused(rel: str) -> None:
+    with pytest.raises(InstallError, match="control character"):
+        check_relative_path(rel)
+
+
+# ---------------------------------------------------------------- issue 16 item 11: orphan snapshots
+
+
+def test_a_failed_update_leaves_no_orphan_snapshot(env, monkeypatch: pytest.MonkeyPatch) -> None:
+    from skill_studio.core.errors import StorageError
+    paths, store, inst = env
+    v1 = inst.install({"SKILL.md": SKILL}, Destination.LIBRARY, "tidy-notes", row("1.0.0"))
+    real = os.rename
+    failed: list[str] = []
+
+    def full(src, dst):  # noqa: ANN001 - os.rename's signature
+        if str(dst).endswith("/tidy-notes") and "/.staging/" in str(src) and not failed:
+            failed.append(str(dst))  # the new folder cannot move in; the old one moves back
+            raise OSError(28, "No space left on device", str(dst))
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "rename", full)
+    with pytest.raises(StorageError, match="is full"):
+        inst.install({"SKILL.md": SKILL + b"v2\n"}, Destination.LIBRARY, "tidy-notes", row("2.0.0"),
+                     replace=True, kind="update")
+    monkeypatch.setattr(os, "rename", real)
+    assert sorted(os.listdir(paths.snapshots)) == [v1.snapshot_hash]
+    assert store.skill(Destination.LIBRARY, "tidy-notes").version == "1.0.0"
+    assert read_folder(Path(v1.path)) == {"SKILL.md": SKILL}
+
+
+def test_orphan_snapshots_are_collected_at_start(env) -> None:
+    paths, store, inst = env
+    inst.install({"SKILL.md": SKILL}, Destination.LIBRARY, "tidy-notes", row("1.0.0"))
+    inst.install({"SKILL.md": SKILL + b"v2\n"}, Destination.LIBRARY, "tidy-notes", row("2.0.0"),
+                 replace=True, kind="update")
+    needed = set(os.listdir(paths.snapshots))
+    assert len(needed) == 2  # the installed one and the one the history entry restores
+    old_orphan = inst.save_snapshot({"SKILL.md": b"orphan\n"})
+    young_orphan = inst.save_snapshot({"SKILL.md": b"just written\n"})
+    hour_ago = os.stat(paths.snapshots / old_orphan).st_mtime - 7200
+    for digest in [*needed, old_orphan]:
+        os.utime(paths.snapshots / digest, (hour_ago, hour_ago))
+    inst.recover()
+    assert set(os.listdir(paths.snapshots)) == needed | {young_orphan}
+    assert inst.rollback(Destination.LIBRARY, "tidy-notes").version == "1.0.0"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -118,4 +119,87 @@ def test_cli_imports_while_gui_checks_for_updates(github: FakeGitHub, use_github
     assert all(settings[k] == k.split("-")[1] for k in gui_did["settings"])
     regs = [r["repo"] for r in rows(isolated_home, "registries")]
     assert sorted(regs) == sorted(["skills", "good", *(f"extra-{k}" for k in range(CLI_REGISTRIES))])
+    assert_consistent(isolated_home)
+
+
+# ---------------------------------------------------------------- issue 16 item 6: check-and-swap is atomic
+
+
+def _racers(home: Path, n: int = 2):
+    """``n`` independent (Store, Installer) pairs on one data folder, as separate processes would have."""
+    from skill_studio.core.installer import Installer
+    from skill_studio.core.paths import AppPaths
+    from skill_studio.core.store import Store
+    paths = AppPaths(home / "data", home / "config", home / "cache").ensure()
+    pairs = []
+    for _ in range(n):
+        store = Store(paths.database, paths.skills_dir)
+        pairs.append((store, Installer(paths, store)))
+    return paths, pairs
+
+
+def _race(*calls):
+    """Run the calls at the same moment in threads; returns each one's result or exception."""
+    import threading
+    barrier = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = calls[i]()
+        except Exception as exc:  # noqa: BLE001 - collected for the assertions
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+BIG = {f"assets/part-{i:03d}.txt": os.urandom(2048) for i in range(80)}
+
+
+@pytest.mark.parametrize("same_skill", [True, False], ids=["same-skill", "two-skills-one-name"])
+def test_two_imports_of_one_local_name_one_wins_the_other_gets_a_collision(isolated_home: Path,
+                                                                           same_skill: bool) -> None:
+    from skill_studio.core.errors import CollisionError
+    from skill_studio.core.installer import read_folder
+    from skill_studio.core.models import Destination
+    for _ in range(2):
+        paths, ((s1, i1), (s2, i2)) = _racers(isolated_home)
+        a = {"SKILL.md": b"---\nname: pdf\ndescription: A.\n---\n", **BIG}
+        b = a if same_skill else {"SKILL.md": b"---\nname: pdf\ndescription: B.\n---\n", **BIG}
+        row = {"name": "pdf", "version": "1.0.0", "origin": "marketplace"}
+        results = _race(lambda i1=i1, a=a, row=row: i1.install(a, Destination.LIBRARY, "pdf", dict(row, description="A")),
+                        lambda i2=i2, b=b, row=row: i2.install(b, Destination.LIBRARY, "pdf", dict(row, description="B")))
+        errors = [r for r in results if isinstance(r, Exception)]
+        assert len(errors) == 1 and isinstance(errors[0], CollisionError), results
+        winner = a if errors[0] is results[1] else b
+        assert read_folder(paths.skills_dir(Destination.LIBRARY) / "pdf") == winner
+        s1.close()
+        s2.close()
+        assert_consistent(isolated_home)
+        shutil.rmtree(isolated_home / "data")
+
+
+def test_two_updaters_at_once_record_one_history_entry(isolated_home: Path) -> None:
+    from skill_studio.core.installer import read_folder
+    from skill_studio.core.models import Destination
+    paths, ((s1, i1), (s2, i2)) = _racers(isolated_home)
+    v1 = {"SKILL.md": b"---\nname: pdf\ndescription: A.\nversion: 1.0.0\n---\n", **BIG}
+    v2 = {**v1, "SKILL.md": b"---\nname: pdf\ndescription: A.\nversion: 2.0.0\n---\n"}
+    row = {"name": "pdf", "origin": "marketplace", "description": "A."}
+    i1.install(v1, Destination.LIBRARY, "pdf", dict(row, version="1.0.0"))
+    results = _race(*[lambda i=i: i.install(v2, Destination.LIBRARY, "pdf", dict(row, version="2.0.0"),
+                                            replace=True, kind="update") for i in (i1, i2)])
+    assert not any(isinstance(r, Exception) for r in results), results
+    assert len(s1.history(Destination.LIBRARY, "pdf")) == 1
+    back = i1.rollback(Destination.LIBRARY, "pdf")
+    assert back.version == "1.0.0"
+    assert read_folder(paths.skills_dir(Destination.LIBRARY) / "pdf") == v1
+    s1.close()
+    s2.close()
     assert_consistent(isolated_home)

@@ -5,6 +5,7 @@ backend), and the browse dialog's offline banner (R-NET-2, R-NET-4)."""
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 from collections.abc import Iterator
 
@@ -275,3 +276,32 @@ def test_errors_without_a_cached_catalog_read_as_sentences(qtbot, github, net_st
     reason = tab.error_view.reason.text()
     assert reason.startswith("GitHub refused the token stored in the keyring (401 Bad credentials)"), reason
     assert reason.endswith(".") and WRONG not in reason
+
+
+def test_a_hanging_server_is_announced_and_ends_with_the_endpoint(qtbot, github, net_studio: SkillStudio,
+                                                                 make_window, monkeypatch) -> None:
+    """Issue 16 item 7 in the GUI: the same "waiting for GitHub…" notice as the CLI's stderr, then
+    the error naming the endpoint, within the request deadline (shortened here to 2 s)."""
+    from skill_studio.core import github as github_module
+    monkeypatch.setattr(github_module, "REQUEST_DEADLINE_S", 2.0)
+    monkeypatch.setattr(github_module, "NOTICE_AFTER_S", 0.5)
+    net_studio.add_registry("acme/private-skills")
+    shutil.rmtree(net_studio.paths.cache, ignore_errors=True)
+    net_studio.invalidate_clients()
+    github.hang("/git/trees/", 60)
+    win = make_window(net_studio)
+    start = time.monotonic()
+    dialog = win.open_browse(Destination.LIBRARY)
+    qtbot.waitUntil(lambda: "network-wait" in [n.key for n in win.notifications.notifications()], timeout=5000)
+    note = next(n for n in win.notifications.notifications() if n.key == "network-wait")
+    assert note.title == "Waiting for GitHub"
+    assert note.text.startswith("waiting for GitHub… (attempt 1 of 4: the file tree of acme/private-skills@")
+    wait_loaded(qtbot, dialog)  # noqa: F405
+    assert time.monotonic() - start < 2.0 + 3.0
+    tab = dialog.tabs_list()[0]
+    assert tab.error is not None
+    reason = tab.error_view.reason.text()
+    assert "did not answer in time" in reason and f"{github.base_url}/repos/acme/private-skills/git/trees/" in reason
+    github.clear_faults()
+    win.close()
+    assert net_studio.on_network_wait is None

@@ -15,13 +15,14 @@ The faces import only this package, ``skill_studio.core.models`` and ``skill_stu
   facets, grouping and sorting over browse rows.
 
 This module re-exports the facade and the small rules both faces show (defaults, limits, name
-checks, version order, ages).
+checks, version order, ages, and ``clean``: marketplace text made safe to show, issue 16).
 """
 
 from __future__ import annotations
 
 from skill_studio.app.studio import SkillState, SkillStudio
 from skill_studio.core.cache import format_age
+from skill_studio.core.display import clean
 from skill_studio.core.frontmatter import MAX_DESCRIPTION_CHARS, parse_skill_md
 from skill_studio.core.installer import check_local_name
 from skill_studio.core.sources import parse_registry_source
@@ -29,6 +30,7 @@ from skill_studio.core.store import utcnow
 from skill_studio.core.versions import DEFAULT_VERSION, is_newer, version_sort_key
 
 __all__ = [
-    "DEFAULT_VERSION", "MAX_DESCRIPTION_CHARS", "SkillState", "SkillStudio", "check_local_name", "format_age",
+    "DEFAULT_VERSION", "MAX_DESCRIPTION_CHARS", "SkillState", "SkillStudio", "check_local_name", "clean",
+    "format_age",
     "is_newer", "parse_registry_source", "parse_skill_md", "utcnow", "version_sort_key",
 ]

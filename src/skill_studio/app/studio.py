@@ -11,9 +11,11 @@ GitHub clients are thread-safe. Listing results are immutable.
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import json
 import logging
 import posixpath
+import re
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -28,6 +30,7 @@ from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
 from skill_studio.core.clock import now as _utcnow
 from skill_studio.core.discovery import PLUGIN_JSON, discover, likely_skill_files
+from skill_studio.core.display import unique_registry_name
 from skill_studio.core.errors import (
     AuthError,
     CatalogError,
@@ -46,7 +49,13 @@ from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
 from skill_studio.core.frontmatter_edit import import_changes, write_changes
 from skill_studio.core.github import GitHubClient
 from skill_studio.core.identity import catalog_key, installed_copies, match_installed, registry_key
-from skill_studio.core.installer import Installer, check_local_name
+from skill_studio.core.installer import (
+    ExecutableFile,
+    Installer,
+    check_local_name,
+    check_portable_paths,
+    check_relative_path,
+)
 from skill_studio.core.models import (
     DEFAULT_LIBRARY_PURPOSE,
     LIBRARY_PURPOSES,
@@ -69,12 +78,16 @@ from skill_studio.core.paths import AppPaths
 from skill_studio.core.recovery import open_store
 from skill_studio.core.settings_skills import SettingsSkills, frontmatter_slot
 from skill_studio.core.sources import parse_registry_source
+from skill_studio.core.targets import Targets
 from skill_studio.core.update_rule import skill_files, upstream_identity, upstream_update
 from skill_studio.core.versions import DEFAULT_VERSION
 
 log = logging.getLogger(__name__)
 
 ClientFactory = Callable[[str], GitHubClient]
+
+_VERSION_TEXT = re.compile(r"[vV]?[0-9][0-9A-Za-z.+_-]{0,63}")
+"""A version given at import (issue 16): text like ``1.2.0``, ``2024.01.15`` or ``v3-beta`` — not ``banana``."""
 
 MAX_IMPORT_FILE_BYTES = 50 * 1024 * 1024
 MAX_IMPORT_TOTAL_BYTES = 200 * 1024 * 1024
@@ -233,6 +246,9 @@ class SkillStudio:
         self.installer = Installer(self.paths, self.store)
         self.etag_cache = EtagCache(self.paths.cache / "http") if use_cache else None
         self.listing_cache = ListingCache(self.paths.cache / "listings") if use_cache else None
+        self.on_network_wait: Callable[[str], None] | None = None
+        """Called (from any thread) with "waiting for GitHub… (attempt 2 of 4: …)" when a request is
+        slow or retried (issue 16 item 7); the CLI prints it on stderr, the GUI shows a notice."""
         self._client_factory = client_factory or self._default_client
         self._clients: dict[str, GitHubClient] = {}
         self._retired: list[GitHubClient] = []
@@ -246,6 +262,11 @@ class SkillStudio:
         self._settings_skills = SettingsSkills(self.paths, self.store, self.installer)
         """Settings → Skills: bundled skills, uploads, active flags and slots, the agent workspace."""
         self.startup_messages += self._settings_skills.startup()
+        self.targets = Targets(self.paths, self.store, self.installer)
+        """Deploy targets, deployments and skill sets (issue 17); the faces use them through
+        ``app.targets``. A committed install, update, merge, rollback or removal reaches the skill's
+        deployed copies through the installer listener."""
+        self.installer.on_change.append(self.targets.on_installed_change)
 
     @property
     def settings_skills(self) -> SettingsSkillsApi:
@@ -276,7 +297,12 @@ class SkillStudio:
         self.close()
 
     def _default_client(self, host: str) -> GitHubClient:
-        return auth.client_for(host, etags=self.etag_cache)
+        return auth.client_for(host, etags=self.etag_cache, on_wait=self._network_wait)
+
+    def _network_wait(self, text: str) -> None:
+        listener = self.on_network_wait
+        if listener is not None:
+            listener(text)
 
     def client(self, host: str) -> GitHubClient:
         """The shared GitHub client of a host (one connection pool per host)."""
@@ -355,7 +381,9 @@ class SkillStudio:
                 matches = [r for r in regs if registry_key(r) == registry_key(src)]
         if not matches:
             names = ", ".join(r.name for r in regs) or "none"
-            raise RegistryError(f"No registry named {key!r}. Configured: {names}.")
+            near = difflib.get_close_matches(k, [r.name for r in regs] + [r.source.slug for r in regs], n=3, cutoff=0.5)
+            hint = f" Did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
+            raise RegistryError(f"No registry named {key!r}.{hint} Configured: {names}.")
         if len(matches) > 1:
             raise RegistryError(f"{key!r} matches several registries; use the URL instead.")
         return matches[0]
@@ -381,10 +409,13 @@ class SkillStudio:
             CatalogError, RemoteError: the catalog could not be fetched or parsed.
         """
         source = parse_registry_source(url)
-        for r in self.store.registries():
+        regs = self.store.registries()
+        for r in regs:
             if registry_key(r) == registry_key(source):
                 raise RegistryError(f"{url} is already configured as {r.name!r}.")
-        name = self.fetch_catalog_name(source)
+        # the catalog's name is untrusted: cleaned for display, and never another registry's name (issue 16)
+        name = unique_registry_name(self.fetch_catalog_name(source), source.slug,
+                                    [r.name for r in regs] + [r.source.slug for r in regs])
         return self.store.add_registry(name, source)
 
     def remove_registry(self, key: str) -> Registry:
@@ -515,8 +546,9 @@ class SkillStudio:
                 early = _EarlyParser()
 
                 def fetch(paths: Iterable[str]) -> dict[str, bytes]:
+                    # SKILL.md and plugin.json: never more than a SKILL.md may hold (issue 16 item 8)
                     return client.fetch_blobs(tree, list(paths), progress=progress, on_file=early.add,
-                                              prefetched=prefetch)
+                                              prefetched=prefetch, max_bytes=MAX_SKILL_MD_BYTES)
 
                 listing = discover(source, tree, catalog, fetch, parse=early.parse)
             finally:
@@ -690,10 +722,31 @@ class SkillStudio:
             raise InstallError(f"{skill.qualified_name}: the listing has no file tree for {skill.repo}@{skill.commit[:12]}.")
         rel_to_sha = skill_files(tree, skill.path)
         prefix = f"{skill.path}/" if skill.path else ""
+        try:  # before any download: control characters, case/normalisation clashes (issue 16 items 5, 10)
+            for rel in rel_to_sha:
+                check_relative_path(rel)
+            check_portable_paths(rel_to_sha)
+        except InstallError as err:
+            raise InstallError(f"{skill.qualified_name}: {err}") from None
         check_import_size(skill, tree, prefix, rel_to_sha)
         client = self.client(listing.host_of(skill))
-        blobs = client.fetch_blobs(tree, [prefix + rel for rel in rel_to_sha], skip_missing=False, progress=progress)
-        return {p[len(prefix):]: data for p, data in blobs.items()}
+        # the bytes actually read are capped, whatever sizes the tree declares (issue 16 item 8)
+        try:
+            blobs = client.fetch_blobs(tree, [prefix + rel for rel in rel_to_sha], skip_missing=False,
+                                       progress=progress, max_bytes=MAX_IMPORT_FILE_BYTES)
+        except GitHubError as err:
+            if err.status != 200:
+                raise
+            raise InstallError(f"{skill.qualified_name}: {err} Files over {MAX_IMPORT_FILE_BYTES} bytes are not "
+                               "imported (R-DATA-2).") from None
+        total = sum(len(data) for data in blobs.values())
+        if total > MAX_IMPORT_TOTAL_BYTES:
+            raise InstallError(f"{skill.qualified_name}: {skill.path or '/'} holds {total} bytes; an import takes "
+                               f"at most {MAX_IMPORT_TOTAL_BYTES} bytes (R-DATA-2).")
+        index = tree.by_path()
+        # an executable upstream (mode 100755) stays executable once installed (issue 16)
+        return {p[len(prefix):]: ExecutableFile(data) if index[p].mode == "100755" else data
+                for p, data in blobs.items()}
 
     def import_skill(self, listing: Listing, skill: CatalogSkill, destination: Destination,
                      options: ImportOptions | None = None, progress: Progress | None = None) -> InstalledSkill:
@@ -718,12 +771,21 @@ class SkillStudio:
             RemoteError subclasses: download failures; nothing is written then.
         """
         opts = options or ImportOptions()
-        local_name = check_local_name(opts.local_name or skill.local_name)
+        # an empty --as is a (bad) name, not "no name" (issue 16 item 5)
+        local_name = check_local_name(skill.local_name if opts.local_name is None else opts.local_name)
         description = opts.description if opts.description is not None else skill.description
         if not description or not description.strip():
-            raise InstallError(f"{skill.qualified_name} has no description; give one to import it (R-FM-1).")
+            raise InstallError(f"{skill.qualified_name} has no description; give one to import it "
+                               "(--description TEXT, 1-1024 characters; R-FM-1).")
         if len(description) > 1024:
-            raise InstallError(f"{skill.qualified_name}: the description is over 1024 characters.")
+            raise InstallError(f"{skill.qualified_name}: the description is {len(description)} characters, over "
+                               "the limit of 1024; give a shorter one (--description TEXT).")
+        if opts.version is not None and not _VERSION_TEXT.fullmatch(opts.version.strip()):
+            raise InstallError(f"{opts.version!r} is not a version: use a number such as 1.2.0 "
+                               "(digits, letters, '.', '-', '+'; starting with a digit).")
+        if opts.slot is not None and destination is not Destination.SETTINGS:
+            raise InstallError(f"A purpose slot applies only to Settings → Skills; {destination.label} has none "
+                               "(drop --slot, or import --to settings).")
         files = self.download_skill(listing, skill, progress)
         meta = skill.metadata
         # the installed files are the truth (issue 13): the edited keys are written into SKILL.md,

@@ -863,6 +863,19 @@ def _split(text: str) -> list[str]:
     return lines
 
 
+def _diff_label(prefix: str, rel: str) -> str:
+    """A diff header path, quoted as git does (``"a/evil\\nname"``, octal escapes) when it holds a
+    control character, a quote or a backslash, so a file name can never forge ``---``/``+++`` lines
+    (issue 16 item 10)."""
+    path = prefix + rel
+    if not any(ch in '"\\' or ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in path):
+        return path
+    named = {"\n": "\\n", "\t": "\\t", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
+    body = "".join(named.get(ch) or (f"\\{ord(ch):03o}" if ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 else ch)
+                   for ch in path)
+    return f'"{body}"'
+
+
 def _diff_lines(lines: Iterable[str]) -> list[str]:
     out = []
     for line in lines:
@@ -898,8 +911,8 @@ def diff_skill(studio: SkillStudio, destination: Destination, local_name: str, *
         a, b = base.get(rel), cur.get(rel)
         if a == b:
             continue
-        a_label = "/dev/null" if a is None else f"a/{rel}"
-        b_label = "/dev/null" if b is None else f"b/{rel}"
+        a_label = "/dev/null" if a is None else _diff_label("a/", rel)
+        b_label = "/dev/null" if b is None else _diff_label("b/", rel)
         ta, tb = _text(a), _text(b)
         if ta is None or tb is None:
             chunks.append(f"Binary files {a_label} and {b_label} differ\n")

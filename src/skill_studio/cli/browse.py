@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
-import sys
 from typing import Any
 
-from skill_studio.app import SkillStudio, format_age
+from skill_studio.app import SkillStudio, clean, format_age
 from skill_studio.app.browse import describe_unavailable, install_states
 from skill_studio.app.catalogue import SORT_FIELDS, catalogue_json, filter_rows, folder_sizes, sort_rows
-from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, json_out, out, short, table
+from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, error, json_out, out, short, table
 from skill_studio.core.errors import RemoteError, UserError
 from skill_studio.core.models import LIBRARY_PURPOSES, Destination, FacetFilter, ImportOptions, Listing
 
@@ -70,8 +70,28 @@ def _state_text(skill: dict[str, Any], destination: str) -> str:
     return f"{text} (name taken)" if skill["name_taken"][destination] else text
 
 
+def closest(wanted: str, names: list[str], n: int = 5) -> list[str]:
+    """The listed names closest to a mistyped one, best first (``difflib``), e.g. for ``pdf`` among
+    ``document-skills:pdf``, … (issue 16: not merely the first five). Whole names and the part after
+    ``plugin:`` are both compared."""
+    scored: dict[str, float] = {}
+    w = wanted.lower()
+    for name in names:
+        low = name.lower()
+        tail = low.split(":")[-1]
+        score = max(difflib.SequenceMatcher(None, w, low).ratio(), difflib.SequenceMatcher(None, w.split(":")[-1], tail).ratio())
+        if w.split(":")[-1] in low:
+            score = max(score, 0.6)
+        scored[name] = max(score, scored.get(name, 0.0))
+    good = sorted((name for name, score in scored.items() if score >= 0.5), key=lambda k: (-scored[k], k))
+    return good[:n]
+
+
 def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
     regs = [studio.find_registry(args.registry)] if args.registry else studio.registries(enabled_only=True)
+    if args.registry and not regs[0].enabled:  # issue 16: say so, then list it anyway (asked by name)
+        error(f"{regs[0].name} is disabled (enable it with 'skill-studio registry enable {regs[0].name}'); "
+              "listing it because it was named.")
     if not regs:
         raise UserError("No enabled registry; add one with 'skill-studio registry add URL' or enable one.")
     facet = FacetFilter(categories=tuple(args.category or ()), keywords=tuple(args.keyword or ()),
@@ -83,14 +103,14 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
             listing = studio.list_registry(reg, external=not args.no_external)
         except RemoteError as err:
             failed = True
-            sys.stderr.write(f"skill-studio: {reg.name}: {err}\n")
+            error(f"{reg.name}: {err}")
             results.append({"name": reg.name, "source": reg.source.url, "commit": None, "skills": [], "excluded": [],
                             "skipped_plugins": [], "unavailable_plugins": [], "warnings": [], "errors": [str(err)],
                             "offline": False, "cached_at": None, "offline_reason": None})
             continue
         if listing.offline:
-            sys.stderr.write(f"skill-studio: {reg.name}: offline, showing the catalog cached "
-                             f"{format_age(listing.age_seconds())} ago: {listing.offline_reason}\n")
+            error(f"{reg.name}: offline, showing the catalog cached "
+                  f"{format_age(listing.age_seconds())} ago: {listing.offline_reason}")
         entry = listing_json(studio, listing, facet, args.sort)
         entry["age_seconds"] = listing.age_seconds()
         results.append(entry)
@@ -102,7 +122,7 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
         for i, r in enumerate(results):
             if i:
                 out()
-            head = f"{r['name']} — {r['source']}"
+            head = f"{clean(r['name'], 120)} — {r['source']}"
             if r["commit"]:
                 head += f" @ {r['commit'][:12]}"
             out(head)
@@ -129,13 +149,16 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
             out(summary + (" (--details for reasons)" if reasons and not args.details else ""))
             if args.details:
                 for e in r["excluded"]:
-                    out(f"  excluded {e['path']}: {e['reason']}")
+                    out(f"  excluded {clean(e['path'])}: {clean(e['reason'], 500)}")
                 for p in r["skipped_plugins"]:
-                    out(f"  skipped {p['name'] or json.dumps(p['source'])}: {p['reason']}")
+                    out(f"  skipped {clean(p['name'] or json.dumps(p['source']))}: {clean(p['reason'], 500)}")
                 for p in r["unavailable_plugins"]:
-                    out(f"  unavailable {p['name'] or json.dumps(p['source'])}: {p['reason']}")
+                    out(f"  unavailable {clean(p['name'] or json.dumps(p['source']))}: {clean(p['reason'], 500)}")
                 for w in r["warnings"]:
-                    out(f"  warning: {w}")
+                    out(f"  warning: {clean(w, 500)}")
+                for sk in r["skills"]:  # per-skill warnings (issue 16)
+                    for w in sk["warnings"]:
+                        out(f"  warning: {clean(sk['qualified_name'])}: {clean(w, 500)}")
     return EXIT_REMOTE if failed else EXIT_OK
 
 
@@ -149,8 +172,8 @@ def cmd_import(args: argparse.Namespace, studio: SkillStudio) -> int:
     if not matches:
         matches = [s for s in listing.skills if s.qualified_name.lower() == wanted.lower()]
     if not matches:
-        near = [s.qualified_name for s in listing.skills if wanted.split(":")[-1].lower() in s.qualified_name.lower()]
-        hint = f" Did you mean: {', '.join(near[:5])}?" if near else " Run 'skill-studio browse' to see the names."
+        near = closest(wanted, [s.qualified_name for s in listing.skills])
+        hint = f" Did you mean: {', '.join(near)}?" if near else " Run 'skill-studio browse' to see the names."
         raise UserError(f"{reg.name} lists no skill {wanted!r}.{hint}")
     if len(matches) > 1:
         paths = ", ".join(f"{s.repo}@{s.commit[:12]}:{s.path or '/'}" for s in matches)

@@ -5,7 +5,7 @@ Commands::
     skill-studio skills list [--json]
     skill-studio skills activate NAME [--json]
     skill-studio skills deactivate NAME [--json]
-    skill-studio skills slot NAME [SLOT] [--json]        (no SLOT clears it)
+    skill-studio skills slot NAME [SLOT] [--new] [--json] (no SLOT clears it; --new starts a slot)
     skill-studio skills remove NAME [--json]
     skill-studio skills upload ZIP [--slot SLOT] [--as NAME] [--description TEXT]
                                    [--activate] [--replace] [--force] [--json]
@@ -20,11 +20,13 @@ skill a slot change deactivated) are printed on stdout, errors as one line on st
 from __future__ import annotations
 
 import argparse
+import difflib
 from typing import Any
 
 from skill_studio.app import SkillStudio
 from skill_studio.app.settings import SkillChange, SyncReport
 from skill_studio.cli.output import EXIT_OK, json_out, out, short, table
+from skill_studio.core.errors import UserError
 from skill_studio.core.models import InstalledSkill
 
 
@@ -79,6 +81,14 @@ def cmd_skills_deactivate(args: argparse.Namespace, studio: SkillStudio) -> int:
 
 
 def cmd_skills_slot(args: argparse.Namespace, studio: SkillStudio) -> int:
+    wanted = (args.slot or "").strip().lower()
+    if wanted and not args.new:  # a typo must not create a slot (issue 16)
+        known = sorted({s.slot for s in studio.settings_skills.list() if s.slot})
+        if wanted not in known:
+            near = difflib.get_close_matches(wanted, known, n=3, cutoff=0.5)
+            hint = f"did you mean {' or '.join(repr(n) for n in near)}? " if near else ""
+            raise UserError(f"No skill uses the slot {args.slot!r} yet; {hint}Slots in use: "
+                            f"{', '.join(known) or 'none'}. To start a new slot, add --new.")
     return _print_change(args, studio, studio.settings_skills.set_slot(args.name, args.slot))
 
 
@@ -155,6 +165,7 @@ def register(sub: Any) -> None:
     a = ssub.add_parser("slot", help="put a skill in a purpose slot (no SLOT clears it)")
     a.add_argument("name", metavar="NAME")
     a.add_argument("slot", metavar="SLOT", nargs="?", default=None)
+    a.add_argument("--new", action="store_true", help="start a slot no skill uses yet (else SLOT must exist)")
     a.add_argument("--json", action="store_true")
     a.set_defaults(func=cmd_skills_slot)
     a = ssub.add_parser("upload", help="install a zipped skill (SKILL.md at the root or in one top folder)")

@@ -30,7 +30,6 @@ not be checked or a download failed. Every check's outcome is recorded for the G
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -38,7 +37,7 @@ from skill_studio.app import SkillStudio
 from skill_studio.app import updates as upd
 from skill_studio.app.merge import get_merge_customized, set_merge_customized
 from skill_studio.cli import review
-from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, EXIT_USER, json_out, out, table
+from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, EXIT_USER, block, error, json_out, out, table
 from skill_studio.core.errors import UserError
 from skill_studio.core.models import Destination
 
@@ -46,7 +45,7 @@ DESTS = [d.value for d in Destination]
 
 
 def _err(text: str) -> None:
-    sys.stderr.write(f"skill-studio: {text}\n")
+    error(text)
 
 
 def _destinations(args: argparse.Namespace) -> list[Destination]:
@@ -85,7 +84,9 @@ def _print_report(report: upd.UpdateReport, dests: list[Destination]) -> None:
         out(f"Could not check {names} (see the error above); their skills are not included.")
     failures = {f.item.key: f.message for f in report.failed}
     if not any(report.items_by_destination[d] for d in dests):
-        out("No updates" + (f" in {dests[0].label}." if len(dests) == 1 else "."))
+        where = f" in {dests[0].label}" if len(dests) == 1 else ""
+        # a failed check is not "no updates" (issue 16): say what the answer covers
+        out(f"No updates{where} among the skills that could be checked." if report.errors else f"No updates{where}.")
     for dest in dests:
         items = report.items_by_destination[dest]
         if not items:
@@ -172,7 +173,7 @@ def cmd_diff(args: argparse.Namespace, studio: SkillStudio) -> int:
     dest = _resolve_one(studio, args.name, args.to)
     text = upd.diff_skill(studio, dest, args.name, context=args.context)
     if text:
-        sys.stdout.write(text)
+        block(text)
     else:
         out(f"{args.name} ({dest.label}) has no local edits.")
     return EXIT_OK
@@ -261,11 +262,12 @@ def register(sub: Any) -> None:
     c = sub.add_parser("config", help="get or set settings (update_mode)")
     csub = c.add_subparsers(dest="config_command", metavar="ACTION", required=True)
     g = csub.add_parser("get", help="print a setting")
-    g.add_argument("key", metavar="KEY")
+    g.add_argument("key", metavar="KEY", help=f"one of: {', '.join(sorted(CONFIG_KEYS))}")
     g.set_defaults(func=cmd_config_get)
-    s = csub.add_parser("set", help="change a setting")
-    s.add_argument("key", metavar="KEY")
-    s.add_argument("value", metavar="VALUE")
+    keys = "; ".join(f"{k}: {meaning}" for k, (_, _, meaning) in sorted(CONFIG_KEYS.items()))
+    s = csub.add_parser("set", help="change a setting", description=f"Change a setting. Keys — {keys}.")
+    s.add_argument("key", metavar="KEY", help=f"one of: {', '.join(sorted(CONFIG_KEYS))}")
+    s.add_argument("value", metavar="VALUE", help="the new value (see the keys above)")
     s.set_defaults(func=cmd_config_set)
     ls = csub.add_parser("list", help="print every setting")
     ls.add_argument("--json", action="store_true")

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 import stat
+import unicodedata
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -195,7 +196,7 @@ def _read(zf: zipfile.ZipFile, label: str, description: str | None) -> SkillArch
             raise ArchiveError(f"{label}: refused entry {name!r}: not a regular file or folder.")
         if info.flag_bits & 0x1:
             raise ArchiveError(f"{label}: refused entry {name!r}: encrypted.")
-        folded = name.casefold()
+        folded = unicodedata.normalize("NFC", name).casefold()  # NFC/NFD and case clash on macOS/Windows
         if folded in seen:
             raise ArchiveError(f"{label}: {name!r} appears more than once"
                                + ("" if seen[folded] == name else f" (as {seen[folded]!r})") + ".")

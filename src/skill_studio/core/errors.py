@@ -9,7 +9,9 @@ Hierarchy::
     │   ├── RegistryError         registry list rule broken: duplicate, unknown, default removal
     │   ├── InstallError          an import/remove/rollback that cannot proceed
     │   │   └── CollisionError    local name already installed in that destination (R-IMP-2)
+    │   ├── StorageError          the file system refused a write: disk full, name too long, ...
     │   ├── ArchiveError          a zip upload refused (R-DATA-2)
+    │   ├── TargetError           a deploy target / deployment / skill set rule broken (issue 17)
     │   ├── TokenStoreError       a token cannot be saved/removed: no keyring backend (R-NET-2)
     │   └── WorkspaceError        the workspace folder or its CLAUDE.md block cannot be used
     ├── RemoteError               the remote side failed or sent bad data (CLI exit 2)
@@ -87,6 +89,11 @@ class CollisionError(InstallError):
         self.destination = destination
 
 
+class StorageError(UserError):
+    """Raised when the file system refuses a write: disk full, a file name too long, a folder that
+    cannot be written, a file where a folder should be (issue 16 item 11). Nothing was changed."""
+
+
 class ArchiveError(UserError):
     """Raised when an uploaded zip is refused before anything is written (R-DATA-2)."""
 
@@ -156,6 +163,12 @@ class FrontmatterEditError(FrontmatterError):
 
 class IntegrityError(RemoteError):
     """Raised when a downloaded blob's bytes do not hash to its git blob SHA."""
+
+
+class TargetError(UserError):
+    """Raised when a deploy-target operation cannot proceed (issue 17): unknown target or kind, a
+    duplicate name or folder, a folder in the target that Skill Studio did not write (never
+    overwritten or deleted), a skill not deployed there; nothing was changed."""
 
 
 class WorkspaceError(UserError):

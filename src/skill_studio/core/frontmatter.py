@@ -189,7 +189,10 @@ def _fast_load(block: str) -> tuple[Any, Any] | None:
     if (_CSafeLoader is None or "&" in block or len(block) > _FAST_MAX_BYTES
             or block.count("[") + block.count("{") > _FAST_MAX_BRACKETS):
         return None
-    loader = _CSafeLoader(block)
+    try:
+        loader = _CSafeLoader(block)
+    except Exception:  # noqa: BLE001 - e.g. a control character: the slow path reports it
+        return None
     try:
         node = loader.get_single_node()
         return (loader.construct_document(node) if node is not None else None), node
@@ -266,7 +269,15 @@ def _load_yaml(block: str, path: str, first_line: int) -> tuple[Any, yaml.Node |
             return _to_json(data, [MAX_YAML_NODES], set()), node
         except _Unsafe as err:
             raise FrontmatterError(f"{path}: invalid frontmatter: {err}") from None
-    loader = _SafeLoader(block)
+    try:
+        # PyYAML's reader checks the characters as the loader is built: a control character
+        # (BEL, NUL, ...) raises here, and must exclude one skill, not stop the listing (R-FM-2).
+        loader = _SafeLoader(block)
+    except yaml.reader.ReaderError as err:
+        raise FrontmatterError(f"{path}: invalid YAML in frontmatter: {_reader_problem(block, err, first_line)}") from None
+    except Exception as err:  # noqa: BLE001 - untrusted input
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise FrontmatterError(f"{path}: invalid YAML in frontmatter: {reason}") from None
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
@@ -281,6 +292,8 @@ def _load_yaml(block: str, path: str, first_line: int) -> tuple[Any, yaml.Node |
         raise FrontmatterError(f"{path}: invalid YAML in frontmatter{where}: {problem}") from None
     except RecursionError:
         raise FrontmatterError(f"{path}: invalid frontmatter: nested too deeply") from None
+    except yaml.reader.ReaderError as err:
+        raise FrontmatterError(f"{path}: invalid YAML in frontmatter: {_reader_problem(block, err, first_line)}") from None
     except Exception as err:  # YAMLError, ValueError from bad dates, ... — untrusted input
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise FrontmatterError(f"{path}: invalid YAML in frontmatter: {reason}") from None
@@ -292,6 +305,16 @@ def _load_yaml(block: str, path: str, first_line: int) -> tuple[Any, yaml.Node |
         raise FrontmatterError(f"{path}: invalid frontmatter: {err}") from None
     except RecursionError:
         raise FrontmatterError(f"{path}: invalid frontmatter: nested too deeply") from None
+
+
+def _reader_problem(block: str, err: yaml.reader.ReaderError, first_line: int) -> str:
+    """Describe a character PyYAML's reader refuses, e.g. ``control character U+0007 at line 2``
+    (line of the SKILL.md; ``first_line`` is the file line of the block's first line)."""
+    char = err.character
+    code = ord(char) if isinstance(char, str) else int(char)
+    line = block.count("\n", 0, max(err.position, 0)) + first_line
+    kind = "control character" if code < 0x20 or 0x7F <= code < 0xA0 else "character"
+    return f"{kind} U+{code:04X} at line {line} (not allowed in YAML)"
 
 
 def _scalar_node(node: yaml.Node | None, *keys: str) -> yaml.ScalarNode | None:

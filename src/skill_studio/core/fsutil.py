@@ -22,7 +22,7 @@ from skill_studio.core.errors import UnsafePathError
 __all__ = ["atomic_write", "check_relative_path", "rmtree"]
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1 (0x9b is an 8-bit CSI)
 
 
 def atomic_write(path: Path, data: bytes, *, tmp_prefix: str = ".", make_parents: bool = False) -> None:

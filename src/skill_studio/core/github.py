@@ -74,7 +74,7 @@ from skill_studio.core.errors import (
     RemoteError,
 )
 from skill_studio.core.hashing import git_blob_sha
-from skill_studio.core.hosts import api_base_for, raw_host_allowed, raw_root_for
+from skill_studio.core.hosts import api_base_for, raw_origin_allowed, raw_root_for
 from skill_studio.core.models import RepoTree, TreeEntry, join_path
 
 log = logging.getLogger(__name__)
@@ -83,17 +83,51 @@ RAW = "application/vnd.github.raw"
 JSON = "application/vnd.github+json"
 SHA = "application/vnd.github.sha"
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
-"""Per request: 10 s to connect, 20 s between bytes (R-NET-1)."""
+"""Per attempt: 10 s to connect, 20 s between bytes (R-NET-1); both are also capped by the time
+left before the request's deadline (:data:`REQUEST_DEADLINE_S`)."""
+REQUEST_DEADLINE_S = 20.0
+"""Total time one request may take, all attempts and back-off included, before it fails with a
+:class:`NetworkError` naming the endpoint (issue 16 item 7): a server that hangs, or trickles a
+byte every few seconds so that no read ever times out, ends a command in well under 30 s."""
+MIN_RATE_BYTES_PER_S = 64 * 1024
+"""A download earns one more second before its deadline per this many bytes received, so a large
+file arriving at a reasonable speed is never cut, while a trickle is."""
+NOTICE_AFTER_S = 3.0
+"""A request still unanswered after this long is announced through ``on_wait`` ("waiting for
+GitHub… (attempt 1 of 4)"), and so is every retry."""
 DEFAULT_CONCURRENCY = 8
 """REST API requests in flight per client (GitHub asks clients not to flood its API)."""
 RAW_CONCURRENCY = 48
 """Raw file downloads in flight per client (served by a CDN, not the REST API). A cold browse of a
 large catalog is ~600 small files: at 50 ms a round trip, 48 in flight take ~0.6 s (issue 18)."""
 MAX_BLOB_BYTES = 50 * 1024 * 1024
+"""Most bytes read for one file (blob, raw file or contents answer), whatever the tree says its
+size is (issue 16 item 8): a download is cut off as soon as it goes over."""
+MAX_JSON_BYTES = MAX_BLOB_BYTES * 4 // 3 + 1024 * 1024
+"""Most bytes read for one JSON answer (a base64 file of :data:`MAX_BLOB_BYTES`, a huge tree)."""
 MAX_TREE_DEPTH = 256
 """Bound on the rounds of a truncated-tree completion (each round is one folder level deeper)."""
 
 _HEX40 = re.compile(r"^[0-9a-f]{40}$")
+
+
+class _DeadlineExceeded(Exception):
+    """An attempt ran past the request's deadline (see :meth:`GitHubClient._request`)."""
+
+
+class _TooLarge(Exception):
+    """An answer went over its byte cap (see :meth:`GitHubClient._request`)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.limit = limit
+
+
+def _buffered(resp: httpx.Response, body: bytes) -> httpx.Response:
+    """A complete response holding ``body`` (already decoded) with ``resp``'s status and headers."""
+    headers = [(k, v) for k, v in resp.headers.multi_items()
+               if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+    return httpx.Response(resp.status_code, headers=headers, content=body, request=resp.request)
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 
@@ -244,6 +278,10 @@ class GitHubClient:
         token_source: how to name the token in messages (``"the token from GITHUB_TOKEN"``).
         transport: optional httpx transport (tests use ``httpx.MockTransport``).
         sleep: injectable sleep for backoff (tests pass a no-op).
+        deadline: total seconds per request, all attempts included (:data:`REQUEST_DEADLINE_S`).
+        on_wait: called (from any thread) with a sentence such as ``"waiting for GitHub… (attempt 2
+            of 4: the file tree of o/r@abc)"`` when a request is slow or retried; the CLI prints it
+            on stderr, the GUI shows it in its status bar.
 
     Attributes:
         request_count: HTTP requests sent so far (retries included, answers from the 304 path too).
@@ -264,8 +302,17 @@ class GitHubClient:
         token_source: str = "the token",
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        deadline: float | None = None,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         self.api_base = api_base.rstrip("/")
+        self.deadline = float(REQUEST_DEADLINE_S if deadline is None else deadline)
+        self.on_wait = on_wait
+        self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(float(timeout))
+        self._waiting: dict[int, tuple[float, str]] = {}
+        """In-flight attempts: id → (monotonic start, notice text), read by the notice watchdog."""
+        self._watch_lock = threading.Lock()
+        self._watchdog: threading.Thread | None = None
         self.has_token = bool(token)
         self.token_source = token_source
         self.retries = max(0, retries)
@@ -327,7 +374,8 @@ class GitHubClient:
         return cls(api_base_for(host), token, **kwargs)
 
     def close(self) -> None:
-        """Close the connection pools; later requests raise ``CancelledError``."""
+        """Close the connection pools (and stop the notice watchdog); later requests raise
+        ``CancelledError``."""
         self._aborted.set()
         self._http.close()
         if self._raw_pool is not None:
@@ -358,28 +406,53 @@ class GitHubClient:
 
     def _request(self, path: str, *, params: Mapping[str, str] | None = None, accept: str | None = None,
                  what: str, headers: Mapping[str, str] | None = None, allow_304: bool = False,
-                 raw_host: bool = False) -> httpx.Response:
+                 raw_host: bool = False, max_bytes: int | None = None,
+                 shown_limit: int | None = None) -> httpx.Response:
         """GET ``path`` (relative to the API base, or an absolute raw URL with ``raw_host``) with
-        retries; returns a 2xx response (or a 304 when ``allow_304``) or raises a typed error."""
+        retries; returns a 2xx response (or a 304 when ``allow_304``) or raises a typed error.
+
+        The whole request — every attempt and back-off — ends by its deadline (``self.deadline``
+        seconds, extended while data flows at :data:`MIN_RATE_BYTES_PER_S`); a slow one is
+        announced through ``on_wait``. At most ``max_bytes`` of the body are read (default
+        :data:`MAX_JSON_BYTES`); a longer answer raises :class:`GitHubError` without reading on
+        (its message gives ``shown_limit``, default ``max_bytes``: the file size the caller allows).
+
+        Raises:
+            NetworkError: unreachable, or no complete answer by the deadline (names the endpoint).
+            GitHubError (and subclasses): an error status, or an answer over ``max_bytes``.
+        """
         req_headers = dict(headers or {})
         if accept:
             req_headers["Accept"] = accept
         slots = self._raw_slots if raw_host else self._api_slots
+        limit = MAX_JSON_BYTES if max_bytes is None else max_bytes
+        endpoint = path if raw_host else f"{self.api_base}{path}"
+        total = self.retries + 1
+        start = time.monotonic()
         attempt = 0
         while True:
             if self._aborted.is_set():
                 raise CancelledError()
+            if attempt:
+                self._notify(f"waiting for GitHub… (attempt {attempt + 1} of {total}: {what})")
             try:
                 with self._count_lock:
                     self.request_count += 1
                 with slots:
-                    resp = self._http.get(path, params=params, headers=req_headers or None)
+                    resp = self._attempt(path, params, req_headers, what, attempt, total, start, limit, endpoint)
+            except _TooLarge as big:
+                raise GitHubError(f"GitHub's answer for {what} is over {shown_limit or big.limit} bytes; refusing to "
+                                  f"read more ({endpoint}).", 200, endpoint) from None
+            except _DeadlineExceeded:
+                raise NetworkError(
+                    f"GitHub did not answer in time while fetching {what}: no complete answer from {endpoint} "
+                    f"within {self.deadline:.0f} s ({attempt + 1} attempt{'s' if attempt else ''}).") from None
             except (httpx.HTTPError, RuntimeError) as exc:  # RuntimeError: closed by another thread
                 if self._aborted.is_set():
                     raise CancelledError() from exc
                 if isinstance(exc, RuntimeError):
                     raise
-                err = self._transport_error(exc, what)
+                err = self._transport_error(exc, what, endpoint)
             else:
                 if resp.status_code < 300 or (allow_304 and resp.status_code == 304):
                     if resp.status_code == 304:
@@ -389,62 +462,207 @@ class GitHubClient:
                 err = self._status_error(resp, what)
                 if resp.status_code < 500:
                     raise err
-            self._backoff(attempt, err, what)
+            delay = min(8.0, 0.25 * (2 ** attempt)) * (0.5 + random.random() / 2)
+            left = start + self.deadline - time.monotonic()
+            if attempt >= self.retries or left <= delay + 0.5:
+                if isinstance(err, NetworkError) and left <= delay + 0.5 and attempt < self.retries:
+                    err = NetworkError(f"GitHub did not answer in time while fetching {what}: no complete answer "
+                                       f"from {endpoint} within {self.deadline:.0f} s ({attempt + 1} attempt"
+                                       f"{'s' if attempt else ''}).")
+                raise err
+            log.debug("retrying %s after %s (%.2fs)", what, type(err).__name__, delay)
+            if self._sleep is time.sleep:
+                self._aborted.wait(delay)  # an abort cuts the backoff short
+            else:
+                self._sleep(delay)
+            if self._aborted.is_set():
+                raise CancelledError()
             attempt += 1
 
-    def _backoff(self, attempt: int, err: RemoteError, what: str) -> None:
-        """Raise ``err`` when the retries are used up, else sleep a jittered exponential delay (an
-        abort cuts it short and raises ``CancelledError``)."""
-        if attempt >= self.retries:
-            raise err
-        delay = min(8.0, 0.25 * (2 ** attempt)) * (0.5 + random.random() / 2)
-        log.debug("retrying %s after %s (%.2fs)", what, type(err).__name__, delay)
-        if self._sleep is time.sleep:
-            self._aborted.wait(delay)  # an abort cuts the backoff short
-        else:
-            self._sleep(delay)
-        if self._aborted.is_set():
-            raise CancelledError()
-
-    def _raw_get(self, url: str, what: str) -> bytes:
-        """GET an absolute raw-host ``url`` (bounded by ``raw_concurrency``) with the retries,
-        typed errors and abort of :meth:`_request`; returns the body of a 2xx answer."""
+    def _raw_get(self, url: str, what: str, max_bytes: int = MAX_BLOB_BYTES) -> bytes:
+        """GET an absolute raw-host ``url`` over urllib3 (issue 18: half httpx's CPU per request)
+        with the rules of :meth:`_request`: bounded by ``raw_concurrency``, retries within the
+        deadline, slow-request notices, at most ``max_bytes`` read, typed errors, ``abort``.
+        Returns the body of a 2xx answer."""
         pool = self._raw_pool
         if pool is None:
-            return self._request(url, what=what, raw_host=True).content
+            return self._request(url, what=what, raw_host=True, max_bytes=max_bytes).content
+        total = self.retries + 1
+        start = time.monotonic()
         attempt = 0
         while True:
             if self._aborted.is_set():
                 raise CancelledError()
-            with self._count_lock:
-                self.request_count += 1
+            if attempt:
+                self._notify(f"waiting for GitHub… (attempt {attempt + 1} of {total}: {what})")
             try:
+                with self._count_lock:
+                    self.request_count += 1
                 with self._raw_slots:
-                    resp = pool.request("GET", url)
+                    status, headers, body = self._raw_attempt(pool, url, what, attempt, total, start, max_bytes)
+            except _TooLarge as big:
+                raise GitHubError(f"GitHub's answer for {what} is over {big.limit} bytes; refusing to "
+                                  f"read more ({url}).", 200, url) from None
+            except _DeadlineExceeded:
+                raise NetworkError(
+                    f"GitHub did not answer in time while fetching {what}: no complete answer from {url} "
+                    f"within {self.deadline:.0f} s ({attempt + 1} attempt{'s' if attempt else ''}).") from None
             except urllib3.exceptions.HTTPError as exc:
                 if self._aborted.is_set():
                     raise CancelledError() from exc
                 timed_out = isinstance(exc, urllib3.exceptions.TimeoutError)
                 err: RemoteError = NetworkError(
-                    f"GitHub did not answer in time while fetching {what} ({self.api_base})." if timed_out else
+                    f"GitHub did not answer in time while fetching {what} ({url})." if timed_out else
                     f"Cannot reach GitHub at {self.api_base} while fetching {what}: {exc.__class__.__name__}.")
                 err.__cause__ = exc
             else:
-                if resp.status < 300:
-                    return resp.data
-                answer = httpx.Response(resp.status, headers=list(resp.headers.items()), content=resp.data,
-                                        request=httpx.Request("GET", url))
+                if status < 300:
+                    return body
+                answer = httpx.Response(status, headers=headers, content=body, request=httpx.Request("GET", url))
                 err = self._status_error(answer, what)
-                if resp.status < 500:
+                if status < 500:
                     raise err
-            self._backoff(attempt, err, what)
+            delay = min(8.0, 0.25 * (2 ** attempt)) * (0.5 + random.random() / 2)
+            left = start + self.deadline - time.monotonic()
+            if attempt >= self.retries or left <= delay + 0.5:
+                raise err
+            log.debug("retrying %s after %s (%.2fs)", what, type(err).__name__, delay)
+            if self._sleep is time.sleep:
+                self._aborted.wait(delay)
+            else:
+                self._sleep(delay)
+            if self._aborted.is_set():
+                raise CancelledError()
             attempt += 1
 
-    def _transport_error(self, exc: httpx.HTTPError, what: str) -> RemoteError:
-        """The typed error of a failed request: ``NetworkError`` for timeouts and transport errors."""
+    def _raw_attempt(self, pool: urllib3.PoolManager, url: str, what: str, attempt: int, total: int,
+                     start: float, limit: int) -> tuple[int, list[tuple[str, str]], bytes]:
+        """One raw GET, streamed as :meth:`_attempt` does (deadline and size cap checked between
+        chunks, half the deadline per attempt). Returns ``(status, headers, body)``."""
+        now = time.monotonic()
+        end = min(start + self.deadline, now + self.deadline / 2)
+        left = end - now
+        if start + self.deadline - now <= 0:
+            raise _DeadlineExceeded
+        t = self._timeout
+        timeout = urllib3.Timeout(connect=min(t.connect or left, left), read=min(t.read or left, left))
+        marker = object()
+        self._watch(id(marker), f"waiting for GitHub… (attempt {attempt + 1} of {total}: {what})", told=attempt > 0)
+        try:
+            resp = pool.request("GET", url, timeout=timeout, preload_content=False)
+            try:
+                if resp.status >= 300:
+                    limit = min(limit, 1024 * 1024)  # an error page: enough for its message
+                chunks: list[bytes] = []
+                received = 0
+                for chunk in resp.stream(64 * 1024):
+                    received += len(chunk)
+                    if received > limit:
+                        raise _TooLarge(limit)
+                    chunks.append(chunk)
+                    now = time.monotonic()
+                    grace = received / MIN_RATE_BYTES_PER_S
+                    if now > start + self.deadline + grace:
+                        raise _DeadlineExceeded
+                    if now > end + grace:  # this attempt's share is used up: try again
+                        raise urllib3.exceptions.ReadTimeoutError(None, url, "the answer is too slow")  # type: ignore[arg-type]
+            except BaseException:
+                resp.close()  # never hand a half-read connection back to the pool
+                raise
+            resp.release_conn()
+        finally:
+            self._unwatch(id(marker))
+        return resp.status, list(resp.headers.items()), b"".join(chunks)
+
+    def _attempt(self, path: str, params: Mapping[str, str] | None, req_headers: dict[str, str], what: str,
+                 attempt: int, total: int, start: float, limit: int, endpoint: str) -> httpx.Response:
+        """One GET, streamed: the body is read chunk by chunk, checking the deadline and the size
+        cap between chunks. One attempt gets at most half the request's deadline, so a hung or
+        trickling answer is tried again once before the deadline ends the request. Returns a
+        fully read response.
+
+        Raises:
+            _DeadlineExceeded, _TooLarge; httpx errors (timeouts are capped by the time left).
+        """
+        now = time.monotonic()
+        end = min(start + self.deadline, now + self.deadline / 2)  # at least two attempts fit in a deadline
+        left = end - now
+        if start + self.deadline - now <= 0:
+            raise _DeadlineExceeded
+        t = self._timeout
+        timeout = httpx.Timeout(connect=min(t.connect or left, left), read=min(t.read or left, left),
+                                write=min(t.write or left, left), pool=min(t.pool or left, left))
+        request = self._http.build_request("GET", path, params=params, headers=req_headers or None, timeout=timeout)
+        key = id(request)
+        # a retry was announced as it started; the watchdog announces a slow first attempt
+        self._watch(key, f"waiting for GitHub… (attempt {attempt + 1} of {total}: {what})", told=attempt > 0)
+        try:
+            resp = self._http.send(request, stream=True)
+            try:
+                if resp.status_code >= 300:
+                    limit = min(limit, 1024 * 1024)  # an error page: enough for its message
+                chunks: list[bytes] = []
+                received = 0
+                for chunk in resp.iter_bytes():
+                    received += len(chunk)
+                    if received > limit:
+                        raise _TooLarge(limit)
+                    chunks.append(chunk)
+                    now = time.monotonic()
+                    grace = received / MIN_RATE_BYTES_PER_S
+                    if now > start + self.deadline + grace:
+                        raise _DeadlineExceeded
+                    if now > end + grace:  # this attempt's share is used up: try again
+                        raise httpx.ReadTimeout("the answer is too slow", request=request)
+            finally:
+                resp.close()
+        finally:
+            self._unwatch(key)
+        return _buffered(resp, b"".join(chunks))
+
+    # -- slow-request notices ------------------------------------------------------------------
+
+    def _notify(self, text: str) -> None:
+        if self.on_wait is not None:
+            try:
+                self.on_wait(text)
+            except Exception:  # noqa: BLE001 - a notice must never break a request
+                log.debug("on_wait failed", exc_info=True)
+
+    def _watch(self, key: int, text: str, told: bool = False) -> None:
+        if self.on_wait is None:
+            return
+        with self._watch_lock:
+            self._waiting[key] = (float("inf") if told else time.monotonic(), text)
+            if self._watchdog is None:
+                self._watchdog = threading.Thread(target=self._watch_loop, name="github-notices", daemon=True)
+                self._watchdog.start()
+
+    def _unwatch(self, key: int) -> None:
+        if self.on_wait is None:
+            return
+        with self._watch_lock:
+            self._waiting.pop(key, None)
+
+    def _watch_loop(self) -> None:
+        """Announce requests unanswered for :data:`NOTICE_AFTER_S` (once each)."""
+        while not self._aborted.wait(0.25):
+            now = time.monotonic()
+            due: list[str] = []
+            with self._watch_lock:
+                for key, (started, text) in list(self._waiting.items()):
+                    if now - started >= NOTICE_AFTER_S:
+                        due.append(text)
+                        self._waiting[key] = (float("inf"), text)  # told once per attempt
+            for text in dict.fromkeys(due):
+                self._notify(text)
+
+    def _transport_error(self, exc: httpx.HTTPError, what: str, endpoint: str | None = None) -> RemoteError:
+        """The typed error of a failed request: ``NetworkError`` for timeouts and transport errors
+        (a timeout names the endpoint, issue 16)."""
         if isinstance(exc, httpx.TimeoutException):
             err: RemoteError = NetworkError(
-                f"GitHub did not answer in time while fetching {what} ({self.api_base}).")
+                f"GitHub did not answer in time while fetching {what} ({endpoint or self.api_base}).")
         elif isinstance(exc, httpx.TransportError):
             err = NetworkError(
                 f"Cannot reach GitHub at {self.api_base} while fetching {what}: {exc.__class__.__name__}.")
@@ -486,14 +704,15 @@ class GitHubClient:
             reset_at = datetime.fromtimestamp(time.time() + int(retry_after), tz=timezone.utc)
         elif headers.get("X-RateLimit-Reset", "").strip().isdigit():
             reset_at = datetime.fromtimestamp(int(headers["X-RateLimit-Reset"]), tz=timezone.utc)
-        limit = headers.get("X-RateLimit-Limit", "").strip()
+        raw_limit = headers.get("X-RateLimit-Limit", "").strip()
+        limit = int(raw_limit) if raw_limit.isdigit() else None
         if headers.get("X-RateLimit-Remaining") == "0" and not retry_after:
-            what = f"GitHub's API rate limit ({limit} requests an hour)" if limit.isdigit() else "GitHub's API rate limit"
+            what = f"GitHub's API rate limit ({limit:,} requests an hour)" if limit is not None else "GitHub's API rate limit"
             head = f"{what} is used up; it resets {format_reset(reset_at)}."
         else:
             head = f"GitHub asked Skill Studio to slow down (secondary rate limit); it resets {format_reset(reset_at)}."
-        if self.has_token:
-            advice = " Try again after that."
+        if self.has_token or (limit is not None and limit >= 5000):
+            advice = " Try again after that."  # a token would not raise it (issue 16: no "raise 5000 to 5,000")
         else:
             advice = (" Add a GitHub token ('skill-studio auth login' or Settings → General) to raise the limit "
                       "to 5,000 requests an hour.")
@@ -580,7 +799,7 @@ class GitHubClient:
         text = body.strip().decode("ascii", "replace").lower()
         if _HEX40.match(text):
             return text
-        data = self._parse_json(httpx.Response(200, content=body, headers=resp.headers, request=resp.request), what)
+        data = self._parse_json(_buffered(resp, body), what)
         sha = data.get("sha") if isinstance(data, dict) else None
         if not isinstance(sha, str) or not _HEX40.match(sha.lower()):
             raise GitHubError(f"GitHub's answer for {what} has no commit SHA.")
@@ -714,17 +933,13 @@ class GitHubClient:
     def _learn_raw_root(self, download_url: Any, owner: str, repo: str, ref: str, path: str) -> None:
         """Derive the raw root (``https://raw.githubusercontent.com/``) from a contents answer's
         ``download_url`` ``{root}{owner}/{repo}/{ref}/{path}``; only a root on the API's own host
-        (or raw.githubusercontent.com for api.github.com) is accepted, so the token is never sent
-        elsewhere. The query (a private repo's temporary token) is dropped."""
+        (same scheme, host and port; or https://raw.githubusercontent.com for https://api.github.com)
+        is accepted, so the token is never sent elsewhere. The query (a private repo's temporary token) is dropped."""
         if self._raw_root is not None or not isinstance(download_url, str) or not path:
             return
         parts = urlsplit(download_url)
-        api_host = (urlsplit(self.api_base).hostname or "").lower()
-        host = (parts.hostname or "").lower()
-        if parts.scheme not in ("http", "https") or not host:
-            return
-        if not raw_host_allowed(api_host, host):
-            return
+        if not raw_origin_allowed(self.api_base, download_url):
+            return  # another scheme, host or port: the token must never go there (issue 16 item 9)
         segments = parts.path.split("/")
         tail = 3 + len(path.split("/"))
         if len(segments) < tail + 1 or segments[-tail + 2].lower() != ref.lower():
@@ -739,11 +954,12 @@ class GitHubClient:
             return (self._raw_enabled and self._raw_root is not None
                     and (owner.lower(), repo.lower()) not in self._raw_off)
 
-    def _raw_blob(self, owner: str, repo: str, sha: str, path: str, commit: str) -> bytes | None:
+    def _raw_blob(self, owner: str, repo: str, sha: str, path: str, commit: str,
+                  max_bytes: int = MAX_BLOB_BYTES) -> bytes | None:
         """The file from the raw host, verified; None when it could not be used (→ blob endpoint)."""
         url = self._raw_url(owner, repo, commit, path)
         try:
-            content = self._raw_get(url, f"{path} in {owner}/{repo}")
+            content = self._raw_get(url, f"{path} in {owner}/{repo}", max_bytes)
         except GitHubError as err:
             if err.status in (401, 403, 404, 429):
                 with self._raw_lock:
@@ -763,21 +979,26 @@ class GitHubClient:
     def _raw_url(self, owner: str, repo: str, commit: str, path: str) -> str:
         return f"{self._raw_root}{quote(owner, safe='')}/{quote(repo, safe='')}/{commit}/{quote(path)}"
 
-    def blob(self, owner: str, repo: str, sha: str, *, path: str = "", commit: str | None = None) -> bytes:
+    def blob(self, owner: str, repo: str, sha: str, *, path: str = "", commit: str | None = None,
+             max_bytes: int = MAX_BLOB_BYTES) -> bytes:
         """The bytes of blob ``sha``, verified against ``sha``.
 
         With ``path`` and ``commit`` the raw host is tried first (see the module docstring); then
-        ``GET /repos/{o}/{r}/git/blobs/{sha}`` (raw media type).
+        ``GET /repos/{o}/{r}/git/blobs/{sha}`` (raw media type). At most ``max_bytes`` are read,
+        whatever size the tree declared (issue 16 item 8).
 
         Raises:
             IntegrityError: the bytes do not hash to ``sha``.
+            GitHubError: the file is over ``max_bytes`` (the download stops there).
         """
         if path and commit and self._raw_usable(owner, repo):
-            data = self._raw_blob(owner, repo, sha, path, commit)
+            data = self._raw_blob(owner, repo, sha, path, commit, max_bytes)
             if data is not None:
                 return data
         what = f"{path or sha} in {owner}/{repo}"
-        resp = self._request(f"{self._repo_path(owner, repo)}/git/blobs/{quote(sha, safe='')}", accept=RAW, what=what)
+        resp = self._request(f"{self._repo_path(owner, repo)}/git/blobs/{quote(sha, safe='')}", accept=RAW, what=what,
+                             max_bytes=max_bytes * 4 // 3 + 64 * 1024,  # a server may answer the base64 JSON form
+                             shown_limit=max_bytes)
         data = resp.content
         if "json" in resp.headers.get("Content-Type", "") and git_blob_sha(data) != sha:
             # Some servers ignore the raw media type and answer the JSON shape.
@@ -786,6 +1007,8 @@ class GitHubClient:
                 data = base64.b64decode(doc["content"]) if doc.get("encoding") == "base64" else doc["content"].encode()
             except (ValueError, KeyError, TypeError, AttributeError):
                 pass
+        if len(data) > max_bytes:
+            raise GitHubError(f"GitHub's answer for {what} is over {max_bytes} bytes; refusing it.", 200)
         if git_blob_sha(data) != sha:
             raise IntegrityError(f"Downloaded {what} does not match its git SHA {sha[:12]}; refusing to use it.")
         return data
@@ -881,7 +1104,7 @@ class GitHubClient:
     def fetch_blobs(self, tree: RepoTree, paths: Sequence[str], *, skip_missing: bool = True,
                     progress: Callable[[int, int], None] | None = None,
                     on_file: Callable[[str, bytes], None] | None = None,
-                    prefetched: Prefetch | None = None) -> dict[str, bytes]:
+                    prefetched: Prefetch | None = None, max_bytes: int = MAX_BLOB_BYTES) -> dict[str, bytes]:
         """Fetch the files at ``paths`` of ``tree`` concurrently (bounded), verifying each SHA.
 
         Files come from the raw host when usable, else the blob endpoint; either way at
@@ -896,6 +1119,7 @@ class GitHubClient:
             on_file: optional ``on_file(path, data)`` called in the worker thread as each file
                 arrives (e.g. to parse it while other downloads wait on the network).
             prefetched: files already requested with :meth:`prefetch` (used when they verify).
+            max_bytes: most bytes read per file, whatever the tree says (issue 16 item 8).
 
         Returns:
             ``{path: bytes}`` in the order of ``paths`` (deterministic whatever the timing).
@@ -919,8 +1143,9 @@ class GitHubClient:
         def one(entry: TreeEntry) -> bytes:
             nonlocal done
             data = prefetched.take(entry.path, entry.sha) if prefetched is not None else None
-            if data is None:
-                data = self.blob(tree.owner, tree.repo, entry.sha, path=entry.path, commit=tree.commit)
+            if data is None or len(data) > max_bytes:
+                data = self.blob(tree.owner, tree.repo, entry.sha, path=entry.path, commit=tree.commit,
+                                 max_bytes=max_bytes)
             if on_file is not None:
                 on_file(entry.path, data)
             if progress is not None:
@@ -990,7 +1215,7 @@ class Prefetch:
             return None
         url = self._client._raw_url(self._owner, self._repo, self._commit, path)
         try:
-            data = self._client._raw_get(url, f"{path} in {self._owner}/{self._repo}")
+            data = self._client._raw_get(url, f"{path} in {self._owner}/{self._repo}", MAX_BLOB_BYTES)
         except GitHubError as err:
             with self._lock:
                 self._misses += 1

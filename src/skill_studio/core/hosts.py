@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import os
 import re
+from urllib.parse import urlsplit
 
 __all__ = [
     "API_ENV", "GITHUB_API", "GITHUB_COM", "GITHUB_RAW_HOST", "GITHUB_RAW_ROOT",
-    "api_base_for", "canonical_host", "is_github_com", "raw_host_allowed", "raw_root_for", "strip_to_host",
+    "api_base_for", "canonical_host", "is_github_com", "origin", "raw_host_allowed", "raw_origin_allowed",
+    "raw_root_for", "strip_to_host",
 ]
 
 GITHUB_COM = "github.com"
@@ -85,8 +87,34 @@ def raw_root_for(api_base: str) -> str | None:
 def raw_host_allowed(api_host: str, raw_host: str) -> bool:
     """Whether raw files may be fetched from ``raw_host`` with the credentials of ``api_host``:
     the API's own host, or raw.githubusercontent.com for api.github.com (so a token is never sent
-    to a third server)."""
+    to a third server). Host names only: the client uses :func:`raw_origin_allowed`, which also
+    compares scheme and port."""
     return raw_host == api_host or (api_host == "api.github.com" and raw_host == GITHUB_RAW_HOST)
+
+
+def origin(url: str) -> tuple[str, str, int] | None:
+    """``(scheme, host, port)`` of an http(s) URL, the port made explicit (80/443 by default);
+    None for anything else (no host, another scheme, a bad port)."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.hostname:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    return scheme, parts.hostname.lower(), port if port is not None else (443 if scheme == "https" else 80)
+
+
+def raw_origin_allowed(api_base: str, raw_url: str) -> bool:
+    """Whether ``raw_url`` may receive the credentials of ``api_base`` (issue 16 item 9): exactly
+    the API's own scheme, host and port, or — for ``https://api.github.com`` only — GitHub's own
+    raw host ``https://raw.githubusercontent.com``. Another port, plain ``http`` or another host
+    never gets the token."""
+    api, raw = origin(api_base), origin(raw_url)
+    if api is None or raw is None:
+        return False
+    return raw == api or (api == ("https", "api.github.com", 443) and raw == ("https", GITHUB_RAW_HOST, 443))
 
 
 def strip_to_host(text: str) -> str:

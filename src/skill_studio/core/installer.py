@@ -38,19 +38,24 @@ import logging
 import os
 import re
 import signal
+import time
+import unicodedata
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from skill_studio.core.bases import BaseStore
 from skill_studio.core.clock import utcnow
 from skill_studio.core.errors import CollisionError, InstallError, UnsafePathError
+from skill_studio.core.fserrors import MAX_NAME_BYTES, storage_error
 from skill_studio.core.fsutil import check_relative_path as _check_path
 from skill_studio.core.fsutil import rmtree
 from skill_studio.core.models import Destination, InstalledSkill
-from skill_studio.core.paths import AppPaths
+from skill_studio.core.paths import AppPaths, data_absolute, data_relative
 from skill_studio.core.store import Store
 
 try:  # POSIX
@@ -97,10 +102,33 @@ def _write_durably(path: Path, text: str) -> None:
         fh.flush()
         os.fsync(fh.fileno())
 
-LOCAL_NAME_RE = re.compile(r"^[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?$")
-"""A local name is a safe folder name on every OS: lower-case letters, digits, ``.``, ``_``, ``-``."""
+LOCAL_NAME_RE = re.compile(r"[a-z0-9](?:[a-z0-9._-]{0,62}[a-z0-9])?\Z")
+"""A local name is a safe folder name on every OS: lower-case letters, digits, ``.``, ``_``, ``-``.
+
+Anchored with ``\\Z`` (``$`` would accept a final newline, issue 16 item 5); use with ``.match``.
+:func:`check_local_name` adds the rules a pattern cannot say well (``--``, Windows device names)."""
+
+WINDOWS_DEVICE_NAMES = frozenset(
+    ["con", "prn", "aux", "nul", "conin$", "conout$"]
+    + [f"{dev}{n}" for dev in ("com", "lpt") for n in [*"123456789", "\u00b9", "\u00b2", "\u00b3"]])
+"""Names Windows reserves for devices, with or without an extension (``nul``, ``con.txt``...)."""
+
 
 Files = Mapping[str, bytes]
+
+
+class ExecutableFile(bytes):
+    """The bytes of a file to be installed with its executable bits set (git mode ``100755``).
+
+    A ``bytes`` subclass so that it travels through every ``{path: bytes}`` mapping unchanged and
+    hashes, compares and diffs as its bytes; :func:`write_folder` gives it mode ``0o755`` (issue 16:
+    an executable script upstream stays executable once installed)."""
+
+    __slots__ = ()
+
+
+SWAP_LOCK_TIMEOUT_S = 60.0
+"""How long an install, removal or rollback waits for another one (any process) to finish."""
 
 
 def check_local_name(name: str) -> str:
@@ -110,12 +138,16 @@ def check_local_name(name: str) -> str:
         The name unchanged.
 
     Raises:
-        InstallError: not 1–64 chars of ``a-z 0-9 . _ -`` starting and ending with a letter/digit.
+        InstallError: not 1-64 chars of ``a-z 0-9 . _ -`` starting and ending with a letter/digit
+            (a trailing newline included), with ``--`` or ``..`` (the Agent Skills rule forbids
+            ``--``), or a Windows device name such as ``con`` or ``nul.md`` (issue 16 item 5).
     """
-    if not isinstance(name, str) or not LOCAL_NAME_RE.match(name) or ".." in name:
+    if not isinstance(name, str) or not LOCAL_NAME_RE.match(name) or ".." in name or "--" in name:
         raise InstallError(
             f"{name!r} cannot be a local name: use 1-64 characters a-z, 0-9, '-', '_' or '.', "
-            "starting and ending with a letter or digit.")
+            "starting and ending with a letter or digit, without '--' or '..'.")
+    if name.split(".", 1)[0] in WINDOWS_DEVICE_NAMES:
+        raise InstallError(f"{name!r} cannot be a local name: Windows reserves it for a device; choose another.")
     return name
 
 
@@ -124,12 +156,40 @@ def check_relative_path(rel: str) -> str:
 
     Raises:
         InstallError: absolute, empty, with ``..``/``.``/empty segments, backslashes or control
-            characters (the rule of :func:`skill_studio.core.fsutil.check_relative_path`).
+            characters (the rule of :func:`skill_studio.core.fsutil.check_relative_path`; control
+            characters such as a newline or ESC would forge terminal output, issue 16 item 10), or a
+            name longer than :data:`~skill_studio.core.fserrors.MAX_NAME_BYTES` bytes (issue 16 item 11).
     """
     try:
-        return _check_path(rel)
-    except UnsafePathError:
+        _check_path(rel)
+    except UnsafePathError as err:
+        if "control character" in err.reason:
+            raise InstallError(f"Refusing file path {rel!r} in a skill folder: it contains a control character.") from None
         raise InstallError(f"Refusing unsafe file path {rel!r} in a skill folder.") from None
+    for part in rel.split("/"):
+        size = len(part.encode("utf-8", "surrogateescape"))
+        if size > MAX_NAME_BYTES:
+            raise InstallError(f"Refusing file path {part[:40]!r}… in a skill folder: a name of {size} bytes is too "
+                               f"long for the file system (most allow {MAX_NAME_BYTES}).")
+    return rel
+
+
+def check_portable_paths(paths: Iterable[str]) -> None:
+    """Refuse file paths that would collide on macOS or Windows (issue 16 item 5): two paths equal
+    once Unicode-normalised (NFC/NFD) and case-folded, e.g. ``README.md`` and ``readme.md``.
+
+    Raises:
+        InstallError: naming both paths.
+    """
+    seen: dict[str, str] = {}
+    for rel in sorted(paths):
+        key = unicodedata.normalize("NFC", rel).casefold()
+        other = seen.get(key)
+        if other is not None:
+            raise InstallError(
+                f"Refusing {other!r} and {rel!r} in one skill folder: they differ only in letter case or "
+                "Unicode normalisation and would be one file on macOS and Windows.")
+        seen[key] = rel
 
 
 def content_hash(files: Files) -> str:
@@ -173,6 +233,15 @@ def write_folder(folder: Path, files: Files) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        if isinstance(data, ExecutableFile):
+            target.chmod(target.stat().st_mode | 0o111 & ~_umask())
+
+
+def _umask() -> int:
+    """The process umask (read without changing it for long)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 class Installer:
@@ -186,6 +255,10 @@ class Installer:
     def __init__(self, paths: AppPaths, store: Store) -> None:
         self.paths = paths
         self.store = store
+        self._swap_lock = FileLock(str(paths.data / ".swap.lock"), timeout=SWAP_LOCK_TIMEOUT_S)
+        """Held around every check-and-swap (install, removal, rollback) so that the collision
+        check, the renames and the database write are one step across processes and threads
+        (issue 16 item 6). Reentrant within one thread."""
         self.bases = BaseStore(paths.data, paths.snapshots, read_folder)
         """The pristine upstream copy of each installed skill (issue 13: three-way merge on update)."""
         self.on_change: list[Callable[[Destination, str], None]] = []
@@ -200,7 +273,25 @@ class Installer:
             except Exception:  # the change is committed; a listener must not turn it into a failure
                 log.exception("change listener failed after %s/%s", destination.value, local_name)
 
-    # -- cross-process staging lock ------------------------------------------------------------
+    # -- cross-process locks -------------------------------------------------------------------
+
+    @contextmanager
+    def swap_lock(self) -> Iterator[None]:
+        """Hold the data folder's swap lock (a :class:`filelock.FileLock` on ``.swap.lock``).
+
+        Raises:
+            InstallError: another Skill Studio process held it for :data:`SWAP_LOCK_TIMEOUT_S`.
+        """
+        self.paths.data.mkdir(parents=True, exist_ok=True)
+        try:
+            self._swap_lock.acquire()
+        except Timeout:
+            raise InstallError(f"Another Skill Studio process kept the skill folders busy for "
+                               f"{SWAP_LOCK_TIMEOUT_S:.0f} s; try again.") from None
+        try:
+            yield
+        finally:
+            self._swap_lock.release()
 
     @property
     def _lock_path(self) -> Path:
@@ -240,6 +331,58 @@ class Installer:
                 if not target.is_dir():  # another process stored the same snapshot first: fine
                     raise
         return digest
+
+    def collect_snapshots(self, min_age_s: float = 3600.0) -> list[str]:
+        """Delete stored snapshots no skill row and no history entry refers to (left by a crash
+        between writing a snapshot and committing its row, or by older releases; issue 16 item 11).
+
+        Runs only when the swap lock is free at once (no install in flight anywhere), and spares
+        snapshots younger than ``min_age_s`` seconds. Never raises.
+
+        Returns:
+            The hashes deleted.
+        """
+        root = self.paths.snapshots
+        if not root.is_dir():
+            return []
+        try:
+            self._swap_lock.acquire(timeout=0)
+        except Timeout:
+            return []
+        except OSError as exc:
+            log.info("snapshots not collected: %s", exc)
+            return []
+        try:
+            rows = self.store.skills()
+            used = ({s.snapshot_hash for s in rows} | {s.upstream_hash for s in rows if s.upstream_hash}
+                    | self.store.history_snapshot_hashes() | self._base_hashes())
+            now = time.time()
+            deleted = []
+            for folder in root.iterdir():
+                try:
+                    if folder.name in used or now - folder.stat().st_mtime < min_age_s:
+                        continue
+                    rmtree(folder)
+                    deleted.append(folder.name)
+                except OSError as exc:
+                    log.info("snapshot %s not collected: %s", folder.name, exc)
+            return deleted
+        finally:
+            self._swap_lock.release()
+
+    def _base_hashes(self) -> set[str]:
+        """Every snapshot a base pointer names (``bases/<dest>/<name>/<hash>``, issue 13): kept."""
+        out: set[str] = set()
+        root = self.bases.root
+        if root.is_dir():
+            for pointer in root.rglob("*"):
+                try:
+                    if pointer.is_file():
+                        out.add(pointer.read_text("ascii").strip())
+                        out.add(pointer.name)
+                except (OSError, UnicodeDecodeError):
+                    continue
+        return out
 
     def snapshot_files(self, digest: str) -> dict[str, bytes]:
         """The files of a stored snapshot (``{}`` when it is missing)."""
@@ -293,7 +436,23 @@ class Installer:
             raise InstallError(f"{local_name}: the skill folder has no SKILL.md.")
         for rel in files:
             check_relative_path(rel)
+        check_portable_paths(files)
         self.paths.ensure()
+        try:
+            with self.swap_lock():  # the collision check and the swap are one step (issue 16 item 6)
+                result = self._install_locked(files, destination, local_name, row, replace=replace, force=force,
+                                              kind=kind, upstream_files=upstream_files,
+                                              snapshot_files=snapshot_files)
+        except OSError as exc:  # disk full, name too long, not writable: one sentence (issue 16 item 11)
+            raise storage_error(exc, self.folder_of(destination, local_name),
+                                prefix=f"{local_name} was not installed, nothing changed: ") from None
+        self._changed(destination, local_name)
+        return result
+
+    def _install_locked(self, files: Files, destination: Destination, local_name: str, row: dict[str, Any], *,
+                        replace: bool, force: bool, kind: str, upstream_files: Files | None,
+                        snapshot_files: Files | None) -> InstalledSkill:
+        """:meth:`install` under the swap lock (arguments as there; listeners not called)."""
         final = self.folder_of(destination, local_name)
         existing = self.store.skill(destination, local_name)
         if (existing is not None or final.exists()) and not replace:
@@ -306,9 +465,23 @@ class Installer:
                 f"{local_name!r} in {destination.label} has local edits (customized); replacing it needs "
                 "explicit confirmation (--force). Your version will be kept as a backup.")
 
-        snapshot = self.save_snapshot(files if snapshot_files is None else snapshot_files)
-        upstream = self.save_snapshot(upstream_files) if upstream_files is not None else content_hash(files)
-        self.bases.record(destination, local_name, snapshot, upstream)
+        recorded = files if snapshot_files is None else snapshot_files
+        fresh = {h for h in (content_hash(recorded), content_hash(upstream_files) if upstream_files is not None else None)
+                 if h is not None and not (self.paths.snapshots / h).is_dir()}
+        snapshot = self.save_snapshot(recorded)
+        try:
+            upstream = self.save_snapshot(upstream_files) if upstream_files is not None else content_hash(files)
+            self.bases.record(destination, local_name, snapshot, upstream)
+            return self._swap(files, destination, local_name, row, kind=kind, upstream=upstream,
+                              existing=existing, final=final, snapshot=snapshot)
+        except BaseException:
+            for digest in fresh:  # a failed install leaves no orphan snapshot (issue 16 item 11)
+                rmtree(self.paths.snapshots / digest)
+            raise
+
+    def _swap(self, files: Files, destination: Destination, local_name: str, row: dict[str, Any], *, kind: str,
+              upstream: str, existing: InstalledSkill | None, final: Path, snapshot: str) -> InstalledSkill:
+        """The staging → rename → commit steps of :meth:`install` (under the swap lock)."""
         previous_row = self.store.skill_row(destination, local_name)
         now = utcnow()
         values = dict(row)
@@ -317,6 +490,16 @@ class Installer:
         values.setdefault("installed_at", now)
         if previous_row is not None and kind == "update":
             values["installed_at"] = previous_row["installed_at"]
+        if (kind == "update" and existing is not None and previous_row is not None and final.exists()
+                and existing.snapshot_hash == snapshot and self.current_hash(existing) == snapshot):
+            # The folder already holds this content (another process applied this very update a moment
+            # ago): refresh the row, but record no second history entry — it would make the first
+            # rollback restore the new version again (issue 16 item 6).
+            with self.store.transaction() as db:
+                self.store.upsert_skill_tx(db, values)
+            result = self.store.skill(destination, local_name)
+            assert result is not None
+            return result
         with self._staging_guard():
             op = self.paths.staging / f"op-{uuid.uuid4().hex}"
             new = op / "new"
@@ -325,7 +508,8 @@ class Installer:
             try:
                 write_folder(new, files)
                 intent = {"kind": "install", "destination": destination.value, "local_name": local_name,
-                          "final": str(final), "backup": str(backup) if backup else None, "snapshot_hash": snapshot}
+                          "final": self._rel(final), "backup": self._rel(backup) if backup else None,
+                          "snapshot_hash": snapshot}
                 _write_durably(op / "intent.json", json.dumps(intent))
                 _crash_point("install-after-staging")
                 if backup is not None:
@@ -351,8 +535,15 @@ class Installer:
             rmtree(op)
         result = self.store.skill(destination, local_name)
         assert result is not None
-        self._changed(destination, local_name)
         return result
+
+    def _rel(self, path: Path) -> str:
+        """``path`` as stored in an ``intent.json``: relative to the data folder (issue 16 item 4)."""
+        return data_relative(path, self.paths.data)
+
+    def _abs(self, stored: str) -> Path:
+        """A path read from an ``intent.json`` (relative, or absolute from an older release)."""
+        return data_absolute(stored, self.paths.data)
 
     def _backup_path(self, destination: Destination, local_name: str) -> Path:
         """A new, unique folder path under ``backups/<dest>/<name>/`` (not created)."""
@@ -380,6 +571,7 @@ class Installer:
             One sentence per repaired operation (empty when there was nothing to do).
         """
         messages: list[str] = []
+        self.collect_snapshots()
         staging = self.paths.staging
         if not staging.is_dir():
             return messages
@@ -400,7 +592,7 @@ class Installer:
                         intent = json.loads(intent_file.read_text(encoding="utf-8"))
                         dest = Destination(intent["destination"])
                         name = str(intent["local_name"])
-                        final = Path(intent["final"])
+                        final = self._abs(intent["final"])
                     except (OSError, ValueError, KeyError, TypeError) as exc:
                         # Written before any rename: an unreadable intent means nothing was moved yet.
                         log.warning("ignoring unreadable intent %s: %s", intent_file, exc)
@@ -434,7 +626,7 @@ class Installer:
                 os.rename(old, final)
             return f"An interrupted removal of {name} was undone."
         if kind == "rollback":
-            backup, swap = Path(intent["backup"]), Path(intent["swap"])
+            backup, swap = self._abs(intent["backup"]), self._abs(intent["swap"])
             # The commit deletes the history entry (its id may be reused by the new one, so match the path).
             if not any(h["id"] == intent.get("history_id") and h["backup_path"] == str(backup)
                        for h in self.store.history(dest, name)):
@@ -444,7 +636,7 @@ class Installer:
             if swap.exists() and not final.exists():
                 os.rename(swap, final)
             return f"An interrupted rollback of {name} was undone."
-        earlier = Path(intent["backup"]) if intent.get("backup") else None
+        earlier = self._abs(intent["backup"]) if intent.get("backup") else None
         committed = row is not None and row.snapshot_hash == intent["snapshot_hash"] and (
             earlier is None or any(h["backup_path"] == str(earlier) for h in self.store.history(dest, name)))
         if committed:
@@ -469,33 +661,35 @@ class Installer:
             InstallError: not installed, or a bundled skill (those can be deactivated, never removed,
                 R-IMP-4).
         """
-        existing = self.store.skill(destination, local_name)
-        if existing is None:
-            raise InstallError(f"No skill named {local_name!r} is installed in {destination.label}.")
-        if existing.bundled:
-            raise InstallError(f"{local_name!r} is a bundled skill and cannot be removed; deactivate it instead.")
-        final = Path(existing.path)
-        with self._staging_guard():
-            op = self.paths.staging / f"rm-{uuid.uuid4().hex}"
-            op.mkdir(parents=True)
-            _write_durably(op / "intent.json", json.dumps(
-                {"kind": "remove", "destination": destination.value, "local_name": local_name, "final": str(final)}))
-            trash = op / "old"
-            if final.exists():
-                os.rename(final, trash)
-                _crash_point("remove-after-move")
-            try:
-                with self.store.transaction() as db:
-                    self.store.delete_skill_tx(db, destination, local_name)
-            except BaseException:
-                if trash.exists():
-                    os.rename(trash, final)
+        with self.swap_lock():  # one step with other installs (issue 16 item 6)
+            existing = self.store.skill(destination, local_name)
+            if existing is None:
+                raise InstallError(f"No skill named {local_name!r} is installed in {destination.label}.")
+            if existing.bundled:
+                raise InstallError(f"{local_name!r} is a bundled skill and cannot be removed; deactivate it instead.")
+            final = Path(existing.path)
+            with self._staging_guard():
+                op = self.paths.staging / f"rm-{uuid.uuid4().hex}"
+                op.mkdir(parents=True)
+                _write_durably(op / "intent.json", json.dumps(
+                    {"kind": "remove", "destination": destination.value, "local_name": local_name,
+                     "final": self._rel(final)}))
+                trash = op / "old"
+                if final.exists():
+                    os.rename(final, trash)
+                    _crash_point("remove-after-move")
+                try:
+                    with self.store.transaction() as db:
+                        self.store.delete_skill_tx(db, destination, local_name)
+                except BaseException:
+                    if trash.exists():
+                        os.rename(trash, final)
+                    rmtree(op)
+                    raise
+                backup = self._keep_removed(trash, destination, local_name)
                 rmtree(op)
-                raise
-            backup = self._keep_removed(trash, destination, local_name)
-            rmtree(op)
-        self._changed(destination, local_name)
-        return backup
+            self._changed(destination, local_name)
+            return backup
 
     def _keep_removed(self, trash: Path, destination: Destination, local_name: str) -> Path | None:
         """Move an uninstalled skill's folder to a new backup folder; returns it (None: nothing to keep)."""
@@ -514,51 +708,53 @@ class Installer:
         Raises:
             InstallError: nothing to roll back to.
         """
-        history = self.store.history(destination, local_name)
-        if not history:
-            raise InstallError(f"{local_name!r} in {destination.label} has no previous version to roll back to.")
-        entry = history[0]
-        backup = Path(entry["backup_path"])
-        if not backup.is_dir():
-            raise InstallError(f"The backup of {local_name!r} at {backup} is missing; cannot roll back.")
-        final = self.folder_of(destination, local_name)
-        current_row = self.store.skill_row(destination, local_name)
-        swap = self._backup_path(destination, local_name)
-        swap.parent.mkdir(parents=True, exist_ok=True)
-        moved_current = False
-        with self._staging_guard():
-            op = self.paths.staging / f"rb-{uuid.uuid4().hex}"
-            op.mkdir(parents=True)
-            _write_durably(op / "intent.json", json.dumps(
-                {"kind": "rollback", "destination": destination.value, "local_name": local_name,
-                 "final": str(final), "backup": str(backup), "swap": str(swap), "history_id": entry["id"]}))
-            try:
-                if final.exists():
-                    os.rename(final, swap)
-                    moved_current = True
-                    _crash_point("rollback-after-move-current")
-                os.rename(backup, final)
-                _crash_point("rollback-after-restore")
-                with self.store.transaction() as db:
-                    self.store.delete_history_tx(db, entry["id"])
-                    if current_row is not None:
-                        self.store.add_history_tx(db, destination, local_name, "rollback", current_row, str(swap))
-                    restored = dict(entry["row"])
-                    restored.pop("id", None)
-                    if "snapshot_hash" in restored:
-                        self.store.upsert_skill_tx(db, restored)
-                    else:
-                        self.store.delete_skill_tx(db, destination, local_name)
-            except BaseException:
-                if final.exists() and not backup.exists():
-                    os.rename(final, backup)
-                if moved_current and swap.exists():
-                    os.rename(swap, final)
+        with self.swap_lock():  # one step with other installs (issue 16 item 6)
+            history = self.store.history(destination, local_name)
+            if not history:
+                raise InstallError(f"{local_name!r} in {destination.label} has no previous version to roll back to.")
+            entry = history[0]
+            backup = Path(entry["backup_path"])
+            if not backup.is_dir():
+                raise InstallError(f"The backup of {local_name!r} at {backup} is missing; cannot roll back.")
+            final = self.folder_of(destination, local_name)
+            current_row = self.store.skill_row(destination, local_name)
+            swap = self._backup_path(destination, local_name)
+            swap.parent.mkdir(parents=True, exist_ok=True)
+            moved_current = False
+            with self._staging_guard():
+                op = self.paths.staging / f"rb-{uuid.uuid4().hex}"
+                op.mkdir(parents=True)
+                _write_durably(op / "intent.json", json.dumps(
+                    {"kind": "rollback", "destination": destination.value, "local_name": local_name,
+                     "final": self._rel(final), "backup": self._rel(backup), "swap": self._rel(swap),
+                     "history_id": entry["id"]}))
+                try:
+                    if final.exists():
+                        os.rename(final, swap)
+                        moved_current = True
+                        _crash_point("rollback-after-move-current")
+                    os.rename(backup, final)
+                    _crash_point("rollback-after-restore")
+                    with self.store.transaction() as db:
+                        self.store.delete_history_tx(db, entry["id"])
+                        if current_row is not None:
+                            self.store.add_history_tx(db, destination, local_name, "rollback", current_row, str(swap))
+                        restored = dict(entry["row"])
+                        restored.pop("id", None)
+                        if "snapshot_hash" in restored:
+                            self.store.upsert_skill_tx(db, restored)
+                        else:
+                            self.store.delete_skill_tx(db, destination, local_name)
+                except BaseException:
+                    if final.exists() and not backup.exists():
+                        os.rename(final, backup)
+                    if moved_current and swap.exists():
+                        os.rename(swap, final)
+                    rmtree(op)
+                    raise
                 rmtree(op)
-                raise
-            rmtree(op)
-        self._changed(destination, local_name)
-        result = self.store.skill(destination, local_name)
-        if result is None:
-            raise InstallError(f"The previous version of {local_name!r} could not be restored.")
-        return result
+            self._changed(destination, local_name)
+            result = self.store.skill(destination, local_name)
+            if result is None:
+                raise InstallError(f"The previous version of {local_name!r} could not be restored.")
+            return result

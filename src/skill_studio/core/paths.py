@@ -9,14 +9,56 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
 import platformdirs
 
+from skill_studio.core.fserrors import storage_error
 from skill_studio.core.models import Destination
 
 APP_NAME = "skill-studio"
 HOME_ENV = "SKILL_STUDIO_HOME"
+
+_DATA_TOP = ("backups", "skills", "snapshots", ".staging")
+"""Top-level folders of the data folder that stored paths may point into."""
+
+
+def data_relative(path: str | os.PathLike[str], data: Path) -> str:
+    """The form in which a path inside the data folder is stored (history rows, ``intent.json``):
+    POSIX text relative to ``data``, so moving or copying the data folder keeps it valid (issue 16
+    item 4).
+
+    Args:
+        path: an absolute path; older releases stored these. When it is not under ``data`` (the data
+            folder was moved or copied since), it is rebased at its last ``backups``/``skills``/
+            ``snapshots``/``.staging`` component.
+        data: the data folder.
+
+    Returns:
+        e.g. ``"backups/library/tidy-notes/20261130T120000Z-ab12cd"``; ``path`` unchanged (as text)
+        when it is already relative or cannot be rebased.
+    """
+    text = os.fspath(path)
+    pure: PurePath = PureWindowsPath(text) if PureWindowsPath(text).drive else PurePosixPath(text)
+    if not pure.is_absolute():
+        return text
+    for base in (data, data.resolve()):
+        try:
+            return Path(text).relative_to(base).as_posix()
+        except ValueError:
+            pass
+    parts = pure.parts
+    for i in range(len(parts) - 1, 0, -1):
+        if parts[i] in _DATA_TOP:
+            return PurePosixPath(*parts[i:]).as_posix()
+    return text
+
+
+def data_absolute(stored: str, data: Path) -> Path:
+    """A stored path (see :func:`data_relative`) as an absolute path under ``data``; an old absolute
+    one is rebased first."""
+    rel = data_relative(stored, data)
+    return Path(rel) if PurePath(rel).is_absolute() or PureWindowsPath(rel).drive else data / rel
 
 
 @dataclass(frozen=True)
@@ -76,8 +118,16 @@ class AppPaths:
         return self.data / "workspace"
 
     def ensure(self) -> AppPaths:
-        """Create every folder; returns self."""
+        """Create every folder; returns self.
+
+        Raises:
+            StorageError: a folder cannot be created (a file is in the way, permission denied, disk
+                full), in one sentence (issue 16 item 11).
+        """
         for p in (self.data, self.config, self.cache, self.snapshots, self.backups, self.staging,
                   self.skills_dir(Destination.SETTINGS), self.skills_dir(Destination.LIBRARY)):
-            p.mkdir(parents=True, exist_ok=True)
+            try:
+                p.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise storage_error(exc, p) from None
         return self

@@ -32,7 +32,7 @@ from skill_studio.core.errors import CorruptDatabaseError, FrontmatterError, Ski
 from skill_studio.core.frontmatter import parse_skill_md
 from skill_studio.core.installer import LOCAL_NAME_RE, Installer, read_folder
 from skill_studio.core.models import Destination, RegistrySource
-from skill_studio.core.paths import AppPaths
+from skill_studio.core.paths import AppPaths, data_absolute
 from skill_studio.core.store import Store, salvage
 
 log = logging.getLogger(__name__)
@@ -57,10 +57,24 @@ def open_store(paths: AppPaths) -> tuple[Store, list[str]]:
         DatabaseError: the database is newer than this app, locked, or unreadable (not damaged:
             those are never moved aside).
     """
+    fresh = _missing_or_empty(paths.database)
     try:
-        return Store(paths.database, paths.skills_dir), []
+        store = Store(paths.database, paths.skills_dir)
     except CorruptDatabaseError as err:
-        log.warning("%s", err)
+        log.info("%s", err)  # the user is told by the returned messages, once
+    else:
+        if not fresh or not _skill_folders(paths):
+            return store, []
+        # A deleted or emptied database: SQLite silently made a new one. The skills on disk must not
+        # vanish from the app (issue 16 item 2): register their folders again and say so.
+        try:
+            messages = rebuild(paths, store, {})
+        except BaseException:
+            store.close()
+            raise
+        messages.insert(0, f"The database {paths.database} was missing or empty; a new one was created and "
+                           "the skill folders on disk were registered again.")
+        return store, messages
     aside = move_aside(paths.database)
     rows = salvage(aside)
     store = Store(paths.database, paths.skills_dir)
@@ -71,6 +85,23 @@ def open_store(paths: AppPaths) -> tuple[Store, list[str]]:
         raise
     messages.insert(0, f"The database was damaged; it was moved aside to {aside} and a new one was created.")
     return store, messages
+
+
+def _missing_or_empty(database: Path) -> bool:
+    """True when ``database`` does not exist or has no bytes (SQLite would start a new one)."""
+    try:
+        return database.stat().st_size == 0
+    except FileNotFoundError:
+        return True
+
+
+def _skill_folders(paths: AppPaths) -> bool:
+    """True when any destination folder holds a skill folder (a folder with a SKILL.md)."""
+    for dest in Destination:
+        root = paths.skills_dir(dest)
+        if root.is_dir() and any((f / "SKILL.md").is_file() for f in root.iterdir() if f.is_dir()):
+            return True
+    return False
 
 
 def move_aside(database: Path) -> Path:
@@ -146,11 +177,12 @@ def rebuild(paths: AppPaths, store: Store, rows: dict[str, list[dict[str, Any]]]
     for row in sorted(rows.get("history", []), key=lambda r: r.get("id") or 0):
         try:
             dest = Destination(row["destination"])
-            if store.skill(dest, row["local_name"]) is None or not Path(row["backup_path"]).is_dir():
+            backup = data_absolute(str(row["backup_path"]), paths.data)
+            if store.skill(dest, row["local_name"]) is None or not backup.is_dir():
                 continue
             with store.transaction() as db:
                 store.add_history_tx(db, dest, row["local_name"], row["kind"], json.loads(row["row_json"]),
-                                     row["backup_path"])
+                                     str(backup))
             history += 1
         except (KeyError, TypeError, ValueError) as exc:
             log.info("history row not restored: %s", exc)

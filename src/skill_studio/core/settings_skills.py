@@ -44,6 +44,7 @@ from typing import IO, Any
 from skill_studio.core.archive import read_skill_zip
 from skill_studio.core.bundled import BundledSkill, bundled_skills
 from skill_studio.core.errors import CollisionError, InstallError, SkillStudioError
+from skill_studio.core.fserrors import describe_os_error
 from skill_studio.core.installer import Installer, check_local_name, read_folder
 from skill_studio.core.models import Destination, InstalledSkill, SkillMetadata
 from skill_studio.core.paths import AppPaths
@@ -330,7 +331,7 @@ class SettingsSkills:
         """
         zipped = read_skill_zip(archive, description=description)
         meta = zipped.metadata
-        name = check_local_name(local_name or meta.local_name)
+        name = check_local_name(meta.local_name if local_name is None else local_name)
         chosen_slot = normalize_slot(slot) if slot is not None else frontmatter_slot(meta)
         row = {
             "name": meta.name,
@@ -445,22 +446,27 @@ class SettingsSkills:
         (R-IMP-6). Idempotent: a second run writes nothing.
 
         Raises:
-            WorkspaceError: the workspace is unusable.
-            OSError: a write failed.
+            WorkspaceError: the workspace is unusable, or a write failed (the sentence says why).
         """
         with self.store.transaction():  # serialises syncs across threads and processes
             skills = [WorkspaceSkill(s.local_name, s.name, s.description, read_folder(Path(s.path)))
                       for s in self.list() if s.active]
-            return sync_workspace(self.workspace_path(), skills, self.paths.backups)
+            try:
+                return sync_workspace(self.workspace_path(), skills, self.paths.backups)
+            except OSError as exc:  # not writable, disk full...: one sentence (issue 16 item 11)
+                raise WorkspaceError(f"The workspace {self.workspace_path()} could not be updated: "
+                                     f"{describe_os_error(exc)}") from None
 
     def _sync_quietly(self) -> tuple[SyncReport | None, builtins.list[str]]:
         """Sync after a committed change; failures become a message instead of an exception."""
         try:
             report = self.sync_workspace()
         except (SkillStudioError, OSError) as exc:
-            log.warning("workspace sync failed: %s", exc)
-            return None, [f"The workspace {self.workspace_path()} could not be updated ({exc}); "
-                          "run 'skill-studio workspace sync' once that is fixed."]
+            log.info("workspace sync failed: %s", exc)  # the user is told by the message (no raw log line)
+            text = describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
+            reason = text if "could not be updated" in text else (
+                f"The workspace {self.workspace_path()} could not be updated ({text.rstrip('.')})")
+            return None, [f"{reason.rstrip('.')}; run 'skill-studio workspace sync' once that is fixed."]
         return report, list(report.messages)
 
     @contextmanager

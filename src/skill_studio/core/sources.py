@@ -63,6 +63,9 @@ def _check_subpath(text: str, subpath: str) -> str:
     return "/".join(parts)
 
 
+_SCP_LIKE = re.compile(r"^[\w.-]+@(?P<host>[\w.-]+\.[a-z]{2,}):(?P<path>[^/\s]+/[^/\s]+)$", re.IGNORECASE)
+
+
 def parse_registry_source(text: str) -> RegistrySource:
     """Parse a registry URL in one of the accepted forms (R-REG-1).
 
@@ -80,6 +83,10 @@ def parse_registry_source(text: str) -> RegistrySource:
     raw = text.strip()
     if not raw:
         raise _refuse(text, "empty")
+    scp = _SCP_LIKE.match(raw)
+    if scp and "://" not in raw:  # git@github.com:owner/repo.git (issue 16: name what is accepted)
+        raise _refuse(text, f"an SSH clone address; use https://{scp['host']}/{scp['path'].removesuffix('.git')} "
+                            "or owner/repo instead")
     if "://" not in raw:
         # Short form: owner/repo or owner/repo@ref
         ref = None

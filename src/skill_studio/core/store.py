@@ -25,8 +25,9 @@ from types import EllipsisType
 from typing import Any
 
 from skill_studio.core.clock import utcnow
-from skill_studio.core.errors import CorruptDatabaseError, DatabaseError, RegistryError
+from skill_studio.core.errors import CorruptDatabaseError, DatabaseError, RegistryError, TargetError
 from skill_studio.core.models import Destination, InstalledSkill, Registry, RegistrySource
+from skill_studio.core.paths import data_absolute, data_relative
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -89,6 +90,35 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 1 -> 2: deploy targets, deployments and skill sets (issue 17)
+    """
+    CREATE TABLE targets (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE,
+        kind       TEXT NOT NULL,
+        path       TEXT NOT NULL UNIQUE,
+        skill_set  TEXT,
+        added_at   TEXT NOT NULL
+    );
+    CREATE TABLE deployments (
+        id           INTEGER PRIMARY KEY,
+        target_id    INTEGER NOT NULL REFERENCES targets (id) ON DELETE CASCADE,
+        destination  TEXT NOT NULL,
+        local_name   TEXT NOT NULL,
+        mode         TEXT NOT NULL DEFAULT 'copy',
+        source_hash  TEXT NOT NULL,
+        written_hash TEXT NOT NULL,
+        deployed_at  TEXT NOT NULL,
+        updated_at   TEXT NOT NULL,
+        UNIQUE (target_id, local_name)
+    );
+    CREATE TABLE skill_set_members (
+        set_name    TEXT NOT NULL,
+        destination TEXT NOT NULL,
+        local_name  TEXT NOT NULL,
+        PRIMARY KEY (set_name, destination, local_name)
+    );
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -98,6 +128,9 @@ _SKILL_COLUMNS = (
     "qualified_name", "plugin", "repo", "source_path", "commit_sha", "origin", "snapshot_hash",
     "upstream_hash", "purpose", "slot", "model", "active", "metadata_json", "installed_at", "updated_at",
 )
+
+
+_TABLES = ("registries", "skills", "settings", "history", "targets", "deployments", "skill_set_members")
 
 
 def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
@@ -137,6 +170,8 @@ class Store:
             problems = [r[0] for r in self._db.execute("PRAGMA quick_check").fetchall()]
             if problems != ["ok"]:
                 raise sqlite3.DatabaseError("database disk image is malformed: " + "; ".join(problems[:3]))
+            self._check_text()
+            self._relativize_backup_paths()
         except sqlite3.DatabaseError as exc:
             self._db.close()
             if _is_corruption(exc):
@@ -145,6 +180,38 @@ class Store:
         except DatabaseError:
             self._db.close()
             raise
+
+    def _check_text(self) -> None:
+        """Read every row once so that text SQLite accepts but Python cannot decode (a non-UTF-8
+        byte in a TEXT column passes ``quick_check`` and ``integrity_check``) counts as damage
+        (issue 16 item 3), instead of failing every later read.
+
+        Raises:
+            sqlite3.DatabaseError: "malformed: ..." naming the table, so the caller treats it as damage.
+        """
+        for table in _TABLES:
+            try:
+                self._db.execute(f"SELECT * FROM {table}").fetchall()  # noqa: S608 - fixed names
+            except sqlite3.OperationalError as exc:
+                if "decode" not in str(exc).lower():
+                    raise
+                raise sqlite3.DatabaseError(f"database disk image is malformed: text that is not UTF-8 in "
+                                            f"table {table}") from exc
+
+    @property
+    def data_dir(self) -> Path:
+        """The data folder (the database file's folder); stored backup paths are relative to it."""
+        return self.path.parent
+
+    def _relativize_backup_paths(self) -> None:
+        """Migrate history rows written with absolute backup paths (before issue 16) to paths
+        relative to the data folder, rebasing those of a data folder that was moved or copied."""
+        rows = self._db.execute("SELECT id, backup_path FROM history").fetchall()
+        changes = [(data_relative(r["backup_path"], self.data_dir), r["id"]) for r in rows]
+        changes = [(new, rid) for (new, rid), r in zip(changes, rows) if new != r["backup_path"]]
+        if changes:
+            with self.transaction() as db:
+                db.executemany("UPDATE history SET backup_path = ? WHERE id = ?", changes)
 
     def close(self) -> None:
         """Close the connection."""
@@ -377,26 +444,118 @@ class Store:
 
     # -- history -------------------------------------------------------------------------------
 
-    @staticmethod
-    def add_history_tx(db: sqlite3.Connection, destination: Destination, local_name: str, kind: str,
+    def add_history_tx(self, db: sqlite3.Connection, destination: Destination, local_name: str, kind: str,
                        row: dict[str, Any], backup_path: str) -> int:
-        """Record a previous version (row + backup folder) inside a transaction; returns its id."""
+        """Record a previous version (row + backup folder) inside a transaction; returns its id.
+
+        ``backup_path`` (absolute, inside the data folder) is stored relative to the data folder, so a
+        moved or copied data folder keeps working (issue 16 item 4)."""
         cur = db.execute(
             "INSERT INTO history (destination, local_name, kind, row_json, backup_path, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (destination.value, local_name, kind, json.dumps(row), backup_path, utcnow()))
+            (destination.value, local_name, kind, json.dumps(row), data_relative(backup_path, self.data_dir),
+             utcnow()))
         return int(cur.lastrowid or 0)
 
     def history(self, destination: Destination, local_name: str) -> list[dict[str, Any]]:
-        """Previous versions of a skill, newest first: ``[{id, kind, row, backup_path, created_at}]``."""
+        """Previous versions of a skill, newest first: ``[{id, kind, row, backup_path, created_at}]``;
+        ``backup_path`` is absolute (resolved against this data folder)."""
         rows = self._query("SELECT * FROM history WHERE destination = ? AND local_name = ? ORDER BY id DESC",
                            (destination.value, local_name))
         return [{"id": r["id"], "kind": r["kind"], "row": json.loads(r["row_json"]),
-                 "backup_path": r["backup_path"], "created_at": r["created_at"]} for r in rows]
+                 "backup_path": str(data_absolute(r["backup_path"], self.data_dir)), "created_at": r["created_at"]}
+                for r in rows]
+
+    def history_snapshot_hashes(self) -> set[str]:
+        """Every ``snapshot_hash`` the history entries would restore (snapshots still needed)."""
+        out: set[str] = set()
+        for r in self._query("SELECT row_json FROM history"):
+            try:
+                value = json.loads(r["row_json"]).get("snapshot_hash")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(value, str):
+                out.add(value)
+        return out
 
     @staticmethod
     def delete_history_tx(db: sqlite3.Connection, history_id: int) -> None:
         """Remove one history entry inside a transaction."""
         db.execute("DELETE FROM history WHERE id = ?", (history_id,))
+
+
+    # -- deploy targets (issue 17) -----------------------------------------------------------------
+
+    def add_target(self, name: str, kind: str, path: str) -> dict[str, Any]:
+        """Insert a target; returns its row. Raises ``TargetError`` when the name or folder is taken."""
+        try:
+            with self.transaction() as db:
+                db.execute("INSERT INTO targets (name, kind, path, added_at) VALUES (?, ?, ?, ?)",
+                           (name, kind, path, utcnow()))
+        except sqlite3.IntegrityError:
+            raise TargetError(f"A target named {name!r} or for the folder {path} already exists; "
+                              "choose another name (--name).") from None
+        return self.targets(name)[0]
+
+    def targets(self, name: str | None = None) -> list[dict[str, Any]]:
+        """Target rows ``{id, name, kind, path, skill_set, added_at}`` by name (one, or all when None)."""
+        if name is None:
+            return [dict(r) for r in self._query("SELECT * FROM targets ORDER BY name")]
+        return [dict(r) for r in self._query("SELECT * FROM targets WHERE name = ?", (name,))]
+
+    def remove_target(self, target_id: int) -> None:
+        """Delete a target row and its deployment rows."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM deployments WHERE target_id = ?", (target_id,))
+            db.execute("DELETE FROM targets WHERE id = ?", (target_id,))
+
+    def set_target_skill_set(self, target_id: int, skill_set: str | None) -> None:
+        """Record which skill set a target follows (None: none)."""
+        with self.transaction() as db:
+            db.execute("UPDATE targets SET skill_set = ? WHERE id = ?", (skill_set, target_id))
+
+    def deployments(self, *, target_id: int | None = None, destination: Destination | None = None,
+                    local_name: str | None = None) -> list[dict[str, Any]]:
+        """Deployment rows ``{id, target_id, destination, local_name, mode, source_hash, written_hash,
+        deployed_at, updated_at}``, filtered by target and/or installed skill."""
+        where, args = [], []
+        for col, val in (("target_id", target_id), ("destination", destination.value if destination else None),
+                         ("local_name", local_name)):
+            if val is not None:
+                where.append(f"{col} = ?")
+                args.append(val)
+        sql = "SELECT * FROM deployments" + (" WHERE " + " AND ".join(where) if where else "")
+        return [dict(r) for r in self._query(sql + " ORDER BY target_id, local_name", tuple(args))]
+
+    def upsert_deployment(self, target_id: int, destination: Destination, local_name: str, *, mode: str,
+                          source_hash: str, written_hash: str) -> None:
+        """Record what was written for ``local_name`` in a target (insert or replace)."""
+        now = utcnow()
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO deployments (target_id, destination, local_name, mode, source_hash, written_hash, "
+                "deployed_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (target_id, local_name) DO "
+                "UPDATE SET destination = excluded.destination, mode = excluded.mode, source_hash = "
+                "excluded.source_hash, written_hash = excluded.written_hash, updated_at = excluded.updated_at",
+                (target_id, destination.value, local_name, mode, source_hash, written_hash, now, now))
+
+    def delete_deployment(self, target_id: int, local_name: str) -> None:
+        """Forget the deployment of ``local_name`` in a target."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM deployments WHERE target_id = ? AND local_name = ?", (target_id, local_name))
+
+    def skill_sets(self) -> dict[str, list[tuple[str, str]]]:
+        """Every skill set: ``{set name: [(destination, local_name), ...]}`` sorted."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for r in self._query("SELECT * FROM skill_set_members ORDER BY set_name, destination, local_name"):
+            out.setdefault(r["set_name"], []).append((r["destination"], r["local_name"]))
+        return out
+
+    def replace_skill_set(self, set_name: str, members: list[tuple[str, str]]) -> None:
+        """Make ``set_name`` hold exactly ``members`` (``[(destination, local_name)]``; empty deletes it)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM skill_set_members WHERE set_name = ?", (set_name,))
+            db.executemany("INSERT OR IGNORE INTO skill_set_members (set_name, destination, local_name) VALUES (?, ?, ?)",
+                           [(set_name, d, n) for d, n in members])
 
 
 def salvage(path: Path) -> dict[str, list[dict[str, Any]]]:
@@ -416,7 +575,9 @@ def salvage(path: Path) -> dict[str, list[dict[str, Any]]]:
         return out
     try:
         db.row_factory = sqlite3.Row
-        for table in ("registries", "skills", "settings", "history"):
+        # text that is not UTF-8 (issue 16 item 3) is read with U+FFFD rather than losing the table
+        db.text_factory = lambda raw: raw.decode("utf-8", "replace")
+        for table in _TABLES:
             try:
                 rows = db.execute(f"SELECT * FROM {table} NOT INDEXED").fetchall()  # noqa: S608 - fixed names
             except sqlite3.Error:

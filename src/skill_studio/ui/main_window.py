@@ -8,7 +8,7 @@ page are remembered in the UI's INI file (``pages.open_settings``).
 from __future__ import annotations
 
 import shiboken6
-from PySide6.QtCore import QSettings, QSize, Qt, QTimer
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skill_studio.app import SkillStudio
+from skill_studio.app import SkillStudio, clean
 from skill_studio.app.studio import Removal
 from skill_studio.core.models import Destination, InstalledSkill, InstallState
 from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
@@ -34,16 +34,20 @@ from skill_studio.ui.pages import (
 )
 from skill_studio.ui.settings_skills_page import Notice, SettingsSkillsPage
 from skill_studio.ui.skill_editor import SkillEditor
+from skill_studio.ui.targets_page import TargetsPage, attach_deploy_action
 from skill_studio.ui.update_center import UpdateCenter, startup_check_enabled
 
-PAGE_KEYS = ("library", "settings/skills", "settings/marketplace", "settings/general")
+PAGE_KEYS = ("library", "targets", "settings/skills", "settings/marketplace", "settings/general")
 """Page identifiers, in stack order; the last one shown is remembered under ``main/page``."""
 
-_NAV: tuple[tuple[str | None, str], ...] = (("library", "Skill Library"), (None, "SETTINGS"), ("settings/skills", "Skills"),
+_NAV: tuple[tuple[str | None, str], ...] = (("library", "Skill Library"), ("targets", "Targets"), (None, "SETTINGS"), ("settings/skills", "Skills"),
         ("settings/marketplace", "Marketplace"), ("settings/general", "General"))
 
 
 class MainWindow(QMainWindow):
+    network_wait = Signal(str)
+    """A slow or retried GitHub request ("waiting for GitHub… (attempt 2 of 4: …)"), from any thread."""
+
     """Skill Studio's main window.
 
     Args:
@@ -54,7 +58,7 @@ class MainWindow(QMainWindow):
 
     Attributes:
         notifications: the notification area later work posts into (``post``/``dismiss``).
-        library, settings_skills, marketplace, general: the pages.
+        library, targets, settings_skills, marketplace, general: the pages.
         update_center: the update check and the update/rollback actions (issue 4).
     """
 
@@ -73,8 +77,10 @@ class MainWindow(QMainWindow):
         self.settings_skills = SettingsSkillsPage(studio)
         self.marketplace = MarketplacePage(studio)
         self.general = GeneralPage(studio)
+        self.targets = TargetsPage(studio)
         self.pages: dict[str, QWidget] = {"library": self.library, "settings/skills": self.settings_skills,
-                                          "settings/marketplace": self.marketplace, "settings/general": self.general}
+                                          "settings/marketplace": self.marketplace, "settings/general": self.general,
+                                          "targets": self.targets}
         self.stack = QStackedWidget()
         for key in PAGE_KEYS:
             self.stack.addWidget(self.pages[key])
@@ -142,6 +148,9 @@ class MainWindow(QMainWindow):
             page.uninstalled.connect(self._uninstalled)
         self.marketplace.registries_changed.connect(self._registries_changed)
         self.settings_skills.notice.connect(self._notice)
+        self.targets.notice.connect(self._notice)
+        for page in (self.library, self.settings_skills):
+            attach_deploy_action(page, self.targets)
         self.general.workspace_changed.connect(lambda _path: self.settings_skills.refresh())
 
         self.update_center = UpdateCenter(self)
@@ -159,6 +168,11 @@ class MainWindow(QMainWindow):
 
         for msg in studio.startup_messages:
             self.notifications.post(Level.WARNING, "Recovered from an interrupted operation", msg, persistent=True)
+        # slow GitHub requests are announced as the CLI does on stderr (issue 16 item 7); the signal
+        # carries the text from the network threads to this one
+        self.network_wait.connect(lambda text: self.notifications.post(
+            Level.INFO, "Waiting for GitHub", clean(text, 300), key="network-wait"))
+        studio.on_network_wait = self.network_wait.emit
         self.update_center.show_last_errors()
         self.library.refresh()
         self.settings_skills.refresh()
@@ -180,6 +194,8 @@ class MainWindow(QMainWindow):
         key = self._nav_keys[row] if 0 <= row < len(self._nav_keys) else None
         if key is not None:
             self.stack.setCurrentWidget(self.pages[key])
+            if key == "targets":
+                self.targets.refresh()
 
     def _add_keyboard(self) -> None:
         """Ctrl+I browses for the current page's destination; the navigation list is named (issue 15)."""
@@ -318,4 +334,5 @@ class MainWindow(QMainWindow):
         self.settings.setValue("main/geometry", self.saveGeometry())
         self.settings.setValue("main/page", self.current_page())
         self.settings.sync()
+        self.studio.on_network_wait = None  # no signal into a closed window
         super().closeEvent(event)
