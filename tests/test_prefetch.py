@@ -21,7 +21,7 @@ class _Client:
     def _raw_url(self, owner: str, repo: str, commit: str, path: str) -> str:
         return path
 
-    def _raw_get(self, url: str, what: str) -> bytes:
+    def _raw_get(self, url: str, what: str, max_bytes: int | None = None) -> bytes:
         self.asked.append(url)
         self.started.set()
         assert self.release.wait(10)
