@@ -28,6 +28,12 @@ built here (so one installed skill can show *update available*), points a tempor
 - ``settings-skills.png``  Settings → Skills: bundled, imported and uploaded skills, the Active switch
 - ``settings-general.png`` Settings → General: update mode, a GitHub token saved in the keyring and
   tested, and the agent workspace after a sync
+- ``{light,dark}-{1024x640,1600x1000}-library.png``  the Skill Library in each colour scheme at the
+  minimum and a large size, the keyboard focus on *Import from marketplace…*
+- ``{light,dark}-{1024x640,1600x1000}-browse.png``  the *All registries* tab searching "sql" with the
+  hits per registry in the tab titles, the keyboard focus in the table
+- ``dark-1024x640-no-match.png``  a registry tab without hits saying where they are
+- ``dark-1024x640-general.png``  Settings → General with the Appearance choice focused
 
 The keyring is an in-memory one (the user's real keyring is never touched).
 """
@@ -378,6 +384,43 @@ def main() -> int:
             save(dialog, "error-state.png")
             gh.set_private("anthropics", "knowledge-work-plugins", None)
             dialog.close()
+            settle()
+
+            # Issue 15: light and dark, at the minimum size and a large one; keyboard focus visible.
+            for scheme in ("light", "dark"):
+                window.set_scheme(scheme)
+                for w, h in ((1024, 640), (1600, 1000)):
+                    size = f"{w}x{h}"
+                    window.notifications.clear()
+                    window.show_page("library")
+                    window.resize(w, h)
+                    window.library.select("pdf")
+                    window.library.import_button.setFocus(Qt.FocusReason.TabFocusReason)
+                    save(window, f"{scheme}-{size}-library.png")
+                    dialog = window.open_browse(Destination.LIBRARY)
+                    dialog.resize(w, h)
+                    wait_until(lambda: all((t.is_loaded() and not t.is_resolving()) or t.error
+                                           for t in dialog.tabs_list()), what="browse tabs")
+                    all_tab = dialog.all_tab
+                    assert all_tab is not None
+                    dialog.tabs.setCurrentWidget(all_tab)
+                    dialog.search.setText("sql")
+                    settle()
+                    dialog.focus_table()  # as the Down key does: the focus ring on the table
+                    save(dialog, f"{scheme}-{size}-browse.png")
+                    if scheme == "dark" and w == 1024:
+                        acme_tab = dialog.tab_for("acme-data-skills")
+                        assert acme_tab is not None
+                        dialog.tabs.setCurrentWidget(acme_tab)
+                        dialog.search.setText("pdf")
+                        save(dialog, f"{scheme}-{size}-no-match.png")
+                    dialog.close()
+                    settle()
+                    if scheme == "dark" and w == 1024:
+                        window.show_page("settings/general")
+                        window.general.appearance.setFocus(Qt.FocusReason.TabFocusReason)
+                        save(window, f"{scheme}-{size}-general.png")
+            window.set_scheme("system")
             window.close()
             settle()
         finally:

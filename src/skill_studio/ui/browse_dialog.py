@@ -62,6 +62,7 @@ from skill_studio.ui.metadata_editor import Conflict, MetadataEditor
 from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
 from skill_studio.ui.review_jobs import ListingReviews, ReviewedCatalogModel, confirm_high_risk, reviews_for_import
 from skill_studio.ui.review_panel import ReviewPanel
+from skill_studio.ui.theme import muted_text
 from skill_studio.ui.widgets import (
     BadgeDelegate,
     BusyView,
@@ -241,7 +242,7 @@ class DetailsPane(QWidget):
                  f"<b>path</b> <code>{html.escape(s.path or '(registry root)')}/SKILL.md</code>",
                  f"<b>commit</b> <code>{html.escape(s.commit[:12])}</code> in {html.escape(s.repo)}"]
         if s.description:
-            lines.append(f"<span style='color:#3d4b57'>{html.escape(s.description)}</span>")
+            lines.append(html.escape(s.description))
         self.meta.setText("<br>".join(lines))
         if s.warnings:
             self.warnings.setText("<b>Warnings</b><br>" + "<br>".join(f"• {html.escape(w)}" for w in s.warnings))
@@ -265,7 +266,7 @@ class DetailsPane(QWidget):
             for p in plugins:
                 name = html.escape(p.name or "(unnamed)")
                 src = html.escape(source_text(p.source))
-                items.append(f"<li><b>{label}</b> {name} <span style='color:#5b6b78'>({src})</span> — "
+                items.append(f"<li><b>{label}</b> {name} <span style='color:{muted_text().name()}'>({src})</span> — "
                              f"{html.escape(p.reason)}</li>")
         for w in listing.warnings:
             items.append(f"<li><b>registry warning</b> {html.escape(w)}</li>")
@@ -424,9 +425,10 @@ class RegistryTab(QWidget):
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.details)
         self.splitter.setStretchFactor(0, 1)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setStretchFactor(1, 4)  # issue 15: the table gets most of a small window
+        self.splitter.setStretchFactor(2, 1)
         self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([180, 640, 340])  # issue 15: the table keeps its columns at 1024 px
 
         self.stack.addWidget(self.busy_view)
         self.stack.addWidget(self.error_view)
@@ -1198,10 +1200,10 @@ class BrowseDialog(QDialog):
 
     def import_selected(self) -> None:
         """Start importing the selected skills of the current tab: one metadata editor per skill."""
-        tab = self.current_tab()
-        if tab is None or not tab.is_loaded() or self.busy():
+        source = self._import_source() if not self.busy() else None
+        if source is None:
             return
-        rows = tab.selected_rows()
+        tab, rows = source
         if not rows:
             return
         self._batch_tab = tab
@@ -1231,6 +1233,14 @@ class BrowseDialog(QDialog):
 
         # Local edits may have happened since the listing loaded (R-UPD-4): re-check them first.
         BackgroundOp(self, check, checked).failure(failed).finally_(self._checked).run_in_background()
+
+    def _import_source(self) -> tuple[RegistryTab, list[CatalogRow]] | None:
+        """The tab and rows *Import…* takes: the current tab's selection (None when no loaded tab
+        is shown); ``all_registries.SearchingBrowseDialog`` picks the registry's tab (issue 15)."""
+        tab = self.current_tab()
+        if tab is None or not tab.is_loaded():
+            return None
+        return tab, tab.selected_rows()
 
     def import_plugin(self, tab: RegistryTab, group: Any) -> None:
         """"Import all skills of this plugin" (issue 19): one confirmation, then the skills whose

@@ -11,6 +11,7 @@ import shiboken6
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
@@ -23,6 +24,8 @@ from PySide6.QtWidgets import (
 from skill_studio.app import SkillStudio, clean
 from skill_studio.app.studio import Removal
 from skill_studio.core.models import Destination, InstalledSkill, InstallState
+from skill_studio.ui import theme
+from skill_studio.ui.all_registries import SearchingBrowseDialog
 from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
 from skill_studio.ui.notifications import Level, NotificationArea
 from skill_studio.ui.pages import (
@@ -152,6 +155,7 @@ class MainWindow(QMainWindow):
         for page in (self.library, self.settings_skills):
             attach_deploy_action(page, self.targets)
         self.general.workspace_changed.connect(lambda _path: self.settings_skills.refresh())
+        self._init_scheme()
 
         self.update_center = UpdateCenter(self)
         self.startup_check = startup_check_enabled(startup_check)
@@ -159,7 +163,7 @@ class MainWindow(QMainWindow):
         for page in (self.library, self.settings_skills):
             self.update_center.attach_page(page)
 
-        self.setMinimumSize(860, 560)
+        self.setMinimumSize(1024, 640)  # issue 15: every page fits (tests/ui/test_ui_fit.py)
         self.resize(1180, 760)
         geo = self.settings.value("main/geometry")
         if geo is not None:
@@ -176,6 +180,30 @@ class MainWindow(QMainWindow):
         self.update_center.show_last_errors()
         self.library.refresh()
         self.settings_skills.refresh()
+
+    # -- colour scheme (issue 15) ------------------------------------------------------------------
+
+    def _init_scheme(self) -> None:
+        """Apply the remembered Appearance choice and keep Settings → General in step with it."""
+        choice = str(self.settings.value(theme.SETTINGS_KEY, "system"))
+        combo = self.general.appearance
+        combo.blockSignals(True)
+        combo.setCurrentIndex(max(0, combo.findData(choice)))
+        combo.blockSignals(False)
+        self.general.scheme_chosen.connect(self.set_scheme)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply_theme(app, choice)
+
+    def set_scheme(self, choice: str) -> None:
+        """Show and remember a colour scheme: "system" (follow the desktop), "light" or "dark"."""
+        self.settings.setValue(theme.SETTINGS_KEY, choice)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            theme.apply_theme(app, choice)
+        combo = self.general.appearance
+        if combo.currentData() != choice:
+            combo.setCurrentIndex(max(0, combo.findData(choice)))
 
     # -- pages ---------------------------------------------------------------------------------
 
@@ -232,7 +260,7 @@ class MainWindow(QMainWindow):
             dialog.activateWindow()
             dialog.focus_search()
             return dialog
-        dialog = BrowseDialog(self.studio, destination, self.settings, self, self.listings)
+        dialog = SearchingBrowseDialog(self.studio, destination, self.settings, self, self.listings)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.imported.connect(self._imported)
         if destination is Destination.SETTINGS:

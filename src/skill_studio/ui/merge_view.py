@@ -32,16 +32,18 @@ from PySide6.QtWidgets import (
 )
 
 from skill_studio.app.merge import FileMerge
+from skill_studio.ui.models import BadgeKind
+from skill_studio.ui.theme import SchemeColors
 
 __all__ = ["MergeView"]
 
-_COLORS = {
-    "ours": QColor(214, 240, 214),      # green: your change
-    "theirs": QColor(214, 228, 250),    # blue: upstream's change
-    "both": QColor(230, 230, 230),
-    "conflict": QColor(250, 210, 210),  # red: still to decide
-    "resolved": QColor(252, 240, 200),  # amber: decided
-}
+_COLORS = SchemeColors({  # line backgrounds in the scheme shown (issue 15: readable in dark too)
+    "ours": (BadgeKind.OK, "bg"),         # green: your change
+    "theirs": (BadgeKind.INFO, "bg"),     # blue: upstream's change
+    "both": (BadgeKind.NEUTRAL, "bg"),
+    "conflict": (BadgeKind.ERROR, "bg"),  # red: still to decide
+    "resolved": (BadgeKind.WARN, "bg"),   # amber: decided
+})
 _SIDE_LABEL = {"ours": "yours", "theirs": "upstream", "base": "original"}
 
 

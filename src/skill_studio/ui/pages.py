@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QProgressBar,
+    QSizePolicy,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -35,6 +36,7 @@ from skill_studio.app.updates import get_update_mode, set_update_mode
 from skill_studio.core.errors import CancelledError, RegistrySourceError
 from skill_studio.core.models import Destination, InstalledSkill, InstallState, Registry
 from skill_studio.ui import keyboard, widgets
+from skill_studio.ui.fit import ToolbarOverflow
 from skill_studio.ui.models import (
     ROW_ROLE,
     InstalledRow,
@@ -43,6 +45,7 @@ from skill_studio.ui.models import (
     SearchFilterProxy,
 )
 from skill_studio.ui.new_skill_dialog import NewSkillDialog
+from skill_studio.ui.theme import SCHEME_CHOICES
 from skill_studio.ui.token_section import TokenSection
 from skill_studio.ui.widgets import BadgeDelegate, PageHeader, button, setup_table
 from skill_studio.ui.workers import BackgroundOp, describe_error
@@ -107,6 +110,7 @@ class InstalledSkillsPage(QWidget):
         bar.addWidget(self.search)
         bar.addWidget(self.refresh_button)
         self.toolbar = bar
+        self.overflow = ToolbarOverflow(self, bar)  # issue 15: buttons that do not fit go to a More menu
         """The row of buttons above the table (the update center adds *Update…* to it)."""
 
         self.model = self._create_model()
@@ -609,6 +613,8 @@ class GeneralPage(QWidget):
     """
 
     workspace_changed = Signal(str)
+    scheme_chosen = Signal(str)
+    """The Appearance choice changed: "system", "light" or "dark" (the main window keeps and applies it)."""
 
     UPDATE_MODES = (("manual", "Manual — tell me when updates are available"),
                     ("auto", "Automatic — update skills without local edits, then tell me"))
@@ -691,6 +697,17 @@ class GeneralPage(QWidget):
         self.merge_customized.toggled.connect(lambda on: set_merge_customized(self.studio, on))
         mode_col = _with_hint(self.update_mode, mode_hint)
         mode_col.addWidget(self.merge_customized)
+        # issue 15: follow the system colour scheme, or force light or dark
+        self.appearance = QComboBox()
+        self.appearance.setObjectName("appearance")
+        self.appearance.setAccessibleName("Appearance")
+        self.appearance.setToolTip("Light or dark colours; \"Same as the system\" follows the desktop's setting")
+        for value, label in SCHEME_CHOICES:
+            self.appearance.addItem(label, value)
+        self.appearance.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.appearance.setMinimumWidth(220)
+        self.appearance.currentIndexChanged.connect(lambda _i: self.scheme_chosen.emit(str(self.appearance.currentData())))
+        form.addRow(_form_label("Appearance"), self.appearance)
         form.addRow(_form_label("Updates"), mode_col)
         form.addRow(_form_label("GitHub token"), self.token_section)
         form.addRow(_form_label("Agent workspace"), ws_col)

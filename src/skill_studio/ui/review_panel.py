@@ -37,9 +37,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-RISK_COLORS = {"none": ("#1f6f43", "#e3f4ea"), "low": ("#35506b", "#e6eef6"),
-               "medium": ("#8a5a00", "#fff1d6"), "high": ("#9b1c1c", "#fde2e2")}
-"""Foreground and background colour of each risk level's badge."""
+from skill_studio.ui.models import BadgeKind
+from skill_studio.ui.theme import SchemeColors, tone
+
+RISK_COLORS = SchemeColors({"none": ((BadgeKind.OK, "fg"), (BadgeKind.OK, "bg")),
+                            "low": ((BadgeKind.NEUTRAL, "fg"), (BadgeKind.NEUTRAL, "bg")),
+                            "medium": ((BadgeKind.WARN, "fg"), (BadgeKind.WARN, "bg")),
+                            "high": ((BadgeKind.ERROR, "fg"), (BadgeKind.ERROR, "bg"))}, as_hex=True)
+"""Foreground and background colour (``#rrggbb``) of each risk level's badge, in the scheme shown."""
 
 
 def risk_text(risk: str | None) -> str:
@@ -49,7 +54,7 @@ def risk_text(risk: str | None) -> str:
 
 def risk_badge_html(risk: str | None) -> str:
     """An inline HTML badge for ``risk`` (rich-text labels)."""
-    fg, bg = RISK_COLORS.get(risk or "", ("#555555", "#eeeeee"))
+    fg, bg = RISK_COLORS.get(risk or "", RISK_COLORS["low"])
     return (f"<span style='color:{fg};background:{bg};font-weight:600'>&nbsp;"
             f"{html.escape(risk_text(risk))}&nbsp;</span>")
 
@@ -77,7 +82,7 @@ def _fill_findings(tree: QTreeWidget, findings: Sequence[Any]) -> None:
     tree.clear()
     for f in findings:
         item = QTreeWidgetItem([f.severity, f.rule, _where(f), f.message])
-        fg, _bg = RISK_COLORS.get(f.severity, ("#000000", ""))
+        fg, _bg = RISK_COLORS.get(f.severity, RISK_COLORS["low"])
         item.setForeground(0, QColor(fg))
         item.setToolTip(3, f.message)
         tree.addTopLevelItem(item)
@@ -230,13 +235,13 @@ class _DiffHighlighter(QSyntaxHighlighter):
         if text.startswith(("+++", "---")):
             fmt.setFontWeight(QFont.Weight.Bold)
         elif text.startswith("+"):
-            fmt.setForeground(QColor("#1f6f43"))
-            fmt.setBackground(QColor("#e9f7ee"))
+            fmt.setForeground(tone(BadgeKind.OK)[1])
+            fmt.setBackground(tone(BadgeKind.OK)[0])
         elif text.startswith("-"):
-            fmt.setForeground(QColor("#9b1c1c"))
-            fmt.setBackground(QColor("#fdecec"))
+            fmt.setForeground(tone(BadgeKind.ERROR)[1])
+            fmt.setBackground(tone(BadgeKind.ERROR)[0])
         elif text.startswith("@@"):
-            fmt.setForeground(QColor("#35506b"))
+            fmt.setForeground(tone(BadgeKind.INFO)[1])
         else:
             return
         self.setFormat(0, len(text), fmt)

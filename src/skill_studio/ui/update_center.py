@@ -64,10 +64,11 @@ from skill_studio.core.errors import CancelledError
 from skill_studio.core.models import Destination, InstalledSkill, Listing
 from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
 from skill_studio.ui.merge_view import MergeView
-from skill_studio.ui.models import ROW_ROLE, InstalledRow
+from skill_studio.ui.models import ROW_ROLE, BadgeKind, InstalledRow
 from skill_studio.ui.notifications import Level, NotificationArea
 from skill_studio.ui.pages import InstalledSkillsPage
 from skill_studio.ui.review_jobs import preview_then
+from skill_studio.ui.theme import muted_text, tone
 from skill_studio.ui.widgets import button
 from skill_studio.ui.workers import BackgroundOp, describe_error
 
@@ -131,11 +132,12 @@ class DiffHighlighter(QSyntaxHighlighter):
                 f.setBackground(QColor(background))
             return f
 
-        self.added = fmt("#1a6b2f", background="#eaf6ec")
-        self.removed = fmt("#a1261b", background="#fbecea")
-        self.hunk = fmt("#2457a6")
-        self.header = fmt("#24292f", bold=True)
-        self.note = fmt("#6b7680")
+        ok, err, info = tone(BadgeKind.OK), tone(BadgeKind.ERROR), tone(BadgeKind.INFO)  # issue 15: both schemes
+        self.added = fmt(ok[1].name(), background=ok[0].name())
+        self.removed = fmt(err[1].name(), background=err[0].name())
+        self.hunk = fmt(info[1].name())
+        self.header = fmt(tone(BadgeKind.NEUTRAL)[1].name(), bold=True)
+        self.note = fmt(muted_text().name())
 
     def highlightBlock(self, text: str) -> None:
         if text.startswith(("+++", "---")):

@@ -62,6 +62,7 @@ from PySide6.QtWidgets import (
 
 from skill_studio.app import MAX_DESCRIPTION_CHARS, check_local_name
 from skill_studio.core.errors import InstallError
+from skill_studio.ui.fit import ColumnFitter
 from skill_studio.ui.models import BADGES_ROLE, Badge
 from skill_studio.ui.theme import badge_colors
 
@@ -88,13 +89,13 @@ def lock_icon() -> QIcon:
             p = QPainter(pm)
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
             u = size / 16.0
-            pen = QPen(QColor("#52606d"))
+            pen = QPen(QColor("#7f8a95"))  # a mid grey, visible on light and dark rows
             pen.setWidthF(1.6 * u)
             p.setPen(pen)
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRoundedRect(QRect(int(4.5 * u), int(1.5 * u), int(7 * u), int(9 * u)), 3.5 * u, 3.5 * u)
             p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(QColor("#52606d"))
+            p.setBrush(QColor("#7f8a95"))
             p.drawRoundedRect(QRect(int(2.5 * u), int(6.5 * u), int(11 * u), int(8 * u)), 1.5 * u, 1.5 * u)
             p.setBrush(QColor("#ffffff"))
             p.drawEllipse(QRect(int(7 * u), int(9 * u), max(2, int(2 * u)), max(2, int(2.5 * u))))
@@ -110,6 +111,8 @@ class BadgeDelegate(QStyledItemDelegate):
     is sized to its contents."""
 
     H_PAD, GAP, MARGIN = 7, 4, 4
+    keep_whole = True
+    """Badges are never elided: ``fit.ColumnFitter`` gives this column its full width (issue 15)."""
 
     def __init__(self, parent: QWidget | None = None, show_text: bool = False) -> None:
         super().__init__(parent)
@@ -262,6 +265,9 @@ def setup_table(view: QTableView, stretch_column: int, fixed: dict[int, int] | N
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     for col, width in (fixed or {}).items():
         header.resizeSection(col, width)
+    # issue 15: columns fit the viewport (badges whole, names elide, the description takes the rest)
+    view.column_fitter = ColumnFitter(view, stretch_column, caps=dict.fromkeys(range(64), 320),  # type: ignore[attr-defined]
+                                      floors={0: 170})
 
 
 class PageHeader(QWidget):
@@ -647,7 +653,7 @@ class MarkdownView(QTextBrowser):
                 if fmt.nonBreakableLines():
                     bf = QTextBlockFormat(fmt)
                     bf.setNonBreakableLines(False)
-                    bf.setBackground(QColor("#f4f6f8"))
+                    bf.setBackground(QApplication.palette().alternateBase())
                     cursor.setBlockFormat(bf)
                 if level:
                     bf = QTextBlockFormat(fmt)

@@ -1,0 +1,501 @@
+"""Search across registries (issue 15, Deliver 4): hit counts in the tab titles, an *All registries*
+tab, and an empty tab that says where the hits are.
+
+- While a search text, a facet or *Updates only* filters, each registry tab's title shows its hits
+  ("claude-code-plugins (4 of 181)"); without a filter, its total ("(181)").
+- :class:`AllRegistriesTab` lists the skills of every enabled registry that has loaded, with a
+  *Registry* column; the same facet panel as a registry tab (issue 19, ``ui/facets.TabCatalogue``
+  with ``registry_of``) filters it, together with the search text. Its rows are the registry tabs'
+  own rows, so install states and updates stay in step; importing from it goes through the
+  registry's tab (one registry per import batch).
+- A tab whose filter leaves nothing says so in place of an empty table: "No match here — 3 in
+  claude-code-plugins, 2 in All registries".
+
+:class:`SearchingBrowseDialog` is the browse dialog with all of this; the main window opens it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QEvent, QItemSelection, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QStyle,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from skill_studio.ui import keyboard
+from skill_studio.ui.browse_dialog import BrowseDialog, DetailsPane, RegistryTab, _has_update
+from skill_studio.ui.facets import TabCatalogue
+from skill_studio.ui.models import ROW_ROLE, SORT_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
+from skill_studio.ui.widgets import BadgeDelegate, setup_table
+
+ALL_TITLE = "All registries"
+
+__all__ = ["ALL_TITLE", "AllRegistriesModel", "AllRegistriesTab", "NoMatchOverlay", "SearchingBrowseDialog",
+           "no_match_text", "tab_title"]
+
+
+def tab_title(name: str, total: int, shown: int, filtering: bool) -> str:
+    """A tab's title: ``"name (181)"``, or ``"name (4 of 181)"`` while a filter is on (issue 15)."""
+    return f"{name} ({shown} of {total})" if filtering else f"{name} ({total})"
+
+
+def no_match_text(elsewhere: Sequence[tuple[str, int]], searched: str = "") -> str:
+    """What an emptied tab says (issue 15): where the hits are, or that there are none.
+
+    Args:
+        elsewhere: ``(tab name, hits)`` of the other tabs, in tab order (tabs without hits are
+            left out of the sentence).
+        searched: the search text ("" when only facets or *Updates only* filter).
+
+    Returns:
+        ``"No match here — 3 in claude-code-plugins, 2 in All registries"``, or
+        ``"No skill matches “x” in any registry."`` when no other tab has a hit.
+    """
+    hits = [f"{n} in {name}" for name, n in elsewhere if n > 0]
+    if hits:
+        return "No match here — " + ", ".join(hits)
+    if searched.strip():
+        return f"No skill matches “{searched.strip()}” in any registry."
+    return "No skill passes these filters in any registry."
+
+
+class AllRegistriesModel(CatalogTableModel):
+    """The skills of every loaded registry (the registry tabs' rows) with a *Registry* column."""
+
+    NAME, REGISTRY, VERSION, STATE, WARNINGS, DESCRIPTION = range(6)
+    HEADERS = ("Skill", "Registry", "Version", "Status", "", "Description")  # type: ignore[assignment]
+    HEADER_TIPS: ClassVar[dict[int, str]] = {
+        WARNINGS: "Warnings: the skill deviates from the Agent Skills rules (see details)",
+        REGISTRY: "The registry (marketplace) the skill is listed in"}
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._registry: dict[int, tuple[str, RegistryTab]] = {}
+
+    def set_sources(self, parts: Sequence[tuple[RegistryTab, list[CatalogRow]]]) -> None:
+        """Show these rows, each tab's rows in turn (a model reset)."""
+        self._registry = {id(r): (tab.registry.name, tab) for tab, rows in parts for r in rows}
+        self.set_rows([r for _tab, rows in parts for r in rows])
+
+    def registry_of(self, row: Any) -> str:
+        """The registry name of a row ("" for an unknown row)."""
+        found = self._registry.get(id(row))
+        return found[0] if found else ""
+
+    def tab_of(self, row: Any) -> RegistryTab | None:
+        """The registry tab a row comes from."""
+        found = self._registry.get(id(row))
+        return found[1] if found else None
+
+    def row_data(self, row: CatalogRow, col: int, role: int) -> Any:
+        if col == self.REGISTRY:
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                return self.registry_of(row)
+            if role == SORT_ROLE:
+                return self.registry_of(row).casefold()
+        return super().row_data(row, col, role)
+
+
+class NoMatchOverlay(QLabel):
+    """The sentence shown over an emptied table (``no_match_text``), below its header."""
+
+    def __init__(self, over: QWidget) -> None:
+        super().__init__(over)
+        self.setObjectName("noMatch")
+        self.setWordWrap(True)
+        self.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setVisible(False)
+        over.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect().adjusted(12, 40, -12, 0))
+
+    def show_text(self, text: str) -> None:
+        """Show ``text`` ("" hides the overlay)."""
+        self.setText(text)
+        self.setAccessibleName(text)
+        self._place()
+        self.setVisible(bool(text))
+        if text:
+            self.raise_()
+
+
+class AllRegistriesTab(QWidget):
+    """The *All registries* tab (issue 15, Deliver 4): every loaded registry's skills in one table
+    with a *Registry* column, the facet panel (issue 19) and the details pane.
+
+    Signals:
+        selection_changed(): the selected rows changed.
+        activated(): a row was double-clicked (the dialog imports the selection).
+    """
+
+    selection_changed = Signal()
+    activated = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("allRegistriesTab")
+        self.model = AllRegistriesModel(self)
+        self.details = DetailsPane()
+        self.proxy = SearchFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.table = QTableView()
+        self.table.setObjectName("allRegistriesTable")
+        self.table.setAccessibleName("Skills of all registries")
+        self.table.setModel(self.proxy)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        setup_table(self.table, AllRegistriesModel.DESCRIPTION)
+        fitter = getattr(self.table, "column_fitter", None)
+        if fitter is not None:
+            fitter.floors[AllRegistriesModel.REGISTRY] = 120
+        self.table.setItemDelegateForColumn(AllRegistriesModel.STATE, BadgeDelegate(self.table))
+        self.table.sortByColumn(AllRegistriesModel.NAME, Qt.SortOrder.AscendingOrder)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda cur, _prev: self.details.show_skill(cur.data(ROW_ROLE) if cur.isValid() else None))
+        self.table.doubleClicked.connect(lambda _i: self.activated.emit())
+        keyboard.on_enter(self.table, self._enter)  # the keyboard contract of a registry tab (issue 15)
+        keyboard.select_on_focus(self.table)
+        keyboard.tab_leaves(self.table)
+        self.table.setToolTip(keyboard.CONTRACT_TIPS.get("browse_table", ""))
+        self.catalogue = TabCatalogue(self.table, self.model, self.proxy, registry_of=self.model.registry_of,
+                                      parent=self)
+        self.catalogue.groups.itemSelectionChanged.connect(self.selection_changed.emit)
+        self.summary = QLabel("")
+        self.summary.setObjectName("hint")
+        self.summary.setWordWrap(True)
+        self.overlay = NoMatchOverlay(self.catalogue.views)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.setSpacing(4)
+        ll.addWidget(self.catalogue.views, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.summary, 1)
+        ll.addLayout(row)
+        self.catalogue.groups.current_row_changed.connect(self.details.show_skill)
+        self.details.pages.setTabVisible(1, False)  # the security review lives in the registry's tab
+        self.details.excluded.setVisible(False)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(self.catalogue.panel)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.details)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setStretchFactor(1, 4)
+        self.splitter.setStretchFactor(2, 1)
+        self.splitter.setSizes([180, 640, 340])
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 4)
+        lay.addWidget(self.splitter)
+        self._parts: list[tuple[RegistryTab, list[CatalogRow]]] = []
+        self.loading: list[str] = []
+
+    def _enter(self) -> bool:
+        """Enter on the table imports the selected rows; without a selection it goes on."""
+        if not self.selected_rows():
+            return False
+        self.activated.emit()
+        return True
+
+    def sync(self, tabs: Sequence[RegistryTab]) -> None:
+        """Take the rows of every loaded tab (the selection is kept by registry and name); the
+        names of tabs still loading are kept in ``loading`` for the summary."""
+        parts = [(t, t.model.rows()) for t in tabs if t.is_loaded()]
+        self.loading = [t.registry.name for t in tabs if t.is_loading() or t.is_resolving()]
+        same = len(parts) == len(self._parts) and all(
+            a[0] is b[0] and len(a[1]) == len(b[1]) and all(x is y for x, y in zip(a[1], b[1], strict=True))
+            for a, b in zip(parts, self._parts, strict=True))
+        if not same:
+            keep = {(self.model.registry_of(r), r.skill.qualified_name) for r in self.selected_rows()}
+            self._parts = parts
+            self.model.set_sources(parts)
+            if keep:
+                self._reselect(keep)
+        self.update_summary()
+
+    def _reselect(self, keep: set[tuple[str, str]]) -> None:
+        sel = QItemSelection()
+        for i in range(self.proxy.rowCount()):
+            idx = self.proxy.index(i, 0)
+            row = idx.data(ROW_ROLE)
+            if (self.model.registry_of(row), row.skill.qualified_name) in keep:
+                sel.select(idx, idx.siblingAtColumn(self.model.columnCount() - 1))
+        sm = self.table.selectionModel()
+        sm.select(sel, sm.SelectionFlag.ClearAndSelect | sm.SelectionFlag.Rows)
+
+    def set_filter_text(self, text: str) -> None:
+        """Filter on name and description (as the registry tabs do)."""
+        self.proxy.set_filter_text(text)
+        self.update_summary()
+
+    def update_summary(self) -> None:
+        """The line under the table: counts and registries still loading."""
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        n = len(self._parts)
+        text = (f"{total} skills from {n} registr{'y' if n == 1 else 'ies'}" if shown == total
+                else f"Showing {shown} of {total} skills from {n} registr{'y' if n == 1 else 'ies'}")
+        if self.loading:
+            text += " · still loading: " + ", ".join(self.loading)
+        self.summary.setText(text)
+
+    def selected_rows(self) -> list[CatalogRow]:
+        """The selected rows (table or grouped view), in view order."""
+        if self.catalogue.panel.grouped():
+            return list(self.catalogue.groups.selected_rows())
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.proxy.index(r, 0).data(ROW_ROLE) for r in rows]
+
+    def selected_by_registry(self) -> dict[RegistryTab, list[CatalogRow]]:
+        """The selected rows grouped by the registry tab they come from (tab order kept)."""
+        out: dict[RegistryTab, list[CatalogRow]] = {}
+        for row in self.selected_rows():
+            tab = self.model.tab_of(row)
+            if tab is not None:
+                out.setdefault(tab, []).append(row)
+        return out
+
+
+class SearchingBrowseDialog(BrowseDialog):
+    """The browse dialog with search across registries (issue 15, Deliver 4): hit counts in the tab
+    titles while filtering, an *All registries* tab (last), and emptied tabs that say where the
+    hits are. Same arguments as :class:`~skill_studio.ui.browse_dialog.BrowseDialog`.
+
+    Attributes:
+        all_tab: the *All registries* tab.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.all_tab: AllRegistriesTab | None = None
+        self._watched: set[int] = set()
+        self._overlays: dict[int, NoMatchOverlay] = {}
+        self._retitle_timer: QTimer | None = None
+        self._sync_pending = False
+        super().__init__(*args, **kwargs)
+        self._retitle_timer = QTimer(self)
+        self._retitle_timer.setSingleShot(True)
+        self._retitle_timer.setInterval(0)
+        self._retitle_timer.timeout.connect(self.retitle)
+        # Many registries in a small window: titles shorten in the middle (the hit counts stay) rather
+        # than scrolling tabs out of sight (issue 15); the full name is in each tab's tooltip.
+        self.tabs.setElideMode(Qt.TextElideMode.ElideMiddle)  # a small minimum; retitle() shortens names first
+        self.tabs.tabBar().setUsesScrollButtons(False)
+        self.tabs.tabBar().installEventFilter(self)
+        all_tab = AllRegistriesTab()
+        all_tab.selection_changed.connect(self._update_buttons)
+        all_tab.activated.connect(self.import_selected)
+        for signal in (all_tab.proxy.rowsInserted, all_tab.proxy.rowsRemoved, all_tab.proxy.modelReset,
+                       all_tab.proxy.layoutChanged):
+            signal.connect(self._schedule_retitle)
+        all_tab.set_filter_text(self.search.text())
+        self.all_tab = all_tab
+        self.tabs.addTab(all_tab, self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView),
+                         ALL_TITLE)
+        self.tabs.setTabToolTip(self.tabs.indexOf(all_tab), "Every enabled registry's skills in one table")
+        self._sync_all()
+
+    # -- tabs ----------------------------------------------------------------------------------
+
+    def tabs_list(self) -> list[RegistryTab]:
+        """The registry tabs in display order (without *All registries*)."""
+        return [w for w in super().tabs_list() if isinstance(w, RegistryTab)]
+
+    def sync_registries(self) -> None:
+        """As the base dialog; new tabs are watched for hit counts, *All registries* follows."""
+        super().sync_registries()
+        for tab in self.tabs_list():
+            if id(tab) in self._watched:
+                continue
+            self._watched.add(id(tab))
+            for signal in (tab.proxy.rowsInserted, tab.proxy.rowsRemoved, tab.proxy.modelReset,
+                           tab.proxy.layoutChanged):
+                signal.connect(self._schedule_retitle)
+            tab.model.dataChanged.connect(self._schedule_sync)
+            tab.model.rowsInserted.connect(self._schedule_sync)
+            tab.model.modelReset.connect(self._schedule_sync)
+            self._overlays[id(tab)] = NoMatchOverlay(tab.catalogue.views)
+            tab.summary.setWordWrap(True)  # a long summary wraps instead of holding the dialog wide
+        if self.all_tab is not None:
+            self._sync_all()
+
+    def _tab_status(self, tab: RegistryTab) -> None:
+        super()._tab_status(tab)
+        self._schedule_sync()
+
+    def _schedule_sync(self, *_: object) -> None:
+        if self._retitle_timer is not None:
+            self._sync_pending = True
+            self._retitle_timer.start()
+
+    def _schedule_retitle(self, *_: object) -> None:
+        if self._retitle_timer is not None:
+            self._retitle_timer.start()
+
+    def _sync_all(self) -> None:
+        if self.all_tab is not None:
+            self.all_tab.sync(self.tabs_list())
+        self.retitle()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if obj is self.tabs.tabBar() and event.type() == QEvent.Type.Resize:
+            self._schedule_retitle()
+        return super().eventFilter(obj, event)
+
+    def _name_budget(self, names: list[str]) -> int | None:
+        """Pixels each registry name may take in its tab title so that every title fits the bar
+        (None: no limit). The hit counts are never shortened, only the names (issue 15).
+
+        Args:
+            names: the name in each tab's current (full) title, in tab order.
+        """
+        bar = self.tabs.tabBar()
+        width = self.tabs.width() or self.width()
+        if not names or width <= 0:
+            return None
+        fm = bar.fontMetrics()
+        chrome = 28 + 16 + 10  # padding, icon, margin of a tab (style.qss)
+        titles = [self.tabs.tabText(i) for i in range(self.tabs.count())]
+        full = sum(fm.horizontalAdvance(t) + chrome for t in titles)
+        if full <= width - 8:
+            return None
+        fixed = sum(fm.horizontalAdvance(t) - fm.horizontalAdvance(n) + chrome for t, n in zip(titles, names, strict=False))
+        return max(40, (width - 8 - fixed) // len(names))
+
+    def _short(self, name: str, budget: int | None) -> str:
+        if budget is None:
+            return name
+        return self.tabs.tabBar().fontMetrics().elidedText(name, Qt.TextElideMode.ElideMiddle, budget)
+
+    def _filter(self, text: str) -> None:
+        super()._filter(text)
+        if self.all_tab is not None:
+            self.all_tab.set_filter_text(text)
+        self.retitle()
+
+    def _filter_updates(self, on: bool) -> None:
+        super()._filter_updates(on)
+        if self.all_tab is not None:
+            self.all_tab.catalogue.set_base_filter(_has_update if on else None)
+            self.all_tab.update_summary()
+        self.retitle()
+
+    def filtering(self, tab: RegistryTab | AllRegistriesTab) -> bool:
+        """True when a search text, a facet of ``tab`` or *Updates only* filters it."""
+        return bool(self.search.text().split()) or self.updates_only.isChecked() or \
+            tab.catalogue.panel.is_filtering()
+
+    def retitle(self) -> None:
+        """Tab titles with hits (while filtering) and the emptied tabs' sentences (issue 15)."""
+        if getattr(self, "_sync_pending", False) and self.all_tab is not None:
+            self._sync_pending = False
+            self.all_tab.sync(self.tabs_list())
+        counts: list[tuple[str, int]] = []
+        for tab in self.tabs_list():  # full titles first, to measure
+            i = self.tabs.indexOf(tab)
+            if i >= 0 and tab.is_loaded() and not tab.is_resolving() and tab.error is None:
+                self.tabs.setTabText(i, tab_title(tab.registry.name, tab.model.rowCount(), tab.proxy.rowCount(),
+                                                  self.filtering(tab)) + (" (offline)" if tab.is_offline() else ""))
+        names = [w.registry.name if isinstance(w, RegistryTab) else ALL_TITLE
+                 for w in (self.tabs.widget(i) for i in range(self.tabs.count()))]
+        budget = self._name_budget(names)
+        for tab in self.tabs_list():
+            i = self.tabs.indexOf(tab)
+            if i < 0 or not tab.is_loaded():
+                counts.append((tab.registry.name, 0))
+                continue
+            total, shown = tab.model.rowCount(), tab.proxy.rowCount()
+            counts.append((tab.registry.name, shown))
+            if tab.is_resolving() or tab.error is not None:
+                continue
+            suffix = " (offline)" if tab.is_offline() else ""
+            self.tabs.setTabText(i, tab_title(self._short(tab.registry.name, budget), total, shown,
+                                              self.filtering(tab)) + suffix)
+            if not tab.is_offline():  # the whole name, should the title be shortened
+                self.tabs.setTabToolTip(i, f"{tab.registry.name}: {tab.registry.source.url}")
+        all_tab = self.all_tab
+        if all_tab is not None:
+            total, shown = all_tab.model.rowCount(), all_tab.proxy.rowCount()
+            i = self.tabs.indexOf(all_tab)
+            if i >= 0:
+                self.tabs.setTabText(i, tab_title(self._short(ALL_TITLE, budget), total, shown,
+                                                  self.filtering(all_tab)))
+            all_count = [(ALL_TITLE, shown)]
+        else:
+            all_count = []
+        searched = self.search.text()
+        for tab, (name, shown) in zip(self.tabs_list(), counts, strict=True):
+            overlay = self._overlays.get(id(tab))
+            if overlay is None:
+                continue
+            empty = tab.is_loaded() and tab.model.rowCount() > 0 and shown == 0
+            others = [c for c in counts if c[0] != name] + all_count
+            overlay.show_text(no_match_text(others, searched) if empty else "")
+        if all_tab is not None:
+            empty = all_tab.model.rowCount() > 0 and all_tab.proxy.rowCount() == 0
+            all_tab.overlay.show_text(no_match_text([], searched) if empty else "")
+
+    def no_match_message(self, tab: RegistryTab | AllRegistriesTab) -> str:
+        """The sentence an emptied tab shows ("" when it shows rows)."""
+        overlay = tab.overlay if isinstance(tab, AllRegistriesTab) else self._overlays.get(id(tab))
+        return overlay.text() if overlay is not None and not overlay.isHidden() else ""
+
+    def focus_table(self) -> bool:
+        """Down in the search field: into the current tab's table, *All registries* included."""
+        if self.all_tab is not None and self.tabs.currentWidget() is self.all_tab:
+            return keyboard.focus_first_row(self.all_tab.table)
+        return super().focus_table()
+
+    def _fix_tab_order(self) -> None:
+        super()._fix_tab_order()
+        if self.all_tab is not None and self.tabs.currentWidget() is self.all_tab:
+            keyboard.chain([self.search, self.updates_only, self.reload_button, self.tabs, self.all_tab.table,
+                            self.import_button, self.update_button, self.close_button])
+
+    # -- import from All registries ---------------------------------------------------------------
+
+    def _import_source(self) -> tuple[RegistryTab, list[CatalogRow]] | None:
+        if self.all_tab is None or self.tabs.currentWidget() is not self.all_tab:
+            return super()._import_source()
+        groups = self.all_tab.selected_by_registry()
+        if len(groups) > 1:
+            names = ", ".join(t.registry.name for t in groups)
+            self.set_status(f"Select skills of one registry at a time to import them (the selection spans {names}).",
+                            "error")
+            return None
+        if not groups:
+            return None
+        tab, rows = next(iter(groups.items()))
+        return (tab, rows) if tab.is_loaded() else None
+
+    def _update_buttons(self, *_: object) -> None:
+        super()._update_buttons()
+        all_tab: AllRegistriesTab | None = self.__dict__.get("all_tab")
+        if all_tab is None or self.tabs.currentWidget() is not all_tab:
+            return
+        rows = all_tab.selected_rows()
+        n = len(rows)
+        self.import_button.setEnabled(n > 0 and not self.busy())
+        self.import_button.setText(f"Import {n} skills…" if n > 1 else "Import…")
+        registries = {all_tab.model.registry_of(r) for r in rows}
+        if n:
+            self.hint.setText(f"{n} selected" + (f" from {len(registries)} registries — import one registry at a time"
+                                                  if len(registries) > 1 else ""))
+        else:
+            self.hint.setText("Select skills to import; the Registry column says where each is listed.")
+

@@ -1,0 +1,279 @@
+"""Layouts that fit small windows (issue 15, Deliver 3): table columns that share the width sensibly
+and button rows that collapse into a *More* menu instead of clipping their labels.
+
+- :class:`ColumnFitter` sizes a table's columns to their contents (capped), keeps badge columns whole
+  (a delegate with ``keep_whole = True``), shrinks the other text columns (they elide) and gives what
+  is left to the stretching column (the description), so nothing is pushed off-screen at 1024×640.
+- :class:`ToolbarOverflow` watches a row of buttons (a ``QHBoxLayout`` other code keeps inserting
+  into): when the row is wider than its page, the rightmost buttons (never the first, the main
+  action) move into a *More* menu at the end of the row; they come back when there is room.
+
+Both react to resizes and model/row changes, once per burst (a zero-delay timer).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QMenu,
+    QStyle,
+    QTableView,
+    QToolButton,
+    QWidget,
+)
+
+__all__ = ["ColumnFitter", "ToolbarOverflow"]
+
+
+class ColumnFitter(QObject):
+    """Fit a table's columns into its viewport (issue 15, Deliver 3).
+
+    Args:
+        view: the table.
+        stretch_column: the column that takes the remaining width and elides (the description).
+        min_stretch: pixels the stretching column keeps at least when others must shrink.
+        caps: ``{column: max pixels}`` for columns whose contents may be long (names, sources).
+        floors: ``{column: min pixels}`` a column keeps before the stretching one gives up its room
+            (e.g. the name, which says what a row is).
+
+    Columns whose delegate has ``keep_whole = True`` (badges) get their full content width; other
+    columns shrink, down to their header's width or 72 px, and elide; fixed-size sections are left
+    alone. A user's manual resize holds until the next resize of the view or change of the rows.
+    """
+
+    FLOOR = 72
+
+    def __init__(self, view: QTableView, stretch_column: int, *, min_stretch: int = 160,
+                 caps: dict[int, int] | None = None, floors: dict[int, int] | None = None) -> None:
+        super().__init__(view)
+        self.view, self.stretch, self.min_stretch = view, stretch_column, min_stretch
+        self.caps = dict(caps or {})
+        self.floors = dict(floors or {})
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.fit)
+        view.viewport().installEventFilter(self)
+        self._model: QAbstractItemModel | None = None
+        self._watch_model()
+
+    def _watch_model(self) -> None:
+        model = self.view.model()
+        if model is None or model is self._model:
+            return
+        self._model = model
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved, model.layoutChanged,
+                       model.dataChanged):
+            signal.connect(self.schedule)
+
+    def schedule(self, *_: object) -> None:
+        """Fit once the current burst of changes is over."""
+        self._timer.start()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Resize:
+            self.schedule()
+        return False
+
+    def _keeps_whole(self, column: int) -> bool:
+        delegate = self.view.itemDelegateForColumn(column)
+        return bool(getattr(delegate, "keep_whole", False))
+
+    def fit(self) -> None:
+        """Size the columns now (see the class note)."""
+        self._watch_model()
+        view, header = self.view, self.view.horizontalHeader()
+        model = view.model()
+        if model is None or header.count() == 0:
+            return
+        avail = view.viewport().width()
+        if avail <= 0:
+            return
+        natural: dict[int, int] = {}
+        floor: dict[int, int] = {}
+        used = 0
+        for c in range(header.count()):
+            if c == self.stretch or header.isSectionHidden(c):
+                continue
+            if header.sectionResizeMode(c) == QHeaderView.ResizeMode.Fixed:
+                used += header.sectionSize(c)
+                continue
+            head = header.sectionSizeFromContents(c).width() + 8
+            content = max(view.sizeHintForColumn(c), head)
+            if c in self.caps and not self._keeps_whole(c):
+                content = min(content, self.caps[c])
+            natural[c] = content
+            wish = min(self.floors.get(c, 0), avail * 3 // 10)
+            floor[c] = content if self._keeps_whole(c) else min(content, max(head, self.FLOOR, wish))
+        budget = avail - used - min(self.min_stretch, avail // 6)
+        if sum(floor.values()) > budget:  # a narrow view: the description gives up more of its room
+            budget = avail - used - 48
+        total = sum(natural.values())
+        sizes = dict(natural)
+        if total > budget:
+            shrinkable = {c: natural[c] - floor[c] for c in natural if natural[c] > floor[c]}
+            room = sum(shrinkable.values())
+            excess = total - budget
+            if room > 0:
+                take = min(1.0, excess / room)
+                for c, slack in shrinkable.items():
+                    sizes[c] = natural[c] - int(slack * take + 0.999)
+        over = sum(sizes.values()) - (avail - used - 32)
+        if over > 0:  # floors too: still too wide for this view, squeeze the text columns further
+            soft = {c: sizes[c] - 40 for c in sizes if not self._keeps_whole(c) and sizes[c] > 40}
+            room = sum(soft.values())
+            if room > 0:
+                take = min(1.0, over / room)
+                for c, slack in soft.items():
+                    sizes[c] -= int(slack * take + 0.999)
+        for c, w in sizes.items():
+            if header.sectionSize(c) != w:
+                header.resizeSection(c, w)
+
+
+class ToolbarOverflow(QObject):
+    """Collapse a row of buttons into a *More* menu when it does not fit (issue 15, Deliver 3).
+
+    Args:
+        page: the widget whose width the row may use (its layout margins are subtracted).
+        row: the buttons' ``QHBoxLayout``; other code may insert widgets into it later (indices
+            before the *More* button, which is appended at the end, stay as they were).
+        margins: horizontal pixels of ``page`` not available to the row (default: the page layout's
+            left and right margins).
+
+    Buttons collapse from the right: first those after the row's stretch (e.g. *Refresh*), then the
+    others right to left, never the first widget (the main action); text fields never collapse.
+    A collapsed button is squeezed to zero width and taken out of the focus chain rather than
+    hidden, so visibility stays its owner's (a button shown only when useful): a button hidden by
+    its owner stays out of the row and the menu.
+
+    Attributes:
+        more: the *More* tool button (hidden while everything fits).
+        collapsed: the buttons currently in the menu, in row order.
+    """
+
+    def __init__(self, page: QWidget, row: QHBoxLayout, margins: int | None = None) -> None:
+        super().__init__(page)
+        self.page, self.row = page, row
+        self._margins = margins
+        self.more = QToolButton()
+        self.more.setObjectName("overflowButton")
+        self.more.setText("More ▾")
+        self.more.setAccessibleName("More actions")
+        self.more.setToolTip("Actions that do not fit the window's width")
+        self.more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.menu = QMenu(self.more)
+        self.menu.aboutToShow.connect(self._fill_menu)
+        self.more.setMenu(self.menu)
+        self.more.setVisible(False)
+        row.addWidget(self.more)
+        self.collapsed: list[QAbstractButton] = []
+        self._known: set[int] = set()
+        self._focus: dict[int, Qt.FocusPolicy] = {}
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(self.fit)
+        page.installEventFilter(self)
+        self._items()  # the buttons there now stop holding the page wide
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        kind = event.type()
+        if obj is self.page:
+            if kind in (QEvent.Type.Resize, QEvent.Type.LayoutRequest, QEvent.Type.Show):
+                self._timer.start()
+        elif kind in (QEvent.Type.ShowToParent, QEvent.Type.HideToParent, QEvent.Type.EnabledChange):
+            self._timer.start()
+        return False
+
+    def _items(self) -> tuple[list[QWidget], int]:
+        """The row's widgets (without *More*) and the index of the first one after the stretch."""
+        widgets: list[QWidget] = []
+        after = -1
+        for i in range(self.row.count()):
+            item = self.row.itemAt(i)
+            if item is None:
+                continue
+            w = item.widget()
+            if w is None:
+                if item.spacerItem() is not None and after < 0:
+                    after = len(widgets)
+                continue
+            if w is self.more:
+                continue
+            if id(w) not in self._known:
+                self._known.add(id(w))
+                w.installEventFilter(self)
+                if isinstance(w, QAbstractButton):
+                    # The row's minimum must not hold the window wide: what does not fit collapses.
+                    w.setMinimumWidth(1)
+            widgets.append(w)
+        return widgets, (after if after >= 0 else len(widgets))
+
+    def _available(self) -> int:
+        if self._margins is not None:
+            return self.page.width() - self._margins
+        lay = self.page.layout()
+        m = lay.contentsMargins() if lay is not None else None
+        return self.page.width() - ((m.left() + m.right()) if m is not None else 0)
+
+    def _width(self, w: QWidget) -> int:
+        if isinstance(w, QLineEdit):
+            return max(w.minimumWidth(), 140)
+        return max(w.sizeHint().width(), w.minimumSizeHint().width())
+
+    def fit(self) -> None:
+        """Show what fits, put the rest into the *More* menu."""
+        widgets, after = self._items()
+        wanted = [w for w in widgets if not w.isHidden()]
+        spacing = self.row.spacing()
+        if spacing < 0:  # the style's default
+            spacing = self.page.style().pixelMetric(QStyle.PixelMetric.PM_LayoutHorizontalSpacing)
+        spacing = max(spacing, 6) + 1  # a pixel of slack: the layout rounds
+        avail = self._available()
+
+        def need(shown: list[QWidget], with_more: bool) -> int:
+            total = sum(self._width(w) for w in shown) + spacing * max(len(shown) - 1, 0)
+            if with_more:
+                total += self.more.sizeHint().width() + spacing
+            return total
+
+        order = [w for w in reversed(widgets[after:]) if not isinstance(w, QLineEdit)]
+        order += [w for w in reversed(widgets[1:after]) if not isinstance(w, QLineEdit)]
+        shown = list(wanted)
+        collapsed: list[QWidget] = []
+        for w in order:
+            if need(shown, bool(collapsed)) <= avail:
+                break
+            if w in shown:
+                shown.remove(w)
+                collapsed.append(w)
+        for w in widgets:
+            self._squeeze(w, w in collapsed)
+        self.collapsed = [w for w in widgets if w in collapsed and isinstance(w, QAbstractButton)]
+        self.more.setVisible(bool(self.collapsed))
+
+    def _squeeze(self, w: QWidget, collapse: bool) -> None:
+        if collapse and id(w) not in self._focus:
+            self._focus[id(w)] = w.focusPolicy()
+            w.setMinimumWidth(0)
+            w.setMaximumWidth(0)
+            w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        elif not collapse and id(w) in self._focus:
+            w.setFocusPolicy(self._focus.pop(id(w)))
+            w.setMinimumWidth(1 if isinstance(w, QAbstractButton) else 0)
+            w.setMaximumWidth(16777215)
+
+    def _fill_menu(self) -> None:
+        self.menu.clear()
+        for b in self.collapsed:
+            action = self.menu.addAction(b.text().replace("&", "&&"))
+            action.setEnabled(b.isEnabled())
+            action.setToolTip(b.toolTip())
+            action.triggered.connect(b.click)
+        self.menu.setToolTipsVisible(True)
+

@@ -1,0 +1,111 @@
+"""Issue 15, Deliver 3: every page and the browse dialog fit 1024×640 — no button label wider than
+its button, table columns inside their view with the badges whole, toolbars that collapse into a
+*More* menu."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QAbstractButton, QHBoxLayout, QPushButton, QTableView, QWidget
+from uitools import wait_loaded
+
+from skill_studio.core.models import Destination
+from skill_studio.ui.fit import ToolbarOverflow
+from skill_studio.ui.main_window import PAGE_KEYS
+
+SIZE = (1024, 640)
+
+
+def clipped_buttons(root: QWidget) -> list[str]:
+    """Visible buttons narrower than their size hint (their label would be cut)."""
+    out = []
+    for b in root.findChildren(QAbstractButton):
+        if b.isVisibleTo(root) and b.text() and b.maximumWidth() > 0 and b.width() < b.sizeHint().width():
+            out.append(f"{b.text()!r}: {b.width()} < {b.sizeHint().width()}")
+    return out
+
+
+def overflowing_tables(root: QWidget) -> list[str]:
+    """Visible tables whose columns are wider than the view, or whose badge column is cut."""
+    out = []
+    for t in root.findChildren(QTableView):
+        if not t.isVisibleTo(root) or t.model() is None or t.model().rowCount() == 0:
+            continue
+        header = t.horizontalHeader()
+        used = sum(header.sectionSize(c) for c in range(header.count()) if not header.isSectionHidden(c))
+        if used > t.viewport().width() + 1:
+            out.append(f"{t.objectName()}: columns {used} px > view {t.viewport().width()} px")
+        for c in range(header.count()):
+            if getattr(t.itemDelegateForColumn(c), "keep_whole", False) and \
+                    header.sectionSize(c) < t.sizeHintForColumn(c):
+                out.append(f"{t.objectName()}: badge column {c} cut")
+    return out
+
+
+def settle(qtbot) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        QCoreApplication.processEvents()
+        qtbot.wait(30)
+
+
+def test_every_page_fits_the_minimum_size(studio, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(studio)
+    listing = studio.list_registry(studio.registries()[0])
+    for name in ("pdf", "xlsx", "docx"):
+        studio.import_skill(listing, next(s for s in listing.skills if s.name == name), Destination.LIBRARY)
+    window.library.refresh()
+    qtbot.waitUntil(lambda: window.library.model.rowCount() == 3)
+    window.library.updates.add("pdf")
+    window.library.model.set_updates({"pdf"})
+    assert window.minimumWidth() <= SIZE[0] and window.minimumHeight() <= SIZE[1]
+    window.resize(*SIZE)
+    for key in PAGE_KEYS:
+        window.show_page(key)
+        settle(qtbot)
+        assert window.width() == SIZE[0], "the window cannot shrink to 1024 px"
+        page = window.pages[key]
+        assert not clipped_buttons(page), f"{key}: {clipped_buttons(page)}"
+        assert not overflowing_tables(page), f"{key}: {overflowing_tables(page)}"
+
+
+def test_browse_dialog_fits_the_minimum_size(studio, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    studio.add_registry("anthropics/claude-code")
+    window = make_window(studio)
+    dialog = window.open_browse(Destination.LIBRARY)
+    dialog.resize(*SIZE)
+    wait_loaded(qtbot, dialog)
+    dialog.search.setText("skill")
+    for i in range(dialog.tabs.count()):
+        dialog.tabs.setCurrentIndex(i)
+        settle(qtbot)
+        assert not clipped_buttons(dialog), f"tab {i}: {clipped_buttons(dialog)}"
+        assert not overflowing_tables(dialog.tabs.currentWidget()), overflowing_tables(dialog.tabs.currentWidget())
+    dialog.close()
+
+
+def test_toolbar_collapses_into_more_and_comes_back(qtbot) -> None:  # type: ignore[no-untyped-def]
+    page = QWidget()
+    row = QHBoxLayout(page)
+    buttons = [QPushButton(f"A rather long action number {i}") for i in range(6)]
+    for b in buttons:
+        row.addWidget(b)
+    overflow = ToolbarOverflow(page, row)
+    clicked = []
+    buttons[5].clicked.connect(lambda: clicked.append(5))
+    qtbot.addWidget(page)
+    page.resize(600, 60)
+    page.show()
+    qtbot.waitUntil(lambda: overflow.more.isVisible())
+    assert buttons[0].width() >= buttons[0].sizeHint().width(), "the first (main) action never collapses"
+    assert overflow.collapsed and overflow.collapsed[-1] is buttons[5]
+    assert not clipped_buttons(page)
+    overflow._fill_menu()
+    actions = overflow.menu.actions()
+    assert [a.text() for a in actions] == [b.text() for b in overflow.collapsed]
+    actions[-1].trigger()
+    assert clicked == [5]
+    buttons[4].setVisible(False)  # its owner hides it: it stays out of the row and the menu
+    page.resize(2400, 60)
+    qtbot.waitUntil(lambda: not overflow.more.isVisible())
+    assert not overflow.collapsed
+    assert all(b.width() >= b.sizeHint().width() for i, b in enumerate(buttons) if i != 4)
+    assert not buttons[4].isVisible()
