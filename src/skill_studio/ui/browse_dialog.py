@@ -72,7 +72,7 @@ from skill_studio.ui.widgets import (
     button,
     setup_table,
 )
-from skill_studio.ui.workers import BackgroundOp, describe_error
+from skill_studio.ui.workers import BackgroundOp, describe_error, io_pool
 
 # -- background work (no widgets below this line until the classes) ---------------------------------
 
@@ -542,7 +542,7 @@ class RegistryTab(QWidget):
         job.failure(lambda err: self._failed(gen, err)) \
             .with_progress(lambda d, t: self._progress(gen, d, t)) \
             .with_partial(lambda part: self._partial(gen, part)) \
-            .run_in_background()
+            .run_in_background(io_pool())  # issue 18: every tab loads at once, not two per CPU pair
 
     def _hide_external_progress(self) -> None:
         self.external_bar.setVisible(False)

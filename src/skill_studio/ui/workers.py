@@ -111,8 +111,8 @@ _io_pool: QThreadPool | None = None
 
 
 def io_pool() -> QThreadPool:
-    """The GUI's pool for background operations (created on first use, :data:`IO_THREADS` threads):
-    every registry tab of the browse dialog loads at once."""
+    """The GUI's pool for network loads (created on first use, :data:`IO_THREADS` threads): every
+    registry tab of the browse dialog loads at once."""
     global _io_pool
     if _io_pool is None:
         _io_pool = QThreadPool()
@@ -177,9 +177,10 @@ class BackgroundOp(Generic[T]):
         return self
 
     def run_in_background(self, pool: QThreadPool | None = None) -> BackgroundOp[T]:
-        """Start ``op`` on ``pool`` (default: :func:`io_pool`). Returns self."""
+        """Start ``op`` on ``pool`` (default: Qt's global pool; network loads pass :func:`io_pool`).
+        Returns self."""
         _live.add(self)
-        (pool or io_pool()).start(self._work)
+        (pool or QThreadPool.globalInstance()).start(self._work)
         return self
 
     # -- pool thread ---------------------------------------------------------------------------
