@@ -243,3 +243,33 @@ def test_token_never_reaches_logs_output_or_files(github, use_github, memory_key
     assert any(p.suffix == ".db" for p in files) and any("cache" in p.parts for p in files)
     for p in files:
         assert SECRET.encode() not in p.read_bytes(), p
+
+
+def test_background_token_lookup_is_used_once_and_forgotten_on_save(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18: the keyring is read off the critical path; the result serves the next resolve once."""
+    keyring.set_password(auth.SERVICE, "github.com", SECRET)
+    auth.start_token_lookup("github.com")
+    keyring.delete_password(auth.SERVICE, "github.com")  # the lookup may already have read it, or not
+    token, source = auth.resolve_token("github.com")
+    assert (token, source) in ((SECRET, auth.TokenSource.KEYRING), (None, auth.TokenSource.NONE))
+    assert auth.resolve_token("github.com") == (None, auth.TokenSource.NONE)  # taken once, then read again
+
+    keyring.set_password(auth.SERVICE, "github.com", "old")
+    auth.start_token_lookup("github.com")
+    auth.save_token("github.com", SECRET)  # a saved token wins over a lookup started before
+    assert auth.resolve_token("github.com") == (SECRET, auth.TokenSource.KEYRING)
+
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_env")
+    auth.start_token_lookup("github.com")  # the environment wins: nothing to look up
+    assert auth._take_lookup("github.com") == (False, None)
+    assert auth.resolve_token("github.com") == ("ghp_env", auth.TokenSource.ENVIRONMENT)
+
+
+def test_a_lookup_made_with_another_keyring_is_not_used() -> None:
+    from memory_keyring import MemoryKeyring
+
+    keyring.set_password(auth.SERVICE, "github.com", SECRET)
+    auth.start_token_lookup("github.com")
+    auth._lookups["github.com"][1].result(timeout=10)
+    keyring.set_keyring(MemoryKeyring())  # e.g. the next test's keyring
+    assert auth.resolve_token("github.com") == (None, auth.TokenSource.NONE)

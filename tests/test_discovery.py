@@ -479,3 +479,40 @@ def test_skill_at_repository_root_compares_with_repo_name() -> None:
     (s,) = run(FakeRepo({"SKILL.md": skill("market")}), [{"name": "r", "source": "./"}]).skills
     assert s.path == ""
     assert s.warnings == ()
+
+
+# ---------------------------------------------------------------------------- issue 18: read ahead
+
+
+def test_likely_skill_files_are_what_discovery_reads_when_plugin_json_adds_nothing() -> None:
+    from skill_studio.core.discovery import likely_skill_files
+
+    repo = FakeRepo(
+        {
+            "plugins/a/skills/one/SKILL.md": skill("one"),
+            "plugins/a/skills/two/SKILL.md": skill("two"),
+            "plugins/a/.claude-plugin/plugin.json": json.dumps({"name": "a"}),
+            "plugins/b/SKILL.md": skill("b"),
+            "plugins/c/listed/x/SKILL.md": skill("x"),
+            "plugins/c/skills/ignored/SKILL.md": skill("ignored"),
+            "plugins/d/skills/big/SKILL.md": skill("big"),
+            "plugins/e/.claude-plugin/plugin.json": json.dumps({"skills": ["./custom"]}),
+            "plugins/e/custom/y/SKILL.md": skill("y"),
+            "plugins/e/skills/z/SKILL.md": skill("z"),
+        },
+        symlinks=["plugins/a/skills/link/SKILL.md"],
+        sizes={"plugins/d/skills/big/SKILL.md": MAX_SKILL_MD_BYTES + 1},
+    )
+    plugins = [{"name": "a", "source": "./plugins/a"}, {"name": "b", "source": "./plugins/b"},
+               {"name": "c", "source": "./plugins/c", "skills": ["./listed"]}, {"name": "d", "source": "./plugins/d"},
+               {"name": "e", "source": "./plugins/e"}, {"name": "gone", "source": "./plugins/none"}]
+    listing = run(repo, plugins)
+    catalog = parse_catalog(repo.files[".claude-plugin/marketplace.json"], ".claude-plugin/marketplace.json", "")
+    ahead = likely_skill_files(repo.tree(), catalog.plugins)
+    assert ahead == ["plugins/a/skills/one/SKILL.md", "plugins/a/skills/two/SKILL.md", "plugins/b/SKILL.md",
+                     "plugins/c/listed/x/SKILL.md", "plugins/e/skills/z/SKILL.md"]  # not the link, not the big one
+    read = repo.calls[1]  # discovery's second batch
+    # plugin e's plugin.json lists its own skills: discovery reads custom/y instead of skills/z
+    assert set(read) - set(ahead) == {"plugins/e/custom/y/SKILL.md"}
+    assert set(ahead) - set(read) == {"plugins/e/skills/z/SKILL.md"}
+    assert ("e:y", "plugins/e/custom/y") in names(listing)

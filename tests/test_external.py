@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import EXTERNAL, MARKETPLACES, require_shared
 
+from skill_studio.core import external
 from skill_studio.core.external import (
     ExternalCache,
     ExternalSourceError,
@@ -221,10 +222,10 @@ def downloads(server, repo: str) -> int:
     return server.count(f"/repos/{repo}/git/blobs/") + server.count(f"/_raw/{repo}/")
 
 
-def test_one_resolution_per_ref_one_listing_per_commit_and_cache(acme) -> None:
+def test_one_resolution_per_ref_one_listing_per_commit_and_cache(acme, monkeypatch) -> None:
     with SkillStudio() as studio:
         acme.reset_counters()
-        studio.list_registry(MARKET)
+        first = studio.list_registry(MARKET)
         # (acme/tools, default) once for live, sub and again; nope once; acme/missing once;
         # the pinned SHAs need no resolution
         assert acme.count("/repos/acme/tools/commits/") == 2
@@ -239,8 +240,19 @@ def test_one_resolution_per_ref_one_listing_per_commit_and_cache(acme) -> None:
         again = studio.list_registry(MARKET)
         assert acme.count(f"/repos/acme/tools/git/trees/{acme.c1}") == 0  # immutable: cached
         assert downloads(acme, "acme/tools") == 0
-        assert acme.count("/repos/acme/tools/commits/") == 2  # refs can move: asked again
-        assert len(again.skills) == 5
+        # issue 18: within the re-check interval refs are not asked again, nor is a 404
+        assert acme.count("/repos/acme/tools/commits/") == 0
+        assert acme.count("/repos/acme/missing/commits/") == 0
+        assert len(again.skills) == 5 and again.unavailable_plugins == first.unavailable_plugins
+
+        monkeypatch.setattr(external, "RECHECK_SECONDS", 0.0)  # the interval has passed
+        acme.reset_counters()
+        later = studio.list_registry(MARKET)
+        # refs can move: the default branch is asked again; the unknown ref 'nope' and the missing
+        # repository answered 404 and are remembered longer
+        assert acme.count("/repos/acme/tools/commits/") == 1
+        assert acme.count("/repos/acme/missing/commits/") == 0
+        assert len(later.skills) == 5
 
 
 def test_progressive_resolution_matches_the_full_listing(acme) -> None:
@@ -294,7 +306,8 @@ def test_git_subdir_import_writes_the_whole_folder(acme, isolated_home: Path) ->
     assert installed.registry == "acme-market" and installed.version == "2.0.0"
 
 
-def test_update_check_follows_the_target_ref_and_pinned_sha_stays(acme) -> None:
+def test_update_check_follows_the_target_ref_and_pinned_sha_stays(acme, monkeypatch) -> None:
+    monkeypatch.setattr(external, "RECHECK_SECONDS", 0.0)  # every listing re-checks unpinned refs
     with SkillStudio() as studio:
         listing = studio.list_registry(MARKET)
         live = next(s for s in listing.skills if s.qualified_name == "live:tool-a")
@@ -388,8 +401,9 @@ def test_superpowers_marketplace_lists_22_skills_and_imports_brainstorming(fx, i
         "obra/superpowers", "superpowers:brainstorming", "superpowers-marketplace")
 
 
-def test_superpowers_update_check_follows_obra_superpowers(github, use_github) -> None:
+def test_superpowers_update_check_follows_obra_superpowers(github, use_github, monkeypatch) -> None:
     require_shared()
+    monkeypatch.setattr(external, "RECHECK_SECONDS", 0.0)  # every listing re-checks unpinned refs
     obra = EXTERNAL / "obra__superpowers"
     github.add_fixture(MARKETPLACES / "obra__superpowers-marketplace")
     old = github.add_fixture(obra)

@@ -9,11 +9,12 @@ import time
 
 import pytest
 from keytools import *  # noqa: F403 - key_studio, kwin, press, browse, …
-from PySide6.QtCore import QCoreApplication, QThreadPool
+from PySide6.QtCore import QCoreApplication
 from uitools import *  # noqa: F403 - GUI fixtures and helpers
 
 from skill_studio.app.studio import SkillStudio
 from skill_studio.core.models import Destination
+from skill_studio.ui import workers
 from skill_studio.ui.main_window import MainWindow
 
 pytestmark = [pytest.mark.gui, pytest.mark.integration]
@@ -28,13 +29,13 @@ def hang_and_browse(qtbot, github, kwin: MainWindow):
     tab = dialog.tabs_list()[0]
     qtbot.waitUntil(lambda: tab.is_loading() and github.request_count > 0)
     time.sleep(0.3)  # the request is in flight, waiting for an answer
-    assert tab.is_loading() and QThreadPool.globalInstance().activeThreadCount() > 0
+    assert tab.is_loading() and workers.io_pool().activeThreadCount() > 0  # background work: the I/O pool
     return dialog, tab
 
 
 def pool_drains_within(seconds: float) -> float:
     start = time.monotonic()
-    assert QThreadPool.globalInstance().waitForDone(int(seconds * 1000)), f"work still running after {seconds} s"
+    assert workers.wait_for_background(int(seconds * 1000)), f"work still running after {seconds} s"
     QCoreApplication.processEvents()
     return time.monotonic() - start
 

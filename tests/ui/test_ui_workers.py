@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QObject, QThread
 
 from skill_studio.core.errors import CatalogError
+from skill_studio.ui import workers
 from skill_studio.ui.workers import BackgroundOp, describe_error, run_in_background
 
 pytestmark = pytest.mark.gui
@@ -79,9 +80,7 @@ def test_result_is_dropped_when_parent_was_deleted(qtbot) -> None:
     parent.deleteLater()
     qtbot.waitUntil(lambda: not _valid(parent))
     release.set()
-    from PySide6.QtCore import QThreadPool
-
-    QThreadPool.globalInstance().waitForDone(5000)
+    workers.wait_for_background(5000)
     qtbot.wait(50)
     assert called == []
 

@@ -29,10 +29,12 @@ WORKER_GRACE_MS = 5000
 def assert_no_background_work() -> None:
     """napari-style leak check: background jobs must be finished (after a grace period) and their
     results delivered; otherwise a test left a worker running."""
-    pool = QThreadPool.globalInstance()
-    finished = pool.waitForDone(WORKER_GRACE_MS)
+    pools = (workers.io_pool(), QThreadPool.globalInstance())
+    waited = [pool.waitForDone(WORKER_GRACE_MS) for pool in pools]  # both, even when one times out
+    finished = all(waited)
     QCoreApplication.processEvents()
-    assert finished and pool.activeThreadCount() == 0, "a QThreadPool job was still running at teardown"
+    assert finished and not any(pool.activeThreadCount() for pool in pools), \
+        "a QThreadPool job was still running at teardown"
     assert workers.active_ops() == 0, "a background op's result was never delivered"
 
 

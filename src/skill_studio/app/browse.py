@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from skill_studio.app.studio import SkillStudio
 from skill_studio.core.errors import CancelledError, SkillStudioError
+from skill_studio.core.external import describe_unavailable  # noqa: F401 - for the faces (issue 18)
 from skill_studio.core.identity import catalog_key, match_installed
 from skill_studio.core.models import CatalogSkill, Destination, ImportOptions, InstalledSkill, InstallState, Listing
 from skill_studio.core.update_rule import upstream_update

@@ -30,7 +30,7 @@ from skill_studio.core.blob_memo import BlobMemo
 from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
 from skill_studio.core.clock import now as _utcnow
-from skill_studio.core.discovery import PLUGIN_JSON, discover
+from skill_studio.core.discovery import PLUGIN_JSON, discover, likely_skill_files
 from skill_studio.core.display import unique_registry_name
 from skill_studio.core.errors import (
     AuthError,
@@ -73,6 +73,7 @@ from skill_studio.core.models import (
     RegistrySource,
     RepoTree,
     SkillMetadata,
+    SkippedPlugin,
     join_path,
 )
 from skill_studio.core.paths import AppPaths
@@ -239,6 +240,8 @@ class SkillStudio:
 
     def __init__(self, paths: AppPaths | None = None, client_factory: ClientFactory | None = None,
                  *, use_cache: bool = True) -> None:
+        if client_factory is None:
+            auth.start_token_lookup()  # issue 18: the keyring is read while the database opens
         self.paths = (paths or AppPaths.from_env()).ensure()
         # A damaged database is moved aside and rebuilt from the folders on disk (R-DATA-1).
         self.store, db_messages = open_store(self.paths)
@@ -331,6 +334,9 @@ class SkillStudio:
         with self._clients_lock:
             self._retired.extend(self._clients.values())
             self._clients.clear()
+        forget = getattr(self.external_cache, "forget_not_found", None)
+        if forget is not None:  # issue 18: a new token may see repositories that answered 404
+            forget()
 
     # -- registries ----------------------------------------------------------------------------
 
@@ -438,7 +444,7 @@ class SkillStudio:
                 f"{source.slug} has no {source.catalog_path} at {commit[:12]}: it is not a plugin marketplace.") from None
 
     def list_registry(self, registry: Registry | RegistrySource, progress: Progress | None = None,
-                      external: bool = True, allow_offline: bool = True) -> Listing:
+                      external: bool = True, allow_offline: bool = True, reload: bool = False) -> Listing:
         """Everything a registry lists, pinned to one commit (R-DIS-1..6, R-NET-4).
 
         Resolve the commit (a conditional request) → the cached listing of that commit, if any
@@ -461,6 +467,8 @@ class SkillStudio:
                 local plugins first that way, then calls :meth:`resolve_external`.
             allow_offline: fall back to the cached listing when GitHub cannot be reached; the
                 update check passes False so that a failed check is reported (R-UPD-5).
+            reload: the user asked to reload: unpinned external refs are asked again even within
+                their re-check interval (issue 18, ``core.external.RECHECK_SECONDS``).
 
         Returns:
             The Listing; ``listing.trees`` holds every tree for imports; ``fetched_at`` is set.
@@ -490,7 +498,7 @@ class SkillStudio:
             log.info("%s: showing the cached listing (offline): %s", source.slug, err)
             return dataclasses.replace(cached, offline=True, offline_reason=str(err))
         if external:
-            listing = self.resolve_external(listing, progress)
+            listing = self.resolve_external(listing, progress, force=reload)
         return listing
 
     @staticmethod
@@ -536,6 +544,8 @@ class SkillStudio:
                 if catalog_error is not None:
                     raise catalog_error
                 assert catalog is not None
+                if prefetch is not None:  # issue 18: SKILL.md downloads start now, not after every plugin.json
+                    prefetch.add(likely_skill_files(tree, catalog.plugins, source.subpath), known=True)
                 early = _EarlyParser()
                 too_large: set[str] = set()  # over the cap whatever the tree said: one excluded skill each
 
@@ -553,7 +563,8 @@ class SkillStudio:
         return listing
 
     def resolve_external(self, listing: Listing, progress: Progress | None = None,
-                         on_update: Callable[[Listing], None] | None = None) -> Listing:
+                         on_update: Callable[[Listing], None] | None = None, *, force: bool = False,
+                         retry: Iterable[int] = ()) -> Listing:
         """Add the skills of the listing's external plugins (issue 9; rules in ``core.external``).
 
         Each distinct (repository, ref) is resolved once and each distinct (repository, commit)
@@ -566,6 +577,8 @@ class SkillStudio:
             progress: optional ``progress(done, total)`` over the external plugins.
             on_update: optional callable receiving the merged listing each time a target
                 finishes (progressive display); called on the calling thread.
+            force: a reload: ask for unpinned refs even within their re-check interval (issue 18).
+            retry: catalog indexes whose targets are asked again even when remembered as "not found".
 
         Returns:
             A new Listing with the external skills merged in catalog order, unreachable targets
@@ -575,7 +588,30 @@ class SkillStudio:
             Nothing for a failing target: it becomes an unavailable plugin.
         """
         return resolve_external(listing, self.client, cache=cast(ExternalCache, self.external_cache), progress=progress,
-                                on_update=on_update)
+                                on_update=on_update, force=force, retry=retry)
+
+    def retry_external(self, listing: Listing, indexes: Iterable[int], progress: Progress | None = None) -> Listing:
+        """The per-plugin Retry of an unavailable external plugin (issue 18): ask GitHub again
+        about the targets of the plugins at catalog ``indexes`` (remembered "not found" answers
+        included) and merge what they list now.
+
+        Args:
+            listing: a resolved listing (from :meth:`list_registry` or :meth:`resolve_external`).
+            indexes: catalog indexes of plugins in ``listing.unavailable_plugins``.
+
+        Returns:
+            A new listing; plugins still failing stay unavailable with a fresh reason.
+        """
+        wanted = set(indexes)
+        again = [u for u in listing.unavailable_plugins if u.index in wanted]
+        if not again:
+            return listing
+        pending = dataclasses.replace(
+            listing,
+            unavailable_plugins=tuple(u for u in listing.unavailable_plugins if u.index not in wanted),
+            skipped_plugins=(*listing.skipped_plugins,
+                             *(SkippedPlugin(u.name, u.source, "external source", index=u.index) for u in again)))
+        return self.resolve_external(pending, progress, retry=wanted)
 
     # -- install state -------------------------------------------------------------------------
 

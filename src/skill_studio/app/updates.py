@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import as_completed
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -53,6 +54,7 @@ from skill_studio.app.merge import (
     update_row,
 )
 from skill_studio.app.studio import SkillStudio
+from skill_studio.core import executor
 from skill_studio.core.clock import utcnow
 from skill_studio.core.diffs import text_or_none, unified_diff
 from skill_studio.core.display import clean
@@ -65,6 +67,9 @@ from skill_studio.core.update_rule import upstream_update
 from skill_studio.core.versions import DEFAULT_VERSION
 
 log = logging.getLogger(__name__)
+
+CHECK_CONCURRENCY = 8
+"""Registries an update check lists at once (issue 18: all of them, for the usual few)."""
 
 """``progress(done, total)``: counts of registries (check) or skills (apply)."""
 Status = Callable[[str], None]
@@ -509,23 +514,41 @@ def check_updates(studio: SkillStudio, *, registries: Iterable[Registry] | None 
     total = len(groups)
     if progress:
         progress(0, total)
-    for done, (reg, skills) in enumerate(groups.values(), start=1):
-        if status:
-            status(f"Checking {reg.name} for updates…")
+    if status and groups:
+        reg_names = [reg.name for reg, _ in groups.values()]
+        status(f"Checking {reg_names[0]} for updates…" if total == 1 else
+               f"Checking {total} registries for updates ({', '.join(reg_names)})…")
+
+    def listing_of(reg: Registry) -> Listing | SkillStudioError:
         try:
-            listing = studio.list_registry(reg, allow_offline=False)  # a failed check is reported (R-UPD-5)
+            return studio.list_registry(reg, allow_offline=False)  # a failed check is reported (R-UPD-5)
         except SkillStudioError as err:
-            log.info("update check of %s failed: %s", reg.name, err)
-            report.errors.append(RegistryCheckError(reg.name, reg.source.url, str(err), type(err).__name__))
-        else:
-            report.registries.append(reg.name)
-            for s in skills:
-                report.checked += 1
-                item = evaluate(studio, listing, s)
-                if item is not None:
-                    report.items.append(item)
-        if progress:
-            progress(done, total)
+            return err
+
+    # Issue 18: every registry is asked at once (each listing bounds its own downloads); results
+    # are evaluated in registry order, so the report does not depend on which answered first.
+    pool = executor.Limited(CHECK_CONCURRENCY)
+    futures = [pool.submit(listing_of, reg) for reg, _ in groups.values()]
+    try:
+        for done, _fut in enumerate(as_completed(futures), start=1):
+            if progress:
+                progress(done, total)
+    finally:
+        for f in futures:
+            f.cancel()
+        pool.wait()
+    for fut, (reg, skills) in zip(futures, groups.values()):
+        result = fut.result()
+        if isinstance(result, SkillStudioError):
+            log.info("update check of %s failed: %s", reg.name, result)
+            report.errors.append(RegistryCheckError(reg.name, reg.source.url, str(result), type(result).__name__))
+            continue
+        report.registries.append(reg.name)
+        for s in skills:
+            report.checked += 1
+            item = evaluate(studio, result, s)
+            if item is not None:
+                report.items.append(item)
     if record:
         record_check(studio, report,
                      partial=registries is not None or destinations is not None or local_names is not None)

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from skill_studio.app import SkillStudio, clean, format_age
-from skill_studio.app.browse import install_states
+from skill_studio.app.browse import describe_unavailable, install_states
 from skill_studio.app.catalogue import SORT_FIELDS, catalogue_json, filter_rows, folder_sizes, sort_rows
 from skill_studio.cli.output import EXIT_OK, EXIT_REMOTE, error, json_out, out, short, table
 from skill_studio.core.errors import RemoteError, UserError
@@ -54,7 +54,8 @@ def listing_json(studio: SkillStudio, listing: Listing, facet: FacetFilter | Non
         "total": len(listing.skills),
         "excluded": [{"path": e.path, "reason": e.reason} for e in listing.excluded],
         "skipped_plugins": [{"name": p.name, "source": p.source, "reason": p.reason} for p in listing.skipped_plugins],
-        "unavailable_plugins": [{"name": p.name, "source": p.source, "reason": p.reason}
+        "unavailable_plugins": [{"name": p.name, "source": p.source, "reason": describe_unavailable(p),
+                                 "checked_at": p.checked_at.isoformat() if p.checked_at else None}
                                 for p in listing.unavailable_plugins],
         "warnings": list(listing.warnings), "errors": [],
         "offline": listing.offline,

@@ -29,16 +29,19 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
+import time
+from concurrent.futures import Future
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
-import keyring
-import keyring.errors
-from keyring.backends import fail, null
+if TYPE_CHECKING:
+    import keyring.backend
 
 from skill_studio.core.errors import AuthError, RemoteError, TokenStoreError, UserError
-from skill_studio.core.github import GitHubClient
+from skill_studio.core.github import GitHubClient, _ssl_context
 from skill_studio.core.hosts import GITHUB_COM, api_base_for, canonical_host, strip_to_host
 
 log = logging.getLogger(__name__)
@@ -118,9 +121,19 @@ def env_var_for(host: str) -> str:
     return ENV_GITHUB if normalize_host(host) == GITHUB_COM else ENV_ENTERPRISE
 
 
+def _keyring() -> ModuleType:
+    """The ``keyring`` package, imported on first use (issue 18: importing it and finding its
+    backend cost ~120 ms, paid by every command before its first request; see
+    :func:`start_token_lookup`)."""
+    import keyring
+    import keyring.errors  # noqa: F401 - used as keyring.errors below
+
+    return keyring
+
+
 def _backend() -> keyring.backend.KeyringBackend | None:
     try:
-        return keyring.get_keyring()
+        return _keyring().get_keyring()
     except Exception as err:  # noqa: BLE001 - a broken keyring configuration must not break the app
         log.warning("the keyring could not be initialised (%s)", type(err).__name__)
         return None
@@ -138,6 +151,8 @@ def keyring_available() -> bool:
     """False when the machine has no usable keyring backend (the ``fail`` or ``null`` backend, or a
     chainer with no backend); tokens then come from the environment only (R-NET-2)."""
     kr = _backend()
+    from keyring.backends import fail, null
+
     if kr is None or isinstance(kr, (fail.Keyring, null.Keyring)):
         return False
     backends = getattr(kr, "backends", None)
@@ -148,11 +163,65 @@ def _stored_token(host: str) -> str | None:
     if not keyring_available():
         return None
     try:
-        value = keyring.get_password(SERVICE, host)
+        value = _keyring().get_password(SERVICE, host)
     except Exception as err:  # noqa: BLE001 - locked/broken keyrings: fall back to the environment
         log.warning("could not read the token for %s from the keyring (%s)", host, type(err).__name__)
         return None
     return (value.strip() or None) if isinstance(value, str) else None
+
+
+_lookups: dict[str, tuple[float, Future[tuple[object, str | None]]]] = {}
+_lookups_lock = threading.Lock()
+_LOOKUP_FRESH_SECONDS = 30.0
+"""A background lookup older than this is not used (the keyring may have changed since)."""
+
+
+def start_token_lookup(host: str = GITHUB_COM) -> None:
+    """Start reading the keyring's token for ``host`` in a background thread (issue 18): the app
+    calls this first thing, so the keyring's import and backend search (~120 ms) overlap opening
+    the database instead of delaying the first request. The next :func:`resolve_token` of the
+    host takes the result (once; later calls read the keyring again). Does nothing when the
+    environment provides the token. Never raises."""
+    try:
+        h = normalize_host(host)
+    except UserError:
+        return
+    if os.environ.get(env_var_for(h), "").strip():
+        return
+    with _lookups_lock:
+        if h in _lookups:
+            return
+        fut: Future[tuple[object, str | None]] = Future()
+        _lookups[h] = (time.monotonic(), fut)
+
+    def run() -> None:
+        try:
+            _ssl_context()  # the client's CA bundle loads here too, off the critical path
+            token = _stored_token(h)
+            fut.set_result((_backend(), token))
+        except BaseException as err:  # noqa: BLE001 - handed to the reader
+            fut.set_exception(err)
+
+    threading.Thread(target=run, name="keyring-lookup", daemon=True).start()
+
+
+def _take_lookup(host: str) -> tuple[bool, str | None]:
+    """``(True, token)`` from a background lookup of ``host``, or ``(False, None)`` when there is
+    no usable lookup (none, too old, failed, or made with another keyring backend than the current)."""
+    with _lookups_lock:
+        item = _lookups.pop(host, None)
+    if item is None or time.monotonic() - item[0] > _LOOKUP_FRESH_SECONDS:
+        return False, None
+    try:
+        backend, token = item[1].result()
+    except Exception:  # noqa: BLE001 - read again in the caller's thread
+        return False, None
+    return (True, token) if backend is _backend() else (False, None)
+
+
+def _forget_lookups() -> None:
+    with _lookups_lock:
+        _lookups.clear()
 
 
 def resolve_token(host: str) -> tuple[str | None, TokenSource]:
@@ -162,7 +231,8 @@ def resolve_token(host: str) -> tuple[str | None, TokenSource]:
     env = os.environ.get(env_var_for(h), "").strip()
     if env:
         return env, TokenSource.ENVIRONMENT
-    stored = _stored_token(h)
+    looked_up, token = _take_lookup(h)
+    stored = token if looked_up else _stored_token(h)
     if stored:
         return stored, TokenSource.KEYRING
     return None, TokenSource.NONE
@@ -203,10 +273,11 @@ def save_token(host: str, token: str) -> str:
         raise UserError("The token is empty.")
     if any(c.isspace() for c in value):
         raise UserError("A GitHub token has no spaces or line breaks; paste only the token.")
+    _forget_lookups()
     if not keyring_available():
         raise TokenStoreError(no_keyring_message(h))
     try:
-        keyring.set_password(SERVICE, h, value)
+        _keyring().set_password(SERVICE, h, value)
     except Exception as err:  # noqa: BLE001
         raise TokenStoreError(f"The keyring ({keyring_backend_name()}) refused to store the token for {h} "
                               f"({type(err).__name__}); set {env_var_for(h)} in the environment instead.") from None
@@ -224,10 +295,12 @@ def forget_token(host: str) -> bool:
         TokenStoreError: no keyring backend, or the backend refused.
     """
     h = normalize_host(host)
+    _forget_lookups()
     if not keyring_available():
         raise TokenStoreError(
             f"No keyring backend is available on this machine ({keyring_backend_name()}), so no token for {h} "
             f"is stored; a token in {env_var_for(h)} has to be unset in the environment.")
+    keyring = _keyring()
     try:
         if keyring.get_password(SERVICE, h) is None:
             return False

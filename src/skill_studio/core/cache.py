@@ -2,9 +2,12 @@
 
 Layout (everything here is safe to delete; a missing or corrupt entry is simply a miss)::
 
-    cache/listings/<registry key>/<commit>.json   one Listing per commit (catalog, skills with their
+    cache/listings/<registry key>/<commit>.json.gz  one Listing per commit (catalog, skills with their
                                                   metadata and SKILL.md text, exclusions, warnings,
-                                                  and the tree pruned to the skill folders)
+                                                  and the tree pruned to the skill folders), compact
+                                                  JSON, gzip level 1 (issue 18: a skill's Markdown
+                                                  body is stored once, in its SKILL.md text; tree
+                                                  entries are rows, not objects)
     cache/listings/<registry key>/state.json      {"commit", "checked_at"}: the last successful check
     cache/http/<key hash>.json                    {"key", "etag", "body"}: validator of a conditional GET
 
@@ -22,7 +25,9 @@ one request; offline, :meth:`ListingCache.last_good` gives the last listing with
 from __future__ import annotations
 
 import base64
+import bisect
 import dataclasses
+import gzip
 import hashlib
 import json
 import logging
@@ -37,12 +42,15 @@ from typing import Any, Union
 from skill_studio import __version__
 from skill_studio.core.clock import now
 from skill_studio.core.fsutil import atomic_write
-from skill_studio.core.models import Listing, RegistrySource, RepoTree
+from skill_studio.core.models import Listing, RegistrySource, RepoTree, TreeEntry
 
 log = logging.getLogger(__name__)
 
-FORMAT = 2
-"""Bumped when the stored shape changes incompatibly."""
+FORMAT = 3
+"""Bumped when the stored shape changes incompatibly (2: plugin metadata, issue 19; 3: gzip, tree
+rows, body stored once, issue 18)."""
+SUFFIX = ".json.gz"
+"""File name suffix of a cached listing (``<commit>.json.gz``)."""
 KEEP_COMMITS = 2
 """Listings kept per registry (the current one and the previous)."""
 
@@ -203,6 +211,64 @@ def decode(hint: Any, data: Any) -> Any:
     return data
 
 
+def _read_json_gz(path: Path) -> Any:
+    """The gzip-compressed JSON document at ``path`` or None when absent or unreadable."""
+    try:
+        return json.loads(gzip.decompress(path.read_bytes()))
+    except FileNotFoundError:
+        return None
+    except (OSError, EOFError, ValueError) as err:  # zlib.error and BadGzipFile are OSError/ValueError
+        log.debug("ignoring unreadable cache file %s (%s)", path.name, type(err).__name__)
+        return None
+
+
+def _encode_listing(listing: Listing) -> dict[str, Any]:
+    """:func:`encode` of a listing, compacted: trees as ``[repo, commit, owner, name, rows]`` with
+    one ``[path, mode, type, sha, size]`` row per entry, and a skill's ``metadata.body`` as its
+    length when the SKILL.md text ends with it (it always does: the body is the text after the
+    frontmatter)."""
+    doc = encode(dataclasses.replace(listing, trees={}))
+    doc["trees"] = [[repo, commit, t.owner, t.repo, [[e.path, e.mode, e.type, e.sha, e.size] for e in t.entries]]
+                    for (repo, commit), t in listing.trees.items()]
+    for skill in doc["skills"]:
+        meta, text = skill.get("metadata"), skill.get("skill_md")
+        if isinstance(meta, dict) and isinstance(text, str) and isinstance(meta.get("body"), str) \
+                and text.endswith(meta["body"]):
+            meta["body"] = len(meta["body"])
+    return doc
+
+
+def _decode_listing(doc: Any) -> Listing:
+    """The inverse of :func:`_encode_listing`.
+
+    Raises:
+        _Corrupt, TypeError, ValueError, KeyError, IndexError: the document does not fit.
+    """
+    if not isinstance(doc, dict) or not isinstance(doc.get("skills"), list) or not isinstance(doc.get("trees"), list):
+        raise _Corrupt("not a compact listing")
+    for skill in doc["skills"]:
+        meta, text = skill.get("metadata"), skill.get("skill_md")
+        if isinstance(meta, dict) and isinstance(meta.get("body"), int) and isinstance(text, str):
+            n = meta["body"]
+            if not 0 <= n <= len(text):
+                raise _Corrupt("bad body length")
+            meta["body"] = text[len(text) - n:]
+    rows = doc.pop("trees")
+    listing: Listing = decode(Listing, doc)
+    trees: dict[tuple[str, str], RepoTree] = {}
+    for repo, commit, owner, name, entries in rows:
+        if not all(isinstance(v, str) for v in (repo, commit, owner, name)):
+            raise _Corrupt("bad tree key")
+        out = []
+        for path, mode, kind, sha, size in entries:
+            if not all(isinstance(v, str) for v in (path, mode, kind, sha)) or not (
+                    size is None or (isinstance(size, int) and not isinstance(size, bool))):
+                raise _Corrupt("bad tree entry")
+            out.append(TreeEntry(path, mode, kind, sha, size))
+        trees[(repo, commit)] = RepoTree(owner, name, commit, tuple(out))
+    return dataclasses.replace(listing, trees=trees)
+
+
 # -- ETags -----------------------------------------------------------------------------------------
 
 class EtagCache:
@@ -244,9 +310,25 @@ class EtagCache:
 
 def _prune_tree(tree: RepoTree, folders: set[str], keep: set[str]) -> RepoTree:
     """The entries of ``tree`` inside ``folders`` (a skill folder and everything below it), plus
-    the paths in ``keep``: what imports and upstream comparisons need; the rest is recomputable."""
+    the paths in ``keep``: what imports and upstream comparisons need; the rest is recomputable.
+
+    Entries sorted by path (``GitHubClient.tree``) are cut by binary search, a folder's
+    descendants being one contiguous run (``folder/`` up to ``folder0``, ``0`` following ``/``);
+    an unsorted tree is scanned entry by entry."""
     if "" in folders:
         return tree
+    paths = [e.path for e in tree.entries]
+    if all(a < b for a, b in zip(paths, paths[1:])):
+        picked: set[int] = set()
+        for folder in folders:
+            lo = bisect.bisect_left(paths, folder)
+            hi = bisect.bisect_left(paths, folder + "0")
+            picked.update(i for i in range(lo, hi) if paths[i] == folder or paths[i].startswith(folder + "/"))
+        for path in keep:
+            i = bisect.bisect_left(paths, path)
+            if i < len(paths) and paths[i] == path:
+                picked.add(i)
+        return RepoTree(tree.owner, tree.repo, tree.commit, tuple(tree.entries[i] for i in sorted(picked)))
     kept = []
     for e in tree.entries:
         if e.path in keep:
@@ -290,16 +372,16 @@ class ListingCache:
             pending = self._pending.get((self.key(source, api_base), commit))
         if pending is not None:
             return pending
-        path = self._dir(source, api_base) / f"{commit}.json"
-        doc = _read_json(path)
+        path = self._dir(source, api_base) / f"{commit}{SUFFIX}"
+        doc = _read_json_gz(path)
         if doc is None:
             return None
         if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("version") != __version__:
             log.debug("ignoring a cached listing from another version")
             return None
         try:
-            listing = decode(Listing, doc.get("listing"))
-        except (_Corrupt, TypeError, ValueError, KeyError, AttributeError) as err:
+            listing = _decode_listing(doc.get("listing"))
+        except (_Corrupt, TypeError, ValueError, KeyError, AttributeError, IndexError) as err:
             log.debug("ignoring a corrupt cached listing (%s)", err)
             return None
         if listing.commit != commit or listing.source != source:
@@ -349,17 +431,19 @@ class ListingCache:
             trees[(repo, commit)] = _prune_tree(tree, folders, keep)
         stored = dataclasses.replace(listing, trees=trees, offline=False, offline_reason=None)
         doc = {"format": FORMAT, "version": __version__, "saved_at": now().isoformat(),
-               "listing": encode(stored)}
+               "listing": _encode_listing(stored)}
+        data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
         folder = self._dir(listing.source, api_base)
         try:
-            write_atomic(folder / f"{listing.commit}.json", json.dumps(doc, ensure_ascii=False).encode())
+            write_atomic(folder / f"{listing.commit}{SUFFIX}", gzip.compress(data, compresslevel=1, mtime=0))
             self._prune(folder, listing.commit)
         except OSError as err:
             log.warning("could not write the listing cache (%s)", type(err).__name__)
 
     @staticmethod
     def _prune(folder: Path, current: str) -> None:
-        files = [p for p in folder.glob("*.json") if p.name != "state.json" and p.stem != current]
+        files = [p for p in folder.iterdir() if p.name != "state.json" and not p.name.startswith(current)
+                 and (p.name.endswith(SUFFIX) or p.suffix == ".json")]  # .json: an older format
         files.sort(key=lambda p: p.stat().st_mtime, reverse=True)
         for old in files[KEEP_COMMITS - 1:]:
             try:

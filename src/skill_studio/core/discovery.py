@@ -39,7 +39,8 @@ from .plugin_info import merge_plugin_info, parse_plugin_info
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FetchMany", "PLUGIN_JSON", "PluginDiscovery", "SKILL_MD", "discover", "discover_plugins"]
+__all__ = ["FetchMany", "PLUGIN_JSON", "PluginDiscovery", "SKILL_MD", "discover", "discover_plugins",
+           "likely_skill_files"]
 
 FetchMany = Callable[[Sequence[str]], Mapping[str, bytes]]
 """Batch file reader: repository paths → their bytes at the listing's commit.
@@ -62,6 +63,16 @@ _FILE_SUFFIXES = frozenset(
 
 class _TreeIndex:
     """Directory view of a flat git tree: folders (explicit or implied by deeper paths)."""
+
+    @classmethod
+    def of(cls, tree: RepoTree) -> _TreeIndex:
+        """The index of ``tree``, built once per tree object (issue 18: planning downloads ahead
+        and discovery share it)."""
+        index: _TreeIndex | None = tree.__dict__.get("_discovery_index")
+        if index is None:
+            index = cls(tree)
+            object.__setattr__(tree, "_discovery_index", index)  # a memo on a frozen dataclass
+        return index
 
     def __init__(self, tree: RepoTree) -> None:
         self.entries: dict[str, TreeEntry] = {}
@@ -373,7 +384,7 @@ def discover_plugins(
         Nothing of its own: bad files become warnings or exclusions. Whatever ``fetch`` raises
         (e.g. :class:`~skill_studio.core.errors.NetworkError`) propagates unchanged.
     """
-    index = _TreeIndex(tree)
+    index = _TreeIndex.of(tree)
     warnings: list[str] = []
     marketplace_root = marketplace_root.strip("/")
 
@@ -541,3 +552,33 @@ def discover(source: RegistrySource, tree: RepoTree, catalog: Catalog, fetch: Fe
         skipped_plugins=catalog.skipped,
         warnings=tuple(dict.fromkeys((*catalog.warnings, *result.warnings))),
     )
+
+
+def likely_skill_files(tree: RepoTree, plugins: Sequence[PluginEntry], marketplace_root: str = "") -> list[str]:
+    """The SKILL.md files :func:`discover_plugins` will most likely read, known before any
+    plugin.json is: R-DIS-1 applied with the catalog's own ``skills`` lists only (issue 18: a
+    caller downloads them while the plugin.json files are still arriving, so the two batches of
+    discovery do not wait for each other). A plugin.json with a ``skills`` list of its own may make
+    discovery read other files (then fetched in its second batch) and leave some of these unread.
+
+    Args:
+        tree: the listing's tree; plugins: catalog entries (``path`` None ones are ignored);
+        marketplace_root: as for :func:`discover_plugins`.
+
+    Returns:
+        Repository paths of regular SKILL.md files within the listing size limit, each once, in
+        catalog order.
+    """
+    index = _TreeIndex.of(tree)
+    root = marketplace_root.strip("/")
+    out: dict[str, None] = {}
+    ignored: list[str] = []
+    for plugin in plugins:
+        if plugin.path is None or index.unfollowed(plugin.path) or not index.is_dir(plugin.path):
+            continue
+        for folder in _find_skill_folders(index, plugin, plugin.skills, root, ignored).folders:
+            path = join_path(folder, SKILL_MD)
+            entry = index.entries.get(path)
+            if entry is not None and entry.is_file and (entry.size is None or entry.size <= MAX_SKILL_MD_BYTES):
+                out[path] = None
+    return list(out)

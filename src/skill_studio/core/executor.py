@@ -26,8 +26,9 @@ from typing import Any, TypeVar
 
 __all__ = ["MAX_WORKERS", "Limited", "map_ordered", "shared", "shutdown"]
 
-MAX_WORKERS = 32
-"""Threads of the shared pool: one client's REST bound (8) plus its raw-download bound (24)."""
+MAX_WORKERS = 64
+"""Threads of the shared pool: one client's REST bound (8) plus its raw-download bound (48), and a few
+for the callers that run work of their own (tree downloads, external resolution)."""
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")

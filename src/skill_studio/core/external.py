@@ -34,10 +34,12 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, replace
+from datetime import datetime, timezone
 from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
@@ -65,7 +67,11 @@ __all__ = [
     "ExternalCache",
     "ExternalSourceError",
     "ExternalTarget",
+    "RECHECK_SECONDS",
+    "NOT_FOUND_RECHECK_SECONDS",
+    "RefCheck",
     "TreeBlobCache",
+    "describe_unavailable",
     "GitClient",
     "parse_external_source",
     "parse_repo_url",
@@ -76,6 +82,12 @@ GITHUB_HOST = GITHUB_COM
 DEFAULT_WORKERS = 8
 """Bound on concurrent target resolutions/listings (each listing fetches its blobs with the
 client's own bounded pool, over the client's single connection pool)."""
+RECHECK_SECONDS = 600.0
+"""Default interval (10 minutes, issue 18) within which an unpinned external ref that was checked
+is not asked again (its remembered commit is used); a reload (``force``) asks anyway."""
+NOT_FOUND_RECHECK_SECONDS = 24 * 3600.0
+"""A repository/ref that answered 404 is remembered this long (issue 18) unless the user retries
+the plugin or a token is added, so a marketplace full of missing targets costs no requests warm."""
 
 _OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 _REPO = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
@@ -100,6 +112,44 @@ class TreeBlobCache(Protocol):
 
     def put_blob(self, host: str, sha: str, data: bytes) -> None:
         """Remember the bytes of blob ``sha`` on ``host`` (verified by the caller)."""
+
+
+@dataclass(frozen=True)
+class RefCheck:
+    """What GitHub last answered for one external (host, repository, ref or SHA) (issue 18).
+
+    Attributes:
+        commit: the 40-hex commit the ref pointed at, or None when GitHub answered 404 (missing,
+            private, or no such ref/commit).
+        checked_at: when it answered, in seconds since the epoch.
+        with_token: whether a token was sent; a "not found" seen anonymously is asked again once
+            a token is configured (the repository may be private).
+    """
+
+    commit: str | None
+    checked_at: float
+    with_token: bool = False
+
+    @property
+    def found(self) -> bool:
+        """True when the ref resolved to a commit."""
+        return self.commit is not None
+
+
+class RefMemory(Protocol):
+    """Remembered ref checks (issue 18); :class:`ExternalCache` keeps them in memory,
+    :class:`~skill_studio.core.external_cache.DiskExternalCache` on disk. Keys are
+    ``(host, "owner/repo", ref or sha or None)``, compared case-insensitively for host and slug."""
+
+    def get_ref(self, host: str, slug: str, want: str | None) -> RefCheck | None: ...
+
+    def put_ref(self, host: str, slug: str, want: str | None, check: RefCheck) -> None: ...
+
+    def forget_ref(self, host: str, slug: str, want: str | None) -> None: ...
+
+
+def _ref_key(host: str, slug: str, want: str | None) -> tuple[str, str, str]:
+    return (host.lower(), slug.lower(), want or "")
 
 
 class GitClient(Protocol):
@@ -321,6 +371,7 @@ class ExternalCache:
         self._trees: OrderedDict[tuple[str, str, str], RepoTree] = OrderedDict()
         self._blobs: OrderedDict[tuple[str, str], bytes] = OrderedDict()
         self._blob_bytes = 0
+        self._refs: dict[tuple[str, str, str], RefCheck] = {}
         self._lock = threading.Lock()
 
     def get_tree(self, host: str, slug: str, commit: str) -> RepoTree | None:
@@ -363,6 +414,38 @@ class ExternalCache:
             while self._blob_bytes > self.max_blob_bytes:
                 _, old = self._blobs.popitem(last=False)
                 self._blob_bytes -= len(old)
+
+    # -- ref checks (issue 18) ------------------------------------------------------------------
+
+    def get_ref(self, host: str, slug: str, want: str | None) -> RefCheck | None:
+        """The remembered check of ``slug`` at ``want`` (a ref, a SHA, or None for the default
+        branch) on ``host``, or None."""
+        with self._lock:
+            return self._refs.get(_ref_key(host, slug, want))
+
+    def put_ref(self, host: str, slug: str, want: str | None, check: RefCheck) -> None:
+        """Remember ``check`` (replacing an older one)."""
+        with self._lock:
+            self._refs[_ref_key(host, slug, want)] = check
+
+    def forget_ref(self, host: str, slug: str, want: str | None) -> None:
+        """Forget the check of one target (a per-plugin Retry)."""
+        with self._lock:
+            self._refs.pop(_ref_key(host, slug, want), None)
+
+    def forget_not_found(self, host: str | None = None) -> int:
+        """Forget every remembered "not found" (of ``host``, or of every host): called when a token
+        is added or changed, as private repositories may now be visible. Returns how many."""
+        with self._lock:
+            gone = [k for k, v in self._refs.items() if not v.found and (host is None or k[0] == host.lower())]
+            for k in gone:
+                del self._refs[k]
+        return len(gone)
+
+    def ref_items(self) -> list[tuple[tuple[str, str, str], RefCheck]]:
+        """Every remembered check (for the disk cache)."""
+        with self._lock:
+            return list(self._refs.items())
 
 
 def _cached_fetch(client: GitClient, host: str, tree: RepoTree, cache: TreeBlobCache | None
@@ -408,12 +491,42 @@ class _Group:
 
 @dataclass(frozen=True)
 class _Done:
-    """One finished group: its tree and what discovery found, or a failure reason."""
+    """One finished group: its tree and what discovery found, or a failure reason (with the time
+    of a remembered "not found")."""
 
     group: _Group
     tree: RepoTree | None = None
     result: PluginDiscovery | None = None
     reason: str | None = None
+    checked_at: datetime | None = None
+
+
+def _utc(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, tz=timezone.utc)
+
+
+def describe_unavailable(plugin: UnavailablePlugin, now: datetime | None = None) -> str:
+    """The sentence a face shows for an unavailable external plugin: its reason, plus "checked N
+    minutes ago" when it is a remembered "not found" (issue 18; Retry asks GitHub again).
+
+    Args:
+        plugin: from ``Listing.unavailable_plugins``.
+        now: the current time (aware); default now.
+
+    Returns:
+        ``"o/r not found; ... (not found, checked 5 minutes ago)"`` or just the reason.
+    """
+    if plugin.checked_at is None:
+        return plugin.reason
+    seconds = max(0.0, ((now or datetime.now(timezone.utc)) - plugin.checked_at).total_seconds())
+    minutes = int(seconds // 60)
+    if minutes < 1:
+        age = "less than a minute ago"
+    elif minutes < 120:
+        age = f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+    else:
+        age = f"{minutes // 60} hours ago"
+    return f"{plugin.reason} (not found, checked {age})"
 
 
 def _ref_reason(target: ExternalTarget, err: SkillStudioError, client: GitClient) -> str:
@@ -438,6 +551,10 @@ def resolve_external(
     progress: Progress | None = None,
     on_update: Callable[[Listing], None] | None = None,
     max_workers: int = DEFAULT_WORKERS,
+    recheck_after: float | None = None,
+    force: bool = False,
+    retry: Iterable[int] = (),
+    clock: Callable[[], float] | None = None,
 ) -> Listing:
     """List the skills of the catalog's external plugins and merge them into ``listing`` (issue 9).
 
@@ -454,6 +571,14 @@ def resolve_external(
             target finishes (for progressive display; the final listing is also returned).
         max_workers: bound on concurrent resolutions/listings (default 8), run on the core's shared
             pool (:mod:`skill_studio.core.executor`).
+        recheck_after: seconds within which an unpinned ref checked before is not asked again
+            (issue 18; None: :data:`RECHECK_SECONDS`, 10 minutes); needs a ``cache`` with ref
+            memory (:class:`ExternalCache`, ``DiskExternalCache``).
+        force: a user's reload: ask GitHub for every unpinned ref whatever its age. Remembered
+            "not found" answers stay (they are asked again after :data:`NOT_FOUND_RECHECK_SECONDS`,
+            by ``retry``, or once a token is configured where they were seen without one).
+        retry: catalog indexes of plugins to ask GitHub about again (the per-plugin Retry).
+        clock: seconds since the epoch (tests); None: ``time.time``.
 
     Returns:
         A new :class:`Listing`: ``skills`` holds local and external skills in catalog order
@@ -507,6 +632,34 @@ def resolve_external(
     # Trees the listing already holds (e.g. an entry pointing back at the registry itself).
     known_trees = {(slug.lower(), commit.lower()): tree for (slug, commit), tree in listing.trees.items()}
 
+    # Ref memory (issue 18): what GitHub answered before, so a warm browse asks nothing new.
+    memory: RefMemory | None = cache if cache is not None and hasattr(cache, "get_ref") else None  # type: ignore[assignment]
+    clock = clock or time.time
+    recheck_after = RECHECK_SECONDS if recheck_after is None else recheck_after
+    now = clock()
+    retry_keys = {_ref_key(targets[i].host, targets[i].slug, targets[i].want) for i in retry if i in targets}
+
+    def remembered(t: ExternalTarget) -> RefCheck | None:
+        """A usable remembered check of ``t``, or None (ask GitHub)."""
+        if memory is None or _ref_key(t.host, t.slug, t.want) in retry_keys:
+            return None
+        rec = memory.get_ref(t.host, t.slug, t.want)
+        if rec is None:
+            return None
+        age = now - rec.checked_at
+        if age < 0:
+            return None  # the clock went back: trust nothing
+        if rec.found:
+            return rec if not force and age < recheck_after else None
+        if getattr(client_for(t.host), "has_token", False) and not rec.with_token:
+            return None  # seen anonymously; a token may see a private repository
+        return rec if age < NOT_FOUND_RECHECK_SECONDS else None
+
+    def remember(t: ExternalTarget, commit: str | None) -> None:
+        if memory is not None:
+            memory.put_ref(t.host, t.slug, t.want, RefCheck(
+                commit, clock(), bool(getattr(client_for(t.host), "has_token", False))))
+
     # Phase 1: resolve each distinct (host, repo, ref) to a commit; a full sha needs no request.
     refs: dict[tuple[str, str, str | None], list[int]] = {}
     commits: dict[int, str] = {}
@@ -518,15 +671,36 @@ def resolve_external(
 
     def resolve(key: tuple[str, str, str | None]) -> str:
         t = targets[refs[key][0]]
-        return client_for(t.host).resolve_commit(t.owner, t.repo, t.want)
+        try:
+            commit = client_for(t.host).resolve_commit(t.owner, t.repo, t.want)
+        except NotFoundError:
+            remember(t, None)
+            raise
+        remember(t, commit)
+        return commit
 
-    def fail(indexes: Iterable[int], reason: str) -> None:
+    def fail(indexes: Iterable[int], reason: str, checked_at: datetime | None = None) -> None:
         for i in indexes:
             e = by_index[i]
-            unavailable[i] = UnavailablePlugin(e.name, e.source, reason, index=i)
+            unavailable[i] = UnavailablePlugin(e.name, e.source, reason, index=i, checked_at=checked_at)
+
+    def fail_remembered(indexes: Sequence[int], t: ExternalTarget, rec: RefCheck) -> None:
+        missing = NotFoundError(f"{t.slug} not found", 404)
+        fail(indexes, _ref_reason(t, missing, client_for(t.host)), _utc(rec.checked_at))
+
+    ask: list[tuple[str, str, str | None]] = []
+    for key, idxs in refs.items():
+        rec = remembered(targets[idxs[0]])
+        if rec is None:
+            ask.append(key)
+        elif rec.commit is not None:
+            commits.update(dict.fromkeys(idxs, rec.commit))
+        else:
+            fail_remembered(idxs, targets[idxs[0]], rec)
+            report(len(idxs))
 
     pool = executor.Limited(max_workers)
-    futures: dict[Future[Any], Any] = {pool.submit(resolve, key): key for key in refs}
+    futures: dict[Future[Any], Any] = {pool.submit(resolve, key): key for key in ask}
     try:
         for fut in _as_completed(futures):
             key = futures[fut]
@@ -534,7 +708,8 @@ def resolve_external(
                 commits.update(dict.fromkeys(refs[key], fut.result()))
             except SkillStudioError as err:
                 t = targets[refs[key][0]]
-                fail(refs[key], _ref_reason(t, err, client_for(t.host)))
+                fail(refs[key], _ref_reason(t, err, client_for(t.host)),
+                     _utc(now) if isinstance(err, NotFoundError) and memory is not None else None)
                 log.info("external plugin target %s@%s unavailable: %s", t.slug, t.want, err)
                 report(len(refs[key]))
         if unavailable and on_update is not None:
@@ -552,12 +727,26 @@ def resolve_external(
 
         def list_group(group: _Group) -> _Done:
             client = client_for(group.host)
+            pinned_target = next((t for _, t in group.members if t.pinned), None)
             try:
                 tree = cache.get_tree(group.host, f"{group.owner}/{group.repo}", group.commit) if cache else None
                 if tree is None and group.host == registry_host:
                     tree = known_trees.get((f"{group.owner}/{group.repo}".lower(), group.commit))
                 if tree is None:
-                    tree = client.tree(group.owner, group.repo, group.commit)
+                    rec = remembered(pinned_target) if pinned_target is not None else None
+                    if rec is not None and rec.commit is None:
+                        missing = NotFoundError(f"{group.owner}/{group.repo} not found", 404)
+                        return _Done(group, reason=_ref_reason(pinned_target, missing, client),  # type: ignore[arg-type]
+                                     checked_at=_utc(rec.checked_at))
+                    try:
+                        tree = client.tree(group.owner, group.repo, group.commit)
+                    except NotFoundError:
+                        for _, t in group.members:
+                            if t.pinned:
+                                remember(t, None)
+                            elif memory is not None:
+                                memory.forget_ref(t.host, t.slug, t.want)  # the commit is gone: resolve again
+                        raise
                     if cache is not None:
                         cache.put_tree(group.host, tree)
                 plugins = [replace(entry, path=t.path) for entry, t in group.members]
@@ -566,13 +755,15 @@ def resolve_external(
             except SkillStudioError as err:
                 pinned = [t for _, t in group.members if t.sha]
                 t = pinned[0] if pinned else replace(group.members[0][1], sha=group.commit)
-                return _Done(group, reason=_ref_reason(t, err, client))
+                checked = _utc(now) if isinstance(err, NotFoundError) and pinned_target is not None \
+                    and memory is not None else None
+                return _Done(group, reason=_ref_reason(t, err, client), checked_at=checked)
 
         futures = {pool.submit(list_group, g): g for g in groups.values()}
         for fut in _as_completed(futures):
             result: _Done = fut.result()
             if result.reason is not None:
-                fail((e.index for e, _ in result.group.members), result.reason)
+                fail((e.index for e, _ in result.group.members), result.reason, result.checked_at)
                 log.info("external plugin target %s/%s@%s unavailable: %s", result.group.owner,
                          result.group.repo, result.group.commit[:12], result.reason)
             else:
@@ -585,6 +776,10 @@ def resolve_external(
             f.cancel()
         pool.wait()  # like leaving a pool of its own: running work finishes first
         raise
+    finally:
+        flush = getattr(cache, "flush_refs", None)
+        if flush is not None:
+            flush()
 
     final = merged()
     log.debug("%s: %d external plugin(s): %d target(s) listed, %d unavailable, %d skipped",

@@ -15,6 +15,11 @@ Layout under ``AppPaths.cache / "external"`` (safe to delete; a missing or corru
     blobs/<host>/<sha[:2]>/<sha>                  the blob's bytes, content-addressed; verified
                                                    against the git blob SHA on read (a mismatch is
                                                    a miss and the file is deleted)
+    refs.json                                     {"format", "refs": [[host, slug, want, commit or
+                                                   null, checked_at, with_token], ...]}: what
+                                                   GitHub answered for each unpinned ref (and each
+                                                   404), issue 18 — unlike trees and blobs these
+                                                   age: see ``external.RECHECK_SECONDS``
 
 Writes are atomic (:func:`~skill_studio.core.fsutil.atomic_write`: temporary file + ``os.replace``),
 so any number of threads and processes may share the folder; the last writer of an identical entry
@@ -29,10 +34,11 @@ import hashlib
 import json
 import logging
 import re
+import threading
 import zlib
 from pathlib import Path
 
-from .external import ExternalCache
+from .external import ExternalCache, RefCheck
 from .fsutil import atomic_write
 from .hashing import git_blob_sha
 from .models import RepoTree, TreeEntry
@@ -42,6 +48,8 @@ log = logging.getLogger(__name__)
 __all__ = ["MAX_DISK_BLOB_BYTES", "TREE_FORMAT", "DiskExternalCache", "git_blob_sha"]
 
 TREE_FORMAT = 1
+REFS_FORMAT = 1
+"""Format of ``refs.json`` (the remembered ref checks, issue 18)."""
 """Bumped when the stored tree shape changes incompatibly (older files are then misses)."""
 MAX_DISK_BLOB_BYTES = 1024 * 1024
 """Blobs larger than this (bytes) are kept in memory only (SKILL.md and plugin.json are small)."""
@@ -76,6 +84,9 @@ class DiskExternalCache:
         self.root = root
         self.memory = memory if memory is not None else ExternalCache()
         self.max_disk_blob_bytes = max_disk_blob_bytes
+        self._refs_lock = threading.Lock()
+        self._refs_loaded = False
+        self._refs_dirty = False
 
     # -- paths -------------------------------------------------------------------------------
 
@@ -192,6 +203,79 @@ class DiskExternalCache:
             atomic_write(path, data, make_parents=True)
         except OSError as err:
             log.warning("could not write the external blob cache (%s)", type(err).__name__)
+
+
+    # -- ref checks (issue 18) ----------------------------------------------------------------
+
+    @property
+    def _refs_file(self) -> Path:
+        return self.root / "refs.json"
+
+    def _load_refs(self) -> None:
+        """Read ``refs.json`` into memory once (a missing or corrupt file is an empty memory)."""
+        with self._refs_lock:
+            if self._refs_loaded:
+                return
+            self._refs_loaded = True
+            try:
+                doc = json.loads(self._refs_file.read_bytes())
+                if not isinstance(doc, dict) or doc.get("format") != REFS_FORMAT:
+                    raise ValueError("another format")
+                for host, slug, want, commit, checked_at, with_token in doc["refs"]:
+                    if not (isinstance(host, str) and isinstance(slug, str) and isinstance(want, str)
+                            and (commit is None or (isinstance(commit, str) and _OBJECT.match(commit)))
+                            and isinstance(checked_at, (int, float)) and isinstance(with_token, bool)):
+                        raise ValueError("bad entry")
+                    if self.memory.get_ref(host, slug, want or None) is None:
+                        self.memory.put_ref(host, slug, want or None, RefCheck(commit, float(checked_at), with_token))
+            except FileNotFoundError:
+                return
+            except (OSError, ValueError, TypeError, KeyError) as err:
+                log.debug("ignoring the external ref memory (%s)", err)
+
+    def get_ref(self, host: str, slug: str, want: str | None) -> RefCheck | None:
+        """The remembered check of ``slug`` at ``want`` on ``host`` (see ``external.RefCheck``)."""
+        self._load_refs()
+        return self.memory.get_ref(host, slug, want)
+
+    def put_ref(self, host: str, slug: str, want: str | None, check: RefCheck) -> None:
+        """Remember ``check``; written to disk by :meth:`flush_refs`."""
+        self._load_refs()
+        self.memory.put_ref(host, slug, want, check)
+        with self._refs_lock:
+            self._refs_dirty = True
+
+    def forget_ref(self, host: str, slug: str, want: str | None) -> None:
+        """Forget one target's check (a per-plugin Retry); written by :meth:`flush_refs`."""
+        self._load_refs()
+        self.memory.forget_ref(host, slug, want)
+        with self._refs_lock:
+            self._refs_dirty = True
+
+    def forget_not_found(self, host: str | None = None) -> int:
+        """Forget every remembered "not found" (of ``host`` or all hosts), e.g. when a token is
+        added; written to disk at once. Returns how many were forgotten."""
+        self._load_refs()
+        n = self.memory.forget_not_found(host)
+        if n:
+            with self._refs_lock:
+                self._refs_dirty = True
+            self.flush_refs()
+        return n
+
+    def flush_refs(self) -> None:
+        """Write the ref memory to ``refs.json`` when it changed (atomic; errors are logged)."""
+        with self._refs_lock:
+            if not self._refs_dirty:
+                return
+            self._refs_dirty = False
+            rows = [[h, slug, want, rec.commit, round(rec.checked_at, 3), rec.with_token]
+                    for (h, slug, want), rec in self.memory.ref_items()]
+        data = json.dumps({"format": REFS_FORMAT, "refs": rows}, separators=(",", ":")).encode()
+        try:
+            atomic_write(self._refs_file, data, make_parents=True)
+        except OSError as err:
+            log.warning("could not write the external ref memory (%s)", type(err).__name__)
 
 
 def _unlink(path: Path) -> None:

@@ -20,6 +20,11 @@ the underlying ``httpx.Client``; API requests are bounded by ``concurrency`` in 
 across every caller thread), raw file downloads by ``raw_concurrency``. ``fetch_blobs`` and the
 truncated-tree walk run bounded thread pools and return results in a deterministic order.
 
+Raw downloads go through ``urllib3`` (a pooled HTTP/1.1 client costing about half of httpx's CPU
+per request, issue 18: a cold browse of a 307-skill catalog sends ~580 of them) with the same
+headers, timeouts and typed errors; through httpx when a test transport is injected or a proxy is
+configured in the environment (httpx honours ``HTTPS_PROXY``/``NO_PROXY``).
+
 Raw downloads: files of a pinned tree are read from the raw file host at the commit SHA (on
 github.com ``raw.githubusercontent.com``, which does not use up the REST API rate limit) and
 verified against their git blob SHA; the raw root is known for api.github.com and otherwise learned
@@ -38,16 +43,21 @@ import logging
 import math
 import random
 import re
+import socket
 import ssl
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, urlsplit
+from urllib.request import getproxies
 
 import httpx
+import urllib3
 
 from skill_studio import __version__
 from skill_studio.core import executor
@@ -88,8 +98,9 @@ NOTICE_AFTER_S = 3.0
 GitHub… (attempt 1 of 4)"), and so is every retry."""
 DEFAULT_CONCURRENCY = 8
 """REST API requests in flight per client (GitHub asks clients not to flood its API)."""
-RAW_CONCURRENCY = 24
-"""Raw file downloads in flight per client (served by a CDN, not the REST API)."""
+RAW_CONCURRENCY = 48
+"""Raw file downloads in flight per client (served by a CDN, not the REST API). A cold browse of a
+large catalog is ~600 small files: at 50 ms a round trip, 48 in flight take ~0.6 s (issue 18)."""
 MAX_BLOB_BYTES = 50 * 1024 * 1024
 """Most bytes read for one file (blob, raw file or contents answer), whatever the tree says its
 size is (issue 16 item 8): a download is cut off as soon as it goes over."""
@@ -124,8 +135,9 @@ _R = TypeVar("_R")
 
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
-    """The TLS context every client shares, built once per process: loading the CA bundle costs
-    tens of milliseconds per ``httpx.Client`` otherwise. Contexts are safe to share across threads."""
+    """The TLS context every client shares (API and raw downloads), built once per process:
+    loading the CA bundle costs tens of milliseconds per ``httpx.Client`` otherwise. Contexts are
+    safe to share across threads."""
     return httpx.create_ssl_context()
 
 
@@ -152,6 +164,70 @@ def format_reset(reset: datetime | None, now: datetime | None = None) -> str:
         minutes = math.ceil(seconds / 60)
         when = f"in {minutes} minute{'s' if minutes != 1 else ''}"
     return f"at {clock} ({when})"
+
+
+class _SocketRegistry:
+    """The sockets of one client's raw downloads (weakly), so :meth:`GitHubClient.abort` can wake
+    a download waiting for an answer (issue 15's rule, for the urllib3 pool of issue 18)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._socks: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        self.aborted = threading.Event()
+
+    def add(self, sock: Any) -> None:
+        if isinstance(sock, socket.socket):
+            with self._lock:
+                self._socks.add(sock)
+            if self.aborted.is_set():
+                self._shutdown(sock)
+
+    @staticmethod
+    def _shutdown(sock: socket.socket) -> None:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)  # wakes a blocked recv on every platform
+        except OSError:
+            pass
+
+    def abort(self) -> None:
+        self.aborted.set()
+        with self._lock:
+            socks = list(self._socks)
+        for sock in socks:
+            self._shutdown(sock)
+
+
+def _tracked_pool_classes(registry: _SocketRegistry) -> dict[str, type]:
+    """urllib3 pool classes whose connections register their sockets in ``registry`` and refuse
+    to connect once it is aborted."""
+
+    def connect(base: Any, conn: Any) -> None:
+        if registry.aborted.is_set():
+            raise urllib3.exceptions.NewConnectionError(conn, "aborted")
+        base.connect(conn)
+        registry.add(getattr(conn, "sock", None))
+
+    class _HTTP(urllib3.connection.HTTPConnection):
+        def connect(self) -> None:
+            connect(urllib3.connection.HTTPConnection, self)
+
+    class _HTTPS(urllib3.connection.HTTPSConnection):
+        def connect(self) -> None:
+            connect(urllib3.connection.HTTPSConnection, self)
+
+    class _HTTPPool(urllib3.HTTPConnectionPool):
+        ConnectionCls = _HTTP
+
+    class _HTTPSPool(urllib3.HTTPSConnectionPool):
+        ConnectionCls = _HTTPS
+
+    return {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+def _proxy_configured() -> bool:
+    """True when the environment names an HTTP(S) proxy (raw downloads then go through httpx)."""
+    proxies = getproxies()
+    return bool(proxies.get("https") or proxies.get("http") or proxies.get("all"))
 
 
 class EtagStore(Protocol):
@@ -269,6 +345,20 @@ class GitHubClient:
             base_url=self.api_base, headers=headers, timeout=timeout, transport=transport,
             limits=limits, follow_redirects=True, verify=_ssl_context(),
         )
+        self._raw_pool: urllib3.PoolManager | None = None
+        self._raw_sockets = _SocketRegistry()
+        if self._abortable is not None and not _proxy_configured():  # our transport, not a test's
+            t = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+            raw_headers = {"User-Agent": headers["User-Agent"], "Accept-Encoding": "gzip, deflate"}
+            if token:
+                raw_headers["Authorization"] = f"Bearer {token}"
+            self._raw_pool = urllib3.PoolManager(
+                num_pools=4, maxsize=self.raw_concurrency, headers=raw_headers,
+                timeout=urllib3.Timeout(connect=t.connect, read=t.read),
+                retries=urllib3.Retry(total=None, connect=0, read=0, status=0, other=0, redirect=5,
+                                      raise_on_redirect=False),
+                ssl_context=_ssl_context())
+            self._raw_pool.pool_classes_by_scheme = _tracked_pool_classes(self._raw_sockets)  # abort() wakes them
         self.request_count = 0
         self.not_modified_count = 0
 
@@ -285,10 +375,12 @@ class GitHubClient:
         return cls(api_base_for(host), token, **kwargs)
 
     def close(self) -> None:
-        """Close the connection pool (and stop the notice watchdog); later requests raise
+        """Close the connection pools (and stop the notice watchdog); later requests raise
         ``CancelledError``."""
         self._aborted.set()
         self._http.close()
+        if self._raw_pool is not None:
+            self._raw_pool.clear()
 
     def abort(self) -> None:
         """Abandon every request of this client now, from any thread (issue 15: *Cancel*, closing
@@ -298,6 +390,7 @@ class GitHubClient:
         self._aborted.set()
         if self._abortable is not None:
             self._abortable.abort()
+        self._raw_sockets.abort()
 
     @property
     def aborted(self) -> bool:
@@ -386,6 +479,101 @@ class GitHubClient:
             if self._aborted.is_set():
                 raise CancelledError()
             attempt += 1
+
+    def _raw_get(self, url: str, what: str, max_bytes: int = MAX_BLOB_BYTES) -> bytes:
+        """GET an absolute raw-host ``url`` over urllib3 (issue 18: half httpx's CPU per request)
+        with the rules of :meth:`_request`: bounded by ``raw_concurrency``, retries within the
+        deadline, slow-request notices, at most ``max_bytes`` read, typed errors, ``abort``.
+        Returns the body of a 2xx answer."""
+        pool = self._raw_pool
+        if pool is None:
+            return self._request(url, what=what, raw_host=True, max_bytes=max_bytes).content
+        total = self.retries + 1
+        start = time.monotonic()
+        attempt = 0
+        while True:
+            if self._aborted.is_set():
+                raise CancelledError()
+            if attempt:
+                self._notify(f"waiting for GitHub… (attempt {attempt + 1} of {total}: {what})")
+            try:
+                with self._count_lock:
+                    self.request_count += 1
+                with self._raw_slots:
+                    status, headers, body = self._raw_attempt(pool, url, what, attempt, total, start, max_bytes)
+            except _TooLarge as big:
+                raise GitHubError(f"GitHub's answer for {what} is over {big.limit} bytes; refusing to "
+                                  f"read more ({url}).", 200, url) from None
+            except _DeadlineExceeded:
+                raise NetworkError(
+                    f"GitHub did not answer in time while fetching {what}: no complete answer from {url} "
+                    f"within {self.deadline:.0f} s ({attempt + 1} attempt{'s' if attempt else ''}).") from None
+            except urllib3.exceptions.HTTPError as exc:
+                if self._aborted.is_set():
+                    raise CancelledError() from exc
+                timed_out = isinstance(exc, urllib3.exceptions.TimeoutError)
+                err: RemoteError = NetworkError(
+                    f"GitHub did not answer in time while fetching {what} ({url})." if timed_out else
+                    f"Cannot reach GitHub at {self.api_base} while fetching {what}: {exc.__class__.__name__}.")
+                err.__cause__ = exc
+            else:
+                if status < 300:
+                    return body
+                answer = httpx.Response(status, headers=headers, content=body, request=httpx.Request("GET", url))
+                err = self._status_error(answer, what)
+                if status < 500:
+                    raise err
+            delay = min(8.0, 0.25 * (2 ** attempt)) * (0.5 + random.random() / 2)
+            left = start + self.deadline - time.monotonic()
+            if attempt >= self.retries or left <= delay + 0.5:
+                raise err
+            log.debug("retrying %s after %s (%.2fs)", what, type(err).__name__, delay)
+            if self._sleep is time.sleep:
+                self._aborted.wait(delay)
+            else:
+                self._sleep(delay)
+            if self._aborted.is_set():
+                raise CancelledError()
+            attempt += 1
+
+    def _raw_attempt(self, pool: urllib3.PoolManager, url: str, what: str, attempt: int, total: int,
+                     start: float, limit: int) -> tuple[int, list[tuple[str, str]], bytes]:
+        """One raw GET, streamed as :meth:`_attempt` does (deadline and size cap checked between
+        chunks, half the deadline per attempt). Returns ``(status, headers, body)``."""
+        now = time.monotonic()
+        end = min(start + self.deadline, now + self.deadline / 2)
+        left = end - now
+        if start + self.deadline - now <= 0:
+            raise _DeadlineExceeded
+        t = self._timeout
+        timeout = urllib3.Timeout(connect=min(t.connect or left, left), read=min(t.read or left, left))
+        marker = object()
+        self._watch(id(marker), f"waiting for GitHub… (attempt {attempt + 1} of {total}: {what})", told=attempt > 0)
+        try:
+            resp = pool.request("GET", url, timeout=timeout, preload_content=False)
+            try:
+                if resp.status >= 300:
+                    limit = min(limit, 1024 * 1024)  # an error page: enough for its message
+                chunks: list[bytes] = []
+                received = 0
+                for chunk in resp.stream(64 * 1024):
+                    received += len(chunk)
+                    if received > limit:
+                        raise _TooLarge(limit)
+                    chunks.append(chunk)
+                    now = time.monotonic()
+                    grace = received / MIN_RATE_BYTES_PER_S
+                    if now > start + self.deadline + grace:
+                        raise _DeadlineExceeded
+                    if now > end + grace:  # this attempt's share is used up: try again
+                        raise urllib3.exceptions.ReadTimeoutError(None, url, "the answer is too slow")  # type: ignore[arg-type]
+            except BaseException:
+                resp.close()  # never hand a half-read connection back to the pool
+                raise
+            resp.release_conn()
+        finally:
+            self._unwatch(id(marker))
+        return resp.status, list(resp.headers.items()), b"".join(chunks)
 
     def _attempt(self, path: str, params: Mapping[str, str] | None, req_headers: dict[str, str], what: str,
                  attempt: int, total: int, start: float, limit: int, endpoint: str) -> httpx.Response:
@@ -628,16 +816,23 @@ class GitHubClient:
 
     @staticmethod
     def _entries(items: Iterable[Any], prefix: str) -> list[TreeEntry]:
-        out = []
+        """Tree entries of a tree answer's items (paths joined to ``prefix``). Hot: a large tree
+        has ~26,000 items (issue 18), so a clean path (no slash at either end, no ``//``) and
+        string fields skip the conversions."""
+        out: list[TreeEntry] = []
+        append = out.append
         for item in items:
-            if not isinstance(item, dict) or not isinstance(item.get("path"), str):
+            if type(item) is not dict:
                 continue
-            size = item.get("size")
-            out.append(TreeEntry(
-                path=join_path(prefix, item["path"]), mode=str(item.get("mode", "")),
-                type=str(item.get("type", "")), sha=str(item.get("sha", "")),
-                size=size if isinstance(size, int) else None,
-            ))
+            path = item.get("path")
+            if type(path) is not str:
+                continue
+            if prefix or not path or path[0] == "/" or path[-1] == "/" or "//" in path:
+                path = join_path(prefix, path)
+            mode, kind, sha, size = item.get("mode", ""), item.get("type", ""), item.get("sha", ""), item.get("size")
+            if type(mode) is not str or type(kind) is not str or type(sha) is not str:
+                mode, kind, sha = str(mode), str(kind), str(sha)
+            append(TreeEntry(path, mode, kind, sha, size if isinstance(size, int) else None))
         return out
 
     def tree(self, owner: str, repo: str, commit: str) -> RepoTree:
@@ -765,7 +960,7 @@ class GitHubClient:
         """The file from the raw host, verified; None when it could not be used (→ blob endpoint)."""
         url = self._raw_url(owner, repo, commit, path)
         try:
-            resp = self._request(url, what=f"{path} in {owner}/{repo}", raw_host=True, max_bytes=max_bytes)
+            content = self._raw_get(url, f"{path} in {owner}/{repo}", max_bytes)
         except GitHubError as err:
             if err.status in (401, 403, 404, 429):
                 with self._raw_lock:
@@ -777,10 +972,10 @@ class GitHubClient:
                 self._raw_enabled = False
             log.debug("raw downloads off for %s (raw host unreachable)", self.api_base)
             return None
-        if git_blob_sha(resp.content) != sha:
+        if git_blob_sha(content) != sha:
             log.debug("raw copy of %s does not match its SHA; using the blob endpoint", path)
             return None
-        return resp.content
+        return content
 
     def _raw_url(self, owner: str, repo: str, commit: str, path: str) -> str:
         return f"{self._raw_root}{quote(owner, safe='')}/{quote(repo, safe='')}/{commit}/{quote(path)}"
@@ -993,23 +1188,55 @@ class Prefetch:
         self._owner, self._repo, self._commit = owner, repo, commit
         self._lock = threading.Lock()
         self._stopped = False
+        self._guesses_stopped = False
         self._hits = self._misses = 0
-        unique = list(dict.fromkeys(paths))
-        self._pool = executor.Limited(min(client.raw_concurrency, len(unique)))
-        self._futures = {p: self._pool.submit(self._get, p) for p in unique}
+        self._taken: set[str] = set()
+        self._started: set[str] = set()
+        self._known: dict[str, bool] = {}
+        self._pool = executor.Limited(client.raw_concurrency)
+        self._futures: dict[str, Future[bytes | None]] = {}
+        self.add(paths)
 
-    def _get(self, path: str) -> bytes | None:
-        if self._stopped:
+    def add(self, paths: Sequence[str], *, known: bool = False) -> None:
+        """Request more files of the same commit, each path once (issue 18: the SKILL.md files a
+        listing will read, as soon as its tree is known, while plugin.json files still arrive).
+
+        Args:
+            paths: repository paths.
+            known: the paths are files of the tree (not guesses): they are requested even after
+                the guesses stopped on a run of 404s.
+        """
+        with self._lock:
+            if self._stopped:
+                return
+            for p in dict.fromkeys(paths):
+                if p not in self._futures and p not in self._taken:
+                    self._known[p] = known
+                    self._futures[p] = self._pool.submit(self._get, p, known)
+
+    def _get(self, path: str, known: bool = False) -> bytes | None:
+        with self._lock:
+            if path in self._started:  # the reader fetched it itself (see take)
+                return None
+            self._started.add(path)
+        return self._download(path, known)
+
+    def _download(self, path: str, known: bool) -> bytes | None:
+        if self._stopped or (self._guesses_stopped and not known):
             return None
         url = self._client._raw_url(self._owner, self._repo, self._commit, path)
         try:
-            data = self._client._request(url, what=f"{path} in {self._owner}/{self._repo}", raw_host=True,
-                                         max_bytes=MAX_BLOB_BYTES).content
+            data = self._client._raw_get(url, f"{path} in {self._owner}/{self._repo}", MAX_BLOB_BYTES)
         except GitHubError as err:
             with self._lock:
                 self._misses += 1
-                if err.status != 404 or (self._hits == 0 and self._misses >= self._GIVE_UP_AFTER_MISSES):
+                if err.status != 404 or known:  # refused, or a file the tree lists is missing there
                     self._stopped = True
+                elif self._hits == 0 and self._misses >= self._GIVE_UP_AFTER_MISSES:
+                    self._guesses_stopped = True
+            if known and err.status in (401, 403, 404, 429):  # as _raw_blob: the blob endpoint serves the rest
+                with self._client._raw_lock:
+                    self._client._raw_off.add((self._owner.lower(), self._repo.lower()))
             return None
         except RemoteError:
             self._stopped = True
@@ -1019,11 +1246,20 @@ class Prefetch:
         return data
 
     def take(self, path: str, sha: str) -> bytes | None:
-        """The prefetched bytes of ``path`` if they hash to ``sha``, else None (waits for it)."""
+        """The prefetched bytes of ``path`` if they hash to ``sha``, else None. Waits only for a
+        download in progress; one still queued is made here, in the caller's thread (issue 18: a
+        reader on a pool thread waiting for queued work could exhaust the pool when several
+        listings run at once)."""
         with self._lock:
             fut = self._futures.pop(path, None)
+            self._taken.add(path)
+            started = path in self._started
+            self._started.add(path)
         if fut is None or fut.cancelled():
             return None
+        if not started:  # still queued: download it here instead of waiting for a pool thread
+            data = self._download(path, self._known.get(path, False))
+            return data if data is not None and git_blob_sha(data) == sha else None
         try:
             data = fut.result()
         except Exception:  # noqa: BLE001 - a failed speculative download is just a miss

@@ -146,8 +146,13 @@ class RepoTree:
     entries: tuple[TreeEntry, ...]
 
     def by_path(self) -> dict[str, TreeEntry]:
-        """Map of path → entry."""
-        return {e.path: e for e in self.entries}
+        """Map of path → entry, built once per tree and shared by every caller (issue 18: a
+        25,950-entry tree was indexed again for every batch). Read-only: do not modify it."""
+        index: dict[str, TreeEntry] | None = self.__dict__.get("_by_path")
+        if index is None:
+            index = {e.path: e for e in self.entries}
+            object.__setattr__(self, "_by_path", index)  # a memo, not a field: eq/hash/replace ignore it
+        return index
 
 
 @dataclass(frozen=True)
@@ -388,12 +393,16 @@ class UnavailablePlugin:
         source: the raw ``source`` object.
         reason: a sentence saying why (missing or private repository, unknown ref, commit gone...).
         index: position of the entry in the catalog's ``plugins`` array, or None when unknown.
+        checked_at: when GitHub last answered "not found" for it (aware UTC), or None when the
+            failure was not a remembered "not found" (issue 18: remembered 404s are not asked again
+            until the user retries the plugin or adds a token; faces show "checked N minutes ago").
     """
 
     name: str | None
     source: Any
     reason: str
     index: int | None = field(default=None, compare=False)
+    checked_at: datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

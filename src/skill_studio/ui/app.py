@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from PySide6.QtCore import QCoreApplication, QThreadPool
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from skill_studio import __version__
@@ -20,6 +20,7 @@ from skill_studio.app import SkillStudio
 from skill_studio.core.errors import SkillStudioError
 from skill_studio.ui.main_window import MainWindow
 from skill_studio.ui.theme import apply_theme
+from skill_studio.ui.workers import wait_for_background
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +83,7 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
         window.show()
         code = app.exec()
     finally:
-        if not QThreadPool.globalInstance().waitForDone(SHUTDOWN_WAIT_MS):
+        if not wait_for_background(SHUTDOWN_WAIT_MS):
             log.warning("background work still running at exit")
         studio.close()
     return int(code)

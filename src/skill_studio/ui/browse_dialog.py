@@ -72,7 +72,7 @@ from skill_studio.ui.widgets import (
     button,
     setup_table,
 )
-from skill_studio.ui.workers import BackgroundOp, describe_error
+from skill_studio.ui.workers import BackgroundOp, describe_error, io_pool
 
 # -- background work (no widgets below this line until the classes) ---------------------------------
 
@@ -199,6 +199,9 @@ class DetailsPane(QWidget):
         self.excluded_view.setOpenLinks(False)
         self.excluded_view.setMaximumHeight(170)
         self.excluded = CollapsibleSection("Nothing excluded", self.excluded_view)
+        self._pending_html: str | None = None
+        self._shown_html = ""
+        self.excluded.toggled.connect(self._excluded_toggled)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(10, 4, 4, 0)
         lay.setSpacing(6)
@@ -280,7 +283,7 @@ class DetailsPane(QWidget):
                                     else "Nothing excluded: every skill found is listed")
             self.excluded.set_expanded(False)
             self.excluded.button.setEnabled(False)
-            self.excluded_view.setHtml("")
+            self._set_excluded_html("")
             return
         title = "Not listed: " + ", ".join(bits) + " — why?"
         if n_pending:
@@ -289,7 +292,23 @@ class DetailsPane(QWidget):
         self.excluded.button.setEnabled(True)
         if not listing.skills and not resolving:  # nothing to browse: the reasons are the news
             self.excluded.set_expanded(True)
-        self.excluded_view.setHtml("<ul style='margin-left:-20px'>" + "".join(items) + "</ul>")
+        text = "<ul style='margin-left:-20px'>" + "".join(items) + "</ul>"
+        # Issue 18: laying out hundreds of reasons on every external arrival stalled the GUI thread;
+        # a collapsed section gets its text when it opens (or when nothing is arriving any more).
+        if self.excluded.is_expanded() or not resolving:
+            self._set_excluded_html(text)
+        else:
+            self._pending_html = text
+
+    def _set_excluded_html(self, text: str) -> None:
+        self._pending_html = None
+        if text != self._shown_html:
+            self._shown_html = text
+            self.excluded_view.setHtml(text)
+
+    def _excluded_toggled(self, expanded: bool) -> None:
+        if expanded and self._pending_html is not None:
+            self._set_excluded_html(self._pending_html)
 
 
 # -- one registry tab ---------------------------------------------------------------------------------
@@ -523,7 +542,7 @@ class RegistryTab(QWidget):
         job.failure(lambda err: self._failed(gen, err)) \
             .with_progress(lambda d, t: self._progress(gen, d, t)) \
             .with_partial(lambda part: self._partial(gen, part)) \
-            .run_in_background()
+            .run_in_background(io_pool())  # issue 18: every tab loads at once, not two per CPU pair
 
     def _hide_external_progress(self) -> None:
         self.external_bar.setVisible(False)

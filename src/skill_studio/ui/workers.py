@@ -102,6 +102,32 @@ def active_ops() -> int:
     return len(_live)
 
 
+IO_THREADS = 16
+"""Threads of :func:`io_pool`: background operations mostly wait on the network or the disk, so the
+pool is sized for waiting, not for the CPU count (Qt's global pool has one thread per CPU: on two
+CPUs, two registry tabs loaded at a time; issue 18)."""
+
+_io_pool: QThreadPool | None = None
+
+
+def io_pool() -> QThreadPool:
+    """The GUI's pool for network loads (created on first use, :data:`IO_THREADS` threads): every
+    registry tab of the browse dialog loads at once."""
+    global _io_pool
+    if _io_pool is None:
+        _io_pool = QThreadPool()
+        _io_pool.setObjectName("skill-studio-io")
+        _io_pool.setMaxThreadCount(IO_THREADS)
+    return _io_pool
+
+
+def wait_for_background(msecs: int) -> bool:
+    """Wait up to ``msecs`` for every background operation (I/O pool and Qt's global pool);
+    True when all finished."""
+    deadline_ok = io_pool().waitForDone(msecs)
+    return QThreadPool.globalInstance().waitForDone(msecs) and deadline_ok
+
+
 class BackgroundOp(Generic[T]):
     """One background operation with GUI-thread callbacks (see the module docstring).
 
@@ -151,7 +177,8 @@ class BackgroundOp(Generic[T]):
         return self
 
     def run_in_background(self, pool: QThreadPool | None = None) -> BackgroundOp[T]:
-        """Start ``op`` on ``pool`` (default: the global pool). Returns self."""
+        """Start ``op`` on ``pool`` (default: Qt's global pool; network loads pass :func:`io_pool`).
+        Returns self."""
         _live.add(self)
         (pool or QThreadPool.globalInstance()).start(self._work)
         return self

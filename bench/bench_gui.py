@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""GUI responsiveness of issue 18, before/after side by side (prints; asserts nothing).
+
+Per side (``src/`` of a git ref, default :data:`BEFORE`, vs this working tree), each in a fresh
+interpreter with ``QT_QPA_PLATFORM=offscreen``:
+
+* ``filter``: the browse dialog's table (``CatalogTableModel`` → ``SearchFilterProxy`` →
+  ``QTableView``, 1200×800, sorted by name) holding 5,000 synthetic rows; the search text is typed
+  one key at a time ("pdf form tool", narrowing) and erased again (backspace, widening). Per
+  keystroke: CPU milliseconds of ``set_filter_text`` plus a forced repaint of the table — median
+  and maximum of each direction;
+* ``load``: a browse tab (``RegistryTab``) loading a marketplace from the fake GitHub (child
+  process, ``--latency``): a 10 ms timer on the GUI thread records the largest gap between its
+  ticks from ``load()`` until every external plugin is resolved, and how many gaps exceed 50 ms;
+* ``tabs``: every tab of a browse dialog over ``--tabs`` registries loading at once: how many load
+  concurrently (the pool's thread count) and the wall time until all are shown.
+
+Wall-clock gaps depend on the machine's load (printed); CPU per keystroke is steadier.
+
+Usage::
+
+    python bench/bench_gui.py [--before REF] [--latency 0.05] [--only NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+BEFORE = "app-layer-landed"
+"""``main`` when issue 18's GUI work started (the application layer had landed)."""
+LOAD = ["jeremylongshore/claude-code-plugins-plus", "anthropics/claude-plugins-official",
+        "anthropics/knowledge-work-plugins"]
+
+
+# -- child side ------------------------------------------------------------------------------------
+
+def _app():
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance() or QApplication([])
+
+
+def child_filter(rows: int) -> dict[str, float]:
+    """Per-keystroke CPU ms of filtering ``rows`` synthetic rows, repaint included."""
+    app = _app()
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTableView
+
+    from skill_studio.app.browse import BrowseRow
+    from skill_studio.core.models import CatalogSkill, SkillMetadata
+    from skill_studio.ui.models import CatalogRow, CatalogTableModel, SearchFilterProxy
+
+    words = ["pdf", "form", "tool", "docs", "slide", "chart", "review", "test", "deploy", "agent", "data", "web"]
+    built = []
+    for i in range(rows):
+        name = f"{words[i % 12]}-{words[(i // 12) % 12]}-{i}"
+        desc = " ".join(words[(i * k) % 12] for k in range(1, 9)) + f" helper number {i}"
+        meta = SkillMetadata(name=name, name_valid=True, local_name=name, description=desc, version=None)
+        skill = CatalogSkill(qualified_name=f"plugin-{i % 97}:{name}", name=name, local_name=name, name_valid=True,
+                             plugin=f"plugin-{i % 97}", path=f"plugins/p{i % 97}/skills/{name}",
+                             version=f"1.{i % 7}.{i % 11}", description=desc, repo="o/r", commit="c" * 40,
+                             metadata=meta)
+        built.append(CatalogRow.of(BrowseRow(skill)))
+    model = CatalogTableModel()
+    proxy = SearchFilterProxy()
+    proxy.setSourceModel(model)
+    view = QTableView()
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.sortByColumn(CatalogTableModel.NAME, Qt.SortOrder.AscendingOrder)
+    view.resize(1200, 800)
+    view.show()
+    c0 = time.process_time()
+    model.set_rows(built)
+    app.processEvents()
+    view.viewport().repaint()
+    fill = (time.process_time() - c0) * 1000
+    text = "pdf form tool"
+    narrow, widen = [], []
+    for i in range(1, len(text) + 1):
+        c0 = time.process_time()
+        proxy.set_filter_text(text[:i])
+        view.viewport().repaint()
+        narrow.append((time.process_time() - c0) * 1000)
+    for i in range(len(text) - 1, -1, -1):
+        c0 = time.process_time()
+        proxy.set_filter_text(text[:i])
+        view.viewport().repaint()
+        widen.append((time.process_time() - c0) * 1000)
+    return {"fill_ms": fill, "narrow_median_ms": statistics.median(narrow), "narrow_max_ms": max(narrow),
+            "widen_median_ms": statistics.median(widen), "widen_max_ms": max(widen)}
+
+
+def child_load(slug: str) -> dict[str, float]:
+    """Largest event-loop gap (ms) while a browse tab loads ``slug`` (external plugins included)."""
+    app = _app()
+    from PySide6.QtCore import QElapsedTimer, QTimer
+
+    from skill_studio.app.studio import SkillStudio
+    from skill_studio.core.models import Destination
+    from skill_studio.ui.browse_dialog import RegistryTab
+
+    studio = SkillStudio()
+    reg = studio.add_registry(slug)
+    tab = RegistryTab(studio, reg, Destination.LIBRARY)
+    tab.resize(1200, 800)
+    tab.show()
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed()]
+
+    def tick() -> None:
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    t0 = time.perf_counter()
+    tab.load(force=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not (tab.is_loaded() and not tab.is_resolving()):
+        app.processEvents()
+        time.sleep(0.001)
+    wall = time.perf_counter() - t0
+    timer.stop()
+    rows = tab.model.rowCount()
+    studio.close()
+    late = [g for g in gaps if g > 50]
+    return {"max_gap_ms": max(gaps) if gaps else 0.0, "gaps_over_50ms": len(late), "wall_s": wall, "rows": rows}
+
+
+def child_tabs(slugs: list[str]) -> dict[str, float]:
+    """Threads available to load browse tabs, and wall seconds until every tab of ``slugs`` shows."""
+    app = _app()
+    from PySide6.QtCore import QThreadPool
+
+    from skill_studio.app.studio import SkillStudio
+    from skill_studio.core.models import Destination
+    from skill_studio.ui.browse_dialog import RegistryTab
+
+    try:
+        from skill_studio.ui.workers import io_pool
+        threads = io_pool().maxThreadCount()
+    except ImportError:
+        threads = QThreadPool.globalInstance().maxThreadCount()
+    studio = SkillStudio()
+    known = {r.source.slug.lower(): r for r in studio.registries()}  # anthropics/skills is seeded
+    tabs = [RegistryTab(studio, known.get(s.lower()) or studio.add_registry(s), Destination.LIBRARY) for s in slugs]
+    t0 = time.perf_counter()
+    for tab in tabs:
+        tab.load(force=True)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not all(t.is_loaded() and not t.is_resolving() for t in tabs):
+        app.processEvents()
+        time.sleep(0.002)
+    wall = time.perf_counter() - t0
+    studio.close()
+    return {"pool_threads": threads, "all_tabs_s": wall}
+
+
+# -- parent side -----------------------------------------------------------------------------------
+
+def run_child(src: Path, env_extra: dict[str, str], args: list[str]) -> dict[str, float]:
+    env = dict(os.environ, PYTHONPATH=str(src), QT_QPA_PLATFORM="offscreen",
+               PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring", **env_extra)
+    env.pop("GITHUB_TOKEN", None)
+    proc = subprocess.run([sys.executable, __file__, "--child", *args], env=env, capture_output=True, text=True,
+                          timeout=600)
+    if proc.returncode != 0:
+        print(proc.stderr[-1500:], file=sys.stderr)
+        return {}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        kind, rest = argv[1], argv[2:]
+        if kind == "filter":
+            print(json.dumps(child_filter(int(rest[0]))))
+        elif kind == "load":
+            print(json.dumps(child_load(rest[0])))
+        else:
+            print(json.dumps(child_tabs(rest)))
+        return 0
+    from bench_perf import _Server, export_ref
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--before", default=BEFORE, help=f"git ref measured as 'before' (default {BEFORE})")
+    p.add_argument("--latency", type=float, default=0.05)
+    p.add_argument("--rows", type=int, default=5000)
+    p.add_argument("--only", action="append", default=[], help="marketplaces to load (owner/repo); default "
+                   + ", ".join(LOAD))
+    p.add_argument("--fixtures", type=Path, default=ROOT.parent / "shared" / "fixtures")
+    args = p.parse_args(argv)
+    server = _Server(args.latency, args.fixtures)
+    load0 = os.getloadavg()[0]
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-gui-") as tmp:
+            sides = {f"before ({args.before})": export_ref(args.before, Path(tmp)), "after": ROOT / "src"}
+            for name, src in sides.items():
+                out: dict[str, dict[str, float]] = {}
+                out["filter"] = run_child(src, {}, ["filter", str(args.rows)])
+                for slug in args.only or LOAD:
+                    with tempfile.TemporaryDirectory() as home:
+                        out[f"load {slug}"] = run_child(src, {"SKILL_STUDIO_HOME": home,
+                                                              "SKILL_STUDIO_GITHUB_API": server.base_url},
+                                                        ["load", slug])
+                with tempfile.TemporaryDirectory() as home:
+                    out["tabs"] = run_child(src, {"SKILL_STUDIO_HOME": home, "SKILL_STUDIO_GITHUB_API": server.base_url},
+                                            ["tabs", *LOAD, "anthropics/skills", "obra/superpowers-marketplace",
+                                             "netresearch/claude-code-marketplace", "wshobson/agents",
+                                             "anthropics/claude-code"])
+                results[name] = out
+                print(f"[{name}] done", file=sys.stderr, flush=True)
+    finally:
+        server.close()
+    names = list(results)
+    print(f"latency {args.latency * 1000:.0f} ms; {os.cpu_count()} CPUs; load average {load0:.1f} → "
+          f"{os.getloadavg()[0]:.1f}; offscreen Qt; {args.rows} synthetic rows for the filter")
+    print("| measurement | figure | " + " | ".join(names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    keys = sorted({(m, f) for n in names for m, figs in results[n].items() for f in figs},
+                  key=lambda k: (list(results[names[-1]]).index(k[0]) if k[0] in results[names[-1]] else 99, k[1]))
+    for m, f in keys:
+        cells = []
+        for n in names:
+            v = results[n].get(m, {}).get(f)
+            cells.append("-" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v)))
+        print(f"| {m} | {f} | " + " | ".join(cells) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
