@@ -344,7 +344,9 @@ class SearchingBrowseDialog(BrowseDialog):
         self.tabs.setTabToolTip(self.tabs.indexOf(all_tab), "Every enabled registry's skills in one table")
         # Issue 15/19 at 1024×640: the facet panels fold away behind a *Filters* button.
         self.filters = FiltersToggle(self, self.settings, self._current_panel)
-        top = self.layout().itemAt(0).layout() if self.layout() is not None else None
+        outer = self.layout()
+        first = outer.itemAt(0) if outer is not None else None
+        top = first.layout() if first is not None else None
         if isinstance(top, QHBoxLayout):
             top.insertWidget(max(0, top.indexOf(self.updates_only)), self.filters)
         for tab in self.tabs_list():
