@@ -298,7 +298,7 @@ class SplitShares(QObject):
         """Share the width now."""
         splitter = self.splitter
         panel = splitter.widget(0)
-        facets = max(panel.sizeHint().width(), 190) if panel is not None and not panel.isHidden() else 0
+        facets = min(max(panel.sizeHint().width(), 190), 230) if panel is not None and not panel.isHidden() else 0
         handles = splitter.handleWidth() * (2 if facets else 1)
         rest = max(0, splitter.width() - facets - handles)
         details = rest * self.shares[1] // sum(self.shares)

@@ -351,7 +351,7 @@ class PluginGroupView(QTreeWidget):
         header = self.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in ((self.NAME, 280), (self.CATEGORY, 100), (self.AUTHOR, 130), (self.VERSION, 64),
+        for column, width in ((self.NAME, 280), (self.CATEGORY, 100), (self.AUTHOR, 130), (self.VERSION, 80),
                               (self.STATE, 100), (self.SPEC, 110)):
             self.setColumnWidth(column, width)
         self.groups: list[PluginGroup] = []
