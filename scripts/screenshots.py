@@ -19,6 +19,9 @@ built here (so one installed skill can show *update available*), points a tempor
 - ``browse-facets.png``    the facet panel on jeremylongshore (category "devops" and a search), sorted by plugin,
   the details pane with the plugin's metadata and the spec badge
 - ``browse-grouped.png``   the same catalog grouped by plugin: plugin rows with description, category, author
+- ``browse-facets-dark.png``, ``browse-grouped-dark.png``  the same two in the dark scheme
+- ``targets.png``, ``targets-dark.png``  the Targets page (issue 17): deployments with their states, an
+  unmanaged folder, the context cost per target against the budget
 - ``metadata-editor.png``  the metadata editor showing a local-name collision
 - ``error-state.png``      a registry tab that failed (not found or private) with Retry
 - ``offline-tab.png``      a registry tab showing its cached catalog while GitHub is rate limited:
@@ -131,7 +134,7 @@ def main() -> int:
     from memory_keyring import MemoryKeyring
 
     keyring.set_keyring(MemoryKeyring())
-    from PySide6.QtCore import QCoreApplication, QSettings, Qt
+    from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt
     from PySide6.QtWidgets import QApplication, QWidget
 
     from skill_studio.core.models import Destination, ImportOptions
@@ -258,39 +261,46 @@ def main() -> int:
             dialog.close()
             settle()
 
-            # Browse like a catalogue (issue 19): the facet panel and the grouped view on a real catalog.
+            # Browse like a catalogue (issue 19): the facet panel and the grouped view on a real catalog,
+            # in both colour schemes (light: browse-facets.png, dark: browse-facets-dark.png).
             studio.add_registry("jeremylongshore/claude-code-plugins-plus")
-            dialog = window.open_browse(Destination.LIBRARY)
-            dialog.resize(*SIZE)
-            wait_until(lambda: all((t.is_loaded() and not t.is_resolving()) or t.error for t in dialog.tabs_list()),
-                       what="browse tabs")
-            jeremy = dialog.tab_for("claude-code-plugins-plus")
-            assert jeremy is not None
-            dialog.tabs.setCurrentWidget(jeremy)
-            jeremy.splitter.setSizes([230, 640, 410])
-            panel = jeremy.catalogue.panel
-            wait_until(lambda: panel.categories.count() > 0, what="facet counts")
-            for i in range(panel.categories.count()):
-                if panel.categories.item(i).text().startswith("devops ("):
-                    panel.categories.item(i).setCheckState(Qt.CheckState.Checked)
-            panel.sort.setCurrentIndex(panel.sort.findData("plugin"))
-            dialog.search.setText("deploy")
-            jeremy.table.selectRow(0)
-            save(dialog, "browse-facets.png")
-            dialog.search.setText("")
-            panel.group.setChecked(True)
-            groups = jeremy.catalogue.groups
-            groups.setColumnWidth(groups.NAME, 250)
-            for i in range(min(3, groups.topLevelItemCount())):
-                item = groups.topLevelItem(i)
-                if item is not None:
-                    item.setExpanded(True)
-            first = groups.topLevelItem(0)
-            if first is not None and first.childCount():
-                groups.setCurrentItem(first.child(0))
-            save(dialog, "browse-grouped.png")
-            dialog.close()
-            settle()
+            for scheme, suffix in (("light", ""), ("dark", "-dark")):
+                window.set_scheme(scheme)
+                dialog = window.open_browse(Destination.LIBRARY)
+                dialog.resize(*SIZE)
+                wait_until(lambda: all((t.is_loaded() and not t.is_resolving()) or t.error for t in dialog.tabs_list()),
+                           what="browse tabs")
+                jeremy = dialog.tab_for("claude-code-plugins-plus")
+                assert jeremy is not None
+                dialog.tabs.setCurrentWidget(jeremy)
+                dialog.filters.setChecked(True)  # shown (the *Filters* toggle)
+                jeremy.splitter.setSizes([230, 640, 410])
+                panel = jeremy.catalogue.panel
+                wait_until(lambda: panel.categories.count() > 0, what="facet counts")
+                for i in range(panel.categories.count()):
+                    if panel.categories.item(i).text().startswith("devops ("):
+                        panel.categories.item(i).setCheckState(Qt.CheckState.Checked)
+                panel.sort.setCurrentIndex(panel.sort.findData("plugin"))
+                dialog.search.setText("deploy")
+                jeremy.table.selectRow(0)
+                save(dialog, f"browse-facets{suffix}.png")
+                dialog.search.setText("")
+                panel.group.setChecked(True)
+                groups = jeremy.catalogue.groups
+                groups.setColumnWidth(groups.NAME, 250)
+                for i in range(min(3, groups.topLevelItemCount())):
+                    item = groups.topLevelItem(i)
+                    if item is not None:
+                        item.setExpanded(True)
+                first = groups.topLevelItem(0)
+                if first is not None and first.childCount():
+                    groups.setCurrentItem(first.child(0))
+                save(dialog, f"browse-grouped{suffix}.png")
+                dialog.close()
+                QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # a fresh dialog next
+                settle()
+
+            window.set_scheme("system")
 
             # The dashboard with badges and a notification.
             window.library.refresh()
@@ -420,6 +430,32 @@ def main() -> int:
                         window.show_page("settings/general")
                         window.general.appearance.setFocus(Qt.FocusReason.TabFocusReason)
                         save(window, f"{scheme}-{size}-general.png")
+            # Issue 17: the Targets page, in both schemes: deployments with their states, an unmanaged
+            # folder matching a catalog skill, the context cost per target against the budget.
+            from skill_studio.app import targets as app_targets
+
+            project = Path(home) / "work" / "analytics"
+            app_targets.add_target(studio, "claude-project", str(project), "analytics")
+            app_targets.add_target(studio, "custom", str(Path(home) / "agent-skills"), "shared-agents")
+            for name, target in (("pdf", "analytics"), ("dbt-modeling", "analytics"), ("xlsx", "shared-agents")):
+                app_targets.deploy(studio, name, target)
+            hand = project / ".claude" / "skills" / "release-notes"
+            hand.mkdir(parents=True, exist_ok=True)
+            (hand / "SKILL.md").write_text("---\nname: release-notes\ndescription: Draft release notes from merged "
+                                           "pull requests.\n---\n\n# Release notes\n")
+            window.resize(*SIZE)
+            for scheme, suffix in (("light", ""), ("dark", "-dark")):
+                window.set_scheme(scheme)
+                window.show_page("targets")
+                done = []
+                window.targets.refreshed.connect(lambda: done.append(1))
+                window.targets.refresh()
+                wait_until(lambda: bool(done), what="the targets page")
+                for i in range(window.targets.tree.topLevelItemCount()):
+                    item = window.targets.tree.topLevelItem(i)
+                    if item is not None:
+                        item.setExpanded(True)
+                save(window, f"targets{suffix}.png")
             window.set_scheme("system")
             window.close()
             settle()

@@ -179,3 +179,23 @@ def test_risk_facet_appears_once_reviews_are_known(qtbot) -> None:  # type: igno
     with qtbot.waitSignal(panel.changed):  # a new review changes what passes
         panel.set_rows(ROWS, {"devkit:lint": "low", "dbtools:sql": "low", "devkit:format": "low"})
     assert [r.skill.name for r in ROWS if panel.predicate()(r)] == ["lint", "format"]
+
+
+def test_keyword_facet_counts_and_filters(qtbot) -> None:  # type: ignore[no-untyped-def]
+    rows = [Row(skill("lint", "devkit", 0, keywords=("CI", "lint"))),
+            Row(skill("format", "devkit2", 1, keywords=("ci",))),
+            Row(skill("sql", "dbtools", 2, keywords=("database",))),
+            Row(skill("notes", "misc", 3))]
+    panel = FacetPanel()
+    qtbot.addWidget(panel)
+    panel.set_rows(rows)
+    assert texts(panel.keywords) == ["CI (2)", "database (1)", "lint (1)"]  # case folded, first spelling
+    with qtbot.waitSignal(panel.changed):
+        check(panel.keywords, "CI")
+    pred = panel.predicate()
+    assert pred is not None and [r.skill.name for r in rows if pred(r)] == ["lint", "format"]
+    check(panel.keywords, "database")  # any checked keyword matches
+    assert [r.skill.name for r in rows if panel.predicate()(r)] == ["lint", "format", "sql"]
+    assert panel.active_count() == 2 and panel.facet().keywords == ("CI", "database")
+    panel.clear()
+    assert panel.keywords.checked() == [] and panel.predicate() is None

@@ -4,7 +4,8 @@ its button, table columns inside their view with the badges whole, toolbars that
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+import shiboken6
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QAbstractButton, QHBoxLayout, QPushButton, QTableView, QWidget
 from uitools import wait_loaded
 
@@ -74,12 +75,47 @@ def test_browse_dialog_fits_the_minimum_size(studio, make_window, qtbot) -> None
     dialog.resize(*SIZE)
     wait_loaded(qtbot, dialog)
     dialog.search.setText("skill")
+    assert not dialog.filters.isChecked(), "the facet panels start collapsed below 1280 px"
     for i in range(dialog.tabs.count()):
         dialog.tabs.setCurrentIndex(i)
         settle(qtbot)
         assert not clipped_buttons(dialog), f"tab {i}: {clipped_buttons(dialog)}"
         assert not overflowing_tables(dialog.tabs.currentWidget()), overflowing_tables(dialog.tabs.currentWidget())
+        widget = dialog.tabs.currentWidget()
+        assert not widget.catalogue.panel.isVisible()
+        header = widget.table.horizontalHeader()
+        model = widget.table.model().sourceModel()
+        description, name = header.sectionSize(model.DESCRIPTION), header.sectionSize(model.NAME)
+        print(f"tab {i}: table {widget.table.viewport().width()} px, name {name} px, description {description} px, "
+              f"details {widget.details.width()} px")
+        assert description >= 180, f"tab {i}: the description gets {description} px"
+        assert name >= min(160, widget.table.sizeHintForColumn(model.NAME)), f"tab {i}: the name gets {name} px"
     dialog.close()
+
+
+def test_filters_toggle_folds_the_facets(studio, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(studio)
+    dialog = window.open_browse(Destination.LIBRARY)
+    dialog.resize(*SIZE)
+    wait_loaded(qtbot, dialog)
+    tab = dialog.tabs.currentWidget()
+    settle(qtbot)
+    assert dialog.filters.accessibleName() and not tab.catalogue.panel.isVisible()
+    assert dialog.filters.text() == "Filters"
+    qtbot.keyClick(dialog, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert dialog.filters.isChecked() and tab.catalogue.panel.isVisible()
+    panel = tab.catalogue.panel
+    panel.states.item(0).setCheckState(Qt.CheckState.Checked)
+    dialog.filters.click()  # fold again: the count shows on the button
+    assert not panel.isVisible() and dialog.filters.text() == "Filters (1)"
+    assert window.settings.value("browse/filters") in (False, "false")
+    dialog.close()
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog))
+    again = window.open_browse(Destination.LIBRARY)
+    again.resize(1600, 1000)
+    settle(qtbot)
+    assert not again.filters.isChecked(), "the user's choice wins over the width"
+    again.close()
 
 
 def test_toolbar_collapses_into_more_and_comes_back(qtbot) -> None:  # type: ignore[no-untyped-def]

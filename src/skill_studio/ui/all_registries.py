@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from skill_studio.ui import keyboard
 from skill_studio.ui.browse_dialog import BrowseDialog, DetailsPane, RegistryTab, _has_update
-from skill_studio.ui.facets import TabCatalogue
+from skill_studio.ui.facets import FacetPanel, FiltersToggle, TabCatalogue
 from skill_studio.ui.models import ROW_ROLE, SORT_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
 from skill_studio.ui.widgets import BadgeDelegate, setup_table
 
@@ -165,6 +165,7 @@ class AllRegistriesTab(QWidget):
         fitter = getattr(self.table, "column_fitter", None)
         if fitter is not None:
             fitter.floors[AllRegistriesModel.REGISTRY] = 120
+            fitter.caps.update({AllRegistriesModel.NAME: 180, AllRegistriesModel.REGISTRY: 124})  # description ≥ 180 px at 1024×640
         self.table.setItemDelegateForColumn(AllRegistriesModel.STATE, BadgeDelegate(self.table))
         self.table.sortByColumn(AllRegistriesModel.NAME, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
@@ -272,6 +273,38 @@ class AllRegistriesTab(QWidget):
         return out
 
 
+class SplitShares(QObject):
+    """Keeps a browse tab's splitter (facets | table | details) at a share of its width: whenever
+    the splitter is resized, the facet panel (when shown) keeps its width and the table and the
+    details pane split the rest as ``shares``. A drag of the handles holds until the next resize.
+
+    Args:
+        splitter: the tab's splitter (three widgets).
+        shares: ``(table, details)`` weights, e.g. ``(7, 3)``.
+    """
+
+    def __init__(self, splitter: QSplitter, shares: tuple[int, int]) -> None:
+        super().__init__(splitter)
+        self.setObjectName("splitShares")
+        self.splitter, self.shares = splitter, shares
+        splitter.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if obj is self.splitter and event.type() in (QEvent.Type.Resize, QEvent.Type.Show):
+            self.apply()
+        return False
+
+    def apply(self) -> None:
+        """Share the width now."""
+        splitter = self.splitter
+        panel = splitter.widget(0)
+        facets = min(max(panel.sizeHint().width(), 190), 230) if panel is not None and not panel.isHidden() else 0
+        handles = splitter.handleWidth() * (2 if facets else 1)
+        rest = max(0, splitter.width() - facets - handles)
+        details = rest * self.shares[1] // sum(self.shares)
+        splitter.setSizes([facets, rest - details, details])
+
+
 class SearchingBrowseDialog(BrowseDialog):
     """The browse dialog with search across registries (issue 15, Deliver 4): hit counts in the tab
     titles while filtering, an *All registries* tab (last), and emptied tabs that say where the
@@ -287,6 +320,7 @@ class SearchingBrowseDialog(BrowseDialog):
         self._overlays: dict[int, NoMatchOverlay] = {}
         self._retitle_timer: QTimer | None = None
         self._sync_pending = False
+        self.filters: FiltersToggle | None = None
         super().__init__(*args, **kwargs)
         self._retitle_timer = QTimer(self)
         self._retitle_timer.setSingleShot(True)
@@ -308,7 +342,36 @@ class SearchingBrowseDialog(BrowseDialog):
         self.tabs.addTab(all_tab, self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView),
                          ALL_TITLE)
         self.tabs.setTabToolTip(self.tabs.indexOf(all_tab), "Every enabled registry's skills in one table")
+        # Issue 15/19 at 1024×640: the facet panels fold away behind a *Filters* button.
+        self.filters = FiltersToggle(self, self.settings, self._current_panel)
+        outer = self.layout()
+        first = outer.itemAt(0) if outer is not None else None
+        top = first.layout() if first is not None else None
+        if isinstance(top, QHBoxLayout):
+            top.insertWidget(max(0, top.indexOf(self.updates_only)), self.filters)
+        for tab in self.tabs_list():
+            self._fold(tab.catalogue.panel, tab.splitter)
+        self._fold(all_tab.catalogue.panel, all_tab.splitter, shares=(3, 1))
+        self.tabs.currentChanged.connect(self.filters.refresh)
         self._sync_all()
+
+    def _current_panel(self) -> FacetPanel | None:
+        widget = self.tabs.currentWidget()
+        catalogue = getattr(widget, "catalogue", None)
+        return catalogue.panel if isinstance(catalogue, TabCatalogue) else None
+
+    def _fold(self, panel: FacetPanel, splitter: QSplitter, shares: tuple[int, int] = (7, 3)) -> None:
+        """The panel follows *Filters*; the table and the details pane share the rest as
+        ``shares`` (the *All registries* tab, with its extra *Registry* column and no review,
+        gives the details less) so that the table keeps its names and a readable description at
+        1024×640 (issue 15)."""
+        if self.filters is not None:
+            self.filters.add_panel(panel, splitter)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, shares[0])
+        splitter.setStretchFactor(2, shares[1])
+        if not any(isinstance(c, SplitShares) for c in splitter.children()):
+            SplitShares(splitter, shares)
 
     # -- tabs ----------------------------------------------------------------------------------
 
@@ -331,6 +394,7 @@ class SearchingBrowseDialog(BrowseDialog):
             tab.model.modelReset.connect(self._schedule_sync)
             self._overlays[id(tab)] = NoMatchOverlay(tab.catalogue.views)
             tab.summary.setWordWrap(True)  # a long summary wraps instead of holding the dialog wide
+            self._fold(tab.catalogue.panel, tab.splitter)
         if self.all_tab is not None:
             self._sync_all()
 

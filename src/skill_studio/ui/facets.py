@@ -14,8 +14,8 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QObject, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, QSettings, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QContextMenuEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -27,8 +27,10 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMenu,
     QPushButton,
+    QSplitter,
     QStackedWidget,
     QTableView,
+    QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -53,6 +55,7 @@ from skill_studio.core.models import CatalogSkill, ImportOptions, InstallState, 
 __all__ = [
     "CatalogueDetails",
     "FacetPanel",
+    "FiltersToggle",
     "PluginGroupView",
     "TabCatalogue",
     "plugin_html",
@@ -173,11 +176,12 @@ class FacetPanel(QWidget):
         self.states.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.categories = _FacetList("Categories")
         self.authors = _FacetList("Authors")
+        self.keywords = _FacetList("Keywords")
         self.clear_button = QPushButton("Clear filters")
         self.clear_button.setObjectName("facetClear")
         self.clear_button.setAutoDefault(False)
         self.clear_button.clicked.connect(self.clear)
-        for facet in (self.states, self.risks, self.categories, self.authors):
+        for facet in (self.states, self.risks, self.categories, self.authors, self.keywords):
             facet.itemChanged.connect(lambda _item: self._emit())
 
         sort_row = QHBoxLayout()
@@ -193,7 +197,8 @@ class FacetPanel(QWidget):
         lay.addWidget(self.group)
         self.risk_title = QLabel("Risk")
         for title, facet, stretch in (("Install state", self.states, 0), ("Risk", self.risks, 0),
-                                      ("Categories", self.categories, 2), ("Authors", self.authors, 1)):
+                                      ("Categories", self.categories, 2), ("Authors", self.authors, 1),
+                                      ("Keywords", self.keywords, 1)):
             label = self.risk_title if facet is self.risks else QLabel(title)
             label.setObjectName("facetTitle")
             lay.addWidget(label)
@@ -234,6 +239,7 @@ class FacetPanel(QWidget):
         uncategorized = [("(no category)", counts.uncategorized, "")] if counts.uncategorized else []
         self.categories.set_counts([(c.value, c.count, c.value) for c in counts.categories] + uncategorized)
         self.authors.set_counts([(a.value, a.count, a.value) for a in counts.authors])
+        self.keywords.set_counts([(k.value, k.count, k.value) for k in counts.keywords])
         if (self.facet(), frozenset(self.checked_states()), tuple(self.risks.checked())) != before:
             self._emit()
         elif self.risks.checked():
@@ -249,10 +255,10 @@ class FacetPanel(QWidget):
     # -- state ---------------------------------------------------------------------------------
 
     def facet(self) -> FacetFilter:
-        """The checked categories and authors as a :class:`FacetFilter` ("(no category)" excluded:
-        see :meth:`predicate`)."""
+        """The checked categories, authors and keywords as a :class:`FacetFilter` ("(no category)"
+        excluded: see :meth:`predicate`)."""
         return FacetFilter(categories=tuple(c for c in self.categories.checked() if c),
-                           authors=tuple(self.authors.checked()))
+                           keywords=tuple(self.keywords.checked()), authors=tuple(self.authors.checked()))
 
     def checked_states(self) -> list[InstallState]:
         """The checked install states."""
@@ -260,12 +266,14 @@ class FacetPanel(QWidget):
 
     def predicate(self) -> Callable[[Any], bool] | None:
         """``predicate(row)`` for the filter proxy, or None when nothing is checked. Categories,
-        authors and states combine with AND; within one, any checked value matches; "(no category)"
-        matches plugins without a category."""
+        authors, keywords (the plugin's ``keywords``/``tags``, case-insensitive) and states combine
+        with AND; within one, any checked value matches; "(no category)" matches plugins without a
+        category."""
         if not self.is_filtering():
             return None
         categories = self.categories.checked()
-        others = row_filter(FacetFilter(authors=tuple(self.authors.checked())), self.checked_states())
+        others = row_filter(FacetFilter(authors=tuple(self.authors.checked()), keywords=tuple(self.keywords.checked())),
+                            self.checked_states())
         named = row_filter(FacetFilter(categories=tuple(c for c in categories if c)))
         bare = "" in categories
         risks, risk_of = frozenset(self.risks.checked()), self._risk_of
@@ -295,12 +303,16 @@ class FacetPanel(QWidget):
 
     def is_filtering(self) -> bool:
         """True when any facet value is checked."""
-        return bool(self.states.checked() or self.risks.checked() or self.categories.checked()
-                    or self.authors.checked())
+        return self.active_count() > 0
+
+    def active_count(self) -> int:
+        """How many facet values are checked (the count the collapsed *Filters* toggle shows)."""
+        return sum(len(f.checked()) for f in (self.states, self.risks, self.categories, self.authors,
+                                              self.keywords))
 
     def clear(self) -> None:
         """Uncheck everything (one ``changed``)."""
-        for facet in (self.states, self.risks, self.categories, self.authors):
+        for facet in (self.states, self.risks, self.categories, self.authors, self.keywords):
             with QSignalBlocker(facet):
                 facet.set_checked(())
         self._emit()
@@ -339,7 +351,7 @@ class PluginGroupView(QTreeWidget):
         header = self.header()
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in ((self.NAME, 280), (self.CATEGORY, 100), (self.AUTHOR, 130), (self.VERSION, 64),
+        for column, width in ((self.NAME, 280), (self.CATEGORY, 100), (self.AUTHOR, 130), (self.VERSION, 80),
                               (self.STATE, 100), (self.SPEC, 110)):
             self.setColumnWidth(column, width)
         self.groups: list[PluginGroup] = []
@@ -743,3 +755,88 @@ def plugin_html(skill: CatalogSkill) -> str:
     if info.description:
         lines.append(html.escape(info.description))
     return "<br>".join(lines)
+
+
+class FiltersToggle(QToolButton):
+    """The *Filters* button of the browse dialog: shows or hides every tab's facet panel (issue 19,
+    a 1024×640 window per issue 15).
+
+    The choice is remembered (``browse/filters`` in ``settings``). Until the user makes one, the
+    panels are collapsed while the dialog is narrower than :attr:`WIDE` px and shown when it is
+    wider. Collapsed, the button says how many facet values filter the current tab
+    ("Filters (2)"). Shortcut :attr:`SHORTCUT` (not one of the keyboard contract's keys, README).
+
+    Args:
+        dialog: the browse dialog (resizes are watched; the shortcut is the dialog's).
+        settings: where the choice is kept, or None (not remembered).
+        current_panel: → the current tab's :class:`FacetPanel` (None when the tab has none).
+
+    Signals:
+        toggled(bool) (the button's): True when the panels are shown.
+    """
+
+    WIDE = 1280
+    SHORTCUT = "Ctrl+Shift+F"
+    KEY = "browse/filters"
+
+    def __init__(self, dialog: QWidget, settings: QSettings | None,
+                 current_panel: Callable[[], FacetPanel | None]) -> None:
+        super().__init__(dialog)
+        self.setObjectName("filtersToggle")
+        self.setAccessibleName("Show or hide the filters")
+        self.setCheckable(True)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.setToolTip(f"Show or hide the filters: install state, categories, authors, keywords, sort "
+                        f"and grouping ({self.SHORTCUT})")
+        self.dialog, self.settings, self.current_panel = dialog, settings, current_panel
+        self.panels: list[tuple[FacetPanel, QSplitter | None]] = []
+        saved = settings.value(self.KEY) if settings is not None else None
+        self.user_choice: bool | None = None if saved is None else str(saved).lower() in ("true", "1")
+        self.setChecked(self.user_choice if self.user_choice is not None else dialog.width() >= self.WIDE)
+        self.toggled.connect(self._apply)
+        self.clicked.connect(self._chosen)
+        action = QAction(dialog)
+        action.setShortcut(QKeySequence(self.SHORTCUT))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(self.click)
+        dialog.addAction(action)
+        self.action = action
+        dialog.installEventFilter(self)
+        self.refresh()
+
+    def add_panel(self, panel: FacetPanel, splitter: QSplitter | None = None) -> None:
+        """Follow ``panel`` (shown or hidden with the button; its count on the button); the
+        ``splitter`` holding it keeps the table's share when the panel comes back."""
+        if any(p is panel for p, _s in self.panels):
+            return
+        self.panels.append((panel, splitter))
+        panel.changed.connect(self.refresh)
+        panel.setVisible(self.isChecked())
+
+    def _chosen(self, on: bool) -> None:
+        self.user_choice = on
+        if self.settings is not None:
+            self.settings.setValue(self.KEY, on)
+
+    def _apply(self, on: bool) -> None:
+        for panel, splitter in self.panels:
+            panel.setVisible(on)
+            keeper = splitter.findChild(QObject, "splitShares") if splitter is not None else None
+            if keeper is not None and hasattr(keeper, "apply"):
+                keeper.apply()
+        self.refresh()
+
+    def refresh(self, *_: object) -> None:
+        """The label: "Filters", or "Filters (N)" when collapsed with N facet values checked."""
+        panel = self.current_panel()
+        n = panel.active_count() if panel is not None and not self.isChecked() else 0
+        self.setText(f"Filters ({n})" if n else "Filters")
+        what = f", {n} active" if n else ""
+        self.setAccessibleDescription(("Filters shown" if self.isChecked() else "Filters hidden") + what)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if obj is self.dialog and event.type() == QEvent.Type.Resize and self.user_choice is None:
+            wide = self.dialog.width() >= self.WIDE
+            if wide != self.isChecked():
+                self.setChecked(wide)
+        return False

@@ -12,6 +12,7 @@ typing in search            filters every registry tab at once
 ``Enter`` / ``Escape``      metadata editor: import / cancel the batch
 ``Ctrl+R``                  browse dialog: reload the current registry
 ``Ctrl+Tab``                browse dialog: next registry tab (``Ctrl+Shift+Tab``: previous)
+``Ctrl+Shift+F``            browse dialog: show or hide the filters (``facets.FiltersToggle``)
 ``Delete``                  installed-skills pages: remove the selected skill (asks first)
 ``Tab`` / ``Shift+Tab``     leave every table (no table keeps the focus)
 ==========================  ===========================================================================

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -288,6 +289,12 @@ class TargetsPage(QWidget):
         self.tree.setHeaderLabels(["Target / skill", "State", "From", "Folder"])
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.setAlternatingRowColors(True)
+        header = self.tree.header()
+        header.setMinimumSectionSize(90)
+        for column in range(3):  # names, states and sources whole; the folder takes the rest and elides
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.tree.itemSelectionChanged.connect(self._update_buttons)
 
         self.method = QLabel()

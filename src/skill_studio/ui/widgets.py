@@ -52,7 +52,9 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStyle,
     QStyledItemDelegate,
+    QStyleOptionToolButton,
     QStyleOptionViewItem,
+    QStylePainter,
     QTableView,
     QTextBrowser,
     QToolButton,
@@ -288,14 +290,36 @@ class PageHeader(QWidget):
         lay.addWidget(self.subtitle)
 
 
+class _HeaderButton(QToolButton):
+    """A section header that gives up its width: a long title is shortened with "…" to the width
+    it gets (the whole title in the tooltip and ``text()``), so a narrow pane is not held wide by
+    it (issue 15, the browse dialog's details pane at 1024×640)."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        full = super().sizeHint()
+        return QSize(min(full.width(), 120), full.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return self.sizeHint()
+
+    def paintEvent(self, _event: object) -> None:  # noqa: N802 - Qt override
+        painter = QStylePainter(self)
+        opt = QStyleOptionToolButton()
+        self.initStyleOption(opt)
+        room = self.width() - (self.iconSize().width() + 24)
+        opt.text = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, max(room, 0))
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ToolButton, opt)
+
+
 class CollapsibleSection(QWidget):
-    """A header button with an arrow that shows or hides ``content``."""
+    """A header button with an arrow that shows or hides ``content``; a long header is shortened
+    to the width of the section (the whole of it in the tooltip)."""
 
     toggled = Signal(bool)
 
     def __init__(self, title: str, content: QWidget, parent: QWidget | None = None, expanded: bool = False) -> None:
         super().__init__(parent)
-        self.button = QToolButton()
+        self.button = _HeaderButton()
         self.button.setObjectName("sectionToggle")
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.button.setCheckable(True)
@@ -313,8 +337,10 @@ class CollapsibleSection(QWidget):
         self._set_expanded(expanded)
 
     def set_title(self, title: str) -> None:
-        """Change the header text."""
+        """Change the header text (also its tooltip, for when it is shortened)."""
         self.button.setText(title)
+        self.button.setToolTip(title)
+        self.button.setAccessibleName(title)
 
     def is_expanded(self) -> bool:
         """Whether the content is shown."""
