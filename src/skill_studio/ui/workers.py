@@ -140,7 +140,7 @@ class BackgroundOp(Generic[T]):
     def __init__(self, parent: QObject | None, op: Callable[[Progress], T],
                  success: Callable[[T], None] | None = None) -> None:
         self._parent = parent
-        self._op = op
+        self._op: Callable[[Progress], T] | None = op
         self._success = success
         self._failure: Callable[[BaseException], None] | None = None
         self._progress: Callable[[int, int], None] | None = None
@@ -213,7 +213,11 @@ class BackgroundOp(Generic[T]):
         self._relay.post(self._deliver_partial)
 
     def _work(self) -> None:
+        # No local holds ``op``: once delivered, the GUI thread drops it (see _release), and no
+        # reference to what it captures may be left on this thread.
         try:
+            if self._op is None:  # pragma: no cover - started twice
+                raise RuntimeError("background operation started twice")
             result = self._op(self._report_progress)
         except BaseException as err:
             if not isinstance(err, SkillStudioError) and self._alive_from_worker():
@@ -247,11 +251,23 @@ class BackgroundOp(Generic[T]):
         if not self._done and self._partial is not None and self._alive():
             self._partial(value)
 
+    def _release(self) -> None:
+        """Drop the op, the callbacks and the parent, on the GUI thread. The pool thread may hold
+        the last reference to this object (its runnable); were the callbacks still here, a widget
+        they capture could then be destroyed on that thread, which crashes Qt ("QBasicTimer::stop:
+        Failed. Possibly trying to stop from a different thread", then a segfault)."""
+        self._op = None
+        self._success = self._failure = self._finally = None
+        self._progress = self._partial = None
+        self._partial_value = None
+        self._parent = None
+
     def _deliver(self, result: Any, err: BaseException | None) -> None:
         self._done = True
         _live.discard(self)
         if not self._alive():
             log.debug("dropping the result of a background op whose parent is gone")
+            self._release()
             return
         try:
             if err is None:
@@ -262,8 +278,11 @@ class BackgroundOp(Generic[T]):
             else:
                 log.error("background operation failed: %s", describe_error(err))
         finally:
-            if self._finally is not None:
-                self._finally()
+            try:
+                if self._finally is not None:
+                    self._finally()
+            finally:
+                self._release()
 
 
 def run_in_background(parent: QObject | None, op: Callable[[Progress], T], success: Callable[[T], None] | None = None,
