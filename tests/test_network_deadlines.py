@@ -173,9 +173,14 @@ def test_an_import_of_a_file_bigger_than_the_tree_says_is_refused(
     assert run(capsys, "registry", "add", "acme/slow")[0] == 0
     monkeypatch.setattr(studio_module, "MAX_IMPORT_FILE_BYTES", 100_000)
     snapshots = set((isolated_home / "data" / "snapshots").iterdir())
+    big_sha = git_blob_sha(FILES["tools/skills/alpha/big.bin"])
     for size in (10, None):
-        github.misreport_size(git_blob_sha(FILES["tools/skills/alpha/big.bin"]), size)
+        github.misreport_size(big_sha, size)
+        github.reset_counters()
         code, _, err, _ = run(capsys, "import", "slow-market", "tools:alpha", "--to", "library")
+        # asked for once (raw host or blob endpoint): after the raw host refused it as too large,
+        # the blob endpoint would be just as large
+        assert github.count("big.bin") + github.count(f"/git/blobs/{big_sha}") == 1
         assert code == 1, err
         assert "big.bin in acme/slow is over 100000 bytes" in err
         assert "Files over 100000 bytes are not imported (R-DATA-2)." in err

@@ -425,9 +425,58 @@ class GitHubClient:
         req_headers = dict(headers or {})
         if accept:
             req_headers["Accept"] = accept
-        slots = self._raw_slots if raw_host else self._api_slots
         limit = MAX_JSON_BYTES if max_bytes is None else max_bytes
         endpoint = path if raw_host else f"{self.api_base}{path}"
+        return self._retrying(
+            what, endpoint, self._raw_slots if raw_host else self._api_slots,
+            lambda attempt, total, start: self._attempt(path, params, req_headers, what, attempt, total, start,
+                                                        limit, endpoint),
+            status_of=lambda resp: resp.status_code, as_response=lambda resp: resp,
+            allow_304=allow_304, shown_limit=shown_limit)
+
+    def _raw_get(self, url: str, what: str, max_bytes: int = MAX_BLOB_BYTES) -> bytes:
+        """GET an absolute raw-host ``url`` over urllib3 (issue 18: half httpx's CPU per request)
+        with the rules of :meth:`_request` (the same :meth:`_retrying` loop): bounded by
+        ``raw_concurrency``, retries within the deadline, slow-request notices, at most ``max_bytes``
+        read, typed errors, ``abort``. Returns the body of a 2xx answer.
+
+        Raises:
+            TooLargeError: the answer is over ``max_bytes``; NetworkError, GitHubError as :meth:`_request`.
+        """
+        pool = self._raw_pool
+        if pool is None:
+            return self._request(url, what=what, raw_host=True, max_bytes=max_bytes).content
+        _status, _headers, body = self._retrying(
+            what, url, self._raw_slots,
+            lambda attempt, total, start: self._raw_attempt(pool, url, what, attempt, total, start, max_bytes),
+            status_of=lambda answer: answer[0],
+            as_response=lambda answer: httpx.Response(answer[0], headers=answer[1], content=answer[2],
+                                                      request=httpx.Request("GET", url)))
+        return body
+
+    def _deadline_error(self, what: str, endpoint: str, attempts: int) -> NetworkError:
+        return NetworkError(f"GitHub did not answer in time while fetching {what}: no complete answer from "
+                            f"{endpoint} within {self.deadline:.0f} s ({attempts} attempt{'s' if attempts > 1 else ''}).")
+
+    def _retrying(self, what: str, endpoint: str, slots: Any, once: Callable[[int, int, float], _R],
+                  status_of: Callable[[_R], int], as_response: Callable[[_R], httpx.Response], *,
+                  allow_304: bool = False, shown_limit: int | None = None) -> _R:
+        """The one retry loop of every request, whatever the transport (httpx for the API,
+        urllib3 for the raw host): ``once(attempt, total, start)`` makes one attempt inside
+        ``slots`` (the concurrency bound) and returns its answer; ``status_of`` reads its HTTP
+        status and ``as_response`` turns an error answer into an ``httpx.Response`` for
+        :meth:`_status_error`. Returns a 2xx answer (or a 304 when ``allow_304``).
+
+        Rules (R-NET-1, issue 16 item 7): retries with jittered exponential back-off on 5xx and
+        transport errors, all attempts and back-offs within ``self.deadline`` seconds; a retry is
+        announced through ``on_wait``; ``abort`` ends the loop at once with :class:`CancelledError`.
+
+        Raises:
+            CancelledError: the client was aborted or closed.
+            TooLargeError: the answer is over the attempt's byte limit (``shown_limit`` in the message).
+            NetworkError: unreachable, or no complete answer by the deadline (names ``endpoint``).
+            GitHubError (and subclasses): an error status.
+        """
         total = self.retries + 1
         start = time.monotonic()
         attempt = 0
@@ -440,96 +489,38 @@ class GitHubClient:
                 with self._count_lock:
                     self.request_count += 1
                 with slots:
-                    resp = self._attempt(path, params, req_headers, what, attempt, total, start, limit, endpoint)
+                    answer = once(attempt, total, start)
             except _TooLarge as big:
                 raise TooLargeError(f"GitHub's answer for {what} is over {shown_limit or big.limit} bytes; refusing to "
-                                  f"read more ({endpoint}).", 200, endpoint) from None
+                                    f"read more ({endpoint}).", 200, endpoint) from None
             except _DeadlineExceeded:
-                raise NetworkError(
-                    f"GitHub did not answer in time while fetching {what}: no complete answer from {endpoint} "
-                    f"within {self.deadline:.0f} s ({attempt + 1} attempt{'s' if attempt else ''}).") from None
-            except (httpx.HTTPError, RuntimeError) as exc:  # RuntimeError: closed by another thread
+                raise self._deadline_error(what, endpoint, attempt + 1) from None
+            except (httpx.HTTPError, urllib3.exceptions.HTTPError, RuntimeError) as exc:
+                # RuntimeError: the client was closed by another thread
                 if self._aborted.is_set():
                     raise CancelledError() from exc
                 if isinstance(exc, RuntimeError):
                     raise
                 err = self._transport_error(exc, what, endpoint)
             else:
-                if resp.status_code < 300 or (allow_304 and resp.status_code == 304):
-                    if resp.status_code == 304:
+                status = status_of(answer)
+                if status < 300 or (allow_304 and status == 304):
+                    if status == 304:
                         with self._count_lock:
                             self.not_modified_count += 1
-                    return resp
-                err = self._status_error(resp, what)
-                if resp.status_code < 500:
-                    raise err
-            delay = min(8.0, 0.25 * (2 ** attempt)) * (0.5 + random.random() / 2)
-            left = start + self.deadline - time.monotonic()
-            if attempt >= self.retries or left <= delay + 0.5:
-                if isinstance(err, NetworkError) and left <= delay + 0.5 and attempt < self.retries:
-                    err = NetworkError(f"GitHub did not answer in time while fetching {what}: no complete answer "
-                                       f"from {endpoint} within {self.deadline:.0f} s ({attempt + 1} attempt"
-                                       f"{'s' if attempt else ''}).")
-                raise err
-            log.debug("retrying %s after %s (%.2fs)", what, type(err).__name__, delay)
-            if self._sleep is time.sleep:
-                self._aborted.wait(delay)  # an abort cuts the backoff short
-            else:
-                self._sleep(delay)
-            if self._aborted.is_set():
-                raise CancelledError()
-            attempt += 1
-
-    def _raw_get(self, url: str, what: str, max_bytes: int = MAX_BLOB_BYTES) -> bytes:
-        """GET an absolute raw-host ``url`` over urllib3 (issue 18: half httpx's CPU per request)
-        with the rules of :meth:`_request`: bounded by ``raw_concurrency``, retries within the
-        deadline, slow-request notices, at most ``max_bytes`` read, typed errors, ``abort``.
-        Returns the body of a 2xx answer."""
-        pool = self._raw_pool
-        if pool is None:
-            return self._request(url, what=what, raw_host=True, max_bytes=max_bytes).content
-        total = self.retries + 1
-        start = time.monotonic()
-        attempt = 0
-        while True:
-            if self._aborted.is_set():
-                raise CancelledError()
-            if attempt:
-                self._notify(f"waiting for GitHub… (attempt {attempt + 1} of {total}: {what})")
-            try:
-                with self._count_lock:
-                    self.request_count += 1
-                with self._raw_slots:
-                    status, headers, body = self._raw_attempt(pool, url, what, attempt, total, start, max_bytes)
-            except _TooLarge as big:
-                raise GitHubError(f"GitHub's answer for {what} is over {big.limit} bytes; refusing to "
-                                  f"read more ({url}).", 200, url) from None
-            except _DeadlineExceeded:
-                raise NetworkError(
-                    f"GitHub did not answer in time while fetching {what}: no complete answer from {url} "
-                    f"within {self.deadline:.0f} s ({attempt + 1} attempt{'s' if attempt else ''}).") from None
-            except urllib3.exceptions.HTTPError as exc:
-                if self._aborted.is_set():
-                    raise CancelledError() from exc
-                timed_out = isinstance(exc, urllib3.exceptions.TimeoutError)
-                err: RemoteError = NetworkError(
-                    f"GitHub did not answer in time while fetching {what} ({url})." if timed_out else
-                    f"Cannot reach GitHub at {self.api_base} while fetching {what}: {exc.__class__.__name__}.")
-                err.__cause__ = exc
-            else:
-                if status < 300:
-                    return body
-                answer = httpx.Response(status, headers=headers, content=body, request=httpx.Request("GET", url))
-                err = self._status_error(answer, what)
+                    return answer
+                err = self._status_error(as_response(answer), what)
                 if status < 500:
                     raise err
             delay = min(8.0, 0.25 * (2 ** attempt)) * (0.5 + random.random() / 2)
             left = start + self.deadline - time.monotonic()
             if attempt >= self.retries or left <= delay + 0.5:
+                if isinstance(err, NetworkError) and left <= delay + 0.5 and attempt < self.retries:
+                    err = self._deadline_error(what, endpoint, attempt + 1)
                 raise err
             log.debug("retrying %s after %s (%.2fs)", what, type(err).__name__, delay)
             if self._sleep is time.sleep:
-                self._aborted.wait(delay)
+                self._aborted.wait(delay)  # an abort cuts the backoff short
             else:
                 self._sleep(delay)
             if self._aborted.is_set():
@@ -658,13 +649,15 @@ class GitHubClient:
             for text in dict.fromkeys(due):
                 self._notify(text)
 
-    def _transport_error(self, exc: httpx.HTTPError, what: str, endpoint: str | None = None) -> RemoteError:
-        """The typed error of a failed request: ``NetworkError`` for timeouts and transport errors
-        (a timeout names the endpoint, issue 16)."""
-        if isinstance(exc, httpx.TimeoutException):
+    def _transport_error(self, exc: httpx.HTTPError | urllib3.exceptions.HTTPError, what: str,
+                         endpoint: str | None = None) -> RemoteError:
+        """The typed error of a failed request, for either transport: ``NetworkError`` for
+        timeouts and transport errors (a timeout names the endpoint, issue 16); any other httpx
+        error is re-raised (a bug, not the network)."""
+        if isinstance(exc, (httpx.TimeoutException, urllib3.exceptions.TimeoutError)):
             err: RemoteError = NetworkError(
                 f"GitHub did not answer in time while fetching {what} ({endpoint or self.api_base}).")
-        elif isinstance(exc, httpx.TransportError):
+        elif isinstance(exc, (httpx.TransportError, urllib3.exceptions.HTTPError)):
             err = NetworkError(
                 f"Cannot reach GitHub at {self.api_base} while fetching {what}: {exc.__class__.__name__}.")
         else:
@@ -961,6 +954,8 @@ class GitHubClient:
         url = self._raw_url(owner, repo, commit, path)
         try:
             content = self._raw_get(url, f"{path} in {owner}/{repo}", max_bytes)
+        except TooLargeError:
+            raise  # as large on the blob endpoint: never download it twice
         except GitHubError as err:
             if err.status in (401, 403, 404, 429):
                 with self._raw_lock:
