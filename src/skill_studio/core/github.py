@@ -543,28 +543,16 @@ class GitHubClient:
         try:
             resp = pool.request("GET", url, timeout=timeout, preload_content=False)
             try:
-                if resp.status >= 300:
-                    limit = min(limit, 1024 * 1024)  # an error page: enough for its message
-                chunks: list[bytes] = []
-                received = 0
-                for chunk in resp.stream(64 * 1024):
-                    received += len(chunk)
-                    if received > limit:
-                        raise _TooLarge(limit)
-                    chunks.append(chunk)
-                    now = time.monotonic()
-                    grace = received / MIN_RATE_BYTES_PER_S
-                    if now > start + self.deadline + grace:
-                        raise _DeadlineExceeded
-                    if now > end + grace:  # this attempt's share is used up: try again
-                        raise urllib3.exceptions.ReadTimeoutError(None, url, "the answer is too slow")  # type: ignore[arg-type]
+                body = self._read_body(
+                    resp.stream(64 * 1024), resp.status, limit, start, end,
+                    lambda: urllib3.exceptions.ReadTimeoutError(None, url, "the answer is too slow"))  # type: ignore[arg-type]
             except BaseException:
                 resp.close()  # never hand a half-read connection back to the pool
                 raise
             resp.release_conn()
         finally:
             self._unwatch(id(marker))
-        return resp.status, list(resp.headers.items()), b"".join(chunks)
+        return resp.status, list(resp.headers.items()), body
 
     def _attempt(self, path: str, params: Mapping[str, str] | None, req_headers: dict[str, str], what: str,
                  attempt: int, total: int, start: float, limit: int, endpoint: str) -> httpx.Response:
@@ -591,26 +579,41 @@ class GitHubClient:
         try:
             resp = self._http.send(request, stream=True)
             try:
-                if resp.status_code >= 300:
-                    limit = min(limit, 1024 * 1024)  # an error page: enough for its message
-                chunks: list[bytes] = []
-                received = 0
-                for chunk in resp.iter_bytes():
-                    received += len(chunk)
-                    if received > limit:
-                        raise _TooLarge(limit)
-                    chunks.append(chunk)
-                    now = time.monotonic()
-                    grace = received / MIN_RATE_BYTES_PER_S
-                    if now > start + self.deadline + grace:
-                        raise _DeadlineExceeded
-                    if now > end + grace:  # this attempt's share is used up: try again
-                        raise httpx.ReadTimeout("the answer is too slow", request=request)
+                body = self._read_body(resp.iter_bytes(), resp.status_code, limit, start, end,
+                                       lambda: httpx.ReadTimeout("the answer is too slow", request=request))
             finally:
                 resp.close()
         finally:
             self._unwatch(key)
-        return _buffered(resp, b"".join(chunks))
+        return _buffered(resp, body)
+
+    def _read_body(self, chunks: Iterable[bytes], status: int, limit: int, start: float, end: float,
+                   too_slow: Callable[[], BaseException]) -> bytes:
+        """The body of one attempt, read chunk by chunk under the rules both transports share:
+        at most ``limit`` bytes (1 MiB for an error page: enough for its message); the request's
+        deadline (from ``start``) and this attempt's share (until ``end``) each extended by the
+        time the bytes received would take at :data:`MIN_RATE_BYTES_PER_S` (issue 16 items 7, 8).
+
+        Raises:
+            _TooLarge: over ``limit``. _DeadlineExceeded: the request's deadline passed.
+            ``too_slow()``: this attempt's share is used up (the caller's timeout error: retried).
+        """
+        if status >= 300:
+            limit = min(limit, 1024 * 1024)
+        parts: list[bytes] = []
+        received = 0
+        for chunk in chunks:
+            received += len(chunk)
+            if received > limit:
+                raise _TooLarge(limit)
+            parts.append(chunk)
+            now = time.monotonic()
+            grace = received / MIN_RATE_BYTES_PER_S
+            if now > start + self.deadline + grace:
+                raise _DeadlineExceeded
+            if now > end + grace:
+                raise too_slow()
+        return b"".join(parts)
 
     # -- slow-request notices ------------------------------------------------------------------
 
