@@ -112,3 +112,27 @@ def test_partial_results_arrive_coalesced_before_the_final_one_and_never_after(q
     numbers = [v for v in seen if isinstance(v, int)]
     assert numbers == sorted(numbers) and numbers[-1] == 199 and len(numbers) < 200
     assert seen[-2:] == ["late-but-before-return", "final"]
+
+
+def test_wait_for_background_waits_for_every_named_pool(qtbot) -> None:
+    """Shutdown and the tests' leak check wait for the review pool too, not only the I/O and
+    global pools (a review left running at exit would outlive the studio it reads)."""
+    release = threading.Event()
+    done: list[bool] = []
+    pool = workers.named_pool("skill-studio-test", 1)
+    assert pool in workers.all_pools()
+    BackgroundOp(None, lambda progress: release.wait(5), lambda _r: done.append(True)).run_in_background(pool)
+    assert workers.wait_for_background(100) is False  # still running
+    release.set()
+    assert workers.wait_for_background(5000) is True
+    qtbot.waitUntil(lambda: done == [True])
+
+
+def test_a_delivered_op_holds_no_callbacks(qtbot) -> None:
+    """Once delivered, an op drops its op and callbacks on the GUI thread: the pool thread may drop
+    the op object last, and a widget captured by a callback must never be destroyed there."""
+    parent = QObject()
+    job = BackgroundOp(parent, lambda progress: 1, lambda _r: None).failure(lambda _e: None)
+    job.finally_(lambda: None).with_progress(lambda d, t: None).run_in_background()
+    qtbot.waitUntil(lambda: workers.active_ops() == 0)
+    assert (job._op, job._success, job._failure, job._finally, job._progress, job._parent) == (None,) * 6

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QThreadPool
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication
 
 from skill_studio.app.studio import SkillStudio
@@ -29,7 +29,7 @@ WORKER_GRACE_MS = 5000
 def assert_no_background_work() -> None:
     """napari-style leak check: background jobs must be finished (after a grace period) and their
     results delivered; otherwise a test left a worker running."""
-    pools = (workers.io_pool(), QThreadPool.globalInstance())
+    pools = workers.all_pools()
     waited = [pool.waitForDone(WORKER_GRACE_MS) for pool in pools]  # both, even when one times out
     finished = all(waited)
     QCoreApplication.processEvents()

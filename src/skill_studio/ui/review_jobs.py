@@ -26,7 +26,7 @@ from skill_studio.core.errors import SkillStudioError
 from skill_studio.core.models import CatalogSkill, Destination, Listing
 from skill_studio.ui.models import BADGES_ROLE, Badge, BadgeKind, CatalogTableModel
 from skill_studio.ui.review_panel import HighRiskDialog, UpdatePreviewDialog
-from skill_studio.ui.workers import BackgroundOp, describe_error
+from skill_studio.ui.workers import BackgroundOp, describe_error, named_pool
 
 RISK_BADGES = {"none": Badge("risk: none", BadgeKind.OK), "low": Badge("risk: low", BadgeKind.NEUTRAL),
                "medium": Badge("risk: medium", BadgeKind.WARN), "high": Badge("risk: high", BadgeKind.ERROR)}
@@ -68,17 +68,10 @@ class ReviewedCatalogModel(CatalogTableModel):
         return value
 
 
-_pool: QThreadPool | None = None
-
-
 def review_pool() -> QThreadPool:
     """The one thread that runs background catalog reviews, so a long review never holds a thread
-    of the global pool that listings and imports need."""
-    global _pool
-    if _pool is None:
-        _pool = QThreadPool()
-        _pool.setMaxThreadCount(1)
-    return _pool
+    of the pools that listings and imports need (a named pool: shutdown waits for it too)."""
+    return named_pool("skill-studio-review", 1)
 
 
 def background_reviews_enabled() -> bool:

@@ -107,25 +107,37 @@ IO_THREADS = 16
 pool is sized for waiting, not for the CPU count (Qt's global pool has one thread per CPU: on two
 CPUs, two registry tabs loaded at a time; issue 18)."""
 
-_io_pool: QThreadPool | None = None
+_pools: dict[str, QThreadPool] = {}
+"""The GUI's own pools by name (besides Qt's global one), so shutdown and the tests wait for all."""
+
+
+def named_pool(name: str, threads: int) -> QThreadPool:
+    """The pool called ``name`` with ``threads`` threads, created on first use and known to
+    :func:`all_pools` (so :func:`wait_for_background` waits for it too)."""
+    pool = _pools.get(name)
+    if pool is None:
+        pool = _pools[name] = QThreadPool()
+        pool.setObjectName(name)
+        pool.setMaxThreadCount(threads)
+    return pool
 
 
 def io_pool() -> QThreadPool:
     """The GUI's pool for network loads (created on first use, :data:`IO_THREADS` threads): every
     registry tab of the browse dialog loads at once."""
-    global _io_pool
-    if _io_pool is None:
-        _io_pool = QThreadPool()
-        _io_pool.setObjectName("skill-studio-io")
-        _io_pool.setMaxThreadCount(IO_THREADS)
-    return _io_pool
+    return named_pool("skill-studio-io", IO_THREADS)
+
+
+def all_pools() -> list[QThreadPool]:
+    """Every pool background operations run on: the named ones and Qt's global pool."""
+    return [*_pools.values(), QThreadPool.globalInstance()]
 
 
 def wait_for_background(msecs: int) -> bool:
-    """Wait up to ``msecs`` for every background operation (I/O pool and Qt's global pool);
-    True when all finished."""
-    deadline_ok = io_pool().waitForDone(msecs)
-    return QThreadPool.globalInstance().waitForDone(msecs) and deadline_ok
+    """Wait up to ``msecs`` for every background operation (each pool of :func:`all_pools` in
+    turn, each given ``msecs``); True when all finished."""
+    finished = [pool.waitForDone(msecs) for pool in all_pools()]  # every pool, even after one timed out
+    return all(finished)
 
 
 class BackgroundOp(Generic[T]):
