@@ -72,6 +72,9 @@ def test_browse_dialog_fits_the_minimum_size(studio, make_window, qtbot) -> None
     studio.add_registry("anthropics/claude-code")
     window = make_window(studio)
     dialog = window.open_browse(Destination.LIBRARY)
+    area = dialog.screen().availableGeometry()  # the offscreen screen: 800 px, smaller than 1200×760
+    assert dialog.width() <= max(area.width(), dialog.minimumWidth()) and dialog.height() <= area.height(), \
+        "a new dialog keeps its buttons on a small screen"
     dialog.resize(*SIZE)
     wait_loaded(qtbot, dialog)
     dialog.search.setText("skill")

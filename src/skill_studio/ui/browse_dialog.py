@@ -58,6 +58,7 @@ from skill_studio.core.models import (
 )
 from skill_studio.ui import keyboard
 from skill_studio.ui.facets import CatalogueDetails, TabCatalogue, plugin_import_question, split_plugin_import
+from skill_studio.ui.fit import resize_within_screen
 from skill_studio.ui.metadata_editor import Conflict, MetadataEditor
 from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
 from skill_studio.ui.review_jobs import ListingReviews, ReviewedCatalogModel, confirm_high_risk, reviews_for_import
@@ -967,7 +968,7 @@ class BrowseDialog(QDialog):
         self.progress.setAccessibleName("Import progress")
         self.update_button.setAutoDefault(False)
 
-        self.resize(1200, 760)
+        resize_within_screen(self, 1200, 760)
         if settings is not None and settings.value("browse/geometry") is not None:
             self.restoreGeometry(settings.value("browse/geometry"))
         self.sync_registries()

@@ -277,3 +277,13 @@ class ToolbarOverflow(QObject):
             action.triggered.connect(b.click)
         self.menu.setToolTipsVisible(True)
 
+
+def resize_within_screen(widget: QWidget, width: int, height: int) -> None:
+    """Give ``widget`` its first size: ``width`` × ``height`` pixels, or the available area of its
+    screen when that is smaller (a 1024×640 screen keeps every button of a window on it; issue 15),
+    never below the widget's minimum size."""
+    screen = widget.screen()
+    if screen is not None:
+        area = screen.availableGeometry()
+        width, height = min(width, area.width()), min(height, area.height())
+    widget.resize(max(width, widget.minimumWidth()), max(height, widget.minimumHeight()))

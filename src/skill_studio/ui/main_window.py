@@ -27,6 +27,7 @@ from skill_studio.core.models import Destination, InstalledSkill, InstallState
 from skill_studio.ui import theme
 from skill_studio.ui.all_registries import SearchingBrowseDialog
 from skill_studio.ui.browse_dialog import BrowseDialog, ListingCache
+from skill_studio.ui.fit import resize_within_screen
 from skill_studio.ui.notifications import Level, NotificationArea
 from skill_studio.ui.pages import (
     GeneralPage,
@@ -165,7 +166,7 @@ class MainWindow(QMainWindow):
             self.update_center.attach_page(page)
 
         self.setMinimumSize(1024, 640)  # issue 15: every page fits (tests/ui/test_ui_fit.py)
-        self.resize(1180, 760)
+        resize_within_screen(self, 1180, 760)
         geo = self.settings.value("main/geometry")
         if geo is not None:
             self.restoreGeometry(geo)
