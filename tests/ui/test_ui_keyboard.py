@@ -185,3 +185,32 @@ def test_every_control_has_an_accessible_name(qtbot, kwin: MainWindow) -> None:
     qtbot.waitUntil(lambda: len(kwin.editors) == 1)
     missing += unnamed(next(iter(kwin.editors.values())))
     assert missing == [], "\n".join(missing)
+
+
+@pytest.mark.parametrize(("typed", "selected"), [("pdf", 1), ("PDF ", 1), ("pdf-t", 2), ("canvas", 0), ("", 0)])
+def test_down_selects_the_skill_the_search_names(qtbot, typed: str, selected: int) -> None:
+    """Typing "pdf" then Down selects ``document-skills:pdf`` even when a skill whose description
+    mentions PDFs sorts before it; with no name match, the first row."""
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+
+    model = QStandardItemModel()
+    for name in ("document-skills:docx", "document-skills:pdf", "example:pdf-tools"):
+        model.appendRow(QStandardItem(name))
+    from PySide6.QtWidgets import QLineEdit, QVBoxLayout
+
+    window = QWidget()
+    search, table = QLineEdit(window), QTableView(window)
+    table.setModel(model)
+    keyboard.select_on_focus(table)  # as the browse tables are set up
+    layout = QVBoxLayout(window)
+    layout.addWidget(search)
+    layout.addWidget(table)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)  # focus events are delivered
+    search.setFocus()
+    qtbot.waitUntil(lambda: focused() is search)
+    assert keyboard.focus_first_row(table, typed)
+    assert focused() is table
+    assert [i.row() for i in table.selectionModel().selectedRows()] == [selected]

@@ -522,7 +522,7 @@ class SearchingBrowseDialog(BrowseDialog):
     def focus_table(self) -> bool:
         """Down in the search field: into the current tab's table, *All registries* included."""
         if self.all_tab is not None and self.tabs.currentWidget() is self.all_tab:
-            return keyboard.focus_first_row(self.all_tab.table)
+            return keyboard.focus_first_row(self.all_tab.table, self.search.text())
         return super().focus_table()
 
     def _fix_tab_order(self) -> None:

@@ -997,10 +997,10 @@ class BrowseDialog(QDialog):
         self.search.selectAll()
 
     def focus_table(self) -> bool:
-        """Down in the search field: focus the current tab's table with its first visible row
-        selected (issue 15). False when the tab shows no rows."""
+        """Down in the search field: focus the current tab's table with the skill the search names
+        selected, else its first visible row (issue 15). False when the tab shows no rows."""
         tab = self.current_tab()
-        return tab is not None and tab.is_loaded() and keyboard.focus_first_row(tab.table)
+        return tab is not None and tab.is_loaded() and keyboard.focus_first_row(tab.table, self.search.text())
 
     def step_tab(self, step: int) -> None:
         """Show the next (``step`` 1) or previous (-1) registry tab, wrapping around; the focus

@@ -6,7 +6,7 @@ The contract (also in the README, "Keyboard"):
 ``Ctrl+I``                  main window: open the browse dialog for the current page's destination
 ``Ctrl+F``                  browse dialog: focus the search field (selects its text)
 typing in search            filters every registry tab at once
-``Down`` in search          moves into the current tab's table, first visible row selected
+``Down`` in search          moves into the current tab's table, the skill named by the search (else the first row) selected
 ``Enter`` on a table        browse dialog: import the selected rows (one metadata editor per skill);
                             installed-skills pages: open the selected skill
 ``Enter`` / ``Escape``      metadata editor: import / cancel the batch
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt
 from PySide6.QtGui import QAccessible, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -85,19 +85,35 @@ def tab_leaves(view: QAbstractItemView) -> None:
     view.setTabKeyNavigation(False)
 
 
-def focus_first_row(table: QTableView) -> bool:
-    """Give ``table`` the focus with its first visible row current and selected (``Down`` from a
-    search field). Returns False (focus unchanged) when the table shows no row."""
+def focus_first_row(table: QTableView, prefer: str = "") -> bool:
+    """Give ``table`` the focus with a row current and selected (``Down`` from a search field):
+    the first visible row whose skill name (after ``plugin:``) is ``prefer``, else the first that
+    starts with it, else the first row — typing "pdf" then Down selects ``document-skills:pdf``,
+    not a skill whose description mentions PDFs. Returns False (focus unchanged) when the table
+    shows no row."""
     model = table.model()
     if model is None or model.rowCount() == 0 or not table.isVisible():
         return False
-    table.setFocus(Qt.FocusReason.TabFocusReason)
-    first = model.index(0, 0)
     current = table.currentIndex()
     if not current.isValid() or not table.selectionModel().isRowSelected(current.row()):
-        table.selectRow(0)
-        table.scrollTo(first)
+        row = _preferred_row(model, prefer.strip().lower())
+        table.selectRow(row)  # before the focus: focusing an unselected table selects its current row
+        table.scrollTo(model.index(row, 0))
+    table.setFocus(Qt.FocusReason.TabFocusReason)
     return True
+
+
+def _preferred_row(model: QAbstractItemModel, wanted: str) -> int:
+    if not wanted:
+        return 0
+    starts = -1
+    for row in range(model.rowCount()):
+        skill = str(model.index(row, 0).data() or "").lower().rsplit(":", 1)[-1]
+        if skill == wanted:
+            return row
+        if starts < 0 and skill.startswith(wanted):
+            starts = row
+    return max(starts, 0)
 
 
 class _SelectOnFocus(QObject):
