@@ -216,6 +216,29 @@ class Removal:
     messages: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class PreparedImport:
+    """A skill downloaded and ready to install (``SkillStudio.prepare_import``, issue 18).
+
+    Attributes:
+        skill: the catalog skill.
+        destination: where it goes.
+        local_name: the folder name it installs as (checked).
+        files: ``{relative path: bytes}`` as written (the confirmed metadata in SKILL.md).
+        upstream_files: the folder as upstream has it (the base of later merges, issue 13).
+        row: the skills-table values of the install (provenance, version, purpose, slot, ...).
+        options: the confirmed import options (replace, force, activate).
+    """
+
+    skill: CatalogSkill
+    destination: Destination
+    local_name: str
+    files: dict[str, bytes]
+    upstream_files: dict[str, bytes]
+    row: dict[str, Any]
+    options: ImportOptions
+
+
 class SkillStudio:
     """The core facade.
 
@@ -786,7 +809,8 @@ class SkillStudio:
 
     def import_skill(self, listing: Listing, skill: CatalogSkill, destination: Destination,
                      options: ImportOptions | None = None, progress: Progress | None = None) -> InstalledSkill:
-        """Import a catalog skill into a destination (R-IMP-1..5).
+        """Import a catalog skill into a destination (R-IMP-1..5): :meth:`prepare_import` then
+        :meth:`install_prepared`.
 
         Args:
             listing: the listing the skill came from (gives the pinned tree).
@@ -805,6 +829,20 @@ class SkillStudio:
                 is a bundled skill's name in Settings → Skills.
             InstallError: invalid local name, no description, customized copy without ``force``.
             RemoteError subclasses: download failures; nothing is written then.
+        """
+        return self.install_prepared(self.prepare_import(listing, skill, destination, options, progress))
+
+    def prepare_import(self, listing: Listing, skill: CatalogSkill, destination: Destination,
+                       options: ImportOptions | None = None, progress: Progress | None = None) -> PreparedImport:
+        """The first half of :meth:`import_skill`: check the confirmed options, download the skill
+        folder and write the chosen metadata into its SKILL.md — nothing on disk changes. Safe to
+        run for several skills at once (a batch import downloads in parallel, issue 18); the
+        install itself (:meth:`install_prepared`) is one step under the installer's swap lock.
+
+        Args and Raises: as :meth:`import_skill`, except that collisions are only known at install.
+
+        Returns:
+            A :class:`PreparedImport` for :meth:`install_prepared`.
         """
         opts = options or ImportOptions()
         # an empty --as is a (bad) name, not "no name" (issue 16 item 5)
@@ -848,12 +886,22 @@ class SkillStudio:
         }
         if "name" in changes:
             row["name"] = changes["name"]
-        if destination is Destination.SETTINGS:  # slot rule + workspace sync (R-IMP-4, R-IMP-6)
-            return self._settings_skills.install(written, local_name, row, slot=row["slot"], replace=opts.replace,
-                                                force=opts.force, kind="import", upstream_files=files,
-                                                activate=opts.activate)
-        return self.installer.install(written, destination, local_name, row, replace=opts.replace,
-                                      force=opts.force, kind="import", upstream_files=files)
+        return PreparedImport(skill, destination, local_name, written, files, row, opts)
+
+    def install_prepared(self, prepared: PreparedImport) -> InstalledSkill:
+        """The second half of :meth:`import_skill`: install a prepared skill atomically (staged,
+        then swapped under the installer's swap lock; R-IMP-2 collision check in the same step).
+
+        Returns and Raises: as :meth:`import_skill` (CollisionError, InstallError; nothing else
+        is downloaded here).
+        """
+        p, opts = prepared, prepared.options
+        if p.destination is Destination.SETTINGS:  # slot rule + workspace sync (R-IMP-4, R-IMP-6)
+            return self._settings_skills.install(p.files, p.local_name, dict(p.row), slot=p.row["slot"],
+                                                replace=opts.replace, force=opts.force, kind="import",
+                                                upstream_files=p.upstream_files, activate=opts.activate)
+        return self.installer.install(p.files, p.destination, p.local_name, dict(p.row), replace=opts.replace,
+                                      force=opts.force, kind="import", upstream_files=p.upstream_files)
 
     def remove_skill(self, destination: Destination, local_name: str) -> Removal:
         """Uninstall a skill: its row goes, its folder is kept as a backup under
