@@ -59,6 +59,7 @@ from skill_studio.core.models import (
 from skill_studio.ui import keyboard
 from skill_studio.ui.facets import CatalogueDetails, TabCatalogue, plugin_import_question, split_plugin_import
 from skill_studio.ui.fit import resize_within_screen
+from skill_studio.ui.import_progress import ImportProgressList, SkillEvents
 from skill_studio.ui.metadata_editor import Conflict, MetadataEditor
 from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
 from skill_studio.ui.review_jobs import ListingReviews, ReviewedCatalogModel, confirm_high_risk, reviews_for_import
@@ -962,6 +963,8 @@ class BrowseDialog(QDialog):
         lay.setContentsMargins(14, 12, 14, 12)
         lay.addLayout(top)
         lay.addWidget(self.body, 1)
+        self.import_list = ImportProgressList()  # per-skill import progress (issue 18)
+        lay.addWidget(self.import_list)
         lay.addWidget(self.status)
         lay.addLayout(bottom)
 
@@ -1329,12 +1332,16 @@ class BrowseDialog(QDialog):
         what = plans[0][1].local_name if len(plans) == 1 else f"{len(plans)} skills"
         self.set_status(f"Importing {what} into {dest.label}…")
         self._update_buttons()
-        BackgroundOp(self, lambda progress: import_all(studio, listing, dest, plans, progress,
-                                                       lambda: self._import_cancelled),
-                     lambda results: self._imported(tab, results)) \
-            .with_progress(lambda d, t: self.progress.setValue(d)) \
+        self.import_list.start(plans)
+        job: BackgroundOp[list[ImportResult]] = BackgroundOp(
+            self, lambda progress: import_all(studio, listing, dest, plans, progress, lambda: self._import_cancelled,
+                                              on_skill=events),
+            lambda results: self._imported(tab, results))
+        events = SkillEvents(job.publish)  # per-skill stages, parallel downloads (issue 18)
+        job.with_progress(lambda d, t: self.progress.setValue(d)) \
+            .with_partial(self.import_list.show_events) \
             .failure(self._import_failed) \
-            .run_in_background()
+            .run_in_background(io_pool())
 
     def cancel_import(self) -> bool:
         """*Cancel import* (issue 15): abandon the downloads in flight; skills already installed
@@ -1359,6 +1366,7 @@ class BrowseDialog(QDialog):
         self._end_import()
         ok = [r.installed for r in results if r.installed is not None]
         cancelled = self._import_cancelled
+        self.import_list.finish(results, cancelled)
         errors = [f"{r.skill.qualified_name}: {r.error}" for r in results
                   if r.error and not (cancelled and r.error == CancelledError().args[0])]
         parts = ["Import cancelled."] if cancelled else []
@@ -1376,6 +1384,7 @@ class BrowseDialog(QDialog):
 
     def _import_failed(self, err: BaseException) -> None:
         self._end_import()
+        self.import_list.setVisible(False)
         if isinstance(err, CancelledError):
             self.set_status("Import cancelled.")
             self._update_buttons()
