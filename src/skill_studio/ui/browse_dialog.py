@@ -62,6 +62,7 @@ from skill_studio.ui.fit import resize_within_screen
 from skill_studio.ui.import_progress import ImportProgressList, SkillEvents
 from skill_studio.ui.metadata_editor import Conflict, MetadataEditor
 from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
+from skill_studio.ui.not_found import NotFoundPlugins
 from skill_studio.ui.review_jobs import ListingReviews, ReviewedCatalogModel, confirm_high_risk, reviews_for_import
 from skill_studio.ui.review_panel import ReviewPanel
 from skill_studio.ui.theme import muted_text
@@ -200,7 +201,14 @@ class DetailsPane(QWidget):
         keyboard.name(self.excluded_view, "Skills and plugins not listed, with reasons")
         self.excluded_view.setOpenLinks(False)
         self.excluded_view.setMaximumHeight(170)
-        self.excluded = CollapsibleSection("Nothing excluded", self.excluded_view)
+        self.not_found = NotFoundPlugins()  # remembered 404s with a per-plugin Retry (issue 18)
+        not_listed = QWidget()
+        nl = QVBoxLayout(not_listed)
+        nl.setContentsMargins(0, 0, 0, 0)
+        nl.setSpacing(2)
+        nl.addWidget(self.excluded_view)
+        nl.addWidget(self.not_found)
+        self.excluded = CollapsibleSection("Nothing excluded", not_listed)
         self._pending_html: str | None = None
         self._shown_html = ""
         self.excluded.toggled.connect(self._excluded_toggled)
@@ -258,6 +266,7 @@ class DetailsPane(QWidget):
         """Fill the "not listed" section of a registry: excluded skills, skipped plugins and
         unavailable external plugins, each with its reason (R-DIS-4, issue 9). While ``resolving``,
         external plugins still being listed are counted, not listed as skipped."""
+        self.not_found.show_listing(listing, resolving)
         pending = ({e.index for e in listing.catalog.external} if resolving else set())
         skipped = [p for p in listing.skipped_plugins if p.index is None or p.index not in pending]
         n_pending = len(listing.skipped_plugins) - len(skipped)
@@ -422,6 +431,7 @@ class RegistryTab(QWidget):
         self.catalogue.groups.current_row_changed.connect(self.details.show_skill)
         self.catalogue.groups.current_row_changed.connect(lambda _row: self._reviews_changed())
         self.details.review.review_requested.connect(self._review_current)
+        self.details.not_found.retry_requested.connect(self.retry_plugins)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(self.catalogue.panel)
         self.splitter.addWidget(left)
@@ -649,6 +659,28 @@ class RegistryTab(QWidget):
             rows.update((r.key, r) for r in fresh.rows)
         return TabData(data.listing, [rows.get(r.key, r) for r in data.rows],
                        fresh.customized if fresh is not None else data.customized)
+
+    def retry_plugins(self, indexes: list[int]) -> None:
+        """Per-plugin *Retry* of remembered "not found" external plugins (issue 18): ask GitHub
+        again in the background (``SkillStudio.retry_external``); the skills of those that now
+        resolve are added to the table (the rows shown stay as they are), the others show their
+        fresh check. A reload meanwhile wins: its answer is the newer one."""
+        if self.data is None:
+            return
+        listing, gen, studio, dest = self.data.listing, self._generation, self.studio, self.destination
+        customized, shown = dict(self.customized), {r.key: r for r in self.model.rows()}
+        not_found = self.details.not_found
+
+        def retried(data: TabData) -> None:
+            if gen == self._generation and self.data is not None and self.data.listing is listing:
+                self.cache.put(self.registry, data.listing)
+                self.show_data(self._merged(data))
+            not_found.retry_finished(indexes)
+
+        BackgroundOp(self, lambda _progress: compute_rows(studio, studio.retry_external(listing, indexes), dest,
+                                                          customized, shown), retried) \
+            .failure(lambda err: not_found.retry_finished(indexes, describe_error(err))) \
+            .run_in_background(io_pool())
 
     def _failed(self, gen: int, err: BaseException) -> None:
         if gen != self._generation:
