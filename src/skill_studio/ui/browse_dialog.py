@@ -261,13 +261,14 @@ class DetailsPane(QWidget):
         skipped = [p for p in listing.skipped_plugins if p.index is None or p.index not in pending]
         n_pending = len(listing.skipped_plugins) - len(skipped)
         items: list[str] = []
+        muted = muted_text().name()  # once: it derives the whole palette (issue 18: 30 ms per arrival)
         for e in listing.excluded:
             items.append(f"<li><b>excluded</b> <code>{html.escape(e.path)}</code> — {html.escape(e.reason)}</li>")
         for label, plugins in (("unavailable plugin", listing.unavailable_plugins), ("skipped plugin", skipped)):
             for p in plugins:
                 name = html.escape(p.name or "(unnamed)")
                 src = html.escape(source_text(p.source))
-                items.append(f"<li><b>{label}</b> {name} <span style='color:{muted_text().name()}'>({src})</span> — "
+                items.append(f"<li><b>{label}</b> {name} <span style='color:{muted}'>({src})</span> — "
                              f"{html.escape(p.reason)}</li>")
         for w in listing.warnings:
             items.append(f"<li><b>registry warning</b> {html.escape(w)}</li>")

@@ -97,6 +97,10 @@ class _TableModel(QAbstractTableModel):
 
     HEADERS: tuple[str, ...] = ()
     HEADER_TIPS: ClassVar[dict[int, str]] = {}
+    SILENT_ROLES: ClassVar[frozenset[int]] = frozenset()
+    """Roles no cell of the model answers: :meth:`data` returns None for them at once (issue 18:
+    the view asks seven roles per painted cell; most are never set). A subclass that answers one
+    of them must drop it from this set."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -131,14 +135,42 @@ class _TableModel(QAbstractTableModel):
 
         Returns None for an invalid index or a row number out of range.
         """
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if role in self.SILENT_ROLES:
             return None
-        row = self._rows[index.row()]
+        r = index.row()
+        if not 0 <= r < len(self._rows) or not index.isValid():
+            return None
+        row = self._rows[r]
         if role == ROW_ROLE:
             return row
         if role == SEARCH_ROLE:
-            return self.search_keys()[index.row()]
+            return self.search_keys()[r]
         return self.row_data(row, index.column(), role)
+
+    def multiData(self, index: Index, span: Any) -> None:  # noqa: N802 - Qt override
+        """Qt's method: every role a view asks of one cell in a single call (issue 18: a painted
+        cell asked seven roles, each a separate call into Python through the filter proxy, which
+        also asked ``rowCount``/``columnCount`` per role). Same answers as :meth:`data`."""
+        r = index.row()
+        if not 0 <= r < len(self._rows) or not index.isValid():
+            for item in span:
+                item.clearData()
+            return
+        row, col, silent = self._rows[r], index.column(), self.SILENT_ROLES
+        for item in span:
+            role = item.role()
+            if role in silent:
+                value = None
+            elif role == ROW_ROLE:
+                value = row
+            elif role == SEARCH_ROLE:
+                value = self.search_keys()[r]
+            else:
+                value = self.row_data(row, col, role)
+            if value is None:
+                item.clearData()
+            else:
+                item.setData(value)
 
     def row_data(self, row: Any, col: int, role: int) -> Any:
         """What a cell shows for ``role`` (not ``ROW_ROLE``); subclasses override it.
@@ -225,6 +257,10 @@ class CatalogTableModel(_TableModel):
     HEADERS = ("Skill", "Version", "Status", "", "Description")
     HEADER_TIPS: ClassVar[dict[int, str]] = {WARNINGS: "Warnings: the skill deviates from the Agent Skills rules (see details)"}
     SORTS_ITSELF = True
+    SILENT_ROLES: ClassVar[frozenset[int]] = frozenset(int(r) for r in (
+        Qt.ItemDataRole.FontRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.SizeHintRole, Qt.ItemDataRole.StatusTipRole,
+        Qt.ItemDataRole.WhatsThisRole, Qt.ItemDataRole.EditRole))
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -564,6 +600,16 @@ class SearchFilterProxy(QSortFilterProxyModel):
         a = model.data(model.index(left.row(), 0, left.parent()), ROW_ROLE)
         b = model.data(model.index(right.row(), 0, right.parent()), ROW_ROLE)
         return bool(self._sort_key(a) < self._sort_key(b))
+
+    def multiData(self, index: Index, span: Any) -> None:  # noqa: N802 - Qt override
+        """Qt's method: one call per painted cell (issue 18). A source model of this module
+        answers every role at once; Qt's own path mapped the index and called into Python once
+        per role."""
+        model: Any = self.sourceModel()
+        if isinstance(model, _TableModel):
+            model.multiData(self.mapToSource(index), span)
+        else:
+            super().multiData(index, span)
 
     def setSourceModel(self, model: Any) -> None:  # noqa: N802 - Qt name
         """Qt's method; also forgets cached verdicts whenever the source's rows change."""
