@@ -76,6 +76,8 @@ class ColumnFitter(QObject):
         """Content width per column (delegate size hints, before caps and floors); None: measure."""
         self._pending: set[int] = set()
         """Source rows added or changed since the last fit, measured alone when it runs."""
+        self._pending_columns: set[int] | None = None
+        """The columns of those rows to measure (a risk badge changes one column of every row)."""
         self._watch_model()
 
     def _watch_model(self) -> None:
@@ -106,11 +108,13 @@ class ColumnFitter(QObject):
         if self._pending:  # their numbers changed (sorting keeps the contents, hence the widths)
             self._natural = None
             self._pending.clear()
+            self._pending_columns = None
         self.schedule()
 
     def _remeasure(self, *_: object) -> None:
         self._natural = None
         self._pending.clear()
+        self._pending_columns = None
         self.schedule()
 
     def _rows_added(self, parent: QModelIndex, first: int, last: int) -> None:
@@ -119,11 +123,14 @@ class ColumnFitter(QObject):
             n = last - first + 1
             self._pending = {r + n if r >= first else r for r in self._pending}
             self._pending.update(range(first, last + 1))
+            self._pending_columns = set(range(source.columnCount())) if (source := self._source) is not None else None
         self.schedule()
 
     def _rows_changed(self, top_left: QModelIndex, bottom_right: QModelIndex, *_: object) -> None:
         if self._natural is not None and not top_left.parent().isValid():
             self._pending.update(range(top_left.row(), bottom_right.row() + 1))
+            columns = set(range(top_left.column(), bottom_right.column() + 1))
+            self._pending_columns = columns if self._pending_columns is None else self._pending_columns | columns
         self.schedule()
 
     def schedule(self, *_: object) -> None:
@@ -131,28 +138,31 @@ class ColumnFitter(QObject):
         self._timer.start()
 
     def _content_widths(self, columns: list[int]) -> dict[int, int]:
-        """Widest delegate size hint per column over the source rows to measure (all, up to
-        :attr:`MEASURE_ROWS`, or only the pending ones), grown from the kept widths."""
+        """Widest delegate size hint per column over the source rows to measure: every row (up to
+        :attr:`MEASURE_ROWS`) of a column not measured yet, else the pending rows, grown from the
+        kept widths."""
         source, view = self._source, self.view
         assert source is not None
         n = source.rowCount()
-        if self._natural is None:
-            rows: list[int] | range = range(min(n, self.MEASURE_ROWS))
-            widths = dict.fromkeys(columns, 0)
-        else:
-            rows = sorted(r for r in self._pending if r < n)
-            widths = {c: self._natural.get(c, 0) for c in columns}
+        kept = self._natural or {}
+        pending = sorted(r for r in self._pending if r < n)
+        which = self._pending_columns
         self._pending.clear()
-        if not rows:
-            return widths
+        self._pending_columns = None
         option = QStyleOptionViewItem()
         view.initViewItemOption(option)  # what QTableView.sizeHintForColumn measures with
         grid = 1 if view.showGrid() else 0
+        widths: dict[int, int] = {}
         for c in columns:
-            delegate = view.itemDelegateForColumn(c) or view.itemDelegate()
-            best = widths[c]
-            for r in rows:
-                best = max(best, delegate.sizeHint(option, source.index(r, c)).width() + grid)
+            if c in kept:
+                rows: list[int] | range = pending if which is None or c in which else []
+                best = kept[c]
+            else:
+                rows, best = range(min(n, self.MEASURE_ROWS)), 0
+            if rows:
+                delegate = view.itemDelegateForColumn(c) or view.itemDelegate()
+                for r in rows:
+                    best = max(best, delegate.sizeHint(option, source.index(r, c)).width() + grid)
             widths[c] = best
         return widths
 
