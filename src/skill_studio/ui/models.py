@@ -189,6 +189,10 @@ class _TableModel(QAbstractTableModel):
         """The current rows (a copy)."""
         return list(self._rows)
 
+    def rows_in_order(self) -> list[Any]:
+        """The rows by source row number (not a copy: do not change it)."""
+        return self._rows
+
     def row_at(self, row: int) -> Any:
         """The row dataclass at a source row number."""
         return self._rows[row]
@@ -333,7 +337,11 @@ class CatalogTableModel(_TableModel):
         n_old = len(self._arrival)
         arrival = self._arrival + list(rows)
         values = self._sort_values + [self._value(r) for r in rows]
-        final = self._sorted(arrival, values)  # old rows keep their relative order (stable sort)
+        placed = self._placed(values[n_old:]) if self._sort_column >= 0 else None
+        if placed is None:  # mixed types: sort them all (old rows keep their relative order)
+            final = self._sorted(arrival, values)
+        else:
+            final = placed
         new_at = [pos for pos, i in enumerate(final) if i >= n_old]
         self._arrival, self._sort_values = arrival, values
         start = 0
@@ -349,6 +357,41 @@ class CatalogTableModel(_TableModel):
                 self._search[first:first] = [self.row_data(r, 0, SEARCH_ROLE) or "" for r in chunk]
             self.endInsertRows()
             start = end + 1
+
+    def _placed(self, new_values: list[Any]) -> list[int] | None:
+        """The arrival indexes in sorted order once rows with ``new_values`` are added after the
+        current ones, found by binary search among the rows shown (issue 18: the rows shown are not
+        sorted again per arrival); None when the values do not compare (mixed types)."""
+        n_old = len(self._arrival)
+        position = {id(r): i for i, r in enumerate(self._arrival)}
+        shown = [position[id(r)] for r in self._rows]  # arrival index per source row
+        keys = [self._sort_values[i] for i in shown]
+        desc = self._sort_order == Qt.SortOrder.DescendingOrder
+        try:
+            # stable: a new row goes after the rows shown with an equal value, and new rows keep
+            # their own order among themselves
+            mine = sorted(range(len(new_values)), key=new_values.__getitem__, reverse=desc)
+            slots = []
+            for j in mine:
+                v = new_values[j]
+                lo, hi = 0, len(keys)
+                while lo < hi:  # first shown row that sorts after v
+                    mid = (lo + hi) // 2
+                    if (keys[mid] < v) if desc else (v < keys[mid]):
+                        hi = mid
+                    else:
+                        lo = mid + 1
+                slots.append((lo, j))
+        except TypeError:
+            return None
+        out: list[int] = []
+        at = 0
+        for lo, j in slots:  # slots are non-decreasing: merge the new rows into the shown order
+            out.extend(shown[at:lo])
+            at = lo
+            out.append(n_old + j)
+        out.extend(shown[at:])
+        return out
 
     def replace_row(self, row: int, value: Any) -> None:
         """Replace one row (source row number); it moves when its sort value changed."""
@@ -646,15 +689,18 @@ class SearchFilterProxy(QSortFilterProxyModel):
         if keys is None:
             keys = [model.data(model.index(i, 0), SEARCH_ROLE) or "" for i in range(n)]
         terms, predicate = self._terms, self._predicate
-        if len(terms) == 1:
-            term = terms[0]
-            ok = [term in k for k in keys]
-        elif terms:
-            ok = [all(t in k for t in terms) for k in keys]
-        else:
+        if not terms:
             ok = [True] * n
+        else:
+            ok = [terms[0] in k for k in keys]
+            for term in terms[1:]:  # one pass per word, skipping rows already out
+                ok = [v and term in k for v, k in zip(ok, keys)]
         if predicate is not None:
-            ok = [v and predicate(model.data(model.index(i, 0), ROW_ROLE)) for i, v in enumerate(ok)]
+            rows = model.rows_in_order() if hasattr(model, "rows_in_order") else None
+            if rows is not None and len(rows) == n:
+                ok = [v and predicate(r) for v, r in zip(ok, rows)]
+            else:
+                ok = [v and predicate(model.data(model.index(i, 0), ROW_ROLE)) for i, v in enumerate(ok)]
         return ok
 
     def _refilter(self, update: Callable[[], None]) -> None:
