@@ -10,11 +10,13 @@ results and the errors raised are the standard module's.
 from __future__ import annotations
 
 import json
+from types import ModuleType
 from typing import Any
 
-try:  # pragma: no cover - exercised when the dependency is missing
+_orjson: ModuleType | None
+try:
     import orjson as _orjson
-except ImportError:  # pragma: no cover
+except ImportError:  # pragma: no cover - the dependency is missing: the standard module does it all
     _orjson = None
 
 __all__ = ["dumps", "loads"]
