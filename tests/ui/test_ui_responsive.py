@@ -308,3 +308,38 @@ def test_stale_arrivals_are_dropped_after_a_reload_or_stop(qtbot, hub) -> None: 
     finally:
         assert_no_background_work()
         s.close()
+
+
+def test_column_fitter_measures_a_big_burst_over_several_turns(qtbot) -> None:  # type: ignore[no-untyped-def]
+    rng = random.Random(5)
+    rows = [row(i, rng) for i in range(100)]
+
+    def table() -> tuple[QTableView, CatalogTableModel, CountingDelegate]:
+        model = CatalogTableModel()
+        proxy = SearchFilterProxy()
+        proxy.setSourceModel(model)
+        view = QTableView()
+        view.setModel(proxy)
+        setup_table(view, CatalogTableModel.DESCRIPTION)
+        delegate = CountingDelegate(view)
+        view.setItemDelegateForColumn(CatalogTableModel.STATE, delegate)
+        view.resize(1000, 500)
+        qtbot.addWidget(view)
+        view.show()
+        return view, model, delegate
+
+    at_once, model_a, _ = table()
+    model_a.set_rows(rows)
+    at_once.column_fitter.fit()  # type: ignore[attr-defined]
+    stepped, model_b, delegate = table()
+    fitter = stepped.column_fitter  # type: ignore[attr-defined]
+    fitter.STEP_SECONDS = 0.0  # the smallest step: 16 cells per turn
+    turns: list[int] = []
+    original = fitter._fit
+    fitter._fit = lambda budget: (turns.append(len(delegate.measured)), original(budget))[1]
+    model_b.set_rows(rows)
+    qtbot.waitUntil(lambda: not fitter._queue and len(delegate.measured) >= 100, timeout=5000)
+    assert len(turns) > 5  # measured a few rows per event-loop turn, not all at once
+    assert len(delegate.measured) == 100  # each row once
+    header_a, header_b = at_once.horizontalHeader(), stepped.horizontalHeader()
+    assert [header_b.sectionSize(c) for c in range(4)] == [header_a.sectionSize(c) for c in range(4)]
