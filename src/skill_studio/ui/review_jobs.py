@@ -118,21 +118,29 @@ class ListingReviews(QObject):
         self.reviews = {}
         self.errors = {}
         studio = self.studio
-        # known reviews at once, without a thread
-        for s in listing.skills:
-            hit = rv.cached_review(studio, listing, s)
-            if hit is not None:
-                self.reviews[s.qualified_name] = hit
-        todo = [s for s in listing.skills if s.qualified_name not in self.reviews]
+        review_all = not listing.offline and background_reviews_enabled()
+        self.running = review_all
         self.changed.emit()
-        if not todo or listing.offline or not background_reviews_enabled():
-            return
-        self.running = True
         lock = threading.Lock()
         found: dict[str, rv.SkillReview] = {}
         failed: dict[str, str] = {}
 
         def op(_progress: Callable[[int, int], None]) -> tuple[dict[str, rv.SkillReview], dict[str, str]]:
+            # Known reviews first, in the background too (issue 18: looking up the cached reviews of
+            # 307 skills on the GUI thread blocked it for 200 ms when a tab had loaded).
+            for s in listing.skills:
+                if stop.is_set():
+                    break
+                hit = rv.cached_review(studio, listing, s)
+                if hit is not None:
+                    with lock:
+                        found[s.qualified_name] = hit
+            if found:
+                job.publish((dict(found), {}))
+            todo = [s for s in listing.skills if s.qualified_name not in found]
+            if not todo or not review_all or stop.is_set():
+                return dict(found), {}
+
             def each(q: str, review: rv.SkillReview | None, err: str | None) -> None:
                 with lock:
                     if review is not None:
