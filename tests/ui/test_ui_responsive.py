@@ -343,3 +343,21 @@ def test_column_fitter_measures_a_big_burst_over_several_turns(qtbot) -> None:  
     assert len(delegate.measured) == 100  # each row once
     header_a, header_b = at_once.horizontalHeader(), stepped.horizontalHeader()
     assert [header_b.sectionSize(c) for c in range(4)] == [header_a.sectionSize(c) for c in range(4)]
+
+
+def test_a_review_arriving_changes_only_its_row() -> None:
+    from skill_studio.ui.review_jobs import ReviewedCatalogModel
+
+    rng = random.Random(9)
+    model = ReviewedCatalogModel()
+    model.set_rows([row(i, rng) for i in range(50)])
+    names = [model.row_at(i).skill.qualified_name for i in range(model.rowCount())]
+    changes: list[tuple[int, int, int, int]] = []
+    model.dataChanged.connect(lambda a, b, *_: changes.append((a.row(), b.row(), a.column(), b.column())))
+    assert model.set_risks({names[7]: "low"})
+    assert changes == [(7, 7, model.STATE, model.STATE)]
+    changes.clear()
+    assert model.set_risks({names[7]: "low", names[30]: "high"})  # one more review: its row only
+    assert changes == [(30, 30, model.STATE, model.STATE)]
+    assert not model.set_risks({names[7]: "low", names[30]: "high"})
+    assert "risk: high" in model.data(model.index(30, model.STATE))

@@ -45,9 +45,20 @@ class ReviewedCatalogModel(CatalogTableModel):
         when they changed (the view may then widen the column)."""
         if risks == self.risks:
             return False
-        self.risks = dict(risks)
-        if self.rowCount():
-            self.dataChanged.emit(self.index(0, self.STATE), self.index(self.rowCount() - 1, self.STATE))
+        old, self.risks = self.risks, dict(risks)
+        changed = {q for q in old.keys() | risks.keys() if old.get(q) != risks.get(q)}
+        rows = [i for i, r in enumerate(self.rows_in_order()) if r.skill.qualified_name in changed]
+        if len(rows) > 64:  # many at once (cached reviews): one signal over their span
+            rows = list(range(rows[0], rows[-1] + 1))
+        # Issue 18: only the rows whose risk changed (one review arriving re-measured and
+        # repainted the status column of every row).
+        start = 0
+        while start < len(rows):
+            end = start
+            while end + 1 < len(rows) and rows[end + 1] == rows[end] + 1:
+                end += 1
+            self.dataChanged.emit(self.index(rows[start], self.STATE), self.index(rows[end], self.STATE))
+            start = end + 1
         return True
 
     def row_data(self, row: Any, col: int, role: int) -> Any:
