@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import os
 import statistics
 import subprocess
@@ -97,8 +98,8 @@ def _child_api(base_url: str, slug: str, naive: bool, repeat: int) -> None:
 class Side:
     """One source tree to measure."""
 
-    def __init__(self, name: str, src: Path) -> None:
-        self.name, self.src = name, src
+    def __init__(self, name: str, src: Path, python: str = sys.executable) -> None:
+        self.name, self.src, self.python = name, src, python
 
     def env(self, home: Path, base_url: str, system_keyring: bool) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GITHUB_ENTERPRISE_TOKEN")}
@@ -110,6 +111,7 @@ class Side:
 
 def export_ref(ref: str, dest: Path) -> Path:
     """``src/`` of git ``ref`` extracted under ``dest``; returns the ``src`` folder."""
+    dest.mkdir(parents=True, exist_ok=True)
     archive = dest / "src.tar"
     with archive.open("wb") as out:
         subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src", "resources"], stdout=out, check=True)
@@ -123,12 +125,27 @@ def export_ref(ref: str, dest: Path) -> Path:
     return dest / "src"
 
 
+def export_tree(dest: Path) -> Path:
+    """``src/`` and ``resources/`` of this working tree (uncommitted changes included) copied under
+    ``dest`` the way :func:`export_ref` lays them out; returns the ``src`` folder."""
+    shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(ROOT / "resources", dest / "resources")
+    (dest / "src" / "skill_studio" / "resources").symlink_to(dest / "resources", target_is_directory=True)
+    return dest / "src"
+
+
+def compile_side(python: str, src: Path) -> None:
+    """Byte-compile ``src`` with ``python``, as ``pip install`` does: the commands then start like an
+    installed app's (this machine sets PYTHONDONTWRITEBYTECODE, so nothing would be cached)."""
+    subprocess.run([python, "-m", "compileall", "-q", str(src)], check=True, stdout=subprocess.DEVNULL)
+
+
 def run_cmd(side: Side, env: dict[str, str], args: list[str], server) -> dict[str, float]:
     """One CLI command in a fresh interpreter: wall, CPU (user+sys), peak RSS (MiB), requests."""
     server.reset()
     with tempfile.TemporaryFile() as fout, tempfile.TemporaryFile() as ferr:  # files: a full pipe would block
         t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "skill_studio", *args], env=env, stdout=fout, stderr=ferr)
+        proc = subprocess.Popen([side.python, "-m", "skill_studio", *args], env=env, stdout=fout, stderr=ferr)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         fout.seek(0)
@@ -137,7 +154,7 @@ def run_cmd(side: Side, env: dict[str, str], args: list[str], server) -> dict[st
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
         print(f"[{side.name}] {' '.join(args)} exited {proc.returncode}: {err.decode()[-400:]}", file=sys.stderr)
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mib": usage.ru_maxrss / 1024,
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "sys": usage.ru_stime, "rss_mib": usage.ru_maxrss / 1024,
             "requests": server.count(), "rc": proc.returncode, "out": out.decode(errors="replace")}
 
 
@@ -258,6 +275,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--system-keyring", action="store_true", help="commands use the machine's keyring configuration")
     p.add_argument("--only", choices=["before", "after"], help="measure one side only")
     p.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    p.add_argument("--python", default=sys.executable,
+                   help="interpreter that runs the CLI commands (default: this one). A virtual environment "
+                        "made with 'pip install .' has only the runtime dependencies, as a user's has; the dev "
+                        "one also has import-linter's rich and click, which httpx imports at start-up (~40 ms)")
     args = p.parse_args(argv)
     if not (args.fixtures / "marketplaces").is_dir():
         print(f"no fixtures at {args.fixtures}", file=sys.stderr)
@@ -269,9 +290,12 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="bench-perf-before-") as tmp:
             sides = []
             if args.only != "after":
-                sides.append(Side(f"before ({args.before})", export_ref(args.before, Path(tmp))))
+                sides.append(Side(f"before ({args.before})", export_ref(args.before, Path(tmp) / "before"),
+                                  args.python))
             if args.only != "before":
-                sides.append(Side("after", ROOT / "src"))
+                sides.append(Side("after", export_tree(Path(tmp) / "after"), args.python))
+            for side in sides:
+                compile_side(side.python, side.src)
             for side in sides:
                 results[side.name] = measure_side(side, server, args)
             naive_side = sides[0]

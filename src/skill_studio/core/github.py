@@ -98,9 +98,10 @@ NOTICE_AFTER_S = 3.0
 GitHub… (attempt 1 of 4)"), and so is every retry."""
 DEFAULT_CONCURRENCY = 8
 """REST API requests in flight per client (GitHub asks clients not to flood its API)."""
-RAW_CONCURRENCY = 48
+RAW_CONCURRENCY = 64
 """Raw file downloads in flight per client (served by a CDN, not the REST API). A cold browse of a
-large catalog is ~600 small files: at 50 ms a round trip, 48 in flight take ~0.6 s (issue 18)."""
+large catalog is ~600 small files: at 50 ms a round trip, 64 in flight take ~0.45 s (48 took ~0.6 s;
+measured with ``bench/bench_perf.py``, issue 18)."""
 MAX_BLOB_BYTES = 50 * 1024 * 1024
 """Most bytes read for one file (blob, raw file or contents answer), whatever the tree says its
 size is (issue 16 item 8): a download is cut off as soon as it goes over."""
