@@ -398,6 +398,42 @@ def test_fetch_blobs_is_bounded_and_deterministic(raw: bool) -> None:
     assert 1 < state["max"] <= (6 if raw else 4)
 
 
+@pytest.mark.parametrize("near", [False, True])
+def test_fewer_raw_downloads_in_flight_for_a_near_host(near: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18: more downloads in flight only pay when a round trip is long; for a host that
+    answers within FAST_RTT_S a listing keeps FAST_RAW_CONCURRENCY in flight (here every answer
+    takes 20 ms: "near" is made to mean under 5 s, "far" under 1 ms)."""
+    from skill_studio.core import github as gh_module
+
+    monkeypatch.setattr(gh_module, "FAST_RTT_S", 5.0 if near else 0.001)
+    tree, content = _blob_tree(120)
+    lock = threading.Lock()
+    state = {"now": 0, "max": 0}
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+        time.sleep(0.02)
+        with lock:
+            state["now"] -= 1
+        return httpx.Response(200, content=content[req.url.path.split("/", 5)[5]])
+
+    with GitHubClient("https://api.test", transport=httpx.MockTransport(handler), raw_concurrency=48) as gh:
+        gh._raw_root = "https://raw.test/_raw/"
+        assert gh.round_trip() is None and gh.raw_parallelism() == 48  # nothing measured yet: the full bound
+        first = tree.entries[0].path
+        assert gh.fetch_blobs(tree, [first]) == {first: content[first]}
+        assert gh.round_trip() is not None and gh.round_trip() >= 0.02
+        state["max"] = 0
+        got = gh.fetch_blobs(tree, [e.path for e in tree.entries])
+    assert got == content
+    if near:
+        assert gh.raw_parallelism() == gh_module.FAST_RAW_CONCURRENCY and state["max"] <= gh_module.FAST_RAW_CONCURRENCY
+    else:
+        assert gh.raw_parallelism() == 48 and state["max"] > gh_module.FAST_RAW_CONCURRENCY
+
+
 def test_raw_failures_fall_back_to_the_blob_endpoint(github) -> None:
     github.add_repo_from_dir("acme", "skills", acme_files(**{f"s{i}": "x" for i in range(30)}))
     github.fail("/_raw/", 404)
