@@ -200,13 +200,17 @@ def keyring_cost(side: Side, system_keyring: bool) -> float:
 def measure_side(side: Side, server, args: argparse.Namespace) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     kr = args.system_keyring
-    # cold CLI at the configured latency
+    # cold CLI at the configured latency: median of --repeat commands, each on an empty cache
     server.latency(args.latency)
-    with tempfile.TemporaryDirectory(prefix="bench-perf-home-") as home:
-        env = side.env(Path(home), server.base_url, kr)
-        run_cmd(side, env, ["registry", "add", BIG], server)
-        out["cold CLI"] = run_cmd(side, env, ["browse", BIG, "--json"], server)
-        out["cold CLI"]["skills"] = len(json.loads(out["cold CLI"].pop("out"))["registries"][0]["skills"])
+    runs = []
+    for _ in range(args.repeat):
+        with tempfile.TemporaryDirectory(prefix="bench-perf-home-") as home:
+            env = side.env(Path(home), server.base_url, kr)
+            run_cmd(side, env, ["registry", "add", BIG], server)
+            run = run_cmd(side, env, ["browse", BIG, "--json"], server)
+            run["skills"] = len(json.loads(run.pop("out"))["registries"][0]["skills"])
+            runs.append(run)
+    out["cold CLI"] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     print(f"[{side.name}] cold CLI done", file=sys.stderr, flush=True)
     out["cold API 0 ms"] = api_runs(side, server, 0.0, False, args.repeat, kr)
     out[f"cold API {args.latency * 1000:.0f} ms"] = api_runs(side, server, args.latency, False, args.repeat, kr)
@@ -269,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--before", default=BEFORE, help=f"git ref measured as 'before' (default {BEFORE})")
     p.add_argument("--latency", type=float, default=0.05, help="seconds added to every request (default 0.05)")
-    p.add_argument("--repeat", type=int, default=3, help="in-process cold listings per side (median shown)")
+    p.add_argument("--repeat", type=int, default=3, help="cold commands and in-process cold listings per side "
+                   "(median shown)")
     p.add_argument("--fixtures", type=Path, default=ROOT.parent / "shared" / "fixtures",
                    help="the shared fixtures folder (default: ../shared/fixtures)")
     p.add_argument("--system-keyring", action="store_true", help="commands use the machine's keyring configuration")
@@ -300,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
                 results[side.name] = measure_side(side, server, args)
             naive_side = sides[0]
             results["naive"] = {
-                "cold API 0 ms": api_runs(naive_side, server, 0.0, True, 1, args.system_keyring),
+                "cold API 0 ms": api_runs(naive_side, server, 0.0, True, args.repeat, args.system_keyring),
                 f"cold API {args.latency * 1000:.0f} ms": api_runs(naive_side, server, args.latency, True, 1,
                                                                   args.system_keyring)}
     finally:
@@ -314,8 +319,9 @@ def main(argv: list[str] | None = None) -> int:
 def print_table(results: dict[str, dict[str, dict[str, float]]], args: argparse.Namespace, load0: float) -> None:
     names = [n for n in results if n != "naive"]
     print(f"latency {args.latency * 1000:.0f} ms per request; {os.cpu_count()} CPUs; load average "
-          f"{load0:.1f} → {os.getloadavg()[0]:.1f}; Python {sys.version.split()[0]}; medians of {args.repeat} "
-          "in-process runs; CPU = user+system of the whole process")
+          f"{load0:.1f} → {os.getloadavg()[0]:.1f}; Python {sys.version.split()[0]} ({args.python}); medians of "
+          f"{args.repeat} runs (the naive client at {args.latency * 1000:.0f} ms: one); CPU = user+system of the "
+          "whole process")
     print("| measurement | figure | " + " | ".join(names) + " |")
     print("|---|---|" + "---|" * len(names))
     lat = f"{args.latency * 1000:.0f} ms"
