@@ -117,7 +117,9 @@ def test_import_from_a_cached_listing(github, isolated_home: Path) -> None:
     assert (folder / "SKILL.md").read_text() == skill_md("alpha", "First.")
 
 
-def test_corrupt_cache_entries_are_ignored(github, isolated_home: Path) -> None:
+@pytest.mark.parametrize("torn", [b'{"format": 1, "listing": {"source": 3}', b""],
+                         ids=["garbage", "emptied by a power cut (cache files are not fsynced)"])
+def test_corrupt_cache_entries_are_ignored(github, isolated_home: Path, torn: bytes) -> None:
     github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
     source = parse_registry_source("acme/skills")
     with open_studio(github) as studio:
@@ -125,12 +127,32 @@ def test_corrupt_cache_entries_are_ignored(github, isolated_home: Path) -> None:
     files = [*(isolated_home / "cache").rglob("*.json"), *(isolated_home / "cache").rglob("*.json.gz")]
     assert len(files) >= 3  # an ETag, the listing, the check time
     for p in files:
-        p.write_bytes(b'{"format": 1, "listing": {"source": 3}')
+        p.write_bytes(torn)
     with open_studio(github) as studio:
         github.reset_counters()
         again = studio.list_registry(source)
         assert again == good and github.request_count > 1
         assert github.requests[0].headers.get("if-none-match") is None
+
+
+def test_cache_files_are_not_fsynced_installs_are(github, isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18: an fsync cost 5-15 ms on the request path (the ETag of the commit check, the
+    check time); caches tolerate a torn file (above), installs stay durable (R-DATA-1)."""
+    import os
+
+    github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
+    synced: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
+    with open_studio(github) as studio:
+        synced.clear()  # opening installs the bundled skills (durably)
+        listing = studio.list_registry(parse_registry_source("acme/skills"))
+        studio.close()  # waits for the background listing-cache write
+        assert synced == [] and list((isolated_home / "cache").rglob("*.json.gz"))
+    with open_studio(github) as studio:
+        synced.clear()
+        studio.import_skill(listing, listing.skills[0], Destination.LIBRARY, ImportOptions())
+        assert synced
 
 
 def test_a_stored_commit_answer_that_is_unusable_is_asked_again(github) -> None:
