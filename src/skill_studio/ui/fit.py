@@ -57,7 +57,7 @@ class ColumnFitter(QObject):
     """
 
     FLOOR = 72
-    STEP_SECONDS = 0.008
+    STEP_SECONDS = 0.005
     """Measuring time per event-loop turn when the fit runs by itself (issue 18)."""
     MEASURE_ROWS = 1000
     """Rows measured at most per column (Qt's own ``resizeContentsPrecision`` default)."""
