@@ -107,10 +107,10 @@ FAST_RTT_S = 0.010
 """A host whose quickest recent answer came within this many seconds is *near* (a loopback or LAN
 GitHub Enterprise): more downloads in flight cannot hide a round trip that short, they only make
 threads fight for the interpreter lock, so listings use :data:`FAST_RAW_CONCURRENCY` there."""
-FAST_RAW_CONCURRENCY = 16
+FAST_RAW_CONCURRENCY = 8
 """Raw downloads in flight for a near host (see :data:`FAST_RTT_S`). Measured on the 307-skill
-catalog at 0 ms latency (bench/bench_perf.py, 2 CPUs): 64 in flight cost 0.67 s of CPU, 16 cost
-0.53 s, for the same wall time (issue 18)."""
+catalog at 0 ms latency (2 CPUs, medians of 4): 64 in flight cost 0.67 s of CPU, 16 cost 0.53 s,
+8 cost 0.47 s (and the least wall time), 4 cost 0.57 s (too little overlap) — issue 18."""
 RTT_SAMPLES = 16
 """Recent answers whose time to the response headers the client remembers (the smallest is its
 round-trip estimate: queueing for the interpreter lock only ever adds to a sample)."""
