@@ -246,8 +246,8 @@ class ColumnFitter(QObject):
             wish = min(self.floors.get(c, 0), avail * 3 // 10)
             floor[c] = content if self._keeps_whole(c) else min(content, max(head, self.FLOOR, wish))
         budget = avail - used - min(self.min_stretch, avail // 3)
-        if sum(floor.values()) > budget:  # a narrow view: the description gives up more of its room
-            budget = avail - used - 48
+        if sum(floor.values()) > budget:  # a narrow view: the description gives up what the floors need
+            budget = min(sum(floor.values()), avail - used - 48)
         total = sum(natural.values())
         sizes = dict(natural)
         if total > budget:
