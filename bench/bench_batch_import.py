@@ -39,7 +39,6 @@ os.environ["SKILL_STUDIO_NO_BACKGROUND_REVIEW"] = "1"
 os.environ.pop("GITHUB_TOKEN", None)
 
 from fake_github import FakeGitHub  # noqa: E402
-
 from skill_studio.app.browse import IMPORT_CONCURRENCY, import_all  # noqa: E402
 from skill_studio.app.studio import SkillStudio  # noqa: E402
 from skill_studio.core.models import Destination, ImportOptions  # noqa: E402

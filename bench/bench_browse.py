@@ -63,6 +63,7 @@ def serve(latency: float, fixtures: Path) -> None:
     """Child: start the fake server with every fixture, print ``PORT n``, then answer commands on
     stdin: ``count`` → ``COUNT n``, ``reset`` → ``OK``, ``latency X`` → ``OK``, ``quit``."""
     import httpx
+
     from fake_github import FakeGitHub
 
     with FakeGitHub() as gh:
@@ -161,10 +162,10 @@ class Figures:
 
 
 def measure(server: Server, slug: str, naive: bool) -> Figures:
+    from skill_studio.app.studio import SkillStudio, skill_files
     from skill_studio.core.github import GitHubClient
     from skill_studio.core.models import Destination, ImportOptions
     from skill_studio.core.paths import AppPaths
-    from skill_studio.app.studio import SkillStudio, skill_files
     from skill_studio.core.sources import parse_registry_source
 
     source = parse_registry_source(slug)

@@ -109,11 +109,12 @@ class NotFoundPlugins(QWidget):
     # -- content -------------------------------------------------------------------------------
 
     def show_listing(self, listing: Listing, resolving: bool = False) -> None:
-        """Show the remembered "not found" plugins of ``listing`` (the list is rebuilt only when
-        the listing changed). A plugin whose Retry is in flight keeps "checking again…"; while
-        external plugins are still ``resolving``, Retry waits until they are all in."""
+        """Show the remembered "not found" plugins of ``listing``. While external plugins are
+        still ``resolving`` the list waits (it is rebuilt once they are all in, not on every
+        arrival: issue 18, no GUI stalls) and Retry is disabled; a plugin whose Retry is in
+        flight keeps "checking again…"."""
         self._resolving = resolving
-        if listing is self._listing:
+        if resolving or listing is self._listing:
             self._update_button()
             return
         self._listing = listing
@@ -123,16 +124,19 @@ class NotFoundPlugins(QWidget):
         current_index = current.data(0, Qt.ItemDataRole.UserRole) if current is not None else None
         self._plugins = {p.index: p for p in plugins if p.index is not None}
         self.list.clear()
+        items = []
         for p in plugins:
             item = QTreeWidgetItem([p.name or "(unnamed)", ""])
             item.setData(0, Qt.ItemDataRole.UserRole, p.index)
             item.setToolTip(0, p.reason)
-            self.list.addTopLevelItem(item)
             self._set_status(item, p)
-            if p.index in selected:
-                item.setSelected(True)
+            items.append(item)
+        self.list.addTopLevelItems(items)
+        for item, p in zip(items, plugins, strict=True):
             if p.index == current_index:
                 self.list.setCurrentItem(item, 0, self.list.selectionModel().SelectionFlag.NoUpdate)
+            if p.index in selected:
+                item.setSelected(True)
         self.title.setText(f"{len(plugins)} external plugin{'s' if len(plugins) != 1 else ''} not found "
                            "(remembered; Retry asks GitHub again)")
         self.setVisible(bool(plugins))
