@@ -45,7 +45,7 @@ def _check_owner_repo(text: str, owner: str, repo: str) -> tuple[str, str]:
         repo = repo[: -len(".git")]
     if not _OWNER_RE.match(owner):
         raise _refuse(text, f"{owner!r} is not a GitHub owner name")
-    if not _REPO_RE.match(repo) or repo in (".", ".."):
+    if not _REPO_RE.match(repo) or repo in (".", "..") or repo.endswith(".git"):  # GitHub refuses such names
         raise _refuse(text, f"{repo!r} is not a GitHub repository name")
     return owner, repo
 
