@@ -45,6 +45,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -55,6 +56,8 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -69,13 +72,12 @@ def default_fixtures() -> Path:
     return ROOT.parent / "shared" / "fixtures"
 
 
-# -- the host (child process) ----------------------------------------------------------------------
+# -- the files and the hosts -----------------------------------------------------------------------
 
 def raw_files(fixtures: Path) -> dict[str, bytes]:
     """``{raw request path: body}`` of every raw file a cold listing of :data:`BIG` asks for, as
     the fake GitHub serves them (one cold ``list_registry`` through the app, read from its log)."""
     from fake_github import FakeGitHub
-
     from skill_studio.app.studio import SkillStudio
     from skill_studio.core.github import GitHubClient
     from skill_studio.core.paths import AppPaths
@@ -96,24 +98,52 @@ def raw_files(fixtures: Path) -> dict[str, bytes]:
     return files
 
 
-def serve(fixtures: Path, files_out: Path, cert_dir: Path) -> None:
-    """Child: build the file list, write it to ``files_out`` (JSON list of paths) and the CA to
-    ``cert_dir/ca.pem``, start Hypercorn on 127.0.0.1 (TLS + ALPN h2/http1.1), print ``PORT n``,
-    then answer stdin commands: ``latency X`` → ``OK``; ``reset`` → ``OK`` (forget counters);
-    ``stats`` → ``STATS {"requests": n, "connections": n, "protocols": {...}}``; ``quit``."""
+def lay_out(files: dict[str, bytes], tmp: Path) -> tuple[Path, list[str]]:
+    """Write the files under ``tmp/www`` at their decoded URL paths, and a TLS certificate for
+    127.0.0.1 from a throw-away CA (``tmp/ca.pem``, ``cert.pem``, ``key.pem``). Returns the
+    document root and the request paths."""
     import trustme
+
+    www = tmp / "www"
+    for path, body in files.items():
+        dest = www / unquote(path).lstrip("/")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(body)
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    ca.cert_pem.write_to_path(str(tmp / "ca.pem"))
+    cert.private_key_pem.write_to_path(str(tmp / "key.pem"))
+    cert.cert_chain_pems[0].write_to_path(str(tmp / "cert.pem"))
+    return www, sorted(files)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _wait_listening(port: int) -> None:
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise SystemExit(f"nothing listens on port {port}")
+
+
+def serve_hypercorn(tmp: Path, port: int) -> None:
+    """Child: Hypercorn on 127.0.0.1:``port`` (TLS, ALPN h2 + http/1.1) serving ``tmp/www``; prints
+    ``READY`` once listening, then answers stdin commands: ``latency X`` → ``OK``; ``reset`` →
+    ``OK`` (forget counters); ``stats`` → ``STATS {json}``; ``quit``."""
     from hypercorn.asyncio import serve as hc_serve
     from hypercorn.config import Config
 
-    files = raw_files(fixtures)
-    files_out.write_text(json.dumps(sorted(files)))
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    ca.cert_pem.write_to_path(str(cert_dir / "ca.pem"))
-    cert.private_key_pem.write_to_path(str(cert_dir / "key.pem"))
-    cert.cert_chain_pems[0].write_to_path(str(cert_dir / "cert.pem"))
-
-    state = {"latency": 0.0, "requests": 0, "conns": set(), "protocols": {}}
+    www = tmp / "www"
+    files = {"/" + p.relative_to(www).as_posix(): p.read_bytes() for p in www.rglob("*") if p.is_file()}
+    state: dict[str, Any] = {"latency": 0.0, "requests": 0, "conns": set(), "protocols": {},
+                             "cpu0": time.process_time()}
 
     async def app(scope, receive, send):  # type: ignore[no-untyped-def]
         if scope["type"] == "lifespan":
@@ -130,7 +160,7 @@ def serve(fixtures: Path, files_out: Path, cert_dir: Path) -> None:
         state["protocols"][proto] = state["protocols"].get(proto, 0) + 1
         if state["latency"]:
             await asyncio.sleep(state["latency"])
-        body = files.get(scope["raw_path"].decode())
+        body = files.get(scope["path"])
         if body is None:
             await send({"type": "http.response.start", "status": 404, "headers": [(b"content-length", b"0")]})
             await send({"type": "http.response.body", "body": b""})
@@ -142,9 +172,9 @@ def serve(fixtures: Path, files_out: Path, cert_dir: Path) -> None:
 
     async def main() -> None:
         config = Config()
-        config.bind = ["127.0.0.1:0"]
-        config.certfile = str(cert_dir / "cert.pem")
-        config.keyfile = str(cert_dir / "key.pem")
+        config.bind = [f"127.0.0.1:{port}"]
+        config.certfile = str(tmp / "cert.pem")
+        config.keyfile = str(tmp / "key.pem")
         config.alpn_protocols = ["h2", "http/1.1"]
         config.h2_max_concurrent_streams = MAX_STREAMS
         config.keep_alive_timeout = 60
@@ -153,11 +183,6 @@ def serve(fixtures: Path, files_out: Path, cert_dir: Path) -> None:
         config.errorlog = "-" if os.environ.get("BENCH_H2_DEBUG") else None
         loop = asyncio.get_running_loop()
         stop = asyncio.Event()
-        # A free port, then Hypercorn binds it (it does not report the port of a ":0" bind).
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        config.bind = [f"127.0.0.1:{port}"]
 
         def commands() -> None:
             for line in sys.stdin:
@@ -166,44 +191,41 @@ def serve(fixtures: Path, files_out: Path, cert_dir: Path) -> None:
                     state["latency"] = float(arg)
                     print("OK", flush=True)
                 elif cmd == "reset":
-                    state.update(requests=0, conns=set(), protocols={})
+                    state.update(requests=0, conns=set(), protocols={}, cpu0=time.process_time())
                     print("OK", flush=True)
                 elif cmd == "stats":
                     print("STATS " + json.dumps({"requests": state["requests"], "connections": len(state["conns"]),
-                                                 "protocols": state["protocols"]}), flush=True)
+                                                 "protocols": state["protocols"],
+                                                 "cpu": time.process_time() - state["cpu0"]}), flush=True)
                 elif cmd == "quit":
                     break
             loop.call_soon_threadsafe(stop.set)
 
         server = asyncio.ensure_future(hc_serve(app, config, shutdown_trigger=stop.wait))  # type: ignore[arg-type]
-        for _ in range(100):  # until it listens
-            await asyncio.sleep(0.05)
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                continue
-        print(f"PORT {port}", flush=True)
+        await loop.run_in_executor(None, _wait_listening, port)
+        print("READY", flush=True)
         threading.Thread(target=commands, daemon=True).start()
         await server
 
     asyncio.run(main())
 
 
-class Host:
-    """The parent's handle on the raw host child."""
+class HypercornHost:
+    """Hypercorn (Python, asyncio, the ``h2``/``h11`` libraries) in a child process."""
 
-    def __init__(self, fixtures: Path, tmp: Path) -> None:
-        self.files_path = tmp / "files.json"
-        self.proc = subprocess.Popen(
-            [sys.executable, __file__, "--serve", str(fixtures), str(self.files_path), str(tmp)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        line = self.proc.stdout.readline() if self.proc.stdout else ""
-        if not line.startswith("PORT "):
-            raise SystemExit("the raw host did not start")
-        self.origin = f"https://127.0.0.1:{int(line.split()[1])}"
-        self.ca = str(tmp / "ca.pem")
-        self.paths: list[str] = json.loads(self.files_path.read_text())
+    name = "Hypercorn"
+
+    def __init__(self, tmp: Path) -> None:
+        port = _free_port()
+        self.proc = subprocess.Popen([sys.executable, __file__, "--serve", str(tmp), str(port)],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        if not (self.proc.stdout and self.proc.stdout.readline().startswith("READY")):
+            raise SystemExit("the Hypercorn raw host did not start")
+        self.origins = {None: f"https://127.0.0.1:{port}"}
+
+    def origin(self, latency: float) -> str:
+        self.ask(f"latency {latency}")
+        return self.origins[None]
 
     def ask(self, cmd: str) -> str:
         assert self.proc.stdin and self.proc.stdout
@@ -211,8 +233,11 @@ class Host:
         self.proc.stdin.flush()
         return self.proc.stdout.readline().strip()
 
-    def stats(self) -> dict:
-        return json.loads(self.ask("stats").partition(" ")[2])
+    def reset(self) -> None:
+        self.ask("reset")
+
+    def stats(self) -> dict[str, Any]:
+        return dict(json.loads(self.ask("stats").partition(" ")[2]))
 
     def close(self) -> None:
         try:
@@ -221,6 +246,113 @@ class Host:
             self.proc.stdin.flush()
             self.proc.wait(10)
         except (OSError, subprocess.TimeoutExpired):
+            self.proc.kill()
+
+
+class NginxHost:
+    """nginx (C; Debian's ``nginx-light`` + ``libnginx-mod-http-echo`` for the latency) serving the
+    same tree: one worker, one TLS port per latency (``echo_sleep`` then the static file), ALPN
+    h2 + http/1.1, 100 streams per connection. Its CPU is not the bottleneck, so its wall figures
+    show the clients' own limits. Connections and protocols are read from its access log."""
+
+    name = "nginx"
+    ECHO_MODULE = Path("/usr/lib/nginx/modules/ngx_http_echo_module.so")
+
+    @classmethod
+    def available(cls) -> bool:
+        return shutil.which("nginx") is not None and cls.ECHO_MODULE.is_file()
+
+    def __init__(self, tmp: Path, latencies: list[float]) -> None:
+        self.tmp = tmp
+        self.log = tmp / "nginx-access.log"
+        self.origins: dict[float, str] = {}
+        servers = []
+        for lat in latencies:
+            port = _free_port()
+            self.origins[lat] = f"https://127.0.0.1:{port}"
+            delay = f"echo_sleep {lat:.3f}; echo_exec @file;" if lat else "try_files $uri =404;"
+            servers.append(f"""
+    server {{
+        listen 127.0.0.1:{port} ssl http2 backlog=512;
+        ssl_certificate {tmp / "cert.pem"};
+        ssl_certificate_key {tmp / "key.pem"};
+        root {tmp / "www"};
+        location /_raw/ {{ {delay} }}
+        location @file {{ try_files $uri =404; }}
+    }}""")
+        conf = tmp / "nginx.conf"
+        conf.write_text(f"""load_module {self.ECHO_MODULE};
+worker_processes 1;
+daemon off;
+master_process on;
+pid {tmp / "nginx.pid"};
+error_log {tmp / "nginx-error.log"} warn;
+events {{ worker_connections 4096; }}
+http {{
+    default_type text/plain;
+    log_format bench '$connection $server_protocol $status';
+    access_log {self.log} bench;
+    client_body_temp_path {tmp};
+    proxy_temp_path {tmp};
+    fastcgi_temp_path {tmp};
+    uwsgi_temp_path {tmp};
+    scgi_temp_path {tmp};
+    keepalive_requests 100000;
+    keepalive_timeout 60s;
+    http2_max_concurrent_streams {MAX_STREAMS};
+    ssl_protocols TLSv1.2 TLSv1.3;
+{"".join(servers)}
+}}
+""")
+        self.proc = subprocess.Popen(["nginx", "-p", str(tmp), "-c", str(conf)], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.DEVNULL)
+        for origin in self.origins.values():
+            _wait_listening(int(origin.rsplit(":", 1)[1]))
+        self._offset = 0
+        self._cpu0 = 0.0
+
+    def origin(self, latency: float) -> str:
+        return self.origins[latency]
+
+    def _cpu(self) -> float:
+        """CPU seconds of the master and its workers (``/proc``)."""
+        total = 0.0
+        pids = [self.proc.pid]
+        try:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        except OSError:
+            children = []
+        for pid in pids + children:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            except (OSError, IndexError, ValueError):
+                pass
+        return total
+
+    def reset(self) -> None:
+        time.sleep(0.05)  # nginx writes its log line after the answer
+        self._offset = self.log.stat().st_size if self.log.exists() else 0
+        self._cpu0 = self._cpu()
+
+    def stats(self) -> dict[str, Any]:
+        time.sleep(0.05)
+        with self.log.open("rb") as f:
+            f.seek(self._offset)
+            lines = f.read().decode().splitlines()
+        conns, protocols = set(), {}  # type: ignore[var-annotated]
+        for line in lines:
+            conn, proto, _status = line.split()
+            conns.add(conn)
+            key = proto.removeprefix("HTTP/").removesuffix(".0")
+            protocols[key] = protocols.get(key, 0) + 1
+        return {"requests": len(lines), "connections": len(conns), "protocols": protocols, "cpu": self._cpu() - self._cpu0}
+
+    def close(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
             self.proc.kill()
 
 
@@ -280,6 +412,16 @@ def clients(ca: str) -> list[Client]:
             return [lambda url: gh._raw_get(url, "a raw file")], gh.close
         return Client(f"app raw path (urllib3 h1, {n} conns)", n, open_)
 
+    def app_h2(n: int) -> Client:
+        def open_() -> tuple[list[Getter], Callable[[], None]]:
+            # An injected transport: raw downloads take the httpx path of GitHubClient._request
+            # (same retry loop, deadline and size cap), here over one HTTP/2 connection.
+            transport = httpx.HTTPTransport(http2=True, verify=ctx,
+                                            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1))
+            gh = github.GitHubClient("https://127.0.0.1:1/api/v3", raw_concurrency=n, transport=transport)
+            return [lambda url: gh._raw_get(url, "a raw file")], gh.close
+        return Client(f"app raw path over httpx h2, 1 conn, {n} threads", n, open_)
+
     def urllib3_h1(n: int) -> Client:
         def open_() -> tuple[list[Getter], Callable[[], None]]:
             pm = urllib3.PoolManager(maxsize=n, ssl_context=ctx, retries=False,
@@ -308,59 +450,64 @@ def clients(ca: str) -> list[Client]:
         return Client(name, threads, open_)
 
     return [
-        app_raw(github.RAW_CONCURRENCY),
+        app_raw(github.RAW_CONCURRENCY), app_h2(github.RAW_CONCURRENCY), app_h2(MAX_STREAMS),
         urllib3_h1(48), urllib3_h1(64), urllib3_h1(96),
         httpx_client(False, 1, 48),
         httpx_client(True, 1, 48), httpx_client(True, 1, 100), httpx_client(True, 1, 200),
-        httpx_client(True, 2, 200), httpx_client(True, 4, 200),
+        httpx_client(True, 4, 200),
     ]
 
 
-def measure(host: Host, latencies: list[float], repeat: int) -> dict[str, dict[str, dict[str, float]]]:
-    urls = [host.origin + p for p in host.paths]
-    results: dict[str, dict[str, dict[str, float]]] = {}
-    for client in clients(host.ca):
+Results = dict[str, dict[str, dict[str, Any]]]
+"""client name → latency label → figures."""
+
+
+def measure(host: HypercornHost | NginxHost, paths: list[str], ca: str, latencies: list[float],
+            repeat: int) -> Results:
+    results: Results = {}
+    for client in clients(ca):
         results[client.name] = {}
         for lat in latencies:
-            host.ask(f"latency {lat}")
+            urls = [host.origin(lat) + p for p in paths]
             client.run(urls)  # warm-up: imports, code paths
             runs = []
             for _ in range(repeat):
-                host.ask("reset")
-                fig = client.run(urls)
+                host.reset()
+                fig: dict[str, Any] = client.run(urls)
                 st = host.stats()
-                fig.update(connections=st["connections"], requests=st["requests"])
-                fig["protocol"] = ",".join(sorted(st["protocols"]))  # type: ignore[assignment]
+                fig.update(connections=st["connections"], requests=st["requests"], server_cpu=st["cpu"],
+                           protocol=",".join(sorted(st["protocols"])))
                 runs.append(fig)
             key = f"{lat * 1000:.0f} ms"
             results[client.name][key] = {
                 k: (statistics.median(r[k] for r in runs) if k != "protocol" else runs[0][k]) for k in runs[0]}
-            print(f"{client.name} @ {key}: {results[client.name][key]}", file=sys.stderr, flush=True)
+            print(f"[{host.name}] {client.name} @ {key}: {results[client.name][key]}", file=sys.stderr, flush=True)
     return results
 
 
-def print_table(results: dict[str, dict[str, dict[str, float]]], latencies: list[float], n_files: int,
-                repeat: int, load: tuple[float, float]) -> None:
-    print(f"{n_files} raw files of {BIG} over TLS from a loopback Hypercorn host; medians of {repeat} runs; "
-          f"{os.cpu_count()} CPUs, load average {load[0]:.1f} → {load[1]:.1f}; Python {sys.version.split()[0]}")
+def print_table(host: str, results: Results, latencies: list[float]) -> None:
     keys = [f"{lat * 1000:.0f} ms" for lat in latencies]
-    head = "| client | protocol | connections | " + " | ".join(f"wall s @{k} | CPU s @{k}" for k in keys) + " |"
-    print(head)
-    print("|---|---|---|" + "---|---|" * len(keys))
+    print(f"\nhost: {host}")
+    print("| client | protocol | connections | failed requests | "
+          + " | ".join(f"wall s @{k} | client CPU s @{k} | host CPU s @{k}" for k in keys) + " |")
+    print("|---|---|---|---|" + "---|---|---|" * len(keys))
     for name, per in results.items():
         first = per[keys[0]]
-        cells = " | ".join(f"{per[k]['wall']:.2f} | {per[k]['cpu']:.2f}" for k in keys)
-        print(f"| {name} | {first['protocol']} | {first['connections']:.0f} | {cells} |")
+        cells = " | ".join(f"{per[k]['wall']:.2f} | {per[k]['cpu']:.2f} | {per[k]['server_cpu']:.2f}" for k in keys)
+        failed = sum(per[k]["errors"] for k in keys)
+        print(f"| {name} | {first['protocol']} | {first['connections']:.0f} | {failed:.0f} | {cells} |")
 
 
 def main(argv: list[str] | None = None) -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--serve":
-        serve(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
+        serve_hypercorn(Path(sys.argv[2]), int(sys.argv[3]))
         return 0
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--latency", type=float, nargs="+", default=[0.05, 0.0],
                    help="seconds added to every answer; several are measured side by side (default 0.05 0)")
     p.add_argument("--repeat", type=int, default=3, help="timed runs per client and latency (median shown)")
+    p.add_argument("--host", choices=["hypercorn", "nginx", "both"], default="both",
+                   help="the raw host(s) to measure against (default both; nginx only where it is installed)")
     p.add_argument("--fixtures", type=Path, default=default_fixtures(), help="the shared fixtures folder")
     p.add_argument("--json", action="store_true", help="print the figures as JSON too")
     args = p.parse_args(argv)
@@ -368,15 +515,34 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no fixture of {BIG} under {args.fixtures}", file=sys.stderr)
         return 1
     load0 = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="bench-h2-") as tmp:
-        host = Host(args.fixtures, Path(tmp))
-        try:
-            results = measure(host, args.latency, args.repeat)
-        finally:
-            host.close()
-    print_table(results, args.latency, len(host.paths), args.repeat, (load0, os.getloadavg()[0]))
+    all_results: dict[str, Results] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-h2-") as tmp_name:
+        tmp = Path(tmp_name)
+        _www, paths = lay_out(raw_files(args.fixtures), tmp)
+        ca = str(tmp / "ca.pem")
+        if args.host in ("hypercorn", "both"):
+            hyper = HypercornHost(tmp)
+            try:
+                all_results[hyper.name] = measure(hyper, paths, ca, args.latency, args.repeat)
+            finally:
+                hyper.close()
+        if args.host in ("nginx", "both"):
+            if NginxHost.available():
+                ngx = NginxHost(tmp, args.latency)
+                try:
+                    all_results[ngx.name] = measure(ngx, paths, ca, args.latency, args.repeat)
+                finally:
+                    ngx.close()
+            else:
+                print("nginx with the echo module is not installed (apt-get install nginx-light "
+                      "libnginx-mod-http-echo): measured against Hypercorn only", file=sys.stderr)
+    print(f"{len(paths)} raw files of {BIG} (what a cold listing downloads), over TLS from a loopback host; "
+          f"medians of {args.repeat} runs; {os.cpu_count()} CPUs, load average {load0:.1f} → "
+          f"{os.getloadavg()[0]:.1f}; Python {sys.version.split()[0]}")
+    for name, results in all_results.items():
+        print_table(name, results, args.latency)
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps(all_results, indent=2))
     return 0
 
 
