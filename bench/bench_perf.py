@@ -38,6 +38,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -97,8 +98,8 @@ def _child_api(base_url: str, slug: str, naive: bool, repeat: int) -> None:
 class Side:
     """One source tree to measure."""
 
-    def __init__(self, name: str, src: Path) -> None:
-        self.name, self.src = name, src
+    def __init__(self, name: str, src: Path, python: str = sys.executable) -> None:
+        self.name, self.src, self.python = name, src, python
 
     def env(self, home: Path, base_url: str, system_keyring: bool) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_TOKEN", "GITHUB_ENTERPRISE_TOKEN")}
@@ -110,6 +111,7 @@ class Side:
 
 def export_ref(ref: str, dest: Path) -> Path:
     """``src/`` of git ``ref`` extracted under ``dest``; returns the ``src`` folder."""
+    dest.mkdir(parents=True, exist_ok=True)
     archive = dest / "src.tar"
     with archive.open("wb") as out:
         subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src", "resources"], stdout=out, check=True)
@@ -123,12 +125,27 @@ def export_ref(ref: str, dest: Path) -> Path:
     return dest / "src"
 
 
+def export_tree(dest: Path) -> Path:
+    """``src/`` and ``resources/`` of this working tree (uncommitted changes included) copied under
+    ``dest`` the way :func:`export_ref` lays them out; returns the ``src`` folder."""
+    shutil.copytree(ROOT / "src", dest / "src", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    shutil.copytree(ROOT / "resources", dest / "resources")
+    (dest / "src" / "skill_studio" / "resources").symlink_to(dest / "resources", target_is_directory=True)
+    return dest / "src"
+
+
+def compile_side(python: str, src: Path) -> None:
+    """Byte-compile ``src`` with ``python``, as ``pip install`` does: the commands then start like an
+    installed app's (this machine sets PYTHONDONTWRITEBYTECODE, so nothing would be cached)."""
+    subprocess.run([python, "-m", "compileall", "-q", str(src)], check=True, stdout=subprocess.DEVNULL)
+
+
 def run_cmd(side: Side, env: dict[str, str], args: list[str], server) -> dict[str, float]:
     """One CLI command in a fresh interpreter: wall, CPU (user+sys), peak RSS (MiB), requests."""
     server.reset()
     with tempfile.TemporaryFile() as fout, tempfile.TemporaryFile() as ferr:  # files: a full pipe would block
         t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "skill_studio", *args], env=env, stdout=fout, stderr=ferr)
+        proc = subprocess.Popen([side.python, "-m", "skill_studio", *args], env=env, stdout=fout, stderr=ferr)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
         fout.seek(0)
@@ -137,7 +154,7 @@ def run_cmd(side: Side, env: dict[str, str], args: list[str], server) -> dict[st
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode not in (0, 1):
         print(f"[{side.name}] {' '.join(args)} exited {proc.returncode}: {err.decode()[-400:]}", file=sys.stderr)
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mib": usage.ru_maxrss / 1024,
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "sys": usage.ru_stime, "rss_mib": usage.ru_maxrss / 1024,
             "requests": server.count(), "rc": proc.returncode, "out": out.decode(errors="replace")}
 
 
@@ -183,13 +200,17 @@ def keyring_cost(side: Side, system_keyring: bool) -> float:
 def measure_side(side: Side, server, args: argparse.Namespace) -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     kr = args.system_keyring
-    # cold CLI at the configured latency
+    # cold CLI at the configured latency: median of --repeat commands, each on an empty cache
     server.latency(args.latency)
-    with tempfile.TemporaryDirectory(prefix="bench-perf-home-") as home:
-        env = side.env(Path(home), server.base_url, kr)
-        run_cmd(side, env, ["registry", "add", BIG], server)
-        out["cold CLI"] = run_cmd(side, env, ["browse", BIG, "--json"], server)
-        out["cold CLI"]["skills"] = len(json.loads(out["cold CLI"].pop("out"))["registries"][0]["skills"])
+    runs = []
+    for _ in range(args.repeat):
+        with tempfile.TemporaryDirectory(prefix="bench-perf-home-") as home:
+            env = side.env(Path(home), server.base_url, kr)
+            run_cmd(side, env, ["registry", "add", BIG], server)
+            run = run_cmd(side, env, ["browse", BIG, "--json"], server)
+            run["skills"] = len(json.loads(run.pop("out"))["registries"][0]["skills"])
+            runs.append(run)
+    out["cold CLI"] = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
     print(f"[{side.name}] cold CLI done", file=sys.stderr, flush=True)
     out["cold API 0 ms"] = api_runs(side, server, 0.0, False, args.repeat, kr)
     out[f"cold API {args.latency * 1000:.0f} ms"] = api_runs(side, server, args.latency, False, args.repeat, kr)
@@ -252,12 +273,17 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--before", default=BEFORE, help=f"git ref measured as 'before' (default {BEFORE})")
     p.add_argument("--latency", type=float, default=0.05, help="seconds added to every request (default 0.05)")
-    p.add_argument("--repeat", type=int, default=3, help="in-process cold listings per side (median shown)")
+    p.add_argument("--repeat", type=int, default=3, help="cold commands and in-process cold listings per side "
+                   "(median shown)")
     p.add_argument("--fixtures", type=Path, default=ROOT.parent / "shared" / "fixtures",
                    help="the shared fixtures folder (default: ../shared/fixtures)")
     p.add_argument("--system-keyring", action="store_true", help="commands use the machine's keyring configuration")
     p.add_argument("--only", choices=["before", "after"], help="measure one side only")
     p.add_argument("--json", action="store_true", help="print the figures as JSON too")
+    p.add_argument("--python", default=sys.executable,
+                   help="interpreter that runs the CLI commands (default: this one). A virtual environment "
+                        "made with 'pip install .' has only the runtime dependencies, as a user's has; the dev "
+                        "one also has import-linter's rich and click, which httpx imports at start-up (~40 ms)")
     args = p.parse_args(argv)
     if not (args.fixtures / "marketplaces").is_dir():
         print(f"no fixtures at {args.fixtures}", file=sys.stderr)
@@ -269,14 +295,17 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="bench-perf-before-") as tmp:
             sides = []
             if args.only != "after":
-                sides.append(Side(f"before ({args.before})", export_ref(args.before, Path(tmp))))
+                sides.append(Side(f"before ({args.before})", export_ref(args.before, Path(tmp) / "before"),
+                                  args.python))
             if args.only != "before":
-                sides.append(Side("after", ROOT / "src"))
+                sides.append(Side("after", export_tree(Path(tmp) / "after"), args.python))
+            for side in sides:
+                compile_side(side.python, side.src)
             for side in sides:
                 results[side.name] = measure_side(side, server, args)
             naive_side = sides[0]
             results["naive"] = {
-                "cold API 0 ms": api_runs(naive_side, server, 0.0, True, 1, args.system_keyring),
+                "cold API 0 ms": api_runs(naive_side, server, 0.0, True, args.repeat, args.system_keyring),
                 f"cold API {args.latency * 1000:.0f} ms": api_runs(naive_side, server, args.latency, True, 1,
                                                                   args.system_keyring)}
     finally:
@@ -290,8 +319,9 @@ def main(argv: list[str] | None = None) -> int:
 def print_table(results: dict[str, dict[str, dict[str, float]]], args: argparse.Namespace, load0: float) -> None:
     names = [n for n in results if n != "naive"]
     print(f"latency {args.latency * 1000:.0f} ms per request; {os.cpu_count()} CPUs; load average "
-          f"{load0:.1f} → {os.getloadavg()[0]:.1f}; Python {sys.version.split()[0]}; medians of {args.repeat} "
-          "in-process runs; CPU = user+system of the whole process")
+          f"{load0:.1f} → {os.getloadavg()[0]:.1f}; Python {sys.version.split()[0]} ({args.python}); medians of "
+          f"{args.repeat} runs (the naive client at {args.latency * 1000:.0f} ms: one); CPU = user+system of the "
+          "whole process")
     print("| measurement | figure | " + " | ".join(names) + " |")
     print("|---|---|" + "---|" * len(names))
     lat = f"{args.latency * 1000:.0f} ms"

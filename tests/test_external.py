@@ -255,6 +255,39 @@ def test_one_resolution_per_ref_one_listing_per_commit_and_cache(acme, monkeypat
         assert len(later.skills) == 5
 
 
+def test_the_re_check_interval_is_a_setting_and_a_reload_asks_anyway(acme, capsys) -> None:
+    """Issue 18: 'config set external_recheck_minutes' (default 10) and 'browse --reload'."""
+    from skill_studio.cli import main
+    from skill_studio.core.errors import UserError
+
+    with SkillStudio() as studio:
+        assert studio.external_recheck_minutes() == 10
+        studio.list_registry(MARKET)
+        acme.reset_counters()
+        studio.list_registry(MARKET)
+        assert acme.count("/repos/acme/tools/commits/") == 0  # within 10 minutes
+        studio.list_registry(MARKET, reload=True)
+        assert acme.count("/repos/acme/tools/commits/") == 1  # the user reloaded
+        assert studio.set_external_recheck_minutes("0") == 0
+        acme.reset_counters()
+        studio.list_registry(MARKET)
+        assert acme.count("/repos/acme/tools/commits/") == 1  # 0: asked on every listing
+        assert acme.count("/repos/acme/missing/commits/") == 0  # a 404 is still remembered
+        for bad in ("ten", "-1", "nan", str(8 * 24 * 60)):
+            with pytest.raises(UserError, match="external_recheck_minutes"):
+                studio.set_external_recheck_minutes(bad)
+        assert studio.external_recheck_minutes() == 0
+    assert main(["config", "set", "external-recheck-minutes", "30"]) == 0
+    assert main(["config", "get", "external_recheck_minutes"]) == 0
+    assert capsys.readouterr().out.splitlines()[-2:] == ["external_recheck_minutes = 30", "30"]
+    assert main(["registry", "add", MARKET.slug]) == 0
+    acme.reset_counters()
+    assert main(["browse", MARKET.slug, "--json"]) == 0
+    assert acme.count("/repos/acme/tools/commits/") == 0  # 30 minutes
+    assert main(["browse", MARKET.slug, "--json", "--reload"]) == 0
+    assert acme.count("/repos/acme/tools/commits/") == 1
+
+
 def test_progressive_resolution_matches_the_full_listing(acme) -> None:
     with SkillStudio() as studio:
         full = studio.list_registry(MARKET)
@@ -262,6 +295,7 @@ def test_progressive_resolution_matches_the_full_listing(acme) -> None:
         updates: list[Listing] = []
         steps: list[tuple[int, int]] = []
         merged = studio.resolve_external(local, progress=lambda d, t: steps.append((d, t)), on_update=updates.append)
+        assert studio.resolve_external(merged) is merged  # nothing pending: unchanged
     assert _names(merged) == _names(full)
     assert merged.unavailable_plugins == full.unavailable_plugins
     assert merged.skipped_plugins == full.skipped_plugins
@@ -269,7 +303,6 @@ def test_progressive_resolution_matches_the_full_listing(acme) -> None:
     counts = [len(u.skills) for u in updates]
     assert counts == sorted(counts) and counts[0] >= 1  # local skills are there from the start
     assert steps[-1] == (7, 7) and [d for d, _ in steps] == sorted(d for d, _ in steps)
-    assert studio.resolve_external(merged) is merged  # nothing pending: unchanged
 
 
 def test_partial_failure_keeps_the_rest(acme) -> None:

@@ -117,7 +117,9 @@ def test_import_from_a_cached_listing(github, isolated_home: Path) -> None:
     assert (folder / "SKILL.md").read_text() == skill_md("alpha", "First.")
 
 
-def test_corrupt_cache_entries_are_ignored(github, isolated_home: Path) -> None:
+@pytest.mark.parametrize("torn", [b'{"format": 1, "listing": {"source": 3}', b""],
+                         ids=["garbage", "emptied by a power cut (cache files are not fsynced)"])
+def test_corrupt_cache_entries_are_ignored(github, isolated_home: Path, torn: bytes) -> None:
     github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
     source = parse_registry_source("acme/skills")
     with open_studio(github) as studio:
@@ -125,12 +127,32 @@ def test_corrupt_cache_entries_are_ignored(github, isolated_home: Path) -> None:
     files = [*(isolated_home / "cache").rglob("*.json"), *(isolated_home / "cache").rglob("*.json.gz")]
     assert len(files) >= 3  # an ETag, the listing, the check time
     for p in files:
-        p.write_bytes(b'{"format": 1, "listing": {"source": 3}')
+        p.write_bytes(torn)
     with open_studio(github) as studio:
         github.reset_counters()
         again = studio.list_registry(source)
         assert again == good and github.request_count > 1
         assert github.requests[0].headers.get("if-none-match") is None
+
+
+def test_cache_files_are_not_fsynced_installs_are(github, isolated_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18: an fsync cost 5-15 ms on the request path (the ETag of the commit check, the
+    check time); caches tolerate a torn file (above), installs stay durable (R-DATA-1)."""
+    import os
+
+    github.add_repo_from_dir("acme", "skills", acme_files(alpha="First."))
+    synced: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(fd), real(fd))[1])
+    with open_studio(github) as studio:
+        synced.clear()  # opening installs the bundled skills (durably)
+        listing = studio.list_registry(parse_registry_source("acme/skills"))
+        studio.close()  # waits for the background listing-cache write
+        assert synced == [] and list((isolated_home / "cache").rglob("*.json.gz"))
+    with open_studio(github) as studio:
+        synced.clear()
+        studio.import_skill(listing, listing.skills[0], Destination.LIBRARY, ImportOptions())
+        assert synced
 
 
 def test_a_stored_commit_answer_that_is_unusable_is_asked_again(github) -> None:
@@ -396,6 +418,42 @@ def test_fetch_blobs_is_bounded_and_deterministic(raw: bool) -> None:
     assert list(got) == order and got == {p: content[p] for p in order}
     assert done[-1] == (80, 80) and sorted(d for d, _ in done) == list(range(1, 81))
     assert 1 < state["max"] <= (6 if raw else 4)
+
+
+@pytest.mark.parametrize("near", [False, True])
+def test_fewer_raw_downloads_in_flight_for_a_near_host(near: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18: more downloads in flight only pay when a round trip is long; for a host that
+    answers within FAST_RTT_S a listing keeps FAST_RAW_CONCURRENCY in flight (here every answer
+    takes 20 ms: "near" is made to mean under 5 s, "far" under 1 ms)."""
+    from skill_studio.core import github as gh_module
+
+    monkeypatch.setattr(gh_module, "FAST_RTT_S", 5.0 if near else 0.001)
+    tree, content = _blob_tree(120)
+    lock = threading.Lock()
+    state = {"now": 0, "max": 0}
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+        time.sleep(0.02)
+        with lock:
+            state["now"] -= 1
+        return httpx.Response(200, content=content[req.url.path.split("/", 5)[5]])
+
+    with GitHubClient("https://api.test", transport=httpx.MockTransport(handler), raw_concurrency=48) as gh:
+        gh._raw_root = "https://raw.test/_raw/"
+        assert gh.round_trip() is None and gh.raw_parallelism() == 48  # nothing measured yet: the full bound
+        first = tree.entries[0].path
+        assert gh.fetch_blobs(tree, [first]) == {first: content[first]}
+        assert gh.round_trip() is not None and gh.round_trip() >= 0.02
+        state["max"] = 0
+        got = gh.fetch_blobs(tree, [e.path for e in tree.entries])
+    assert got == content
+    if near:
+        assert gh.raw_parallelism() == gh_module.FAST_RAW_CONCURRENCY and state["max"] <= gh_module.FAST_RAW_CONCURRENCY
+    else:
+        assert gh.raw_parallelism() == 48 and state["max"] > gh_module.FAST_RAW_CONCURRENCY
 
 
 def test_raw_failures_fall_back_to_the_blob_endpoint(github) -> None:

@@ -11,6 +11,9 @@ from skill_studio.core.hashing import git_blob_sha
 class _Client:
     raw_concurrency = 1
 
+    def raw_parallelism(self) -> int:
+        return self.raw_concurrency
+
     def __init__(self) -> None:
         self.release = threading.Event()
         self.started = threading.Event()

@@ -338,7 +338,8 @@ def test_cli_update_follows_the_mode_and_config_command(studio, gh, capsys) -> N
     code, _, err = run(capsys, "config", "set", "update_mode", "sometimes")
     assert code == 1 and "'manual' or 'auto'" in err
     assert run(capsys, "config", "set", "update-mode", "auto")[1] == "update_mode = auto\n"
-    assert json.loads(run(capsys, "config", "list", "--json")[1]) == {"update_mode": "auto", "merge_customized": "off"}
+    assert json.loads(run(capsys, "config", "list", "--json")[1]) == {"update_mode": "auto", "merge_customized": "off",
+                                                                           "external_recheck_minutes": "10"}
     code, out, err = run(capsys, "update", "--json")
     assert code == 0, err
     data = json.loads(out)

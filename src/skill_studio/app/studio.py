@@ -45,7 +45,7 @@ from skill_studio.core.errors import (
     RegistrySourceError,
     UserError,
 )
-from skill_studio.core.external import ExternalCache, resolve_external
+from skill_studio.core.external import RECHECK_SECONDS, ExternalCache, resolve_external
 from skill_studio.core.external_cache import DiskExternalCache
 from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
 from skill_studio.core.frontmatter_edit import import_changes, write_changes
@@ -156,6 +156,19 @@ def check_import_size(skill: CatalogSkill, tree: RepoTree, prefix: str, rel_to_s
         raise InstallError(f"{skill.qualified_name}: {skill.path or '/'} holds {total} bytes; an import takes "
                            f"at most {MAX_IMPORT_TOTAL_BYTES} bytes (R-DATA-2).")
 
+
+EXTERNAL_RECHECK_KEY = "external_recheck_minutes"
+"""Setting: minutes between checks of an unpinned external ref (issue 18, ``SkillStudio.external_recheck_minutes``)."""
+MAX_RECHECK_MINUTES = 7 * 24 * 60
+"""Longest re-check interval accepted: a week."""
+
+
+def has_pending_external(listing: Listing) -> bool:
+    """True when ``listing`` still has external plugins to resolve: object sources of
+    ``listing.catalog.external`` whose entry is in ``listing.skipped_plugins`` (a listing from
+    ``list_registry(external=False)``; issue 9)."""
+    pending = {p.index for p in listing.skipped_plugins if p.index is not None}
+    return any(e.index in pending for e in listing.catalog.external)
 
 class _EarlyParser:
     """SKILL.md files parsed by the download threads as they arrive, overlapping the parse with the
@@ -587,8 +600,49 @@ class SkillStudio:
         Raises:
             Nothing for a failing target: it becomes an unavailable plugin.
         """
+        if not has_pending_external(listing):
+            return listing  # nothing to resolve (``core.external.resolve_external`` would return it too)
         return resolve_external(listing, self.client, cache=cast(ExternalCache, self.external_cache), progress=progress,
-                                on_update=on_update, force=force, retry=retry)
+                                on_update=on_update, force=force, retry=retry, recheck_after=self._recheck_after())
+
+    def external_recheck_minutes(self) -> float:
+        """Minutes within which an unpinned external ref checked before is not asked again
+        (issue 18; setting ``external_recheck_minutes``, default ``core.external.RECHECK_SECONDS``
+        = 10 minutes; 0 asks on every listing). A reload asks anyway."""
+        seconds = self._recheck_after()
+        return (RECHECK_SECONDS if seconds is None else seconds) / 60
+
+    def set_external_recheck_minutes(self, value: float | str) -> float:
+        """Set :meth:`external_recheck_minutes`.
+
+        Args:
+            value: minutes, 0 to :data:`MAX_RECHECK_MINUTES` (a number or its text).
+
+        Returns:
+            The stored value, in minutes.
+
+        Raises:
+            UserError: not a number, or out of that range.
+        """
+        try:
+            minutes = float(str(value).strip())
+        except ValueError:
+            raise UserError(f"{EXTERNAL_RECHECK_KEY} is a number of minutes, not {value!r}.") from None
+        if not 0 <= minutes <= MAX_RECHECK_MINUTES:  # also refuses nan
+            raise UserError(f"{EXTERNAL_RECHECK_KEY} is between 0 and {MAX_RECHECK_MINUTES} minutes, not {value!r}.")
+        self.store.set_setting(EXTERNAL_RECHECK_KEY, f"{minutes:g}")
+        return minutes
+
+    def _recheck_after(self) -> float | None:
+        """The stored interval in seconds, or None (the core's default) when unset or unreadable."""
+        raw = self.store.get_setting(EXTERNAL_RECHECK_KEY)
+        try:
+            minutes = float(raw) if raw is not None else None
+        except ValueError:
+            minutes = None
+        if minutes is None or not 0 <= minutes <= MAX_RECHECK_MINUTES:
+            return None
+        return minutes * 60
 
     def retry_external(self, listing: Listing, indexes: Iterable[int], progress: Progress | None = None) -> Listing:
         """The per-plugin Retry of an unavailable external plugin (issue 18): ask GitHub again

@@ -104,7 +104,7 @@ def cmd_browse(args: argparse.Namespace, studio: SkillStudio) -> int:
     failed = False
     for reg in regs:
         try:
-            listing = studio.list_registry(reg, external=not args.no_external)
+            listing = studio.list_registry(reg, external=not args.no_external, reload=args.reload)
         except RemoteError as err:
             failed = True
             error(f"{reg.name}: {err}")
@@ -252,6 +252,10 @@ def register(sub: Any) -> None:
     b.add_argument("--no-external", action="store_true",
                    help="list only plugins inside the registry's repository; plugins whose source is "
                         "another repository are skipped instead of resolved")
+    b.add_argument("--reload", action="store_true",
+                   help="ask GitHub again about every external plugin's branch, even within the re-check interval "
+                        "('config set external_recheck_minutes'); repositories remembered as not found are asked "
+                        "again after a day or when a token is added")
     for flag, what in (("category", "plugin category"), ("keyword", "plugin keyword (keywords or tags)"),
                        ("author", "plugin author (name or email)"), ("plugin", "plugin name or display name")):
         b.add_argument(f"--{flag}", action="append", metavar=flag.upper(),

@@ -190,6 +190,10 @@ CONFIG_KEYS: dict[str, tuple[Callable[[SkillStudio], str], Callable[[SkillStudio
     "merge_customized": (lambda s: "on" if get_merge_customized(s) else "off",
                          lambda s, v: "on" if set_merge_customized(s, v) else "off",
                          "on: auto mode also updates customized skills when the merge with your edits is clean"),
+    "external_recheck_minutes": (lambda s: f"{s.external_recheck_minutes():g}",
+                                 lambda s, v: f"{s.set_external_recheck_minutes(v):g}",
+                                 "minutes before an external plugin's branch is asked again (0: every time; "
+                                 "'browse --reload' always asks)"),
 }
 """``key → (get, set, help)``; other command modules may add keys."""
 

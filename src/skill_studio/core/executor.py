@@ -26,9 +26,10 @@ from typing import Any, TypeVar
 
 __all__ = ["MAX_WORKERS", "Limited", "map_ordered", "shared", "shutdown"]
 
-MAX_WORKERS = 64
-"""Threads of the shared pool: one client's REST bound (8) plus its raw-download bound (48), and a few
-for the callers that run work of their own (tree downloads, external resolution)."""
+MAX_WORKERS = 96
+"""Threads of the shared pool: one client's REST bound (8) plus its raw-download bound (64), and
+room for the callers that run work of their own (tree downloads, external resolution) and for a
+second host's client. Threads are created only when work is queued."""
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")

@@ -161,7 +161,7 @@ class DiskExternalCache:
                "entries": [[e.path, e.mode, e.type, e.sha, e.size] for e in tree.entries]}
         data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
         try:
-            atomic_write(path, gzip.compress(data, compresslevel=5, mtime=0), make_parents=True)
+            atomic_write(path, gzip.compress(data, compresslevel=5, mtime=0), make_parents=True, durable=False)
         except OSError as err:
             log.warning("could not write the external tree cache (%s)", type(err).__name__)
 
@@ -200,7 +200,7 @@ class DiskExternalCache:
         if path is None or path.exists():
             return
         try:
-            atomic_write(path, data, make_parents=True)
+            atomic_write(path, data, make_parents=True, durable=False)
         except OSError as err:
             log.warning("could not write the external blob cache (%s)", type(err).__name__)
 
@@ -273,7 +273,7 @@ class DiskExternalCache:
                     for (h, slug, want), rec in self.memory.ref_items()]
         data = json.dumps({"format": REFS_FORMAT, "refs": rows}, separators=(",", ":")).encode()
         try:
-            atomic_write(self._refs_file, data, make_parents=True)
+            atomic_write(self._refs_file, data, make_parents=True, durable=False)
         except OSError as err:
             log.warning("could not write the external ref memory (%s)", type(err).__name__)
 

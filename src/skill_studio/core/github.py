@@ -48,6 +48,7 @@ import ssl
 import threading
 import time
 import weakref
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -98,9 +99,21 @@ NOTICE_AFTER_S = 3.0
 GitHub… (attempt 1 of 4)"), and so is every retry."""
 DEFAULT_CONCURRENCY = 8
 """REST API requests in flight per client (GitHub asks clients not to flood its API)."""
-RAW_CONCURRENCY = 48
+RAW_CONCURRENCY = 64
 """Raw file downloads in flight per client (served by a CDN, not the REST API). A cold browse of a
-large catalog is ~600 small files: at 50 ms a round trip, 48 in flight take ~0.6 s (issue 18)."""
+large catalog is ~600 small files: at 50 ms a round trip, 64 in flight take ~0.45 s (48 took ~0.6 s;
+measured with ``bench/bench_perf.py``, issue 18)."""
+FAST_RTT_S = 0.010
+"""A host whose quickest recent answer came within this many seconds is *near* (a loopback or LAN
+GitHub Enterprise): more downloads in flight cannot hide a round trip that short, they only make
+threads fight for the interpreter lock, so listings use :data:`FAST_RAW_CONCURRENCY` there."""
+FAST_RAW_CONCURRENCY = 8
+"""Raw downloads in flight for a near host (see :data:`FAST_RTT_S`). Measured on the 307-skill
+catalog at 0 ms latency (2 CPUs, medians of 4): 64 in flight cost 0.67 s of CPU, 16 cost 0.53 s,
+8 cost 0.47 s (and the least wall time), 4 cost 0.57 s (too little overlap) — issue 18."""
+RTT_SAMPLES = 16
+"""Recent answers whose time to the response headers the client remembers (the smallest is its
+round-trip estimate: queueing for the interpreter lock only ever adds to a sample)."""
 MAX_BLOB_BYTES = 50 * 1024 * 1024
 """Most bytes read for one file (blob, raw file or contents answer), whatever the tree says its
 size is (issue 16 item 8): a download is cut off as soon as it goes over."""
@@ -323,6 +336,7 @@ class GitHubClient:
         self._sleep = sleep
         self._api_slots = threading.BoundedSemaphore(self.concurrency)
         self._raw_slots = threading.BoundedSemaphore(self.raw_concurrency)
+        self._rtts: deque[float] = deque(maxlen=RTT_SAMPLES)
         self._count_lock = threading.Lock()
         self._raw_lock = threading.Lock()
         self._raw_enabled = raw_downloads
@@ -454,6 +468,22 @@ class GitHubClient:
                                                       request=httpx.Request("GET", url)))
         return body
 
+    def round_trip(self) -> float | None:
+        """Seconds from sending a request to its response headers: the smallest of the last
+        :data:`RTT_SAMPLES` answers (either transport), or None before any answer."""
+        samples = list(self._rtts)  # deque appends are atomic; a copy is safe to read
+        return min(samples) if samples else None
+
+    def raw_parallelism(self) -> int:
+        """Raw downloads a listing keeps in flight: ``raw_concurrency`` for a distant host (or
+        before any answer), at most :data:`FAST_RAW_CONCURRENCY` for a near one whose
+        :meth:`round_trip` is under :data:`FAST_RTT_S` (issue 18: at 0 ms the extra threads only
+        added CPU)."""
+        rtt = self.round_trip()
+        if rtt is not None and rtt < FAST_RTT_S:
+            return min(self.raw_concurrency, FAST_RAW_CONCURRENCY)
+        return self.raw_concurrency
+
     def _deadline_error(self, what: str, endpoint: str, attempts: int) -> NetworkError:
         return NetworkError(f"GitHub did not answer in time while fetching {what}: no complete answer from "
                             f"{endpoint} within {self.deadline:.0f} s ({attempts} attempt{'s' if attempts > 1 else ''}).")
@@ -541,7 +571,9 @@ class GitHubClient:
         marker = object()
         self._watch(id(marker), f"waiting for GitHub… (attempt {attempt + 1} of {total}: {what})", told=attempt > 0)
         try:
+            sent = time.monotonic()
             resp = pool.request("GET", url, timeout=timeout, preload_content=False)
+            self._rtts.append(time.monotonic() - sent)
             try:
                 body = self._read_body(
                     resp.stream(64 * 1024), resp.status, limit, start, end,
@@ -577,7 +609,9 @@ class GitHubClient:
         # a retry was announced as it started; the watchdog announces a slow first attempt
         self._watch(key, f"waiting for GitHub… (attempt {attempt + 1} of {total}: {what})", told=attempt > 0)
         try:
+            sent = time.monotonic()
             resp = self._http.send(request, stream=True)
+            self._rtts.append(time.monotonic() - sent)
             try:
                 body = self._read_body(resp.iter_bytes(), resp.status_code, limit, start, end,
                                        lambda: httpx.ReadTimeout("the answer is too slow", request=request))
@@ -1163,7 +1197,7 @@ class GitHubClient:
                     progress(done, total)
             return data
 
-        workers = max(self.concurrency, self.raw_concurrency) if self._raw_usable(tree.owner, tree.repo) \
+        workers = max(self.concurrency, self.raw_parallelism()) if self._raw_usable(tree.owner, tree.repo) \
             else self.concurrency
         blobs = self._map(one, wanted, workers=workers)
         return {e.path: data for e, data in zip(wanted, blobs) if data is not None}
@@ -1191,7 +1225,7 @@ class Prefetch:
         self._taken: set[str] = set()
         self._started: set[str] = set()
         self._known: dict[str, bool] = {}
-        self._pool = executor.Limited(client.raw_concurrency)
+        self._pool = executor.Limited(client.raw_parallelism())
         self._futures: dict[str, Future[bytes | None]] = {}
         self.add(paths)
 

@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
 
 from skill_studio.app import DEFAULT_VERSION, SkillStudio, format_age
 from skill_studio.app.browse import ImportResult, browse_rows, import_all
+from skill_studio.app.studio import has_pending_external as pending_external
 from skill_studio.core.errors import CancelledError
 from skill_studio.core.models import (
     LIBRARY_PURPOSES,
@@ -122,10 +123,7 @@ def has_pending_external(listing: Listing) -> bool:
     An offline listing (GitHub unreachable or rate limited) has none to resolve now: every target
     would fail the same way, slowly, so its externals stay listed as skipped until a Retry.
     """
-    if listing.offline:
-        return False
-    pending = {p.index for p in listing.skipped_plugins if p.index is not None}
-    return any(e.index in pending for e in listing.catalog.external)
+    return not listing.offline and pending_external(listing)
 
 
 def source_text(source: object) -> str:
@@ -495,7 +493,8 @@ class RegistryTab(QWidget):
     def load(self, force: bool = False) -> None:
         """Show the registry's skills: the session's cached listing, or (``force``, or none cached)
         a fresh one fetched in the background — local plugins first, then external ones filled in
-        progressively; install states are always recomputed."""
+        progressively; install states are always recomputed. ``force`` is the user's Reload: external
+        plugins' branches are asked again even within their re-check interval (issue 18)."""
         self._generation += 1
         gen = self._generation
         self.error = None
@@ -514,7 +513,7 @@ class RegistryTab(QWidget):
         def op(progress: Callable[[int, int], None]) -> TabData:
             if cached is not None:
                 return compute_rows(studio, cached, dest)
-            local = studio.list_registry(reg, progress, external=False)
+            local = studio.list_registry(reg, progress, external=False, reload=force)
             data = compute_rows(studio, local, dest)
             if not has_pending_external(local):
                 return data
@@ -536,7 +535,7 @@ class RegistryTab(QWidget):
                 state["done"], state["total"] = done, total
                 job.publish(PartialData(state["data"], done, total))
 
-            final = studio.resolve_external(local, resolved, changed)
+            final = studio.resolve_external(local, resolved, changed, force=force)
             return compute_rows(studio, final, dest, data.customized, rows)
 
         job: BackgroundOp[TabData] = BackgroundOp(self, op, lambda data: self._loaded(gen, data))

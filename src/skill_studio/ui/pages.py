@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSizePolicy,
+    QSpinBox,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -709,6 +710,20 @@ class GeneralPage(QWidget):
         self.appearance.currentIndexChanged.connect(lambda _i: self.scheme_chosen.emit(str(self.appearance.currentData())))
         form.addRow(_form_label("Appearance"), self.appearance)
         form.addRow(_form_label("Updates"), mode_col)
+        # issue 18: how often an external plugin's branch is asked again (a reload always asks)
+        self.external_recheck = QSpinBox()
+        self.external_recheck.setObjectName("externalRecheck")
+        self.external_recheck.setAccessibleName("Minutes between checks of external plugins")
+        self.external_recheck.setRange(0, 7 * 24 * 60)
+        self.external_recheck.setSuffix(" min")
+        self.external_recheck.setValue(round(studio.external_recheck_minutes()))
+        self.external_recheck.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.external_recheck.valueChanged.connect(lambda v: self.studio.set_external_recheck_minutes(v))
+        recheck_hint = QLabel("Plugins that live in another repository: their branch is asked again at most this "
+                              "often when browsing (0: every time). Reload always asks.")
+        recheck_hint.setObjectName("hint")
+        recheck_hint.setWordWrap(True)
+        form.addRow(_form_label("External plugins"), _with_hint(self.external_recheck, recheck_hint))
         form.addRow(_form_label("GitHub token"), self.token_section)
         form.addRow(_form_label("Agent workspace"), ws_col)
         form.addRow(_form_label("Data folder"), data_dir)
