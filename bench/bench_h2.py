@@ -450,10 +450,13 @@ def clients(ca: str) -> list[Client]:
         return Client(name, threads, open_)
 
     return [
-        app_raw(github.RAW_CONCURRENCY), app_h2(github.RAW_CONCURRENCY), app_h2(MAX_STREAMS),
+        # the app keeps RAW_CONCURRENCY downloads in flight for a distant host, FAST_RAW_CONCURRENCY
+        # for a near one (GitHubClient.raw_parallelism): both are shown
+        app_raw(github.RAW_CONCURRENCY), app_raw(getattr(github, "FAST_RAW_CONCURRENCY", 8)),
+        app_h2(github.RAW_CONCURRENCY), app_h2(MAX_STREAMS),
         urllib3_h1(48), urllib3_h1(64), urllib3_h1(96),
         httpx_client(False, 1, 48),
-        httpx_client(True, 1, 48), httpx_client(True, 1, 100), httpx_client(True, 1, 200),
+        httpx_client(True, 1, 8), httpx_client(True, 1, 48), httpx_client(True, 1, 100), httpx_client(True, 1, 200),
         httpx_client(True, 4, 200),
     ]
 
