@@ -2,35 +2,46 @@
 """HTTP/2 or HTTP/1.1 to the raw file host? (issue 18, Deliver §1; prints, asserts nothing.)
 
 A cold browse of the 307-skill catalog (jeremylongshore/claude-code-plugins-plus) downloads ~577
-small raw files (SKILL.md, plugin.json). This bench downloads exactly those files, side by side in
-one run, with several clients, against one raw file host that speaks both protocols:
+small raw files (SKILL.md, plugin.json; 574 of them from the raw host). This bench downloads exactly
+those files, side by side in one run, with several clients, from raw file hosts that speak both
+protocols, over TLS with a throw-away certificate authority (``trustme``) and ALPN offering ``h2``
+and ``http/1.1`` (as raw.githubusercontent.com does), at most 100 concurrent streams per HTTP/2
+connection; every answer waits ``latency`` seconds first (50 ms and 0 ms are measured). The files
+are those a cold listing through the app (``SkillStudio.list_registry``) asked the fake GitHub
+(``tests/fake_github.py``) for, with the bytes it serves for ``/_raw/{owner}/{repo}/{sha}/{path}``.
 
-* the host is Hypercorn (an ASGI server on the ``h2``/``h11`` libraries) in a child process, over
-  TLS with a throw-away certificate authority (``trustme``) and ALPN offering ``h2`` and
-  ``http/1.1`` (as raw.githubusercontent.com does), at most 100 concurrent streams per HTTP/2
-  connection (as GitHub's raw host advertises); every answer waits ``latency`` seconds first
-  (50 ms and 0 ms are measured). It serves the same bytes as ``tests/fake_github.py`` serves for
-  ``/_raw/{owner}/{repo}/{sha}/{path}``: the list of files is what a cold listing through the
-  app (``SkillStudio.list_registry``) asked the fake GitHub for, read from its request log;
-* clients (each one fresh per run, so connection set-up and TLS handshakes are counted):
+Hosts:
 
-  - ``app raw path``: :meth:`GitHubClient._raw_get` as a cold browse calls it (urllib3, HTTP/1.1,
-    ``RAW_CONCURRENCY`` threads and connections, the retry loop, deadlines and size cap included);
-  - ``urllib3 h1 xN``: a bare urllib3 pool of N connections, N threads (today's transport alone);
-  - ``httpx h1 xN``: httpx over HTTP/1.1, N connections, N threads (reference);
-  - ``httpx h2 1 conn, N threads``: one ``httpx.Client(http2=True)`` shared by N threads: one
-    connection, up to min(N, 100) streams in flight;
-  - ``httpx h2 K conns, N threads``: K such clients, the threads spread over them.
+* **Hypercorn** (Python, asyncio, the ``h2``/``h11`` libraries) in a child process — always;
+* **nginx** (C; Debian's ``nginx-light`` and ``libnginx-mod-http-echo``, whose ``echo_sleep`` adds
+  the latency before the static file is sent) when installed: its CPU is a fraction of the
+  clients', so its figures show the clients' own limits. Both hosts' CPU per run is printed.
+
+Clients (each one fresh per run, so connection set-up and TLS handshakes are counted):
+
+* ``app raw path``: :meth:`GitHubClient._raw_get` as a cold browse calls it (urllib3, HTTP/1.1, one
+  connection per thread, the retry loop, deadline and size cap included), with ``RAW_CONCURRENCY``
+  threads (a distant host) and ``FAST_RAW_CONCURRENCY`` (a near one, ``raw_parallelism``);
+* ``app raw path over httpx h2``: the same calls through ``GitHubClient``'s httpx path
+  (``_request``: same retry loop, deadline and size cap) on an ``HTTPTransport(http2=True)``;
+* ``urllib3 h1, N conns``: a bare urllib3 pool of N connections, N threads (today's transport alone);
+* ``httpx h1, N conns``: httpx over HTTP/1.1 (reference);
+* ``httpx h2, K conn(s), N threads``: K ``httpx.Client(http2=True)`` shared by N threads.
 
 Figures per client, median of ``--repeat`` runs after one warm-up run: wall seconds for all files,
 client CPU seconds (``time.process_time``: every thread of this process; the host runs in another),
-connections the host saw opened (distinct client ports) and the protocol it saw. Connection
-set-up latency is not modelled (the host adds latency per request): on a real network every
-HTTP/1.1 connection pays its TCP + TLS round trips once, in parallel, as the one HTTP/2 connection
-does, so the wall figures compare fairly; the CPU of every handshake is measured.
+host CPU seconds, the most connections the host saw in a run (more than one for one HTTP/2 client
+means it reconnected after a failure) and the failed requests of all runs (each is retried up to
+twice, as the app would; the app's own path retries inside ``_raw_get`` and shows only as extra
+connections). Connection set-up latency is not modelled (the host adds latency per request): on a
+real network every HTTP/1.1 connection pays its TCP + TLS round trips once, in parallel, as the
+one HTTP/2 connection does, so the wall figures compare fairly; the CPU of every handshake is
+measured. CPU figures are stable on a loaded machine; wall figures are the noisier ones.
 
-CPU figures are stable on a loaded machine; wall figures at 0 ms are bounded by the host's own
-CPU (a Python server on the same 2 cores) and are the noisier ones.
+What it showed (issue 18, 2 CPUs): HTTP/2 through httpx (``h2``, pure Python) costs more client CPU
+per file than urllib3 over HTTP/1.1 and, the client being bound by the interpreter lock, more wall
+time too; httpcore's synchronous HTTP/2 connection shared by many threads also lost requests
+("Server disconnected", PROTOCOL_ERROR from nginx). See the README's performance section.
 
 Needs the ``bench`` extra: ``pip install -e '.[bench]'`` (hypercorn, trustme, httpx[http2]).
 
