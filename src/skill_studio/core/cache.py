@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from skill_studio import __version__
+from skill_studio.core import jsonfast
 from skill_studio.core.clock import now
 from skill_studio.core.fsutil import atomic_write
 from skill_studio.core.models import Listing, RegistrySource, RepoTree, TreeEntry
@@ -215,7 +216,7 @@ def decode(hint: Any, data: Any) -> Any:
 def _read_json_gz(path: Path) -> Any:
     """The gzip-compressed JSON document at ``path`` or None when absent or unreadable."""
     try:
-        return json.loads(gzip.decompress(path.read_bytes()))
+        return jsonfast.loads(gzip.decompress(path.read_bytes()))
     except FileNotFoundError:
         return None
     except (OSError, EOFError, ValueError) as err:  # zlib.error and BadGzipFile are OSError/ValueError
@@ -433,7 +434,7 @@ class ListingCache:
         stored = dataclasses.replace(listing, trees=trees, offline=False, offline_reason=None)
         doc = {"format": FORMAT, "version": __version__, "saved_at": now().isoformat(),
                "listing": _encode_listing(stored)}
-        data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+        data = jsonfast.dumps(doc)  # issue 18: json.dumps held the GIL ~30 ms for a big listing
         folder = self._dir(listing.source, api_base)
         try:
             write_atomic(folder / f"{listing.commit}{SUFFIX}", gzip.compress(data, compresslevel=1, mtime=0))

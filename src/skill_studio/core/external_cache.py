@@ -38,6 +38,7 @@ import threading
 import zlib
 from pathlib import Path
 
+from . import jsonfast
 from .external import ExternalCache, RefCheck
 from .fsutil import atomic_write
 from .hashing import git_blob_sha
@@ -130,7 +131,7 @@ class DiskExternalCache:
             log.debug("ignoring unreadable cached tree %s (%s)", path.name, type(err).__name__)
             return None
         try:
-            doc = json.loads(gzip.decompress(raw))
+            doc = jsonfast.loads(gzip.decompress(raw))
             if not isinstance(doc, dict) or doc.get("format") != TREE_FORMAT:
                 raise ValueError("another format")
             owner, repo, stored = doc["owner"], doc["repo"], doc["commit"]
@@ -159,7 +160,7 @@ class DiskExternalCache:
             return
         doc = {"format": TREE_FORMAT, "owner": tree.owner, "repo": tree.repo, "commit": tree.commit,
                "entries": [[e.path, e.mode, e.type, e.sha, e.size] for e in tree.entries]}
-        data = json.dumps(doc, ensure_ascii=False, separators=(",", ":")).encode()
+        data = jsonfast.dumps(doc)  # issue 18: one C call holding the GIL, 15x shorter
         try:
             atomic_write(path, gzip.compress(data, compresslevel=5, mtime=0), make_parents=True, durable=False)
         except OSError as err:

@@ -37,9 +37,11 @@ def folder_key(tree: RepoTree, folder: str) -> str:
     """
     folder = folder.strip("/")
     if folder:
-        for e in tree.entries:
-            if e.path == folder and e.type == "tree":
-                return f"{REVIEW_FORMAT}-{e.sha}"
+        # the tree's shared index (issue 18: scanning every entry per skill cost 307 × 26,000
+        # comparisons when a big listing was reviewed, starving the GUI thread)
+        e = tree.by_path().get(folder)
+        if e is not None and e.type == "tree":
+            return f"{REVIEW_FORMAT}-{e.sha}"
     prefix = folder + "/" if folder else ""
     h = hashlib.sha256()
     for e in sorted((e for e in tree.entries if e.type == "blob" and e.path.startswith(prefix)), key=lambda e: e.path):

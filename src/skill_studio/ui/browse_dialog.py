@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QElapsedTimer, QItemSelection, QModelIndex, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -198,7 +198,7 @@ class DetailsPane(QWidget):
         self.excluded_view.setOpenLinks(False)
         self.excluded_view.setMaximumHeight(170)
         self.excluded = CollapsibleSection("Nothing excluded", self.excluded_view)
-        self._pending_html: str | None = None
+        self._pending_html: Callable[[], str] | None = None
         self._shown_html = ""
         self.excluded.toggled.connect(self._excluded_toggled)
         lay = QVBoxLayout(self)
@@ -258,17 +258,22 @@ class DetailsPane(QWidget):
         pending = ({e.index for e in listing.catalog.external} if resolving else set())
         skipped = [p for p in listing.skipped_plugins if p.index is None or p.index not in pending]
         n_pending = len(listing.skipped_plugins) - len(skipped)
-        items: list[str] = []
-        for e in listing.excluded:
-            items.append(f"<li><b>excluded</b> <code>{html.escape(e.path)}</code> — {html.escape(e.reason)}</li>")
-        for label, plugins in (("unavailable plugin", listing.unavailable_plugins), ("skipped plugin", skipped)):
-            for p in plugins:
-                name = html.escape(p.name or "(unnamed)")
-                src = html.escape(source_text(p.source))
-                items.append(f"<li><b>{label}</b> {name} <span style='color:{muted_text().name()}'>({src})</span> — "
-                             f"{html.escape(p.reason)}</li>")
-        for w in listing.warnings:
-            items.append(f"<li><b>registry warning</b> {html.escape(w)}</li>")
+
+        def html_items() -> list[str]:
+            items: list[str] = []
+            muted = muted_text().name()  # once: it derives the whole palette (issue 18: 30 ms per arrival)
+            for e in listing.excluded:
+                items.append(f"<li><b>excluded</b> <code>{html.escape(e.path)}</code> — {html.escape(e.reason)}</li>")
+            for label, plugins in (("unavailable plugin", listing.unavailable_plugins), ("skipped plugin", skipped)):
+                for p in plugins:
+                    name = html.escape(p.name or "(unnamed)")
+                    src = html.escape(source_text(p.source))
+                    items.append(f"<li><b>{label}</b> {name} <span style='color:{muted}'>({src})</span> — "
+                                 f"{html.escape(p.reason)}</li>")
+            for w in listing.warnings:
+                items.append(f"<li><b>registry warning</b> {html.escape(w)}</li>")
+            return items
+
         n_ex, n_un, n_sk = len(listing.excluded), len(listing.unavailable_plugins), len(skipped)
 
         def count(n: int, what: str) -> str:
@@ -277,7 +282,7 @@ class DetailsPane(QWidget):
         bits = [count(n, what) for n, what in ((n_ex, "excluded skill"), (n_un, "unavailable plugin"),
                                                 (n_sk, "skipped plugin"), (len(listing.warnings), "registry warning"))
                 if n]
-        if not items:
+        if not bits:
             self.excluded.set_title(f"Resolving {count(n_pending, 'external plugin')}…" if n_pending
                                     else "Nothing excluded: every skill found is listed")
             self.excluded.set_expanded(False)
@@ -291,11 +296,15 @@ class DetailsPane(QWidget):
         self.excluded.button.setEnabled(True)
         if not listing.skills and not resolving:  # nothing to browse: the reasons are the news
             self.excluded.set_expanded(True)
-        text = "<ul style='margin-left:-20px'>" + "".join(items) + "</ul>"
-        # Issue 18: laying out hundreds of reasons on every external arrival stalled the GUI thread;
-        # a collapsed section gets its text when it opens (or when nothing is arriving any more).
+
+        def text() -> str:
+            return "<ul style='margin-left:-20px'>" + "".join(html_items()) + "</ul>"
+
+        # Issue 18: laying out (and even writing) hundreds of reasons on every external arrival
+        # stalled the GUI thread; a collapsed section gets its text when it opens (or when nothing
+        # is arriving any more).
         if self.excluded.is_expanded() or not resolving:
-            self._set_excluded_html(text)
+            self._set_excluded_html(text())
         else:
             self._pending_html = text
 
@@ -307,7 +316,7 @@ class DetailsPane(QWidget):
 
     def _excluded_toggled(self, expanded: bool) -> None:
         if expanded and self._pending_html is not None:
-            self._set_excluded_html(self._pending_html)
+            self._set_excluded_html(self._pending_html())
 
 
 # -- one registry tab ---------------------------------------------------------------------------------
@@ -352,6 +361,12 @@ class RegistryTab(QWidget):
         self._resolving = False
         self._states_dirty = False
         self._external_progress = (0, 0)
+        self._next_part: tuple[int, PartialData] | None = None
+        self._part_timer = QTimer(self)
+        self._part_timer.setSingleShot(True)
+        self._part_timer.timeout.connect(self._flush_partial)
+        self._part_clock = QElapsedTimer()
+        self._part_clock.start()
         self._autosize = ""
         """"first": size the columns to the first rows shown; "final": once more when resolved."""
         self._marked: set[str] | None = None
@@ -601,13 +616,34 @@ class RegistryTab(QWidget):
     def _partial(self, gen: int, part: PartialData) -> None:
         if gen != self._generation:
             return
+        if self._resolving:  # issue 18: arrivals are shown once per event-loop turn, at most every 100 ms
+            self._next_part = (gen, part)
+            if not self._part_timer.isActive():
+                self._part_timer.start(max(0, self.PART_INTERVAL_MS - self._part_clock.elapsed()))
+            return
+        self._show_partial(gen, part)
+
+    PART_INTERVAL_MS = 100
+    """Shortest time between two updates of the table while external plugins arrive (issue 18)."""
+
+    def _flush_partial(self) -> None:
+        pending, self._next_part = self._next_part, None
+        if pending is not None and pending[0] == self._generation and self._resolving:
+            self._show_partial(*pending)
+
+    def _show_partial(self, gen: int, part: PartialData) -> None:
+        self._part_clock.restart()
         first = not self._resolving
         self._resolving = True
+        # Issue 18: QProgressBar.setValue repaints at once (and with it the whole window's dirty
+        # region, the table included) before the rows are in; a deferred update is enough.
+        self.external_bar.setUpdatesEnabled(False)
         if part.total:
             self.external_bar.setRange(0, part.total)
             self.external_bar.setValue(part.done)
         else:
             self.external_bar.setRange(0, 0)
+        self.external_bar.setUpdatesEnabled(True)
         self.external_bar.setVisible(True)
         self.external_stop.setVisible(True)
         self.external_bar.setToolTip(f"External plugins resolved: {part.done} of {part.total}" if part.total
@@ -622,6 +658,7 @@ class RegistryTab(QWidget):
     def _loaded(self, gen: int, data: TabData) -> None:
         if gen != self._generation:
             return
+        self._next_part = None  # the final data has every row a pending arrival had
         if self._resolving:
             data = self._merged(data)
         self._resolving = False
@@ -734,6 +771,10 @@ class RegistryTab(QWidget):
             self._marked = None
 
     def _size_columns(self) -> None:
+        fitter = getattr(self.table, "column_fitter", None)
+        if fitter is not None:  # issue 18: it measures each row once; measuring here too cost 12–37 ms
+            fitter.schedule()
+            return
         header = self.table.horizontalHeader()
         fm = self.table.fontMetrics()
         names = [r.skill.qualified_name for r in self.model.rows()]
@@ -818,7 +859,7 @@ class RegistryTab(QWidget):
         self.reviews.review_one(row.skill if row is not None else None)
 
     def _reviews_changed(self) -> None:
-        if self.model.set_risks(self.reviews.risks()):
+        if self.model.set_risks(self.reviews.risks()) and getattr(self.table, "column_fitter", None) is None:
             self.table.resizeColumnToContents(CatalogTableModel.STATE)  # room for the risk badge
         self.reviews.show_in(self.details.review, self.current_row())
 

@@ -114,32 +114,57 @@ class _FacetList(QListWidget):
         self.setAccessibleName(name)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setUniformItemSizes(True)
+        self._shown: list[tuple[str, int, Any]] = []
+        """The ``(label, count, value)`` items shown (issue 18: a recount that changes nothing, or
+        only counts, touches no item or only those texts — rebuilding 700 items took ~10 ms)."""
+        self._checked: list[Any] | None = None
+        """``checked()`` until an item changes (it asked every item, several times per recount)."""
+        self.itemChanged.connect(self._forget_checked)
+
+    def _forget_checked(self, *_: object) -> None:
+        self._checked = None
 
     def set_counts(self, counts: Sequence[tuple[str, int, Any]]) -> None:
         """Replace the items: ``(label, count, value)``; values checked before stay checked."""
+        counts = list(counts)
+        if counts == self._shown:
+            return
         checked = set(self.checked())
         with QSignalBlocker(self):
-            self.clear()
-            for label, count, value in counts:
-                item = QListWidgetItem(f"{label} ({count})")
-                item.setData(Qt.ItemDataRole.UserRole, value)
-                item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
-                item.setCheckState(Qt.CheckState.Checked if value in checked else Qt.CheckState.Unchecked)
-                item.setToolTip(f"{label}: {count} skill{'s' if count != 1 else ''}")
-                self.addItem(item)
+            if [c[2] for c in counts] == [c[2] for c in self._shown]:  # the same values: new counts
+                for i, ((label, count, _value), old) in enumerate(zip(counts, self._shown)):
+                    if (label, count) != old[:2]:
+                        item = self.item(i)
+                        item.setText(f"{label} ({count})")
+                        item.setToolTip(f"{label}: {count} skill{'s' if count != 1 else ''}")
+            else:
+                self.clear()
+                for label, count, value in counts:
+                    item = QListWidgetItem(f"{label} ({count})")
+                    item.setData(Qt.ItemDataRole.UserRole, value)
+                    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+                    item.setCheckState(Qt.CheckState.Checked if value in checked else Qt.CheckState.Unchecked)
+                    item.setToolTip(f"{label}: {count} skill{'s' if count != 1 else ''}")
+                    self.addItem(item)
+        self._shown = counts
+        self._checked = None
 
     def checked(self) -> list[Any]:
         """The values of the checked items, in list order."""
-        return [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())
-                if self.item(i).checkState() == Qt.CheckState.Checked]
+        if self._checked is None:
+            self._checked = [self.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.count())
+                             if self.item(i).checkState() == Qt.CheckState.Checked]
+        return list(self._checked)
 
     def set_checked(self, values: Sequence[Any]) -> None:
         """Check exactly the items whose value is in ``values``."""
+        self._checked = None  # also when the caller blocks ``itemChanged``
         wanted = set(values)
         for i in range(self.count()):
             item = self.item(i)
             item.setCheckState(Qt.CheckState.Checked if item.data(Qt.ItemDataRole.UserRole) in wanted
                                else Qt.CheckState.Unchecked)
+        self._checked = None
 
 
 class FacetPanel(QWidget):

@@ -97,6 +97,10 @@ class _TableModel(QAbstractTableModel):
 
     HEADERS: tuple[str, ...] = ()
     HEADER_TIPS: ClassVar[dict[int, str]] = {}
+    SILENT_ROLES: ClassVar[frozenset[int]] = frozenset()
+    """Roles no cell of the model answers: :meth:`data` returns None for them at once (issue 18:
+    the view asks seven roles per painted cell; most are never set). A subclass that answers one
+    of them must drop it from this set."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -131,14 +135,42 @@ class _TableModel(QAbstractTableModel):
 
         Returns None for an invalid index or a row number out of range.
         """
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        if role in self.SILENT_ROLES:
             return None
-        row = self._rows[index.row()]
+        r = index.row()
+        if not 0 <= r < len(self._rows) or not index.isValid():
+            return None
+        row = self._rows[r]
         if role == ROW_ROLE:
             return row
         if role == SEARCH_ROLE:
-            return self.search_keys()[index.row()]
+            return self.search_keys()[r]
         return self.row_data(row, index.column(), role)
+
+    def multiData(self, index: Index, span: Any) -> None:  # noqa: N802 - Qt override
+        """Qt's method: every role a view asks of one cell in a single call (issue 18: a painted
+        cell asked seven roles, each a separate call into Python through the filter proxy, which
+        also asked ``rowCount``/``columnCount`` per role). Same answers as :meth:`data`."""
+        r = index.row()
+        if not 0 <= r < len(self._rows) or not index.isValid():
+            for item in span:
+                item.clearData()
+            return
+        row, col, silent = self._rows[r], index.column(), self.SILENT_ROLES
+        for item in span:
+            role = item.role()
+            if role in silent:
+                value = None
+            elif role == ROW_ROLE:
+                value = row
+            elif role == SEARCH_ROLE:
+                value = self.search_keys()[r]
+            else:
+                value = self.row_data(row, col, role)
+            if value is None:
+                item.clearData()
+            else:
+                item.setData(value)
 
     def row_data(self, row: Any, col: int, role: int) -> Any:
         """What a cell shows for ``role`` (not ``ROW_ROLE``); subclasses override it.
@@ -156,6 +188,10 @@ class _TableModel(QAbstractTableModel):
     def rows(self) -> list[Any]:
         """The current rows (a copy)."""
         return list(self._rows)
+
+    def rows_in_order(self) -> list[Any]:
+        """The rows by source row number (not a copy: do not change it)."""
+        return self._rows
 
     def row_at(self, row: int) -> Any:
         """The row dataclass at a source row number."""
@@ -225,6 +261,10 @@ class CatalogTableModel(_TableModel):
     HEADERS = ("Skill", "Version", "Status", "", "Description")
     HEADER_TIPS: ClassVar[dict[int, str]] = {WARNINGS: "Warnings: the skill deviates from the Agent Skills rules (see details)"}
     SORTS_ITSELF = True
+    SILENT_ROLES: ClassVar[frozenset[int]] = frozenset(int(r) for r in (
+        Qt.ItemDataRole.FontRole, Qt.ItemDataRole.TextAlignmentRole, Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.CheckStateRole, Qt.ItemDataRole.SizeHintRole, Qt.ItemDataRole.StatusTipRole,
+        Qt.ItemDataRole.WhatsThisRole, Qt.ItemDataRole.EditRole))
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -297,7 +337,11 @@ class CatalogTableModel(_TableModel):
         n_old = len(self._arrival)
         arrival = self._arrival + list(rows)
         values = self._sort_values + [self._value(r) for r in rows]
-        final = self._sorted(arrival, values)  # old rows keep their relative order (stable sort)
+        placed = self._placed(values[n_old:]) if self._sort_column >= 0 else None
+        if placed is None:  # mixed types: sort them all (old rows keep their relative order)
+            final = self._sorted(arrival, values)
+        else:
+            final = placed
         new_at = [pos for pos, i in enumerate(final) if i >= n_old]
         self._arrival, self._sort_values = arrival, values
         start = 0
@@ -313,6 +357,41 @@ class CatalogTableModel(_TableModel):
                 self._search[first:first] = [self.row_data(r, 0, SEARCH_ROLE) or "" for r in chunk]
             self.endInsertRows()
             start = end + 1
+
+    def _placed(self, new_values: list[Any]) -> list[int] | None:
+        """The arrival indexes in sorted order once rows with ``new_values`` are added after the
+        current ones, found by binary search among the rows shown (issue 18: the rows shown are not
+        sorted again per arrival); None when the values do not compare (mixed types)."""
+        n_old = len(self._arrival)
+        position = {id(r): i for i, r in enumerate(self._arrival)}
+        shown = [position[id(r)] for r in self._rows]  # arrival index per source row
+        keys = [self._sort_values[i] for i in shown]
+        desc = self._sort_order == Qt.SortOrder.DescendingOrder
+        try:
+            # stable: a new row goes after the rows shown with an equal value, and new rows keep
+            # their own order among themselves
+            mine = sorted(range(len(new_values)), key=new_values.__getitem__, reverse=desc)
+            slots = []
+            for j in mine:
+                v = new_values[j]
+                lo, hi = 0, len(keys)
+                while lo < hi:  # first shown row that sorts after v
+                    mid = (lo + hi) // 2
+                    if (keys[mid] < v) if desc else (v < keys[mid]):
+                        hi = mid
+                    else:
+                        lo = mid + 1
+                slots.append((lo, j))
+        except TypeError:
+            return None
+        out: list[int] = []
+        at = 0
+        for lo, j in slots:  # slots are non-decreasing: merge the new rows into the shown order
+            out.extend(shown[at:lo])
+            at = lo
+            out.append(n_old + j)
+        out.extend(shown[at:])
+        return out
 
     def replace_row(self, row: int, value: Any) -> None:
         """Replace one row (source row number); it moves when its sort value changed."""
@@ -565,6 +644,16 @@ class SearchFilterProxy(QSortFilterProxyModel):
         b = model.data(model.index(right.row(), 0, right.parent()), ROW_ROLE)
         return bool(self._sort_key(a) < self._sort_key(b))
 
+    def multiData(self, index: Index, span: Any) -> None:  # noqa: N802 - Qt override
+        """Qt's method: one call per painted cell (issue 18). A source model of this module
+        answers every role at once; Qt's own path mapped the index and called into Python once
+        per role."""
+        model: Any = self.sourceModel()
+        if isinstance(model, _TableModel):
+            model.multiData(self.mapToSource(index), span)
+        else:
+            super().multiData(index, span)
+
     def setSourceModel(self, model: Any) -> None:  # noqa: N802 - Qt name
         """Qt's method; also forgets cached verdicts whenever the source's rows change."""
         super().setSourceModel(model)
@@ -600,15 +689,18 @@ class SearchFilterProxy(QSortFilterProxyModel):
         if keys is None:
             keys = [model.data(model.index(i, 0), SEARCH_ROLE) or "" for i in range(n)]
         terms, predicate = self._terms, self._predicate
-        if len(terms) == 1:
-            term = terms[0]
-            ok = [term in k for k in keys]
-        elif terms:
-            ok = [all(t in k for t in terms) for k in keys]
-        else:
+        if not terms:
             ok = [True] * n
+        else:
+            ok = [terms[0] in k for k in keys]
+            for term in terms[1:]:  # one pass per word, skipping rows already out
+                ok = [v and term in k for v, k in zip(ok, keys)]
         if predicate is not None:
-            ok = [v and predicate(model.data(model.index(i, 0), ROW_ROLE)) for i, v in enumerate(ok)]
+            rows = model.rows_in_order() if hasattr(model, "rows_in_order") else None
+            if rows is not None and len(rows) == n:
+                ok = [v and predicate(r) for v, r in zip(ok, rows)]
+            else:
+                ok = [v and predicate(model.data(model.index(i, 0), ROW_ROLE)) for i, v in enumerate(ok)]
         return ok
 
     def _refilter(self, update: Callable[[], None]) -> None:

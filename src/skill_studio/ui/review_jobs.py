@@ -45,9 +45,20 @@ class ReviewedCatalogModel(CatalogTableModel):
         when they changed (the view may then widen the column)."""
         if risks == self.risks:
             return False
-        self.risks = dict(risks)
-        if self.rowCount():
-            self.dataChanged.emit(self.index(0, self.STATE), self.index(self.rowCount() - 1, self.STATE))
+        old, self.risks = self.risks, dict(risks)
+        changed = {q for q in old.keys() | risks.keys() if old.get(q) != risks.get(q)}
+        rows = [i for i, r in enumerate(self.rows_in_order()) if r.skill.qualified_name in changed]
+        if len(rows) > 64:  # many at once (cached reviews): one signal over their span
+            rows = list(range(rows[0], rows[-1] + 1))
+        # Issue 18: only the rows whose risk changed (one review arriving re-measured and
+        # repainted the status column of every row).
+        start = 0
+        while start < len(rows):
+            end = start
+            while end + 1 < len(rows) and rows[end + 1] == rows[end] + 1:
+                end += 1
+            self.dataChanged.emit(self.index(rows[start], self.STATE), self.index(rows[end], self.STATE))
+            start = end + 1
         return True
 
     def row_data(self, row: Any, col: int, role: int) -> Any:
@@ -118,21 +129,29 @@ class ListingReviews(QObject):
         self.reviews = {}
         self.errors = {}
         studio = self.studio
-        # known reviews at once, without a thread
-        for s in listing.skills:
-            hit = rv.cached_review(studio, listing, s)
-            if hit is not None:
-                self.reviews[s.qualified_name] = hit
-        todo = [s for s in listing.skills if s.qualified_name not in self.reviews]
+        review_all = not listing.offline and background_reviews_enabled()
+        self.running = review_all
         self.changed.emit()
-        if not todo or listing.offline or not background_reviews_enabled():
-            return
-        self.running = True
         lock = threading.Lock()
         found: dict[str, rv.SkillReview] = {}
         failed: dict[str, str] = {}
 
         def op(_progress: Callable[[int, int], None]) -> tuple[dict[str, rv.SkillReview], dict[str, str]]:
+            # Known reviews first, in the background too (issue 18: looking up the cached reviews of
+            # 307 skills on the GUI thread blocked it for 200 ms when a tab had loaded).
+            for s in listing.skills:
+                if stop.is_set():
+                    break
+                hit = rv.cached_review(studio, listing, s)
+                if hit is not None:
+                    with lock:
+                        found[s.qualified_name] = hit
+            if found:
+                job.publish((dict(found), {}))
+            todo = [s for s in listing.skills if s.qualified_name not in found]
+            if not todo or not review_all or stop.is_set():
+                return dict(found), {}
+
             def each(q: str, review: rv.SkillReview | None, err: str | None) -> None:
                 with lock:
                     if review is not None:

@@ -119,12 +119,21 @@ class BadgeDelegate(QStyledItemDelegate):
     def __init__(self, parent: QWidget | None = None, show_text: bool = False) -> None:
         super().__init__(parent)
         self.show_text = show_text
+        self._fonts: dict[str, tuple[QFont, QFontMetrics]] = {}
+        """Badge font and its metrics per cell font (issue 18: made anew for every painted cell)."""
+
+    def _font_and_metrics(self, option: QStyleOptionViewItem) -> tuple[QFont, QFontMetrics]:
+        key = option.font.key()
+        found = self._fonts.get(key)
+        if found is None:
+            f = QFont(option.font)
+            f.setPointSizeF(max(6.0, f.pointSizeF() * 0.92))
+            f.setWeight(QFont.Weight.DemiBold)
+            found = self._fonts[key] = (f, QFontMetrics(f))
+        return found
 
     def _font(self, option: QStyleOptionViewItem) -> QFont:
-        f = QFont(option.font)
-        f.setPointSizeF(max(6.0, f.pointSizeF() * 0.92))
-        f.setWeight(QFont.Weight.DemiBold)
-        return f
+        return self._font_and_metrics(option)[0]
 
     def _badges(self, index: Index) -> list[Badge]:
         value = index.data(BADGES_ROLE)
@@ -159,9 +168,8 @@ class BadgeDelegate(QStyledItemDelegate):
             painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
             x = text_rect.right() + self.GAP
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        font = self._font(option)
+        font, fm = self._font_and_metrics(option)
         painter.setFont(font)
-        fm = QFontMetrics(font)
         h = fm.height() + 4
         y = option.rect.top() + (option.rect.height() - h) // 2
         for b in badges:
@@ -183,7 +191,7 @@ class BadgeDelegate(QStyledItemDelegate):
         badges = self._badges(index)
         if not badges:
             return base
-        fm = QFontMetrics(self._font(option))
+        fm = self._font_and_metrics(option)[1]
         width = 2 * self.MARGIN + sum(fm.horizontalAdvance(b.text) + 2 * self.H_PAD for b in badges)
         width += self.GAP * (len(badges) - 1) + self._text_width(option, index)
         return QSize(max(base.width(), width), max(base.height(), fm.height() + 10))
