@@ -553,3 +553,32 @@ def test_the_token_only_goes_to_the_apis_exact_origin(api: str, download_root: s
             gh.blob("acme", "skills", git_blob_sha(data), path="x.json", commit="c" * 40)
     allowed = {hosts.origin(api)} | ({hosts.origin(download_root)} if learned else set())
     assert seen and all(where in allowed for where, auth in seen if auth is not None), seen
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_fetch_blobs_max_workers_bounds_files_in_flight(raw: bool) -> None:
+    """Issue 18: background work (security reviews) asks for fewer downloads at once than the client allows."""
+    tree, content = _blob_tree(40)
+    by_sha = {git_blob_sha(b): b for b in content.values()}
+    lock = threading.Lock()
+    state = {"now": 0, "max": 0}
+
+    def handler(req: httpx.Request) -> httpx.Response:
+        with lock:
+            state["now"] += 1
+            state["max"] = max(state["max"], state["now"])
+        time.sleep(0.005)
+        with lock:
+            state["now"] -= 1
+        if req.url.host == "raw.test":
+            return httpx.Response(200, content=content[req.url.path.split("/", 5)[5]])
+        return httpx.Response(200, content=by_sha[req.url.path.rsplit("/", 1)[1]])
+
+    with GitHubClient("https://api.test", transport=httpx.MockTransport(handler), concurrency=16, raw_concurrency=16,
+                      raw_downloads=raw) as gh:
+        gh._raw_root = "https://raw.test/_raw/"
+        got = gh.fetch_blobs(tree, list(content), max_workers=3)
+        assert got == content and 1 < state["max"] <= 3
+        state["max"] = 0
+        assert gh.fetch_blobs(tree, list(content)) == content
+        assert state["max"] > 3  # without the bound the client's own parallelism applies

@@ -178,3 +178,20 @@ def test_an_import_reuses_the_files_its_review_just_downloaded(studio: SkillStud
     installed = studio.import_skill(listing, tool, LIB, ImportOptions())
     assert downloads() == len(files)  # nothing downloaded again
     assert (Path(installed.path) / "scripts" / "run.sh").read_text() == V1["plugins/kit/skills/tool/scripts/run.sh"]
+
+
+def test_review_downloads_use_a_small_parallelism(studio: SkillStudio, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18: a review's downloads ask for at most REVIEW_DOWNLOADS files in flight (background work)."""
+    from skill_studio.core.github import GitHubClient
+
+    listing = _listing(studio)
+    asked: list[int | None] = []
+    real = GitHubClient.fetch_blobs
+
+    def spy(self, tree, paths, **kw):  # type: ignore[no-untyped-def]
+        asked.append(kw.get("max_workers"))
+        return real(self, tree, paths, **kw)
+
+    monkeypatch.setattr(GitHubClient, "fetch_blobs", spy)
+    assert rv.review_catalog_skill(studio, listing, rv.find_listed_skill(listing, "kit:hostile")).risk == "high"
+    assert asked and all(w == rv.REVIEW_DOWNLOADS for w in asked) and 1 <= rv.REVIEW_DOWNLOADS <= 8

@@ -121,6 +121,12 @@ def cached_review(studio: SkillStudio, listing: Listing, skill: CatalogSkill) ->
     return None if hit is None else SkillReview(skill.qualified_name, hit)
 
 
+REVIEW_DOWNLOADS = 4
+"""Files of one skill a security review downloads at once (issue 18): reviews run in the
+background while the browse dialog is in use and are not latency-critical; with the client's full
+parallelism (up to 64 threads) they contended with the GUI thread for the interpreter lock."""
+
+
 def review_catalog_skill(studio: SkillStudio, listing: Listing, skill: CatalogSkill) -> SkillReview:
     """Review a listed skill before import: its folder's files at the listing's commit.
 
@@ -141,7 +147,8 @@ def review_catalog_skill(studio: SkillStudio, listing: Listing, skill: CatalogSk
     def fetch_many(paths: Sequence[str]) -> dict[str, bytes]:
         index = tree.by_path()
         links = [p for p in paths if p in index and index[p].is_symlink]
-        got = client.fetch_blobs(tree, [p for p in paths if p not in links], skip_missing=True)
+        got = client.fetch_blobs(tree, [p for p in paths if p not in links], skip_missing=True,
+                                 max_workers=REVIEW_DOWNLOADS)
         for p, data in got.items():  # an import right after the review takes these bytes (issue 14)
             studio.recent_blobs.put(index[p].sha, data)
         owner, _, repo = skill.repo.partition("/")

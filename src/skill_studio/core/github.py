@@ -1138,7 +1138,8 @@ class GitHubClient:
                     progress: Callable[[int, int], None] | None = None,
                     on_file: Callable[[str, bytes], None] | None = None,
                     prefetched: Prefetch | None = None, max_bytes: int = MAX_BLOB_BYTES,
-                    on_too_large: Callable[[str], None] | None = None) -> dict[str, bytes]:
+                    on_too_large: Callable[[str], None] | None = None,
+                    max_workers: int | None = None) -> dict[str, bytes]:
         """Fetch the files at ``paths`` of ``tree`` concurrently (bounded), verifying each SHA.
 
         Files come from the raw host when usable, else the blob endpoint; either way at
@@ -1156,6 +1157,9 @@ class GitHubClient:
             max_bytes: most bytes read per file, whatever the tree says (issue 16 item 8).
             on_too_large: when given, a file over ``max_bytes`` is passed to it (its path) and left
                 out of the result instead of failing the batch (a listing excludes that one skill).
+            max_workers: when given, at most this many of these files in flight (background work
+                that is not latency-critical, e.g. security reviews while a browse tab loads: fewer
+                threads contend less for the interpreter lock with the GUI thread, issue 18).
 
         Returns:
             ``{path: bytes}`` in the order of ``paths`` (deterministic whatever the timing).
@@ -1199,6 +1203,8 @@ class GitHubClient:
 
         workers = max(self.concurrency, self.raw_parallelism()) if self._raw_usable(tree.owner, tree.repo) \
             else self.concurrency
+        if max_workers is not None:
+            workers = max(1, min(workers, max_workers))
         blobs = self._map(one, wanted, workers=workers)
         return {e.path: data for e, data in zip(wanted, blobs) if data is not None}
 
