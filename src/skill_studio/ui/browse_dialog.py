@@ -378,6 +378,8 @@ class RegistryTab(QWidget):
         self._part_clock = QElapsedTimer()
         self._part_clock.start()
         self._autosize = ""
+        self._fill_queue: list[CatalogRow] = []  # rows of the shown listing not inserted yet (FILL_CHUNK)
+        self._fill_scheduled = False
         """"first": size the columns to the first rows shown; "final": once more when resolved."""
         self._marked: set[str] | None = None
         """Local names to select once the rows are known (``mark_installed``)."""
@@ -492,7 +494,7 @@ class RegistryTab(QWidget):
 
     def is_loaded(self) -> bool:
         """True when the table shows a listing (possibly still growing, see ``is_resolving``)."""
-        return self.stack.currentIndex() == self.CONTENT and self.data is not None
+        return self.stack.currentIndex() == self.CONTENT and self.data is not None and not self._fill_queue
 
     def is_resolving(self) -> bool:
         """True while external plugins are still being resolved into the shown listing."""
@@ -523,6 +525,7 @@ class RegistryTab(QWidget):
         plugins' branches are asked again even within their re-check interval (issue 18)."""
         self._generation += 1
         gen = self._generation
+        self._fill_queue = []
         self.error = None
         self._resolving = False
         self._states_dirty = False
@@ -741,8 +744,13 @@ class RegistryTab(QWidget):
         new_keys = {r.key: r for r in data.rows}
         if len(old) <= len(data.rows) and all(new_keys.get(r.key) == r for r in old):
             shown = {r.key for r in old}
-            self.model.append_rows([r for r in data.rows if r.key not in shown])
+            # Issue 18: a big first fill (or arrival) goes in FILL_CHUNK rows per event-loop turn
+            # (307 rows at once kept the GUI thread 25-40 ms in the model, proxy and view); rows
+            # still queued are replaced by this newer data's.
+            self._fill_queue = [r for r in data.rows if r.key not in shown]
+            self._fill_next()
         else:
+            self._fill_queue = []
             selected = {r.skill.qualified_name for r in self.selected_rows()}
             self.model.set_rows(data.rows)
             if selected:
@@ -758,6 +766,30 @@ class RegistryTab(QWidget):
         if self._marked is not None:
             self._apply_marks()
         self.update_summary()
+
+    FILL_CHUNK = 48
+    """Rows inserted into the table per event-loop turn while a listing fills it (issue 18: no
+    event-loop gap over 50 ms while a tab loads)."""
+
+    def _fill_next(self) -> None:
+        """Insert the next FILL_CHUNK queued rows; the rest on a later event-loop turn."""
+        if not self._fill_queue:
+            return
+        chunk, self._fill_queue = self._fill_queue[:self.FILL_CHUNK], self._fill_queue[self.FILL_CHUNK:]
+        self.model.append_rows(chunk)
+        if self._fill_queue:
+            if not self._fill_scheduled:
+                self._fill_scheduled = True
+                QTimer.singleShot(0, self, self._fill_turn)
+        elif self.data is not None:  # the last chunk of a deferred fill: what show_data did on fewer rows
+            if self._marked is not None:
+                self._apply_marks()
+            self.update_summary()
+            self.status_changed.emit()
+
+    def _fill_turn(self) -> None:
+        self._fill_scheduled = False
+        self._fill_next()
 
     def refresh_states(self, done: Callable[[], None] | None = None) -> None:
         """Recompute install states for the current listing (after an import or update), in the
