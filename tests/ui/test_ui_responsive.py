@@ -362,3 +362,33 @@ def test_a_review_arriving_changes_only_its_row() -> None:
     assert changes == [(b, b, model.STATE, model.STATE)]
     assert not model.set_risks({names[a]: "low", names[b]: "high"})
     assert "risk: high" in model.data(model.index(b, model.STATE))
+
+
+def test_a_big_fill_arrives_in_chunks_over_several_turns(qtbot, hub, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18: a listing goes into the table FILL_CHUNK rows per event-loop turn (here 2 of 5), at
+    their sorted places, without a reset; the selection made meanwhile stays; the tab counts as
+    loaded once every row is in."""
+    monkeypatch.setattr(RegistryTab, "FILL_CHUNK", 2)
+    s = SkillStudio()
+    try:
+        reg = s.add_registry("acme/hub")
+        listing = s.resolve_external(s.list_registry(reg, external=False))
+        data = compute_rows(s, listing, Destination.LIBRARY)
+        assert len(data.rows) == 5
+        tab = RegistryTab(s, reg, Destination.LIBRARY)
+        qtbot.addWidget(tab)
+        tab.show()
+        chunks: list[int] = []
+        resets: list[int] = []
+        tab.model.rowsInserted.connect(lambda _p, a, b: chunks.append(b - a + 1))
+        tab.model.modelReset.connect(lambda: resets.append(1))
+        tab._loaded(tab._generation, data)
+        assert tab.model.rowCount() == 2 and not tab.is_loaded()  # the rest on later turns
+        first = tab.model.row_at(0).skill.qualified_name
+        tab.select([first])
+        qtbot.waitUntil(tab.is_loaded, timeout=3000)
+        assert tab.model.rowCount() == 5 and sum(chunks) == 5 and len(chunks) >= 3 and resets == []
+        assert shown_names(tab) == sorted(shown_names(tab), key=str.casefold)
+        assert [r.skill.qualified_name for r in tab.selected_rows()] == [first]
+    finally:
+        s.close()
