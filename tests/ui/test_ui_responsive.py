@@ -384,11 +384,13 @@ def test_a_big_fill_arrives_in_chunks_over_several_turns(qtbot, hub, monkeypatch
         tab.model.modelReset.connect(lambda: resets.append(1))
         tab._loaded(tab._generation, data)
         assert tab.model.rowCount() == 2 and not tab.is_loaded()  # the rest on later turns
+        assert tab.reviews.listing is None  # security reviews wait for the filled table
         first = tab.model.row_at(0).skill.qualified_name
         tab.select([first])
         qtbot.waitUntil(tab.is_loaded, timeout=3000)
         assert tab.model.rowCount() == 5 and sum(chunks) == 5 and len(chunks) >= 3 and resets == []
         assert shown_names(tab) == sorted(shown_names(tab), key=str.casefold)
         assert [r.skill.qualified_name for r in tab.selected_rows()] == [first]
+        assert tab.reviews.listing is listing
     finally:
         s.close()

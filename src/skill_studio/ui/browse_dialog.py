@@ -380,6 +380,7 @@ class RegistryTab(QWidget):
         self._autosize = ""
         self._fill_queue: list[CatalogRow] = []  # rows of the shown listing not inserted yet (FILL_CHUNK)
         self._fill_scheduled = False
+        self._review_next: Listing | None = None  # reviews to start once the fill is done
         """"first": size the columns to the first rows shown; "final": once more when resolved."""
         self._marked: set[str] | None = None
         """Local names to select once the rows are known (``mark_installed``)."""
@@ -526,6 +527,7 @@ class RegistryTab(QWidget):
         self._generation += 1
         gen = self._generation
         self._fill_queue = []
+        self._review_next = None
         self.error = None
         self._resolving = False
         self._states_dirty = False
@@ -683,7 +685,8 @@ class RegistryTab(QWidget):
             self.cache.put(self.registry, data.listing)
         self.show_data(data)
         self.stack.setCurrentIndex(self.CONTENT)
-        self.reviews.start(data.listing)
+        self._review_next = data.listing  # issue 18: once every row is in (FILL_CHUNK), not during the fill
+        self._start_reviews()
         self._show_offline()
         self.status_changed.emit()
         if self._states_dirty:  # states were refreshed while external plugins arrived: once more, on all
@@ -782,10 +785,18 @@ class RegistryTab(QWidget):
                 self._fill_scheduled = True
                 QTimer.singleShot(0, self, self._fill_turn)
         elif self.data is not None:  # the last chunk of a deferred fill: what show_data did on fewer rows
+            self._start_reviews()
             if self._marked is not None:
                 self._apply_marks()
             self.update_summary()
             self.status_changed.emit()
+
+    def _start_reviews(self) -> None:
+        """Start the background security reviews of the loaded listing once the table holds every
+        row (their downloads compete with the filling for the interpreter lock)."""
+        if self._review_next is not None and not self._fill_queue:
+            listing, self._review_next = self._review_next, None
+            self.reviews.start(listing)
 
     def _fill_turn(self) -> None:
         self._fill_scheduled = False
