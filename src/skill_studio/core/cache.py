@@ -43,6 +43,7 @@ from skill_studio import __version__
 from skill_studio.core import jsonfast
 from skill_studio.core.clock import now
 from skill_studio.core.fsutil import atomic_write
+from skill_studio.core.gcpause import gc_paused
 from skill_studio.core.models import Listing, RegistrySource, RepoTree, TreeEntry
 
 log = logging.getLogger(__name__)
@@ -375,17 +376,19 @@ class ListingCache:
         if pending is not None:
             return pending
         path = self._dir(source, api_base) / f"{commit}{SUFFIX}"
-        doc = _read_json_gz(path)
-        if doc is None:
-            return None
-        if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("version") != __version__:
-            log.debug("ignoring a cached listing from another version")
-            return None
-        try:
-            listing = _decode_listing(doc.get("listing"))
-        except (_Corrupt, TypeError, ValueError, KeyError, AttributeError, IndexError) as err:
-            log.debug("ignoring a corrupt cached listing (%s)", err)
-            return None
+        with gc_paused():  # issue 18: ~26,000 parsed rows live until decoded (see core.gcpause)
+            doc = _read_json_gz(path)
+            if doc is None:
+                return None
+            if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("version") != __version__:
+                log.debug("ignoring a cached listing from another version")
+                return None
+            try:
+                listing = _decode_listing(doc.get("listing"))
+            except (_Corrupt, TypeError, ValueError, KeyError, AttributeError, IndexError) as err:
+                log.debug("ignoring a corrupt cached listing (%s)", err)
+                return None
+            del doc
         if listing.commit != commit or listing.source != source:
             return None
         return listing
@@ -432,9 +435,11 @@ class ListingCache:
             keep = {listing.source.catalog_path} if repo == listing.source.slug else set()
             trees[(repo, commit)] = _prune_tree(tree, folders, keep)
         stored = dataclasses.replace(listing, trees=trees, offline=False, offline_reason=None)
-        doc = {"format": FORMAT, "version": __version__, "saved_at": now().isoformat(),
-               "listing": _encode_listing(stored)}
-        data = jsonfast.dumps(doc)  # issue 18: json.dumps held the GIL ~30 ms for a big listing
+        with gc_paused():  # issue 18: the encoded rows live only until dumped (see core.gcpause)
+            doc = {"format": FORMAT, "version": __version__, "saved_at": now().isoformat(),
+                   "listing": _encode_listing(stored)}
+            data = jsonfast.dumps(doc)  # issue 18: json.dumps held the GIL ~30 ms for a big listing
+            del doc
         folder = self._dir(listing.source, api_base)
         try:
             write_atomic(folder / f"{listing.commit}{SUFFIX}", gzip.compress(data, compresslevel=1, mtime=0))

@@ -75,6 +75,7 @@ from skill_studio.core.errors import (
     RemoteError,
     TooLargeError,
 )
+from skill_studio.core.gcpause import gc_paused
 from skill_studio.core.hashing import git_blob_sha
 from skill_studio.core.hosts import api_base_for, raw_origin_allowed, raw_root_for
 from skill_studio.core.models import RepoTree, TreeEntry, join_path
@@ -836,13 +837,27 @@ class GitHubClient:
             raise GitHubError(f"GitHub's answer for {what} has no commit SHA.")
         return sha.lower()
 
-    def _tree_json(self, owner: str, repo: str, sha: str, recursive: bool) -> dict[str, Any]:
+    def _tree_answer(self, owner: str, repo: str, sha: str, recursive: bool,
+                     prefix: str = "") -> tuple[list[TreeEntry], bool, str]:
+        """One tree request → (its entries with paths joined to ``prefix``, whether GitHub says
+        the answer is truncated, the tree's SHA as answered or else ``sha``).
+
+        The answer is parsed and converted with automatic garbage collection held off
+        (:func:`~skill_studio.core.gcpause.gc_paused`, issue 18): a large tree is ~26,000 parsed
+        dicts, and a full collection that ran while they were alive held the GIL for ~40 ms.
+
+        Raises:
+            GitHubError: the request failed, or the answer is not a tree (no ``tree`` list).
+        """
         params = {"recursive": "1"} if recursive else None
-        data = self._json(f"{self._repo_path(owner, repo)}/git/trees/{quote(sha, safe='')}", params=params,
-                          what=f"the file tree of {owner}/{repo}@{sha[:12]}")
-        if not isinstance(data, dict) or not isinstance(data.get("tree"), list):
-            raise GitHubError(f"GitHub's tree answer for {owner}/{repo}@{sha[:12]} has no 'tree' list.")
-        return data
+        what = f"the file tree of {owner}/{repo}@{sha[:12]}"
+        resp = self._request(f"{self._repo_path(owner, repo)}/git/trees/{quote(sha, safe='')}", params=params,
+                             what=what)
+        with gc_paused():
+            data = self._parse_json(resp, what)
+            if not isinstance(data, dict) or not isinstance(data.get("tree"), list):
+                raise GitHubError(f"GitHub's tree answer for {owner}/{repo}@{sha[:12]} has no 'tree' list.")
+            return self._entries(data["tree"], prefix), bool(data.get("truncated")), str(data.get("sha") or sha)
 
     @staticmethod
     def _entries(items: Iterable[Any], prefix: str) -> list[TreeEntry]:
@@ -878,11 +893,9 @@ class GitHubClient:
         Raises:
             GitHubError: even a flat listing of one folder is truncated (cannot be completed).
         """
-        data = self._tree_json(owner, repo, commit, recursive=True)
-        if data.get("truncated"):
-            entries = self._complete_truncated(owner, repo, str(data.get("sha") or commit), data["tree"])
-        else:
-            entries = self._entries(data["tree"], "")
+        entries, truncated, root_sha = self._tree_answer(owner, repo, commit, recursive=True)
+        if truncated:
+            entries = self._complete_truncated(owner, repo, root_sha, entries)
         entries.sort(key=lambda e: e.path)
         return RepoTree(owner, repo, commit, tuple(entries))
 
@@ -907,7 +920,7 @@ class GitHubClient:
                 stack.append(e.path)
         return stack
 
-    def _complete_truncated(self, owner: str, repo: str, root_sha: str, partial: list[Any]) -> list[TreeEntry]:
+    def _complete_truncated(self, owner: str, repo: str, root_sha: str, partial: list[TreeEntry]) -> list[TreeEntry]:
         """Complete a truncated recursive listing, as GitHub documents: folder by folder.
 
         Everything the truncated answer did list is kept; its unfinished folders (the path to the
@@ -917,7 +930,7 @@ class GitHubClient:
         """
         log.info("the tree of %s/%s is truncated; completing it from sub-trees", owner, repo)
         known: dict[str, TreeEntry] = {}
-        pending: list[tuple[str, str, list[Any]]] = [("", root_sha, partial)]
+        pending: list[tuple[str, str, list[TreeEntry]]] = [("", root_sha, partial)]
         depth = 0
         while pending:
             depth += 1  # every round works strictly deeper than the previous one
@@ -926,8 +939,7 @@ class GitHubClient:
                                   "folders while truncated; it cannot be completed.")
             open_dirs: dict[str, str] = {}  # path -> tree sha, to list flat
             listed: set[str] = set()
-            for prefix, sha, items in pending:
-                entries = self._entries(items, prefix)
+            for prefix, sha, entries in pending:
                 unfinished = self._open_folders(entries, prefix)
                 if unfinished is None:
                     log.debug("truncated listing of %s is not depth first; walking it folder by folder", prefix or "/")
@@ -939,23 +951,23 @@ class GitHubClient:
                 for path in unfinished:
                     open_dirs[path] = sha if path == prefix else shas[path]
             todo = list(open_dirs.items())
-            flats = self._map(lambda t: self._tree_json(owner, repo, t[1], recursive=False), todo)
+            flats = self._map(lambda t: self._tree_answer(owner, repo, t[1], recursive=False, prefix=t[0]), todo)
             deep_todo: list[tuple[str, str]] = []
-            for (path, _sha), data in zip(todo, flats):
-                if data.get("truncated"):
+            for (path, _sha), (children, cut, _answered) in zip(todo, flats):
+                if cut:
                     raise GitHubError(f"GitHub cut short even the flat listing of {path or 'the root'} in "
                                       f"{owner}/{repo}; the file tree cannot be completed.")
-                for child in self._entries(data["tree"], path):
+                for child in children:
                     known[child.path] = child
                     if child.type == "tree" and child.path not in open_dirs and child.path not in listed:
                         deep_todo.append((child.path, child.sha))
-            deep = self._map(lambda t: self._tree_json(owner, repo, t[1], recursive=True), deep_todo)
+            deep = self._map(lambda t: self._tree_answer(owner, repo, t[1], recursive=True, prefix=t[0]), deep_todo)
             pending = []
-            for (path, sha), data in zip(deep_todo, deep):
-                if data.get("truncated"):
-                    pending.append((path, sha, data["tree"]))
+            for (path, sha), (found, cut, _answered) in zip(deep_todo, deep):
+                if cut:
+                    pending.append((path, sha, found))
                     continue
-                for entry in self._entries(data["tree"], path):
+                for entry in found:
                     known[entry.path] = entry
         return list(known.values())
 

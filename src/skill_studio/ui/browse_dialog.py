@@ -684,6 +684,7 @@ class RegistryTab(QWidget):
         else:
             self.cache.put(self.registry, data.listing)
         self.show_data(data)
+        self.catalogue.recount_soon()  # the final counts, without waiting for the recount interval
         self.stack.setCurrentIndex(self.CONTENT)
         self._review_next = data.listing  # issue 18: once every row is in (FILL_CHUNK), not during the fill
         self._start_reviews()
@@ -785,6 +786,7 @@ class RegistryTab(QWidget):
                 self._fill_scheduled = True
                 QTimer.singleShot(0, self, self._fill_turn)
         elif self.data is not None:  # the last chunk of a deferred fill: what show_data did on fewer rows
+            self.catalogue.recount_soon()  # the final counts, without waiting for the recount interval
             self._start_reviews()
             if self._marked is not None:
                 self._apply_marks()

@@ -121,6 +121,38 @@ class BadgeDelegate(QStyledItemDelegate):
         self.show_text = show_text
         self._fonts: dict[str, tuple[QFont, QFontMetrics]] = {}
         """Badge font and its metrics per cell font (issue 18: made anew for every painted cell)."""
+        self._pills: dict[tuple[object, ...], tuple[QPixmap, int]] = {}
+        """Each painted pill and its width in logical pixels, by text, colours, font, height and
+        device pixel ratio (issue 18: drawing them anew cost ~4 ms of every repaint of a table)."""
+
+    PILL_CACHE = 256
+    """Pills kept before the cache starts over (a table shows a few dozen distinct ones)."""
+
+    def _pill(self, badge: Badge, font: QFont, fm: QFontMetrics, h: int, dpr: float) -> tuple[QPixmap, int]:
+        """The pill of ``badge`` (text on its tone's background, rounded ends) at height ``h``
+        logical pixels for a device of ``dpr`` → (pixmap, width in logical pixels)."""
+        bg, fg, border = badge_colors(badge.kind)
+        key = (badge.text, bg.rgba(), fg.rgba(), border.rgba(), font.key(), h, dpr)
+        found = self._pills.get(key)
+        if found is None:
+            w = fm.horizontalAdvance(badge.text) + 2 * self.H_PAD
+            pm = QPixmap(max(1, round(w * dpr)), max(1, round(h * dpr)))
+            pm.setDevicePixelRatio(dpr)
+            pm.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pm)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setFont(font)
+            rect = QRect(0, 0, w, h)
+            p.setPen(border)
+            p.setBrush(bg)
+            p.drawRoundedRect(rect.adjusted(0, 0, -1, -1), h / 2, h / 2)
+            p.setPen(fg)
+            p.drawText(rect, Qt.AlignmentFlag.AlignCenter, badge.text)
+            p.end()
+            if len(self._pills) >= self.PILL_CACHE:
+                self._pills.clear()
+            found = self._pills[key] = (pm, w)
+        return found
 
     def _font_and_metrics(self, option: QStyleOptionViewItem) -> tuple[QFont, QFontMetrics]:
         key = option.font.key()
@@ -167,22 +199,16 @@ class BadgeDelegate(QStyledItemDelegate):
             painter.setPen(option.palette.highlightedText().color() if selected else option.palette.text().color())
             painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
             x = text_rect.right() + self.GAP
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         font, fm = self._font_and_metrics(option)
-        painter.setFont(font)
         h = fm.height() + 4
         y = option.rect.top() + (option.rect.height() - h) // 2
+        device = painter.device()
+        dpr = device.devicePixelRatioF() if device is not None else 1.0
         for b in badges:
-            w = fm.horizontalAdvance(b.text) + 2 * self.H_PAD
+            pill, w = self._pill(b, font, fm, h, dpr)
             if x + w > option.rect.right() + 1:
                 break
-            bg, fg, border = badge_colors(b.kind)
-            rect = QRect(x, y, w, h)
-            painter.setPen(border)
-            painter.setBrush(bg)
-            painter.drawRoundedRect(rect.adjusted(0, 0, -1, -1), h / 2, h / 2)
-            painter.setPen(fg)
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, b.text)
+            painter.drawPixmap(x, y, pill)
             x += w + self.GAP
         painter.restore()
 
