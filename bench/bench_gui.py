@@ -24,7 +24,7 @@ Wall-clock gaps depend on the machine's load (printed); CPU per keystroke is ste
 
 Usage::
 
-    python bench/bench_gui.py [--before REF] [--latency 0.05] [--only NAME ...]
+    python bench/bench_gui.py [--before REF] [--latency 0.05] [--only NAME ... | --all] [--skip-filter]
 """
 
 from __future__ import annotations
@@ -166,7 +166,8 @@ def child_load(slug: str) -> dict[str, float]:
     from skill_studio.ui.browse_dialog import RegistryTab
 
     studio = SkillStudio()
-    reg = studio.add_registry(slug)
+    known = {r.source.slug.lower(): r for r in studio.registries()}  # the seeded default is anthropics/skills
+    reg = known.get(slug.lower()) or studio.add_registry(slug)
     tab = RegistryTab(studio, reg, Destination.LIBRARY)
     tab.resize(1200, 800)
     tab.show()
@@ -276,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(json.dumps(child_tabs(rest)))
         return 0
-    from bench_perf import _Server, export_ref
+    from bench_perf import _Server, compile_side, export_ref
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--before", default=BEFORE, help=f"git ref measured as 'before' (default {BEFORE})")
@@ -284,8 +285,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rows", type=int, default=5000)
     p.add_argument("--only", action="append", default=[], help="marketplaces to load (owner/repo); default "
                    + ", ".join(LOAD))
+    p.add_argument("--all", action="store_true", help="load every shared marketplace (the done-when says any)")
+    p.add_argument("--skip-filter", action="store_true", help="only the loads (and tabs)")
     p.add_argument("--fixtures", type=Path, default=ROOT.parent / "shared" / "fixtures")
     args = p.parse_args(argv)
+    loads = args.only or LOAD
+    if args.all:
+        loads = sorted(d.name.replace("__", "/", 1) for d in (args.fixtures / "marketplaces").iterdir() if d.is_dir())
     server = _Server(args.latency, args.fixtures)
     load0 = os.getloadavg()[0]
     results: dict[str, dict[str, dict[str, float]]] = {}
@@ -293,12 +299,14 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="bench-gui-") as tmp:
             sides = {f"before ({args.before})": export_ref(args.before, Path(tmp)), "after": ROOT / "src"}
             for name, src in sides.items():
+                compile_side(sys.executable, src)  # as pip install does: no side compiles while measured
                 out: dict[str, dict[str, float]] = {}
-                out["filter"] = run_child(src, {}, ["filter", str(args.rows)])
-                with tempfile.TemporaryDirectory() as home:
-                    out["filter in a browse tab"] = run_child(src, {"SKILL_STUDIO_HOME": home},
-                                                              ["filter_tab", str(args.rows)])
-                for slug in args.only or LOAD:
+                if not args.skip_filter:
+                    out["filter"] = run_child(src, {}, ["filter", str(args.rows)])
+                    with tempfile.TemporaryDirectory() as home:
+                        out["filter in a browse tab"] = run_child(src, {"SKILL_STUDIO_HOME": home},
+                                                                  ["filter_tab", str(args.rows)])
+                for slug in loads:
                     with tempfile.TemporaryDirectory() as home:
                         out[f"load {slug}"] = run_child(src, {"SKILL_STUDIO_HOME": home,
                                                               "SKILL_STUDIO_GITHUB_API": server.base_url},

@@ -30,6 +30,8 @@ def test_unavailable_plugins_are_listed_in_the_details_with_their_reason(qtbot, 
     section = tab.details.excluded
     assert section.button.isEnabled()
     assert section.button.text().startswith("Not listed: 28 unavailable plugins")
+    assert tab.details.excluded_view.toPlainText() == ""  # issue 18: laid out when the section opens
+    section.set_expanded(True)
     text = tab.details.excluded_view.toPlainText()
     assert text.count("unavailable plugin") == 28
     assert "typo3-ddev (github: netresearch/typo3-ddev-skill) — netresearch/typo3-ddev-skill not found" in text
@@ -105,6 +107,7 @@ def test_local_plugins_first_then_external_ones_fill_in_without_losing_the_selec
         assert not tab.external_bar.isVisible() and tab.external_bar.maximum() == 3
         assert "1 plugin unavailable" in tab.summary.text()
         assert tab.details.excluded.button.text().startswith("Not listed: 1 unavailable plugin, ")  # + a warning: no owner
+        tab.details.excluded.set_expanded(True)
         assert "gone (github: acme/missing) — acme/missing not found" in tab.details.excluded_view.toPlainText()
         assert dialog.tabs.tabText(dialog.tabs.indexOf(tab)) == "hub (4)"
 

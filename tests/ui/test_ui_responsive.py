@@ -398,8 +398,8 @@ def test_a_big_fill_arrives_in_chunks_over_several_turns(qtbot, hub, monkeypatch
 
 def test_facets_are_recounted_at_most_once_per_interval_while_rows_keep_arriving(qtbot, hub, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Issue 18: the facet panel recounts every row; while a fill arrives one row per turn it
-    recounts at the first change and then at most once per RECOUNT_MS, except that the last chunk
-    is counted at once, so the counts cover every row as soon as the table is full."""
+    recounts at most once per RECOUNT_MS, except that the last chunk is counted soon after
+    (SETTLE_MS), so the counts cover every row as soon as the table is full."""
     from skill_studio.ui.facets import FacetPanel, TabCatalogue
 
     monkeypatch.setattr(RegistryTab, "FILL_CHUNK", 1)
@@ -419,9 +419,10 @@ def test_facets_are_recounted_at_most_once_per_interval_while_rows_keep_arriving
         qtbot.waitUntil(tab.is_loaded, timeout=3000)
         qtbot.waitUntil(lambda: counted[-1:] == [5], timeout=3000)  # the last chunk: counted at once
         qtbot.wait(50)
-        assert len(counted) == 2 and counted[0] < 5, "five chunks: a count as the first came, one at the end"
+        assert len(counted) <= 2, f"five chunks, not five counts: {counted}"
+        n = len(counted)
         tab.catalogue.recount_now()
-        assert counted[2:] == [5]
+        assert counted[n:] == [5]
         states = tab.catalogue.panel.states
         assert sum(int(states.item(i).text().rsplit("(", 1)[1].rstrip(")")) for i in range(states.count())) == 5
     finally:

@@ -208,6 +208,7 @@ class DetailsPane(QWidget):
         nl.addWidget(self.not_found)
         self.excluded = CollapsibleSection("Nothing excluded", not_listed)
         self._pending_html: Callable[[], str] | None = None
+        self._pending_not_found: tuple[Listing, bool] | None = None
         self._shown_html = ""
         self.excluded.toggled.connect(self._excluded_toggled)
         lay = QVBoxLayout(self)
@@ -263,8 +264,14 @@ class DetailsPane(QWidget):
     def show_listing(self, listing: Listing, resolving: bool = False) -> None:
         """Fill the "not listed" section of a registry: excluded skills, skipped plugins and
         unavailable external plugins, each with its reason (R-DIS-4, issue 9). While ``resolving``,
-        external plugins still being listed are counted, not listed as skipped."""
-        self.not_found.show_listing(listing, resolving)
+        external plugins still being listed are counted, not listed as skipped.
+
+        Issue 18: while the section is collapsed only its title is written; the reasons and the
+        remembered "not found" plugins are laid out when it opens (hundreds of them took 15–20 ms
+        of the GUI thread at the end of every load)."""
+        self._pending_not_found = (listing, resolving)
+        if self.excluded.is_expanded():
+            self._show_not_found()
         pending = ({e.index for e in listing.catalog.external} if resolving else set())
         skipped = [p for p in listing.skipped_plugins if p.index is None or p.index not in pending]
         n_pending = len(listing.skipped_plugins) - len(skipped)
@@ -311,9 +318,8 @@ class DetailsPane(QWidget):
             return "<ul style='margin-left:-20px'>" + "".join(html_items()) + "</ul>"
 
         # Issue 18: laying out (and even writing) hundreds of reasons on every external arrival
-        # stalled the GUI thread; a collapsed section gets its text when it opens (or when nothing
-        # is arriving any more).
-        if self.excluded.is_expanded() or not resolving:
+        # stalled the GUI thread; a collapsed section gets its text when it opens.
+        if self.excluded.is_expanded():
             self._set_excluded_html(text())
         else:
             self._pending_html = text
@@ -324,8 +330,16 @@ class DetailsPane(QWidget):
             self._shown_html = text
             self.excluded_view.setHtml(text)
 
+    def _show_not_found(self) -> None:
+        pending, self._pending_not_found = self._pending_not_found, None
+        if pending is not None:
+            self.not_found.show_listing(*pending)
+
     def _excluded_toggled(self, expanded: bool) -> None:
-        if expanded and self._pending_html is not None:
+        if not expanded:
+            return
+        self._show_not_found()
+        if self._pending_html is not None:
             self._set_excluded_html(self._pending_html())
 
 
@@ -379,6 +393,7 @@ class RegistryTab(QWidget):
         self._part_clock.start()
         self._autosize = ""
         self._fill_queue: list[CatalogRow] = []  # rows of the shown listing not inserted yet (FILL_CHUNK)
+        self._fill_painting_held = False  # the table's paints wait for the last chunk (see _fill_next)
         self._fill_scheduled = False
         self._review_next: Listing | None = None  # reviews to start once the fill is done
         """"first": size the columns to the first rows shown; "final": once more when resolved."""
@@ -527,6 +542,7 @@ class RegistryTab(QWidget):
         self._generation += 1
         gen = self._generation
         self._fill_queue = []
+        self._paint_table(True)
         self._review_next = None
         self.error = None
         self._resolving = False
@@ -755,6 +771,7 @@ class RegistryTab(QWidget):
             self._fill_next()
         else:
             self._fill_queue = []
+            self._paint_table(True)
             selected = {r.skill.qualified_name for r in self.selected_rows()}
             self.model.set_rows(data.rows)
             if selected:
@@ -776,11 +793,20 @@ class RegistryTab(QWidget):
     event-loop gap over 50 ms while a tab loads)."""
 
     def _fill_next(self) -> None:
-        """Insert the next FILL_CHUNK queued rows; the rest on a later event-loop turn."""
+        """Insert the next FILL_CHUNK queued rows; the rest on a later event-loop turn.
+
+        The table is painted with the first chunk and then once the last is in (issue 18: with the
+        application's style sheet a repaint of the table costs 12–15 ms, and every chunk's turn
+        painted it again)."""
         if not self._fill_queue:
+            self._paint_table(True)
             return
+        first = not self._fill_painting_held
         chunk, self._fill_queue = self._fill_queue[:self.FILL_CHUNK], self._fill_queue[self.FILL_CHUNK:]
         self.model.append_rows(chunk)
+        if self._fill_queue and first:
+            self.table.viewport().repaint()  # the first rows show at once; the next chunks paint at the end
+        self._paint_table(not self._fill_queue)
         if self._fill_queue:
             if not self._fill_scheduled:
                 self._fill_scheduled = True
@@ -792,6 +818,13 @@ class RegistryTab(QWidget):
                 self._apply_marks()
             self.update_summary()
             self.status_changed.emit()
+
+    def _paint_table(self, on: bool) -> None:
+        """Let the table's viewport paint (``on``), or hold its paints while a fill goes on."""
+        if self._fill_painting_held == (not on):
+            return
+        self._fill_painting_held = not on
+        self.table.viewport().setUpdatesEnabled(on)  # re-enabled: one update of the whole viewport
 
     def _start_reviews(self) -> None:
         """Start the background security reviews of the loaded listing once the table holds every
