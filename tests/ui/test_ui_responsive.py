@@ -427,3 +427,26 @@ def test_facets_are_recounted_at_most_once_per_interval_while_rows_keep_arriving
         assert sum(int(states.item(i).text().rsplit("(", 1)[1].rstrip(")")) for i in range(states.count())) == 5
     finally:
         s.close()
+
+
+def test_a_chunked_fill_paints_the_table_with_its_first_chunk_and_once_at_the_end(qtbot, hub, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18: between the first and the last chunk the table's viewport does not paint; it is
+    painted again once every row is in and the column fitter has sized the columns."""
+    monkeypatch.setattr(RegistryTab, "FILL_CHUNK", 2)
+    s = SkillStudio()
+    try:
+        reg = s.add_registry("acme/hub")
+        data = compute_rows(s, s.resolve_external(s.list_registry(reg, external=False)), Destination.LIBRARY)
+        tab = RegistryTab(s, reg, Destination.LIBRARY)
+        qtbot.addWidget(tab)
+        tab.show()
+        viewport = tab.table.viewport()
+        tab._loaded(tab._generation, data)
+        assert tab.model.rowCount() == 2 and not viewport.updatesEnabled(), "held after the first chunk"
+        qtbot.waitUntil(tab.is_loaded, timeout=3000)
+        qtbot.waitUntil(viewport.updatesEnabled, timeout=3000)
+        assert tab.table.column_fitter.is_settled()
+        tab.load(force=True)  # a reload never leaves the table unpainted
+        assert viewport.updatesEnabled()
+    finally:
+        s.close()

@@ -394,6 +394,9 @@ class RegistryTab(QWidget):
         self._autosize = ""
         self._fill_queue: list[CatalogRow] = []  # rows of the shown listing not inserted yet (FILL_CHUNK)
         self._fill_painting_held = False  # the table's paints wait for the last chunk (see _fill_next)
+        self._paint_deadline = QTimer(self)
+        self._paint_deadline.setSingleShot(True)
+        self._paint_deadline.timeout.connect(self._paint_filled)
         self._fill_scheduled = False
         self._review_next: Listing | None = None  # reviews to start once the fill is done
         """"first": size the columns to the first rows shown; "final": once more when resolved."""
@@ -416,6 +419,9 @@ class RegistryTab(QWidget):
         self.table.setModel(self.proxy)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         setup_table(self.table, CatalogTableModel.DESCRIPTION)
+        fitter = getattr(self.table, "column_fitter", None)
+        if fitter is not None:  # a filled table is painted once its columns are sized (_fill_next)
+            fitter.settled.connect(self._paint_filled)
         self.table.setItemDelegateForColumn(CatalogTableModel.STATE, BadgeDelegate(self.table))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(CatalogTableModel.WARNINGS, QHeaderView.ResizeMode.Fixed)
@@ -795,29 +801,35 @@ class RegistryTab(QWidget):
     def _fill_next(self) -> None:
         """Insert the next FILL_CHUNK queued rows; the rest on a later event-loop turn.
 
-        The table is painted with the first chunk and then once the last is in (issue 18: with the
-        application's style sheet a repaint of the table costs 12–15 ms, and every chunk's turn
-        painted it again)."""
+        The table is painted with the first chunk and then once, when the last is in and the
+        column fitter has sized the columns for every row (issue 18: with the application's style
+        sheet a repaint of the table costs 12–17 ms; every chunk's turn painted it again, and the
+        last chunk's turn twice, before and after the columns were sized)."""
         if not self._fill_queue:
-            self._paint_table(True)
+            self._release_table_paint()
             return
         first = not self._fill_painting_held
         chunk, self._fill_queue = self._fill_queue[:self.FILL_CHUNK], self._fill_queue[self.FILL_CHUNK:]
         self.model.append_rows(chunk)
-        if self._fill_queue and first:
-            self.table.viewport().repaint()  # the first rows show at once; the next chunks paint at the end
-        self._paint_table(not self._fill_queue)
+        if self._fill_queue:
+            if first:
+                self.table.viewport().repaint()  # the first rows show at once; the rest with the last chunk
+            self._paint_table(False)
+        else:
+            self._release_table_paint()
         if self._fill_queue:
             if not self._fill_scheduled:
                 self._fill_scheduled = True
                 QTimer.singleShot(0, self, self._fill_turn)
         elif self.data is not None:  # the last chunk of a deferred fill: what show_data did on fewer rows
-            self.catalogue.recount_soon()  # the final counts, without waiting for the recount interval
             self._start_reviews()
             if self._marked is not None:
                 self._apply_marks()
             self.update_summary()
             self.status_changed.emit()
+
+    PAINT_HOLD_MAX_MS = 400
+    """Longest wait for the column fitter before a filled table is painted anyway."""
 
     def _paint_table(self, on: bool) -> None:
         """Let the table's viewport paint (``on``), or hold its paints while a fill goes on."""
@@ -825,6 +837,24 @@ class RegistryTab(QWidget):
             return
         self._fill_painting_held = not on
         self.table.viewport().setUpdatesEnabled(on)  # re-enabled: one update of the whole viewport
+        if on:
+            self._paint_deadline.stop()
+
+    def _release_table_paint(self) -> None:
+        """The fill is done: paint the table once the column fitter has sized the columns for
+        every row (at most PAINT_HOLD_MAX_MS later), then count the facets in a later turn."""
+        if not self._fill_painting_held:
+            return
+        fitter = getattr(self.table, "column_fitter", None)
+        if fitter is None or fitter.is_settled():
+            self._paint_filled()
+        elif not self._paint_deadline.isActive():
+            self._paint_deadline.start(self.PAINT_HOLD_MAX_MS)
+
+    def _paint_filled(self) -> None:
+        if self._fill_painting_held and not self._fill_queue:
+            self._paint_table(True)
+            self.catalogue.recount_soon()  # the final counts, in a turn of their own
 
     def _start_reviews(self) -> None:
         """Start the background security reviews of the loaded listing once the table holds every

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QAbstractProxyModel, QEvent, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtCore import QAbstractItemModel, QAbstractProxyModel, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QHBoxLayout,
@@ -55,6 +55,9 @@ class ColumnFitter(QObject):
     nothing (the columns no longer jump while typing a search), a resize of the view only
     re-divides the width. Removed rows and a reset measure again.
     """
+
+    settled = Signal()
+    """Emitted when a timer-driven fit has measured everything and sized the columns."""
 
     FLOOR = 72
     STEP_SECONDS = 0.004
@@ -211,6 +214,12 @@ class ColumnFitter(QObject):
         40–65 ms)."""
         if not self._fit(self.STEP_SECONDS):
             self._timer.start(self.STEP_PAUSE_MS)
+        elif not self._timer.isActive():
+            self.settled.emit()
+
+    def is_settled(self) -> bool:
+        """True when no fit is waiting or under way (the columns are sized to what is measured)."""
+        return not self._timer.isActive() and not self._queue and not self._pending
 
     def _fit(self, budget: float | None) -> bool:
         """Measure (within ``budget`` seconds, None: all) and size; True when all is measured."""
