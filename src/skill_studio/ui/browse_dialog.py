@@ -808,11 +808,11 @@ class RegistryTab(QWidget):
         if not self._fill_queue:
             self._release_table_paint()
             return
-        first = not self._fill_painting_held
+        empty = self.model.rowCount() == 0
         chunk, self._fill_queue = self._fill_queue[:self.FILL_CHUNK], self._fill_queue[self.FILL_CHUNK:]
         self.model.append_rows(chunk)
         if self._fill_queue:
-            if first:
+            if empty and not self._fill_painting_held:
                 self.table.viewport().repaint()  # the first rows show at once; the rest with the last chunk
             self._paint_table(False)
         else:

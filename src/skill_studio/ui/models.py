@@ -431,7 +431,7 @@ class CatalogTableModel(_TableModel):
                 return len(s.warnings)
             return _fold(s.description)
         if role == Qt.ItemDataRole.DecorationRole and col == self.WARNINGS and s.warnings:
-            return QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            return _warning_icon()
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.WARNINGS and s.warnings:
                 return "\n".join(f"• {w}" for w in s.warnings)
@@ -458,6 +458,18 @@ class CatalogTableModel(_TableModel):
             if r.skill.qualified_name == qualified_name:
                 return i
         return -1
+
+
+_WARNING_ICON: list[Any] = []
+
+
+def _warning_icon() -> Any:
+    """The style's warning icon, made once (issue 18: a new QIcon per painted cell rendered its
+    pixmap again every paint; one QIcon keeps its rendered pixmaps)."""
+    style = QApplication.style()
+    if not _WARNING_ICON or _WARNING_ICON[0] is not style:
+        _WARNING_ICON[:] = [style, style.standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)]
+    return _WARNING_ICON[1]
 
 
 def _wrap_tip(text: str, width: int = 80) -> str:
