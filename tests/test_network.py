@@ -10,6 +10,7 @@ import random
 import re
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -388,26 +389,34 @@ def _blob_tree(n: int) -> tuple[RepoTree, dict[str, bytes]]:
     return RepoTree("acme", "skills", "c" * 40, entries), content
 
 
-@pytest.mark.parametrize("raw", [False, True])
-def test_fetch_blobs_is_bounded_and_deterministic(raw: bool) -> None:
-    tree, content = _blob_tree(80)
+def _in_flight_handler(content: dict[str, bytes], delay: Callable[[], float]
+                       ) -> tuple[Callable[[httpx.Request], httpx.Response], dict[str, int]]:
+    """A handler serving ``content`` (raw host ``raw.test`` by path, else the blob endpoint by SHA)
+    after ``delay()`` seconds, and its ``{"now", "max"}`` count of requests in flight."""
     by_sha = {git_blob_sha(b): b for b in content.values()}
     lock = threading.Lock()
     state = {"now": 0, "max": 0}
-    rng = random.Random(7)
 
     def handler(req: httpx.Request) -> httpx.Response:
         with lock:
             state["now"] += 1
             state["max"] = max(state["max"], state["now"])
-            delay = rng.random() / 200
-        time.sleep(delay)
+            pause = delay()
+        time.sleep(pause)
         with lock:
             state["now"] -= 1
         if req.url.host == "raw.test":
-            path = req.url.path.split("/", 5)[5]
-            return httpx.Response(200, content=content[path])
+            return httpx.Response(200, content=content[req.url.path.split("/", 5)[5]])
         return httpx.Response(200, content=by_sha[req.url.path.rsplit("/", 1)[1]])
+
+    return handler, state
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_fetch_blobs_is_bounded_and_deterministic(raw: bool) -> None:
+    tree, content = _blob_tree(80)
+    rng = random.Random(7)
+    handler, state = _in_flight_handler(content, lambda: rng.random() / 200)
 
     with GitHubClient("https://api.test", transport=httpx.MockTransport(handler), concurrency=4, raw_concurrency=6,
                       raw_downloads=raw) as gh:
@@ -429,17 +438,7 @@ def test_fewer_raw_downloads_in_flight_for_a_near_host(near: bool, monkeypatch: 
 
     monkeypatch.setattr(gh_module, "FAST_RTT_S", 5.0 if near else 0.001)
     tree, content = _blob_tree(120)
-    lock = threading.Lock()
-    state = {"now": 0, "max": 0}
-
-    def handler(req: httpx.Request) -> httpx.Response:
-        with lock:
-            state["now"] += 1
-            state["max"] = max(state["max"], state["now"])
-        time.sleep(0.02)
-        with lock:
-            state["now"] -= 1
-        return httpx.Response(200, content=content[req.url.path.split("/", 5)[5]])
+    handler, state = _in_flight_handler(content, lambda: 0.02)
 
     with GitHubClient("https://api.test", transport=httpx.MockTransport(handler), raw_concurrency=48) as gh:
         gh._raw_root = "https://raw.test/_raw/"
@@ -559,20 +558,7 @@ def test_the_token_only_goes_to_the_apis_exact_origin(api: str, download_root: s
 def test_fetch_blobs_max_workers_bounds_files_in_flight(raw: bool) -> None:
     """Issue 18: background work (security reviews) asks for fewer downloads at once than the client allows."""
     tree, content = _blob_tree(40)
-    by_sha = {git_blob_sha(b): b for b in content.values()}
-    lock = threading.Lock()
-    state = {"now": 0, "max": 0}
-
-    def handler(req: httpx.Request) -> httpx.Response:
-        with lock:
-            state["now"] += 1
-            state["max"] = max(state["max"], state["now"])
-        time.sleep(0.005)
-        with lock:
-            state["now"] -= 1
-        if req.url.host == "raw.test":
-            return httpx.Response(200, content=content[req.url.path.split("/", 5)[5]])
-        return httpx.Response(200, content=by_sha[req.url.path.rsplit("/", 1)[1]])
+    handler, state = _in_flight_handler(content, lambda: 0.005)
 
     with GitHubClient("https://api.test", transport=httpx.MockTransport(handler), concurrency=16, raw_concurrency=16,
                       raw_downloads=raw) as gh:
