@@ -364,6 +364,16 @@ def test_a_review_arriving_changes_only_its_row() -> None:
     assert "risk: high" in model.data(model.index(b, model.STATE))
 
 
+def _hub_tab(qtbot, s: SkillStudio) -> tuple[RegistryTab, TabData]:  # type: ignore[no-untyped-def]
+    """A shown browse tab of the fake hub's acme/hub and that listing's rows, not yet given to it."""
+    reg = s.add_registry("acme/hub")
+    data = compute_rows(s, s.resolve_external(s.list_registry(reg, external=False)), Destination.LIBRARY)
+    tab = RegistryTab(s, reg, Destination.LIBRARY)
+    qtbot.addWidget(tab)
+    tab.show()
+    return tab, data
+
+
 def test_a_big_fill_arrives_in_chunks_over_several_turns(qtbot, hub, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Issue 18: a listing goes into the table FILL_CHUNK rows per event-loop turn (here 2 of 5), at
     their sorted places, without a reset; the selection made meanwhile stays; the tab counts as
@@ -371,13 +381,9 @@ def test_a_big_fill_arrives_in_chunks_over_several_turns(qtbot, hub, monkeypatch
     monkeypatch.setattr(RegistryTab, "FILL_CHUNK", 2)
     s = SkillStudio()
     try:
-        reg = s.add_registry("acme/hub")
-        listing = s.resolve_external(s.list_registry(reg, external=False))
-        data = compute_rows(s, listing, Destination.LIBRARY)
+        tab, data = _hub_tab(qtbot, s)
+        listing = data.listing
         assert len(data.rows) == 5
-        tab = RegistryTab(s, reg, Destination.LIBRARY)
-        qtbot.addWidget(tab)
-        tab.show()
         chunks: list[int] = []
         resets: list[int] = []
         tab.model.rowsInserted.connect(lambda _p, a, b: chunks.append(b - a + 1))
@@ -410,11 +416,7 @@ def test_facets_are_recounted_at_most_once_per_interval_while_rows_keep_arriving
                                                                                   real(self, rows, risks))[1])
     s = SkillStudio()
     try:
-        reg = s.add_registry("acme/hub")
-        data = compute_rows(s, s.resolve_external(s.list_registry(reg, external=False)), Destination.LIBRARY)
-        tab = RegistryTab(s, reg, Destination.LIBRARY)
-        qtbot.addWidget(tab)
-        tab.show()
+        tab, data = _hub_tab(qtbot, s)
         tab._loaded(tab._generation, data)
         qtbot.waitUntil(tab.is_loaded, timeout=3000)
         qtbot.waitUntil(lambda: counted[-1:] == [5], timeout=3000)  # the last chunk: counted at once
@@ -435,11 +437,7 @@ def test_a_chunked_fill_paints_the_table_with_its_first_chunk_and_once_at_the_en
     monkeypatch.setattr(RegistryTab, "FILL_CHUNK", 2)
     s = SkillStudio()
     try:
-        reg = s.add_registry("acme/hub")
-        data = compute_rows(s, s.resolve_external(s.list_registry(reg, external=False)), Destination.LIBRARY)
-        tab = RegistryTab(s, reg, Destination.LIBRARY)
-        qtbot.addWidget(tab)
-        tab.show()
+        tab, data = _hub_tab(qtbot, s)
         viewport = tab.table.viewport()
         tab._loaded(tab._generation, data)
         assert tab.model.rowCount() == 2 and not viewport.updatesEnabled(), "held after the first chunk"
