@@ -448,3 +448,33 @@ def test_a_chunked_fill_paints_the_table_with_its_first_chunk_and_once_at_the_en
         assert viewport.updatesEnabled()
     finally:
         s.close()
+
+
+def test_a_browse_tab_resolves_fewer_external_plugins_at_once_than_the_cli(qtbot, hub, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18: the resolving threads kept the GUI thread waiting for the interpreter lock; a
+    browse tab asks for EXTERNAL_WORKERS at a time, the CLI keeps core.external's default."""
+    import skill_studio.app.studio as studio_module
+    from skill_studio.core import external
+
+    asked: list[int] = []
+    real = studio_module.resolve_external
+
+    def spy(*args, **kw):  # type: ignore[no-untyped-def]
+        asked.append(kw["max_workers"])
+        return real(*args, **kw)
+
+    monkeypatch.setattr(studio_module, "resolve_external", spy)
+    s = SkillStudio()
+    try:
+        tab, _data = _hub_tab(qtbot, s)
+        assert asked == [external.DEFAULT_WORKERS]  # the helper listed it the CLI's way
+        asked.clear()
+        tab.load(force=True)
+        qtbot.waitUntil(lambda: tab.is_loaded() and not tab.is_resolving(), timeout=10000)
+        assert asked == [RegistryTab.EXTERNAL_WORKERS] and RegistryTab.EXTERNAL_WORKERS < external.DEFAULT_WORKERS
+        assert sorted(shown_names(tab)) == ["fast:f1", "local:l1", "local:zz", "slow:s1", "slow:s2"]
+        s.resolve_external(s.list_registry(s.registries()[-1], external=False), force=True)
+        assert asked[1:] == [external.DEFAULT_WORKERS]
+    finally:
+        assert_no_background_work()
+        s.close()

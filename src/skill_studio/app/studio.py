@@ -45,6 +45,7 @@ from skill_studio.core.errors import (
     RegistrySourceError,
     UserError,
 )
+from skill_studio.core.external import DEFAULT_WORKERS as EXTERNAL_WORKERS
 from skill_studio.core.external import RECHECK_SECONDS, ExternalCache, resolve_external
 from skill_studio.core.external_cache import DiskExternalCache
 from skill_studio.core.frontmatter import MAX_SKILL_MD_BYTES, parse_skill_md
@@ -600,11 +601,11 @@ class SkillStudio:
 
     def resolve_external(self, listing: Listing, progress: Progress | None = None,
                          on_update: Callable[[Listing], None] | None = None, *, force: bool = False,
-                         retry: Iterable[int] = ()) -> Listing:
+                         retry: Iterable[int] = (), max_workers: int | None = None) -> Listing:
         """Add the skills of the listing's external plugins (issue 9; rules in ``core.external``).
 
         Each distinct (repository, ref) is resolved once and each distinct (repository, commit)
-        listed once, at most 8 at a time; trees and blobs are cached by SHA in ``external_cache``
+        listed once, at most ``max_workers`` at a time; trees and blobs are cached by SHA in ``external_cache``
         (on disk under ``paths.cache/external`` unless ``use_cache`` is False).
 
         Args:
@@ -615,6 +616,8 @@ class SkillStudio:
                 finishes (progressive display); called on the calling thread.
             force: a reload: ask for unpinned refs even within their re-check interval (issue 18).
             retry: catalog indexes whose targets are asked again even when remembered as "not found".
+            max_workers: targets resolved at once (default ``core.external.DEFAULT_WORKERS``, 8);
+                the GUI asks for fewer so its thread is not kept waiting (issue 18).
 
         Returns:
             A new Listing with the external skills merged in catalog order, unreachable targets
@@ -626,7 +629,8 @@ class SkillStudio:
         if not has_pending_external(listing):
             return listing  # nothing to resolve (``core.external.resolve_external`` would return it too)
         return resolve_external(listing, self.client, cache=cast(ExternalCache, self.external_cache), progress=progress,
-                                on_update=on_update, force=force, retry=retry, recheck_after=self._recheck_after())
+                                on_update=on_update, force=force, retry=retry, recheck_after=self._recheck_after(),
+                                max_workers=max_workers if max_workers is not None else EXTERNAL_WORKERS)
 
     def external_recheck_minutes(self) -> float:
         """Minutes within which an unpinned external ref checked before is not asked again
