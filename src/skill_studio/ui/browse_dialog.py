@@ -665,11 +665,11 @@ class RegistryTab(QWidget):
 
     EXTERNAL_WORKERS = 5
     """External plugins a browse tab resolves at once (the CLI: ``core.external.DEFAULT_WORKERS``,
-    8). Issue 18: each resolution is a few requests plus parsing, and with 8 at a time the
-    resolving threads kept the GUI thread waiting for the interpreter lock — loading the official
-    directory (205 external plugins, 50 ms latency) stalled the window 58–70 ms in five runs
-    out of five; with 5, 36–56 ms, for 3.5 s instead of 2.6 s until the last plugin is in (the
-    rows arrive all along)."""
+    8). Issue 18: each resolution is a few requests plus parsing, and the resolving threads keep
+    the GUI thread waiting for the interpreter lock. Loading the official directory (205 external
+    plugins, 50 ms latency, 2 cores), two sets of five interleaved runs: the largest event-loop
+    gap had a median of 64 and 62 ms with 8, 48 and 57 ms with 5, for 3.0–3.5 s instead of
+    2.3–2.6 s until the last plugin is in (the rows arrive all along)."""
 
     PART_INTERVAL_MS = 100
     """Shortest time between two updates of the table while external plugins arrive (issue 18)."""
