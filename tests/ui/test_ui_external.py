@@ -128,7 +128,7 @@ def test_offline_listing_does_not_resolve_external_plugins(fixture_github, use_g
     import dataclasses
 
     from skill_studio.core.sources import parse_registry_source
-    from skill_studio.ui.browse_dialog import has_pending_external
+    from skill_studio.app.studio import has_pending_external
 
     use_github(fixture_github)
     with SkillStudio() as studio:

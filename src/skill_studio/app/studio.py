@@ -167,9 +167,18 @@ MAX_RECHECK_MINUTES = 7 * 24 * 60
 def has_pending_external(listing: Listing) -> bool:
     """True when ``listing`` still has external plugins to resolve: object sources of
     ``listing.catalog.external`` whose entry is in ``listing.skipped_plugins`` (a listing from
-    ``list_registry(external=False)``; issue 9)."""
+    ``list_registry(external=False)``; issue 9).
+
+    An offline listing (GitHub unreachable or rate limited: the cached one) has none to resolve
+    now — every target would fail the same way, slowly — so its external plugins stay listed as
+    skipped until a reload (``list_registry`` returns it before resolving, as the browse dialog
+    does).
+    """
+    if listing.offline:
+        return False
     pending = {p.index for p in listing.skipped_plugins if p.index is not None}
     return any(e.index in pending for e in listing.catalog.external)
+
 
 class _EarlyParser:
     """SKILL.md files parsed by the download threads as they arrive, overlapping the parse with the

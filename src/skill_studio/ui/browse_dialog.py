@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 
 from skill_studio.app import DEFAULT_VERSION, SkillStudio, format_age
 from skill_studio.app.browse import ImportResult, browse_rows, import_all
-from skill_studio.app.studio import has_pending_external as pending_external
+from skill_studio.app.studio import has_pending_external
 from skill_studio.core.errors import CancelledError
 from skill_studio.core.models import (
     LIBRARY_PURPOSES,
@@ -117,15 +117,6 @@ def compute_rows(studio: SkillStudio, listing: Listing, destination: Destination
     ``CatalogRow``s (see there for the states, "name taken" and moved skills)."""
     rows, customized = browse_rows(studio, listing, destination, customized, dict(previous) if previous else None)
     return TabData(listing, [CatalogRow.of(r) for r in rows], customized)
-
-
-def has_pending_external(listing: Listing) -> bool:
-    """True when the listing still has external plugins to resolve (``list_registry(external=False)``).
-
-    An offline listing (GitHub unreachable or rate limited) has none to resolve now: every target
-    would fail the same way, slowly, so its externals stay listed as skipped until a Retry.
-    """
-    return not listing.offline and pending_external(listing)
 
 
 def source_text(source: object) -> str:
@@ -716,7 +707,8 @@ class RegistryTab(QWidget):
         else:
             self.cache.put(self.registry, data.listing)
         self.show_data(data)
-        self.catalogue.recount_soon()  # the final counts, without waiting for the recount interval
+        if not self._fill_queue:  # a fill still under way counts when its table is painted (_paint_filled)
+            self.catalogue.recount_soon()  # the final counts, without waiting for the recount interval
         self.stack.setCurrentIndex(self.CONTENT)
         self._review_next = data.listing  # issue 18: once every row is in (FILL_CHUNK), not during the fill
         self._start_reviews()
