@@ -16,7 +16,7 @@ from enum import Enum
 from skill_studio.app.studio import PreparedImport, SkillStudio
 from skill_studio.core.errors import CancelledError, SkillStudioError
 from skill_studio.core.executor import Limited
-from skill_studio.core.external import describe_unavailable  # noqa: F401 - for the faces (issue 18)
+from skill_studio.core.external import describe_unavailable, not_found_checked  # noqa: F401 - for the faces (issue 18)
 from skill_studio.core.identity import catalog_key, match_installed
 from skill_studio.core.models import CatalogSkill, Destination, ImportOptions, InstalledSkill, InstallState, Listing
 from skill_studio.core.update_rule import upstream_update

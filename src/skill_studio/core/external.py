@@ -72,6 +72,7 @@ __all__ = [
     "RefCheck",
     "TreeBlobCache",
     "describe_unavailable",
+    "not_found_checked",
     "GitClient",
     "parse_external_source",
     "parse_repo_url",
@@ -516,8 +517,19 @@ def describe_unavailable(plugin: UnavailablePlugin, now: datetime | None = None)
     Returns:
         ``"o/r not found; ... (not found, checked 5 minutes ago)"`` or just the reason.
     """
+    checked = not_found_checked(plugin, now)
+    return plugin.reason if checked is None else f"{plugin.reason} ({checked})"
+
+
+def not_found_checked(plugin: UnavailablePlugin, now: datetime | None = None) -> str | None:
+    """``"not found, checked 5 minutes ago"`` for a remembered "not found" (issue 18), else None.
+
+    Args:
+        plugin: from ``Listing.unavailable_plugins``; remembered when it carries ``checked_at``.
+        now: the current time (aware); default now.
+    """
     if plugin.checked_at is None:
-        return plugin.reason
+        return None
     seconds = max(0.0, ((now or datetime.now(timezone.utc)) - plugin.checked_at).total_seconds())
     minutes = int(seconds // 60)
     if minutes < 1:
@@ -526,7 +538,7 @@ def describe_unavailable(plugin: UnavailablePlugin, now: datetime | None = None)
         age = f"{minutes} minute{'s' if minutes != 1 else ''} ago"
     else:
         age = f"{minutes // 60} hours ago"
-    return f"{plugin.reason} (not found, checked {age})"
+    return f"not found, checked {age}"
 
 
 def _ref_reason(target: ExternalTarget, err: SkillStudioError, client: GitClient) -> str:

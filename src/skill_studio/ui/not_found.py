@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from skill_studio.app.browse import describe_unavailable
+from skill_studio.app.browse import not_found_checked
 from skill_studio.core.models import Listing, UnavailablePlugin
 from skill_studio.ui import keyboard
 from skill_studio.ui.widgets import button
@@ -44,11 +44,9 @@ def remembered_not_found(listing: Listing) -> list[UnavailablePlugin]:
 
 
 def checked_text(plugin: UnavailablePlugin, now: datetime | None = None) -> str:
-    """``"not found, checked 5 minutes ago"`` for a remembered 404 (the tail of
-    ``app.browse.describe_unavailable``); the plugin's reason otherwise."""
-    text = describe_unavailable(plugin, now)
-    start = text.rfind("(not found, checked ")
-    return text[start + 1:-1] if start >= 0 and text.endswith(")") else text
+    """``"not found, checked 5 minutes ago"`` for a remembered 404 (``app.browse.not_found_checked``);
+    the plugin's reason otherwise."""
+    return not_found_checked(plugin, now) or plugin.reason
 
 
 class NotFoundPlugins(QWidget):
