@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from PySide6.QtCore import Qt
 from uitools import tab_of, wait_loaded
 
 from skill_studio.app.studio import SkillStudio
@@ -47,5 +48,11 @@ def test_reload_asks_external_branches_again_and_the_interval_is_a_setting(qtbot
         assert studio.external_recheck_minutes() == 0
         with SkillStudio() as other:
             assert other.external_recheck_minutes() == 0
+        spin.setFocus()
+        spin.lineEdit().selectAll()
+        qtbot.keyClicks(spin, "45")  # typed: stored once, when confirmed (not 4, then 45)
+        assert studio.external_recheck_minutes() == 0
+        qtbot.keyClick(spin, Qt.Key.Key_Return)
+        assert studio.external_recheck_minutes() == 45
     finally:
         studio.close()

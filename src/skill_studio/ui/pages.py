@@ -32,7 +32,7 @@ from skill_studio.app import SkillStudio, parse_registry_source
 from skill_studio.app.create import create_skill
 from skill_studio.app.merge import get_merge_customized, set_merge_customized
 from skill_studio.app.settings import SyncReport
-from skill_studio.app.studio import Removal
+from skill_studio.app.studio import MAX_RECHECK_MINUTES, Removal
 from skill_studio.app.updates import get_update_mode, set_update_mode
 from skill_studio.core.errors import CancelledError, RegistrySourceError
 from skill_studio.core.models import Destination, InstalledSkill, InstallState, Registry
@@ -714,8 +714,9 @@ class GeneralPage(QWidget):
         self.external_recheck = QSpinBox()
         self.external_recheck.setObjectName("externalRecheck")
         self.external_recheck.setAccessibleName("Minutes between checks of external plugins")
-        self.external_recheck.setRange(0, 7 * 24 * 60)
+        self.external_recheck.setRange(0, int(MAX_RECHECK_MINUTES))
         self.external_recheck.setSuffix(" min")
+        self.external_recheck.setKeyboardTracking(False)  # typed "120" is one setting, not 1, 12, 120
         self.external_recheck.setValue(round(studio.external_recheck_minutes()))
         self.external_recheck.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.external_recheck.valueChanged.connect(lambda v: self.studio.set_external_recheck_minutes(v))
