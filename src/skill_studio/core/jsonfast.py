@@ -77,11 +77,11 @@ def loads_tree(data: bytes) -> Any:
     """
     if len(data) <= 2 * TREE_SLICE_BYTES:
         return loads(data)
-    keys = _TREE_KEY.findall(data, 0, 4096)  # GitHub writes "tree" after "sha" and "url"
-    start = _TREE_KEY.search(data, 0, 4096)
+    keys = list(_TREE_KEY.finditer(data, 0, 4096))  # GitHub writes "tree" after "sha" and "url"
     end = data.rfind(b"]")
-    if start is None or len(keys) != 1 or end < start.end():
+    if len(keys) != 1 or end < keys[0].end():
         return loads(data)
+    start = keys[0]
     try:
         outer = loads(data[:start.end() - 1] + b"[]" + data[end + 1:])
         if not isinstance(outer, dict) or outer.get("tree") != []:
