@@ -50,14 +50,19 @@ def hub_studio(hub, qapp):
     s.close()
 
 
-def test_a_remembered_404_shows_its_check_and_retry_brings_its_skills(qtbot, hub, hub_studio, make_window) -> None:
-    win = make_window(hub_studio)
-    dialog = win.open_browse(Destination.LIBRARY)
+def _open_not_found(qtbot, studio: SkillStudio, make_window):  # type: ignore[no-untyped-def]
+    """The browse dialog on the hub, loaded, its "not listed" section opened (the list is laid out
+    when it opens, issue 18) → (dialog, hub tab, not-found panel)."""
+    dialog = make_window(studio).open_browse(Destination.LIBRARY)
     tab = tab_of(dialog, "hub")
     wait_loaded(qtbot, dialog)
-    assert sorted(shown_names(tab)) == ["fast:f1", "local:l1"]
-    panel = tab.details.not_found
     tab.details.excluded.set_expanded(True)
+    return dialog, tab, tab.details.not_found
+
+
+def test_a_remembered_404_shows_its_check_and_retry_brings_its_skills(qtbot, hub, hub_studio, make_window) -> None:
+    dialog, tab, panel = _open_not_found(qtbot, hub_studio, make_window)
+    assert sorted(shown_names(tab)) == ["fast:f1", "local:l1"]
     assert panel.isVisible() and panel.names() == ["gone", "lost"]
     assert panel.status_of("gone") == "not found, checked less than a minute ago"
     assert panel.list.accessibleName() and panel.retry_button.accessibleName()
@@ -85,12 +90,7 @@ def test_a_remembered_404_shows_its_check_and_retry_brings_its_skills(qtbot, hub
 
 
 def test_a_retry_that_is_still_missing_shows_a_fresh_check(qtbot, hub, hub_studio, make_window) -> None:
-    win = make_window(hub_studio)
-    dialog = win.open_browse(Destination.LIBRARY)
-    tab = tab_of(dialog, "hub")
-    wait_loaded(qtbot, dialog)
-    panel = tab.details.not_found
-    tab.details.excluded.set_expanded(True)  # the list is laid out when the section opens (issue 18)
+    dialog, tab, panel = _open_not_found(qtbot, hub_studio, make_window)
     before = hub.count("/repos/acme/missing")
     assert panel.select("gone") and panel.retry_selected()
     qtbot.waitUntil(lambda: panel.status_of("gone").startswith("not found, checked"), timeout=10000)
