@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from skill_studio.ui import keyboard
 from skill_studio.ui.browse_dialog import BrowseDialog, DetailsPane, RegistryTab, _has_update
 from skill_studio.ui.facets import FacetPanel, FiltersToggle, TabCatalogue
-from skill_studio.ui.models import ROW_ROLE, SORT_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
+from skill_studio.ui.models import ROW_ROLE, SORT_ROLE, CatalogRow, CatalogTableModel, RowFilterModel
 from skill_studio.ui.widgets import BadgeDelegate, setup_table
 
 ALL_TITLE = "All registries"
@@ -154,7 +154,7 @@ class AllRegistriesTab(QWidget):
         self.setObjectName("allRegistriesTab")
         self.model = AllRegistriesModel(self)
         self.details = DetailsPane()
-        self.proxy = SearchFilterProxy(self)
+        self.proxy = RowFilterModel(self)
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
         self.table.setObjectName("allRegistriesTable")

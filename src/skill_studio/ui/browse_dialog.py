@@ -62,7 +62,7 @@ from skill_studio.ui.facets import CatalogueDetails, TabCatalogue, plugin_import
 from skill_studio.ui.fit import resize_within_screen
 from skill_studio.ui.import_progress import ImportProgressList, SkillEvents
 from skill_studio.ui.metadata_editor import Conflict, MetadataEditor
-from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, SearchFilterProxy
+from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, RowFilterModel
 from skill_studio.ui.not_found import NotFoundPlugins
 from skill_studio.ui.review_jobs import ListingReviews, ReviewedCatalogModel, confirm_high_risk, reviews_for_import
 from skill_studio.ui.review_panel import ReviewPanel
@@ -403,7 +403,7 @@ class RegistryTab(QWidget):
         self.model = ReviewedCatalogModel(self)
         self.reviews = ListingReviews(studio, self)  # issue 14: risk badges once known
         self.reviews.changed.connect(self._reviews_changed)
-        self.proxy = SearchFilterProxy(self)
+        self.proxy = RowFilterModel(self)
         self.proxy.setSourceModel(self.model)
         self.table = QTableView()
         self.table.setObjectName("catalogTable")

@@ -111,7 +111,10 @@ def spec_tooltip(check: SpecCheck) -> str:
 
 
 def visible_rows(proxy: QAbstractItemModel, role: int = ROW_ROLE_DEFAULT) -> list[Any]:
-    """The row dataclasses a (filter/sort) proxy shows, in its order."""
+    """The row dataclasses a (filter/sort) proxy shows, in its order (a ``RowFilterModel`` lists
+    them at once)."""
+    if role == ROW_ROLE_DEFAULT and hasattr(proxy, "visible_rows"):
+        return list(proxy.visible_rows())
     return [proxy.data(proxy.index(i, 0), role) for i in range(proxy.rowCount())]
 
 
@@ -597,7 +600,7 @@ class TabCatalogue(QObject):
     Args:
         table: the tab's table view (its model is ``proxy``).
         model: the source table model (``rows()``; ``ROW_ROLE``).
-        proxy: the tab's ``SearchFilterProxy`` (``set_row_filter``, ``set_sort_key``).
+        proxy: the tab's filter (``RowFilterModel`` or ``SearchFilterProxy``: ``set_row_filter``, ``set_sort_key``).
         registry_of: row → registry label (an "All registries" view); None for one registry.
     """
 

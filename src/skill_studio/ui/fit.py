@@ -103,7 +103,9 @@ class ColumnFitter(QObject):
                     pass
         self._model = model
         source = model
-        while isinstance(source, QAbstractProxyModel) and source.sourceModel() is not None:
+        # a proxy, or a filter model that maps rows itself (models.RowFilterModel): measure its source
+        while (isinstance(source, QAbstractProxyModel) or hasattr(source, "sourceModel")) \
+                and source.sourceModel() is not None:
             source = source.sourceModel()
         self._source = source
         self._natural = None

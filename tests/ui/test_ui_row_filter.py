@@ -1,0 +1,199 @@
+"""``RowFilterModel``, the browse table's filter (issue 18): the same rows in the same order as
+``SearchFilterProxy`` through any sequence of filter, sort and source changes; one signal per
+keystroke; selection and current row follow their rows; Qt's model tester stays quiet."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
+from PySide6.QtWidgets import QTableView
+
+from skill_studio.core.models import CatalogSkill, InstallState, SkillMetadata
+from skill_studio.ui.models import ROW_ROLE, CatalogRow, CatalogTableModel, RowFilterModel, SearchFilterProxy
+
+pytestmark = pytest.mark.gui
+
+WORDS = ["pdf", "form", "tool", "docs", "chart", "agent", "data", "web"]
+
+
+def row(i: int, rng: random.Random) -> CatalogRow:
+    name = f"{rng.choice(WORDS)}-{rng.choice(WORDS)}-{i}"
+    desc = " ".join(rng.choice(WORDS) for _ in range(4))
+    meta = SkillMetadata(name=name, name_valid=True, local_name=name, description=desc, version=None)
+    skill = CatalogSkill(f"p{i % 5}:{name}", name, name, True, f"p{i % 5}", f"skills/{name}",
+                         f"1.{i % 4}.0", desc, "o/r", "a" * 40, meta)
+    return CatalogRow(skill, rng.choice(list(InstallState)))
+
+
+def installed(r: CatalogRow) -> bool:
+    return r.state is not InstallState.NOT_INSTALLED
+
+
+def shown(model) -> list[str]:  # type: ignore[no-untyped-def]
+    return [model.index(r, 0).data(ROW_ROLE).skill.qualified_name for r in range(model.rowCount())]
+
+
+def pair(rows: list[CatalogRow]) -> tuple[CatalogTableModel, SearchFilterProxy, CatalogTableModel, RowFilterModel]:
+    a, b = CatalogTableModel(), CatalogTableModel()
+    for m in (a, b):
+        m.sort(CatalogTableModel.NAME)
+        m.set_rows(rows)
+    proxy, filtered = SearchFilterProxy(), RowFilterModel()
+    proxy.setSourceModel(a)
+    filtered.setSourceModel(b)
+    return a, proxy, b, filtered
+
+
+OPS = st.lists(st.one_of(
+    st.tuples(st.just("text"), st.sampled_from(["", "p", "pd", "pdf", "pdf f", "form", "da we", "p3:", "zzz"])),
+    st.tuples(st.just("predicate"), st.booleans()),
+    st.tuples(st.just("append"), st.integers(1, 12)),
+    st.tuples(st.just("sort"), st.sampled_from([CatalogTableModel.NAME, CatalogTableModel.VERSION,
+                                                 CatalogTableModel.STATE, -1]), st.booleans()),
+    st.tuples(st.just("replace"), st.integers(0, 10_000), st.sampled_from(list(InstallState))),
+    st.tuples(st.just("reset"), st.integers(0, 20)),
+), max_size=14)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 1000), ops=OPS)
+def test_shows_what_the_sort_filter_proxy_shows_through_any_changes(seed: int, ops: list[tuple]) -> None:
+    rng = random.Random(seed)
+    rows = [row(i, rng) for i in range(40)]
+    a, proxy, b, filtered = pair(rows)
+    made = len(rows)
+    for op in ops:
+        if op[0] == "text":
+            proxy.set_filter_text(op[1])
+            filtered.set_filter_text(op[1])
+        elif op[0] == "predicate":
+            proxy.set_row_filter(installed if op[1] else None)
+            filtered.set_row_filter(installed if op[1] else None)
+        elif op[0] == "append":
+            new = [row(made + k, rng) for k in range(op[1])]
+            made += op[1]
+            a.append_rows(new)
+            b.append_rows(new)
+        elif op[0] == "sort":
+            order = Qt.SortOrder.DescendingOrder if op[2] else Qt.SortOrder.AscendingOrder
+            proxy.sort(op[1], order)
+            filtered.sort(op[1], order)
+        elif op[0] == "replace" and a.rowCount():
+            at = op[1] % a.rowCount()
+            old = a.row_at(at)
+            new_row = CatalogRow(old.skill, op[2])
+            a.replace_row(at, new_row)
+            b.replace_row(next(i for i, r in enumerate(b.rows_in_order()) if r is old), new_row)
+        elif op[0] == "reset":
+            fresh = [row(made + k, rng) for k in range(op[1])]
+            made += op[1]
+            a.set_rows(fresh)
+            b.set_rows(fresh)
+        assert shown(filtered) == shown(proxy), op
+        assert filtered.visible_rows() == [proxy.index(r, 0).data(ROW_ROLE) for r in range(proxy.rowCount())]
+
+
+def test_model_tester_is_quiet_through_filtering_arrivals_sorting_and_changes(qtmodeltester) -> None:
+    rng = random.Random(5)
+    model = CatalogTableModel()
+    model.sort(CatalogTableModel.NAME)
+    model.set_rows([row(i, rng) for i in range(50)])
+    filtered = RowFilterModel()
+    filtered.setSourceModel(model)
+    qtmodeltester.check(filtered, force_py=True)
+    filtered.set_filter_text("pdf")
+    model.append_rows([row(100 + k, rng) for k in range(10)])
+    filtered.set_row_filter(installed)
+    model.sort(CatalogTableModel.VERSION, Qt.SortOrder.DescendingOrder)
+    model.replace_row(0, CatalogRow(model.row_at(0).skill, InstallState.NOT_INSTALLED))
+    filtered.set_filter_text("")
+    filtered.set_row_filter(None)
+    assert filtered.rowCount() == model.rowCount() == 60
+
+
+def test_a_keystroke_is_one_layout_change_and_arrivals_are_inserted_rows() -> None:
+    rng = random.Random(9)
+    model = CatalogTableModel()
+    model.sort(CatalogTableModel.NAME)
+    model.set_rows([row(i, rng) for i in range(500)])
+    filtered = RowFilterModel()
+    filtered.setSourceModel(model)
+    heard: list[str] = []
+    for name in ("layoutChanged", "rowsInserted", "rowsRemoved", "modelReset"):
+        getattr(filtered, name).connect(lambda *_, n=name: heard.append(n))
+    filtered.set_filter_text("pdf")
+    assert heard == ["layoutChanged"]
+    assert 0 < filtered.rowCount() < 500
+    heard.clear()
+    filtered.set_filter_text("PDF ")  # same words: nothing to do
+    assert heard == []
+    new = [row(1000 + k, rng) for k in range(20)]
+    model.append_rows(new)
+    expected = sum("pdf" in f"{r.skill.qualified_name}\n{r.skill.description}".casefold() for r in new)
+    assert set(heard) <= {"rowsInserted"} and "modelReset" not in heard
+    assert filtered.rowCount() == sum("pdf" in f"{r.skill.qualified_name}\n{r.skill.description}".casefold()
+                                      for r in model.rows())
+    assert expected > 0 and len(heard) >= 1
+
+
+def test_selection_and_current_row_follow_their_rows_and_leave_with_them(qtbot) -> None:
+    rng = random.Random(11)
+    model = CatalogTableModel()
+    model.set_rows([row(i, rng) for i in range(200)])
+    filtered = RowFilterModel()
+    filtered.setSourceModel(model)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(filtered)
+    view.setSortingEnabled(True)
+    view.sortByColumn(CatalogTableModel.NAME, Qt.SortOrder.AscendingOrder)
+    target = next(r for r in model.rows() if "pdf" in r.skill.qualified_name and "form" not in r.skill.qualified_name
+                  and "form" not in (r.skill.description or ""))
+    at = filtered.mapFromSource(model.index(model.rows_in_order().index(target), 0))
+    assert at.isValid()
+    view.selectionModel().setCurrentIndex(at, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                          | QItemSelectionModel.SelectionFlag.Rows)
+
+    def selected() -> list[CatalogRow]:
+        return [filtered.index(i.row(), 0).data(ROW_ROLE) for i in view.selectionModel().selectedRows()]
+
+    filtered.set_filter_text(target.skill.name.split("-")[0])  # narrows, keeps the row
+    assert selected() == [target]
+    assert view.currentIndex().data(ROW_ROLE) is target
+    view.sortByColumn(CatalogTableModel.NAME, Qt.SortOrder.DescendingOrder)  # the source sorts again
+    assert selected() == [target]
+    assert filtered.mapToSource(view.currentIndex()).data(ROW_ROLE) is target
+    filtered.set_filter_text("pdf form")  # the row leaves: so does its selection
+    assert selected() == []
+    assert not view.currentIndex().isValid()
+    assert filtered.mapFromSource(model.index(model.rows_in_order().index(target), 0)) == QModelIndex()
+
+
+def test_a_changed_row_leaves_or_joins_under_a_row_filter() -> None:
+    rng = random.Random(13)
+    rows = [row(i, rng) for i in range(30)]
+    model = CatalogTableModel()
+    model.sort(CatalogTableModel.NAME)
+    model.set_rows(rows)
+    filtered = RowFilterModel()
+    filtered.setSourceModel(model)
+    filtered.set_row_filter(installed)
+    before = filtered.rowCount()
+    src = next(i for i, r in enumerate(model.rows_in_order()) if installed(r))
+    model.replace_row(src, CatalogRow(model.row_at(src).skill, InstallState.NOT_INSTALLED))
+    assert filtered.rowCount() == before - 1
+    src = next(i for i, r in enumerate(model.rows_in_order()) if not installed(r))
+    model.replace_row(src, CatalogRow(model.row_at(src).skill, InstallState.UP_TO_DATE))
+    assert filtered.rowCount() == before
+    assert all(installed(r) for r in filtered.visible_rows())
+
+
+def test_refuses_a_source_that_does_not_sort_itself() -> None:
+    from skill_studio.ui.models import InstalledTableModel
+
+    with pytest.raises(ValueError, match="does not sort itself"):
+        RowFilterModel().setSourceModel(InstalledTableModel())
