@@ -4,13 +4,19 @@
 Per side (``src/`` of a git ref, default :data:`BEFORE`, vs this working tree), each in a fresh
 interpreter with ``QT_QPA_PLATFORM=offscreen``:
 
-* ``filter``: the browse dialog's table (``CatalogTableModel`` → ``SearchFilterProxy`` →
-  ``QTableView``, 1200×800, sorted by name) holding 5,000 synthetic rows; the search text is typed
+* ``filter``: the browse dialog's table (``CatalogTableModel`` → its filter, ``RowFilterModel``
+  since issue 18's fifth pass and ``SearchFilterProxy`` before → ``QTableView``, 1200×800, sorted
+  by name) holding 5,000 synthetic rows; the search text is typed
   one key at a time ("pdf form tool", narrowing) and erased again (backspace, widening). Per
   keystroke: CPU milliseconds of ``set_filter_text`` plus a forced repaint of the table — median
   and maximum of each direction;
 * ``filter in a browse tab``: the same in a real browse tab (``RegistryTab``: facets, column
-  fitting, summary line), the events each keystroke leaves and a repaint of the tab included;
+  fitting, summary line), the events each keystroke leaves and a forced repaint of the whole tab
+  included;
+* ``filter typed into a browse tab``: real key events typed into a search box above a browse tab,
+  as in the browse dialog; per keystroke the GUI thread's CPU for the key, the filter, the timers
+  it starts and Qt's own repaint of what changed (the events drained for 40 ms, an idle drain's CPU
+  subtracted): what a keystroke costs the user;
 * ``load``: a browse tab (``RegistryTab``) loading a marketplace from the fake GitHub (child
   process, ``--latency``): a 10 ms timer on the GUI thread records the largest gap between its
   ticks from ``load()`` until every external plugin is resolved and :data:`SETTLE_S` after, and
@@ -112,17 +118,19 @@ def _keystrokes(apply, paint) -> dict[str, float]:  # type: ignore[no-untyped-de
 
 
 def child_filter(rows: int) -> dict[str, float]:
-    """Per-keystroke CPU ms of filtering ``rows`` synthetic rows in a bare table (model → filter
-    proxy → view), repaint included."""
+    """Per-keystroke CPU ms of filtering ``rows`` synthetic rows in a bare table (model → the
+    browse table's filter → view), repaint included."""
     app = _app()
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QTableView
 
-    from skill_studio.ui.models import CatalogTableModel, SearchFilterProxy
+    from skill_studio.ui import models
 
+    CatalogTableModel = models.CatalogTableModel  # noqa: N806 - a class
     built = synthetic_rows(rows)
     model = CatalogTableModel()
-    proxy = SearchFilterProxy()
+    # the filter the browse table uses: RowFilterModel since issue 18's fifth pass
+    proxy = getattr(models, "RowFilterModel", models.SearchFilterProxy)()
     proxy.setSourceModel(model)
     view = QTableView()
     view.setModel(proxy)
@@ -168,6 +176,63 @@ def child_filter_tab(rows: int) -> dict[str, float]:
     out = {"fill_ms": fill, **_keystrokes(tab.set_filter_text, paint)}
     studio.close()
     return out
+
+
+def child_filter_typed(rows: int) -> dict[str, float]:
+    """Per-keystroke CPU ms of the GUI thread when "pdf form tool" is typed (and erased with
+    Backspace) into a search box above a browse tab of ``rows`` synthetic rows, as the browse
+    dialog's search box filters its tabs: the key event, the filter, the timers it starts and
+    Qt's own repaint of what changed, each keystroke's events drained for 40 ms. The CPU of
+    draining an idle event loop the same way is subtracted (median of 20 idle drains)."""
+    app = _app()
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
+
+    from skill_studio.app.studio import SkillStudio
+    from skill_studio.core.models import Destination
+    from skill_studio.ui.browse_dialog import RegistryTab
+
+    studio = SkillStudio()
+    window = QWidget()
+    layout = QVBoxLayout(window)
+    search = QLineEdit()
+    layout.addWidget(search)
+    tab = RegistryTab(studio, studio.registries()[0], Destination.LIBRARY)
+    layout.addWidget(tab)
+    tab.stack.setCurrentIndex(tab.CONTENT)
+    search.textChanged.connect(tab.set_filter_text)
+    window.resize(1200, 840)
+    window.show()
+    tab.model.set_rows(synthetic_rows(rows))
+
+    def drain(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.002)
+
+    drain(SETTLE_S)
+    search.setFocus()
+    idle = []
+    for _ in range(20):
+        c0 = time.thread_time()
+        drain(0.04)
+        idle.append((time.thread_time() - c0) * 1000)
+    base = statistics.median(idle)
+    text = "pdf form tool"
+    narrow, widen = [], []
+    for keys, out in ((list(text), narrow), ([Qt.Key.Key_Backspace] * len(text), widen)):
+        for key in keys:
+            c0 = time.thread_time()
+            QTest.keyClick(search, key)
+            drain(0.04)
+            out.append((time.thread_time() - c0) * 1000 - base)
+            if os.environ.get("BENCH_VERBOSE"):
+                print(repr(key), round(out[-1], 1), search.text(), file=sys.stderr)
+    studio.close()
+    return {"narrow_median_ms": statistics.median(narrow), "narrow_max_ms": max(narrow),
+            "widen_median_ms": statistics.median(widen), "widen_max_ms": max(widen), "idle_drain_ms": base}
 
 
 def child_load(slug: str) -> dict[str, float]:
@@ -286,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(child_filter(int(rest[0]))))
         elif kind == "filter_tab":
             print(json.dumps(child_filter_tab(int(rest[0]))))
+        elif kind == "filter_typed":
+            print(json.dumps(child_filter_typed(int(rest[0]))))
         elif kind == "load":
             print(json.dumps(child_load(rest[0])))
         else:
@@ -323,6 +390,9 @@ def main(argv: list[str] | None = None) -> int:
                     with tempfile.TemporaryDirectory() as home:
                         out["filter in a browse tab"] = run_child(src, {"SKILL_STUDIO_HOME": home},
                                                                   ["filter_tab", str(args.rows)])
+                    with tempfile.TemporaryDirectory() as home:
+                        out["filter typed into a browse tab"] = run_child(src, {"SKILL_STUDIO_HOME": home},
+                                                                          ["filter_typed", str(args.rows)])
                 for slug in loads:
                     with tempfile.TemporaryDirectory() as home:
                         out[f"load {slug}"] = run_child(src, {"SKILL_STUDIO_HOME": home,

@@ -120,6 +120,7 @@ class InstalledSkillsPage(QWidget):
         self.search.textChanged.connect(self.proxy.set_filter_text)
         self.table = QTableView()
         self.table.setObjectName("installedTable")
+        self.table.setProperty("checks", True)  # style.qss draws its check boxes (QTableView[checks="true"])
         self.table.setModel(self.proxy)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self._configure_table()
@@ -429,6 +430,7 @@ class MarketplacePage(QWidget):
         self.model.enabled_toggled.connect(self.set_enabled)
         self.table = QTableView()
         self.table.setObjectName("registryTable")
+        self.table.setProperty("checks", True)  # style.qss draws its check boxes (QTableView[checks="true"])
         keyboard.name(self.table, "Registries")
         self.table.setToolTip("Space toggles Enabled. Delete removes the selected registry (asks first). "
                               "Tab leaves the table.")
