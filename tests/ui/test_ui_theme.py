@@ -104,3 +104,28 @@ def test_system_choice_follows_the_style_hints(qapp, restore_light, monkeypatch)
     monkeypatch.setattr(theme, "system_scheme", lambda: "light")
     assert theme.apply_theme(qapp, "system") == "light"
     assert theme.resolve("dark") == "dark" and theme.resolve("bogus") == "light"
+
+
+def test_every_table_with_check_boxes_gets_the_styled_indicator(studio, make_window) -> None:
+    """style.qss styles table check boxes only under ``QTableView[checks="true"]`` (issue 18: the
+    rule was consulted for every painted cell of every table); a table whose model has checkable
+    cells without the property would fall back to Fusion's box, which vanishes on a dark window."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTableView
+
+    sheet = theme.stylesheet_template()
+    assert "QTableView::indicator" not in sheet
+    assert re.search(r'QTableView\[checks="true"\]::indicator:checked[^{]*\{[^}]*image:', sheet)
+    window = make_window(studio)
+    tables = window.findChildren(QTableView)
+    checkable = []
+    for table in tables:
+        model = table.model()
+        if model is None or model.rowCount() == 0:
+            continue
+        flags = [model.flags(model.index(0, c)) for c in range(model.columnCount())]
+        if any(f & Qt.ItemFlag.ItemIsUserCheckable for f in flags):
+            checkable.append(table.objectName())
+            assert table.property("checks") is True, table.objectName()
+    assert checkable  # the registries and the Settings skills tables have an Enabled/Active box
+    window.close()

@@ -162,6 +162,8 @@ class AllRegistriesTab(QWidget):
         self.table.setModel(self.proxy)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         setup_table(self.table, AllRegistriesModel.DESCRIPTION)
+        self.table.horizontalHeader().sectionResized.connect(
+            lambda column, _old, width: column == AllRegistriesModel.DESCRIPTION and self.model.set_description_width(width))
         fitter = getattr(self.table, "column_fitter", None)
         if fitter is not None:
             fitter.floors[AllRegistriesModel.REGISTRY] = 120

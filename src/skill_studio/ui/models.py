@@ -22,6 +22,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from enum import Enum
 from typing import Any, ClassVar
 
@@ -83,6 +84,14 @@ def _fold(text: str | None) -> str:
 
 def _one_line(text: str | None) -> str:
     return " ".join((text or "").split())
+
+
+@lru_cache(maxsize=16384)
+def _description_line(text: str | None, limit: int) -> str:
+    """A description as one line of at most ``limit`` characters (… when cut); cached: a table
+    asks it for every painted cell."""
+    line = _one_line(text) or "(no description)"
+    return line if len(line) <= limit else line[:limit].rstrip() + "…"
 
 
 def version_key(version: str | None) -> str:
@@ -182,6 +191,19 @@ class _TableModel(QAbstractTableModel):
             else:
                 item.setData(value)
 
+    def cell(self, r: int, col: int, role: int) -> Any:
+        """What :meth:`data` answers for the cell at row ``r``, column ``col``, without an index or a
+        round trip through Qt (a delegate painting that cell asks it directly; None when out of
+        range)."""
+        if role in self.SILENT_ROLES or not 0 <= r < len(self._rows):
+            return None
+        row = self._rows[r]
+        if role == ROW_ROLE:
+            return row
+        if role == SEARCH_ROLE:
+            return self.search_keys()[r]
+        return self.row_data(row, col, role)
+
     def row_data(self, row: Any, col: int, role: int) -> Any:
         """What a cell shows for ``role`` (not ``ROW_ROLE``); subclasses override it.
 
@@ -249,12 +271,19 @@ class CatalogRow(BrowseRow):
 
     def badges(self) -> list[Badge]:
         """The badges of the state column."""
-        out = [STATE_BADGES[self.state]]
-        if self.state is InstallState.CUSTOMIZED and self.upstream_newer:
-            out.append(STATE_BADGES[InstallState.UPDATE_AVAILABLE])
-        if self.name_taken:
-            out.append(Badge("name taken", BadgeKind.WARN))
-        return out
+        return list(_state_badges(self.state, self.upstream_newer, self.name_taken))
+
+
+@lru_cache(maxsize=64)
+def _state_badges(state: InstallState, upstream_newer: bool, name_taken: bool) -> tuple[Badge, ...]:
+    """The state column's badges for one combination (made once: a table asks for them on every
+    repaint of every row)."""
+    out = [STATE_BADGES[state]]
+    if state is InstallState.CUSTOMIZED and upstream_newer:
+        out.append(STATE_BADGES[InstallState.UPDATE_AVAILABLE])
+    if name_taken:
+        out.append(Badge("name taken", BadgeKind.WARN))
+    return tuple(out)
 
 
 class CatalogTableModel(_TableModel):
@@ -283,6 +312,16 @@ class CatalogTableModel(_TableModel):
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._sort_values: list[Any] = []
         self._row_key: Callable[[Any], Any] | None = None
+        self._description_chars = 4096
+
+    def set_description_width(self, pixels: int) -> None:
+        """The width of the view's description column, in pixels: the description shown is cut to
+        what a line that wide can show (a third of the width in characters, plus some: no font
+        averages under 3 px a character), with "…". Issue 18: Qt lays out and shapes a cell's whole
+        text to elide it, on every repaint; descriptions run to 1,000 characters (a median of 357
+        in the official directory), and a repaint of that table cost 13–18 ms. The tooltip and the
+        details pane keep the whole text."""
+        self._description_chars = max(80, pixels // 3 + 16)
 
     def _value(self, row: CatalogRow) -> Any:
         if self._row_key is not None:
@@ -428,7 +467,7 @@ class CatalogTableModel(_TableModel):
             if col == self.STATE:
                 return ", ".join(b.text for b in row.badges())
             if col == self.DESCRIPTION:
-                return _one_line(s.description) or "(no description)"
+                return _description_line(s.description, self._description_chars)
             return None
         if role == BADGES_ROLE:  # always a list: see the module note on invalid QVariants
             return row.badges() if col == self.STATE else []
@@ -1036,6 +1075,13 @@ class RowFilterModel(QAbstractTableModel):
         """The source's answer for the row shown at ``index`` (None for an invalid index)."""
         source = self.mapToSource(index)
         return self._source.data(source, role) if source.isValid() else None
+
+    def cell(self, r: int, col: int, role: int) -> Any:
+        """What :meth:`data` answers for the row shown at ``r``, column ``col`` (the source's
+        ``cell``; None when out of range)."""
+        if self._source is None or not 0 <= r < len(self._shown):
+            return None
+        return self._source.cell(self._shown[r], col, role)
 
     def multiData(self, index: Index, span: Any) -> None:  # noqa: N802 - Qt override
         """Qt's method: one call per painted cell, answered by the source's ``fill_roles``."""

@@ -120,6 +120,7 @@ class BadgeDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.show_text = show_text
         self._fonts: dict[str, tuple[QFont, QFontMetrics]] = {}
+        self._font_keys: dict[int, str] = {}
         """Badge font and its metrics per cell font (issue 18: made anew for every painted cell)."""
         self._pills: dict[tuple[object, ...], tuple[QPixmap, int]] = {}
         """Each painted pill and its width in logical pixels, by text, colours, font, height and
@@ -132,7 +133,7 @@ class BadgeDelegate(QStyledItemDelegate):
         """The pill of ``badge`` (text on its tone's background, rounded ends) at height ``h``
         logical pixels for a device of ``dpr`` → (pixmap, width in logical pixels)."""
         bg, fg, border = badge_colors(badge.kind)
-        key = (badge.text, bg.rgba(), fg.rgba(), border.rgba(), font.key(), h, dpr)
+        key = (badge.text, bg.rgba(), fg.rgba(), border.rgba(), self._font_keys.get(id(font)) or font.key(), h, dpr)
         found = self._pills.get(key)
         if found is None:
             w = fm.horizontalAdvance(badge.text) + 2 * self.H_PAD
@@ -162,13 +163,16 @@ class BadgeDelegate(QStyledItemDelegate):
             f.setPointSizeF(max(6.0, f.pointSizeF() * 0.92))
             f.setWeight(QFont.Weight.DemiBold)
             found = self._fonts[key] = (f, QFontMetrics(f))
+            self._font_keys[id(f)] = f.key()  # the pill cache's key for it (QFont.key() builds a string)
         return found
 
     def _font(self, option: QStyleOptionViewItem) -> QFont:
         return self._font_and_metrics(option)[0]
 
     def _badges(self, index: Index) -> list[Badge]:
-        value = index.data(BADGES_ROLE)
+        model = index.model()
+        cell = getattr(model, "cell", None)  # the app's models answer without a trip through Qt
+        value = cell(index.row(), index.column(), BADGES_ROLE) if cell is not None else index.data(BADGES_ROLE)
         return list(value) if value else []
 
     def _text_width(self, option: QStyleOptionViewItem, index: Index) -> int:
@@ -182,22 +186,24 @@ class BadgeDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        text = opt.text
-        opt.text = ""
+        text = ""
+        if self.show_text:  # without text, the cell's own data is not drawn: only its background
+            self.initStyleOption(opt, index)
+            text, opt.text = opt.text, ""
         style = opt.widget.style() if opt.widget else None
-        if style is not None:
+        if style is not None:  # background, selection and focus as any cell of the row
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        painter.save()
         x = option.rect.left() + self.MARGIN
-        if self.show_text and text:
+        if text:
             left = option.rect.left() + 6
             if style is not None:
                 left = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, opt.widget).left() + 3
             text_rect = QRect(left, option.rect.top(), self._text_width(option, index), option.rect.height())
             selected = bool(option.state & QStyle.StateFlag.State_Selected)
+            painter.save()
             painter.setPen(option.palette.highlightedText().color() if selected else option.palette.text().color())
             painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
+            painter.restore()
             x = text_rect.right() + self.GAP
         font, fm = self._font_and_metrics(option)
         h = fm.height() + 4
@@ -210,7 +216,6 @@ class BadgeDelegate(QStyledItemDelegate):
                 break
             painter.drawPixmap(x, y, pill)
             x += w + self.GAP
-        painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         base = super().sizeHint(option, index)
