@@ -197,3 +197,44 @@ def test_refuses_a_source_that_does_not_sort_itself() -> None:
 
     with pytest.raises(ValueError, match="does not sort itself"):
         RowFilterModel().setSourceModel(InstalledTableModel())
+
+
+def test_cell_answers_what_data_answers_for_every_role() -> None:
+    from skill_studio.ui.models import BADGES_ROLE, SEARCH_ROLE, SORT_ROLE
+
+    rng = random.Random(17)
+    model = CatalogTableModel()
+    model.sort(CatalogTableModel.NAME)
+    model.set_rows([row(i, rng) for i in range(25)])
+    filtered = RowFilterModel()
+    filtered.setSourceModel(model)
+    filtered.set_filter_text("a")
+    roles = [int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.ToolTipRole), SORT_ROLE, BADGES_ROLE,
+             SEARCH_ROLE, ROW_ROLE]
+    for m in (model, filtered):
+        for r in range(m.rowCount()):
+            for c in range(m.columnCount()):
+                for role in roles:
+                    assert m.cell(r, c, role) == m.index(r, c).data(role), (type(m).__name__, r, c, role)
+    assert filtered.cell(filtered.rowCount(), 0, ROW_ROLE) is None
+
+
+def test_the_description_shown_is_cut_to_what_its_column_can_show(qtbot) -> None:
+    long = "word " * 300
+    meta = SkillMetadata(name="long", name_valid=True, local_name="long", description=long, version=None)
+    skill = CatalogSkill("p:long", "long", "long", True, "p", "skills/long", "1.0.0", long, "o/r", "a" * 40, meta)
+    model = CatalogTableModel()
+    model.set_rows([CatalogRow(skill)])
+    index = model.index(0, CatalogTableModel.DESCRIPTION)
+    assert index.data() == " ".join(long.split())  # no view told the model its width: all of it
+    view = QTableView()
+    qtbot.addWidget(view)
+    from skill_studio.ui.widgets import follow_column_width
+
+    view.setModel(model)
+    follow_column_width(view, CatalogTableModel.DESCRIPTION, model.set_description_width)
+    view.horizontalHeader().resizeSection(CatalogTableModel.DESCRIPTION, 300)
+    shown = index.data()
+    assert shown.endswith("…") and 80 <= len(shown) <= 300 // 3 + 16 + 1
+    assert view.fontMetrics().horizontalAdvance(shown) > 300  # still wider than the column: Qt elides it
+    assert "word " * 100 in index.data(Qt.ItemDataRole.ToolTipRole).replace("\n", " ") + " "  # the tooltip keeps it all

@@ -35,7 +35,7 @@ from skill_studio.ui import keyboard
 from skill_studio.ui.browse_dialog import BrowseDialog, DetailsPane, RegistryTab, _has_update
 from skill_studio.ui.facets import FacetPanel, FiltersToggle, TabCatalogue
 from skill_studio.ui.models import ROW_ROLE, SORT_ROLE, CatalogRow, CatalogTableModel, RowFilterModel
-from skill_studio.ui.widgets import BadgeDelegate, setup_table
+from skill_studio.ui.widgets import BadgeDelegate, follow_column_width, setup_table
 
 ALL_TITLE = "All registries"
 
@@ -162,8 +162,7 @@ class AllRegistriesTab(QWidget):
         self.table.setModel(self.proxy)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         setup_table(self.table, AllRegistriesModel.DESCRIPTION)
-        self.table.horizontalHeader().sectionResized.connect(
-            lambda column, _old, width: column == AllRegistriesModel.DESCRIPTION and self.model.set_description_width(width))
+        follow_column_width(self.table, AllRegistriesModel.DESCRIPTION, self.model.set_description_width)
         fitter = getattr(self.table, "column_fitter", None)
         if fitter is not None:
             fitter.floors[AllRegistriesModel.REGISTRY] = 120

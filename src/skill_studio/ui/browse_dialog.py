@@ -74,6 +74,7 @@ from skill_studio.ui.widgets import (
     ErrorView,
     MarkdownView,
     button,
+    follow_column_width,
     setup_table,
 )
 from skill_studio.ui.workers import BackgroundOp, describe_error, io_pool
@@ -410,8 +411,7 @@ class RegistryTab(QWidget):
         self.table.setModel(self.proxy)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         setup_table(self.table, CatalogTableModel.DESCRIPTION)
-        self.table.horizontalHeader().sectionResized.connect(
-            lambda column, _old, width: column == CatalogTableModel.DESCRIPTION and self.model.set_description_width(width))
+        follow_column_width(self.table, CatalogTableModel.DESCRIPTION, self.model.set_description_width)
         fitter = getattr(self.table, "column_fitter", None)
         if fitter is not None:  # a filled table is painted once its columns are sized (_fill_next)
             fitter.settled.connect(self._paint_filled)

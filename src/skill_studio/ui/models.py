@@ -22,8 +22,8 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from functools import lru_cache
 from enum import Enum
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from PySide6.QtCore import (

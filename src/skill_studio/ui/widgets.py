@@ -311,6 +311,16 @@ def setup_table(view: QTableView, stretch_column: int, fixed: dict[int, int] | N
                                       floors={0: 170})
 
 
+def follow_column_width(view: QTableView, column: int, setter: Callable[[int], None]) -> None:
+    """Call ``setter(width in pixels)`` whenever ``view``'s ``column`` is resized (e.g. a model
+    cutting long text to what the column can show)."""
+    def resized(section: int, _old: int, width: int) -> None:
+        if section == column:
+            setter(width)
+
+    view.horizontalHeader().sectionResized.connect(resized)
+
+
 class PageHeader(QWidget):
     """Title and one-line explanation at the top of a page."""
 
