@@ -148,3 +148,39 @@ def test_toolbar_collapses_into_more_and_comes_back(qtbot) -> None:  # type: ign
     assert not overflow.collapsed
     assert all(b.width() >= b.sizeHint().width() for i, b in enumerate(buttons) if i != 4)
     assert not buttons[4].isVisible()
+
+
+def test_a_summary_growing_longer_moves_nothing_around_it(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18: the browse tab's summary line is an ElidedLabel; a plain label's minimum width is
+    its whole text, and each longer summary made the tab's splitter share its width out again."""
+    from PySide6.QtWidgets import QLabel, QSplitter
+
+    from skill_studio.ui.widgets import ElidedLabel
+
+    def splitter_with(label: QLabel) -> QSplitter:
+        splitter = QSplitter()
+        left, right = QWidget(), QWidget()
+        row = QHBoxLayout(left)
+        row.addWidget(label, 1)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.resize(600, 100)
+        splitter.setSizes([300, 300])
+        qtbot.addWidget(splitter)
+        splitter.show()
+        QCoreApplication.processEvents()
+        return splitter
+
+    long = "1,234 skills so far · resolving external plugins: 17 of 205… · commit 0123456789ab " * 3
+    plain, elided = QLabel("12 skills"), ElidedLabel("12 skills")
+    moved = splitter_with(plain)
+    kept = splitter_with(elided)
+    sizes = kept.sizes()
+    plain.setText(long)
+    elided.setText(long)
+    QCoreApplication.processEvents()
+    assert moved.sizes() != [300, 300]  # the plain label pushed the splitter
+    assert kept.sizes() == sizes
+    assert elided.text() == long and elided.toolTip() == long
+    assert elided.minimumSizeHint().width() == ElidedLabel.MIN_WIDTH
+    assert not elided.grab().isNull()

@@ -71,6 +71,7 @@ from skill_studio.ui.widgets import (
     BadgeDelegate,
     BusyView,
     CollapsibleSection,
+    ElidedLabel,
     ErrorView,
     MarkdownView,
     button,
@@ -428,7 +429,7 @@ class RegistryTab(QWidget):
         keyboard.name(self.table, f"Skills of {registry.name}")
         self.table.setToolTip(keyboard.CONTRACT_TIPS["browse_table"])
         self.table.selectionModel().currentRowChanged.connect(self._current)
-        self.summary = QLabel("")
+        self.summary = ElidedLabel("")
         self.summary.setObjectName("hint")
         self.external_bar = QProgressBar()
         self.external_bar.setObjectName("externalProgress")

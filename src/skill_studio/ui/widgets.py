@@ -339,6 +339,43 @@ class PageHeader(QWidget):
         lay.addWidget(self.subtitle)
 
 
+class ElidedLabel(QLabel):
+    """A one-line label that gives up its width: a text longer than the room it gets is drawn
+    shortened with "…" (the whole text in ``text()``, the tooltip and the accessible name).
+
+    Its size hints do not follow its text (issue 18): a browse tab's summary line changes with
+    every batch of rows arriving ("36 skills so far · resolving external plugins: 9 of 28…"), and a
+    plain label's minimum width is its whole text, so each longer text made the tab's splitter
+    share its width out again — moving the facets, table and details pane and repainting all of
+    them (about 25 ms of the GUI thread each time)."""
+
+    MIN_WIDTH = 60
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        """Qt's method; the tooltip carries the whole text."""
+        if text == self.text():
+            return
+        super().setText(text)
+        self.setToolTip(text)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return QSize(self.MIN_WIDTH, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        return self.sizeHint()
+
+    def paintEvent(self, _event: object) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, max(rect.width(), 0))
+        self.style().drawItemText(painter, rect, int(self.alignment()), self.palette(), self.isEnabled(), shown,
+                                  self.foregroundRole())
+
+
 class _HeaderButton(QToolButton):
     """A section header that gives up its width: a long title is shortened with "…" to the width
     it gets (the whole title in the tooltip and ``text()``), so a narrow pane is not held wide by
