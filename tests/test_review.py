@@ -388,3 +388,48 @@ def test_html_comment_short_machine_markers_are_not_reported(marker: str) -> Non
 def test_html_comment_with_prose_is_still_reported(comment: str) -> None:
     r = review({"SKILL.md": PLAIN + f"<!-- {comment} -->\n".encode()})
     assert len(only(r, "html-comment")) == 1
+
+
+def _code_spans_naive(text: str) -> list[tuple[int, int]]:
+    """The first definition of ``review._code_spans``: each inline span tested against every span
+    found before it (quadratic; kept here as the reference)."""
+    from skill_studio.core import review
+
+    spans = [(m.start(), m.end()) for m in review._FENCE.finditer(text)]
+    for m in review._INLINE_CODE.finditer(text):
+        if not any(a <= m.start() < b for a, b in spans):
+            spans.append((m.start(), m.end()))
+    return sorted(spans)
+
+
+def test_code_spans_equal_the_quadratic_reference() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from skill_studio.core import review
+
+    pieces = st.sampled_from(["`x`", "``y``", "```\n", "```py\n", "~~~\n", "text ", "\n", "`", "a`b", "  ```\n"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(pieces, max_size=40))
+    def check(parts: list[str]) -> None:
+        text = "".join(parts)
+        assert review._code_spans(text) == _code_spans_naive(text)
+
+    check()
+    many = "```\ncode\n```\n" * 50 + "use `a` and `b` " * 2000  # the quadratic case: 4,000 inline spans
+    assert review._code_spans(many) == _code_spans_naive(many)
+
+
+def test_review_patterns_use_an_engine_that_releases_the_gil() -> None:
+    """Issue 18: the standard ``re`` holds the GIL for a whole scan (25-100 ms on a large file in a
+    background review, a stall of the GUI thread); the ``regex`` engine releases it while it matches
+    a ``str``, with the same findings on every shared fixture file (checked when switching)."""
+    import regex
+
+    from skill_studio.core import review
+
+    patterns = [v for v in vars(review).values() if hasattr(v, "finditer") and hasattr(v, "pattern")]
+    assert len(patterns) >= 10
+    assert all(isinstance(p, regex.Pattern) for p in patterns), [p.pattern[:30] for p in patterns
+                                                                  if not isinstance(p, regex.Pattern)]

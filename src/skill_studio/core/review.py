@@ -19,12 +19,13 @@ from __future__ import annotations
 import bisect
 import functools
 import os
-import re
 import stat
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+import regex as re
 
 from .diffs import unified_diff
 from .models import TreeEntry
@@ -460,12 +461,11 @@ _COMMENT = re.compile(r"<!--(.*?)(?:-->|\Z)", re.S)
 
 
 def _code_spans(text: str) -> list[tuple[int, int]]:
-    spans = [(m.start(), m.end()) for m in _FENCE.finditer(text)]
-    for m in _INLINE_CODE.finditer(text):
-        if not any(a <= m.start() < b for a, b in spans):
-            spans.append((m.start(), m.end()))
-    spans.sort()
-    return spans
+    fences = [(m.start(), m.end()) for m in _FENCE.finditer(text)]  # in order, not overlapping
+    # An inline span can only start inside a fence (one finditer's matches never overlap); issue
+    # 18: testing each against every span found so far took 330 ms on a 143 KB SKILL.md.
+    inline = [(m.start(), m.end()) for m in _INLINE_CODE.finditer(text) if not _inside(fences, m.start())]
+    return sorted(fences + inline)
 
 
 def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
