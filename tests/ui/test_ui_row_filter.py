@@ -37,15 +37,25 @@ def shown(model) -> list[str]:  # type: ignore[no-untyped-def]
     return [model.index(r, 0).data(ROW_ROLE).skill.qualified_name for r in range(model.rowCount())]
 
 
+def sorted_model(rows: list[CatalogRow]) -> CatalogTableModel:
+    model = CatalogTableModel()
+    model.sort(CatalogTableModel.NAME)
+    model.set_rows(rows)
+    return model
+
+
+def filtered_over(rows: list[CatalogRow]) -> tuple[CatalogTableModel, RowFilterModel]:
+    model = sorted_model(rows)
+    filtered = RowFilterModel()
+    filtered.setSourceModel(model)
+    return model, filtered
+
+
 def pair(rows: list[CatalogRow]) -> tuple[CatalogTableModel, SearchFilterProxy, CatalogTableModel, RowFilterModel]:
-    a, b = CatalogTableModel(), CatalogTableModel()
-    for m in (a, b):
-        m.sort(CatalogTableModel.NAME)
-        m.set_rows(rows)
-    proxy, filtered = SearchFilterProxy(), RowFilterModel()
+    a = sorted_model(rows)
+    proxy = SearchFilterProxy()
     proxy.setSourceModel(a)
-    filtered.setSourceModel(b)
-    return a, proxy, b, filtered
+    return (a, proxy, *filtered_over(rows))
 
 
 OPS = st.lists(st.one_of(
@@ -99,11 +109,7 @@ def test_shows_what_the_sort_filter_proxy_shows_through_any_changes(seed: int, o
 
 def test_model_tester_is_quiet_through_filtering_arrivals_sorting_and_changes(qtmodeltester) -> None:
     rng = random.Random(5)
-    model = CatalogTableModel()
-    model.sort(CatalogTableModel.NAME)
-    model.set_rows([row(i, rng) for i in range(50)])
-    filtered = RowFilterModel()
-    filtered.setSourceModel(model)
+    model, filtered = filtered_over([row(i, rng) for i in range(50)])
     qtmodeltester.check(filtered, force_py=True)
     filtered.set_filter_text("pdf")
     model.append_rows([row(100 + k, rng) for k in range(10)])
@@ -117,11 +123,7 @@ def test_model_tester_is_quiet_through_filtering_arrivals_sorting_and_changes(qt
 
 def test_a_keystroke_is_one_layout_change_and_arrivals_are_inserted_rows() -> None:
     rng = random.Random(9)
-    model = CatalogTableModel()
-    model.sort(CatalogTableModel.NAME)
-    model.set_rows([row(i, rng) for i in range(500)])
-    filtered = RowFilterModel()
-    filtered.setSourceModel(model)
+    model, filtered = filtered_over([row(i, rng) for i in range(500)])
     heard: list[str] = []
     for name in ("layoutChanged", "rowsInserted", "rowsRemoved", "modelReset"):
         getattr(filtered, name).connect(lambda *_, n=name: heard.append(n))
@@ -142,10 +144,7 @@ def test_a_keystroke_is_one_layout_change_and_arrivals_are_inserted_rows() -> No
 
 def test_selection_and_current_row_follow_their_rows_and_leave_with_them(qtbot) -> None:
     rng = random.Random(11)
-    model = CatalogTableModel()
-    model.set_rows([row(i, rng) for i in range(200)])
-    filtered = RowFilterModel()
-    filtered.setSourceModel(model)
+    model, filtered = filtered_over([row(i, rng) for i in range(200)])
     view = QTableView()
     qtbot.addWidget(view)
     view.setModel(filtered)
@@ -176,11 +175,7 @@ def test_selection_and_current_row_follow_their_rows_and_leave_with_them(qtbot) 
 def test_a_changed_row_leaves_or_joins_under_a_row_filter() -> None:
     rng = random.Random(13)
     rows = [row(i, rng) for i in range(30)]
-    model = CatalogTableModel()
-    model.sort(CatalogTableModel.NAME)
-    model.set_rows(rows)
-    filtered = RowFilterModel()
-    filtered.setSourceModel(model)
+    model, filtered = filtered_over(rows)
     filtered.set_row_filter(installed)
     before = filtered.rowCount()
     src = next(i for i, r in enumerate(model.rows_in_order()) if installed(r))
@@ -203,11 +198,7 @@ def test_cell_answers_what_data_answers_for_every_role() -> None:
     from skill_studio.ui.models import BADGES_ROLE, SEARCH_ROLE, SORT_ROLE
 
     rng = random.Random(17)
-    model = CatalogTableModel()
-    model.sort(CatalogTableModel.NAME)
-    model.set_rows([row(i, rng) for i in range(25)])
-    filtered = RowFilterModel()
-    filtered.setSourceModel(model)
+    model, filtered = filtered_over([row(i, rng) for i in range(25)])
     filtered.set_filter_text("a")
     roles = [int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.ToolTipRole), SORT_ROLE, BADGES_ROLE,
              SEARCH_ROLE, ROW_ROLE]

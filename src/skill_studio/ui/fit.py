@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QAbstractProxyModel, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QHBoxLayout,
@@ -104,8 +104,7 @@ class ColumnFitter(QObject):
         self._model = model
         source = model
         # a proxy, or a filter model that maps rows itself (models.RowFilterModel): measure its source
-        while (isinstance(source, QAbstractProxyModel) or hasattr(source, "sourceModel")) \
-                and source.sourceModel() is not None:
+        while hasattr(source, "sourceModel") and source.sourceModel() is not None:
             source = source.sourceModel()
         self._source = source
         self._natural = None

@@ -145,17 +145,7 @@ class _TableModel(QAbstractTableModel):
 
         Returns None for an invalid index or a row number out of range.
         """
-        if role in self.SILENT_ROLES:
-            return None
-        r = index.row()
-        if not 0 <= r < len(self._rows) or not index.isValid():
-            return None
-        row = self._rows[r]
-        if role == ROW_ROLE:
-            return row
-        if role == SEARCH_ROLE:
-            return self.search_keys()[r]
-        return self.row_data(row, index.column(), role)
+        return self.cell(index.row(), index.column(), role) if index.isValid() else None
 
     def multiData(self, index: Index, span: Any) -> None:  # noqa: N802 - Qt override
         """Qt's method: every role a view asks of one cell in a single call (issue 18: a painted
@@ -825,12 +815,9 @@ class SearchFilterProxy(QSortFilterProxyModel):
         if accepted is not None and source_row < len(accepted):
             return accepted[source_row]
         model = self.sourceModel()
-        if self._predicate is not None and not self._predicate(model.data(model.index(source_row, 0, source_parent), ROW_ROLE)):
-            return False
-        if not self._terms:
-            return True
-        hay = model.data(model.index(source_row, 0, source_parent), SEARCH_ROLE) or ""
-        return all(t in hay for t in self._terms)
+        index = model.index(source_row, 0, source_parent)
+        return passes([model.data(index, SEARCH_ROLE) or ""], [model.data(index, ROW_ROLE)],
+                      self._terms, self._predicate)[0]
 
 
 class RowFilterModel(QAbstractTableModel):
@@ -1073,8 +1060,7 @@ class RowFilterModel(QAbstractTableModel):
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """The source's answer for the row shown at ``index`` (None for an invalid index)."""
-        source = self.mapToSource(index)
-        return self._source.data(source, role) if source.isValid() else None
+        return self.cell(index.row(), index.column(), role) if index.isValid() else None
 
     def cell(self, r: int, col: int, role: int) -> Any:
         """What :meth:`data` answers for the row shown at ``r``, column ``col`` (the source's

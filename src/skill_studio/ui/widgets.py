@@ -119,9 +119,9 @@ class BadgeDelegate(QStyledItemDelegate):
     def __init__(self, parent: QWidget | None = None, show_text: bool = False) -> None:
         super().__init__(parent)
         self.show_text = show_text
-        self._fonts: dict[str, tuple[QFont, QFontMetrics]] = {}
-        self._font_keys: dict[int, str] = {}
-        """Badge font and its metrics per cell font (issue 18: made anew for every painted cell)."""
+        self._fonts: dict[str, tuple[QFont, QFontMetrics, str]] = {}
+        """Badge font, its metrics and its ``QFont.key()`` per cell font (issue 18: made anew for
+        every painted cell; the key, a string built per call, names the font in the pill cache)."""
         self._pills: dict[tuple[object, ...], tuple[QPixmap, int]] = {}
         """Each painted pill and its width in logical pixels, by text, colours, font, height and
         device pixel ratio (issue 18: drawing them anew cost ~4 ms of every repaint of a table)."""
@@ -129,11 +129,13 @@ class BadgeDelegate(QStyledItemDelegate):
     PILL_CACHE = 256
     """Pills kept before the cache starts over (a table shows a few dozen distinct ones)."""
 
-    def _pill(self, badge: Badge, font: QFont, fm: QFontMetrics, h: int, dpr: float) -> tuple[QPixmap, int]:
-        """The pill of ``badge`` (text on its tone's background, rounded ends) at height ``h``
-        logical pixels for a device of ``dpr`` → (pixmap, width in logical pixels)."""
+    def _pill(self, badge: Badge, font: tuple[QFont, QFontMetrics, str], h: int, dpr: float) -> tuple[QPixmap, int]:
+        """The pill of ``badge`` (text on its tone's background, rounded ends) in ``font`` (from
+        :meth:`_badge_font`) at height ``h`` logical pixels for a device of ``dpr`` → (pixmap,
+        width in logical pixels)."""
         bg, fg, border = badge_colors(badge.kind)
-        key = (badge.text, bg.rgba(), fg.rgba(), border.rgba(), self._font_keys.get(id(font)) or font.key(), h, dpr)
+        qfont, fm, font_key = font
+        key = (badge.text, bg.rgba(), fg.rgba(), border.rgba(), font_key, h, dpr)
         found = self._pills.get(key)
         if found is None:
             w = fm.horizontalAdvance(badge.text) + 2 * self.H_PAD
@@ -142,7 +144,7 @@ class BadgeDelegate(QStyledItemDelegate):
             pm.fill(Qt.GlobalColor.transparent)
             p = QPainter(pm)
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            p.setFont(font)
+            p.setFont(qfont)
             rect = QRect(0, 0, w, h)
             p.setPen(border)
             p.setBrush(bg)
@@ -155,19 +157,16 @@ class BadgeDelegate(QStyledItemDelegate):
             found = self._pills[key] = (pm, w)
         return found
 
-    def _font_and_metrics(self, option: QStyleOptionViewItem) -> tuple[QFont, QFontMetrics]:
+    def _badge_font(self, option: QStyleOptionViewItem) -> tuple[QFont, QFontMetrics, str]:
+        """The pills' font for a cell drawn in ``option.font`` → (font, its metrics, its key)."""
         key = option.font.key()
         found = self._fonts.get(key)
         if found is None:
             f = QFont(option.font)
             f.setPointSizeF(max(6.0, f.pointSizeF() * 0.92))
             f.setWeight(QFont.Weight.DemiBold)
-            found = self._fonts[key] = (f, QFontMetrics(f))
-            self._font_keys[id(f)] = f.key()  # the pill cache's key for it (QFont.key() builds a string)
+            found = self._fonts[key] = (f, QFontMetrics(f), f.key())
         return found
-
-    def _font(self, option: QStyleOptionViewItem) -> QFont:
-        return self._font_and_metrics(option)[0]
 
     def _badges(self, index: Index) -> list[Badge]:
         model = index.model()
@@ -205,13 +204,13 @@ class BadgeDelegate(QStyledItemDelegate):
             painter.drawText(text_rect, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
             painter.restore()
             x = text_rect.right() + self.GAP
-        font, fm = self._font_and_metrics(option)
-        h = fm.height() + 4
+        font = self._badge_font(option)
+        h = font[1].height() + 4
         y = option.rect.top() + (option.rect.height() - h) // 2
         device = painter.device()
         dpr = device.devicePixelRatioF() if device is not None else 1.0
         for b in badges:
-            pill, w = self._pill(b, font, fm, h, dpr)
+            pill, w = self._pill(b, font, h, dpr)
             if x + w > option.rect.right() + 1:
                 break
             painter.drawPixmap(x, y, pill)
@@ -222,7 +221,7 @@ class BadgeDelegate(QStyledItemDelegate):
         badges = self._badges(index)
         if not badges:
             return base
-        fm = self._font_and_metrics(option)[1]
+        fm = self._badge_font(option)[1]
         width = 2 * self.MARGIN + sum(fm.horizontalAdvance(b.text) + 2 * self.H_PAD for b in badges)
         width += self.GAP * (len(badges) - 1) + self._text_width(option, index)
         return QSize(max(base.width(), width), max(base.height(), fm.height() + 10))
