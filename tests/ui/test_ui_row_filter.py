@@ -104,6 +104,10 @@ def test_shows_what_the_sort_filter_proxy_shows_through_any_changes(seed: int, o
             a.set_rows(fresh)
             b.set_rows(fresh)
         assert shown(filtered) == shown(proxy), op
+        for r in range(filtered.rowCount()):  # what the view paints is what the source says
+            source_row = b.rows_in_order().index(filtered.index(r, 0).data(ROW_ROLE))
+            assert [filtered.index(r, c).data() for c in range(b.columnCount())] == \
+                [b.cell(source_row, c, Qt.ItemDataRole.DisplayRole) for c in range(b.columnCount())], op
         assert filtered.visible_rows() == [proxy.index(r, 0).data(ROW_ROLE) for r in range(proxy.rowCount())]
 
 
@@ -194,20 +198,100 @@ def test_refuses_a_source_that_does_not_sort_itself() -> None:
         RowFilterModel().setSourceModel(InstalledTableModel())
 
 
-def test_cell_answers_what_data_answers_for_every_role() -> None:
-    from skill_studio.ui.models import BADGES_ROLE, SEARCH_ROLE, SORT_ROLE
+def test_cell_answers_what_data_answers_and_the_filter_answers_what_its_source_does() -> None:
+    from skill_studio.ui.models import BADGES_ROLE, MIRRORED_ROLES, SEARCH_ROLE, SORT_ROLE
 
     rng = random.Random(17)
     model, filtered = filtered_over([row(i, rng) for i in range(25)])
     filtered.set_filter_text("a")
     roles = [int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.ToolTipRole), SORT_ROLE, BADGES_ROLE,
              SEARCH_ROLE, ROW_ROLE]
-    for m in (model, filtered):
-        for r in range(m.rowCount()):
-            for c in range(m.columnCount()):
-                for role in roles:
-                    assert m.cell(r, c, role) == m.index(r, c).data(role), (type(m).__name__, r, c, role)
+    for r in range(model.rowCount()):
+        for c in range(model.columnCount()):
+            for role in roles:
+                assert model.cell(r, c, role) == model.index(r, c).data(role), (r, c, role)
+    assert 0 < filtered.rowCount() < 25
+    for r in range(filtered.rowCount()):
+        source_row = model.rows_in_order().index(filtered.index(r, 0).data(ROW_ROLE))
+        for c in range(filtered.columnCount()):
+            index = filtered.index(r, c)
+            for role in roles:  # the source's answer, through cell()
+                assert filtered.cell(r, c, role) == model.cell(source_row, c, role), (r, c, role)
+            for role in MIRRORED_ROLES:  # and through Qt, from the paint mirror
+                assert index.data(role) == model.cell(source_row, c, role), (r, c, role)
+            # tooltips are made when shown, not held by the mirror
+            assert index.data(Qt.ItemDataRole.ToolTipRole) is None
+            assert filtered.tooltip(index) == model.cell(source_row, c, Qt.ItemDataRole.ToolTipRole)
     assert filtered.cell(filtered.rowCount(), 0, ROW_ROLE) is None
+    assert filtered.tooltip(QModelIndex()) is None
+
+
+def test_a_repaint_over_the_filter_runs_no_python(qtbot) -> None:
+    """Issue 18: each call from a paint into Python takes the interpreter lock back; with other
+    threads running Python, a repaint over the Python models took 31-79 ms instead of 6."""
+    import sys
+
+    from skill_studio.ui.widgets import LazyTipDelegate, setup_table
+
+    rng = random.Random(19)
+    model, filtered = filtered_over([row(i, rng) for i in range(300)])
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(filtered)
+    setup_table(view, CatalogTableModel.DESCRIPTION)
+    view.setItemDelegate(LazyTipDelegate(view))
+    view.resize(900, 600)
+    view.show()
+    qtbot.waitExposed(view)
+    filtered.set_filter_text("a")
+    view.viewport().grab()  # first paint: fonts, caches
+    called: list[str] = []
+
+    def profile(frame, event, arg):  # type: ignore[no-untyped-def]
+        if event == "call":
+            called.append(f"{frame.f_code.co_filename}:{frame.f_code.co_name}")
+
+    sys.setprofile(profile)
+    try:
+        view.viewport().grab()
+    finally:
+        sys.setprofile(None)
+    assert any("fit.py:eventFilter" in c for c in called), called  # the viewport did paint
+    assert [c for c in called if "skill_studio" in c and "fit.py" not in c] == []
+    # the same table over the Python model itself calls into Python for every painted cell
+    view.setModel(model)
+    view.viewport().grab()
+    sys.setprofile(profile)
+    try:
+        view.viewport().grab()
+    finally:
+        sys.setprofile(None)
+    assert sum("skill_studio" in c for c in called) > 50
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")
+def test_tooltips_are_made_when_shown(qtbot) -> None:
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    from skill_studio.ui.widgets import LazyTipDelegate
+
+    rng = random.Random(23)
+    model, filtered = filtered_over([row(i, rng) for i in range(20)])
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(filtered)
+    view.setItemDelegate(LazyTipDelegate(view))
+    view.resize(700, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    filtered.set_filter_text("pdf")
+    index = filtered.index(0, CatalogTableModel.NAME)
+    at = view.visualRect(index).center()
+    QApplication.sendEvent(view.viewport(), QHelpEvent(QHelpEvent.Type.ToolTip, at, view.viewport().mapToGlobal(at)))
+    target = index.data(ROW_ROLE)
+    assert QToolTip.text() == f"{target.skill.qualified_name}\n{target.skill.path}"
+    QToolTip.hideText()
 
 
 def test_the_description_shown_is_cut_to_what_its_column_can_show(qtbot) -> None:
@@ -225,7 +309,10 @@ def test_the_description_shown_is_cut_to_what_its_column_can_show(qtbot) -> None
     view.setModel(model)
     follow_column_width(view, CatalogTableModel.DESCRIPTION, model.set_description_width)
     view.horizontalHeader().resizeSection(CatalogTableModel.DESCRIPTION, 300)
+    filtered = RowFilterModel()
+    filtered.setSourceModel(model)
     shown = index.data()
+    assert filtered.index(0, CatalogTableModel.DESCRIPTION).data() == shown  # the paint mirror heard of it
     assert shown.endswith("…") and 80 <= len(shown) <= 300 // 3 + 16 + 1
     assert view.fontMetrics().horizontalAdvance(shown) > 300  # still wider than the column: Qt elides it
     assert "word " * 100 in index.data(Qt.ItemDataRole.ToolTipRole).replace("\n", " ") + " "  # the tooltip keeps it all

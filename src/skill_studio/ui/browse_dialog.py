@@ -73,6 +73,7 @@ from skill_studio.ui.widgets import (
     CollapsibleSection,
     ElidedLabel,
     ErrorView,
+    LazyTipDelegate,
     MarkdownView,
     button,
     follow_column_width,
@@ -416,6 +417,7 @@ class RegistryTab(QWidget):
         fitter = getattr(self.table, "column_fitter", None)
         if fitter is not None:  # a filled table is painted once its columns are sized (_fill_next)
             fitter.settled.connect(self._paint_filled)
+        self.table.setItemDelegate(LazyTipDelegate(self.table))  # tooltips made when shown (issue 18)
         self.table.setItemDelegateForColumn(CatalogTableModel.STATE, BadgeDelegate(self.table))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(CatalogTableModel.WARNINGS, QHeaderView.ResizeMode.Fixed)

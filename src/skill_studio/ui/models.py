@@ -19,7 +19,6 @@ is converted to Python, and enough of those (a few thousand repaints) abort the 
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass, fields
 from enum import Enum
@@ -30,10 +29,12 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QRegularExpression,
     QSortFilterProxyModel,
     Qt,
     Signal,
 )
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QApplication, QStyle
 
 from skill_studio.app import version_sort_key
@@ -310,8 +311,14 @@ class CatalogTableModel(_TableModel):
         averages under 3 px a character), with "…". Issue 18: Qt lays out and shapes a cell's whole
         text to elide it, on every repaint; descriptions run to 1,000 characters (a median of 357
         in the official directory), and a repaint of that table cost 13–18 ms. The tooltip and the
-        details pane keep the whole text."""
-        self._description_chars = max(80, pixels // 3 + 16)
+        details pane keep the whole text. When the cut changes, the column's ``DisplayRole``
+        changes: ``dataChanged`` says so (a filter's paint mirror copies it)."""
+        chars = max(80, pixels // 3 + 16)
+        if chars != self._description_chars:
+            self._description_chars = chars
+            if self._rows:
+                self.dataChanged.emit(self.index(0, self.DESCRIPTION), self.index(len(self._rows) - 1, self.DESCRIPTION),
+                                      [int(Qt.ItemDataRole.DisplayRole)])
 
     def _value(self, row: CatalogRow) -> Any:
         if self._row_key is not None:
@@ -820,167 +827,242 @@ class SearchFilterProxy(QSortFilterProxyModel):
                       self._terms, self._predicate)[0]
 
 
-class RowFilterModel(QAbstractTableModel):
+FILTER_ROLE = int(Qt.ItemDataRole.UserRole) + 5
+"""In a :class:`RowFilterModel`'s paint mirror: the filter's text of a row, ``"\\x01"`` when the row
+passes the row predicate (``"\\x00"`` when not) followed by its ``SEARCH_ROLE`` text."""
+
+_PLACE_ROLE = int(Qt.ItemDataRole.UserRole) + 6
+"""In a paint mirror: a row's new place while the mirror follows its source's re-sort."""
+
+MIRRORED_ROLES: tuple[int, ...] = (
+    int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.DecorationRole), int(Qt.ItemDataRole.ForegroundRole),
+    ROW_ROLE, SORT_ROLE, SEARCH_ROLE, BADGES_ROLE)
+"""The roles a paint mirror holds per cell: what a view paints, and what the UI reads back through
+the filter (``ROW_ROLE`` above all). Tooltips are not among them: made when asked
+(:meth:`RowFilterModel.tooltip`, shown by ``widgets.LazyTipDelegate``)."""
+
+_MIRROR_FLAGS = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
+"""Flags of a mirrored cell: a catalog row is selected, never edited, dragged or expanded (what
+``QAbstractTableModel.flags`` gives the source's cells)."""
+
+
+class _PaintMirror(QStandardItemModel):
+    """Row for row, a copy in Qt's own item model of what a self-sorting table model (the source)
+    shows: the roles of :data:`MIRRORED_ROLES` per cell, plus :data:`FILTER_ROLE` in column 0.
+
+    Issue 18: painting a table over a Python model calls into Python for every painted cell
+    (``rowCount``, ``columnCount``, ``multiData``), and each call takes the interpreter lock back
+    from whichever thread holds it. While external plugins resolve in the background, a 6 ms repaint
+    of the browse table took 31–79 ms. A view over this mirror (through :class:`RowFilterModel`, a
+    ``QSortFilterProxyModel`` with no Python in its paint path) paints without Python.
+
+    It follows the source's signals: a reset is rebuilt (signals held, one reset), inserted rows are
+    inserted, removed rows removed, changed cells copied again (the roles the change names, or all),
+    a re-sort replayed with Qt's own sort (persistent indexes, hence selection, follow), header
+    changes copied. Mirror row ``r`` is always source row ``r``.
+    """
+
+    def __init__(self, source: Any, parent: Any = None) -> None:
+        super().__init__(0, source.columnCount(), parent)
+        self._source = source
+        self._columns = source.columnCount()
+        self.predicate: Callable[[Any], bool] | None = None
+        """The row predicate of the filter (its verdict is the first character of ``FILTER_ROLE``)."""
+        self._held: list[Any] | None = None
+        self._copy_headers()
+        source.modelReset.connect(self.rebuild)
+        source.rowsInserted.connect(self._inserted)
+        source.rowsRemoved.connect(self._removed)
+        source.dataChanged.connect(self._changed)
+        source.layoutAboutToBeChanged.connect(self._hold_order)
+        source.layoutChanged.connect(self._reorder)
+        source.headerDataChanged.connect(self._copy_headers)
+        self.rebuild()
+
+    def sourceModel(self) -> Any:  # noqa: N802 - the name ``fit.ColumnFitter`` follows to the data
+        """The mirrored model (``fit.ColumnFitter`` measures text there)."""
+        return self._source
+
+    def _copy_headers(self, *_: object) -> None:
+        horizontal = Qt.Orientation.Horizontal
+        for c in range(self._columns):
+            for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                self.setHeaderData(c, horizontal, self._source.headerData(c, horizontal, role), role)
+
+    def filter_text(self, r: int) -> str:
+        """``FILTER_ROLE`` text of source row ``r``."""
+        row, predicate = self._source.row_at(r), self.predicate
+        return ("\x01" if predicate is None or predicate(row) else "\x00") + self._source.search_keys()[r]
+
+    def _items(self, r: int) -> list[QStandardItem]:
+        cell, items = self._source.cell, []
+        for c in range(self._columns):
+            item = QStandardItem()
+            item.setFlags(_MIRROR_FLAGS)
+            for role in MIRRORED_ROLES:
+                value = cell(r, c, role)
+                if value is not None:
+                    item.setData(value, role)
+            items.append(item)
+        items[0].setData(self.filter_text(r), FILTER_ROLE)
+        return items
+
+    def rebuild(self, *_: object) -> None:
+        """Copy every row again (one model reset; signals are held while the rows go in)."""
+        self.beginResetModel()
+        blocked = self.blockSignals(True)
+        try:
+            self.setRowCount(0)
+            for r in range(self._source.rowCount()):
+                self.appendRow(self._items(r))
+        finally:
+            self.blockSignals(blocked)
+        self.endResetModel()
+
+    def set_predicate(self, predicate: Callable[[Any], bool] | None) -> None:
+        """Use ``predicate`` for the rows' ``FILTER_ROLE`` texts (written with signals held: the
+        filter is told once, by its caller)."""
+        self.predicate = predicate
+        blocked = self.blockSignals(True)
+        try:
+            for r in range(self.rowCount()):
+                self.item(r, 0).setData(self.filter_text(r), FILTER_ROLE)
+        finally:
+            self.blockSignals(blocked)
+
+    def _inserted(self, parent: Index, first: int, last: int) -> None:
+        if not parent.isValid():
+            for r in range(first, last + 1):
+                self.insertRow(r, self._items(r))
+
+    def _removed(self, parent: Index, first: int, last: int) -> None:
+        if not parent.isValid():
+            self.removeRows(first, last - first + 1)
+
+    def _changed(self, top_left: Index, bottom_right: Index, roles: Any = ()) -> None:
+        first, last = top_left.row(), bottom_right.row()
+        c0, c1 = top_left.column(), bottom_right.column()
+        asked = [int(r) for r in roles or ()]
+        copy = [r for r in MIRRORED_ROLES if r in asked] if asked else list(MIRRORED_ROLES)
+        refilter = not asked or SEARCH_ROLE in asked or ROW_ROLE in asked
+        cell = self._source.cell
+        blocked = self.blockSignals(True)
+        try:
+            for r in range(first, last + 1):
+                for c in range(c0, c1 + 1):
+                    item = self.item(r, c)
+                    for role in copy:
+                        item.setData(cell(r, c, role), role)
+                if refilter:
+                    self.item(r, 0).setData(self.filter_text(r), FILTER_ROLE)
+        finally:
+            self.blockSignals(blocked)
+        told = copy + [FILTER_ROLE] if refilter and asked else ([] if not asked else copy)
+        self.dataChanged.emit(self.index(first, 0 if refilter else c0), self.index(last, c1), told)
+
+    def _hold_order(self, *_: object) -> None:
+        self._held = list(self._source.rows_in_order())
+
+    def _reorder(self, *_: object) -> None:
+        old, self._held = self._held, None
+        new = self._source.rows_in_order()
+        where = {id(r): i for i, r in enumerate(new)}
+        places = [where.get(id(r), -1) for r in old] if old is not None else []
+        if len(places) != self.rowCount() or len(where) != len(new) or sorted(places) != list(range(len(new))):
+            self.rebuild()  # not a re-ordering of the same rows
+            return
+        blocked = self.blockSignals(True)
+        try:
+            for i, p in enumerate(places):
+                self.item(i, 0).setData(p, _PLACE_ROLE)
+        finally:
+            self.blockSignals(blocked)
+        self.setSortRole(_PLACE_ROLE)
+        self.sort(0)  # Qt's sort: one layout change, persistent indexes follow their rows
+
+
+class RowFilterModel(QSortFilterProxyModel):
     """The rows of a self-sorting table model (``SORTS_ITSELF``, e.g. :class:`CatalogTableModel`)
     that match a search text and a row predicate, in that model's order: the browse table's filter.
 
     It answers what :class:`SearchFilterProxy` answers (``set_filter_text``, ``set_row_filter``,
-    ``set_sort_key``, ``sort``, ``mapToSource``/``mapFromSource``, ``sourceModel``) with the same
-    verdicts (:func:`passes`). Issue 18: a ``QSortFilterProxyModel`` asks ``filterAcceptsRow`` —
-    one call into Python — for every row on every keystroke (3 ms on 5,000 rows, 6 ms in a browse
-    tab, whose listeners also heard one ``rowsRemoved``/``rowsInserted`` per run of rows). Here a
-    keystroke is one list pass over the precomputed search keys and one ``layoutChanged``, with the
-    persistent indexes (selection, current row) moved to their rows' new places or dropped, as
-    ``QSortFilterProxyModel.invalidate()`` does.
+    ``set_sort_key``, ``sort``, ``sourceModel``, ``mapFromSource``) with the same verdicts as
+    :func:`passes`, and adds :meth:`visible_rows`, :meth:`cell` and :meth:`tooltip`.
 
-    Changes of the source are followed narrowly: inserted rows that pass are inserted (one signal
-    for a run), removed rows removed, changed rows tested again (a row that stops passing is removed,
-    one that starts passing inserted), a re-sort followed with persistent indexes kept, a reset
-    reset. The source must offer ``search_keys()`` and ``rows_in_order()`` (``_TableModel`` does).
+    Issue 18, how it stays fast:
+
+    - **Painting runs no Python.** The view reads a :class:`_PaintMirror` of the source through
+      this proxy, neither of which answers Qt from Python. While other threads run Python (external
+      plugins resolving), a repaint over the Python models waited for the interpreter lock at every
+      cell: 6 ms alone, 31–79 ms then. Over the mirror it stays at its quiet cost.
+    - **A keystroke runs no Python per row.** The search words become one regular expression over
+      the mirror's :data:`FILTER_ROLE` (the row predicate's verdict, then the search text), matched
+      by Qt; the view hears one ``layoutChanged`` (the proxy's own per-range signals are held), and
+      persistent indexes (selection, current row) keep their rows or are dropped.
+    - **The predicate runs once per row** when it changes, and for rows that arrive or change.
+
+    ``mapToSource`` gives an index of the mirror (same row number as the source's);
+    ``mapFromSource`` also takes an index of the source itself.
     """
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._source: Any = None
-        self._shown: list[int] = []
-        """Source row numbers shown, ascending (the source's order is the order shown)."""
+        self._catalog: Any = None
+        self._mirror: _PaintMirror | None = None
         self._terms: tuple[str, ...] = ()
         self._predicate: Callable[[Any], bool] | None = None
         self._sort_column, self._sort_order = -1, Qt.SortOrder.AscendingOrder
-        self._moving: tuple[list[Any], list[Any]] | None = None
+        self.setFilterRole(FILTER_ROLE)
+        self.setFilterKeyColumn(0)
 
     # -- source -----------------------------------------------------------------------------------
 
     def setSourceModel(self, model: Any) -> None:  # noqa: N802 - Qt's name
-        """Show ``model``'s rows (a model reset). Raises ``ValueError`` if the model does not sort
-        itself (``SORTS_ITSELF``): this filter keeps its source's order."""
+        """Show ``model``'s rows. Raises ``ValueError`` if the model does not sort itself
+        (``SORTS_ITSELF``: this filter keeps its source's order) or a source was set before."""
         if not getattr(model, "SORTS_ITSELF", False):
             raise ValueError(f"{type(model).__name__} does not sort itself; use SearchFilterProxy")
-        if self._source is not None:
+        if self._catalog is not None:
             raise ValueError("RowFilterModel: the source model is set once")
-        self.beginResetModel()
-        self._source = model
-        model.modelAboutToBeReset.connect(self.beginResetModel)
-        model.modelReset.connect(self._source_reset)
-        model.rowsInserted.connect(self._source_inserted)
-        model.rowsAboutToBeRemoved.connect(self._source_about_to_remove)
-        model.rowsRemoved.connect(self._source_removed)
-        model.dataChanged.connect(self._source_changed)
-        model.layoutAboutToBeChanged.connect(self._source_layout_about_to_change)
-        model.layoutChanged.connect(self._source_layout_changed)
-        model.headerDataChanged.connect(self.headerDataChanged)
-        self._shown = self._matching()
-        self.endResetModel()
+        self._catalog = model
+        self._mirror = _PaintMirror(model, self)
+        super().setSourceModel(self._mirror)
 
     def sourceModel(self) -> Any:  # noqa: N802 - Qt's name
-        """The filtered model (None before :meth:`setSourceModel`)."""
-        return self._source
+        """The filtered model (None before :meth:`setSourceModel`); Qt's side reads its mirror."""
+        return self._catalog
 
-    def _matching(self, first: int = 0, last: int | None = None) -> list[int]:
-        """Source rows ``first``..``last`` (default: to the end) that pass, ascending."""
-        src = self._source
-        if src is None:
-            return []
-        end = src.rowCount() if last is None else last + 1
-        if not self._terms and self._predicate is None:
-            return list(range(first, end))
-        keys = src.search_keys()[first:end]
-        rows = src.rows_in_order()[first:end]
-        return [first + i for i, ok in enumerate(passes(keys, rows, self._terms, self._predicate)) if ok]
-
-    def _source_reset(self) -> None:
-        self._shown = self._matching()
-        self.endResetModel()
-
-    def _source_inserted(self, parent: Index, first: int, last: int) -> None:
-        if parent.isValid():
-            return
-        n = last - first + 1
-        at = bisect_left(self._shown, first)
-        new = self._matching(first, last)
-        # the rows after the insertion moved down: renumbered first, so that every row shown
-        # reads the same before and after (what a view holds while it hears of the insertion)
-        self._shown[at:] = [s + n for s in self._shown[at:]]
-        if new:
-            self.beginInsertRows(QModelIndex(), at, at + len(new) - 1)
-            self._shown[at:at] = new
-            self.endInsertRows()
-
-    def _source_about_to_remove(self, parent: Index, first: int, last: int) -> None:
-        if parent.isValid():
-            return
-        i, j = bisect_left(self._shown, first), bisect_right(self._shown, last)
-        if i < j:
-            self.beginRemoveRows(QModelIndex(), i, j - 1)
-            del self._shown[i:j]
-            self.endRemoveRows()
-
-    def _source_removed(self, parent: Index, first: int, last: int) -> None:
-        if parent.isValid():
-            return
-        n = last - first + 1
-        at = bisect_left(self._shown, first)  # the rows after the removed ones moved up
-        self._shown[at:] = [s - n for s in self._shown[at:]]
-
-    def _source_changed(self, top_left: Index, bottom_right: Index, roles: Any = ()) -> None:
-        first, last = top_left.row(), bottom_right.row()
-        i, j = bisect_left(self._shown, first), bisect_right(self._shown, last)
-        old, new = self._shown[i:j], self._matching(first, last)
-        if old != new:
-            keep = set(new)
-            leaving = [k for k in range(i, j) if self._shown[k] not in keep]
-            for a, b in reversed(_runs(leaving)):
-                self.beginRemoveRows(QModelIndex(), a, b)
-                del self._shown[a:b + 1]
-                self.endRemoveRows()
-            had = set(old)
-            for s in (s for s in new if s not in had):
-                at = bisect_left(self._shown, s)
-                self.beginInsertRows(QModelIndex(), at, at)
-                self._shown.insert(at, s)
-                self.endInsertRows()
-            i, j = bisect_left(self._shown, first), bisect_right(self._shown, last)
-        if i < j:
-            self.dataChanged.emit(self.index(i, top_left.column()), self.index(j - 1, bottom_right.column()),
-                                  list(roles or ()))
-
-    def _source_layout_about_to_change(self, *_: object) -> None:
-        self.layoutAboutToBeChanged.emit()
-        rows, shown = self._source.rows_in_order(), self._shown
-        persistent = self.persistentIndexList()
-        self._moving = (persistent, [rows[shown[p.row()]] if 0 <= p.row() < len(shown) else None
-                                     for p in persistent])
-
-    def _source_layout_changed(self, *_: object) -> None:
-        persistent, held = self._moving or ([], [])
-        self._moving = None
-        self._shown = self._matching()
-        if persistent:
-            where = {id(r): i for i, r in enumerate(self._source.rows_in_order())}
-            self._move_persistent(persistent, [where.get(id(r), -1) if r is not None else -1 for r in held])
-        self.layoutChanged.emit()
-
-    def _move_persistent(self, persistent: list[Any], source_rows: list[int]) -> None:
-        """Point each persistent index at its source row's place in :attr:`_shown` (invalid when
-        that row is no longer shown)."""
-        shown, moved = self._shown, []
-        for p, s in zip(persistent, source_rows):
-            k = bisect_left(shown, s)
-            moved.append(self.index(k, p.column()) if s >= 0 and k < len(shown) and shown[k] == s
-                         else QModelIndex())
-        self.changePersistentIndexList(persistent, moved)
+    def mapFromSource(self, index: Index) -> QModelIndex:  # noqa: N802 - Qt's name
+        """The index shown for an index of the source or of its mirror (invalid when that row is
+        filtered out)."""
+        if self._mirror is not None and index.isValid() and index.model() is self._catalog:
+            index = self._mirror.index(index.row(), index.column())
+        return super().mapFromSource(index)
 
     # -- filter -----------------------------------------------------------------------------------
 
+    def _pattern(self) -> QRegularExpression:
+        if not self._terms and self._predicate is None:
+            return QRegularExpression()  # Qt accepts every row without looking
+        words = "".join(f"(?=.*?{QRegularExpression.escape(t)})" for t in self._terms)
+        return QRegularExpression("^\\x01" + words, QRegularExpression.PatternOption.DotMatchesEverythingOption)
+
     def _refilter(self) -> None:
-        new = self._matching()
-        if new == self._shown:
-            return
+        """Filter again as one layout change (Qt's per-range signals held: a keystroke on 5,000 rows
+        would tell every listener of each run of rows that came or went)."""
+        pattern = self._pattern()
         self.layoutAboutToBeChanged.emit()
-        persistent, shown = self.persistentIndexList(), self._shown
-        held = [shown[p.row()] if 0 <= p.row() < len(shown) else -1 for p in persistent]
-        self._shown = new
-        self._move_persistent(persistent, held)
+        blocked = self.blockSignals(True)
+        try:
+            if pattern.pattern() != self.filterRegularExpression().pattern():
+                self.setFilterRegularExpression(pattern)
+            elif hasattr(self, "endFilterChange"):  # Qt 6.10 and later
+                self.beginFilterChange()
+                self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+            else:  # pragma: no cover - Qt before 6.10
+                self.invalidateRowsFilter()
+        finally:
+            self.blockSignals(blocked)
         self.layoutChanged.emit()
 
     def filter_text(self) -> str:
@@ -998,20 +1080,28 @@ class RowFilterModel(QAbstractTableModel):
         """Also require ``predicate(row dataclass)`` to be true, e.g. "updates only"; None removes it."""
         if predicate is not self._predicate:
             self._predicate = predicate
+            if self._mirror is not None:
+                self._mirror.set_predicate(predicate)
             self._refilter()
 
     def visible_rows(self) -> list[Any]:
-        """The row dataclasses shown, in order (one list pass; no call per row through Qt)."""
-        rows = self._source.rows_in_order() if self._source is not None else []
-        return [rows[s] for s in self._shown]
+        """The row dataclasses shown, in order (one list pass with :func:`passes`; no call per row
+        through Qt)."""
+        if self._catalog is None:
+            return []
+        rows = self._catalog.rows_in_order()
+        if not self._terms and self._predicate is None:
+            return list(rows)
+        verdicts = passes(self._catalog.search_keys(), rows, self._terms, self._predicate)
+        return [r for r, ok in zip(rows, verdicts) if ok]
 
     # -- sorting (the source sorts itself) --------------------------------------------------------
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Qt's method: the source sorts itself; the rows shown follow."""
         self._sort_column, self._sort_order = column, order
-        if self._source is not None:
-            self._source.sort(column, order)
+        if self._catalog is not None:
+            self._catalog.sort(column, order)
 
     def sortColumn(self) -> int:  # noqa: N802 - Qt's name
         """The column last sorted by (-1: none)."""
@@ -1024,67 +1114,20 @@ class RowFilterModel(QAbstractTableModel):
     def set_sort_key(self, key: Callable[[Any], Any] | None) -> None:
         """Sort by ``key(row dataclass)``; None sorts by the column again (the source's
         ``set_sort_key``)."""
-        if self._source is not None:
-            self._source.set_sort_key(key)
+        if self._catalog is not None:
+            self._catalog.set_sort_key(key)
 
-    # -- mapping ----------------------------------------------------------------------------------
-
-    def mapToSource(self, index: Index) -> QModelIndex:  # noqa: N802 - Qt's name
-        """The source index of a row shown (invalid for an invalid index)."""
-        r = index.row()
-        if self._source is None or not index.isValid() or not 0 <= r < len(self._shown):
-            return QModelIndex()
-        return self._source.index(self._shown[r], index.column())
-
-    def mapFromSource(self, index: Index) -> QModelIndex:  # noqa: N802 - Qt's name
-        """The index shown for a source index (invalid when that row is filtered out)."""
-        if not index.isValid():
-            return QModelIndex()
-        s = index.row()
-        k = bisect_left(self._shown, s)
-        if k < len(self._shown) and self._shown[k] == s:
-            return self.index(k, index.column())
-        return QModelIndex()
-
-    # -- Qt's model interface ---------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008,N802 - Qt signature
-        return 0 if parent.isValid() else len(self._shown)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008,N802
-        return 0 if parent.isValid() or self._source is None else self._source.columnCount()
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        return None if self._source is None else self._source.headerData(section, orientation, role)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """The source's answer for the row shown at ``index`` (None for an invalid index)."""
-        return self.cell(index.row(), index.column(), role) if index.isValid() else None
+    # -- answers from the source ------------------------------------------------------------------
 
     def cell(self, r: int, col: int, role: int) -> Any:
-        """What :meth:`data` answers for the row shown at ``r``, column ``col`` (the source's
-        ``cell``; None when out of range)."""
-        if self._source is None or not 0 <= r < len(self._shown):
+        """The source's answer (``cell``) for the row shown at ``r``, column ``col``, any role,
+        tooltips included (None when out of range)."""
+        if self._catalog is None or not 0 <= r < self.rowCount():
             return None
-        return self._source.cell(self._shown[r], col, role)
+        source = self.mapToSource(self.index(r, col))
+        return self._catalog.cell(source.row(), col, role) if source.isValid() else None
 
-    def multiData(self, index: Index, span: Any) -> None:  # noqa: N802 - Qt override
-        """Qt's method: one call per painted cell, answered by the source's ``fill_roles``."""
-        r = index.row()
-        if self._source is None or not index.isValid() or not 0 <= r < len(self._shown):
-            for item in span:
-                item.clearData()
-            return
-        self._source.fill_roles(self._shown[r], index.column(), span)
-
-
-def _runs(positions: list[int]) -> list[tuple[int, int]]:
-    """Ascending ``positions`` as (first, last) runs of consecutive numbers."""
-    out: list[tuple[int, int]] = []
-    for p in positions:
-        if out and out[-1][1] == p - 1:
-            out[-1] = (out[-1][0], p)
-        else:
-            out.append((p, p))
-    return out
+    def tooltip(self, index: Index) -> str | None:
+        """The tooltip of a cell shown, made when asked (the mirror holds none)."""
+        value = self.cell(index.row(), index.column(), int(Qt.ItemDataRole.ToolTipRole)) if index.isValid() else None
+        return value if isinstance(value, str) and value else None

@@ -58,6 +58,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QTextBrowser,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -107,7 +108,33 @@ def lock_icon() -> QIcon:
     return _lock_icon
 
 
-class BadgeDelegate(QStyledItemDelegate):
+def show_lazy_tooltip(event: QEvent, view: QAbstractItemView, index: Index) -> bool:
+    """Show the tooltip of ``index`` asked of its model's ``tooltip(index)`` (a
+    ``models.RowFilterModel``: its paint mirror holds no tooltips, issue 18), for a ToolTip help
+    event. Returns True when handled; False when the model has no ``tooltip`` or the event is of
+    another kind (Qt's own handling applies)."""
+    tooltip = getattr(index.model(), "tooltip", None)
+    if tooltip is None or event.type() != QEvent.Type.ToolTip:
+        return False
+    text = tooltip(index)
+    if text:
+        QToolTip.showText(event.globalPos(), text, view, view.visualRect(index))  # type: ignore[attr-defined]
+    else:
+        QToolTip.hideText()
+        event.ignore()
+    return True
+
+
+class LazyTipDelegate(QStyledItemDelegate):
+    """Qt's delegate (it paints without Python) whose tooltips are made when shown
+    (:func:`show_lazy_tooltip`)."""
+
+    def helpEvent(self, event: QEvent, view: QAbstractItemView, option: QStyleOptionViewItem,  # noqa: N802
+                  index: Index) -> bool:
+        return show_lazy_tooltip(event, view, index) or super().helpEvent(event, view, option, index)  # type: ignore[arg-type]
+
+
+class BadgeDelegate(LazyTipDelegate):
     """Paints ``BADGES_ROLE`` (a list of :class:`Badge`) as rounded pills, after the cell's text when
     ``show_text`` is True; the size hint fits text and pills, so nothing is clipped when the column
     is sized to its contents."""
