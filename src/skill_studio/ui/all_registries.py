@@ -35,7 +35,7 @@ from skill_studio.ui import keyboard
 from skill_studio.ui.browse_dialog import BrowseDialog, DetailsPane, RegistryTab, _has_update
 from skill_studio.ui.facets import FacetPanel, FiltersToggle, TabCatalogue
 from skill_studio.ui.models import ROW_ROLE, SORT_ROLE, CatalogRow, CatalogTableModel, RowFilterModel
-from skill_studio.ui.widgets import BadgeDelegate, LazyTipDelegate, follow_column_width, setup_table
+from skill_studio.ui.widgets import BadgeStripDelegate, LazyTipDelegate, follow_column_width, setup_table
 
 ALL_TITLE = "All registries"
 
@@ -168,7 +168,7 @@ class AllRegistriesTab(QWidget):
             fitter.floors[AllRegistriesModel.REGISTRY] = 120
             fitter.caps.update({AllRegistriesModel.NAME: 180, AllRegistriesModel.REGISTRY: 124})  # description ≥ 180 px at 1024×640
         self.table.setItemDelegate(LazyTipDelegate(self.table))  # tooltips made when shown (issue 18)
-        self.table.setItemDelegateForColumn(AllRegistriesModel.STATE, BadgeDelegate(self.table))
+        self.table.setItemDelegateForColumn(AllRegistriesModel.STATE, BadgeStripDelegate(self.table, self.proxy, AllRegistriesModel.STATE))
         self.table.sortByColumn(AllRegistriesModel.NAME, Qt.SortOrder.AscendingOrder)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self.selection_changed.emit())
         self.table.selectionModel().currentRowChanged.connect(

@@ -68,7 +68,7 @@ from skill_studio.ui.review_jobs import ListingReviews, ReviewedCatalogModel, co
 from skill_studio.ui.review_panel import ReviewPanel
 from skill_studio.ui.theme import muted_text
 from skill_studio.ui.widgets import (
-    BadgeDelegate,
+    BadgeStripDelegate,
     BusyView,
     CollapsibleSection,
     ElidedLabel,
@@ -418,7 +418,7 @@ class RegistryTab(QWidget):
         if fitter is not None:  # a filled table is painted once its columns are sized (_fill_next)
             fitter.settled.connect(self._paint_filled)
         self.table.setItemDelegate(LazyTipDelegate(self.table))  # tooltips made when shown (issue 18)
-        self.table.setItemDelegateForColumn(CatalogTableModel.STATE, BadgeDelegate(self.table))
+        self.table.setItemDelegateForColumn(CatalogTableModel.STATE, BadgeStripDelegate(self.table, self.proxy, CatalogTableModel.STATE))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(CatalogTableModel.WARNINGS, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(CatalogTableModel.WARNINGS, 30)

@@ -19,7 +19,7 @@ is converted to Python, and enough of those (a few thousand repaints) abort the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from enum import Enum
 from functools import lru_cache
@@ -194,6 +194,12 @@ class _TableModel(QAbstractTableModel):
         if role == SEARCH_ROLE:
             return self.search_keys()[r]
         return self.row_data(row, col, role)
+
+    def painted_roles(self, col: int) -> tuple[int, ...]:
+        """The roles a view paints that column ``col`` may answer (of Display, Decoration and
+        Foreground): what a paint mirror copies (``RowFilterModel``). Subclasses narrow it."""
+        return (int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.DecorationRole),
+                int(Qt.ItemDataRole.ForegroundRole))
 
     def row_data(self, row: Any, col: int, role: int) -> Any:
         """What a cell shows for ``role`` (not ``ROW_ROLE``); subclasses override it.
@@ -451,6 +457,15 @@ class CatalogTableModel(_TableModel):
         if self._sort_values[i] != new_value:
             self._sort_values[i] = new_value
             self.sort(self._sort_column, self._sort_order)
+
+    def painted_roles(self, col: int) -> tuple[int, ...]:
+        """Text everywhere, the warning icon in *Warnings*, the placeholder colour in *Description*
+        (a subclass answering more roles in a column widens this)."""
+        if col == self.WARNINGS:
+            return (int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.DecorationRole))
+        if col == self.DESCRIPTION:
+            return (int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.ForegroundRole))
+        return (int(Qt.ItemDataRole.DisplayRole),)
 
     def row_data(self, row: CatalogRow, col: int, role: int) -> Any:
         s = row.skill
@@ -836,10 +851,11 @@ _PLACE_ROLE = int(Qt.ItemDataRole.UserRole) + 6
 
 MIRRORED_ROLES: tuple[int, ...] = (
     int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.DecorationRole), int(Qt.ItemDataRole.ForegroundRole),
-    ROW_ROLE, SORT_ROLE, SEARCH_ROLE, BADGES_ROLE)
-"""The roles a paint mirror holds per cell: what a view paints, and what the UI reads back through
-the filter (``ROW_ROLE`` above all). Tooltips are not among them: made when asked
-(:meth:`RowFilterModel.tooltip`, shown by ``widgets.LazyTipDelegate``)."""
+    ROW_ROLE)
+"""The roles a paint mirror holds per cell: what a view paints, and the row dataclass the UI reads
+back through the filter (``index.data(ROW_ROLE)``). Any other role (tooltips, ``SORT_ROLE``,
+``BADGES_ROLE``…) is made when asked, by :meth:`RowFilterModel.cell` (tooltips shown by
+``widgets.LazyTipDelegate``); each copied role costs every arriving row."""
 
 _MIRROR_FLAGS = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
 """Flags of a mirrored cell: a catalog row is selected, never edited, dragged or expanded (what
@@ -869,6 +885,12 @@ class _PaintMirror(QStandardItemModel):
         self.predicate: Callable[[Any], bool] | None = None
         """The row predicate of the filter (its verdict is the first character of ``FILTER_ROLE``)."""
         self._held: list[Any] | None = None
+        self._prototype = QStandardItem()
+        self._prototype.setFlags(_MIRROR_FLAGS)
+        self.decorations: dict[int, Callable[[Any], Any]] = {}
+        """Per column, a maker of the cell's decoration from its ``BADGES_ROLE`` value (a strip of
+        pills: ``widgets.BadgeStripDelegate``); such a column's text is kept for screen readers
+        (``AccessibleTextRole``), not painted."""
         self._copy_headers()
         source.modelReset.connect(self.rebuild)
         source.rowsInserted.connect(self._inserted)
@@ -894,18 +916,67 @@ class _PaintMirror(QStandardItemModel):
         row, predicate = self._source.row_at(r), self.predicate
         return ("\x01" if predicate is None or predicate(row) else "\x00") + self._source.search_keys()[r]
 
+    def _roles_of(self, c: int) -> tuple[int, ...]:
+        """The roles copied for column ``c``: those its source paints (``painted_roles``), a
+        decorated column's text and decoration, and ``ROW_ROLE``."""
+        if c in self.decorations:
+            return (int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.DecorationRole), ROW_ROLE)
+        painted = getattr(self._source, "painted_roles", None)
+        return (*(painted(c) if painted is not None else MIRRORED_ROLES[:3]), ROW_ROLE)
+
+    def _copy(self, item: QStandardItem, r: int, c: int, roles: Iterable[int], fresh: bool = False) -> None:
+        """Copy source cell (``r``, ``c``)'s ``roles`` (of :data:`MIRRORED_ROLES`) into ``item``; a
+        decorated column's text goes to ``AccessibleTextRole`` and its badges become its
+        decoration. A ``fresh`` item has no data to clear."""
+        cell, make = self._source.cell, self.decorations.get(c)
+        for role in roles:
+            if role == ROW_ROLE:
+                item.setData(self._source.row_at(r), ROW_ROLE)
+                continue
+            if make is None:
+                value, target = cell(r, c, role), role
+            elif role == Qt.ItemDataRole.DisplayRole:
+                value, target = cell(r, c, role), int(Qt.ItemDataRole.AccessibleTextRole)
+            elif role == Qt.ItemDataRole.DecorationRole:
+                value, target = make(cell(r, c, BADGES_ROLE)), role
+            else:
+                value, target = cell(r, c, role), role
+            if value is not None or not fresh:
+                item.setData(value, target)
+
     def _items(self, r: int) -> list[QStandardItem]:
-        cell, items = self._source.cell, []
+        items = []
         for c in range(self._columns):
-            item = QStandardItem()
-            item.setFlags(_MIRROR_FLAGS)
-            for role in MIRRORED_ROLES:
-                value = cell(r, c, role)
-                if value is not None:
-                    item.setData(value, role)
+            item = self._prototype.clone()
+            self._copy(item, r, c, self._roles_of(c), fresh=True)
             items.append(item)
         items[0].setData(self.filter_text(r), FILTER_ROLE)
         return items
+
+    def set_decoration(self, column: int, make: Callable[[Any], Any] | None) -> None:
+        """Paint ``column``'s badges as ``make(badges)`` (None: as the source says) and copy that
+        column again."""
+        if make is None:
+            self.decorations.pop(column, None)
+        else:
+            self.decorations[column] = make
+        self.refresh(column)
+
+    def refresh(self, column: int) -> None:
+        """Copy ``column`` of every row again (e.g. its decorations after a palette change)."""
+        blocked = self.blockSignals(True)
+        try:
+            for r in range(self.rowCount()):
+                item = self.item(r, column)
+                for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole,
+                             Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ForegroundRole):
+                    item.setData(None, role)
+                self._copy(item, r, column, self._roles_of(column), fresh=True)
+        finally:
+            self.blockSignals(blocked)
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, column), self.index(self.rowCount() - 1, column),
+                                  [int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.DecorationRole)])
 
     def rebuild(self, *_: object) -> None:
         """Copy every row again (one model reset; signals are held while the rows go in)."""
@@ -931,9 +1002,22 @@ class _PaintMirror(QStandardItemModel):
             self.blockSignals(blocked)
 
     def _inserted(self, parent: Index, first: int, last: int) -> None:
-        if not parent.isValid():
+        if parent.isValid():
+            return
+        if first == last:  # one row (a sorted arrival's usual run): one insertion, items and all
+            self.insertRow(first, self._items(first))
+            return
+        # one insertion of empty rows, filled with signals held, then one change for the run: a row
+        # at a time told the filter, the view and their Python listeners once per row
+        self.insertRows(first, last - first + 1)
+        blocked = self.blockSignals(True)
+        try:
             for r in range(first, last + 1):
-                self.insertRow(r, self._items(r))
+                for c, item in enumerate(self._items(r)):
+                    self.setItem(r, c, item)
+        finally:
+            self.blockSignals(blocked)
+        self.dataChanged.emit(self.index(first, 0), self.index(last, self._columns - 1), [])
 
     def _removed(self, parent: Index, first: int, last: int) -> None:
         if not parent.isValid():
@@ -943,21 +1027,22 @@ class _PaintMirror(QStandardItemModel):
         first, last = top_left.row(), bottom_right.row()
         c0, c1 = top_left.column(), bottom_right.column()
         asked = [int(r) for r in roles or ()]
-        copy = [r for r in MIRRORED_ROLES if r in asked] if asked else list(MIRRORED_ROLES)
+        copy = [r for r in MIRRORED_ROLES if r in asked or (r == Qt.ItemDataRole.DecorationRole and BADGES_ROLE in asked)
+                ] if asked else list(MIRRORED_ROLES)
         refilter = not asked or SEARCH_ROLE in asked or ROW_ROLE in asked
-        cell = self._source.cell
         blocked = self.blockSignals(True)
         try:
+            per_column = {c: [role for role in self._roles_of(c) if role in copy] for c in range(c0, c1 + 1)}
             for r in range(first, last + 1):
-                for c in range(c0, c1 + 1):
-                    item = self.item(r, c)
-                    for role in copy:
-                        item.setData(cell(r, c, role), role)
+                for c, roles_here in per_column.items():
+                    self._copy(self.item(r, c), r, c, roles_here)
                 if refilter:
                     self.item(r, 0).setData(self.filter_text(r), FILTER_ROLE)
         finally:
             self.blockSignals(blocked)
         told = copy + [FILTER_ROLE] if refilter and asked else ([] if not asked else copy)
+        if asked and any(c in self.decorations for c in range(c0, c1 + 1)):
+            told += [int(Qt.ItemDataRole.DecorationRole), int(Qt.ItemDataRole.AccessibleTextRole)]
         self.dataChanged.emit(self.index(first, 0 if refilter else c0), self.index(last, c1), told)
 
     def _hold_order(self, *_: object) -> None:
@@ -1116,6 +1201,19 @@ class RowFilterModel(QSortFilterProxyModel):
         ``set_sort_key``)."""
         if self._catalog is not None:
             self._catalog.set_sort_key(key)
+
+    def set_decoration(self, column: int, make: Callable[[Any], Any] | None) -> None:
+        """Paint ``column``'s badges (``BADGES_ROLE``) as the decoration ``make(badges)`` gives, e.g.
+        one pixmap of pills (``widgets.BadgeStripDelegate``); None paints the source's text again.
+        Call it after :meth:`setSourceModel`."""
+        if self._mirror is not None:
+            self._mirror.set_decoration(column, make)
+
+    def refresh_decorations(self) -> None:
+        """Make every decoration of :meth:`set_decoration` again (after a palette or font change)."""
+        if self._mirror is not None:
+            for column in list(self._mirror.decorations):
+                self._mirror.refresh(column)
 
     # -- answers from the source ------------------------------------------------------------------
 

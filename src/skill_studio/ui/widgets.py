@@ -186,10 +186,14 @@ class BadgeDelegate(LazyTipDelegate):
 
     def _badge_font(self, option: QStyleOptionViewItem) -> tuple[QFont, QFontMetrics, str]:
         """The pills' font for a cell drawn in ``option.font`` → (font, its metrics, its key)."""
-        key = option.font.key()
+        return self.badge_font(option.font)
+
+    def badge_font(self, cell_font: QFont) -> tuple[QFont, QFontMetrics, str]:
+        """The pills' font for a cell drawn in ``cell_font`` → (font, its metrics, its key)."""
+        key = cell_font.key()
         found = self._fonts.get(key)
         if found is None:
-            f = QFont(option.font)
+            f = QFont(cell_font)
             f.setPointSizeF(max(6.0, f.pointSizeF() * 0.92))
             f.setWeight(QFont.Weight.DemiBold)
             found = self._fonts[key] = (f, QFontMetrics(f), f.key())
@@ -252,6 +256,84 @@ class BadgeDelegate(LazyTipDelegate):
         width = 2 * self.MARGIN + sum(fm.horizontalAdvance(b.text) + 2 * self.H_PAD for b in badges)
         width += self.GAP * (len(badges) - 1) + self._text_width(option, index)
         return QSize(max(base.width(), width), max(base.height(), fm.height() + 10))
+
+
+class BadgeStripDelegate(LazyTipDelegate):
+    """The badges of a ``models.RowFilterModel`` column painted by Qt, without Python (issue 18).
+
+    It gives the filter a maker of one pixmap per set of badges (``set_decoration``): the filter's
+    paint mirror holds that strip of pills as the cell's decoration, and Qt's own delegate paints
+    it. Over the catalog's Python model a :class:`BadgeDelegate` ran Python for every painted status
+    cell, each call waiting for the interpreter lock while external plugins resolved. The pills are
+    :class:`BadgeDelegate`'s (same cache, font, colours); they are made again when the view's
+    palette, font or style changes (light/dark). Sizes like :class:`BadgeDelegate`; ``keep_whole``.
+    Tooltips as :class:`LazyTipDelegate`.
+
+    Args:
+        view: the table.
+        proxy: its ``RowFilterModel``.
+        column: the column of badges (``BADGES_ROLE``).
+    """
+
+    keep_whole = True
+    """Badges are never elided: ``fit.ColumnFitter`` gives this column its full width (issue 15)."""
+
+    def __init__(self, view: QAbstractItemView, proxy: Any, column: int) -> None:
+        super().__init__(view)
+        self._view, self._proxy = view, proxy
+        self._pills = BadgeDelegate(view)
+        self._strips: dict[tuple[Badge, ...], QPixmap] = {}
+        """Each strip made, by its badges (a catalog shows a handful of combinations)."""
+        proxy.set_decoration(column, self.strip)
+        view.installEventFilter(self)
+
+    def eventFilter(self, watched: Any, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._strips.clear()
+            self._proxy.refresh_decorations()
+        return False
+
+    def strip(self, badges: Any) -> QPixmap | None:
+        """One pixmap of ``badges``' pills side by side (None for no badges)."""
+        if not badges:
+            return None
+        key = tuple(badges)
+        found = self._strips.get(key)
+        if found is None:
+            found = self._strips[key] = self._strip(key)
+        return found
+
+    def _strip(self, badges: tuple[Badge, ...]) -> QPixmap:
+        font = self._pills.badge_font(self._view.font())
+        h = font[1].height() + 4
+        dpr = self._view.devicePixelRatioF()
+        pills = [self._pills._pill(b, font, h, dpr) for b in badges]
+        gap = BadgeDelegate.GAP
+        width = sum(w for _pm, w in pills) + gap * (len(pills) - 1)
+        out = QPixmap(max(1, round(width * dpr)), max(1, round(h * dpr)))
+        out.setDevicePixelRatio(dpr)
+        out.fill(Qt.GlobalColor.transparent)
+        p = QPainter(out)
+        x = 0
+        for pm, w in pills:
+            p.drawPixmap(x, 0, pm)
+            x += w + gap
+        p.end()
+        return out
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:  # noqa: N802 - Qt override
+        """What Qt's delegate asks of the style for this cell's strip alone, whichever model
+        ``index`` belongs to (the column fitter measures the source's rows, the view its own)."""
+        opt = QStyleOptionViewItem(option)
+        strip = self.strip(self._pills._badges(index))
+        opt.text = ""
+        opt.features &= ~QStyleOptionViewItem.ViewItemFeature.HasDisplay
+        if strip is not None:
+            opt.features |= QStyleOptionViewItem.ViewItemFeature.HasDecoration
+            opt.icon = QIcon(strip)
+            opt.decorationSize = strip.deviceIndependentSize().toSize()
+        style = opt.widget.style() if opt.widget else QApplication.style()
+        return style.sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), opt.widget)
 
 
 class CenteredCheckDelegate(QStyledItemDelegate):
