@@ -129,3 +129,41 @@ def test_every_table_with_check_boxes_gets_the_styled_indicator(studio, make_win
             assert table.property("checks") is True, table.objectName()
     assert checkable  # the registries and the Settings skills tables have an Enabled/Active box
     window.close()
+
+
+def test_status_pills_painted_by_qt_follow_a_scheme_switch(restore_light, qtbot) -> None:
+    """Issue 18: the browse table's status pills are pixmaps held by the filter's paint mirror
+    (``BadgeStripDelegate``); switching to dark makes them again in the dark tones."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTableView
+
+    from skill_studio.core.models import CatalogSkill, InstallState, SkillMetadata
+    from skill_studio.ui.models import CatalogRow, CatalogTableModel, RowFilterModel
+    from skill_studio.ui.widgets import BadgeStripDelegate
+
+    theme.apply_theme(restore_light, "light")
+    meta = SkillMetadata(name="s", name_valid=True, local_name="s", description="d", version=None)
+    skill = CatalogSkill("p:s", "s", "s", True, "p", "skills/s", "1.0.0", "d", "o/r", "a" * 40, meta)
+    model = CatalogTableModel()
+    model.set_rows([CatalogRow(skill, InstallState.UP_TO_DATE)])
+    proxy = RowFilterModel()
+    proxy.setSourceModel(model)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    view.setItemDelegateForColumn(CatalogTableModel.STATE, BadgeStripDelegate(view, proxy, CatalogTableModel.STATE))
+    view.show()
+    qtbot.waitExposed(view)
+    cell = proxy.index(0, CatalogTableModel.STATE)
+
+    def pill_background() -> str:
+        image = cell.data(Qt.ItemDataRole.DecorationRole).toImage()
+        return image.pixelColor(image.width() // 2, 2).name()  # inside the pill, above its text
+
+    assert cell.data(Qt.ItemDataRole.DisplayRole) is None  # the text is not painted over the pill…
+    assert cell.data(Qt.ItemDataRole.AccessibleTextRole) == "up to date"  # …it is there for screen readers
+    light = pill_background()
+    assert light == theme.badge_colors(BadgeKind.OK)[0].name()
+    theme.apply_theme(restore_light, "dark")
+    qtbot.waitUntil(lambda: pill_background() != light)
+    assert pill_background() == theme.badge_colors(BadgeKind.OK)[0].name()

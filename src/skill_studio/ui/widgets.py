@@ -15,6 +15,7 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
+    QTimer,
     QUrl,
     Signal,
 )
@@ -284,14 +285,22 @@ class BadgeStripDelegate(LazyTipDelegate):
         self._pills = BadgeDelegate(view)
         self._strips: dict[tuple[Badge, ...], QPixmap] = {}
         """Each strip made, by its badges (a catalog shows a handful of combinations)."""
+        self._stale = False
         proxy.set_decoration(column, self.strip)
         view.installEventFilter(self)
 
     def eventFilter(self, watched: Any, event: QEvent) -> bool:  # noqa: N802 - Qt override
-        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            self._strips.clear()
-            self._proxy.refresh_decorations()
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.FontChange, QEvent.Type.StyleChange) \
+                and not self._stale:
+            # on the next turn: ``theme.apply_theme`` names the new scheme after the palette is set
+            self._stale = True
+            QTimer.singleShot(0, self, self._remake)
         return False
+
+    def _remake(self) -> None:
+        self._stale = False
+        self._strips.clear()
+        self._proxy.refresh_decorations()
 
     def strip(self, badges: Any) -> QPixmap | None:
         """One pixmap of ``badges``' pills side by side (None for no badges)."""
