@@ -123,6 +123,38 @@ def test_local_plugins_first_then_external_ones_fill_in_without_losing_the_selec
         s.close()
 
 
+def test_external_plugins_resolve_once_the_local_rows_are_in_the_table(qtbot, hub, make_window,
+                                                                      monkeypatch) -> None:
+    """Issue 18: resolving external plugins while the tab fills its local rows made the tab's
+    longest event-loop gap; the load waits (at most ``LOCAL_FIRST_WAIT_S``) for the rows."""
+    from skill_studio.ui.browse_dialog import RegistryTab
+
+    rows_then: list[int] = []
+    resolve = SkillStudio.resolve_external
+    tabs: list[RegistryTab] = []
+
+    def spy(self, listing, *args, **kwargs):  # type: ignore[no-untyped-def]
+        rows_then.append(tabs[0].model.rowCount() if tabs else -1)  # the table, seen from the worker
+        return resolve(self, listing, *args, **kwargs)
+
+    monkeypatch.setattr(SkillStudio, "resolve_external", spy)
+    monkeypatch.setattr(RegistryTab, "LOCAL_FIRST_WAIT_S", 30.0)  # would hang the test if never released
+    s = SkillStudio()
+    try:
+        s.set_registry_enabled(s.registries()[0].source.url, False)
+        s.add_registry("acme/hub")
+        win = make_window(s)
+        dialog = win.open_browse(Destination.LIBRARY)
+        tabs.append(tab_of(dialog, "hub"))
+        wait_loaded(qtbot, dialog)
+        assert rows_then == [1]  # local:l1 was in the table when resolving began
+        assert sorted(shown_names(tabs[0])) == ["fast:f1", "local:l1", "slow:s1", "slow:s2"]
+        dialog.close()
+    finally:
+        assert_no_background_work()
+        s.close()
+
+
 def test_offline_listing_does_not_resolve_external_plugins(fixture_github, use_github) -> None:
     """Offline, every external target would fail the same way (slowly): the tab leaves them skipped."""
     import dataclasses

@@ -316,3 +316,50 @@ def test_the_description_shown_is_cut_to_what_its_column_can_show(qtbot) -> None
     assert shown.endswith("…") and 80 <= len(shown) <= 300 // 3 + 16 + 1
     assert view.fontMetrics().horizontalAdvance(shown) > 300  # still wider than the column: Qt elides it
     assert "word " * 100 in index.data(Qt.ItemDataRole.ToolTipRole).replace("\n", " ") + " "  # the tooltip keeps it all
+
+
+def test_the_all_registries_model_follows_its_tabs_narrowly() -> None:
+    """Issue 18: the *All registries* tab follows its registry tabs with inserted and replaced
+    rows (each reset copies every row into the filter's paint mirror); anything else resets."""
+    from types import SimpleNamespace
+
+    from skill_studio.ui.all_registries import AllRegistriesModel
+
+    rng = random.Random(29)
+    a = SimpleNamespace(registry=SimpleNamespace(name="a"))
+    b = SimpleNamespace(registry=SimpleNamespace(name="b"))
+    rows_a, rows_b = [row(i, rng) for i in range(10)], [row(100 + i, rng) for i in range(6)]
+    model = AllRegistriesModel()
+    model.sort(AllRegistriesModel.NAME)
+    filtered = RowFilterModel()
+    filtered.setSourceModel(model)
+    old = [(a, rows_a[:4]), (b, rows_b[:2])]
+    model.set_sources(old)  # type: ignore[arg-type]
+    heard: list[str] = []
+    for name in ("modelReset", "rowsInserted", "dataChanged", "layoutChanged"):
+        getattr(model, name).connect(lambda *_, n=name: heard.append(n))
+
+    def names(m) -> list[str]:  # type: ignore[no-untyped-def]
+        return sorted(r.skill.qualified_name for r in m.rows())
+
+    grown = [(a, rows_a[:7]), (b, rows_b)]  # rows arrived in both tabs
+    model.follow_sources(old, grown)  # type: ignore[arg-type]
+    assert "modelReset" not in heard and "rowsInserted" in heard
+    assert names(model) == sorted(r.skill.qualified_name for r in rows_a[:7] + rows_b)
+    assert model.registry_of(rows_b[5]) == "b" and model.registry_of(rows_a[6]) == "a"
+    assert shown(filtered) == [model.index(i, 0).data(ROW_ROLE).skill.qualified_name for i in range(model.rowCount())]
+
+    heard.clear()
+    changed = CatalogRow(rows_a[2].skill, InstallState.CUSTOMIZED)
+    replaced = [(a, rows_a[:2] + [changed] + rows_a[3:7]), (b, rows_b)]  # an import changed a row's state
+    model.follow_sources(grown, replaced)  # type: ignore[arg-type]
+    assert "modelReset" not in heard and "dataChanged" in heard
+    assert any(r is changed for r in model.rows()) and not any(r is rows_a[2] for r in model.rows())
+    assert model.registry_of(changed) == "a"
+    source_row = next(i for i, r in enumerate(model.rows_in_order()) if r is changed)
+    assert filtered.index(filtered.mapFromSource(model.index(source_row, 0)).row(), 0).data(ROW_ROLE) is changed
+
+    heard.clear()
+    model.follow_sources(replaced, [(b, rows_b)])  # type: ignore[arg-type]  # a tab went away
+    assert heard == ["modelReset"] and names(model) == sorted(r.skill.qualified_name for r in rows_b)
+    assert model.registry_of(rows_a[0]) == ""

@@ -86,6 +86,42 @@ class AllRegistriesModel(CatalogTableModel):
         self._registry = {id(r): (tab.registry.name, tab) for tab, rows in parts for r in rows}
         self.set_rows([r for _tab, rows in parts for r in rows])
 
+    def follow_sources(self, old: Sequence[tuple[RegistryTab, list[CatalogRow]]],
+                       new: Sequence[tuple[RegistryTab, list[CatalogRow]]]) -> None:
+        """Go from showing ``old`` (what :meth:`set_sources` or this method was given last) to
+        showing ``new`` with the narrowest change: rows that arrived in a tab are inserted, rows a
+        tab replaced at their place are replaced; anything else (a tab gone, rows removed or
+        reordered) is a reset. Issue 18: each reset copies every row into the filter's paint
+        mirror, and a loading tab changes every few hundred milliseconds."""
+        before = {id(tab): rows for tab, rows in old}
+        now = {id(tab) for tab, _rows in new}
+        if any(key not in now for key in before):
+            self.set_sources(new)
+            return
+        arrived: list[CatalogRow] = []
+        replaced: list[tuple[CatalogRow, CatalogRow, RegistryTab]] = []
+        for tab, rows in new:
+            had = before.get(id(tab), [])
+            if len(rows) < len(had):
+                self.set_sources(new)
+                return
+            replaced += [(a, b, tab) for a, b in zip(had, rows) if a is not b]
+            for r in rows[len(had):]:
+                self._registry[id(r)] = (tab.registry.name, tab)
+            arrived += rows[len(had):]
+        if len(replaced) > 32:  # many changes at once (e.g. an update check): one reset is cheaper
+            self.set_sources(new)
+            return
+        for a, b, tab in replaced:  # (a replaced row may move: its place is looked up each time)
+            at = next((i for i, r in enumerate(self.rows_in_order()) if r is a), None)
+            if at is None:  # pragma: no cover - ``old`` was not what this model showed
+                self.set_sources(new)
+                return
+            self._registry.pop(id(a), None)
+            self._registry[id(b)] = (tab.registry.name, tab)
+            self.replace_row(at, b)
+        self.append_rows(arrived)
+
     def registry_of(self, row: Any) -> str:
         """The registry name of a row ("" for an unknown row)."""
         found = self._registry.get(id(row))
@@ -227,9 +263,9 @@ class AllRegistriesTab(QWidget):
             for a, b in zip(parts, self._parts, strict=True))
         if not same:
             keep = {(self.model.registry_of(r), r.skill.qualified_name) for r in self.selected_rows()}
-            self._parts = parts
-            self.model.set_sources(parts)
-            if keep:
+            old, self._parts = self._parts, parts
+            self.model.follow_sources(old, parts)
+            if keep and not self.selected_rows():
                 self._reselect(keep)
         self.update_summary()
 

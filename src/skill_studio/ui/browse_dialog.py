@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import html
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -387,6 +388,9 @@ class RegistryTab(QWidget):
         self._part_clock.start()
         self._autosize = ""
         self._fill_queue: list[CatalogRow] = []  # rows of the shown listing not inserted yet (FILL_CHUNK)
+        self._local_shown = threading.Event()
+        """Set once the local rows of a load are in the table (its worker then resolves external
+        plugins; ``LOCAL_FIRST_WAIT_S``)."""
         self._fill_painting_held = False  # the table's paints wait for the last chunk (see _fill_next)
         self._paint_deadline = QTimer(self)
         self._paint_deadline.setSingleShot(True)
@@ -558,6 +562,8 @@ class RegistryTab(QWidget):
         if self.data is None:
             self._autosize = "first"
         studio, reg, dest = self.studio, self.registry, self.destination
+        self._local_shown.set()  # a load still waiting for its local rows to show waits no more
+        local_shown = self._local_shown = threading.Event()
 
         def op(progress: Callable[[int, int], None]) -> TabData:
             if cached is not None:
@@ -569,6 +575,10 @@ class RegistryTab(QWidget):
             rows = {r.key: r for r in data.rows}
             state: dict[str, Any] = {"data": data, "done": 0, "total": 0}
             job.publish(PartialData(data, 0, 0))
+            # issue 18: the local rows go into the table before the external plugins start to
+            # resolve; both at once made the tab's longest event-loop gap (its first fill waited
+            # for the interpreter lock while the resolving threads parsed their first answers)
+            local_shown.wait(self.LOCAL_FIRST_WAIT_S)
 
             def changed(listing: Listing) -> None:  # worker thread (resolve_external's caller)
                 if gen != self._generation:
@@ -787,6 +797,7 @@ class RegistryTab(QWidget):
             self._paint_table(True)
             selected = {r.skill.qualified_name for r in self.selected_rows()}
             self.model.set_rows(data.rows)
+            self._rows_in()
             if selected:
                 self.select(sorted(selected))
             else:
@@ -801,6 +812,15 @@ class RegistryTab(QWidget):
             self._apply_marks()
         self.update_summary()
 
+    def _rows_in(self) -> None:
+        """Every row of the data shown is in the table: a load waiting to resolve external plugins
+        may go on, on the next event-loop turn (after the paint this turn posted)."""
+        QTimer.singleShot(0, self._local_shown.set)
+
+    LOCAL_FIRST_WAIT_S = 0.5
+    """At most this long (seconds) a load waits for its local rows to be in the table before it
+    resolves external plugins (issue 18)."""
+
     FILL_CHUNK = 48
     """Rows inserted into the table per event-loop turn while a listing fills it (issue 18: no
     event-loop gap over 50 ms while a tab loads)."""
@@ -814,6 +834,7 @@ class RegistryTab(QWidget):
         last chunk's turn twice, before and after the columns were sized)."""
         if not self._fill_queue:
             self._release_table_paint()
+            self._rows_in()
             return
         empty = self.model.rowCount() == 0
         chunk, self._fill_queue = self._fill_queue[:self.FILL_CHUNK], self._fill_queue[self.FILL_CHUNK:]
@@ -824,6 +845,7 @@ class RegistryTab(QWidget):
             self._paint_table(False)
         else:
             self._release_table_paint()
+            self._rows_in()
         if self._fill_queue:
             if not self._fill_scheduled:
                 self._fill_scheduled = True
