@@ -363,3 +363,22 @@ def test_the_all_registries_model_follows_its_tabs_narrowly() -> None:
     model.follow_sources(replaced, [(b, rows_b)])  # type: ignore[arg-type]  # a tab went away
     assert heard == ["modelReset"] and names(model) == sorted(r.skill.qualified_name for r in rows_b)
     assert model.registry_of(rows_a[0]) == ""
+
+
+def test_words_that_narrow_nothing_still_filter_the_rows_that_arrive_later() -> None:
+    """A keystroke that leaves the rows shown as they are tells nobody (issue 18: 1-3 ms instead
+    of a filter pass and a repaint); the words still apply to the rows that arrive after it."""
+    def named(i: int, name: str) -> CatalogRow:
+        meta = SkillMetadata(name=name, name_valid=True, local_name=name, description="a skill", version=None)
+        return CatalogRow(CatalogSkill(f"p:{name}", name, name, True, "p", f"skills/{name}", "1.0.0",
+                                       "a skill", "o/r", "a" * 40, meta))
+
+    model, filtered = filtered_over([named(i, f"pdf-{i}") for i in range(5)])
+    heard: list[str] = []
+    for name in ("layoutChanged", "rowsInserted", "rowsRemoved", "modelReset"):
+        getattr(filtered, name).connect(lambda *_, n=name: heard.append(n))
+    filtered.set_filter_text("pdf")  # every row has it
+    assert heard == [] and filtered.rowCount() == 5
+    model.append_rows([named(9, "docs-9"), named(10, "pdf-10")])
+    assert sorted(shown(filtered)) == sorted(f"p:pdf-{i}" for i in (0, 1, 2, 3, 4, 10))
+    assert filtered.visible_rows() == [filtered.index(r, 0).data(ROW_ROLE) for r in range(filtered.rowCount())]
