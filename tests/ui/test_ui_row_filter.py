@@ -48,7 +48,16 @@ def filtered_over(rows: list[CatalogRow]) -> tuple[CatalogTableModel, RowFilterM
     model = sorted_model(rows)
     filtered = RowFilterModel()
     filtered.setSourceModel(model)
+    complete(filtered)
     return model, filtered
+
+
+def complete(filtered: RowFilterModel) -> None:
+    """Let the paint mirror copy the rows of a big reset (a few event-loop turns)."""
+    from PySide6.QtCore import QCoreApplication
+
+    while not filtered.is_complete():
+        QCoreApplication.processEvents()
 
 
 def pair(rows: list[CatalogRow]) -> tuple[CatalogTableModel, SearchFilterProxy, CatalogTableModel, RowFilterModel]:
@@ -382,3 +391,29 @@ def test_words_that_narrow_nothing_still_filter_the_rows_that_arrive_later() -> 
     model.append_rows([named(9, "docs-9"), named(10, "pdf-10")])
     assert sorted(shown(filtered)) == sorted(f"p:pdf-{i}" for i in (0, 1, 2, 3, 4, 10))
     assert filtered.visible_rows() == [filtered.index(r, 0).data(ROW_ROLE) for r in range(filtered.rowCount())]
+
+
+def test_a_big_reset_is_copied_over_several_turns_and_arrivals_meanwhile_land_right(qtbot) -> None:
+    """Issue 18: 5,000 rows copied into the paint mirror at once held the GUI thread 240 ms."""
+    from PySide6.QtCore import QCoreApplication
+
+    from skill_studio.ui.models import _PaintMirror
+
+    rng = random.Random(31)
+    chunk = _PaintMirror.BUILD_CHUNK
+    model, filtered = filtered_over([row(i, rng) for i in range(10)])
+    filtered.set_filter_text("a")
+    model.set_rows([row(100 + i, rng) for i in range(3 * chunk)])
+    assert not filtered.is_complete()
+    assert filtered.sourceModel() is model and filtered._mirror.rowCount() == chunk  # the first rows at once
+    model.append_rows([row(5000 + i, rng) for i in range(30)])  # arrivals while the rest is copied
+    model.replace_row(3, CatalogRow(model.row_at(3).skill, InstallState.CUSTOMIZED))
+    turns = 0
+    while not filtered.is_complete():
+        QCoreApplication.processEvents()
+        turns += 1
+    assert turns >= 2
+    expected = [r.skill.qualified_name for r in filtered.visible_rows()]
+    assert shown(filtered) == expected and len(expected) > chunk
+    mirror = filtered._mirror
+    assert [mirror.index(i, 0).data(ROW_ROLE) for i in range(mirror.rowCount())] == model.rows_in_order()

@@ -33,6 +33,7 @@ from PySide6.QtCore import (
     QRegularExpression,
     QSortFilterProxyModel,
     Qt,
+    QTimer,
     Signal,
 )
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -892,6 +893,11 @@ class _PaintMirror(QStandardItemModel):
         self._held: list[Any] | None = None
         self._prototype = QStandardItem()
         self._prototype.setFlags(_MIRROR_FLAGS)
+        self._plan_cache: list[tuple[int, tuple[int, ...], Callable[[Any], Any] | None]] | None = None
+        self._built = 0
+        self._building = False
+        """Source rows copied so far: rows ``0..built-1`` (a big reset is copied over several
+        event-loop turns, :data:`BUILD_CHUNK` rows per turn; the rest are the source's last rows)."""
         self.decorations: dict[int, Callable[[Any], Any]] = {}
         """Per column, a maker of the cell's decoration from its ``BADGES_ROLE`` value (a strip of
         pills: ``widgets.BadgeStripDelegate``); such a column's text is kept for screen readers
@@ -955,13 +961,32 @@ class _PaintMirror(QStandardItemModel):
                 item.setData(value, target)
 
     def _items(self, r: int) -> list[QStandardItem]:
+        """The cells of source row ``r`` (the per-row cost of every arrival: kept tight)."""
+        source = self._source
+        row, row_data = source.row_at(r), source.row_data
         items = []
-        for c in range(self._columns):
+        for c, roles, make in self._plan():
             item = self._prototype.clone()
-            self._copy(item, r, c, self._roles_of(c), fresh=True)
+            item.setData(row, ROW_ROLE)
+            if make is None:
+                for role in roles:
+                    value = row_data(row, c, role)
+                    if value is not None:
+                        item.setData(value, role)
+            else:
+                item.setData(row_data(row, c, Qt.ItemDataRole.DisplayRole), Qt.ItemDataRole.AccessibleTextRole)
+                decoration = make(row_data(row, c, BADGES_ROLE))
+                if decoration is not None:
+                    item.setData(decoration, Qt.ItemDataRole.DecorationRole)
             items.append(item)
         items[0].setData(self.filter_text(r), FILTER_ROLE)
         return items
+
+    def _plan(self) -> list[tuple[int, tuple[int, ...], Callable[[Any], Any] | None]]:
+        """Per column: its number, the roles copied (without ``ROW_ROLE``), its decoration maker."""
+        if self._plan_cache is None:
+            self._plan_cache = [(c, self._roles_of(c)[:-1], self.decorations.get(c)) for c in range(self._columns)]
+        return self._plan_cache
 
     def set_decoration(self, column: int, make: Callable[[Any], Any] | None) -> None:
         """Paint ``column``'s badges as ``make(badges)`` (None: as the source says) and copy that
@@ -970,6 +995,7 @@ class _PaintMirror(QStandardItemModel):
             self.decorations.pop(column, None)
         else:
             self.decorations[column] = make
+        self._plan_cache = None
         self.refresh(column)
 
     def refresh(self, column: int) -> None:
@@ -988,18 +1014,45 @@ class _PaintMirror(QStandardItemModel):
             self.dataChanged.emit(self.index(0, column), self.index(self.rowCount() - 1, column),
                                   [int(Qt.ItemDataRole.DisplayRole), int(Qt.ItemDataRole.DecorationRole)])
 
+    BUILD_CHUNK = 400
+    """Rows copied per event-loop turn when the source is reset with more (issue 18: 5,000 rows
+    copied at once held the GUI thread 240 ms); about 10 ms of work per turn."""
+
     def rebuild(self, *_: object) -> None:
-        """Copy every row again (one model reset; signals are held while the rows go in)."""
+        """Copy every row again: one model reset with the first :data:`BUILD_CHUNK` rows (signals
+        held while they go in), the others appended on the following event-loop turns."""
         self._before_change()
         self.beginResetModel()
         blocked = self.blockSignals(True)
         try:
             self.setRowCount(0)
-            for r in range(self._source.rowCount()):
+            self._built = min(self._source.rowCount(), self.BUILD_CHUNK)
+            for r in range(self._built):
                 self.appendRow(self._items(r))
         finally:
             self.blockSignals(blocked)
         self.endResetModel()
+        self._schedule_build()
+
+    def _schedule_build(self) -> None:
+        if self._built < self._source.rowCount() and not self._building:
+            self._building = True
+            QTimer.singleShot(0, self, self._build_more)
+
+    def _build_more(self) -> None:
+        self._building = False
+        n = min(self._source.rowCount() - self._built, self.BUILD_CHUNK)
+        if n <= 0:
+            return
+        self._before_change()
+        first = self._built
+        self._built += n
+        self._put(first, first + n - 1)
+        self._schedule_build()
+
+    def is_complete(self) -> bool:
+        """True when every source row is copied (False for a few turns after a big reset)."""
+        return self._built == self._source.rowCount()
 
     def set_predicate(self, predicate: Callable[[Any], bool] | None) -> None:
         """Use ``predicate`` for the rows' ``FILTER_ROLE`` texts (written with signals held: the
@@ -1014,9 +1067,14 @@ class _PaintMirror(QStandardItemModel):
             self.blockSignals(blocked)
 
     def _inserted(self, parent: Index, first: int, last: int) -> None:
+        if parent.isValid() or first > self._built:
+            return  # rows among those not copied yet: the build reaches them
         self._before_change()
-        if parent.isValid():
-            return
+        self._built += last - first + 1
+        self._put(first, last)
+
+    def _put(self, first: int, last: int) -> None:
+        """Insert copies of source rows ``first..last``."""
         if first == last:  # one row (a sorted arrival's usual run): one insertion, items and all
             self.insertRow(first, self._items(first))
             return
@@ -1033,13 +1091,18 @@ class _PaintMirror(QStandardItemModel):
         self.dataChanged.emit(self.index(first, 0), self.index(last, self._columns - 1), [])
 
     def _removed(self, parent: Index, first: int, last: int) -> None:
+        last = min(last, self._built - 1)
+        if parent.isValid() or first > last:
+            return
         self._before_change()
-        if not parent.isValid():
-            self.removeRows(first, last - first + 1)
+        self._built -= last - first + 1
+        self.removeRows(first, last - first + 1)
 
     def _changed(self, top_left: Index, bottom_right: Index, roles: Any = ()) -> None:
+        first, last = top_left.row(), min(bottom_right.row(), self._built - 1)
+        if first > last:
+            return
         self._before_change()
-        first, last = top_left.row(), bottom_right.row()
         c0, c1 = top_left.column(), bottom_right.column()
         asked = [int(r) for r in roles or ()]
         copy = [r for r in MIRRORED_ROLES if r in asked or (r == Qt.ItemDataRole.DecorationRole and BADGES_ROLE in asked)
@@ -1069,7 +1132,8 @@ class _PaintMirror(QStandardItemModel):
         new = self._source.rows_in_order()
         where = {id(r): i for i, r in enumerate(new)}
         places = [where.get(id(r), -1) for r in old] if old is not None else []
-        if len(places) != self.rowCount() or len(where) != len(new) or sorted(places) != list(range(len(new))):
+        if not self.is_complete() or len(places) != self.rowCount() or len(where) != len(new) \
+                or sorted(places) != list(range(len(new))):
             self.rebuild()  # not a re-ordering of the same rows
             return
         blocked = self.blockSignals(True)
@@ -1260,6 +1324,11 @@ class RowFilterModel(QSortFilterProxyModel):
         ``set_sort_key``)."""
         if self._catalog is not None:
             self._catalog.set_sort_key(key)
+
+    def is_complete(self) -> bool:
+        """True when the paint mirror holds every source row (after a reset of more than
+        ``_PaintMirror.BUILD_CHUNK`` rows it fills over a few event-loop turns)."""
+        return self._mirror is None or self._mirror.is_complete()
 
     def set_decoration(self, column: int, make: Callable[[Any], Any] | None) -> None:
         """Paint ``column``'s badges (``BADGES_ROLE``) as the decoration ``make(badges)`` gives, e.g.
