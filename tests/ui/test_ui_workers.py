@@ -72,6 +72,31 @@ def test_progress_is_delivered_coalesced_with_latest_figures(qtbot, qapp) -> Non
     assert threads == {qapp.thread()}
 
 
+def test_progress_reaches_the_gui_at_most_every_interval_and_always_at_the_end(qtbot, monkeypatch) -> None:
+    """Issue 18: each delivery is a call into Python on the GUI thread, waiting for the lock."""
+    import time
+
+    monkeypatch.setattr(BackgroundOp, "PROGRESS_INTERVAL_S", 0.05)
+    seen: list[tuple[float, int]] = []
+
+    def op(progress) -> str:
+        end = time.monotonic() + 0.4
+        i = 0
+        while time.monotonic() < end:  # about 0.4 s of reports, one every ~0.2 ms
+            i += 1
+            progress(i, 10_000_000)
+            time.sleep(0.0002)
+        progress(10_000_000, 10_000_000)
+        return "done"
+
+    result: list[str] = []
+    BackgroundOp(None, op, result.append).with_progress(lambda d, t: seen.append((time.monotonic(), d))) \
+        .run_in_background()
+    qtbot.waitUntil(lambda: result == ["done"])
+    assert seen[-1][1] == 10_000_000  # the last figure always arrives
+    assert 3 <= len(seen) <= 0.4 / 0.05 + 3  # one per interval, not one per report (hundreds)
+
+
 def test_result_is_dropped_when_parent_was_deleted(qtbot) -> None:
     parent = QObject()
     release = threading.Event()

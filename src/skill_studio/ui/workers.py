@@ -35,6 +35,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -161,6 +162,7 @@ class BackgroundOp(Generic[T]):
         self._lock = threading.Lock()
         self._latest: tuple[int, int] | None = None
         self._progress_pending = False
+        self._progress_posted = float("-inf")
         self._partial: Callable[[Any], None] | None = None
         self._partial_value: Any = None
         self._partial_pending = False
@@ -197,15 +199,24 @@ class BackgroundOp(Generic[T]):
 
     # -- pool thread ---------------------------------------------------------------------------
 
+    PROGRESS_INTERVAL_S = 0.05
+    """Progress reaches the GUI thread at most this often (seconds), and always when done reaches
+    total (issue 18: each delivery is a call into Python on the GUI thread, which waits for the
+    interpreter lock while the worker threads parse; a cold listing delivered a dozen per 40 ms)."""
+
     def _report_progress(self, done: int, total: int) -> None:
-        """The ``progress`` callable handed to ``op``: coalesces, then posts to the GUI thread."""
+        """The ``progress`` callable handed to ``op``: coalesces (one delivery pending at a time,
+        at most one per :data:`PROGRESS_INTERVAL_S` before the last), then posts to the GUI thread."""
         if self._progress is None:
             return
         with self._lock:
             self._latest = (int(done), int(total))
             if self._progress_pending:
                 return
-            self._progress_pending = True
+            now = time.monotonic()
+            if done < total and now - self._progress_posted < self.PROGRESS_INTERVAL_S:
+                return  # a later report (at the latest, the last one) delivers it
+            self._progress_pending, self._progress_posted = True, now
         self._relay.post(self._deliver_progress)
 
     def publish(self, value: Any) -> None:
