@@ -334,6 +334,88 @@ def child_tabs(slugs: list[str]) -> dict[str, float]:
     return {"pool_threads": threads, "all_tabs_s": wall}
 
 
+def child_contended(rows: int) -> dict[str, float]:
+    """Wall ms of a repaint of the browse table (``rows`` synthetic rows, filtered to "pdf") and of a
+    keystroke ("pdf form tool" typed and erased: filter + repaint), first alone, then while five
+    threads run Python in short bursts between 0.3 ms sleeps, as resolving external plugins does.
+    Issue 18's sixth pass: a paint over Python models takes the interpreter lock back for every
+    painted cell, and waits for it each time another thread holds it."""
+    import threading
+
+    app = _app()
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTableView
+
+    from skill_studio.ui import models, widgets
+
+    CatalogTableModel = models.CatalogTableModel  # noqa: N806 - a class
+    model = CatalogTableModel()
+    proxy = models.RowFilterModel()
+    proxy.setSourceModel(model)
+    view = QTableView()
+    view.setModel(proxy)
+    widgets.setup_table(view, CatalogTableModel.DESCRIPTION)
+    state = CatalogTableModel.STATE
+    if hasattr(widgets, "BadgeStripDelegate"):  # the browse table's delegates, either side
+        view.setItemDelegate(widgets.LazyTipDelegate(view))
+        view.setItemDelegateForColumn(state, widgets.BadgeStripDelegate(view, proxy, state))
+    else:
+        view.setItemDelegateForColumn(state, widgets.BadgeDelegate(view))
+    widgets.follow_column_width(view, CatalogTableModel.DESCRIPTION, model.set_description_width)
+    view.sortByColumn(CatalogTableModel.NAME, Qt.SortOrder.AscendingOrder)
+    view.resize(1200, 800)
+    view.show()
+    model.set_rows(synthetic_rows(rows))
+    while not getattr(proxy, "is_complete", lambda: True)():
+        app.processEvents()
+    app.processEvents()
+    view.viewport().repaint()
+    proxy.set_filter_text("pdf")
+
+    def repaints() -> list[float]:
+        out = []
+        for _ in range(60):
+            t0 = time.perf_counter()
+            view.viewport().repaint()
+            out.append((time.perf_counter() - t0) * 1000)
+        return out
+
+    def keystrokes() -> list[float]:
+        text, out = "pdf form tool", []
+        for t in ([text[:i] for i in range(1, len(text) + 1)] + [text[:i] for i in range(len(text) - 1, -1, -1)]) * 2:
+            t0 = time.perf_counter()
+            proxy.set_filter_text(t)
+            view.viewport().repaint()
+            out.append((time.perf_counter() - t0) * 1000)
+        proxy.set_filter_text("pdf")
+        return out
+
+    figures: dict[str, float] = {}
+    for label in ("alone", "five busy threads"):
+        stop = threading.Event()
+        threads = []
+        if label != "alone":
+            def burst(stop: threading.Event = stop) -> None:
+                x = 0
+                while not stop.is_set():
+                    time.sleep(0.0003)
+                    for i in range(3000):
+                        x += i
+            threads = [threading.Thread(target=burst) for _ in range(5)]
+            for t in threads:
+                t.start()
+            time.sleep(0.05)
+        paint, keys = repaints(), keystrokes()
+        stop.set()
+        for t in threads:
+            t.join()
+        figures[f"repaint {label}: median ms"] = statistics.median(paint)
+        figures[f"repaint {label}: max ms"] = max(paint)
+        figures[f"keystroke {label}: median ms"] = statistics.median(keys)
+        figures[f"keystroke {label}: max ms"] = max(keys)
+    return figures
+
+
 # -- parent side -----------------------------------------------------------------------------------
 
 def run_child(src: Path, env_extra: dict[str, str], args: list[str]) -> dict[str, float]:
@@ -358,6 +440,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(child_filter_tab(int(rest[0]))))
         elif kind == "filter_typed":
             print(json.dumps(child_filter_typed(int(rest[0]))))
+        elif kind == "contended":
+            print(json.dumps(child_contended(int(rest[0]))))
         elif kind == "load":
             print(json.dumps(child_load(rest[0])))
         else:
@@ -398,6 +482,7 @@ def main(argv: list[str] | None = None) -> int:
                     with tempfile.TemporaryDirectory() as home:
                         out["filter typed into a browse tab"] = run_child(src, {"SKILL_STUDIO_HOME": home},
                                                                           ["filter_typed", str(args.rows)])
+                    out["browse table while other threads run Python"] = run_child(src, {}, ["contended", str(args.rows)])
                 for slug in loads:
                     with tempfile.TemporaryDirectory() as home:
                         out[f"load {slug}"] = run_child(src, {"SKILL_STUDIO_HOME": home,
