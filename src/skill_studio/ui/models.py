@@ -1159,15 +1159,21 @@ class RowFilterModel(QSortFilterProxyModel):
     - **Painting runs no Python.** The view reads a :class:`_PaintMirror` of the source through
       this proxy, neither of which answers Qt from Python. While other threads run Python (external
       plugins resolving), a repaint over the Python models waited for the interpreter lock at every
-      cell: 6 ms alone, 31–79 ms then. Over the mirror it stays at its quiet cost.
+      cell: 6.7 ms alone, a median of 30 ms with five such threads (``bench/bench_gui.py``,
+      *browse table while other threads run Python*); over the mirror 3.5 and 4.0 ms.
     - **A keystroke runs no Python per row.** The search words become one regular expression over
       the mirror's :data:`FILTER_ROLE` (the row predicate's verdict, then the search text), matched
       by Qt; the view hears one ``layoutChanged`` (the proxy's own per-range signals are held), and
-      persistent indexes (selection, current row) keep their rows or are dropped.
+      persistent indexes (selection, current row) keep their rows or are dropped. A keystroke that
+      leaves the rows shown as they are tells Qt nothing until the source next changes.
     - **The predicate runs once per row** when it changes, and for rows that arrive or change.
 
-    ``mapToSource`` gives an index of the mirror (same row number as the source's);
-    ``mapFromSource`` also takes an index of the source itself.
+    Through Qt (``index.data``) the filter answers the mirrored roles (:data:`MIRRORED_ROLES`,
+    ``ROW_ROLE`` among them); :meth:`cell` answers any role from the source. ``mapToSource`` gives
+    an index of the mirror (same row number as the source's); ``mapFromSource`` also takes an index
+    of the source itself. Just after a reset of more than ``_PaintMirror.BUILD_CHUNK`` rows the
+    table holds the first rows and the rest follow over a few event-loop turns
+    (:meth:`is_complete`); :meth:`visible_rows` already lists them all.
     """
 
     def __init__(self, parent: Any = None) -> None:
