@@ -163,6 +163,14 @@ def main() -> int:
 
     def save(widget: QWidget, name: str) -> None:
         settle()
+        # the column fitter measures a big table over several turns (issue 18): shoot it sized
+        from PySide6.QtWidgets import QTableView
+
+        fitters = [f for t in widget.findChildren(QTableView) if t.isVisible()
+                   and (f := getattr(t, "column_fitter", None)) is not None]
+        end = time.monotonic() + 5
+        while time.monotonic() < end and not all(f.is_settled() for f in fitters):
+            settle(0.05)
         path = args.out / name
         widget.grab().save(str(path))
         print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")

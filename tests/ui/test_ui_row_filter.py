@@ -342,7 +342,7 @@ def test_the_all_registries_model_follows_its_tabs_narrowly() -> None:
     model.sort(AllRegistriesModel.NAME)
     filtered = RowFilterModel()
     filtered.setSourceModel(model)
-    old = [(a, rows_a[:4]), (b, rows_b[:2])]
+    old = [(a, rows_a[:6]), (b, rows_b[:4])]
     model.set_sources(old)  # type: ignore[arg-type]
     heard: list[str] = []
     for name in ("modelReset", "rowsInserted", "dataChanged", "layoutChanged"):
@@ -351,7 +351,7 @@ def test_the_all_registries_model_follows_its_tabs_narrowly() -> None:
     def names(m) -> list[str]:  # type: ignore[no-untyped-def]
         return sorted(r.skill.qualified_name for r in m.rows())
 
-    grown = [(a, rows_a[:7]), (b, rows_b)]  # rows arrived in both tabs
+    grown = [(a, rows_a[:7]), (b, rows_b)]  # rows arrived in both tabs (3: fewer than half)
     model.follow_sources(old, grown)  # type: ignore[arg-type]
     assert "modelReset" not in heard and "rowsInserted" in heard
     assert names(model) == sorted(r.skill.qualified_name for r in rows_a[:7] + rows_b)
@@ -372,6 +372,10 @@ def test_the_all_registries_model_follows_its_tabs_narrowly() -> None:
     model.follow_sources(replaced, [(b, rows_b)])  # type: ignore[arg-type]  # a tab went away
     assert heard == ["modelReset"] and names(model) == sorted(r.skill.qualified_name for r in rows_b)
     assert model.registry_of(rows_a[0]) == ""
+
+    heard.clear()  # a big tab arriving: one reset, not hundreds of insertions
+    model.follow_sources([(b, rows_b)], [(b, rows_b), (a, rows_a)])  # type: ignore[arg-type]
+    assert heard == ["modelReset"] and model.rowCount() == 16 and model.registry_of(rows_a[9]) == "a"
 
 
 def test_words_that_narrow_nothing_still_filter_the_rows_that_arrive_later() -> None:

@@ -109,7 +109,9 @@ class AllRegistriesModel(CatalogTableModel):
             for r in rows[len(had):]:
                 self._registry[id(r)] = (tab.registry.name, tab)
             arrived += rows[len(had):]
-        if len(replaced) > 32:  # many changes at once (e.g. an update check): one reset is cheaper
+        if len(replaced) > 32 or len(arrived) > len(self.rows_in_order()) // 2:
+            # many changes at once (an update check, the first rows, a big tab): one reset is cheaper
+            # for the paint mirror, the column fitter and the facets than hundreds of insertions
             self.set_sources(new)
             return
         for a, b, tab in replaced:  # (a replaced row may move: its place is looked up each time)
