@@ -421,3 +421,62 @@ def test_a_big_reset_is_copied_over_several_turns_and_arrivals_meanwhile_land_ri
     assert shown(filtered) == expected and len(expected) > chunk
     mirror = filtered._mirror
     assert [mirror.index(i, 0).data(ROW_ROLE) for i in range(mirror.rowCount())] == model.rows_in_order()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 1000), ops=st.lists(st.one_of(
+    st.tuples(st.just("text"), st.sampled_from(["", "p", "pdf", "form", "da we", "zzz"])),
+    st.tuples(st.just("predicate"), st.booleans()),
+    st.tuples(st.just("append"), st.integers(1, 12)),
+    st.tuples(st.just("sort"), st.sampled_from([CatalogTableModel.NAME, CatalogTableModel.STATE, -1]), st.booleans()),
+    st.tuples(st.just("replace"), st.integers(0, 10_000), st.sampled_from(list(InstallState))),
+    st.tuples(st.just("reset"), st.integers(0, 40)),
+    st.tuples(st.just("turn"), st.just(0)),
+), max_size=14))
+def test_the_mirror_copied_over_several_turns_matches_its_source_through_any_changes(seed: int, ops: list[tuple]) -> None:
+    """A small BUILD_CHUNK: resets are copied over several turns while rows arrive, change and
+    move; the mirror's first rows are always the source's, and once complete the filter shows
+    what the sort/filter proxy shows."""
+    from PySide6.QtCore import QCoreApplication
+
+
+    rng = random.Random(seed)
+    rows = [row(i, rng) for i in range(20)]
+    a, proxy, b, filtered = pair(rows)
+    mirror = filtered._mirror
+    mirror.BUILD_CHUNK = 7  # this mirror only
+    made = len(rows)
+    for op in ops:
+        if op[0] == "text":
+            proxy.set_filter_text(op[1])
+            filtered.set_filter_text(op[1])
+        elif op[0] == "predicate":
+            proxy.set_row_filter(installed if op[1] else None)
+            filtered.set_row_filter(installed if op[1] else None)
+        elif op[0] == "append":
+            new = [row(made + k, rng) for k in range(op[1])]
+            made += op[1]
+            a.append_rows(new)
+            b.append_rows(new)
+        elif op[0] == "sort":
+            order = Qt.SortOrder.DescendingOrder if op[2] else Qt.SortOrder.AscendingOrder
+            proxy.sort(op[1], order)
+            filtered.sort(op[1], order)
+        elif op[0] == "replace" and a.rowCount():
+            at = op[1] % a.rowCount()
+            old = a.row_at(at)
+            new_row = CatalogRow(old.skill, op[2])
+            a.replace_row(at, new_row)
+            b.replace_row(next(i for i, r in enumerate(b.rows_in_order()) if r is old), new_row)
+        elif op[0] == "reset":
+            fresh = [row(made + k, rng) for k in range(op[1])]
+            made += op[1]
+            a.set_rows(fresh)
+            b.set_rows(fresh)
+        else:
+            QCoreApplication.processEvents()
+        copied = [mirror.index(i, 0).data(ROW_ROLE) for i in range(mirror.rowCount())]
+        assert copied == b.rows_in_order()[:len(copied)], op
+    complete(filtered)
+    assert shown(filtered) == shown(proxy)
+    assert filtered.visible_rows() == [proxy.index(r, 0).data(ROW_ROLE) for r in range(proxy.rowCount())]
