@@ -568,3 +568,36 @@ def test_fetch_blobs_max_workers_bounds_files_in_flight(raw: bool) -> None:
         state["max"] = 0
         assert gh.fetch_blobs(tree, list(content)) == content
         assert state["max"] > 3  # without the bound the client's own parallelism applies
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_files_are_handled_a_few_at_a_time_while_many_download(raw: bool) -> None:
+    """Issue 18: ``on_file`` (parsing a SKILL.md: Python, holding the interpreter lock) runs for
+    at most HANDLING_PERMITS files at once, so the GUI thread competes with few threads for the
+    lock, while downloads stay in flight as the client allows."""
+    import threading
+    import time
+
+    from skill_studio.core import github as gh_module
+
+    tree, content = _blob_tree(40)
+    handler, state = _in_flight_handler(content, lambda: 0.005)
+    lock, handling = threading.Lock(), {"now": 0, "max": 0}
+    seen: dict[str, bytes] = {}
+
+    def on_file(path: str, data: bytes) -> None:
+        with lock:
+            handling["now"] += 1
+            handling["max"] = max(handling["max"], handling["now"])
+        time.sleep(0.003)  # long enough for others to arrive meanwhile
+        seen[path] = data
+        with lock:
+            handling["now"] -= 1
+
+    with GitHubClient("https://api.test", transport=httpx.MockTransport(handler), concurrency=12, raw_concurrency=12,
+                      raw_downloads=raw) as gh:
+        gh._raw_root = "https://raw.test/_raw/"
+        got = gh.fetch_blobs(tree, list(content), on_file=on_file)
+    assert got == content and seen == content
+    assert handling["max"] == gh_module.HANDLING_PERMITS
+    assert state["max"] > gh_module.HANDLING_PERMITS  # the downloads themselves were not held back
