@@ -1173,7 +1173,8 @@ class GitHubClient:
             progress: optional ``progress(done, total)`` callable (called from worker threads,
                 ``done`` increasing by one each call).
             on_file: optional ``on_file(path, data)`` called in the worker thread as each file
-                arrives (e.g. to parse it while other downloads wait on the network).
+                arrives (e.g. to parse it while other downloads wait on the network), for at most
+                :data:`HANDLING_PERMITS` files at once.
             prefetched: files already requested with :meth:`prefetch` (used when they verify).
             max_bytes: most bytes read per file, whatever the tree says (issue 16 item 8).
             on_too_large: when given, a file over ``max_bytes`` is passed to it (its path) and left
