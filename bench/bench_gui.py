@@ -99,20 +99,30 @@ def synthetic_rows(rows: int) -> list:
     return built
 
 
+TYPED = "pdf form tool"
+"""What every filter measurement types, one key at a time, and erases again."""
+
+TYPING = [TYPED[:i] for i in range(1, len(TYPED) + 1)]
+ERASING = [TYPED[:i] for i in range(len(TYPED) - 1, -1, -1)]
+"""The filter texts while :data:`TYPED` is typed (narrowing) and erased (widening)."""
+
+
+def _wait_complete(app, proxy) -> None:  # type: ignore[no-untyped-def]
+    """Run the event loop until the browse filter's paint mirror holds every row (the sixth pass's
+    mirror copies a big reset over a few turns; a filter without one is always complete)."""
+    while not getattr(proxy, "is_complete", lambda: True)():
+        app.processEvents()
+
+
 def _keystrokes(apply, paint) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    """CPU ms per keystroke of typing "pdf form tool" and erasing it: ``apply(text)`` then ``paint()``."""
-    text = "pdf form tool"
+    """CPU ms per keystroke of typing :data:`TYPED` and erasing it: ``apply(text)`` then ``paint()``."""
     narrow, widen = [], []
-    for i in range(1, len(text) + 1):
-        c0 = time.process_time()
-        apply(text[:i])
-        paint()
-        narrow.append((time.process_time() - c0) * 1000)
-    for i in range(len(text) - 1, -1, -1):
-        c0 = time.process_time()
-        apply(text[:i])
-        paint()
-        widen.append((time.process_time() - c0) * 1000)
+    for texts, out in ((TYPING, narrow), (ERASING, widen)):
+        for text in texts:
+            c0 = time.process_time()
+            apply(text)
+            paint()
+            out.append((time.process_time() - c0) * 1000)
     return {"narrow_median_ms": statistics.median(narrow), "narrow_max_ms": max(narrow),
             "widen_median_ms": statistics.median(widen), "widen_max_ms": max(widen)}
 
@@ -141,9 +151,7 @@ def child_filter(rows: int) -> dict[str, float]:
     c0 = time.process_time()
     model.set_rows(built)
     app.processEvents()
-    complete = getattr(proxy, "is_complete", lambda: True)  # the sixth pass's mirror fills over a few turns
-    while not complete():
-        app.processEvents()
+    _wait_complete(app, proxy)
     view.viewport().repaint()
     fill = (time.process_time() - c0) * 1000
     return {"fill_ms": fill, **_keystrokes(proxy.set_filter_text, view.viewport().repaint)}
@@ -166,9 +174,10 @@ def child_filter_tab(rows: int) -> dict[str, float]:
     c0 = time.process_time()
     tab.model.set_rows(built)
     settle = time.monotonic() + SETTLE_S  # what the rows queue (column sizing, facet counts) is done
-    while time.monotonic() < settle or not getattr(tab.proxy, "is_complete", lambda: True)():
+    while time.monotonic() < settle:
         app.processEvents()
         time.sleep(0.001)
+    _wait_complete(app, tab.proxy)
     tab.repaint()
     fill = (time.process_time() - c0) * 1000
 
@@ -216,8 +225,7 @@ def child_filter_typed(rows: int) -> dict[str, float]:
             time.sleep(0.002)
 
     drain(SETTLE_S)
-    while not getattr(tab.proxy, "is_complete", lambda: True)():  # the sixth pass's mirror
-        drain(0.05)
+    _wait_complete(app, tab.proxy)
     search.setFocus()
     idle = []
     for _ in range(20):
@@ -225,9 +233,8 @@ def child_filter_typed(rows: int) -> dict[str, float]:
         drain(0.04)
         idle.append((time.thread_time() - c0) * 1000)
     base = statistics.median(idle)
-    text = "pdf form tool"
     narrow, widen = [], []
-    for keys, out in ((list(text), narrow), ([Qt.Key.Key_Backspace] * len(text), widen)):
+    for keys, out in ((list(TYPED), narrow), ([Qt.Key.Key_Backspace] * len(TYPED), widen)):
         for key in keys:
             c0 = time.thread_time()
             QTest.keyClick(search, key)
@@ -366,8 +373,7 @@ def child_contended(rows: int) -> dict[str, float]:
     view.resize(1200, 800)
     view.show()
     model.set_rows(synthetic_rows(rows))
-    while not getattr(proxy, "is_complete", lambda: True)():
-        app.processEvents()
+    _wait_complete(app, proxy)
     app.processEvents()
     view.viewport().repaint()
     proxy.set_filter_text("pdf")
@@ -381,8 +387,8 @@ def child_contended(rows: int) -> dict[str, float]:
         return out
 
     def keystrokes() -> list[float]:
-        text, out = "pdf form tool", []
-        for t in ([text[:i] for i in range(1, len(text) + 1)] + [text[:i] for i in range(len(text) - 1, -1, -1)]) * 2:
+        out = []
+        for t in (TYPING + ERASING) * 2:
             t0 = time.perf_counter()
             proxy.set_filter_text(t)
             view.viewport().repaint()

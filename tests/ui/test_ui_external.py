@@ -5,6 +5,8 @@ is unavailable are listed in the details with their source and reason."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from uitools import assert_no_background_work, shown_names, tab_of, wait_loaded
@@ -62,13 +64,24 @@ def hub(github, use_github):
     return github
 
 
-def test_local_plugins_first_then_external_ones_fill_in_without_losing_the_selection(qtbot, hub, make_window) -> None:
-    hub.hang("/repos/acme/fast/", 0.5, times=1)
-    hub.hang("/repos/acme/slow/git/trees/", 1.5, times=1)  # targets are listed as each finishes
+@contextmanager
+def hub_studio() -> Iterator[SkillStudio]:
+    """A studio browsing acme/hub alone (the default registry disabled); when done, no background
+    work is left and the studio is closed."""
     s = SkillStudio()
     try:
         s.set_registry_enabled(s.registries()[0].source.url, False)
         s.add_registry("acme/hub")
+        yield s
+    finally:
+        assert_no_background_work()
+        s.close()
+
+
+def test_local_plugins_first_then_external_ones_fill_in_without_losing_the_selection(qtbot, hub, make_window) -> None:
+    hub.hang("/repos/acme/fast/", 0.5, times=1)
+    hub.hang("/repos/acme/slow/git/trees/", 1.5, times=1)  # targets are listed as each finishes
+    with hub_studio() as s:
         win = make_window(s)
         dialog = win.open_browse(Destination.LIBRARY)
         tab = tab_of(dialog, "hub")
@@ -118,9 +131,6 @@ def test_local_plugins_first_then_external_ones_fill_in_without_losing_the_selec
         wait_loaded(qtbot, again)
         assert tab_of(again, "hub").model.rowCount() == 4 and hub.request_count == before
         again.close()
-    finally:
-        assert_no_background_work()
-        s.close()
 
 
 def test_external_plugins_resolve_once_the_local_rows_are_in_the_table(qtbot, hub, make_window,
@@ -139,10 +149,7 @@ def test_external_plugins_resolve_once_the_local_rows_are_in_the_table(qtbot, hu
 
     monkeypatch.setattr(SkillStudio, "resolve_external", spy)
     monkeypatch.setattr(RegistryTab, "LOCAL_FIRST_WAIT_S", 30.0)  # would hang the test if never released
-    s = SkillStudio()
-    try:
-        s.set_registry_enabled(s.registries()[0].source.url, False)
-        s.add_registry("acme/hub")
+    with hub_studio() as s:
         win = make_window(s)
         dialog = win.open_browse(Destination.LIBRARY)
         tabs.append(tab_of(dialog, "hub"))
@@ -150,9 +157,6 @@ def test_external_plugins_resolve_once_the_local_rows_are_in_the_table(qtbot, hu
         assert rows_then == [1]  # local:l1 was in the table when resolving began
         assert sorted(shown_names(tabs[0])) == ["fast:f1", "local:l1", "slow:s1", "slow:s2"]
         dialog.close()
-    finally:
-        assert_no_background_work()
-        s.close()
 
 
 def test_offline_listing_does_not_resolve_external_plugins(fixture_github, use_github) -> None:

@@ -67,6 +67,39 @@ def pair(rows: list[CatalogRow]) -> tuple[CatalogTableModel, SearchFilterProxy, 
     return (a, proxy, *filtered_over(rows))
 
 
+def apply(op: tuple, a: CatalogTableModel, proxy: SearchFilterProxy, b: CatalogTableModel, filtered: RowFilterModel,
+          rng: random.Random, made: int) -> int:
+    """Do one generated operation to both pairs (text, predicate, append, sort, replace, reset);
+    returns the number of rows made so far."""
+    if op[0] == "text":
+        proxy.set_filter_text(op[1])
+        filtered.set_filter_text(op[1])
+    elif op[0] == "predicate":
+        proxy.set_row_filter(installed if op[1] else None)
+        filtered.set_row_filter(installed if op[1] else None)
+    elif op[0] == "append":
+        new = [row(made + k, rng) for k in range(op[1])]
+        made += op[1]
+        a.append_rows(new)
+        b.append_rows(new)
+    elif op[0] == "sort":
+        order = Qt.SortOrder.DescendingOrder if op[2] else Qt.SortOrder.AscendingOrder
+        proxy.sort(op[1], order)
+        filtered.sort(op[1], order)
+    elif op[0] == "replace" and a.rowCount():
+        at = op[1] % a.rowCount()
+        old = a.row_at(at)
+        new_row = CatalogRow(old.skill, op[2])
+        a.replace_row(at, new_row)
+        b.replace_row(next(i for i, r in enumerate(b.rows_in_order()) if r is old), new_row)
+    elif op[0] == "reset":
+        fresh = [row(made + k, rng) for k in range(op[1])]
+        made += op[1]
+        a.set_rows(fresh)
+        b.set_rows(fresh)
+    return made
+
+
 OPS = st.lists(st.one_of(
     st.tuples(st.just("text"), st.sampled_from(["", "p", "pd", "pdf", "pdf f", "form", "da we", "p3:", "zzz"])),
     st.tuples(st.just("predicate"), st.booleans()),
@@ -86,32 +119,7 @@ def test_shows_what_the_sort_filter_proxy_shows_through_any_changes(seed: int, o
     a, proxy, b, filtered = pair(rows)
     made = len(rows)
     for op in ops:
-        if op[0] == "text":
-            proxy.set_filter_text(op[1])
-            filtered.set_filter_text(op[1])
-        elif op[0] == "predicate":
-            proxy.set_row_filter(installed if op[1] else None)
-            filtered.set_row_filter(installed if op[1] else None)
-        elif op[0] == "append":
-            new = [row(made + k, rng) for k in range(op[1])]
-            made += op[1]
-            a.append_rows(new)
-            b.append_rows(new)
-        elif op[0] == "sort":
-            order = Qt.SortOrder.DescendingOrder if op[2] else Qt.SortOrder.AscendingOrder
-            proxy.sort(op[1], order)
-            filtered.sort(op[1], order)
-        elif op[0] == "replace" and a.rowCount():
-            at = op[1] % a.rowCount()
-            old = a.row_at(at)
-            new_row = CatalogRow(old.skill, op[2])
-            a.replace_row(at, new_row)
-            b.replace_row(next(i for i, r in enumerate(b.rows_in_order()) if r is old), new_row)
-        elif op[0] == "reset":
-            fresh = [row(made + k, rng) for k in range(op[1])]
-            made += op[1]
-            a.set_rows(fresh)
-            b.set_rows(fresh)
+        made = apply(op, a, proxy, b, filtered, rng, made)
         assert shown(filtered) == shown(proxy), op
         for r in range(filtered.rowCount()):  # what the view paints is what the source says
             source_row = b.rows_in_order().index(filtered.index(r, 0).data(ROW_ROLE))
@@ -447,36 +455,13 @@ def test_the_mirror_copied_over_several_turns_matches_its_source_through_any_cha
     mirror.BUILD_CHUNK = 7  # this mirror only
     made = len(rows)
     for op in ops:
-        if op[0] == "text":
-            proxy.set_filter_text(op[1])
-            filtered.set_filter_text(op[1])
-        elif op[0] == "predicate":
-            proxy.set_row_filter(installed if op[1] else None)
-            filtered.set_row_filter(installed if op[1] else None)
-        elif op[0] == "append":
-            new = [row(made + k, rng) for k in range(op[1])]
-            made += op[1]
-            a.append_rows(new)
-            b.append_rows(new)
-        elif op[0] == "sort":
-            order = Qt.SortOrder.DescendingOrder if op[2] else Qt.SortOrder.AscendingOrder
-            proxy.sort(op[1], order)
-            filtered.sort(op[1], order)
-        elif op[0] == "replace" and a.rowCount():
-            at = op[1] % a.rowCount()
-            old = a.row_at(at)
-            new_row = CatalogRow(old.skill, op[2])
-            a.replace_row(at, new_row)
-            b.replace_row(next(i for i, r in enumerate(b.rows_in_order()) if r is old), new_row)
-        elif op[0] == "reset":
-            fresh = [row(made + k, rng) for k in range(op[1])]
-            made += op[1]
-            a.set_rows(fresh)
-            b.set_rows(fresh)
-        else:
+        if op[0] == "turn":
             QCoreApplication.processEvents()
+        else:
+            made = apply(op, a, proxy, b, filtered, rng, made)
         copied = [mirror.index(i, 0).data(ROW_ROLE) for i in range(mirror.rowCount())]
         assert copied == b.rows_in_order()[:len(copied)], op
+        assert filtered.visible_rows() == [proxy.index(r, 0).data(ROW_ROLE) for r in range(proxy.rowCount())], op
     complete(filtered)
     assert shown(filtered) == shown(proxy)
     assert filtered.visible_rows() == [proxy.index(r, 0).data(ROW_ROLE) for r in range(proxy.rowCount())]

@@ -4,6 +4,7 @@ parent are dropped; progress is coalesced."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from PySide6.QtCore import QObject, QThread
@@ -74,8 +75,6 @@ def test_progress_is_delivered_coalesced_with_latest_figures(qtbot, qapp) -> Non
 
 def test_progress_reaches_the_gui_at_most_every_interval_and_always_at_the_end(qtbot, monkeypatch) -> None:
     """Issue 18: each delivery is a call into Python on the GUI thread, waiting for the lock."""
-    import time
-
     monkeypatch.setattr(BackgroundOp, "PROGRESS_INTERVAL_S", 0.05)
     seen: list[tuple[float, int]] = []
 
@@ -95,6 +94,27 @@ def test_progress_reaches_the_gui_at_most_every_interval_and_always_at_the_end(q
     qtbot.waitUntil(lambda: result == ["done"])
     assert seen[-1][1] == 10_000_000  # the last figure always arrives
     assert 3 <= len(seen) <= 0.4 / 0.05 + 3  # one per interval, not one per report (hundreds)
+
+
+def test_the_latest_figures_arrive_within_the_interval_even_when_reports_pause(qtbot) -> None:
+    """A figure held back by the pacing is not left waiting for the next report (which may be
+    seconds away, e.g. an external plugin resolving) nor for the result."""
+    release = threading.Event()
+    seen: list[tuple[int, int]] = []
+
+    def op(progress) -> str:
+        progress(1, 10)
+        time.sleep(0.02)  # the GUI thread takes the first figures meanwhile
+        progress(2, 10)  # within the interval of the first: held back
+        release.wait(5)  # the op goes quiet
+        return "done"
+
+    result: list[str] = []
+    BackgroundOp(None, op, result.append).with_progress(lambda d, t: seen.append((d, t))).run_in_background()
+    qtbot.waitUntil(lambda: (2, 10) in seen, timeout=1000)
+    assert result == []  # delivered while the op still runs
+    release.set()
+    qtbot.waitUntil(lambda: result == ["done"])
 
 
 def test_result_is_dropped_when_parent_was_deleted(qtbot) -> None:

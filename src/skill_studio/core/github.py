@@ -113,6 +113,8 @@ FAST_RAW_CONCURRENCY = 8
 catalog at 0 ms latency (2 CPUs, medians of 4): 64 in flight cost 0.67 s of CPU, 16 cost 0.53 s,
 8 cost 0.47 s (and the least wall time), 4 cost 0.57 s (too little overlap) — issue 18."""
 RTT_SAMPLES = 16
+"""Recent answers whose time to the response headers the client remembers (the smallest is its
+round-trip estimate: queueing for the interpreter lock only ever adds to a sample)."""
 HANDLING_PERMITS = 2
 """Files handled (``fetch_blobs``' ``on_file``: parsing a SKILL.md) at once, whatever the number in
 flight. Handling is Python and holds the interpreter lock; with 64 downloads in flight, dozens of
@@ -120,8 +122,6 @@ threads at a time wanted the lock, and the GUI thread waited 37–61 ms for it w
 downloaded (issue 18). Threads waiting for a permit do not compete for the lock; one handler runs
 at a time anyway."""
 _HANDLING = threading.BoundedSemaphore(HANDLING_PERMITS)
-"""Recent answers whose time to the response headers the client remembers (the smallest is its
-round-trip estimate: queueing for the interpreter lock only ever adds to a sample)."""
 MAX_BLOB_BYTES = 50 * 1024 * 1024
 """Most bytes read for one file (blob, raw file or contents answer), whatever the tree says its
 size is (issue 16 item 8): a download is cut off as soon as it goes over."""

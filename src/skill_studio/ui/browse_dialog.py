@@ -815,7 +815,8 @@ class RegistryTab(QWidget):
     def _rows_in(self) -> None:
         """Every row of the data shown is in the table: a load waiting to resolve external plugins
         may go on, on the next event-loop turn (after the paint this turn posted)."""
-        QTimer.singleShot(0, self._local_shown.set)
+        if not self._local_shown.is_set():  # (later arrivals have nobody waiting)
+            QTimer.singleShot(0, self._local_shown.set)
 
     LOCAL_FIRST_WAIT_S = 0.5
     """At most this long (seconds) a load waits for its local rows to be in the table before it

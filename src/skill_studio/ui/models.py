@@ -893,11 +893,11 @@ class _PaintMirror(QStandardItemModel):
         self._held: list[Any] | None = None
         self._prototype = QStandardItem()
         self._prototype.setFlags(_MIRROR_FLAGS)
-        self._plan_cache: list[tuple[int, tuple[int, ...], Callable[[Any], Any] | None]] | None = None
+        self._plan_cache: list[tuple[int, ...]] | None = None
         self._built = 0
-        self._building = False
         """Source rows copied so far: rows ``0..built-1`` (a big reset is copied over several
         event-loop turns, :data:`BUILD_CHUNK` rows per turn; the rest are the source's last rows)."""
+        self._building = False
         self.decorations: dict[int, Callable[[Any], Any]] = {}
         """Per column, a maker of the cell's decoration from its ``BADGES_ROLE`` value (a strip of
         pills: ``widgets.BadgeStripDelegate``); such a column's text is kept for screen readers
@@ -940,52 +940,38 @@ class _PaintMirror(QStandardItemModel):
         painted = getattr(self._source, "painted_roles", None)
         return (*(painted(c) if painted is not None else MIRRORED_ROLES[:3]), ROW_ROLE)
 
-    def _copy(self, item: QStandardItem, r: int, c: int, roles: Iterable[int], fresh: bool = False) -> None:
-        """Copy source cell (``r``, ``c``)'s ``roles`` (of :data:`MIRRORED_ROLES`) into ``item``; a
-        decorated column's text goes to ``AccessibleTextRole`` and its badges become its
-        decoration. A ``fresh`` item has no data to clear."""
-        cell, make = self._source.cell, self.decorations.get(c)
+    def _copy(self, item: QStandardItem, row: Any, c: int, roles: Iterable[int], fresh: bool = False) -> None:
+        """Copy ``roles`` (of :data:`MIRRORED_ROLES`) of the source's row dataclass ``row`` in
+        column ``c`` into ``item``; a decorated column's text goes to ``AccessibleTextRole`` and its
+        badges become its decoration. A ``fresh`` item has nothing to clear (None is not set).
+        This is the per-cell cost of every arriving row: kept tight."""
+        row_data, make = self._source.row_data, self.decorations.get(c)
         for role in roles:
             if role == ROW_ROLE:
-                item.setData(self._source.row_at(r), ROW_ROLE)
-                continue
-            if make is None:
-                value, target = cell(r, c, role), role
+                value, target = row, ROW_ROLE
+            elif make is None:
+                value, target = row_data(row, c, role), role
             elif role == Qt.ItemDataRole.DisplayRole:
-                value, target = cell(r, c, role), int(Qt.ItemDataRole.AccessibleTextRole)
-            elif role == Qt.ItemDataRole.DecorationRole:
-                value, target = make(cell(r, c, BADGES_ROLE)), role
-            else:
-                value, target = cell(r, c, role), role
+                value, target = row_data(row, c, role), int(Qt.ItemDataRole.AccessibleTextRole)
+            else:  # the decoration: the badges' strip
+                value, target = make(row_data(row, c, BADGES_ROLE)), role
             if value is not None or not fresh:
                 item.setData(value, target)
 
     def _items(self, r: int) -> list[QStandardItem]:
-        """The cells of source row ``r`` (the per-row cost of every arrival: kept tight)."""
-        source = self._source
-        row, row_data = source.row_at(r), source.row_data
-        items = []
-        for c, roles, make in self._plan():
+        """The cells of source row ``r``."""
+        row, items = self._source.row_at(r), []
+        for c, roles in enumerate(self._plan()):
             item = self._prototype.clone()
-            item.setData(row, ROW_ROLE)
-            if make is None:
-                for role in roles:
-                    value = row_data(row, c, role)
-                    if value is not None:
-                        item.setData(value, role)
-            else:
-                item.setData(row_data(row, c, Qt.ItemDataRole.DisplayRole), Qt.ItemDataRole.AccessibleTextRole)
-                decoration = make(row_data(row, c, BADGES_ROLE))
-                if decoration is not None:
-                    item.setData(decoration, Qt.ItemDataRole.DecorationRole)
+            self._copy(item, row, c, roles, fresh=True)
             items.append(item)
         items[0].setData(self.filter_text(r), FILTER_ROLE)
         return items
 
-    def _plan(self) -> list[tuple[int, tuple[int, ...], Callable[[Any], Any] | None]]:
-        """Per column: its number, the roles copied (without ``ROW_ROLE``), its decoration maker."""
+    def _plan(self) -> list[tuple[int, ...]]:
+        """The roles copied per column (:meth:`_roles_of`, computed once per set of decorations)."""
         if self._plan_cache is None:
-            self._plan_cache = [(c, self._roles_of(c)[:-1], self.decorations.get(c)) for c in range(self._columns)]
+            self._plan_cache = [self._roles_of(c) for c in range(self._columns)]
         return self._plan_cache
 
     def set_decoration(self, column: int, make: Callable[[Any], Any] | None) -> None:
@@ -1002,12 +988,13 @@ class _PaintMirror(QStandardItemModel):
         """Copy ``column`` of every row again (e.g. its decorations after a palette change)."""
         blocked = self.blockSignals(True)
         try:
+            roles = self._plan()[column]
             for r in range(self.rowCount()):
                 item = self.item(r, column)
                 for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.DecorationRole,
                              Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ForegroundRole):
-                    item.setData(None, role)
-                self._copy(item, r, column, self._roles_of(column), fresh=True)
+                    item.setData(None, role)  # what the column showed before may not be shown now
+                self._copy(item, self._source.row_at(r), column, roles, fresh=True)
         finally:
             self.blockSignals(blocked)
         if self.rowCount():
@@ -1067,9 +1054,9 @@ class _PaintMirror(QStandardItemModel):
             self.blockSignals(blocked)
 
     def _inserted(self, parent: Index, first: int, last: int) -> None:
+        self._before_change()  # the source changed, copied or not: what the filter knows is stale
         if parent.isValid() or first > self._built:
             return  # rows among those not copied yet: the build reaches them
-        self._before_change()
         self._built += last - first + 1
         self._put(first, last)
 
@@ -1091,18 +1078,18 @@ class _PaintMirror(QStandardItemModel):
         self.dataChanged.emit(self.index(first, 0), self.index(last, self._columns - 1), [])
 
     def _removed(self, parent: Index, first: int, last: int) -> None:
+        self._before_change()
         last = min(last, self._built - 1)
         if parent.isValid() or first > last:
             return
-        self._before_change()
         self._built -= last - first + 1
         self.removeRows(first, last - first + 1)
 
     def _changed(self, top_left: Index, bottom_right: Index, roles: Any = ()) -> None:
+        self._before_change()
         first, last = top_left.row(), min(bottom_right.row(), self._built - 1)
         if first > last:
             return
-        self._before_change()
         c0, c1 = top_left.column(), bottom_right.column()
         asked = [int(r) for r in roles or ()]
         copy = [r for r in MIRRORED_ROLES if r in asked or (r == Qt.ItemDataRole.DecorationRole and BADGES_ROLE in asked)
@@ -1110,10 +1097,12 @@ class _PaintMirror(QStandardItemModel):
         refilter = not asked or SEARCH_ROLE in asked or ROW_ROLE in asked
         blocked = self.blockSignals(True)
         try:
-            per_column = {c: [role for role in self._roles_of(c) if role in copy] for c in range(c0, c1 + 1)}
+            plan = self._plan()
+            per_column = {c: [role for role in plan[c] if role in copy] for c in range(c0, c1 + 1)}
             for r in range(first, last + 1):
+                row = self._source.row_at(r)
                 for c, roles_here in per_column.items():
-                    self._copy(self.item(r, c), r, c, roles_here)
+                    self._copy(self.item(r, c), row, c, roles_here)
                 if refilter:
                     self.item(r, 0).setData(self.filter_text(r), FILTER_ROLE)
         finally:
@@ -1218,10 +1207,9 @@ class RowFilterModel(QSortFilterProxyModel):
 
     # -- filter -----------------------------------------------------------------------------------
 
-    def _pattern(self, terms: tuple[str, ...] | None = None, predicate: Any = False) -> QRegularExpression:
-        """The pattern for ``terms`` and ``predicate`` (default: the current ones)."""
-        terms = self._terms if terms is None else terms
-        predicate = self._predicate if predicate is False else predicate
+    @staticmethod
+    def _pattern(terms: tuple[str, ...], predicate: Callable[[Any], bool] | None) -> QRegularExpression:
+        """Qt's pattern over :data:`FILTER_ROLE` for ``terms`` and ``predicate``."""
         if not terms and predicate is None:
             return QRegularExpression()  # Qt accepts every row without looking
         words = "".join(f"(?=.*?{QRegularExpression.escape(t)})" for t in terms)
@@ -1252,7 +1240,7 @@ class RowFilterModel(QSortFilterProxyModel):
         self.layoutAboutToBeChanged.emit()
         blocked = self.blockSignals(True)
         try:
-            self._apply(self._pattern())
+            self._apply(self._pattern(*wanted))
         finally:
             self.blockSignals(blocked)
         self._applied, self._shown_rows = wanted, passing
@@ -1299,15 +1287,14 @@ class RowFilterModel(QSortFilterProxyModel):
             self._refilter()
 
     def visible_rows(self) -> list[Any]:
-        """The row dataclasses shown, in order (one list pass with :func:`passes`; no call per row
-        through Qt)."""
+        """The row dataclasses shown, in order: those the last filter change found (or one list
+        pass with :func:`passes` when the source changed since); no call per row through Qt."""
         if self._catalog is None:
             return []
+        if self._shown_rows is None:
+            self._shown_rows = self._passing(self._terms, self._predicate)
         rows = self._catalog.rows_in_order()
-        if not self._terms and self._predicate is None:
-            return list(rows)
-        verdicts = passes(self._catalog.search_keys(), rows, self._terms, self._predicate)
-        return [r for r, ok in zip(rows, verdicts) if ok]
+        return [rows[i] for i in self._shown_rows]
 
     # -- sorting (the source sorts itself) --------------------------------------------------------
 

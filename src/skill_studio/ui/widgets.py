@@ -157,7 +157,7 @@ class BadgeDelegate(LazyTipDelegate):
     PILL_CACHE = 256
     """Pills kept before the cache starts over (a table shows a few dozen distinct ones)."""
 
-    def _pill(self, badge: Badge, font: tuple[QFont, QFontMetrics, str], h: int, dpr: float) -> tuple[QPixmap, int]:
+    def pill(self, badge: Badge, font: tuple[QFont, QFontMetrics, str], h: int, dpr: float) -> tuple[QPixmap, int]:
         """The pill of ``badge`` (text on its tone's background, rounded ends) in ``font`` (from
         :meth:`_badge_font`) at height ``h`` logical pixels for a device of ``dpr`` → (pixmap,
         width in logical pixels)."""
@@ -200,7 +200,9 @@ class BadgeDelegate(LazyTipDelegate):
             found = self._fonts[key] = (f, QFontMetrics(f), f.key())
         return found
 
-    def _badges(self, index: Index) -> list[Badge]:
+    def badges(self, index: Index) -> list[Badge]:
+        """The badges of the cell at ``index`` (its model's ``cell`` when it has one, else
+        ``BADGES_ROLE`` through Qt); an empty list when it has none."""
         model = index.model()
         cell = getattr(model, "cell", None)  # the app's models answer without a trip through Qt
         value = cell(index.row(), index.column(), BADGES_ROLE) if cell is not None else index.data(BADGES_ROLE)
@@ -212,7 +214,7 @@ class BadgeDelegate(LazyTipDelegate):
         return option.fontMetrics.horizontalAdvance(str(index.data() or "")) + 10
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        badges = self._badges(index)
+        badges = self.badges(index)
         if not badges:
             super().paint(painter, option, index)
             return
@@ -242,7 +244,7 @@ class BadgeDelegate(LazyTipDelegate):
         device = painter.device()
         dpr = device.devicePixelRatioF() if device is not None else 1.0
         for b in badges:
-            pill, w = self._pill(b, font, h, dpr)
+            pill, w = self.pill(b, font, h, dpr)
             if x + w > option.rect.right() + 1:
                 break
             painter.drawPixmap(x, y, pill)
@@ -250,7 +252,7 @@ class BadgeDelegate(LazyTipDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         base = super().sizeHint(option, index)
-        badges = self._badges(index)
+        badges = self.badges(index)
         if not badges:
             return base
         fm = self._badge_font(option)[1]
@@ -316,7 +318,7 @@ class BadgeStripDelegate(LazyTipDelegate):
         font = self._pills.badge_font(self._view.font())
         h = font[1].height() + 4
         dpr = self._view.devicePixelRatioF()
-        pills = [self._pills._pill(b, font, h, dpr) for b in badges]
+        pills = [self._pills.pill(b, font, h, dpr) for b in badges]
         gap = BadgeDelegate.GAP
         width = sum(w for _pm, w in pills) + gap * (len(pills) - 1)
         out = QPixmap(max(1, round(width * dpr)), max(1, round(h * dpr)))
@@ -334,7 +336,7 @@ class BadgeStripDelegate(LazyTipDelegate):
         """What Qt's delegate asks of the style for this cell's strip alone, whichever model
         ``index`` belongs to (the column fitter measures the source's rows, the view its own)."""
         opt = QStyleOptionViewItem(option)
-        strip = self.strip(self._pills._badges(index))
+        strip = self.strip(self._pills.badges(index))
         opt.text = ""
         opt.features &= ~QStyleOptionViewItem.ViewItemFeature.HasDisplay
         if strip is not None:

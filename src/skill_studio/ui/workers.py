@@ -35,12 +35,11 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-import time
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, QTimer, Signal, Slot
 
 from skill_studio.core.errors import SkillStudioError
 
@@ -162,7 +161,6 @@ class BackgroundOp(Generic[T]):
         self._lock = threading.Lock()
         self._latest: tuple[int, int] | None = None
         self._progress_pending = False
-        self._progress_posted = float("-inf")
         self._partial: Callable[[Any], None] | None = None
         self._partial_value: Any = None
         self._partial_pending = False
@@ -200,23 +198,20 @@ class BackgroundOp(Generic[T]):
     # -- pool thread ---------------------------------------------------------------------------
 
     PROGRESS_INTERVAL_S = 0.05
-    """Progress reaches the GUI thread at most this often (seconds), and always when done reaches
-    total (issue 18: each delivery is a call into Python on the GUI thread, which waits for the
+    """Progress reaches the GUI thread at most once per this many seconds, the latest figures each
+    time (issue 18: each delivery is a call into Python on the GUI thread, which waits for the
     interpreter lock while the worker threads parse; a cold listing delivered a dozen per 40 ms)."""
 
     def _report_progress(self, done: int, total: int) -> None:
-        """The ``progress`` callable handed to ``op``: coalesces (one delivery pending at a time,
-        at most one per :data:`PROGRESS_INTERVAL_S` before the last), then posts to the GUI thread."""
+        """The ``progress`` callable handed to ``op``: keeps the latest figures and posts a
+        delivery to the GUI thread unless one is pending (:meth:`_deliver_progress` paces them)."""
         if self._progress is None:
             return
         with self._lock:
             self._latest = (int(done), int(total))
             if self._progress_pending:
                 return
-            now = time.monotonic()
-            if done < total and now - self._progress_posted < self.PROGRESS_INTERVAL_S:
-                return  # a later report (at the latest, the last one) delivers it
-            self._progress_pending, self._progress_posted = True, now
+            self._progress_pending = True
         self._relay.post(self._deliver_progress)
 
     def publish(self, value: Any) -> None:
@@ -261,11 +256,18 @@ class BackgroundOp(Generic[T]):
         return self._alive() and QCoreApplication.instance() is not None and shiboken6.isValid(self._relay)
 
     def _deliver_progress(self) -> None:
+        """GUI thread: hand the latest figures to the callback, then stay pending for
+        :data:`PROGRESS_INTERVAL_S`. Reports meanwhile only replace the figures; the pause's end
+        delivers the latest, or, when none came, lets the next report post again. The last
+        figures before the result are delivered with it (:meth:`_deliver`)."""
         with self._lock:
             latest, self._latest = self._latest, None
-            self._progress_pending = False
-        if latest is not None and not self._done and self._progress is not None and self._alive():
+            if latest is None or self._done:
+                self._progress_pending = False
+                return
+        if self._progress is not None and self._alive():
             self._progress(*latest)
+        QTimer.singleShot(round(self.PROGRESS_INTERVAL_S * 1000), self._deliver_progress)
 
     def _deliver_partial(self) -> None:
         with self._lock:
@@ -292,8 +294,12 @@ class BackgroundOp(Generic[T]):
             log.debug("dropping the result of a background op whose parent is gone")
             self._release()
             return
+        with self._lock:
+            held, self._latest = self._latest, None
         try:
             if err is None:
+                if held is not None and self._progress is not None:  # the figures a pause held back
+                    self._progress(*held)
                 if self._success is not None:
                     self._success(result)
             elif self._failure is not None:
