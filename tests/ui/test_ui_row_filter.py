@@ -97,6 +97,8 @@ def apply(op: tuple, a: CatalogTableModel, proxy: SearchFilterProxy, b: CatalogT
         made += op[1]
         a.set_rows(fresh)
         b.set_rows(fresh)
+    elif op[0] == "defer":
+        filtered.set_deferred(op[1])
     return made
 
 
@@ -108,6 +110,7 @@ OPS = st.lists(st.one_of(
                                                  CatalogTableModel.STATE, -1]), st.booleans()),
     st.tuples(st.just("replace"), st.integers(0, 10_000), st.sampled_from(list(InstallState))),
     st.tuples(st.just("reset"), st.integers(0, 20)),
+    st.tuples(st.just("defer"), st.booleans()),
 ), max_size=14)
 
 
@@ -118,14 +121,20 @@ def test_shows_what_the_sort_filter_proxy_shows_through_any_changes(seed: int, o
     rows = [row(i, rng) for i in range(40)]
     a, proxy, b, filtered = pair(rows)
     made = len(rows)
+    deferred = False
     for op in ops:
         made = apply(op, a, proxy, b, filtered, rng, made)
-        assert shown(filtered) == shown(proxy), op
+        deferred = op[1] if op[0] == "defer" else deferred
+        if not deferred:  # a deferred filter (a tab behind another) tells Qt when it is shown
+            assert shown(filtered) == shown(proxy), op
         for r in range(filtered.rowCount()):  # what the view paints is what the source says
             source_row = b.rows_in_order().index(filtered.index(r, 0).data(ROW_ROLE))
             assert [filtered.index(r, c).data() for c in range(b.columnCount())] == \
                 [b.cell(source_row, c, Qt.ItemDataRole.DisplayRole) for c in range(b.columnCount())], op
         assert filtered.visible_rows() == [proxy.index(r, 0).data(ROW_ROLE) for r in range(proxy.rowCount())]
+        assert filtered.shown_count() == proxy.rowCount(), op
+    filtered.set_deferred(False)
+    assert shown(filtered) == shown(proxy)
 
 
 def test_model_tester_is_quiet_through_filtering_arrivals_sorting_and_changes(qtmodeltester) -> None:
@@ -206,6 +215,34 @@ def test_a_changed_row_leaves_or_joins_under_a_row_filter() -> None:
     model.replace_row(src, CatalogRow(model.row_at(src).skill, InstallState.UP_TO_DATE))
     assert filtered.rowCount() == before
     assert all(installed(r) for r in filtered.visible_rows())
+
+
+def test_a_deferred_filter_counts_at_once_and_tells_qt_when_shown() -> None:
+    """A tab behind another (issue 18): its filter changes are counted (``shown_count``,
+    ``visible_rows``, ``counted``) without a word to Qt; undeferred, Qt hears one layout change."""
+    rows = [row(i, random.Random(i)) for i in range(30)]
+    _, reference, model, filtered = pair(rows)
+    told: list[str] = []
+    filtered.layoutChanged.connect(lambda *_: told.append("layout"))
+    filtered.rowsRemoved.connect(lambda *_: told.append("removed"))
+    filtered.counted.connect(lambda: told.append("counted"))
+    filtered.set_deferred(True)
+    filtered.set_filter_text("da")
+    reference.set_filter_text("da")
+    wanted = [reference.index(r, 0).data(ROW_ROLE) for r in range(reference.rowCount())]
+    assert 0 < len(wanted) < 30
+    assert told == ["counted"], "Qt hears nothing while deferred"
+    assert filtered.rowCount() == 30 and filtered.shown_count() == len(wanted)
+    assert filtered.visible_rows() == wanted
+    filtered.set_deferred(False)
+    assert told == ["counted", "layout"]
+    assert shown(filtered) == [r.skill.qualified_name for r in wanted]
+    assert filtered.shown_count() == filtered.rowCount() == len(wanted)
+    # Deferred again: a source change meanwhile gives Qt the held filter first, rows land right.
+    filtered.set_deferred(True)
+    filtered.set_filter_text("")
+    model.append_rows([row(100, random.Random(100))])
+    assert filtered.rowCount() == 31 == filtered.shown_count()
 
 
 def test_refuses_a_source_that_does_not_sort_itself() -> None:

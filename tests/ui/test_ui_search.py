@@ -42,12 +42,18 @@ def test_all_registries_lists_every_registry_with_hits_in_titles(studio, make_wi
 
     dialog.search.setText("pdf")
     QCoreApplication.processEvents()
-    hits = {t.registry.name: t.proxy.rowCount() for t in dialog.tabs_list()}
+    # Tabs behind the current one count their hits; their tables follow when shown (issue 18).
+    hits = {t.registry.name: t.proxy.shown_count() for t in dialog.tabs_list()}
     assert hits["anthropic-agent-skills"] > 0 and hits["claude-code-plugins"] == 0
     for tab in dialog.tabs_list():
         assert dialog.tabs.tabText(dialog.tabs.indexOf(tab)) == \
-            f"{tab.registry.name} ({tab.proxy.rowCount()} of {tab.model.rowCount()})"
+            f"{tab.registry.name} ({tab.proxy.shown_count()} of {tab.model.rowCount()})"
+    assert all_tab.proxy.shown_count() == sum(hits.values())
+    for page in [*dialog.tabs_list(), all_tab]:
+        dialog.tabs.setCurrentWidget(page)
+        assert page.proxy.rowCount() == page.proxy.shown_count(), "a tab shows the rows it counted"
     assert all_tab.proxy.rowCount() == sum(hits.values())
+    dialog.tabs.setCurrentIndex(0)
     assert dialog.tabs.tabText(dialog.tabs.indexOf(all_tab)) == \
         f"{ALL_TITLE} ({sum(hits.values())} of {all_tab.model.rowCount()})"
     # The emptied tab says where the hits are instead of showing an empty table.
@@ -77,11 +83,13 @@ def test_facet_panel_filters_all_registries_and_import_goes_through_the_registry
     category = item.data(Qt.ItemDataRole.UserRole)
     item.setCheckState(Qt.CheckState.Checked)
     QCoreApplication.processEvents()
-    shown = [all_tab.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 2) for r in range(all_tab.proxy.rowCount())]
-    assert shown and all(r.skill.plugin_info.category == category for r in shown)
-    assert dialog.tabs.tabText(dialog.tabs.indexOf(all_tab)).startswith(f"{ALL_TITLE} ({len(shown)} of ")
+    counted = all_tab.proxy.visible_rows()  # behind the current tab: counted, filtered when shown
+    assert counted and all(r.skill.plugin_info.category == category for r in counted)
+    assert dialog.tabs.tabText(dialog.tabs.indexOf(all_tab)).startswith(f"{ALL_TITLE} ({len(counted)} of ")
     # Import from All registries: the registry's tab does it (its listing, its collision check).
     dialog.tabs.setCurrentWidget(all_tab)
+    shown = [all_tab.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 2) for r in range(all_tab.proxy.rowCount())]
+    assert shown == counted
     all_tab.table.selectRow(0)
     assert dialog.import_button.isEnabled()
     source = dialog._import_source()

@@ -166,7 +166,10 @@ class NoMatchOverlay(QLabel):
             self.setGeometry(parent.rect().adjusted(12, 40, -12, 0))
 
     def show_text(self, text: str) -> None:
-        """Show ``text`` ("" hides the overlay)."""
+        """Show ``text`` ("" hides the overlay). Nothing is done when it already shows ``text``
+        (every keystroke of the search asks every tab's overlay, issue 18)."""
+        if text == self.text() and self.isHidden() != bool(text):
+            return
         self.setText(text)
         self.setAccessibleName(text)
         self._place()
@@ -288,7 +291,7 @@ class AllRegistriesTab(QWidget):
 
     def update_summary(self) -> None:
         """The line under the table: counts and registries still loading."""
-        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        total, shown = self.model.rowCount(), self.proxy.shown_count()
         n = len(self._parts)
         text = (f"{total} skills from {n} registr{'y' if n == 1 else 'ies'}" if shown == total
                 else f"Showing {shown} of {total} skills from {n} registr{'y' if n == 1 else 'ies'}")
@@ -367,21 +370,25 @@ class SearchingBrowseDialog(BrowseDialog):
         self._retitle_timer.setInterval(0)
         self._retitle_timer.timeout.connect(self.retitle)
         # Many registries in a small window: titles shorten in the middle (the hit counts stay) rather
-        # than scrolling tabs out of sight (issue 15); the full name is in each tab's tooltip.
-        self.tabs.setElideMode(Qt.TextElideMode.ElideMiddle)  # a small minimum; retitle() shortens names first
-        self.tabs.tabBar().setUsesScrollButtons(False)
+        # than scrolling tabs out of sight (issue 15); the full name is in each tab's tooltip. Only
+        # when names shortened to 40 px do not fit either (16 registries at 1024 px) do scroll
+        # buttons appear. Qt does not shorten titles itself: it would cut the hit counts, and the
+        # sum of its shortest titles held the dialog 1,645 px wide (issue 18).
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)  # retitle() shortens the names
+        self.tabs.tabBar().setUsesScrollButtons(True)
         self.tabs.tabBar().installEventFilter(self)
         all_tab = AllRegistriesTab()
         all_tab.selection_changed.connect(self._update_buttons)
         all_tab.activated.connect(self.import_selected)
         for signal in (all_tab.proxy.rowsInserted, all_tab.proxy.rowsRemoved, all_tab.proxy.modelReset,
-                       all_tab.proxy.layoutChanged):
+                       all_tab.proxy.counted):
             signal.connect(self._schedule_retitle)
         all_tab.set_filter_text(self.search.text())
         self.all_tab = all_tab
         self.tabs.addTab(all_tab, self.style().standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView),
                          ALL_TITLE)
         self.tabs.setTabToolTip(self.tabs.indexOf(all_tab), "Every enabled registry's skills in one table")
+        self._defer_hidden_filters()
         # Issue 15/19 at 1024×640: the facet panels fold away behind a *Filters* button.
         self.filters = FiltersToggle(self, self.settings, self._current_panel)
         outer = self.layout()
@@ -427,7 +434,7 @@ class SearchingBrowseDialog(BrowseDialog):
                 continue
             self._watched.add(id(tab))
             for signal in (tab.proxy.rowsInserted, tab.proxy.rowsRemoved, tab.proxy.modelReset,
-                           tab.proxy.layoutChanged):
+                           tab.proxy.counted):
                 signal.connect(self._schedule_retitle)
             tab.model.dataChanged.connect(self._schedule_sync)
             tab.model.rowsInserted.connect(self._schedule_sync)
@@ -461,12 +468,13 @@ class SearchingBrowseDialog(BrowseDialog):
             self._schedule_retitle()
         return super().eventFilter(obj, event)
 
-    def _name_budget(self, names: list[str]) -> int | None:
+    def _name_budget(self, names: list[str], titles: list[str]) -> int | None:
         """Pixels each registry name may take in its tab title so that every title fits the bar
         (None: no limit). The hit counts are never shortened, only the names (issue 15).
 
         Args:
-            names: the name in each tab's current (full) title, in tab order.
+            names: the name in each tab's full title, in tab order.
+            titles: each tab's full title (its name unshortened), in tab order.
         """
         bar = self.tabs.tabBar()
         width = self.tabs.width() or self.width()
@@ -474,7 +482,6 @@ class SearchingBrowseDialog(BrowseDialog):
             return None
         fm = bar.fontMetrics()
         chrome = 28 + 16 + 10  # padding, icon, margin of a tab (style.qss)
-        titles = [self.tabs.tabText(i) for i in range(self.tabs.count())]
         full = sum(fm.horizontalAdvance(t) + chrome for t in titles)
         if full <= width - 8:
             return None
@@ -505,43 +512,53 @@ class SearchingBrowseDialog(BrowseDialog):
             tab.catalogue.panel.is_filtering()
 
     def retitle(self) -> None:
-        """Tab titles with hits (while filtering) and the emptied tabs' sentences (issue 15)."""
+        """Tab titles with hits (while filtering) and the emptied tabs' sentences (issue 15).
+
+        Called on every keystroke of the search: the full titles are measured as strings, and a
+        tab's text, tooltip or sentence is set only when it changes (issue 18: each ``setTabText``
+        lays the whole tab bar out again; with 16 registries, setting every title twice per
+        keystroke cost the GUI thread about 4 ms, and the relayouts and repaints it queued more)."""
+        if self._retitle_timer is not None:
+            self._retitle_timer.stop()  # a retitle this turn asked for is this one
         if getattr(self, "_sync_pending", False) and self.all_tab is not None:
             self._sync_pending = False
             self.all_tab.sync(self.tabs_list())
         counts: list[tuple[str, int]] = []
-        for tab in self.tabs_list():  # full titles first, to measure
-            i = self.tabs.indexOf(tab)
-            if i >= 0 and tab.is_loaded() and not tab.is_resolving() and tab.error is None:
-                self.tabs.setTabText(i, tab_title(tab.registry.name, tab.model.rowCount(), tab.proxy.rowCount(),
-                                                  self.filtering(tab)) + (" (offline)" if tab.is_offline() else ""))
-        names = [w.registry.name if isinstance(w, RegistryTab) else ALL_TITLE
-                 for w in (self.tabs.widget(i) for i in range(self.tabs.count()))]
-        budget = self._name_budget(names)
+        titled: dict[int, tuple[str, int, int, bool, str]] = {}  # tab index → name, total, hits, filtering, suffix
         for tab in self.tabs_list():
             i = self.tabs.indexOf(tab)
             if i < 0 or not tab.is_loaded():
                 counts.append((tab.registry.name, 0))
                 continue
-            total, shown = tab.model.rowCount(), tab.proxy.rowCount()
+            total, shown = tab.model.rowCount(), tab.proxy.shown_count()
             counts.append((tab.registry.name, shown))
-            if tab.is_resolving() or tab.error is not None:
-                continue
-            suffix = " (offline)" if tab.is_offline() else ""
-            self.tabs.setTabText(i, tab_title(self._short(tab.registry.name, budget), total, shown,
-                                              self.filtering(tab)) + suffix)
-            if not tab.is_offline():  # the whole name, should the title be shortened
-                self.tabs.setTabToolTip(i, f"{tab.registry.name}: {tab.registry.source.url}")
+            if not tab.is_resolving() and tab.error is None:
+                titled[i] = (tab.registry.name, total, shown, self.filtering(tab),
+                             " (offline)" if tab.is_offline() else "")
         all_tab = self.all_tab
+        all_count: list[tuple[str, int]] = []
         if all_tab is not None:
-            total, shown = all_tab.model.rowCount(), all_tab.proxy.rowCount()
+            total, shown = all_tab.model.rowCount(), all_tab.proxy.shown_count()
+            all_count = [(ALL_TITLE, shown)]
             i = self.tabs.indexOf(all_tab)
             if i >= 0:
-                self.tabs.setTabText(i, tab_title(self._short(ALL_TITLE, budget), total, shown,
-                                                  self.filtering(all_tab)))
-            all_count = [(ALL_TITLE, shown)]
-        else:
-            all_count = []
+                titled[i] = (ALL_TITLE, total, shown, self.filtering(all_tab), "")
+        names, titles = [], []
+        for i in range(self.tabs.count()):
+            widget = self.tabs.widget(i)
+            names.append(widget.registry.name if isinstance(widget, RegistryTab) else ALL_TITLE)
+            t = titled.get(i)
+            titles.append(tab_title(t[0], t[1], t[2], t[3]) + t[4] if t is not None else self.tabs.tabText(i))
+        budget = self._name_budget(names, titles)
+        for i, (name, total, shown, filtering, suffix) in titled.items():
+            text = tab_title(self._short(name, budget), total, shown, filtering) + suffix
+            if self.tabs.tabText(i) != text:
+                self.tabs.setTabText(i, text)
+            widget = self.tabs.widget(i)
+            if isinstance(widget, RegistryTab) and not suffix:  # the whole name, should the title be shortened
+                tip = f"{name}: {widget.registry.source.url}"
+                if self.tabs.tabToolTip(i) != tip:
+                    self.tabs.setTabToolTip(i, tip)
         searched = self.search.text()
         for tab, (name, shown) in zip(self.tabs_list(), counts, strict=True):
             overlay = self._overlays.get(id(tab))
@@ -551,7 +568,7 @@ class SearchingBrowseDialog(BrowseDialog):
             others = [c for c in counts if c[0] != name] + all_count
             overlay.show_text(no_match_text(others, searched) if empty else "")
         if all_tab is not None:
-            empty = all_tab.model.rowCount() > 0 and all_tab.proxy.rowCount() == 0
+            empty = all_tab.model.rowCount() > 0 and all_tab.proxy.shown_count() == 0
             all_tab.overlay.show_text(no_match_text([], searched) if empty else "")
 
     def no_match_message(self, tab: RegistryTab | AllRegistriesTab) -> str:

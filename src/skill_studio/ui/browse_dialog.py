@@ -76,6 +76,7 @@ from skill_studio.ui.widgets import (
     ErrorView,
     LazyTipDelegate,
     MarkdownView,
+    SteadyTabWidget,
     button,
     follow_column_width,
     setup_table,
@@ -970,7 +971,7 @@ class RegistryTab(QWidget):
             self.summary.setText("")
             return
         listing = self.data.listing
-        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        total, shown = self.model.rowCount(), self.proxy.shown_count()
         count = f"{total} skill{'s' if total != 1 else ''}" if shown == total else f"Showing {shown} of {total} skills"
         text = f"{count} · commit {listing.commit[:12]} of {listing.source.slug}"
         if self._resolving:
@@ -1123,11 +1124,11 @@ class BrowseDialog(QDialog):
         top.addWidget(self.search)
         top.addWidget(self.reload_button)
 
-        self.tabs = QTabWidget()
+        self.tabs = SteadyTabWidget()  # titles with hit counts change on every keystroke (issue 18)
         self.tabs.setObjectName("registryTabs")
-        self.tabs.setDocumentMode(True)
         self.tabs.currentChanged.connect(self._update_buttons)
         self.tabs.currentChanged.connect(lambda _i: self._fix_tab_order())
+        self.tabs.currentChanged.connect(lambda _i: self._defer_hidden_filters())
         self.empty = QLabel("No registry is enabled. Add or enable one in Settings → Marketplace.")
         self.empty.setObjectName("emptyState")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -1290,7 +1291,18 @@ class BrowseDialog(QDialog):
                 self._tab_status(tab)
         self.body.setCurrentWidget(self.tabs if enabled else self.empty)
         self._fix_tab_order()
+        self._defer_hidden_filters()
         self._update_buttons()
+
+    def _defer_hidden_filters(self) -> None:
+        """Only the shown tab's table follows the search at once; the others are counted and
+        filtered when shown (``RowFilterModel.set_deferred``, issue 18)."""
+        current = self.tabs.currentWidget()
+        for i in range(self.tabs.count()):
+            page = self.tabs.widget(i)
+            proxy = getattr(page, "proxy", None)
+            if isinstance(proxy, RowFilterModel):
+                proxy.set_deferred(page is not current)
 
     def _tab_status(self, tab: RegistryTab) -> None:
         i = self.tabs.indexOf(tab)

@@ -1156,6 +1156,8 @@ class RowFilterModel(QSortFilterProxyModel):
       persistent indexes (selection, current row) keep their rows or are dropped. A keystroke that
       leaves the rows shown as they are tells Qt nothing until the source next changes.
     - **The predicate runs once per row** when it changes, and for rows that arrive or change.
+    - **A table nobody sees is filtered later** (:meth:`set_deferred`, a browse tab behind another):
+      its rows are counted (:meth:`shown_count`, :meth:`visible_rows`), Qt is told when it shows.
 
     Through Qt (``index.data``) the filter answers the mirrored roles (:data:`MIRRORED_ROLES`,
     ``ROW_ROLE`` among them); :meth:`cell` answers any role from the source. ``mapToSource`` gives
@@ -1164,6 +1166,9 @@ class RowFilterModel(QSortFilterProxyModel):
     table holds the first rows and the rest follow over a few event-loop turns
     (:meth:`is_complete`); :meth:`visible_rows` already lists them all.
     """
+
+    counted = Signal()
+    """The rows that pass changed, told to Qt or deferred (:meth:`shown_count` has the new count)."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -1177,7 +1182,10 @@ class RowFilterModel(QSortFilterProxyModel):
         self._applied: tuple[tuple[str, ...], Callable[[Any], bool] | None] = ((), None)
         """The words and predicate Qt filters with."""
         self._pending: tuple[tuple[str, ...], Callable[[Any], bool] | None] | None = None
-        """Words and predicate not given to Qt yet: they pass the rows shown (:meth:`_refilter`)."""
+        """Words and predicate not given to Qt yet (:meth:`_refilter`)."""
+        self._stale = False
+        """True when the pending words and predicate pass other rows than Qt shows (deferred)."""
+        self._deferred = False
         self.setFilterRole(FILTER_ROLE)
         self.setFilterKeyColumn(0)
 
@@ -1228,22 +1236,32 @@ class RowFilterModel(QSortFilterProxyModel):
     def _refilter(self) -> None:
         """Filter again as one layout change (Qt's per-range signals held: a keystroke on 5,000 rows
         would tell every listener of each run of rows that came or went). When the rows that pass
-        are the rows shown (a keystroke that narrows nothing), Qt is not told until the source next
-        changes (:meth:`_flush`): 1–3 ms instead of a filter pass and a repaint."""
+        are the rows shown (a keystroke that narrows nothing), or while deferred, Qt is not told
+        until the source next changes (:meth:`_flush`) or the filter is no longer deferred: 1–3 ms
+        instead of a filter pass and a repaint."""
         wanted = (self._terms, self._predicate)
         passing = self._passing(*wanted)
         shown = self._shown_rows if self._shown_rows is not None else self._passing(*self._applied)
-        if passing == shown:
+        if passing == shown or self._deferred:
+            self._stale = self._stale or passing != shown
             self._pending, self._shown_rows = wanted, passing
+            if passing != shown:
+                self.counted.emit()
             return
         self._pending = None
+        self._relayout(wanted)
+        self._shown_rows = passing
+        self.counted.emit()
+
+    def _relayout(self, wanted: tuple[tuple[str, ...], Callable[[Any], bool] | None]) -> None:
+        """Give Qt ``wanted`` as one layout change."""
         self.layoutAboutToBeChanged.emit()
         blocked = self.blockSignals(True)
         try:
             self._apply(self._pattern(*wanted))
         finally:
             self.blockSignals(blocked)
-        self._applied, self._shown_rows = wanted, passing
+        self._applied, self._stale = wanted, False
         self.layoutChanged.emit()
 
     def _apply(self, pattern: QRegularExpression) -> None:
@@ -1256,16 +1274,40 @@ class RowFilterModel(QSortFilterProxyModel):
             self.invalidateRowsFilter()
 
     def _flush(self) -> None:
-        """The mirror is about to change: give Qt the pattern held back by :meth:`_refilter` (it
-        passes the rows shown, so nobody is told), and forget which rows are shown."""
+        """The mirror is about to change: give Qt the pattern held back by :meth:`_refilter` (when
+        it passes the rows shown, nobody is told), and forget which rows are shown."""
         self._shown_rows = None
         if self._pending is not None:
-            self._applied, self._pending = self._pending, None
+            wanted, self._pending = self._pending, None
+            if self._stale:
+                self._relayout(wanted)
+                return
+            self._applied = wanted
             blocked = self.blockSignals(True)
             try:
-                self._apply(self._pattern(*self._applied))
+                self._apply(self._pattern(*wanted))
             finally:
                 self.blockSignals(blocked)
+
+    def set_deferred(self, deferred: bool) -> None:
+        """While ``deferred`` (its table is not shown, e.g. a browse tab behind another), a filter
+        change is counted (:meth:`shown_count`, :meth:`visible_rows`) but given to Qt only when
+        the filter is no longer deferred or its source changes; until then the filter's rows
+        through Qt (``rowCount``, indexes, selection) are those of the last change Qt was given.
+
+        Issue 18: the browse dialog's search filters every registry tab and *All registries*;
+        with 16 registries, filtering the tabs nobody saw cost each keystroke about 8 ms."""
+        self._deferred = deferred
+        if not deferred and self._stale and self._pending is not None:
+            wanted, self._pending = self._pending, None
+            self._relayout(wanted)
+
+    def shown_count(self) -> int:
+        """How many rows pass the filter: ``rowCount()``, or, while a filter change is deferred
+        (:meth:`set_deferred`), how many it lets through."""
+        if self._stale and self._shown_rows is not None:
+            return len(self._shown_rows)
+        return self.rowCount()
 
     def filter_text(self) -> str:
         """The current filter text (terms joined by one space)."""
