@@ -17,6 +17,9 @@ interpreter with ``QT_QPA_PLATFORM=offscreen``:
   as in the browse dialog; per keystroke the GUI thread's CPU for the key, the filter, the timers
   it starts and Qt's own repaint of what changed (the events drained for 40 ms, an idle drain's CPU
   subtracted): what a keystroke costs the user;
+* ``filter typed into the browse dialog, every shared marketplace``: the same typing into the
+  browse dialog itself with every shared marketplace added (16 registry tabs and *All
+  registries*): each keystroke filters every tab and retitles the tabs;
 * ``load``: a browse tab (``RegistryTab``) loading a marketplace from the fake GitHub (child
   process, ``--latency``): a 10 ms timer on the GUI thread records the largest gap between its
   ticks from ``load()`` until every external plugin is resolved and :data:`SETTLE_S` after, and
@@ -247,6 +250,68 @@ def child_filter_typed(rows: int) -> dict[str, float]:
             "widen_median_ms": statistics.median(widen), "widen_max_ms": max(widen), "idle_drain_ms": base}
 
 
+def child_filter_registries(slugs: list[str]) -> dict[str, float]:
+    """Per-keystroke CPU ms of the GUI thread when :data:`TYPED` is typed (and erased) into the
+    browse dialog's search box with every registry of ``slugs`` added and loaded (16 tabs and
+    *All registries* with the shared marketplaces): each keystroke filters every tab and retitles
+    them. Measured as :func:`child_filter_typed` (key event, its timers and Qt's repaint, events
+    drained for 40 ms, an idle drain subtracted); background reviews are off so that nothing else
+    runs meanwhile."""
+    app = _app()
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from skill_studio.app.studio import SkillStudio
+    from skill_studio.core.models import Destination
+    from skill_studio.ui import all_registries, browse_dialog
+
+    studio = SkillStudio()
+    known = {r.source.slug.lower() for r in studio.registries()}
+    for slug in slugs:
+        if slug.lower() not in known:
+            studio.add_registry(slug)
+    dialog_class = getattr(all_registries, "SearchingBrowseDialog", browse_dialog.BrowseDialog)
+    dialog = dialog_class(studio, Destination.LIBRARY)
+    dialog.resize(1200, 800)
+    dialog.show()
+
+    def drain(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            app.processEvents()
+            time.sleep(0.002)
+
+    start = time.monotonic()
+    while time.monotonic() - start < 120 and not all(
+            (t.is_loaded() and not t.is_resolving()) or t.error for t in dialog.tabs_list()):
+        drain(0.05)
+    drain(SETTLE_S)
+    for tab in dialog.tabs_list():
+        _wait_complete(app, tab.proxy)
+    dialog.search.setFocus()
+    idle = []
+    for _ in range(20):
+        c0 = time.thread_time()
+        drain(0.04)
+        idle.append((time.thread_time() - c0) * 1000)
+    base = statistics.median(idle)
+    narrow, widen = [], []
+    for keys, out in ((list(TYPED), narrow), ([Qt.Key.Key_Backspace] * len(TYPED), widen)):
+        for key in keys:
+            c0 = time.thread_time()
+            QTest.keyClick(dialog.search, key)
+            drain(0.04)
+            out.append((time.thread_time() - c0) * 1000 - base)
+    rows = sum(t.model.rowCount() for t in dialog.tabs_list())
+    tabs = len(dialog.tabs_list())
+    dialog.close()
+    drain(0.1)
+    studio.close()
+    return {"narrow_median_ms": statistics.median(narrow), "narrow_max_ms": max(narrow),
+            "widen_median_ms": statistics.median(widen), "widen_max_ms": max(widen),
+            "registry_tabs": tabs, "rows": rows}
+
+
 def child_load(slug: str) -> dict[str, float]:
     """Largest event-loop gap (ms) while a browse tab loads ``slug`` (external plugins included)."""
     _app()
@@ -448,6 +513,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(child_filter_typed(int(rest[0]))))
         elif kind == "contended":
             print(json.dumps(child_contended(int(rest[0]))))
+        elif kind == "filter_registries":
+            print(json.dumps(child_filter_registries(rest)))
         elif kind == "load":
             print(json.dumps(child_load(rest[0])))
         else:
@@ -468,8 +535,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fixtures", type=Path, default=ROOT.parent / "shared" / "fixtures")
     args = p.parse_args(argv)
     loads = args.only or LOAD
+    every = sorted(d.name.replace("__", "/", 1) for d in (args.fixtures / "marketplaces").iterdir() if d.is_dir())
     if args.all:
-        loads = sorted(d.name.replace("__", "/", 1) for d in (args.fixtures / "marketplaces").iterdir() if d.is_dir())
+        loads = every
     os.environ["BENCH_THEME"] = args.theme
     server = _Server(args.latency, args.fixtures)
     load0 = os.getloadavg()[0]
@@ -489,6 +557,11 @@ def main(argv: list[str] | None = None) -> int:
                         out["filter typed into a browse tab"] = run_child(src, {"SKILL_STUDIO_HOME": home},
                                                                           ["filter_typed", str(args.rows)])
                     out["browse table while other threads run Python"] = run_child(src, {}, ["contended", str(args.rows)])
+                    with tempfile.TemporaryDirectory() as home:
+                        out["filter typed into the browse dialog, every shared marketplace"] = run_child(
+                            src, {"SKILL_STUDIO_HOME": home, "SKILL_STUDIO_GITHUB_API": server.base_url,
+                                  "SKILL_STUDIO_NO_BACKGROUND_REVIEW": "1"},
+                            ["filter_registries", *every])
                 for slug in loads:
                     with tempfile.TemporaryDirectory() as home:
                         out[f"load {slug}"] = run_child(src, {"SKILL_STUDIO_HOME": home,

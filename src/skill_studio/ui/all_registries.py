@@ -361,6 +361,7 @@ class SearchingBrowseDialog(BrowseDialog):
         self.all_tab: AllRegistriesTab | None = None
         self._watched: set[int] = set()
         self._overlays: dict[int, NoMatchOverlay] = {}
+        self._widths: dict[str, int] = {}  # title/name → pixels in the tab bar's font (retitle, per keystroke)
         self._retitle_timer: QTimer | None = None
         self._sync_pending = False
         self.filters: FiltersToggle | None = None
@@ -466,7 +467,19 @@ class SearchingBrowseDialog(BrowseDialog):
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
         if obj is self.tabs.tabBar() and event.type() == QEvent.Type.Resize:
             self._schedule_retitle()
+        elif obj is self.tabs.tabBar() and event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._widths.clear()
         return super().eventFilter(obj, event)
+
+    def _width(self, text: str) -> int:
+        """``text``'s width in the tab bar's font (remembered: retitle measures every title on
+        every keystroke of the search)."""
+        width = self._widths.get(text)
+        if width is None:
+            if len(self._widths) > 4096:
+                self._widths.clear()
+            width = self._widths[text] = self.tabs.tabBar().fontMetrics().horizontalAdvance(text)
+        return width
 
     def _name_budget(self, names: list[str], titles: list[str]) -> int | None:
         """Pixels each registry name may take in its tab title so that every title fits the bar
@@ -476,20 +489,18 @@ class SearchingBrowseDialog(BrowseDialog):
             names: the name in each tab's full title, in tab order.
             titles: each tab's full title (its name unshortened), in tab order.
         """
-        bar = self.tabs.tabBar()
         width = self.tabs.width() or self.width()
         if not names or width <= 0:
             return None
-        fm = bar.fontMetrics()
         chrome = 28 + 16 + 10  # padding, icon, margin of a tab (style.qss)
-        full = sum(fm.horizontalAdvance(t) + chrome for t in titles)
+        full = sum(self._width(t) + chrome for t in titles)
         if full <= width - 8:
             return None
-        fixed = sum(fm.horizontalAdvance(t) - fm.horizontalAdvance(n) + chrome for t, n in zip(titles, names, strict=False))
+        fixed = sum(self._width(t) - self._width(n) + chrome for t, n in zip(titles, names, strict=False))
         return max(40, (width - 8 - fixed) // len(names))
 
     def _short(self, name: str, budget: int | None) -> str:
-        if budget is None:
+        if budget is None or self._width(name) <= budget:
             return name
         return self.tabs.tabBar().fontMetrics().elidedText(name, Qt.TextElideMode.ElideMiddle, budget)
 
