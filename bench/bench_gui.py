@@ -20,6 +20,9 @@ interpreter with ``QT_QPA_PLATFORM=offscreen``:
 * ``filter typed into the browse dialog, every shared marketplace``: the same typing into the
   browse dialog itself with every shared marketplace added (16 registry tabs and *All
   registries*): each keystroke filters every tab and retitles the tabs;
+* ``browse dialog loading every shared marketplace``: the browse dialog opened with the 16 shared
+  marketplaces as registries: ms to build it, then the largest event-loop gap while every tab
+  loads at once;
 * ``load``: a browse tab (``RegistryTab``) loading a marketplace from the fake GitHub (child
   process, ``--latency``): a 10 ms timer on the GUI thread records the largest gap between its
   ticks from ``load()`` until every external plugin is resolved and :data:`SETTLE_S` after, and
@@ -377,6 +380,73 @@ def child_load(slug: str) -> dict[str, float]:
             "max_gui_cpu_between_ticks_ms": max(busy) if busy else 0.0, "wall_s": wall, "rows": rows}
 
 
+def child_dialog_load(slugs: list[str]) -> dict[str, float]:
+    """The browse dialog opened with every registry of ``slugs`` added (nothing cached): GUI-thread
+    ms to build it, then the largest gap between the ticks of a 10 ms timer until every tab has
+    loaded (external plugins included) and :data:`SETTLE_S` after, the gaps over 50 ms, and the
+    GUI thread's own longest pass between two ticks (``max_gui_cpu_between_ticks_ms``)."""
+    _app()
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+
+    from skill_studio.app.studio import SkillStudio
+    from skill_studio.core.models import Destination
+    from skill_studio.ui import all_registries, browse_dialog
+
+    studio = SkillStudio()
+    known = {r.source.slug.lower() for r in studio.registries()}
+    for slug in slugs:
+        if slug.lower() not in known:
+            studio.add_registry(slug)
+    dialog_class = getattr(all_registries, "SearchingBrowseDialog", browse_dialog.BrowseDialog)
+    c0 = time.perf_counter()
+    dialog = dialog_class(studio, Destination.LIBRARY)
+    dialog.resize(1200, 800)
+    dialog.show()
+    build_ms = (time.perf_counter() - c0) * 1000
+    gaps: list[float] = []
+    busy: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed(), time.thread_time()]
+
+    def tick() -> None:
+        now, cpu = clock.elapsed(), time.thread_time()
+        gaps.append(now - last[0])
+        busy.append((cpu - last[1]) * 1000)
+        last[0], last[1] = now, cpu
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    loop = QEventLoop()
+    ends: dict[str, float] = {}
+    t0 = time.perf_counter()
+
+    def check() -> None:
+        now = time.perf_counter()
+        if "loaded" not in ends:
+            if now - t0 > 120 or all((t.is_loaded() and not t.is_resolving()) or t.error for t in dialog.tabs_list()):
+                ends["loaded"] = now
+        elif now - ends["loaded"] >= SETTLE_S:
+            loop.quit()
+
+    poll = QTimer()
+    poll.setInterval(20)
+    poll.timeout.connect(check)
+    poll.start()
+    loop.exec()
+    timer.stop()
+    poll.stop()
+    tabs = len(dialog.tabs_list())
+    dialog.close()
+    studio.close()
+    return {"build_ms": build_ms, "max_gap_ms": max(gaps) if gaps else 0.0,
+            "gaps_over_50ms": len([g for g in gaps if g > 50]),
+            "max_gui_cpu_between_ticks_ms": max(busy) if busy else 0.0,
+            "wall_s": ends["loaded"] - t0, "registry_tabs": tabs}
+
+
 def child_tabs(slugs: list[str]) -> dict[str, float]:
     """Threads available to load browse tabs, and wall seconds until every tab of ``slugs`` shows."""
     app = _app()
@@ -515,6 +585,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(child_contended(int(rest[0]))))
         elif kind == "filter_registries":
             print(json.dumps(child_filter_registries(rest)))
+        elif kind == "dialog_load":
+            print(json.dumps(child_dialog_load(rest)))
         elif kind == "load":
             print(json.dumps(child_load(rest[0])))
         else:
@@ -567,6 +639,10 @@ def main(argv: list[str] | None = None) -> int:
                         out[f"load {slug}"] = run_child(src, {"SKILL_STUDIO_HOME": home,
                                                               "SKILL_STUDIO_GITHUB_API": server.base_url},
                                                         ["load", slug])
+                with tempfile.TemporaryDirectory() as home:
+                    out["browse dialog loading every shared marketplace"] = run_child(
+                        src, {"SKILL_STUDIO_HOME": home, "SKILL_STUDIO_GITHUB_API": server.base_url},
+                        ["dialog_load", *every])
                 with tempfile.TemporaryDirectory() as home:
                     out["tabs"] = run_child(src, {"SKILL_STUDIO_HOME": home, "SKILL_STUDIO_GITHUB_API": server.base_url},
                                             ["tabs", *LOAD, "anthropics/skills", "obra/superpowers-marketplace",

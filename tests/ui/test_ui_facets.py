@@ -118,6 +118,27 @@ def test_group_view_shows_plugins_with_their_skills(qtbot) -> None:  # type: ign
     assert view.plugin_item("devkit") is view.topLevelItem(0)
 
 
+def test_rows_arriving_keep_the_current_skill_of_the_grouped_view(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18: rows arriving while a skill of the grouped view was current (external plugins,
+    a table filled over several turns) crashed the app in ``clear()``; the current skill stays."""
+    view = PluginGroupView()
+    qtbot.addWidget(view)
+    view.set_rows(ROWS[:2], sort="plugin")
+    dev = view.plugin_item("devkit")
+    held = dev.child(1)  # a reference kept, as a caller may (the crash needed one)
+    view.setCurrentItem(held)
+    current = view.row_of(held)
+    told: list[object] = []
+    view.current_row_changed.connect(told.append)
+    view.set_rows(ROWS, sort="plugin")  # more rows arrive
+    assert view.topLevelItemCount() == 3
+    assert view.row_of(view.currentItem()) is current, "the current skill stays current"
+    assert told == [], "nothing changed for the details pane"
+    assert held.text(0) == current.skill.name  # the old item is still safe to read
+    view.set_rows(ROWS[2:], sort="plugin")  # the current skill leaves
+    assert view.row_of(view.currentItem()) is None and told == [None]
+
+
 def test_spec_badge_lists_the_problems() -> None:
     meta = parse_skill_md(b"---\nname: Bad Name\ndescription: d\ntags: [x]\n---\n", "x/SKILL.md")
     bad = CatalogSkill(qualified_name="p:Bad Name", name="Bad Name", local_name="bad-name", name_valid=False,

@@ -406,17 +406,40 @@ class PluginGroupView(QTreeWidget):
                     for i in range(self.topLevelItemCount()) if self._top(i).isExpanded()}
         ordered = sort_rows(list(rows), sort, registry_of)
         self.groups = group_rows(ordered, registry_of)
+        before = self.row_of(self.currentItem())
         self.setUpdatesEnabled(False)
+        # The old items are taken out rather than cleared: clear() deletes them from Qt's side, and
+        # PySide crashed releasing one whose Python wrapper was still held (rows arriving while a
+        # skill of the grouped view was current). Taken, Python deletes them with their last
+        # reference. Signals are held meanwhile; the current skill stays current.
+        blocked = self.blockSignals(True)
         try:
-            self.clear()
+            self.invisibleRootItem().takeChildren()
             for index, group in enumerate(self.groups):
                 self.addTopLevelItem(self._plugin_item(index, group))
             for i in range(self.topLevelItemCount()):
                 item = self._top(i)
                 if item.data(0, Qt.ItemDataRole.UserRole) in expanded:
                     item.setExpanded(True)
+            if before is not None:
+                self._make_current(before.skill.qualified_name, registry_of(before) if registry_of else None)
         finally:
+            self.blockSignals(blocked)
             self.setUpdatesEnabled(True)
+        after = self.row_of(self.currentItem())
+        if after is not before:
+            self.current_row_changed.emit(after)
+
+    def _make_current(self, name: str, registry: str | None) -> None:
+        """Make the skill item of ``name`` (in ``registry``, for *All registries*) current."""
+        for i in range(self.topLevelItemCount()):
+            top = self._top(i)
+            for j in range(top.childCount()):
+                row = self.row_of(top.child(j))
+                if row is not None and row.skill.qualified_name == name and \
+                        (registry is None or self.groups[i].registry == registry):
+                    self.setCurrentItem(top.child(j))
+                    return
 
     def _top(self, index: int) -> QTreeWidgetItem:
         item = self.topLevelItem(index)
