@@ -435,10 +435,11 @@ class PluginGroupView(QTreeWidget):
         for i in range(self.topLevelItemCount()):
             top = self._top(i)
             for j in range(top.childCount()):
-                row = self.row_of(top.child(j))
-                if row is not None and row.skill.qualified_name == name and \
+                child = top.child(j)
+                row = self.row_of(child)
+                if child is not None and row is not None and row.skill.qualified_name == name and \
                         (registry is None or self.groups[i].registry == registry):
-                    self.setCurrentItem(top.child(j))
+                    self.setCurrentItem(child)
                     return
 
     def _top(self, index: int) -> QTreeWidgetItem:
