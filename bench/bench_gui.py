@@ -22,7 +22,8 @@ interpreter with ``QT_QPA_PLATFORM=offscreen``:
   registries*): each keystroke filters every tab and retitles the tabs;
 * ``browse dialog loading every shared marketplace``: the browse dialog opened with the 16 shared
   marketplaces as registries: ms to build it, then the largest event-loop gap while every tab
-  loads at once;
+  loads at once; ``load … in the browse dialog`` is the same with one marketplace besides the
+  seeded registry (two tabs and *All registries*, as a user who added one sees it);
 * ``load``: a browse tab (``RegistryTab``) loading a marketplace from the fake GitHub (child
   process, ``--latency``): a 10 ms timer on the GUI thread records the largest gap between its
   ticks from ``load()`` until every external plugin is resolved and :data:`SETTLE_S` after, and
@@ -639,6 +640,10 @@ def main(argv: list[str] | None = None) -> int:
                         out[f"load {slug}"] = run_child(src, {"SKILL_STUDIO_HOME": home,
                                                               "SKILL_STUDIO_GITHUB_API": server.base_url},
                                                         ["load", slug])
+                    with tempfile.TemporaryDirectory() as home:  # with the seeded registry and All registries
+                        out[f"load {slug} in the browse dialog"] = run_child(
+                            src, {"SKILL_STUDIO_HOME": home, "SKILL_STUDIO_GITHUB_API": server.base_url},
+                            ["dialog_load", slug])
                 with tempfile.TemporaryDirectory() as home:
                     out["browse dialog loading every shared marketplace"] = run_child(
                         src, {"SKILL_STUDIO_HOME": home, "SKILL_STUDIO_GITHUB_API": server.base_url},

@@ -367,8 +367,14 @@ def test_the_description_shown_is_cut_to_what_its_column_can_show(qtbot) -> None
     filtered.setSourceModel(model)
     shown = index.data()
     assert filtered.index(0, CatalogTableModel.DESCRIPTION).data() == shown  # the paint mirror heard of it
-    assert shown.endswith("…") and 80 <= len(shown) <= 300 // 3 + 16 + 1
+    assert shown.endswith("…") and 80 <= len(shown) <= 300 // 3 + 16 + CatalogTableModel.DESCRIPTION_STEP + 1
     assert view.fontMetrics().horizontalAdvance(shown) > 300  # still wider than the column: Qt elides it
+    changes: list[object] = []
+    model.dataChanged.connect(lambda *a: changes.append(a))
+    view.horizontalHeader().resizeSection(CatalogTableModel.DESCRIPTION, 310)  # a column fitter's nudge
+    assert changes == [] and index.data() == shown, "a few pixels more cut nothing new (nothing copied again)"
+    view.horizontalHeader().resizeSection(CatalogTableModel.DESCRIPTION, 900)
+    assert len(changes) == 1 and len(index.data()) > len(shown)
     assert "word " * 100 in index.data(Qt.ItemDataRole.ToolTipRole).replace("\n", " ") + " "  # the tooltip keeps it all
 
 

@@ -313,6 +313,9 @@ class CatalogTableModel(_TableModel):
         self._row_key: Callable[[Any], Any] | None = None
         self._description_chars = 4096
 
+    DESCRIPTION_STEP = 64
+    """Characters by which the cut of :meth:`set_description_width` moves."""
+
     def set_description_width(self, pixels: int) -> None:
         """The width of the view's description column, in pixels: the description shown is cut to
         what a line that wide can show (a third of the width in characters, plus some: no font
@@ -320,8 +323,11 @@ class CatalogTableModel(_TableModel):
         text to elide it, on every repaint; descriptions run to 1,000 characters (a median of 357
         in the official directory), and a repaint of that table cost 13–18 ms. The tooltip and the
         details pane keep the whole text. When the cut changes, the column's ``DisplayRole``
-        changes: ``dataChanged`` says so (a filter's paint mirror copies it)."""
-        chars = max(80, pixels // 3 + 16)
+        changes: ``dataChanged`` says so (a filter's paint mirror copies it). The cut moves in steps of
+        :data:`DESCRIPTION_STEP` characters: while a table loads its column fitter changes the
+        width again and again, and each new cut had every description copied again."""
+        step = self.DESCRIPTION_STEP
+        chars = max(80, -(-(pixels // 3 + 16) // step) * step)
         if chars != self._description_chars:
             self._description_chars = chars
             if self._rows:
