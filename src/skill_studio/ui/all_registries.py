@@ -492,12 +492,32 @@ class SearchingBrowseDialog(BrowseDialog):
         width = self.tabs.width() or self.width()
         if not names or width <= 0:
             return None
-        chrome = 28 + 16 + 10  # padding, icon, margin of a tab (style.qss)
-        full = sum(self._width(t) + chrome for t in titles)
+        chrome = self._tab_chrome()
+        full = sum(self._width(t) + chrome[i] for i, t in enumerate(titles))
         if full <= width - 8:
             return None
-        fixed = sum(self._width(t) - self._width(n) + chrome for t, n in zip(titles, names, strict=False))
-        return max(40, (width - 8 - fixed) // len(names))
+        fixed = sum(self._width(t) - self._width(n) + chrome[i]
+                    for i, (t, n) in enumerate(zip(titles, names, strict=False)))
+        room = width - 8 - fixed
+        # The widest cap that fits: names narrower than it stay whole and leave their room to the
+        # others ("All registries" is not cut to make room for a long registry name).
+        widths = sorted(self._width(n) for n in names)
+        for k, w in enumerate(widths):
+            cap = (room - sum(widths[:k])) // (len(widths) - k)
+            if cap < w:
+                return max(40, cap)
+        return None
+
+    def _tab_chrome(self) -> list[int]:
+        """Pixels each tab takes besides its title's text (padding, icon, margin, as the style lays
+        it out; 54 for a tab not laid out yet). Qt does not shorten titles here, so a budget a few
+        pixels short scrolled the tab bar."""
+        bar = self.tabs.tabBar()
+        out = []
+        for i in range(bar.count()):
+            w = bar.tabRect(i).width()
+            out.append(w - self._width(bar.tabText(i)) if w > 0 else 28 + 16 + 10)
+        return out
 
     def _short(self, name: str, budget: int | None) -> str:
         if budget is None or self._width(name) <= budget:
