@@ -217,3 +217,38 @@ def test_a_table_behind_another_tab_is_fitted_when_shown(qtbot) -> None:  # type
     tabs.setCurrentWidget(hidden)
     qtbot.waitUntil(hidden.column_fitter.is_settled)  # type: ignore[attr-defined]
     assert hidden.horizontalHeader().sectionSize(0) > before, "fitted to the long name once shown"
+
+
+def test_many_registries_fit_a_small_window_with_their_hit_counts(studio, make_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    """Issue 18: with the 16 shared marketplaces the tab bar held the dialog 1,645 px wide, and Qt's
+    own shortening cut the hit counts ("an…7)"). The names shorten, the counts stay whole, and the
+    bar scrolls when even short names do not fit."""
+    from conftest import marketplace_fixtures
+    from PySide6.QtWidgets import QToolButton
+
+    known = {r.source.slug.lower() for r in studio.registries()}
+    for folder in marketplace_fixtures():
+        slug = folder.name.replace("__", "/", 1)
+        if slug.lower() not in known:
+            studio.add_registry(slug)
+    window = make_window(studio)
+    dialog = window.open_browse(Destination.LIBRARY)
+    assert dialog.minimumSizeHint().width() <= SIZE[0]
+    dialog.resize(*SIZE)
+    wait_loaded(qtbot, dialog, timeout=60000)
+    dialog.search.setText("pdf")
+    settle(qtbot)
+    assert dialog.width() == SIZE[0]
+    all_tab = dialog.all_tab
+    assert all_tab is not None and len(dialog.tabs_list()) >= 16
+    for page in [*dialog.tabs_list(), all_tab]:
+        if getattr(page, "error", None):
+            continue
+        title = dialog.tabs.tabText(dialog.tabs.indexOf(page))
+        assert title.endswith(f"({page.proxy.shown_count()} of {page.model.rowCount()})"), title
+    bar = dialog.tabs.tabBar()
+    assert len([b for b in bar.findChildren(QToolButton) if b.isVisible()]) == 2, "scroll arrows"
+    dialog.tabs.setCurrentWidget(all_tab)  # the current tab is scrolled into sight
+    settle(qtbot)
+    assert bar.rect().contains(bar.tabRect(bar.currentIndex()).center())
+    dialog.close()
