@@ -134,6 +134,118 @@ def _keystrokes(apply, paint) -> dict[str, float]:  # type: ignore[no-untyped-de
             "widen_median_ms": statistics.median(widen), "widen_max_ms": max(widen)}
 
 
+def _drain(app, seconds: float) -> None:  # type: ignore[no-untyped-def]
+    """Run the event loop for ``seconds`` (processEvents and 2 ms sleeps)."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.002)
+
+
+def _typed(app, search) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """GUI-thread CPU ms per keystroke of typing :data:`TYPED` into ``search`` and erasing it with
+    Backspace: each key's events drained for 40 ms, the CPU of an idle 40 ms drain (median of 20)
+    subtracted."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    search.setFocus()
+    idle = []
+    for _ in range(20):
+        c0 = time.thread_time()
+        _drain(app, 0.04)
+        idle.append((time.thread_time() - c0) * 1000)
+    base = statistics.median(idle)
+    narrow, widen = [], []
+    for keys, out in ((list(TYPED), narrow), ([Qt.Key.Key_Backspace] * len(TYPED), widen)):
+        for key in keys:
+            c0 = time.thread_time()
+            QTest.keyClick(search, key)
+            _drain(app, 0.04)
+            out.append((time.thread_time() - c0) * 1000 - base)
+            if os.environ.get("BENCH_VERBOSE"):
+                print(repr(key), round(out[-1], 1), search.text(), file=sys.stderr)
+    return {"narrow_median_ms": statistics.median(narrow), "narrow_max_ms": max(narrow),
+            "widen_median_ms": statistics.median(widen), "widen_max_ms": max(widen), "idle_drain_ms": base}
+
+
+def _gaps_until(loaded, start) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Run the application's event loop from ``start()`` until ``loaded()`` and :data:`SETTLE_S`
+    after (120 s at most), with a 10 ms timer on the GUI thread: the largest gap between its ticks,
+    the gaps over 50 ms, the GUI thread's own CPU ms between two ticks at most (the gap without the
+    machine's load) and the wall seconds until loaded. The app's own event loop, not a loop of
+    processEvents() and sleep(), which takes the interpreter lock back twice per pass and competes
+    with the loading threads the way the running app never does."""
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+
+    gaps: list[float] = []
+    busy: list[float] = []
+    clock = QElapsedTimer()
+    clock.start()
+    last = [clock.elapsed(), time.thread_time()]
+
+    def tick() -> None:
+        now, cpu = clock.elapsed(), time.thread_time()
+        gaps.append(now - last[0])
+        busy.append((cpu - last[1]) * 1000)
+        last[0], last[1] = now, cpu
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    loop = QEventLoop()
+    ends: dict[str, float] = {}
+
+    def check() -> None:
+        now = time.perf_counter()
+        if "loaded" not in ends:
+            if now - t0 > 120 or loaded():
+                ends["loaded"] = now
+        elif now - ends["loaded"] >= SETTLE_S:  # what the last rows leave queued (sizing, counts, paint)
+            loop.quit()
+
+    poll = QTimer()
+    poll.setInterval(20)
+    poll.timeout.connect(check)
+    t0 = time.perf_counter()
+    start()
+    poll.start()
+    loop.exec()
+    timer.stop()
+    poll.stop()
+    return {"max_gap_ms": max(gaps) if gaps else 0.0, "gaps_over_50ms": len([g for g in gaps if g > 50]),
+            "max_gui_cpu_between_ticks_ms": max(busy) if busy else 0.0, "wall_s": ends["loaded"] - t0}
+
+
+def _studio_with(slugs: list[str]):  # type: ignore[no-untyped-def]
+    """A studio with every registry of ``slugs`` added (besides the seeded one)."""
+    from skill_studio.app.studio import SkillStudio
+
+    studio = SkillStudio()
+    known = {r.source.slug.lower() for r in studio.registries()}
+    for slug in slugs:
+        if slug.lower() not in known:
+            studio.add_registry(slug)
+    return studio
+
+
+def _browse_dialog(studio):  # type: ignore[no-untyped-def]
+    """The browse dialog over ``studio``'s registries (Skill Library), 1200×800, shown."""
+    from skill_studio.core.models import Destination
+    from skill_studio.ui import all_registries, browse_dialog
+
+    dialog_class = getattr(all_registries, "SearchingBrowseDialog", browse_dialog.BrowseDialog)
+    dialog = dialog_class(studio, Destination.LIBRARY)
+    dialog.resize(1200, 800)
+    dialog.show()
+    return dialog
+
+
+def _all_loaded(dialog) -> bool:  # type: ignore[no-untyped-def]
+    return all((t.is_loaded() and not t.is_resolving()) or t.error for t in dialog.tabs_list())
+
+
 def child_filter(rows: int) -> dict[str, float]:
     """Per-keystroke CPU ms of filtering ``rows`` synthetic rows in a bare table (model → the
     browse table's filter → view), repaint included."""
@@ -204,8 +316,6 @@ def child_filter_typed(rows: int) -> dict[str, float]:
     Qt's own repaint of what changed, each keystroke's events drained for 40 ms. The CPU of
     draining an idle event loop the same way is subtracted (median of 20 idle drains)."""
     app = _app()
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QLineEdit, QVBoxLayout, QWidget
 
     from skill_studio.app.studio import SkillStudio
@@ -224,34 +334,11 @@ def child_filter_typed(rows: int) -> dict[str, float]:
     window.resize(1200, 840)
     window.show()
     tab.model.set_rows(synthetic_rows(rows))
-
-    def drain(seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.002)
-
-    drain(SETTLE_S)
+    _drain(app, SETTLE_S)
     _wait_complete(app, tab.proxy)
-    search.setFocus()
-    idle = []
-    for _ in range(20):
-        c0 = time.thread_time()
-        drain(0.04)
-        idle.append((time.thread_time() - c0) * 1000)
-    base = statistics.median(idle)
-    narrow, widen = [], []
-    for keys, out in ((list(TYPED), narrow), ([Qt.Key.Key_Backspace] * len(TYPED), widen)):
-        for key in keys:
-            c0 = time.thread_time()
-            QTest.keyClick(search, key)
-            drain(0.04)
-            out.append((time.thread_time() - c0) * 1000 - base)
-            if os.environ.get("BENCH_VERBOSE"):
-                print(repr(key), round(out[-1], 1), search.text(), file=sys.stderr)
+    out = _typed(app, search)
     studio.close()
-    return {"narrow_median_ms": statistics.median(narrow), "narrow_max_ms": max(narrow),
-            "widen_median_ms": statistics.median(widen), "widen_max_ms": max(widen), "idle_drain_ms": base}
+    return out
 
 
 def child_filter_registries(slugs: list[str]) -> dict[str, float]:
@@ -262,65 +349,27 @@ def child_filter_registries(slugs: list[str]) -> dict[str, float]:
     drained for 40 ms, an idle drain subtracted); background reviews are off so that nothing else
     runs meanwhile."""
     app = _app()
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
-
-    from skill_studio.app.studio import SkillStudio
-    from skill_studio.core.models import Destination
-    from skill_studio.ui import all_registries, browse_dialog
-
-    studio = SkillStudio()
-    known = {r.source.slug.lower() for r in studio.registries()}
-    for slug in slugs:
-        if slug.lower() not in known:
-            studio.add_registry(slug)
-    dialog_class = getattr(all_registries, "SearchingBrowseDialog", browse_dialog.BrowseDialog)
-    dialog = dialog_class(studio, Destination.LIBRARY)
-    dialog.resize(1200, 800)
-    dialog.show()
-
-    def drain(seconds: float) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            app.processEvents()
-            time.sleep(0.002)
-
+    studio = _studio_with(slugs)
+    dialog = _browse_dialog(studio)
     start = time.monotonic()
-    while time.monotonic() - start < 120 and not all(
-            (t.is_loaded() and not t.is_resolving()) or t.error for t in dialog.tabs_list()):
-        drain(0.05)
-    drain(SETTLE_S)
+    while time.monotonic() - start < 120 and not _all_loaded(dialog):
+        _drain(app, 0.05)
+    _drain(app, SETTLE_S)
     for tab in dialog.tabs_list():
         _wait_complete(app, tab.proxy)
-    dialog.search.setFocus()
-    idle = []
-    for _ in range(20):
-        c0 = time.thread_time()
-        drain(0.04)
-        idle.append((time.thread_time() - c0) * 1000)
-    base = statistics.median(idle)
-    narrow, widen = [], []
-    for keys, out in ((list(TYPED), narrow), ([Qt.Key.Key_Backspace] * len(TYPED), widen)):
-        for key in keys:
-            c0 = time.thread_time()
-            QTest.keyClick(dialog.search, key)
-            drain(0.04)
-            out.append((time.thread_time() - c0) * 1000 - base)
+    out = _typed(app, dialog.search)
+    out.pop("idle_drain_ms")
     rows = sum(t.model.rowCount() for t in dialog.tabs_list())
     tabs = len(dialog.tabs_list())
     dialog.close()
-    drain(0.1)
+    _drain(app, 0.1)
     studio.close()
-    return {"narrow_median_ms": statistics.median(narrow), "narrow_max_ms": max(narrow),
-            "widen_median_ms": statistics.median(widen), "widen_max_ms": max(widen),
-            "registry_tabs": tabs, "rows": rows}
+    return {**out, "registry_tabs": tabs, "rows": rows}
 
 
 def child_load(slug: str) -> dict[str, float]:
     """Largest event-loop gap (ms) while a browse tab loads ``slug`` (external plugins included)."""
     _app()
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
-
     from skill_studio.app.studio import SkillStudio
     from skill_studio.core.models import Destination
     from skill_studio.ui.browse_dialog import RegistryTab
@@ -331,54 +380,10 @@ def child_load(slug: str) -> dict[str, float]:
     tab = RegistryTab(studio, reg, Destination.LIBRARY)
     tab.resize(1200, 800)
     tab.show()
-    gaps: list[float] = []
-    busy: list[float] = []  # GUI-thread CPU ms between two ticks: the gap without the machine's load
-    clock = QElapsedTimer()
-    clock.start()
-    last = [clock.elapsed(), time.thread_time()]
-
-    def tick() -> None:
-        now, cpu = clock.elapsed(), time.thread_time()
-        gaps.append(now - last[0])
-        busy.append((cpu - last[1]) * 1000)
-        last[0], last[1] = now, cpu
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(tick)
-    timer.start()
-    # The application's own event loop runs while the tab loads (a loop of processEvents() and
-    # sleep() takes the interpreter lock back twice per pass, competing with the loading threads
-    # the way the running app never does).
-    loop = QEventLoop()
-    ends: dict[str, float] = {}
-
-    def check() -> None:
-        now = time.perf_counter()
-        if "loaded" not in ends:
-            if tab.is_loaded() and not tab.is_resolving():
-                ends["loaded"] = now
-            elif now - t0 > 120:
-                ends["loaded"] = now
-                loop.quit()
-        elif now - ends["loaded"] >= SETTLE_S:  # what the last rows leave queued (sizing, counts, paint)
-            loop.quit()
-
-    poll = QTimer()
-    poll.setInterval(20)
-    poll.timeout.connect(check)
-    t0 = time.perf_counter()
-    tab.load(force=True)
-    poll.start()
-    loop.exec()
-    wall = ends["loaded"] - t0
-    timer.stop()
-    poll.stop()
+    out = _gaps_until(lambda: tab.is_loaded() and not tab.is_resolving(), lambda: tab.load(force=True))
     rows = tab.model.rowCount()
     studio.close()
-    late = [g for g in gaps if g > 50]
-    return {"max_gap_ms": max(gaps) if gaps else 0.0, "gaps_over_50ms": len(late),
-            "max_gui_cpu_between_ticks_ms": max(busy) if busy else 0.0, "wall_s": wall, "rows": rows}
+    return {**out, "rows": rows}
 
 
 def child_dialog_load(slugs: list[str]) -> dict[str, float]:
@@ -387,65 +392,15 @@ def child_dialog_load(slugs: list[str]) -> dict[str, float]:
     loaded (external plugins included) and :data:`SETTLE_S` after, the gaps over 50 ms, and the
     GUI thread's own longest pass between two ticks (``max_gui_cpu_between_ticks_ms``)."""
     _app()
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
-
-    from skill_studio.app.studio import SkillStudio
-    from skill_studio.core.models import Destination
-    from skill_studio.ui import all_registries, browse_dialog
-
-    studio = SkillStudio()
-    known = {r.source.slug.lower() for r in studio.registries()}
-    for slug in slugs:
-        if slug.lower() not in known:
-            studio.add_registry(slug)
-    dialog_class = getattr(all_registries, "SearchingBrowseDialog", browse_dialog.BrowseDialog)
+    studio = _studio_with(slugs)
     c0 = time.perf_counter()
-    dialog = dialog_class(studio, Destination.LIBRARY)
-    dialog.resize(1200, 800)
-    dialog.show()
+    dialog = _browse_dialog(studio)
     build_ms = (time.perf_counter() - c0) * 1000
-    gaps: list[float] = []
-    busy: list[float] = []
-    clock = QElapsedTimer()
-    clock.start()
-    last = [clock.elapsed(), time.thread_time()]
-
-    def tick() -> None:
-        now, cpu = clock.elapsed(), time.thread_time()
-        gaps.append(now - last[0])
-        busy.append((cpu - last[1]) * 1000)
-        last[0], last[1] = now, cpu
-
-    timer = QTimer()
-    timer.setInterval(10)
-    timer.timeout.connect(tick)
-    timer.start()
-    loop = QEventLoop()
-    ends: dict[str, float] = {}
-    t0 = time.perf_counter()
-
-    def check() -> None:
-        now = time.perf_counter()
-        if "loaded" not in ends:
-            if now - t0 > 120 or all((t.is_loaded() and not t.is_resolving()) or t.error for t in dialog.tabs_list()):
-                ends["loaded"] = now
-        elif now - ends["loaded"] >= SETTLE_S:
-            loop.quit()
-
-    poll = QTimer()
-    poll.setInterval(20)
-    poll.timeout.connect(check)
-    poll.start()
-    loop.exec()
-    timer.stop()
-    poll.stop()
+    out = _gaps_until(lambda: _all_loaded(dialog), lambda: None)
     tabs = len(dialog.tabs_list())
     dialog.close()
     studio.close()
-    return {"build_ms": build_ms, "max_gap_ms": max(gaps) if gaps else 0.0,
-            "gaps_over_50ms": len([g for g in gaps if g > 50]),
-            "max_gui_cpu_between_ticks_ms": max(busy) if busy else 0.0,
-            "wall_s": ends["loaded"] - t0, "registry_tabs": tabs}
+    return {"build_ms": build_ms, **out, "registry_tabs": tabs}
 
 
 def child_tabs(slugs: list[str]) -> dict[str, float]:

@@ -60,6 +60,14 @@ def complete(filtered: RowFilterModel) -> None:
         QCoreApplication.processEvents()
 
 
+def table_over(qtbot, model) -> QTableView:  # type: ignore[no-untyped-def]
+    """A table view over ``model``, closed with the test."""
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    return view
+
+
 def pair(rows: list[CatalogRow]) -> tuple[CatalogTableModel, SearchFilterProxy, CatalogTableModel, RowFilterModel]:
     a = sorted_model(rows)
     proxy = SearchFilterProxy()
@@ -175,9 +183,7 @@ def test_a_keystroke_is_one_layout_change_and_arrivals_are_inserted_rows() -> No
 def test_selection_and_current_row_follow_their_rows_and_leave_with_them(qtbot) -> None:
     rng = random.Random(11)
     model, filtered = filtered_over([row(i, rng) for i in range(200)])
-    view = QTableView()
-    qtbot.addWidget(view)
-    view.setModel(filtered)
+    view = table_over(qtbot, filtered)
     view.setSortingEnabled(True)
     view.sortByColumn(CatalogTableModel.NAME, Qt.SortOrder.AscendingOrder)
     target = next(r for r in model.rows() if "pdf" in r.skill.qualified_name and "form" not in r.skill.qualified_name
@@ -289,9 +295,7 @@ def test_a_repaint_over_the_filter_runs_no_python(qtbot) -> None:
 
     rng = random.Random(19)
     model, filtered = filtered_over([row(i, rng) for i in range(300)])
-    view = QTableView()
-    qtbot.addWidget(view)
-    view.setModel(filtered)
+    view = table_over(qtbot, filtered)
     setup_table(view, CatalogTableModel.DESCRIPTION)
     view.setItemDelegate(LazyTipDelegate(view))
     view.resize(900, 600)
@@ -332,9 +336,7 @@ def test_tooltips_are_made_when_shown(qtbot) -> None:
 
     rng = random.Random(23)
     model, filtered = filtered_over([row(i, rng) for i in range(20)])
-    view = QTableView()
-    qtbot.addWidget(view)
-    view.setModel(filtered)
+    view = table_over(qtbot, filtered)
     view.setItemDelegate(LazyTipDelegate(view))
     view.resize(700, 400)
     view.show()

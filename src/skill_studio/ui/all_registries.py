@@ -578,8 +578,11 @@ class SearchingBrowseDialog(BrowseDialog):
         for i in range(self.tabs.count()):
             widget = self.tabs.widget(i)
             names.append(widget.registry.name if isinstance(widget, RegistryTab) else ALL_TITLE)
-            t = titled.get(i)
-            titles.append(tab_title(t[0], t[1], t[2], t[3]) + t[4] if t is not None else self.tabs.tabText(i))
+            if i in titled:
+                name, total, shown, filtering, suffix = titled[i]
+                titles.append(tab_title(name, total, shown, filtering) + suffix)
+            else:  # loading, resolving or failed: its title as the base dialog set it
+                titles.append(self.tabs.tabText(i))
         budget = self._name_budget(names, titles)
         for i, (name, total, shown, filtering, suffix) in titled.items():
             text = tab_title(self._short(name, budget), total, shown, filtering) + suffix
