@@ -218,11 +218,22 @@ def _gaps_until(loaded, start) -> dict[str, float]:  # type: ignore[no-untyped-d
             "max_gui_cpu_between_ticks_ms": max(busy) if busy else 0.0, "wall_s": ends["loaded"] - t0}
 
 
-def _studio_with(slugs: list[str]):  # type: ignore[no-untyped-def]
-    """A studio with every registry of ``slugs`` added (besides the seeded one)."""
+def _open_studio():  # type: ignore[no-untyped-def]
+    """The studio as the app opens it (``ui.app.open_studio``: cold listings in a child process,
+    issue 18); a ``--before`` checkout without that function opens a plain ``SkillStudio``."""
+    from skill_studio.ui import app
+
+    opener = getattr(app, "open_studio", None)
+    if opener is not None:
+        return opener()
     from skill_studio.app.studio import SkillStudio
 
-    studio = SkillStudio()
+    return SkillStudio()
+
+
+def _studio_with(slugs: list[str]):  # type: ignore[no-untyped-def]
+    """A studio with every registry of ``slugs`` added (besides the seeded one)."""
+    studio = _open_studio()
     known = {r.source.slug.lower() for r in studio.registries()}
     for slug in slugs:
         if slug.lower() not in known:
@@ -370,11 +381,10 @@ def child_filter_registries(slugs: list[str]) -> dict[str, float]:
 def child_load(slug: str) -> dict[str, float]:
     """Largest event-loop gap (ms) while a browse tab loads ``slug`` (external plugins included)."""
     _app()
-    from skill_studio.app.studio import SkillStudio
     from skill_studio.core.models import Destination
     from skill_studio.ui.browse_dialog import RegistryTab
 
-    studio = SkillStudio()
+    studio = _open_studio()
     known = {r.source.slug.lower(): r for r in studio.registries()}  # the seeded default is anthropics/skills
     reg = known.get(slug.lower()) or studio.add_registry(slug)
     tab = RegistryTab(studio, reg, Destination.LIBRARY)
@@ -408,7 +418,6 @@ def child_tabs(slugs: list[str]) -> dict[str, float]:
     app = _app()
     from PySide6.QtCore import QThreadPool
 
-    from skill_studio.app.studio import SkillStudio
     from skill_studio.core.models import Destination
     from skill_studio.ui.browse_dialog import RegistryTab
 
@@ -417,7 +426,7 @@ def child_tabs(slugs: list[str]) -> dict[str, float]:
         threads = io_pool().maxThreadCount()
     except ImportError:
         threads = QThreadPool.globalInstance().maxThreadCount()
-    studio = SkillStudio()
+    studio = _open_studio()
     known = {r.source.slug.lower(): r for r in studio.registries()}  # anthropics/skills is seeded
     tabs = [RegistryTab(studio, known.get(s.lower()) or studio.add_registry(s), Destination.LIBRARY) for s in slugs]
     t0 = time.perf_counter()

@@ -6,8 +6,13 @@ stderr. ``packaging/build_bundle.sh`` feeds it every module of ``src/`` so that 
 bundle misses fails the build instead of a user (issue 8 smoke tests).
 """
 
+import multiprocessing
 import os
 import sys
+
+# The PyInstaller bundle starts ``app.listing_process``'s child (spawn) by running this script again
+# with multiprocessing's arguments: hand it over before anything else (a no-op when not frozen).
+multiprocessing.freeze_support()
 
 
 def import_check(names: list[str]) -> int:

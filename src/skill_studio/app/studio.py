@@ -14,23 +14,22 @@ import dataclasses
 import difflib
 import json
 import logging
-import posixpath
 import re
 import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, cast
 
+from skill_studio.app.listing import list_at_commit
+from skill_studio.app.listing_process import ListingProcess, ListingProcessUnavailable
 from skill_studio.app.settings import SettingsSkillsApi
-from skill_studio.core import auth, executor
+from skill_studio.core import auth
 from skill_studio.core.blob_memo import BlobMemo
 from skill_studio.core.cache import EtagCache, ListingCache
 from skill_studio.core.catalog import parse_catalog
 from skill_studio.core.clock import now as _utcnow
-from skill_studio.core.discovery import PLUGIN_JSON, discover, likely_skill_files
 from skill_studio.core.display import unique_registry_name
 from skill_studio.core.errors import (
     AuthError,
@@ -62,7 +61,6 @@ from skill_studio.core.installer import (
 from skill_studio.core.models import (
     DEFAULT_LIBRARY_PURPOSE,
     LIBRARY_PURPOSES,
-    Catalog,
     CatalogSkill,
     Destination,
     ImportOptions,
@@ -73,9 +71,7 @@ from skill_studio.core.models import (
     Registry,
     RegistrySource,
     RepoTree,
-    SkillMetadata,
     SkippedPlugin,
-    join_path,
 )
 from skill_studio.core.paths import AppPaths
 from skill_studio.core.recovery import open_store
@@ -178,32 +174,6 @@ def has_pending_external(listing: Listing) -> bool:
         return False
     pending = {p.index for p in listing.skipped_plugins if p.index is not None}
     return any(e.index in pending for e in listing.catalog.external)
-
-
-class _EarlyParser:
-    """SKILL.md files parsed by the download threads as they arrive, overlapping the parse with the
-    wait for other downloads; discovery then takes each result instead of parsing again (same
-    function, same result, same error)."""
-
-    def __init__(self) -> None:
-        self._done: dict[str, tuple[bytes, SkillMetadata | FrontmatterError]] = {}
-
-    def add(self, path: str, data: bytes) -> None:
-        if posixpath.basename(path) != "SKILL.md" or len(data) > MAX_SKILL_MD_BYTES:
-            return
-        try:
-            result: SkillMetadata | FrontmatterError = parse_skill_md(data, path)
-        except FrontmatterError as err:
-            result = err
-        self._done[path] = (data, result)
-
-    def parse(self, data: bytes, path: str) -> SkillMetadata:
-        hit = self._done.get(path)
-        if hit is None or hit[0] is not data:
-            return parse_skill_md(data, path)
-        if isinstance(hit[1], FrontmatterError):
-            raise hit[1]
-        return hit[1]
 
 
 @dataclass(frozen=True)
@@ -316,6 +286,7 @@ class SkillStudio:
         ``app.targets``. A committed install, update, merge, rollback or removal reaches the skill's
         deployed copies through the installer listener."""
         self.installer.on_change.append(self.targets.on_installed_change)
+        self._listing_process: ListingProcess | None = None
 
     @property
     def settings_skills(self) -> SettingsSkillsApi:
@@ -329,7 +300,8 @@ class SkillStudio:
         return cls()
 
     def close(self) -> None:
-        """Close GitHub clients and the database."""
+        """Close GitHub clients, the listing process (if any) and the database."""
+        self.use_listing_process(False)
         if self.listing_cache is not None:
             self.listing_cache.flush()
         with self._clients_lock:
@@ -360,6 +332,25 @@ class SkillStudio:
                 self._clients[host] = self._client_factory(host)
             return self._clients[host]
 
+    def use_listing_process(self, enabled: bool = True) -> None:
+        """List registries (their cold, uncached part) in a child process instead of this one
+        (issue 18; ``app.listing_process``). The GUI turns it on: its event loop no longer waits
+        for the interpreter lock while hundreds of files download and parse. The CLI lists in its
+        own process (one listing per command: a child would only add its start-up). Starts the
+        child at once; False stops it. Listings whose client cannot be rebuilt in a child (a test's
+        own transport or ``client_factory``) stay in this process."""
+        if enabled and self._listing_process is None:
+            lister = ListingProcess(on_wait=self._network_wait)
+            try:
+                lister.start()
+            except ListingProcessUnavailable as err:
+                log.warning("listing in this process: %s", err)
+                return
+            self._listing_process = lister
+        elif not enabled and self._listing_process is not None:
+            lister, self._listing_process = self._listing_process, None
+            lister.close()
+
     def cancel_requests(self) -> int:
         """Abandon every GitHub request in flight (issue 15: a dialog's *Cancel*, closing a dialog
         or the window during a hanging request). Requests waiting for an answer fail within
@@ -372,6 +363,9 @@ class SkillStudio:
             self._clients.clear()
         for c in clients:
             c.abort()
+        lister = self._listing_process
+        if lister is not None:
+            lister.abort()
         return len(clients)
 
     def invalidate_clients(self) -> None:
@@ -532,8 +526,8 @@ class SkillStudio:
             commit = client.resolve_commit(source.owner, source.repo, source.ref)  # conditional: 304 → 1 request
             listing = cache.load(source, client.api_base, commit) if cache else None
             if listing is None:
-                listing = self._list_at_commit(client, source, commit, progress)
-                if cache:
+                listing, stored = self._list_uncached(client, source, commit, progress)
+                if cache and not stored:
                     cache.save(listing, client.api_base, background=True)
             checked = cache.mark_checked(source, client.api_base, commit) if cache else None
             listing = dataclasses.replace(listing, fetched_at=checked or _utcnow())
@@ -547,66 +541,20 @@ class SkillStudio:
             listing = self.resolve_external(listing, progress, force=reload)
         return listing
 
-    @staticmethod
-    def _list_at_commit(client: GitHubClient, source: RegistrySource, commit: str,
-                        progress: Progress | None) -> Listing:
-        """Tree → catalog → discovery at ``commit`` (the uncached part of :meth:`list_registry`).
-
-        Round trips overlap: the tree downloads in a background thread while the catalog is read
-        and every plugin.json it implies is requested from the raw host (verified against the tree
-        later); SKILL.md files are parsed as they arrive. Errors come in the sequential order: the
-        tree's first, then the catalog's.
-        """
-        def read_catalog() -> bytes | None:
+    def _list_uncached(self, client: GitHubClient, source: RegistrySource, commit: str,
+                       progress: Progress | None) -> tuple[Listing, bool]:
+        """``(listing, stored)``: ``app.listing.list_at_commit`` in the listing process when one runs
+        and the client can be rebuilt there (see :meth:`use_listing_process`), which also stores
+        it in the listing cache (``stored``), else here (not stored yet)."""
+        lister = self._listing_process
+        settings = client.settings() if lister is not None else None
+        if lister is not None and settings is not None:
+            root = self.listing_cache.root if self.listing_cache is not None else None
             try:
-                return client.file_at(source.owner, source.repo, commit, source.catalog_path)
-            except NotFoundError:
-                return None
-
-        catalog: Catalog | None = None
-        catalog_error: CatalogError | None = None
-        prefetch = None
-        with executor.Limited(1) as pool:
-            if client.concurrency > 1:
-                tree_future: Future[RepoTree] | None = pool.submit(client.tree, source.owner, source.repo, commit)
-            else:  # one request at a time: tree, then catalog
-                tree_future, tree = None, client.tree(source.owner, source.repo, commit)
-            data = read_catalog()
-            try:
-                if data is not None:
-                    catalog = parse_catalog(data, source.catalog_path, source.subpath)
-                    if tree_future is not None:
-                        manifests = [join_path(p.path, PLUGIN_JSON) for p in catalog.plugins if p.path is not None]
-                        prefetch = client.prefetch(source.owner, source.repo, commit, manifests)
-            except CatalogError as err:
-                catalog_error = err
-            try:
-                if tree_future is not None:
-                    tree = tree_future.result()
-                catalog_entry = tree.by_path().get(source.catalog_path)
-                if data is None or catalog_entry is None or not catalog_entry.is_file:
-                    raise CatalogError(
-                        f"{source.slug} has no {source.catalog_path} at {commit[:12]}: it is not a plugin marketplace.")
-                if catalog_error is not None:
-                    raise catalog_error
-                assert catalog is not None
-                if prefetch is not None:  # issue 18: SKILL.md downloads start now, not after every plugin.json
-                    prefetch.add(likely_skill_files(tree, catalog.plugins, source.subpath), known=True)
-                early = _EarlyParser()
-                too_large: set[str] = set()  # over the cap whatever the tree said: one excluded skill each
-
-                def fetch(paths: Iterable[str]) -> dict[str, bytes]:
-                    # SKILL.md and plugin.json: never more than a SKILL.md may hold (issue 16 item 8)
-                    return client.fetch_blobs(tree, list(paths), progress=progress, on_file=early.add,
-                                              prefetched=prefetch, max_bytes=MAX_SKILL_MD_BYTES,
-                                              on_too_large=too_large.add)
-
-                listing = discover(source, tree, catalog, fetch, parse=early.parse, too_large=too_large)
-            finally:
-                if prefetch is not None:
-                    prefetch.close()
-        listing.trees[(f"{tree.owner}/{tree.repo}", tree.commit)] = tree
-        return listing
+                return lister.list_at_commit(settings, source, commit, progress, cache_root=root), root is not None
+            except ListingProcessUnavailable as err:
+                log.warning("listing %s in this process: %s", source.slug, err)
+        return list_at_commit(client, source, commit, progress), False
 
     def resolve_external(self, listing: Listing, progress: Progress | None = None,
                          on_update: Callable[[Listing], None] | None = None, *, force: bool = False,

@@ -343,6 +343,19 @@ def _prune_tree(tree: RepoTree, folders: set[str], keep: set[str]) -> RepoTree:
     return RepoTree(tree.owner, tree.repo, tree.commit, tuple(kept))
 
 
+def pruned(listing: Listing) -> Listing:
+    """``listing`` with each tree cut to its skill folders and the registry's catalog file: what
+    the listing cache stores and what imports, reviews and upstream comparisons read (a warm
+    listing is this). ``app.listing_process`` sends this over its pipe: the 307-skill catalog's
+    tree goes from 25,950 entries to 2,252 (issue 18)."""
+    trees = {}
+    for (repo, commit), tree in listing.trees.items():
+        folders = {s.path for s in listing.skills if s.repo == repo and s.commit == commit}
+        keep = {listing.source.catalog_path} if repo == listing.source.slug else set()
+        trees[(repo, commit)] = _prune_tree(tree, folders, keep)
+    return dataclasses.replace(listing, trees=trees)
+
+
 class ListingCache:
     """Listings of registries, one file per commit, plus the time of the last successful check.
 
@@ -429,12 +442,7 @@ class ListingCache:
             w.join(timeout)
 
     def _write(self, listing: Listing, api_base: str) -> None:
-        trees = {}
-        for (repo, commit), tree in listing.trees.items():
-            folders = {s.path for s in listing.skills if s.repo == repo and s.commit == commit}
-            keep = {listing.source.catalog_path} if repo == listing.source.slug else set()
-            trees[(repo, commit)] = _prune_tree(tree, folders, keep)
-        stored = dataclasses.replace(listing, trees=trees, offline=False, offline_reason=None)
+        stored = dataclasses.replace(pruned(listing), offline=False, offline_reason=None)
         with gc_paused():  # issue 18: the encoded rows live only until dumped (see core.gcpause)
             doc = {"format": FORMAT, "version": __version__, "saved_at": now().isoformat(),
                    "listing": _encode_listing(stored)}

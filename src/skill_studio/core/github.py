@@ -51,7 +51,7 @@ import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, urlsplit
@@ -265,6 +265,45 @@ class EtagStore(Protocol):
 
 
 @dataclass(frozen=True)
+class ClientSettings:
+    """What builds an equal :class:`GitHubClient` in another process (``app.listing_process``,
+    issue 18): the arguments of the constructor that shape requests, as plain picklable values.
+
+    Attributes:
+        api_base: REST base URL.
+        token: the bearer token or None; left out of ``repr`` (never logged). It travels only over
+            the pipe to the app's own child process.
+        token_source: how messages name the token.
+        timeout: ``(connect, read, write, pool)`` seconds (None: no limit), as ``httpx.Timeout``.
+        retries, concurrency, raw_concurrency, raw_downloads, deadline: as the constructor's.
+    """
+
+    api_base: str
+    token: str | None = field(repr=False)
+    token_source: str
+    timeout: tuple[float | None, float | None, float | None, float | None]
+    retries: int
+    concurrency: int
+    raw_concurrency: int
+    raw_downloads: bool
+    deadline: float
+
+    def client(self, on_wait: Callable[[str], None] | None = None) -> GitHubClient:
+        """A new client with these settings (no ETag store: the listing's requests are not
+        conditional; the commit is resolved by the caller).
+
+        Args:
+            on_wait: as :class:`GitHubClient`'s ``on_wait``.
+        """
+        connect, read, write, pool = self.timeout
+        return GitHubClient(self.api_base, self.token, timeout=httpx.Timeout(connect=connect, read=read, write=write,
+                                                                             pool=pool),
+                            retries=self.retries, concurrency=self.concurrency, raw_concurrency=self.raw_concurrency,
+                            raw_downloads=self.raw_downloads, token_source=self.token_source, deadline=self.deadline,
+                            on_wait=on_wait)
+
+
+@dataclass(frozen=True)
 class CommitSummary:
     """One commit of a history listing (issue 14).
 
@@ -363,6 +402,10 @@ class GitHubClient:
         self._abortable: AbortableTransport | None = None
         if transport is None:  # ours, so that ``abort`` can wake a request waiting for an answer
             transport = self._abortable = AbortableTransport(limits=limits)
+        t = self._timeout
+        self._settings = None if self._abortable is None else ClientSettings(
+            self.api_base, token, token_source, (t.connect, t.read, t.write, t.pool), self.retries, self.concurrency,
+            self.raw_concurrency, raw_downloads, self.deadline)
         self._http = httpx.Client(
             base_url=self.api_base, headers=headers, timeout=timeout, transport=transport,
             limits=limits, follow_redirects=True, verify=_ssl_context(),
@@ -413,6 +456,12 @@ class GitHubClient:
         if self._abortable is not None:
             self._abortable.abort()
         self._raw_sockets.abort()
+
+    def settings(self) -> ClientSettings | None:
+        """The settings that build an equal client elsewhere (``app.listing_process``), or None when
+        this client was given a transport of its own (tests' ``httpx.MockTransport``), which another
+        process cannot have."""
+        return self._settings
 
     @property
     def aborted(self) -> bool:

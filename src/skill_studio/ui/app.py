@@ -52,6 +52,19 @@ def prepare_application(app: QApplication) -> None:
     apply_theme(app)
 
 
+def open_studio() -> SkillStudio:
+    """The studio as the desktop app opens it: default folders and clients, and cold listings in a
+    child process (``SkillStudio.use_listing_process``, issue 18: the event loop never waits for
+    the interpreter lock while a registry downloads). Benchmarks open it the same way.
+
+    Raises:
+        SkillStudioError: the data folder or database cannot be opened.
+    """
+    studio = SkillStudio.open()
+    studio.use_listing_process()
+    return studio
+
+
 def create_main_window(studio: SkillStudio) -> MainWindow:
     """The main window over ``studio`` (the composition used by ``run_gui``)."""
     return MainWindow(studio)
@@ -74,7 +87,7 @@ def run_gui(argv: Sequence[str] | None = None) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication(list(argv if argv is not None else sys.argv))
     prepare_application(app)
     try:
-        studio = SkillStudio.open()
+        studio = open_studio()
     except SkillStudioError as err:
         QMessageBox.critical(None, "Skill Studio cannot start", str(err))
         return 1
