@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import multiprocessing
+import queue
 import threading
 import time
 from datetime import datetime, timezone
@@ -194,3 +196,19 @@ def test_close_stops_the_child_and_later_listings_run_here(github, use_github) -
     finally:
         studio._listing_process = None
         studio.close()
+
+
+def test_a_child_that_ends_fails_only_the_listings_sent_to_it() -> None:
+    """A new child may start before the old one's reader hears the end of its pipe: that reader
+    must not fail the listings waiting on the new child."""
+    lister = ListingProcess()
+    old_end, old_child = multiprocessing.Pipe()
+    new_end, new_child = multiprocessing.Pipe()
+    old, new = queue.SimpleQueue(), queue.SimpleQueue()
+    lister._jobs = {1: (old_end, old), 2: (new_end, new)}
+    old_child.close()  # the old child is gone
+    lister._read(old_end)
+    assert old.get_nowait() == ("lost",)
+    assert new.empty(), "a listing of the new child was failed by the old child's end"
+    for conn in (old_end, new_end, new_child):
+        conn.close()

@@ -188,7 +188,8 @@ class ListingProcess:
         self._send_lock = threading.Lock()
         self._process: Any = None  # multiprocessing.process.BaseProcess (the spawn context's Process)
         self._conn: Connection | None = None
-        self._jobs: dict[int, queue.SimpleQueue[tuple[Any, ...]]] = {}
+        self._jobs: dict[int, tuple[Connection, queue.SimpleQueue[tuple[Any, ...]]]] = {}
+        """Listings waiting for an answer: job → (the child's connection it was sent on, its inbox)."""
         self._ids = itertools.count(1)
         self._closed = False
 
@@ -238,13 +239,13 @@ class ListingProcess:
                         log.exception("on_wait failed")
                 continue
             with self._lock:
-                inbox = self._jobs.get(message[1])
-            if inbox is not None:
-                inbox.put(message)
+                entry = self._jobs.get(message[1])
+            if entry is not None:
+                entry[1].put(message)
         with self._lock:
             if self._conn is conn:
                 self._conn = None
-            waiting = list(self._jobs.values())
+            waiting = [inbox for sent_on, inbox in self._jobs.values() if sent_on is conn]  # not a newer child's
         for inbox in waiting:
             inbox.put(("lost",))
 
@@ -283,7 +284,7 @@ class ListingProcess:
         with self._lock:
             conn = self._ensure()
             job = next(self._ids)
-            self._jobs[job] = inbox
+            self._jobs[job] = (conn, inbox)
         try:
             if not self._send(conn, ("list", job, settings, source, commit, cache_root)):
                 raise ListingProcessUnavailable("the listing process is gone")
