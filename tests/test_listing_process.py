@@ -20,6 +20,7 @@ from skill_studio.app.listing_process import ListingProcess, _pack_error, _unpac
 from skill_studio.app.studio import SkillStudio
 from skill_studio.core.cache import ListingCache, pruned
 from skill_studio.core.errors import CancelledError, CatalogError, GitHubError, RateLimitError
+from skill_studio.core.github import NOTICE_AFTER_S
 from skill_studio.core.models import Listing
 from skill_studio.core.sources import parse_registry_source
 
@@ -212,3 +213,13 @@ def test_a_child_that_ends_fails_only_the_listings_sent_to_it() -> None:
     assert new.empty(), "a listing of the new child was failed by the old child's end"
     for conn in (old_end, new_end, new_child):
         conn.close()
+
+
+def test_a_slow_request_in_the_child_reaches_the_studios_notice(child_studio, github) -> None:
+    """The child's "waiting for GitHub…" notices (issue 16 item 7) reach ``on_network_wait``."""
+    notices: list[str] = []
+    child_studio.on_network_wait = notices.append
+    github.hang("/git/trees/", NOTICE_AFTER_S + 1.0, times=1)
+    listing = child_studio.list_registry(child_studio.add_registry("acme/skills"), external=False)
+    assert len(listing.skills) == 3
+    assert any(n.startswith("waiting for GitHub") for n in notices), notices

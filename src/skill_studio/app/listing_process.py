@@ -28,7 +28,7 @@ or dies, :class:`ListingProcessUnavailable` tells the caller to list in its own 
 Protocol (``multiprocessing`` connection, pickled tuples), parent → child:
 ``("list", job, settings, source, commit, cache root)``, ``("cancel", job)``, ``("abort",)``, ``("stop",)``;
 child → parent: ``("progress", job, done, total)`` (at most every :data:`PROGRESS_INTERVAL_S`, and
-the last), ``("wait", job, text)`` (a slow or retried request, for ``on_wait``), ``("done", job,
+the last), ``("wait", 0, text)`` (a slow or retried request, for ``on_wait``), ``("done", job,
 listing)``, ``("error", job, packed error)``.
 """
 
@@ -117,11 +117,13 @@ def _serve(conn: Connection) -> None:
             except (OSError, ValueError):  # the parent is gone; the main loop ends on EOF
                 pass
 
-    def client_for(settings: ClientSettings, job: int) -> GitHubClient:
+    def client_for(settings: ClientSettings) -> GitHubClient:
+        """One client per set of settings (connections reused across listings); its notices are
+        the child's, not one listing's."""
         with clients_lock:
             client = clients.get(settings)
             if client is None or client.aborted:
-                client = clients[settings] = settings.client(on_wait=lambda text: send(("wait", job, text)))
+                client = clients[settings] = settings.client(on_wait=lambda text: send(("wait", 0, text)))
             return client
 
     def run(job: int, settings: ClientSettings, source: RegistrySource, commit: str, cache_root: Path | None) -> None:
@@ -137,7 +139,7 @@ def _serve(conn: Connection) -> None:
                 send(("progress", job, done, total))
 
         try:
-            listing = pruned(list_at_commit(client_for(settings, job), source, commit, progress))
+            listing = pruned(list_at_commit(client_for(settings), source, commit, progress))
             if cache_root is not None:  # here, not in the GUI's process: 30 ms of JSON in one C call
                 ListingCache(cache_root).save(listing, settings.api_base)
         except BaseException as err:  # noqa: BLE001 - every failure goes back to the waiting parent
