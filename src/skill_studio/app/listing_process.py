@@ -21,9 +21,11 @@ ones do. A progress callback that raises cancels its own listing only.
 
 One child serves every listing (one thread per listing in it, one client per set of settings,
 so connections are reused), started on first use or by :meth:`ListingProcess.start`, with the
-``spawn`` method on every platform (no fork of a process running Qt). When the child cannot start
-or dies, :class:`ListingProcessUnavailable` tells the caller to list in its own process
-(``SkillStudio`` does, and logs it); the next listing starts a new child.
+``spawn`` method on every platform (no fork of a process running Qt). When the child cannot start,
+:class:`ListingProcessUnavailable` tells the caller to list in its own process (``SkillStudio``
+does, and logs it). When it dies while listing (a crash, memory exhausted, killed), the listings it
+held fail with ``ListingProcessError`` instead: the input that ended the child is not run again in
+the GUI's process. The next listing starts a new child.
 
 Protocol (``multiprocessing`` connection, pickled tuples), parent → child:
 ``("list", job, settings, source, commit, cache root)``, ``("cancel", job)``, ``("abort",)``, ``("stop",)``;
@@ -49,7 +51,7 @@ from typing import Any
 
 from skill_studio.core import errors as errors_module
 from skill_studio.core.cache import ListingCache, pruned
-from skill_studio.core.errors import CancelledError, SkillStudioError
+from skill_studio.core.errors import CancelledError, ListingProcessError, SkillStudioError
 from skill_studio.core.github import ClientSettings, GitHubClient
 from skill_studio.core.models import Listing, Progress, RegistrySource
 
@@ -66,7 +68,8 @@ STOP_WAIT_S = 5.0
 
 
 class ListingProcessUnavailable(Exception):
-    """The child could not be started or died before answering: list in the calling process."""
+    """The child could not be started, or was gone before a listing was sent to it: list in the
+    calling process (the listing's input never reached the child)."""
 
 
 # -- errors across the pipe ------------------------------------------------------------------------
@@ -222,12 +225,12 @@ class ListingProcess:
         finally:
             child.close()
         self._process, self._conn = process, parent
-        threading.Thread(target=self._read, args=(parent,), name="listing-process-reader", daemon=True).start()
+        threading.Thread(target=self._read, args=(parent, process), name="listing-process-reader", daemon=True).start()
         return parent
 
-    def _read(self, conn: Connection) -> None:
+    def _read(self, conn: Connection, process: Any = None) -> None:
         """Reader thread: hand each message to its listing's queue; when the child goes away, every
-        listing still waiting on it hears so."""
+        listing still waiting on it hears so, with the child's exit code when known."""
         while True:
             try:
                 message = conn.recv()
@@ -248,8 +251,12 @@ class ListingProcess:
             if self._conn is conn:
                 self._conn = None
             waiting = [inbox for sent_on, inbox in self._jobs.values() if sent_on is conn]  # not a newer child's
+        code = None
+        if process is not None:
+            process.join(1.0)
+            code = process.exitcode
         for inbox in waiting:
-            inbox.put(("lost",))
+            inbox.put(("lost", code))
 
     def _send(self, conn: Connection, message: tuple[Any, ...]) -> bool:
         with self._send_lock:
@@ -278,7 +285,10 @@ class ListingProcess:
             The listing, its trees pruned to the skill folders (``core.cache.pruned``).
 
         Raises:
-            ListingProcessUnavailable: the child could not start or died before answering.
+            ListingProcessUnavailable: the child could not start, or was gone before the listing
+                was sent (the caller may list in its own process).
+            ListingProcessError: the child ended while listing (not listed again here: the same
+                input could end the caller's process; the next listing starts a new child).
             SkillStudioError subclasses: as an in-process listing raises them.
             RuntimeError: the listing failed on a bug in the child (logged there).
         """
@@ -305,8 +315,12 @@ class ListingProcess:
                     return listing
                 elif kind == "error":
                     raise _unpack_error(message[2])
-                else:  # "lost"
-                    raise ListingProcessUnavailable("the listing process ended before answering")
+                else:  # "lost": not listed again here, where the same input could end this process
+                    code = message[1] if len(message) > 1 else None
+                    how = "" if code is None else (f" (signal {-code})" if code < 0 else f" (exit code {code})")
+                    raise ListingProcessError(
+                        f"The listing process stopped while listing {source.slug}{how}. Nothing was changed; "
+                        "Retry lists it again.")
         finally:
             with self._lock:
                 self._jobs.pop(job, None)

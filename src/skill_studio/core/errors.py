@@ -24,7 +24,8 @@ Hierarchy::
     │   ├── CatalogError          marketplace.json missing or structurally invalid (R-CAT-1)
     │   ├── FrontmatterError      SKILL.md frontmatter missing or unparsable (R-FM-2)
     │   │   └── FrontmatterEditError  a frontmatter edit that cannot be made byte-preservingly (issue 13)
-    │   └── IntegrityError        a downloaded blob whose bytes do not match its git SHA
+    │   ├── IntegrityError        a downloaded blob whose bytes do not match its git SHA
+    │   └── ListingProcessError   the GUI's listing process ended mid-listing (issue 18)
     ├── CancelledError            the user cancelled while GitHub was asked (Cancel, closing; issue 15)
     ├── DatabaseError             the database cannot be opened or is newer than this app
     │   └── CorruptDatabaseError  the database file is damaged; it is moved aside (R-DATA-1)
@@ -170,6 +171,12 @@ class FrontmatterEditError(FrontmatterError):
 
 class IntegrityError(RemoteError):
     """Raised when a downloaded blob's bytes do not hash to its git blob SHA."""
+
+
+class ListingProcessError(RemoteError):
+    """The app's listing process (``app.listing_process``, issue 18) ended while it listed a
+    registry: it crashed, ran out of memory or was killed. The listing is not made again in the
+    app's own process, which the same input could bring down; Retry starts a new listing process."""
 
 
 class TargetError(UserError):
