@@ -489,7 +489,8 @@ class SkillStudio:
 
         Resolve the commit (a conditional request) → the cached listing of that commit, if any
         (an unchanged registry costs exactly one request) → else tree + catalog (concurrently) →
-        discovery, then cache it. When GitHub cannot be reached, is rate limited, or answers
+        discovery (``app.listing.list_at_commit``; in the listing process when
+        :meth:`use_listing_process` turned it on, as the GUI does), then cache it. When GitHub cannot be reached, is rate limited, or answers
         garbage, the last cached listing is returned with ``offline=True``, ``offline_reason`` and
         ``fetched_at`` = the time of its last successful check.
 
@@ -517,6 +518,7 @@ class SkillStudio:
             CatalogError: missing/invalid catalog (R-CAT-1).
             NotFoundError, AuthError: missing/private repository, refused token (never hidden by
                 the cache).
+            ListingProcessError: the listing process ended while listing (not listed again here).
             RemoteError subclasses: GitHub unreachable or rate limited and nothing cached.
         """
         source = registry.source if isinstance(registry, Registry) else registry
