@@ -58,11 +58,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 BEFORE = "app-layer-landed"
 """``main`` when issue 18's GUI work started (the application layer had landed)."""
 SETTLE_S = 0.5
+"""Seconds the event-loop gaps are still recorded after a tab has loaded: the work its last rows
+queue (sizing columns, counting facets, painting) stalls the window as much as the loading."""
 CHILD_START_S = 1.5
 """Wait after opening the studio as the app does, for its listing process to finish importing
 (0.3–0.5 s on the 2-core machine): the app starts it at launch, a user opens a dialog later."""
-"""Seconds the event-loop gaps are still recorded after a tab has loaded: the work its last rows
-queue (sizing columns, counting facets, painting) stalls the window as much as the loading."""
 LOAD = ["jeremylongshore/claude-code-plugins-plus", "anthropics/claude-plugins-official",
         "anthropics/knowledge-work-plugins"]
 

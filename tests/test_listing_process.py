@@ -188,6 +188,27 @@ def test_a_child_that_dies_mid_listing_fails_that_listing_and_is_replaced(child_
     assert lister.pid not in (None, first), "no new child after the first died"
 
 
+def test_closing_under_a_waiting_listing_cancels_it(child_studio, github) -> None:
+    """The app quits while a tab loads: the listing is cancelled, not reported as a failure."""
+    reg = child_studio.add_registry("acme/skills")
+    github.hang("/git/trees/", 60)
+    out: dict = {}
+
+    def run() -> None:
+        try:
+            child_studio.list_registry(reg, external=False)
+        except BaseException as err:  # noqa: BLE001 - recorded for the test
+            out["error"] = err
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    github.wait_for_request("/git/trees/", timeout=10)
+    child_studio.use_listing_process(False)
+    t.join(10)
+    assert not t.is_alive()
+    assert type(out.get("error")) is CancelledError, out
+
+
 def test_close_stops_the_child_and_later_listings_run_here(github, use_github, caplog) -> None:
     github.add_repo_from_dir("acme", "skills", FILES)
     use_github(github)

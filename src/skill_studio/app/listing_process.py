@@ -316,7 +316,9 @@ class ListingProcess:
                 elif kind == "error":
                     raise _unpack_error(message[2])
                 else:  # "lost": not listed again here, where the same input could end this process
-                    code = message[1] if len(message) > 1 else None
+                    if self._closed:  # closed under it (the app quits): a cancellation, not a failure
+                        raise CancelledError()
+                    code = message[1]
                     how = "" if code is None else (f" (signal {-code})" if code < 0 else f" (exit code {code})")
                     raise ListingProcessError(
                         f"The listing process stopped while listing {source.slug}{how}. Nothing was changed; "
@@ -335,7 +337,8 @@ class ListingProcess:
 
     def close(self) -> None:
         """Stop the child (waits up to :data:`STOP_WAIT_S`, then terminates it). Listings still
-        waiting fail with :class:`ListingProcessUnavailable`. Later calls start nothing."""
+        waiting fail with ``CancelledError``; later ones with :class:`ListingProcessUnavailable`
+        (``SkillStudio`` then lists in its own process)."""
         with self._lock:
             self._closed = True
             conn, process = self._conn, self._process
